@@ -1,0 +1,147 @@
+"""Ferry links: vessels shuttling between two ports, port queues, departure rules, storms."""
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import math
+from typing import Generator
+
+import simpy
+
+from ..scenario.dists import Dist
+from ..scenario.schema import Link
+from .rng import Streams
+from .truck import Truck
+
+
+class Side:
+    """One direction of a ferry link: the queue of trucks waiting at the departure port."""
+
+    def __init__(self, env: simpy.Environment, port: str, to: str, warmup: float, aeo_priority: bool):
+        self.env = env
+        self.port = port
+        self.to = to
+        self.waiting: list[tuple[int, int, simpy.Event]] = []
+        self.seq = 0
+        self.watchers: list[simpy.Event] = []
+        self.pending = 0  # trucks created that will still board here
+        self.warmup = warmup
+        self.aeo_priority = aeo_priority
+        self.sailings = 0
+        self.load_sum = 0
+        self.wait_sum = 0.0
+        self.waits = 0
+
+    def notify(self) -> None:
+        watchers, self.watchers = self.watchers, []
+        for event in watchers:
+            event.succeed()
+
+    def watch(self) -> simpy.Event:
+        event = self.env.event()
+        self.watchers.append(event)
+        return event
+
+    def carry(self, truck: Truck) -> Generator:
+        """Wait for a vessel, sail, land: ferry_wait then ferry_sail; the crossing counts as rest."""
+        env = self.env
+        start = env.now
+        truck.where = f"ferry queue at {self.port}"
+        priority = 0 if truck.prenotified or (truck.aeo and self.aeo_priority) else 1
+        boarded = env.event()
+        self.seq += 1
+        heapq.heappush(self.waiting, (priority, self.seq, boarded))
+        self.notify()
+        landed = yield boarded
+        truck.ferry_wait += env.now - truck.mark
+        truck.mark = env.now
+        truck.log(self.port, "board", env.now)
+        if start >= self.warmup:
+            self.wait_sum += env.now - start
+            self.waits += 1
+        truck.where = f"on the ferry {self.port} -> {self.to}"
+        yield landed
+        truck.ferry_sail += env.now - truck.mark
+        truck.mark = env.now
+        truck.today = truck.since_break = 0.0
+        truck.last_drive_end = env.now
+
+
+class Ferry:
+    """A ferry link's vessels, both sides' queues and its storms."""
+
+    def __init__(self, env: simpy.Environment, key: str, a: str, b: str, link: Link, streams: Streams,
+                 start: dt.datetime, warmup: float, aeo_priority: tuple[bool, bool], drained: simpy.Event):
+        self.env = env
+        self.key = key
+        self.link = link
+        self.capacity = link.capacity or 1
+        self.rule = link.departure
+        self.sides = (Side(env, a, b, warmup, aeo_priority[0]), Side(env, b, a, warmup, aeo_priority[1]))
+        self.sailing = streams.sampler(link.sailing or Dist.fixed(0.0), "ferry", key)
+        self.storm_until = 0.0
+        self.storm_hours = 0.0
+        self.warmup = warmup
+        self.start = start
+        self.drained = drained  # fires when no more trucks will depart anywhere
+        for i in range(link.n_vessels):
+            env.process(self.vessel(i % 2))
+        if link.storms is not None and link.storms.per_year > 0:
+            env.process(self.storms(streams))
+
+    def _ready_to_leave(self, side: Side) -> bool:
+        """when_full: full, or the last trucks that will ever come are all aboard."""
+        n = len(side.waiting)
+        return n >= self.capacity or (self.drained.triggered and n > 0 and n >= side.pending)
+
+    def vessel(self, at: int) -> Generator:
+        env = self.env
+        rule = self.rule
+        while True:
+            side = self.sides[at]
+            ready = env.now
+            if rule.every is not None:
+                slot = math.ceil(ready / rule.every - 1e-9) * rule.every
+                if slot > env.now:
+                    yield env.timeout(slot - env.now)
+            elif rule.when_full_or_after is not None:
+                deadline = ready + rule.when_full_or_after
+                while len(side.waiting) < self.capacity and env.now < deadline:
+                    yield side.watch() | env.timeout(deadline - env.now)
+            else:
+                while not self._ready_to_leave(side):
+                    yield side.watch() if self.drained.triggered else side.watch() | self.drained
+            while env.now < self.storm_until:
+                yield env.timeout(self.storm_until - env.now)
+            load = min(self.capacity, len(side.waiting))
+            landed = env.event()
+            for _ in range(load):
+                _, _, boarded = heapq.heappop(side.waiting)
+                boarded.succeed(landed)
+            side.pending -= load
+            if env.now >= self.warmup:
+                side.sailings += 1
+                side.load_sum += load
+            yield env.timeout(self.sailing())
+            landed.succeed()
+            at = 1 - at
+
+    def storms(self, streams: Streams) -> Generator:
+        env = self.env
+        spec = self.link.storms
+        months = set(spec.months)
+        rate = spec.per_year / 8760.0 * 12 / len(months)  # all storms fall in the listed months
+        gap = streams.sampler(Dist("exponential", (1 / rate,)), "storms", self.key, "gap")
+        duration = streams.sampler(spec.duration, "storms", self.key, "duration")
+        t = 0.0
+        while True:
+            t += gap()
+            yield env.timeout(t - env.now)
+            if (self.start + dt.timedelta(hours=env.now)).month not in months:
+                continue
+            end = env.now + duration()
+            if end > self.storm_until:
+                begin = max(self.storm_until, env.now, self.warmup)
+                if end > begin:
+                    self.storm_hours += end - begin
+                self.storm_until = end

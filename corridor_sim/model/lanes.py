@@ -1,0 +1,47 @@
+"""A pool of identical servers (lanes, inspection bays) with a priority queue.
+
+Same semantics as SimPy's PriorityResource (non-preemptive; lower priority value first;
+FIFO within a priority), built on plain SimPy events: a free server is taken without an
+event at all, and the queue is a heap, so long queues stay cheap.
+"""
+from __future__ import annotations
+
+import heapq
+
+import simpy
+
+from .stats import Level
+
+
+class Pool:
+    __slots__ = ("env", "capacity", "free", "waiting", "seq", "queue_level", "busy_level")
+
+    def __init__(self, env: simpy.Environment, capacity: int, queue_level: Level, busy_level: Level):
+        self.env = env
+        self.capacity = capacity
+        self.free = capacity
+        self.waiting: list[tuple[int, int, simpy.Event]] = []
+        self.seq = 0
+        self.queue_level = queue_level
+        self.busy_level = busy_level
+
+    def request(self, priority: int = 1) -> simpy.Event | None:
+        """None if a server was free and is now taken; else an event that fires when one is."""
+        if self.free and not self.waiting:
+            self.free -= 1
+            self.busy_level.add(self.env.now, 1)
+            return None
+        event = self.env.event()
+        self.seq += 1
+        heapq.heappush(self.waiting, (priority, self.seq, event))
+        self.queue_level.add(self.env.now, 1)
+        return event
+
+    def release(self) -> None:
+        if self.waiting:
+            _, _, event = heapq.heappop(self.waiting)
+            self.queue_level.add(self.env.now, -1)
+            event.succeed()
+        else:
+            self.free += 1
+            self.busy_level.add(self.env.now, -1)

@@ -1,0 +1,326 @@
+"""The corridor world for one replication: controls, ferries, flows, caravans, trucks."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Generator
+
+import networkx as nx
+import numpy as np
+import simpy
+
+from ..errors import SimulationError
+from ..network import build_graph, resolve_route
+from ..scenario.dists import Dist
+from ..scenario.hours import DAYS
+from ..scenario.schema import REGIMES, Scenario
+from .calendar import Calendar
+from .caravan import Convoy
+from .control import Authority, Control, ControlSettings
+from .driving import DrivingRules, drive
+from .ferry import Ferry
+from .records import ReplicationResult, collect
+from .rng import Streams, replication_seed
+from .truck import Truck
+
+# plan step kinds
+ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = range(6)
+DRAIN_CAP_H = 365 * 24.0  # a run may drain for at most a year past the horizon
+
+
+class World:
+    """Everything one replication needs, built from a Scenario and named random streams."""
+
+    def __init__(self, scenario: Scenario, replication: int, seed: int | None = None,
+                 trace: bool = False, record_queues: bool = False):
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = scenario.experiment.seed if seed is None else seed
+        self.env = simpy.Environment()
+        self.streams = Streams(replication_seed(self.seed, replication))
+        self.graph = build_graph(scenario)
+        self.horizon = scenario.clock.horizon
+        self.warmup = scenario.clock.warmup
+        self.trace_all = trace
+        self.record_queues = record_queues
+        self.rules = None if scenario.drivers.rules == "none" else DrivingRules.for_crew(scenario.drivers.crew)
+        self.risk_classes = list(scenario.risk_classes)
+        self.groups: list[str] = list(scenario.traffic) + list(scenario.caravans)
+        self.controls: dict[tuple[str, str, str], Control] = {}
+        self.ferries: dict[str, Ferry] = {}
+        self.speeds: dict[str, object] = {}
+        self.drained = self.env.event()
+        self.done = self.env.event()
+        self.sources_left = len(scenario.traffic) + len(scenario.caravans)
+        self.live: dict[int, Truck] = {}
+        self.next_id = 0
+        self.created = 0
+        self.arrived = 0
+        self.rows: list[tuple] = []
+        self.traces: list[tuple] = []
+        self.plans = [self._plan(self._route(f), False) for f in scenario.traffic.values()]
+        self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
+        for index, (name, flow) in enumerate(scenario.traffic.items()):
+            self.env.process(self._arrivals(index, name, flow))
+        for offset, (name, caravan) in enumerate(scenario.caravans.items()):
+            self.env.process(self._caravan(len(scenario.traffic) + offset, name, caravan))
+        if self.sources_left == 0:
+            self.drained.succeed()
+            self.done.succeed()
+
+    # --- building -------------------------------------------------------------------------
+
+    def _route(self, item) -> tuple[str, ...]:
+        return resolve_route(self.graph, item.route, item.from_, item.to)
+
+    def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
+        node = self.scenario.nodes[node_name]
+        values = dict(lanes=node.lanes, inspection_bays=node.inspection_bays, hours=node.hours,
+                      holidays=node.holidays, handling=node.handling)
+        spec = node.controls.get(country) if country else None
+        for override in (spec, getattr(spec, direction, None) if spec else None):
+            if override is None:
+                continue
+            for key in values:
+                value = getattr(override, key)
+                if value is not None:
+                    values[key] = value
+        calendar = Calendar(values["hours"], values["holidays"], self.scenario.clock.start)
+        return ControlSettings(values["lanes"], values["inspection_bays"], calendar, values["handling"])
+
+    def _control(self, node: str, countries: tuple[str, ...], direction: str) -> Control:
+        key = (node, "+".join(countries), direction)
+        control = self.controls.get(key)
+        if control is None:
+            joint = len(countries) > 1
+            settings = self._settings(node, None if joint else countries[0], direction)
+            authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, (node, c, direction))
+                           for c in countries]
+            control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
+                              len(self.groups), self.warmup, self.record_queues)
+            self.controls[key] = control
+        return control
+
+    def _speed(self, key: str):
+        sampler = self.speeds.get(key)
+        if sampler is None:
+            link = self.scenario.links[key]
+            drivers = self.scenario.drivers.speed_kmh
+            if link.speed_kmh is None:
+                dist = drivers
+            elif link.speed_kmh.is_fixed:
+                dist = drivers.scaled(link.speed_kmh.mean() / drivers.mean())
+            else:
+                dist = link.speed_kmh
+            sampler = self.streams.sampler(dist, "speed", key)
+            self.speeds[key] = sampler
+        return sampler
+
+    def _ferry(self, key: str, a: str, b: str) -> tuple[Ferry, int]:
+        ferry = self.ferries.get(key)
+        if ferry is None:
+            from ..scenario.schema import parse_link_key
+
+            pa, pb, _ = parse_link_key(key)
+            def priority(port: str) -> bool:
+                policy = self.scenario.policy(self.scenario.nodes[port].country)
+                return policy.recognises_aeo and policy.aeo_priority_lane
+            ferry = Ferry(self.env, key, pa, pb, self.scenario.links[key], self.streams, self.scenario.clock.start,
+                          self.warmup, (priority(pa), priority(pb)), self.drained)
+            self.ferries[key] = ferry
+        side = 0 if ferry.sides[0].port == a else 1
+        return ferry, side
+
+    def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
+        """The steps a truck on `route` takes: arrive, controls, (convoy), leave, link..."""
+        nodes = self.scenario.nodes
+        modes = [self.graph.edges[a, b]["mode"] for a, b in zip(route, route[1:])]
+        steps: list[tuple] = []
+        for i, name in enumerate(route):
+            node = nodes[name]
+            steps.append((ARRIVE, name, i))
+            came_by_ferry = i > 0 and modes[i - 1] == "ferry"
+            leaves_by_ferry = i < len(modes) and modes[i] == "ferry"
+            if node.kind == "bcp":
+                a, b = self._border_direction(route, i)
+                if node.joint_control:
+                    steps.append((CONTROL, self._control(name, (a, b), "joint"), None))
+                else:
+                    steps.append((CONTROL, self._control(name, (a,), "exit"), None))
+                    steps.append((CONTROL, self._control(name, (b,), "entry"), None))
+            elif node.kind == "port":
+                if came_by_ferry:
+                    steps.append((CONTROL, self._control(name, (node.country,), "entry"), None))
+                if leaves_by_ferry:
+                    steps.append((CONTROL, self._control(name, (node.country,), "exit"), None))
+            if i == len(route) - 1:
+                break
+            if convoy:
+                steps.append((GATHER, None, i))
+            steps.append((LEAVE, name, i))
+            edge = self.graph.edges[name, route[i + 1]]
+            if edge["mode"] == "ferry":
+                ferry, side = self._ferry(edge["key"], name, route[i + 1])
+                steps.append((FERRY, ferry.sides[side], None))
+            else:
+                steps.append((DRIVE, self._speed(edge["key"]), edge["km"]))
+        return steps
+
+    def _border_direction(self, route: tuple[str, ...], i: int) -> tuple[str, str]:
+        """(exit country, entry country) of the bcp at route[i]."""
+        node = self.scenario.nodes[route[i]]
+        a, b = node.border  # type: ignore[misc]
+        prev = self.scenario.nodes[route[i - 1]].country if i > 0 else None
+        nxt = self.scenario.nodes[route[i + 1]].country if i + 1 < len(route) else None
+        if prev is not None:
+            return (prev, b if prev == a else a)
+        if nxt is not None:
+            return (a if nxt == b else b, nxt)
+        return (a, b)
+
+    # --- trucks ---------------------------------------------------------------------------
+
+    def _launch(self, truck: Truck, plan: list[tuple], convoy: Convoy | None) -> None:
+        for kind, step, _ in plan:
+            if kind == FERRY:
+                step.pending += 1
+        if self.trace_all or truck.caravan is not None:
+            truck.trace = []
+        self.live[truck.id] = truck
+        self.created += 1
+        self.env.process(self._journey(truck, plan, convoy))
+
+    def _journey(self, truck: Truck, plan: list[tuple], convoy: Convoy | None) -> Generator:
+        env = self.env
+        rules = self.rules
+        for kind, step, arg in plan:
+            if kind == CONTROL:
+                yield from step.pass_truck(truck)
+            elif kind == DRIVE:
+                if arg > 0:
+                    truck.where = "driving"
+                    yield from drive(env, truck, arg / step(), rules)
+                    truck.km += arg
+            elif kind == FERRY:
+                yield from step.carry(truck)
+            elif kind == ARRIVE:
+                truck.where = step
+                if truck.trace is not None:
+                    truck.log(step, "arrive", env.now)
+            elif kind == LEAVE:
+                if truck.trace is not None:
+                    truck.log(step, "leave", env.now)
+            else:
+                yield from convoy.gather(truck, arg)  # type: ignore[union-attr]
+        self._finish(truck)
+
+    def _finish(self, truck: Truck) -> None:
+        now = self.env.now
+        del self.live[truck.id]
+        self.arrived += 1
+        if truck.counted:
+            self.rows.append((truck.id, truck.group, truck.aeo, truck.regime, truck.risk, truck.noncompliant,
+                              truck.detected, truck.depart, now, truck.km, truck.yellow, truck.inspections,
+                              truck.drive, truck.rest, truck.closed, truck.queue, truck.document,
+                              truck.inspection, truck.ferry_wait, truck.ferry_sail))
+        if truck.trace is not None:
+            self.traces.extend(truck.trace)
+        if not self.live and self.drained.triggered and not self.done.triggered:
+            self.done.succeed()
+
+    def _source_finished(self) -> None:
+        self.sources_left -= 1
+        if self.sources_left == 0:
+            self.drained.succeed()
+            if not self.live:
+                self.done.succeed()
+
+    def _arrivals(self, group: int, name: str, flow) -> Generator:
+        env = self.env
+        weekly = [flow.weekly.get(d, 1.0) for d in DAYS] if flow.weekly else None
+        peak = max(weekly) if weekly else 1.0
+        plan = self.plans[group]
+        if peak <= 0:
+            self._source_finished()
+            return
+        gap = self.streams.sampler(Dist("exponential", (24.0 / (flow.per_day * peak),)), "arrivals", name)
+        thin = self.streams.uniforms("weekly", name) if weekly else None
+        u = self.streams.uniforms("attributes", name)
+        regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
+        risk_mix = flow.risk or {self.risk_classes[0]: 1.0}
+        risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in self.risk_classes]).tolist()
+        noncompliance = [self.scenario.risk_classes[c].noncompliance for c in self.risk_classes]
+        counted = not flow.background
+        offset = self.scenario.clock.start.weekday() * 24 + self.scenario.clock.start.hour + self.scenario.clock.start.minute / 60
+        t = 0.0
+        while True:
+            t += gap()
+            if t >= self.horizon:
+                break
+            if thin is not None:
+                day = int(((t + offset) % 168.0) // 24)
+                if thin() * peak >= weekly[day]:  # type: ignore[index]
+                    continue
+            yield env.timeout(t - env.now)
+            aeo = u() < flow.aeo
+            regime = _pick(regime_cum, u())
+            risk = _pick(risk_cum, u())
+            noncompliant = u() < noncompliance[risk]
+            self.next_id += 1
+            truck = Truck(self.next_id, group, env.now, aeo, regime, risk, noncompliant, False,
+                          counted and env.now >= self.warmup)
+            self._launch(truck, plan, None)
+        self._source_finished()
+
+    def _caravan(self, group: int, name: str, caravan) -> Generator:
+        env = self.env
+        depart = (caravan.depart - self.scenario.clock.start).total_seconds() / 3600
+        if depart > env.now:
+            yield env.timeout(depart - env.now)
+        plan = self.plans[group]
+        risk = self.risk_classes.index(caravan.risk) if caravan.risk else 0
+        rate = self.scenario.risk_classes[self.risk_classes[risk]].noncompliance
+        u = self.streams.uniforms("caravan", name)
+        convoy = Convoy(env, caravan.trucks, len(self._route(caravan))) if caravan.convoy else None
+        for _ in range(caravan.trucks):
+            self.next_id += 1
+            truck = Truck(self.next_id, group, env.now, caravan.aeo, REGIMES.index(caravan.regime), risk,
+                          u() < rate, caravan.pre_notified, True, caravan=name)
+            self._launch(truck, plan, convoy)
+        self._source_finished()
+
+    # --- running --------------------------------------------------------------------------
+
+    def run(self) -> ReplicationResult:
+        env = self.env
+        cap = self.horizon + DRAIN_CAP_H
+        if not self.done.triggered:
+            try:
+                env.run(until=env.any_of([self.done, env.timeout(cap)]))
+            except RuntimeError:
+                pass  # nothing left to happen: trucks are stuck; reported below
+        if not self.done.triggered:
+            places = Counter(t.where for t in self.live.values()).most_common(3)
+            where = "; ".join(f"{n} at {p}" for p, n in places)
+            raise SimulationError(
+                f"{len(self.live)} trucks had not arrived {env.now - self.horizon:.0f} h after the horizon "
+                f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
+            )
+        return collect(self)
+
+
+def _pick(cumulative: list[float], u: float) -> int:
+    for i, edge in enumerate(cumulative):
+        if u < edge:
+            return i
+    # rounding: the last class with a positive share
+    for i in range(len(cumulative) - 1, 0, -1):
+        if cumulative[i] > cumulative[i - 1]:
+            return i
+    return 0
+
+
+def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
+             record_queues: bool = False) -> ReplicationResult:
+    """One replication as a pure function of (scenario, seed, replication)."""
+    return World(scenario, replication, seed, trace, record_queues).run()

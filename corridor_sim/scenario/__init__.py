@@ -1,0 +1,7 @@
+"""The scenario format: schema, units, distributions, overlays and validation."""
+from .dists import Dist
+from .hours import WeeklyHours
+from .loader import derive, format_path, load_scenario, merge
+from .schema import REGIMES, CustomsPolicy, Scenario
+
+__all__ = ["Dist", "WeeklyHours", "Scenario", "CustomsPolicy", "REGIMES", "load_scenario", "derive", "merge", "format_path"]
