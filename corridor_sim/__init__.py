@@ -1,2 +1,16 @@
-"""corridor-sim: discrete-event simulation of road freight on the Middle Corridor."""
+"""corridor-sim: discrete-event simulation of road freight on the Middle Corridor.
+
+The public API: load a scenario, simulate one replication, run replications, read results.
+"""
+from .errors import CorridorSimError, ScenarioError, SimulationError
+from .experiment import run, run_many
+from .model import simulate
+from .results import RunResult, load_results
+from .scenario import Scenario, derive, load_scenario
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "load_scenario", "derive", "Scenario", "simulate", "run", "run_many",
+    "RunResult", "load_results", "CorridorSimError", "ScenarioError", "SimulationError",
+]

@@ -60,10 +60,11 @@ def collect(world: "World") -> ReplicationResult:
     controls = []
     control_groups = []
     for (node, country, direction), c in world.controls.items():
+        crossing = crossing_label(scenario, node, country, direction)
         times = np.asarray(c.times) if c.times else np.zeros(0)
         lanes = c.lanes.capacity
         controls.append({
-            "node": node, "country": country, "direction": direction,
+            "node": node, "country": country, "direction": direction, "crossing": crossing,
             "lanes": lanes, "inspection_bays": c.bays.capacity,
             "trucks": c.n,
             "arrivals_per_h": c.n / window if window > 0 else 0.0,
@@ -79,7 +80,8 @@ def collect(world: "World") -> ReplicationResult:
         for g, n in enumerate(c.group_n):
             if n:
                 control_groups.append({
-                    "node": node, "country": country, "direction": direction, "group": world.groups[g],
+                    "node": node, "country": country, "direction": direction, "crossing": crossing,
+                    "group": world.groups[g],
                     "trucks": n, "mean_time_h": c.group_time[g] / n, "mean_queue_h": c.group_queue[g] / n,
                 })
     ferries = []
@@ -101,6 +103,17 @@ def collect(world: "World") -> ReplicationResult:
         trace=world.traces, queue_series=series, created=world.created, arrived=world.arrived,
         end_h=end, warmup_h=world.warmup, horizon_h=world.horizon,
     )
+
+
+def crossing_label(scenario, node: str, country: str, direction: str) -> str:
+    """Which crossing a control belongs to: `AZ->GE` at a bcp, `KZ outbound` at a port."""
+    spec = scenario.nodes[node]
+    if spec.kind == "bcp":
+        if direction == "joint":
+            return country.replace("+", "->")
+        other = spec.border[1] if spec.border[0] == country else spec.border[0]
+        return f"{country}->{other}" if direction == "exit" else f"{other}->{country}"
+    return f"{country} {'outbound' if direction == 'exit' else 'inbound'}"
 
 
 REGIME_NAMES = REGIMES

@@ -1,0 +1,57 @@
+"""Per-replication statistics: the small numbers a summary is built from (streamable)."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..model.records import ReplicationResult
+from ..model.truck import COMPONENTS
+
+ALL = "*"  # the key of "every counted truck of the scenario"
+
+
+def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict[str, Any]:
+    def col(name: str) -> np.ndarray:
+        values = trucks[name]
+        return values if mask is None else values[mask]
+
+    lead = col("arrive_h") - col("depart_h")
+    n = len(lead)
+    out: dict[str, Any] = {"trucks": n}
+    if n == 0:
+        return out
+    drive = col("drive_h")
+    km = col("km")
+    q = np.quantile(lead, [0.5, 0.9, 0.95])
+    out.update({
+        "lead_time_mean": float(lead.mean()), "lead_time_median": float(q[0]),
+        "lead_time_p90": float(q[1]), "lead_time_p95": float(q[2]),
+        "km_sum": float(km.sum()), "drive_sum": float(drive.sum()), "lead_sum": float(lead.sum()),
+        "inspections": int(col("inspections").sum()), "yellow": int(col("yellow").sum()),
+        "noncompliant": int(col("noncompliant").sum()), "detected": int(col("detected").sum()),
+    })
+    for c in COMPONENTS:
+        out[c] = float(col(f"{c}_h").mean())
+    return out
+
+
+def replication_stats(result: ReplicationResult) -> dict[str, Any]:
+    """Scenario-wide and per-flow/caravan figures of one replication."""
+    trucks = result.trucks
+    groups: dict[str, Any] = {ALL: _group_stats(trucks, None)}
+    codes = trucks["group"]
+    for g, name in enumerate(result.groups):
+        if result.group_kinds[g] == "background":
+            continue
+        groups[name] = _group_stats(trucks, codes == g)
+    return {
+        "replication": result.replication,
+        "groups": groups,
+        "controls": result.controls,
+        "control_groups": result.control_groups,
+        "ferries": result.ferries,
+        "created": result.created,
+        "arrived": result.arrived,
+        "end_h": result.end_h,
+    }

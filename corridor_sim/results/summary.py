@@ -1,0 +1,119 @@
+"""From per-replication statistics to the summary: means with CIs, quantiles, CPMM indicators."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from ..model.truck import COMPONENTS
+from .replication import ALL
+from .stats import mean_ci
+
+
+def _ci(values: list[float]) -> dict[str, float]:
+    ci = mean_ci(values)
+    return {k: ci[k] for k in ("mean", "ci_low", "ci_high", "half_width")}
+
+
+def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
+    reps = [r for r in reps if r and r.get("trucks", 0) > 0]
+    if not reps:
+        return None
+    lead = _ci([r["lead_time_mean"] for r in reps])
+    lead.update({
+        "median": float(np.mean([r["lead_time_median"] for r in reps])),
+        "p90": float(np.mean([r["lead_time_p90"] for r in reps])),
+        "p95": float(np.mean([r["lead_time_p95"] for r in reps])),
+    })
+    swod = [r["km_sum"] / r["drive_sum"] for r in reps if r["drive_sum"] > 0]
+    swd = [r["km_sum"] / r["lead_sum"] for r in reps if r["lead_sum"] > 0]
+    noncompliant = [r for r in reps if r["noncompliant"] > 0]
+    return {
+        "replications": len(reps),
+        "trucks_per_replication": float(np.mean([r["trucks"] for r in reps])),
+        "lead_time_h": lead,
+        "components_h": {c: float(np.mean([r[c] for r in reps])) for c in COMPONENTS},
+        "components_ci_h": {c: _ci([r[c] for r in reps]) for c in COMPONENTS},
+        "swod_kmh": _ci(swod) if swod else None,
+        "swd_kmh": _ci(swd) if swd else None,
+        "inspections_per_100": _ci([100 * r["inspections"] / r["trucks"] for r in reps]),
+        "yellow_per_100": _ci([100 * r["yellow"] / r["trucks"] for r in reps]),
+        "detection_rate": _ci([r["detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
+    }
+
+
+def _crossings(rep_stats: list[dict[str, Any]], group: str | None) -> list[dict[str, Any]]:
+    """CPMM-style time to clear each crossing (both controls; ports outbound add the ferry wait)."""
+    per_rep: dict[tuple[str, str], list[float]] = defaultdict(list)
+    order: dict[tuple[str, str], int] = {}
+    for rep in rep_stats:
+        totals: dict[tuple[str, str], float] = defaultdict(float)
+        rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
+        for row in rows:
+            if row["trucks"]:
+                key = (row["node"], row["crossing"])
+                totals[key] += row["mean_time_h"]
+                order.setdefault(key, len(order))
+        for row in rep["ferries"]:
+            key = (row["from"], f"{_port_country(rep, row['from'])} outbound")
+            if key in totals and row["trucks"]:
+                totals[key] += row["mean_wait_h"]
+        for key, value in totals.items():
+            per_rep[key].append(value)
+    out = []
+    for key in sorted(per_rep, key=lambda k: order[k]):
+        out.append({"node": key[0], "crossing": key[1], "time_h": _ci(per_rep[key])})
+    return out
+
+
+def _port_country(rep: dict[str, Any], port: str) -> str:
+    for row in rep["controls"]:
+        if row["node"] == port:
+            return row["country"]
+    return ""
+
+
+def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    overall = _group_summary([r["groups"].get(ALL, {}) for r in rep_stats]) or {}
+    groups = sorted({g for r in rep_stats for g in r["groups"] if g != ALL})
+    flows = {}
+    for g in groups:
+        summary = _group_summary([r["groups"].get(g, {}) for r in rep_stats])
+        if summary is not None:
+            summary["crossings"] = _crossings(rep_stats, g)
+            flows[g] = summary
+    return {
+        "description": description,
+        **overall,
+        "crossings": _crossings(rep_stats, None),
+        "flows": flows,
+        "conservation": {
+            "created": int(sum(r["created"] for r in rep_stats)),
+            "arrived": int(sum(r["arrived"] for r in rep_stats)),
+        },
+    }
+
+
+def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Flat rows (scenario, flow) for the summary table; flow '*' is every counted truck."""
+    rows = []
+    for scenario, s in summary["scenarios"].items():
+        for flow, f in [(ALL, s)] + list(s.get("flows", {}).items()):
+            if "lead_time_h" not in f:
+                continue
+            lead = f["lead_time_h"]
+            row = {
+                "scenario": scenario, "flow": flow, "replications": f["replications"],
+                "trucks_per_replication": f["trucks_per_replication"],
+                "lead_time_mean_h": lead["mean"], "lead_time_ci_low_h": lead["ci_low"],
+                "lead_time_ci_high_h": lead["ci_high"], "lead_time_half_width_h": lead["half_width"],
+                "lead_time_median_h": lead["median"], "lead_time_p90_h": lead["p90"], "lead_time_p95_h": lead["p95"],
+            }
+            row.update({f"{c}_h": v for c, v in f["components_h"].items()})
+            row["swod_kmh"] = f["swod_kmh"]["mean"] if f.get("swod_kmh") else float("nan")
+            row["swd_kmh"] = f["swd_kmh"]["mean"] if f.get("swd_kmh") else float("nan")
+            row["inspections_per_100"] = f["inspections_per_100"]["mean"]
+            row["detection_rate"] = f["detection_rate"]["mean"] if f.get("detection_rate") else float("nan")
+            rows.append(row)
+    return rows

@@ -1,0 +1,66 @@
+"""One replication's records as pandas DataFrames (the tables of DESIGN.md §5)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..model.records import ReplicationResult
+from ..scenario.schema import REGIMES
+
+TABLES = ("trucks", "controls", "control_flows", "ferries", "trace", "queues")
+QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
+
+
+def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
+    """Every table of one replication, each with `scenario` and `replication` columns first."""
+    key = {"scenario": result.scenario, "replication": result.replication}
+    t = result.trucks
+    groups = np.asarray(result.groups + [""], dtype=object)
+    kinds = np.asarray(result.group_kinds + [""], dtype=object)
+    codes = t["group"].astype(int) if len(t["group"]) else np.zeros(0, dtype=int)
+    is_caravan = kinds[codes] == "caravan" if len(codes) else np.zeros(0, dtype=bool)
+    names = groups[codes] if len(codes) else np.zeros(0, dtype=object)
+    trucks = pd.DataFrame({
+        **{k: np.repeat(v, len(codes)) for k, v in key.items()},
+        "truck": t["truck"].astype(np.int64),
+        "flow": np.where(is_caravan, "", names),
+        "caravan": np.where(is_caravan, names, ""),
+        "aeo": t["aeo"].astype(bool),
+        "regime": np.asarray(REGIMES, dtype=object)[t["regime"].astype(int)] if len(codes) else np.zeros(0, dtype=object),
+        "risk": np.asarray(result.risk_classes, dtype=object)[t["risk"].astype(int)] if len(codes) else np.zeros(0, dtype=object),
+        "noncompliant": t["noncompliant"].astype(bool),
+        "detected": t["detected"].astype(bool),
+        "depart_h": t["depart_h"].astype(float),
+        "arrive_h": t["arrive_h"].astype(float),
+        "lead_time_h": (t["arrive_h"] - t["depart_h"]).astype(float),
+        "km": t["km"].astype(float),
+        "yellow": t["yellow"].astype(np.int64),
+        "inspections": t["inspections"].astype(np.int64),
+        **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},
+    })
+    frames = {
+        "trucks": trucks,
+        "controls": pd.DataFrame([{**key, **row} for row in result.controls]),
+        "control_flows": pd.DataFrame([{**key, **row} for row in result.control_groups]),
+        "ferries": pd.DataFrame([{**key, **row} for row in result.ferries]),
+        "trace": pd.DataFrame(result.trace, columns=["truck", "node", "event", "time_h", "km"]).assign(**key)[
+            ["scenario", "replication", "truck", "node", "event", "time_h", "km"]],
+        "queues": _queue_frame(result, key),
+    }
+    return frames
+
+
+def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
+    rows = []
+    grid = np.linspace(0.0, result.end_h, QUEUE_POINTS)
+    for control, series in result.queue_series.items():
+        if not series:
+            continue
+        times = np.asarray([s[0] for s in series])
+        levels = np.asarray([s[1] for s in series])
+        idx = np.searchsorted(times, grid, side="right") - 1
+        sampled = np.where(idx >= 0, levels[np.clip(idx, 0, None)], 0)
+        rows.append(pd.DataFrame({**key, "control": control, "time_h": grid, "queue_length": sampled}))
+    if not rows:
+        return pd.DataFrame(columns=["scenario", "replication", "control", "time_h", "queue_length"])
+    return pd.concat(rows, ignore_index=True)
