@@ -1,0 +1,78 @@
+"""`run`: replicate one scenario and write its run directory."""
+from __future__ import annotations
+
+import argparse
+import math
+
+from rich.table import Table
+
+from ..experiment import run_many
+from ..model.truck import COMPONENTS
+from ..results.io import check_target
+from ..results.run_result import RunResult
+from ..scenario import load_scenario
+from .common import add_experiment_options, console, output_dir, positive, progress_bars
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a scenario's replications and write tables, summary and manifest")
+    p.add_argument("file", metavar="SCENARIO")
+    add_experiment_options(p)
+    p.set_defaults(func=run)
+
+
+def _fmt(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+def print_summary(result: RunResult) -> None:
+    for name, s in result.summary_dict["scenarios"].items():
+        if "lead_time_h" not in s:
+            console.print(f"{name}: no counted trucks arrived")
+            continue
+        lead = s["lead_time_h"]
+        table = Table(title=f"{name}: lead time over {s['replications']} replications "
+                            f"({s['trucks_per_replication']:.0f} counted trucks each)")
+        for col in ("flow", "mean h", "± 95% CI", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
+            table.add_column(col, justify="right" if col != "flow" else "left")
+        rows = [("all counted", s)] + list(s.get("flows", {}).items())
+        for label, f in rows:
+            lead = f["lead_time_h"]
+            table.add_row(label, _fmt(lead["mean"]), _fmt(lead["half_width"]), _fmt(lead["median"]), _fmt(lead["p95"]),
+                          _fmt((f.get("swod_kmh") or {}).get("mean"), 1), _fmt((f.get("swd_kmh") or {}).get("mean"), 1))
+        console.print(table)
+        comps = Table(title="where the time goes (mean hours per truck)")
+        for c in COMPONENTS:
+            comps.add_column(c, justify="right")
+        comps.add_row(*(_fmt(s["components_h"][c]) for c in COMPONENTS))
+        console.print(comps)
+        controls = result.controls
+        if not controls.empty:
+            sub = controls[controls["scenario"] == name]
+            slow = (sub.groupby(["node", "country", "direction"])[["mean_time_h", "mean_queue_h", "lane_utilisation"]]
+                    .mean().sort_values("mean_time_h", ascending=False).head(3))
+            if len(slow):
+                t = Table(title="slowest controls")
+                for col in ("control", "mean time h", "mean queue h", "lane utilisation"):
+                    t.add_column(col, justify="right" if col != "control" else "left")
+                for (node, country, direction), row in slow.iterrows():
+                    t.add_row(f"{node} {country} {direction}", _fmt(row["mean_time_h"]), _fmt(row["mean_queue_h"]),
+                              _fmt(row["lane_utilisation"]))
+                console.print(t)
+
+
+def run(args: argparse.Namespace) -> int:
+    positive(args.replications, "--replications")
+    positive(args.workers, "--workers")
+    scenario = load_scenario(args.file, args.overrides)
+    target = output_dir(args, scenario.name)
+    check_target(target, args.force)
+    reps = args.replications or scenario.experiment.replications
+    seed = scenario.experiment.seed if args.seed is None else args.seed
+    with progress_bars(not args.quiet, [scenario.name], reps) as progress:
+        result = run_many([scenario], reps, seed, args.workers, progress=progress)
+    result.to_dir(target, force=args.force)
+    print_summary(result)
+    console.print(f"{reps} replications on {args.workers} worker(s) in {result.meta['elapsed_s']:.1f} s "
+                  f"({result.meta['elapsed_s'] / reps:.2f} s per replication); results in {target}/", soft_wrap=True)
+    return 0

@@ -1,0 +1,106 @@
+"""`validate`, `schema` and `show`: reading scenarios without running them."""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+
+from rich.table import Table
+
+from ..errors import ScenarioError
+from ..network import build_graph, resolve_route
+from ..scenario import load_scenario
+from ..scenario.schema import Scenario
+from ..scenario.units import format_hours
+from .common import console, console_err
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="check scenario files; one line per file, every problem listed")
+    p.add_argument("files", nargs="+", metavar="SCENARIO")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.set_defaults(func=validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p.set_defaults(func=schema)
+
+    p = sub.add_parser("show", help="a readable summary of a scenario: nodes, links, flows")
+    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.set_defaults(func=show)
+
+
+def validate(args: argparse.Namespace) -> int:
+    status = 0
+    for file in args.files:
+        try:
+            s = load_scenario(file, args.overrides)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                console_err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            status = 2
+            continue
+        console.print(f"ok: {s.name} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows"
+                      + (f", {len(s.caravans)} caravans)" if s.caravans else ")"), soft_wrap=True)
+    return status
+
+
+def json_schema() -> dict:
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "corridor-sim scenario"
+    return schema
+
+
+def schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def show(args: argparse.Namespace) -> int:
+    s = load_scenario(args.file, args.overrides)
+    graph = build_graph(s)
+    console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)
+    clock = s.clock
+    console.print(f"clock: start {clock.start:%Y-%m-%d %H:%M} ({clock.start:%a}), horizon {format_hours(clock.horizon)}, "
+                  f"warm-up {format_hours(clock.warmup)}; {s.experiment.replications} replications, seed {s.experiment.seed}")
+    console.print(f"drivers: rules {s.drivers.rules}, crew {s.drivers.crew}, speed {s.drivers.speed_kmh.describe()} km/h")
+
+    by_kind: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for name, node in s.nodes.items():
+        by_kind[node.kind]["/".join(node.countries)].append(name)
+    nodes = Table(title="nodes", show_lines=False)
+    for col in ("kind", "country", "nodes"):
+        nodes.add_column(col)
+    for kind in ("terminal", "bcp", "port"):
+        for country, names in sorted(by_kind[kind].items()):
+            nodes.add_row(kind, country, ", ".join(names))
+    console.print(nodes)
+
+    links = Table(title="links")
+    for col in ("link", "mode", "km", "expected h", "details"):
+        links.add_column(col)
+    for key, link in s.links.items():
+        if link.mode == "ferry":
+            d = link.departure
+            rule = "when full" if d.rule == "when_full" else f"every {format_hours(d.every)}" if d.every else f"when full or after {format_hours(d.when_full_or_after)}"
+            detail = f"{link.n_vessels} vessel(s) x {link.capacity} trucks, sailing {link.sailing.describe(format_hours)}, departs {rule}"
+            if link.storms:
+                detail += f", {link.storms.per_year:g} storms/yr"
+        else:
+            detail = f"speed {link.speed_kmh.describe()} km/h" if link.speed_kmh else ""
+        a, b, _, _ = next(e for e in s.link_ends() if e[3] == key)
+        links.add_row(key, link.mode, f"{link.km:g}" if link.km is not None else "", f"{graph.edges[a, b]['hours']:.1f}", detail)
+    console.print(links)
+
+    flows = Table(title="traffic and caravans")
+    for col in ("name", "per day", "route"):
+        flows.add_column(col)
+    for name, flow in s.traffic.items():
+        route = resolve_route(graph, flow.route, flow.from_, flow.to)
+        flows.add_row(name + (" (background)" if flow.background else ""), f"{flow.per_day:g}", " → ".join(route))
+    for name, c in s.caravans.items():
+        route = resolve_route(graph, c.route, c.from_, c.to)
+        flows.add_row(f"{name} (caravan, {c.trucks} trucks)", f"{c.depart:%Y-%m-%d %H:%M}", " → ".join(route))
+    console.print(flows)
+    return 0
