@@ -1,0 +1,216 @@
+"""Calibration targets: observed figures beside what a scenario simulates, with CIs.
+
+A targets file lists published figures (metric, where, value, tolerance, source). `evaluate`
+computes each metric per replication from a run's tables, then its mean and t confidence
+interval, the relative error and whether the mean lies within the tolerance.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import Problem, ScenarioError
+from .results.stats import mean_ci
+from .scenario.dists import did_you_mean
+from .scenario.loader import format_path, read_yaml
+from .scenario.schema import Hours
+
+Metric = Literal["control_time", "queue_wait", "crossing_time", "lead_time", "swd", "swod",
+                 "ferry_wait", "red_share", "yellow_share"]
+
+METRIC_HELP = {
+    "control_time": "mean hours at one control (closed + queue + document + inspection): node, country?, direction?",
+    "queue_wait": "mean hours queueing at a control: node, country?, direction?",
+    "crossing_time": "CPMM time to clear a crossing, both controls (port outbound adds the ferry wait): node, crossing, flow?",
+    "lead_time": "lead time of a flow (or every counted truck), or between two of its nodes: flow?, from?, to?, stat?",
+    "swd": "speed with delays, km / lead time (km/h): flow?",
+    "swod": "speed without delays, km / driving time (km/h): flow?",
+    "ferry_wait": "mean hours waiting for a ferry at a port: node, to?",
+    "red_share": "share of trucks sent to the red channel at matching controls: node?, country?, direction?",
+    "yellow_share": "share of trucks sent to the yellow channel: node?, country?, direction?",
+}
+
+
+class Target(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    metric: Metric
+    value: float = Field(description="the observed figure (hours, km/h or a share)")
+    tolerance: float = Field(0.25, ge=0, description="accepted relative error of the simulated mean")
+    abs_tolerance: Optional[Hours] = Field(None, description="accepted absolute error (used if larger)")
+    source: Optional[str] = Field(None, description="a key of `sources`")
+    note: str = ""
+    node: Optional[str] = None
+    country: Optional[str] = None
+    direction: Optional[Literal["exit", "entry", "joint"]] = None
+    crossing: Optional[str] = None
+    flow: Optional[str] = None
+    from_: Optional[str] = Field(None, alias="from")
+    to: Optional[str] = None
+    stat: Literal["mean", "median", "p90", "p95"] = "mean"
+
+    @model_validator(mode="after")
+    def _needs(self) -> "Target":
+        needs = {"control_time": ["node"], "queue_wait": ["node"], "crossing_time": ["node", "crossing"],
+                 "ferry_wait": ["node"]}.get(self.metric, [])
+        missing = [n for n in needs if getattr(self, n) is None]
+        if missing:
+            raise ValueError(f"{self.metric} needs {', '.join(missing)} ({METRIC_HELP[self.metric]})")
+        if (self.from_ is None) != (self.to is None):
+            raise ValueError("give both `from` and `to`, or neither")
+        return self
+
+    def where(self) -> str:
+        parts = [self.node, self.crossing, self.country, self.direction]
+        if self.flow:
+            parts.append(f"flow {self.flow}")
+        if self.from_:
+            parts.append(f"{self.from_} → {self.to}")
+        if self.metric == "ferry_wait" and self.to:
+            parts.append(f"to {self.to}")
+        return " ".join(p for p in parts if p)
+
+
+class Targets(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "targets"
+    description: str = ""
+    sources: dict[str, str] = Field(default_factory=dict)
+    targets: list[Target] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _sources_known(self) -> "Targets":
+        for i, t in enumerate(self.targets):
+            if t.source is not None and self.sources and t.source not in self.sources:
+                raise ValueError(f"targets[{i}].source {t.source!r} is not a key of `sources`"
+                                 f"{did_you_mean(t.source, list(self.sources))}")
+        return self
+
+    @property
+    def needs_trace(self) -> bool:
+        return any(t.metric == "lead_time" and t.from_ for t in self.targets)
+
+
+def load_targets(path: str | Path) -> Targets:
+    """Read a targets YAML file; errors name the file, line and path like scenario errors."""
+    doc = read_yaml(Path(path))
+    try:
+        return Targets.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                fields = list(Target.model_fields) if "targets" in loc else list(Targets.model_fields)
+                fields = ["from" if f == "from_" else f for f in fields]
+                msg = f"unknown key {loc[-1]!r}{did_you_mean(str(loc[-1]), fields)}"
+            elif err["type"] == "literal_error":
+                msg = f"expected one of {err['ctx']['expected']}, got {err.get('input')!r}"
+            elif err["type"] == "missing":
+                msg = "required key is missing"
+            line = None
+            for size in range(len(loc), -1, -1):
+                if loc[:size] in doc.positions:
+                    line = doc.positions[loc[:size]]
+                    break
+            problems.append(Problem(format_path(loc), msg, file=str(path), line=line[0] if line else None,
+                                    column=line[1] if line else None, loc=loc))
+        raise ScenarioError(problems) from None
+
+
+def _weighted(frame: pd.DataFrame, column: str, weight: str = "trucks") -> pd.Series:
+    """Per replication: the truck-weighted mean of `column` over the matching rows."""
+    frame = frame[frame[weight] > 0]
+    total = frame.groupby("replication")[weight].sum()
+    return (frame[column] * frame[weight]).groupby(frame["replication"]).sum() / total
+
+
+def _match(frame: pd.DataFrame, target: Target, keys: tuple[str, ...]) -> pd.DataFrame:
+    for key in keys:
+        value = getattr(target, key)
+        if value is not None and key in frame:
+            frame = frame[frame[key] == value]
+    return frame
+
+
+def per_replication(result, scenario: str, target: Target) -> pd.Series:
+    """The target's metric in each replication of `scenario` (indexed by replication)."""
+    metric = target.metric
+    if metric in ("control_time", "queue_wait", "red_share", "yellow_share"):
+        table = result.controls
+        rows = _match(table[table["scenario"] == scenario], target, ("node", "country", "direction"))
+        if metric == "control_time":
+            return _weighted(rows, "mean_time_h")
+        if metric == "queue_wait":
+            return _weighted(rows, "mean_queue_h")
+        column = "red" if metric == "red_share" else "yellow"
+        grouped = rows.groupby("replication")[[column, "trucks"]].sum()
+        return grouped[column] / grouped["trucks"]
+    if metric == "crossing_time":
+        if target.flow:
+            table = result.control_flows
+            table = table[(table["scenario"] == scenario) & (table["group"] == target.flow)]
+        else:
+            table = result.controls
+            table = table[table["scenario"] == scenario]
+        rows = table[(table["node"] == target.node) & (table["crossing"] == target.crossing) & (table["trucks"] > 0)]
+        times = rows.groupby("replication")["mean_time_h"].sum()
+        if target.crossing.endswith("outbound"):
+            ferries = result.ferries
+            if not ferries.empty:
+                waits = _weighted(ferries[(ferries["scenario"] == scenario) & (ferries["from"] == target.node)], "mean_wait_h")
+                times = times.add(waits, fill_value=0.0) if len(waits) else times
+        return times
+    if metric == "ferry_wait":
+        ferries = result.ferries
+        rows = ferries[(ferries["scenario"] == scenario) & (ferries["from"] == target.node)]
+        if target.to:
+            rows = rows[rows["to"] == target.to]
+        return _weighted(rows, "mean_wait_h")
+    trucks = result.trucks
+    trucks = trucks[trucks["scenario"] == scenario]
+    if target.flow:
+        trucks = trucks[(trucks["flow"] == target.flow) | (trucks["caravan"] == target.flow)]
+    if metric in ("swd", "swod"):
+        grouped = trucks.groupby("replication")[["km", "lead_time_h", "drive_h"]].sum()
+        return grouped["km"] / grouped["lead_time_h" if metric == "swd" else "drive_h"]
+    if target.from_:
+        trace = result.trace
+        trace = trace[(trace["scenario"] == scenario) & (trace["event"] == "arrive")]
+        trace = trace[trace["truck"].isin(trucks["truck"])] if "truck" in trace else trace
+        start = trace[trace["node"] == target.from_].groupby(["replication", "truck"])["time_h"].min()
+        end = trace[trace["node"] == target.to].groupby(["replication", "truck"])["time_h"].max()
+        spans = (end - start).dropna()
+        values = spans.groupby(level="replication")
+    else:
+        values = trucks.groupby("replication")["lead_time_h"]
+    if target.stat == "mean":
+        return values.mean()
+    q = {"median": 0.5, "p90": 0.9, "p95": 0.95}[target.stat]
+    return values.quantile(q)
+
+
+def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFrame:
+    """One row per target: the observed value, the simulated mean with its 95% CI, the verdict."""
+    name = scenario or next(iter(result.scenarios))
+    rows: list[dict[str, Any]] = []
+    for t in targets.targets:
+        values = per_replication(result, name, t).dropna()
+        ci = mean_ci(values.to_numpy())
+        mean = ci["mean"]
+        error = (mean - t.value) / t.value if t.value and np.isfinite(mean) else float("nan")
+        allowed = max(t.tolerance * abs(t.value), t.abs_tolerance or 0.0)
+        rows.append({
+            "metric": t.metric, "where": t.where(), "stat": t.stat if t.metric == "lead_time" else "",
+            "target": t.value, "simulated": mean, "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+            "relative_error": error, "tolerance": t.tolerance, "abs_tolerance": t.abs_tolerance,
+            "within": bool(np.isfinite(mean) and abs(mean - t.value) <= allowed),
+            "replications": ci["n"], "source": t.source or "",
+        })
+    return pd.DataFrame(rows)
