@@ -1,84 +1,445 @@
-"""Replications of one or more scenarios, serially or in a process pool, with common seeds."""
+"""Experiments: replications of one or more scenarios on any executor, with common random numbers.
+
+Replication r of every scenario uses the same seed (DESIGN.md §6), so `compare` and `sweep`
+pair scenarios replication by replication. Replications run in batches on a
+`concurrent.futures.Executor` (serial, process pool or Dask); the results are the same whatever
+the backend, and are ordered by replication. With an output directory, each finished
+replication is written to `DIR.partial/` at once and only its small statistics stay in memory;
+an interrupted run resumes from there, and the run directory is renamed into place at the end.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
+import itertools
+import re
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
+import pandas as pd
+
+from .errors import OutputError, Problem, ScenarioError, SimulationError
+from .executors import SerialExecutor, backend_name, executor_width, make_executor
 from .model import simulate
+from .results.io import DirTables, ExtraFiles, check_format, check_target, manifest, scenario_hash, write_run_dir
 from .results.replication import replication_stats
 from .results.run_result import RunResult
+from .results.store import ReplicationStore, partial_path, target_of
 from .results.tables import replication_frames
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, derive, load_scenario
 
-Progress = Callable[[str, int, int], None]  # (scenario name, done, total)
+Progress = Callable[[str, int, int], None]  # (scenario name, replications done, total)
+MAX_BATCH = 8  # replications per task at most: small enough to stream and to lose little on a crash
 
+
+class WorkerLost(SimulationError):
+    """A worker process or Dask worker died; finished replications are kept for --resume."""
+
+
+# --- one task ---------------------------------------------------------------------------------
 
 def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
-                    record_queues: bool = False) -> tuple[dict[str, Any], dict]:
+                    record_queues: bool = False) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """One replication's statistics and table pieces; runs in any process."""
     result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues)
     return replication_stats(result), replication_frames(result)
+
+
+def run_batch(scenario: Scenario, replications: Sequence[int], seed: int,
+              trace: bool = False) -> list[tuple[int, dict[str, Any], dict[str, pd.DataFrame]]]:
+    """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
+    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0)) for r in replications]
+
+
+# --- what to run, where to save it --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Plan:
+    """What an experiment runs; enough to check and resume an interrupted one."""
+
+    scenarios: tuple[Scenario, ...]
+    replications: int
+    seed: int
+    trace: bool = False
+    kind: str = "run"                      # run | compare | sweep
+    baseline: str | None = None            # compare and sweep: the scenario the others are paired with
+    sweep: dict[str, Any] | None = None    # {"vary": {path: [values]}, "points": [{"scenario", "values"}]}
+
+    def __post_init__(self) -> None:
+        if self.replications < 1:
+            raise OutputError(f"replications must be at least 1, got {self.replications}")
+        names = [s.name for s in self.scenarios]
+        if len(set(names)) != len(names):
+            twice = sorted({n for n in names if names.count(n) > 1})
+            raise ScenarioError(Problem("name", f"two scenarios are both named {', '.join(map(repr, twice))}; "
+                                                "each scenario of an experiment needs its own name"))
+
+    def describe(self) -> dict[str, Any]:
+        """The plan as plain data (kept in plan.json and the manifest); equal plans give equal results."""
+        return {
+            "kind": self.kind, "scenarios": [s.name for s in self.scenarios],
+            "replications": self.replications, "seed": self.seed, "trace": self.trace,
+            "baseline": self.baseline, "sweep": self.sweep,
+            "scenario_hash": {s.name: scenario_hash(s.raw) for s in self.scenarios},
+        }
+
+
+@dataclass(frozen=True)
+class Output:
+    """Where a run is saved: streamed to `DIR.partial/` per replication, renamed to `DIR` at the end.
+
+    `format` csv or parquet (None: csv, or on resume what the interrupted run used);
+    `resume` continues `DIR.partial/`; `extra_files(result, directory)` adds files (e.g. plots) to the
+    run directory before it is renamed into place.
+    """
+
+    directory: Path
+    force: bool = False
+    format: str | None = None
+    resume: bool = False
+    extra_files: ExtraFiles | None = field(default=None, compare=False)
+
+
+def _as_output(output: Output | str | Path | None) -> Output | None:
+    if output is None or isinstance(output, Output):
+        return output
+    return Output(Path(output))
 
 
 def _as_scenario(scenario: Scenario | str | Path) -> Scenario:
     return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
 
 
-def run_many(scenarios: list[Scenario], replications: int, seed: int, workers: int = 1, trace: bool = False,
-             progress: Progress | None = None, executor: Executor | None = None) -> RunResult:
-    """Every scenario runs replications 0..n-1 with the same seeds (common random numbers)."""
+# --- sinks: where finished replications go -------------------------------------------------------
+
+class _MemorySink:
+    """Finished replications kept in memory (a run without an output directory)."""
+
+    def __init__(self) -> None:
+        self._stats: dict[tuple[str, int], dict] = {}
+        self._frames: dict[tuple[str, int], dict[str, pd.DataFrame]] = {}
+
+    def finished(self) -> set[tuple[str, int]]:
+        return set(self._stats)
+
+    def add(self, name: str, r: int, stats: dict, frames: dict[str, pd.DataFrame]) -> None:
+        self._stats[(name, r)] = stats
+        self._frames[(name, r)] = frames
+
+    def stats(self, name: str, r: int) -> dict:
+        return self._stats[(name, r)]
+
+    def frames(self, order: Iterable[tuple[str, int]]) -> dict[str, list[pd.DataFrame]]:
+        out: dict[str, list[pd.DataFrame]] = {}
+        for key in order:
+            for table, frame in self._frames[key].items():
+                out.setdefault(table, []).append(frame)
+        return out
+
+
+class _StoreSink:
+    """Finished replications written to the in-progress directory; statistics kept in memory."""
+
+    def __init__(self, store: ReplicationStore):
+        self.store = store
+        self._stats = {key: store.stats(*key) for key in store.finished()}
+
+    def finished(self) -> set[tuple[str, int]]:
+        return set(self._stats)
+
+    def add(self, name: str, r: int, stats: dict, frames: dict[str, pd.DataFrame]) -> None:
+        self._stats[(name, r)] = self.store.add(name, r, stats, frames)
+
+    def stats(self, name: str, r: int) -> dict:
+        return self._stats[(name, r)]
+
+
+def _open_store(plan: Plan, output: Output) -> ReplicationStore:
+    """The in-progress directory for `output`: a new one, or the interrupted one to resume."""
+    target = target_of(output.directory)
+    partial = partial_path(target)
+    wanted = plan.describe()
+    if output.resume:
+        store = _interrupted(target)
+        check_target(target, output.force)
+        stored = {k: v for k, v in store.plan.items() if k in wanted}
+        if stored != wanted:
+            diffs = [k for k in wanted if stored.get(k) != wanted[k]]
+            raise OutputError(f"{partial} was started with a different {', '.join(diffs)}; resume it without "
+                              f"scenario arguments (corridor-sim {plan.kind} --resume {target}), "
+                              "or use --force to start over")
+        if output.format and output.format != store.format:
+            raise OutputError(f"{partial} was started with --format {store.format}, not {output.format}")
+        return store
+    check_target(target, output.force)
+    if partial.exists():
+        if not output.force:
+            raise OutputError(f"{partial} holds an interrupted run; complete it with --resume {target}, "
+                              "or use --force to start over")
+        ReplicationStore(partial, {}).discard()
+    fmt = output.format or "csv"
+    check_format(fmt)
+    return ReplicationStore.create(partial, {**wanted, "format": fmt}, list(plan.scenarios))
+
+
+def _interrupted(target: Path) -> ReplicationStore:
+    partial = partial_path(target)
+    if not partial.is_dir():
+        done = f" ({target} is already complete)" if (target / "summary.json").exists() else ""
+        raise OutputError(f"nothing to resume: {partial} does not exist{done}")
+    return ReplicationStore.open(partial)
+
+
+def resume_plan(directory: str | Path) -> Plan:
+    """The plan of the interrupted run `directory` (or `directory.partial`), to run it to the end."""
+    store = _interrupted(target_of(Path(directory)))
+    p = store.plan
+    return Plan(tuple(store.scenarios()), p["replications"], p["seed"], p["trace"], p["kind"], p["baseline"], p["sweep"])
+
+
+# --- running ------------------------------------------------------------------------------------
+
+def _batches(pending: list[tuple[Scenario, int]], width: int) -> list[tuple[Scenario, list[int]]]:
+    """Pending replications in tasks of up to MAX_BATCH, replication-major so scenarios advance together."""
+    if width <= 1:
+        size = 1
+    else:
+        size = max(1, min(MAX_BATCH, len(pending) // (4 * width)))
+    by_scenario: dict[str, tuple[Scenario, list[int]]] = {}
+    for s, r in pending:
+        by_scenario.setdefault(s.name, (s, []))[1].append(r)
+    chunks = {name: [reps[i:i + size] for i in range(0, len(reps), size)] for name, (s, reps) in by_scenario.items()}
+    out = []
+    for i in range(max((len(c) for c in chunks.values()), default=0)):
+        for name, (s, _) in by_scenario.items():
+            if i < len(chunks[name]):
+                out.append((s, chunks[name][i]))
+    return out
+
+
+def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, progress: Progress | None) -> None:
+    """Run every replication the sink lacks; each is handed to the sink as soon as its task ends."""
+    finished = sink.finished()
+    pending = [(s, r) for s in plan.scenarios for r in range(plan.replications) if (s.name, r) not in finished]
+    done = {s.name: sum(1 for r in range(plan.replications) if (s.name, r) in finished) for s in plan.scenarios}
+    if progress:
+        for name, count in done.items():
+            progress(name, count, plan.replications)
+    width = executor_width(executor)
+    tasks = iter(_batches(pending, width))
+    window = 1 if isinstance(executor, SerialExecutor) else 2 * width
+    in_flight: dict[Future, str] = {}
+
+    def submit_next() -> None:
+        task = next(tasks, None)
+        if task is not None:
+            scenario, reps = task
+            in_flight[executor.submit(run_batch, scenario, reps, plan.seed, plan.trace)] = scenario.name
+
+    try:
+        for _ in range(window):
+            submit_next()
+        while in_flight:
+            ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for future in ready:
+                name = in_flight.pop(future)
+                for r, stats, frames in _result(future):
+                    sink.add(name, r, stats, frames)
+                    done[name] += 1
+                    if progress:
+                        progress(name, done[name], plan.replications)
+                submit_next()
+    except BaseException:
+        for future in in_flight:
+            future.cancel()
+        raise
+
+
+def _result(future: Future) -> list:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
+    except Exception as exc:
+        if type(exc).__name__ in ("KilledWorker", "CommClosedError", "CancelledError"):
+            raise WorkerLost(f"a Dask worker was lost ({type(exc).__name__}: {exc})") from exc
+        raise
+
+
+def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = None,
+             progress: Progress | None = None, output: Output | str | Path | None = None,
+             dask_address: str | None = None) -> RunResult:
+    """Run a plan on an executor (an Executor, or `serial`/`process`/`dask` with `workers`).
+
+    A named executor is started only after the output directory has been checked, and shut
+    down at the end; `dask_address` points the `dask` executor at a running scheduler.
+
+    Without `output` the tables stay in memory. With it, every finished replication is written
+    to `DIR.partial/` and the run directory `DIR` is renamed into place when all are done.
+    """
+    output = _as_output(output)
+    store = _open_store(plan, output) if output else None
+    sink: _MemorySink | _StoreSink = _StoreSink(store) if store else _MemorySink()
+    resumed = len(sink.finished())
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
-    tasks = [(s, r) for s in scenarios for r in range(replications)]
-    outputs: dict[tuple[str, int], tuple] = {}
-    done: dict[str, int] = {s.name: 0 for s in scenarios}
-
-    def record(name: str, r: int, out: tuple) -> None:
-        outputs[(name, r)] = out
-        done[name] += 1
-        if progress:
-            progress(name, done[name], replications)
-
-    if executor is None and workers <= 1:
-        for s, r in tasks:
-            record(s.name, r, run_replication(s, r, seed, trace, r == 0))
-    else:
-        own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            futures = {pool.submit(run_replication, s, r, seed, trace, r == 0): (s.name, r) for s, r in tasks}
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                name, r = futures[future]
-                record(name, r, future.result())
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
-    stats = {s.name: [outputs[(s.name, r)][0] for r in range(replications)] for s in scenarios}
-    frames: dict[str, list] = {}
-    for s in scenarios:
-        for r in range(replications):
-            for table, frame in outputs[(s.name, r)][1].items():
-                frames.setdefault(table, []).append(frame)
+    context = nullcontext(executor) if isinstance(executor, Executor) else make_executor(executor, workers, dask_address)
+    with context as ex:
+        width, backend = executor_width(ex), backend_name(ex)
+        _execute(plan, sink, ex, progress)
+    order = [(s.name, r) for s in plan.scenarios for r in range(plan.replications)]
+    stats = {s.name: [sink.stats(s.name, r) for r in range(plan.replications)] for s in plan.scenarios}
     elapsed = time.perf_counter() - clock
     meta = {
-        "seed": seed, "replications": replications, "workers": workers,
-        "scenarios": [s.name for s in scenarios],
+        **{k: v for k, v in plan.describe().items() if k != "scenario_hash"},
+        "workers": width, "executor": backend,
         "started": started.isoformat(timespec="seconds"),
         "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "elapsed_s": round(elapsed, 3),
+        "resumed_replications": resumed,
+        "run_replications": len(order) - resumed,
     }
-    return RunResult(scenarios, stats, frames, meta)
+    if store is None:
+        return RunResult(list(plan.scenarios), stats, sink.frames(order), meta)
+    result = RunResult(list(plan.scenarios), stats, meta=meta, source=store.tables())
+    target = target_of(output.directory)
+    write_run_dir(result, target, force=output.force, fmt=store.format, extra_files=output.extra_files)
+    store.discard()
+    result.meta = manifest(result, {"format": store.format})
+    result.source = DirTables(target)
+    return result
+
+
+def run_many(scenarios: list[Scenario], replications: int, seed: int, workers: int = 1, trace: bool = False,
+             progress: Progress | None = None, executor: Executor | str | None = None, *,
+             output: Output | str | Path | None = None) -> RunResult:
+    """Every scenario runs replications 0..n-1 with the same seeds (common random numbers)."""
+    return run_plan(Plan(tuple(scenarios), replications, seed, trace), workers=workers, executor=executor,
+                    progress=progress, output=output)
 
 
 def run(scenario: Scenario | str | Path, replications: int | None = None, seed: int | None = None,
-        workers: int = 1, trace: bool = False, progress: Progress | None = None) -> RunResult:
-    """Replicate one scenario; defaults come from its `experiment` section."""
+        workers: int = 1, trace: bool = False, progress: Progress | None = None, *,
+        executor: Executor | str | None = None, output: Output | str | Path | None = None) -> RunResult:
+    """Replicate one scenario; replications and seed default to its `experiment` section."""
     s = _as_scenario(scenario)
-    return run_many([s], replications or s.experiment.replications,
-                    s.experiment.seed if seed is None else seed, workers, trace, progress)
+    plan = Plan((s,), replications or s.experiment.replications, s.experiment.seed if seed is None else seed, trace)
+    return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+def distinct_names(scenarios: list[Scenario], sources: list[Scenario | str | Path]) -> list[Scenario]:
+    """Scenarios sharing a name (an overlay that kept its base's `name`) take their file's stem."""
+    names = [s.name for s in scenarios]
+    out = []
+    for s, source in zip(scenarios, sources):
+        if names.count(s.name) > 1 and not isinstance(source, Scenario) and s is not scenarios[names.index(s.name)]:
+            s = derive(s, {"name": Path(source).stem})
+        out.append(s)
+    return out
+
+
+def compare_plan(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
+                 trace: bool = False) -> Plan:
+    """The plan of a comparison: the first scenario is the baseline and sets the default replications and seed."""
+    if len(scenarios) < 2:
+        raise ScenarioError(Problem("", "compare needs a baseline and at least one other scenario"))
+    base = scenarios[0]
+    return Plan(tuple(scenarios), replications or base.experiment.replications,
+                base.experiment.seed if seed is None else seed, trace, kind="compare", baseline=base.name)
+
+
+def compare(baseline: Scenario | str | Path, others: Sequence[Scenario | str | Path],
+            replications: int | None = None, seed: int | None = None, workers: int = 1, *,
+            trace: bool = False, progress: Progress | None = None, executor: Executor | str | None = None,
+            output: Output | str | Path | None = None) -> RunResult:
+    """Run the baseline and each other scenario on the same replications and seeds.
+
+    The summary's `comparison` section pairs each other scenario with the baseline replication
+    by replication (paired t CI, relative change, CRN variance ratio). Replications and seed
+    default to the baseline's `experiment` section.
+    """
+    sources = [baseline, *others]
+    plan = compare_plan(distinct_names([_as_scenario(s) for s in sources], sources), replications, seed, trace)
+    return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
+
+
+# --- sweep ---------------------------------------------------------------------------------------
+
+def short_keys(paths: list[str]) -> dict[str, str]:
+    """The shortest dotted suffix that tells each varied path apart (`nodes.post.lanes` -> `lanes`)."""
+    out = {}
+    for path in paths:
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            suffix = ".".join(parts[-k:])
+            if sum(1 for p in paths if p == suffix or p.endswith("." + suffix)) == 1:
+                out[path] = suffix
+                break
+    return out
+
+
+def _name_part(value: Any) -> str:
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "_", str(value)).strip("_") or "x"
+
+
+def sweep_points(scenario: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[tuple[dict[str, Any], Scenario]]:
+    """Every grid point (first path varies slowest) as (values, derived scenario), each validated.
+
+    Points are named `<base>_<key>-<value>...`, `key` the shortest suffix of the path that is unique.
+    """
+    problems = []
+    if not vary:
+        problems.append(Problem("--vary", "give at least one PATH=V1,V2,... to vary"))
+    for path, values in vary.items():
+        if len(values) == 0:
+            problems.append(Problem(f"--vary {path}", "has no values"))
+        elif len({repr(v) for v in values}) != len(values):
+            problems.append(Problem(f"--vary {path}", f"repeats a value: {list(values)}"))
+    if problems:
+        raise ScenarioError(problems)
+    keys = short_keys(list(vary))
+    points = []
+    names: set[str] = set()
+    for combo in itertools.product(*vary.values()):
+        values = dict(zip(vary, combo))
+        name = "_".join([scenario.name] + [f"{_name_part(keys[p])}-{_name_part(v)}" for p, v in values.items()])
+        if name in names:
+            name = f"{scenario.name}_p{len(points)}"
+        names.add(name)
+        try:
+            point = derive(scenario, {**values, "name": name})
+        except ScenarioError as exc:
+            where = ", ".join(f"{p}={v}" for p, v in values.items())
+            raise ScenarioError([Problem(f"sweep point {where}: {p.path}" if p.path else f"sweep point {where}",
+                                         p.message) for p in exc.problems]) from None
+        points.append((values, point))
+    return points
+
+
+def sweep_plan(scenario: Scenario, vary: Mapping[str, Sequence[Any]], replications: int | None = None,
+               seed: int | None = None, trace: bool = False) -> Plan:
+    """The plan of a sweep: every grid point, the first one as the baseline of the paired differences."""
+    points = sweep_points(scenario, vary)
+    spec = {"vary": {p: list(v) for p, v in vary.items()},
+            "points": [{"scenario": s.name, "values": values} for values, s in points]}
+    return Plan(tuple(s for _, s in points), replications or scenario.experiment.replications,
+                scenario.experiment.seed if seed is None else seed, trace, kind="sweep",
+                baseline=points[0][1].name, sweep=spec)
+
+
+def sweep(scenario: Scenario | str | Path, vary: Mapping[str, Sequence[Any]], replications: int | None = None,
+          seed: int | None = None, workers: int = 1, *, trace: bool = False, progress: Progress | None = None,
+          executor: Executor | str | None = None, output: Output | str | Path | None = None) -> RunResult:
+    """Run every point of the grid `vary` ({dotted path: values}) on the same replications and seeds.
+
+    Each point is the scenario with `--set` semantics applied (`derive`). `result.sweep` has one
+    row per point; differences are paired with the first point.
+    """
+    plan = sweep_plan(_as_scenario(scenario), vary, replications, seed, trace)
+    return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)

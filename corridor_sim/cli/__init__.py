@@ -6,10 +6,10 @@ import sys
 from typing import Sequence
 
 from ..errors import CorridorSimError, OutputError, ScenarioError, SimulationError
-from . import calibrate_cmd, run_cmd, scenario_cmds
+from . import calibrate_cmd, compare_cmd, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
 
-COMMAND_MODULES = [scenario_cmds, run_cmd, calibrate_cmd]
+COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

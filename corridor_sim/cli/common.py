@@ -1,50 +1,80 @@
-"""What several commands share: options, consoles, progress, output directories."""
+"""What several commands share: options, consoles, progress, running an experiment to a directory."""
 from __future__ import annotations
 
 import argparse
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from ..errors import CorridorSimError
+from ..executors import BACKENDS
+from ..results.io import FORMATS
+from ..results.run_result import RunResult
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
 
 
 def add_experiment_options(parser: argparse.ArgumentParser) -> None:
+    """Options of run, compare and sweep: replications, seed, execution, output, resume."""
     parser.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default: the scenario's)")
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    parser.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                         help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
-    parser.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
-    parser.add_argument("--force", action="store_true", help="replace an existing run directory")
-    parser.add_argument("--quiet", action="store_true", help="no progress display")
+    run = parser.add_argument_group("execution")
+    run.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    run.add_argument("--executor", choices=BACKENDS,
+                     help="serial, process (a local pool of --workers) or dask "
+                          "(default: process when --workers > 1, dask with --dask-address)")
+    run.add_argument("--dask-address", metavar="ADDR",
+                     help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers)")
+    run.add_argument("--trace", action="store_true", help="write every truck's full trace (caravans are always traced)")
+    out = parser.add_argument_group("output")
+    out.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
+    out.add_argument("--format", choices=FORMATS, help="table files: csv (default) or parquet (needs pyarrow)")
+    out.add_argument("--force", action="store_true", help="replace an existing run directory or interrupted run")
+    out.add_argument("--resume", metavar="DIR", help="complete the interrupted run DIR (kept in DIR.partial/)")
+    out.add_argument("--no-plots", action="store_true", help="do not draw plots into DIR/plots/")
+    out.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def positive(value: int | None, name: str) -> None:
-    from ..errors import CorridorSimError
-
     if value is not None and value < 1:
         raise CorridorSimError(f"{name} must be at least 1, got {value}")
 
 
+def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
+    """Bad combinations of options, refused before anything runs or is written."""
+    positive(args.replications, "--replications")
+    positive(args.workers, "--workers")
+    if args.dask_address and args.executor not in (None, "dask"):
+        raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
+    if args.resume and args.output and Path(args.output) != Path(args.resume):
+        raise CorridorSimError(f"--resume {args.resume} and -o {args.output} name different directories; give one")
+    if not args.resume and not all(inputs):
+        raise CorridorSimError(f"give the scenario file(s) to run, or --resume DIR to complete an interrupted {args.command}")
+
+
 def output_dir(args: argparse.Namespace, name: str) -> Path:
+    if args.resume:
+        return Path(args.resume)
     return Path(args.output) if args.output else Path("results") / name
 
 
 @contextmanager
 def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
-    """A rich progress bar per scenario on a terminal; a no-op callback otherwise."""
+    """A rich progress bar per scenario on a terminal (elapsed, estimate); None otherwise."""
     if not enabled or not console_err.is_terminal:
         yield None
         return
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("eta"), TimeRemainingColumn(), console=console_err, transient=False) as progress:
-        tasks = {n: progress.add_task(n, total=total) for n in names}
+        width = max(map(len, names), default=0)
+        tasks = {n: progress.add_task(n.ljust(width), total=total) for n in names}
 
         def update(name: str, done: int, _total: int) -> None:
             progress.update(tasks[name], completed=done)
@@ -52,5 +82,55 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
         yield update
 
 
+def plots_hook(args: argparse.Namespace) -> Callable | None:
+    """What draws the plots into a run directory before it is renamed into place (None: no plots).
+
+    The hook is `write_run_dir(..., extra_files=...)`; `--no-plots` leaves it out.
+    """
+    if getattr(args, "no_plots", False):
+        return None
+    return None  # no plotting module in this package yet: nothing to draw
+
+
+def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
+    """Run `plan` into `target` with the command's execution and output options.
+
+    On Ctrl-C or a lost worker the finished replications stay in `target.partial/`, and the
+    message says how to complete them.
+    """
+    from ..experiment import Output, WorkerLost, run_plan
+    from ..results.store import ReplicationStore, partial_path
+
+    output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
+                    extra_files=plots_hook(args))
+    names = [s.name for s in plan.scenarios]
+    try:
+        with progress_bars(not args.quiet, names, plan.replications) as progress:
+            return run_plan(plan, workers=args.workers, executor=args.executor, progress=progress, output=output,
+                            dask_address=args.dask_address)
+    except (KeyboardInterrupt, WorkerLost):
+        partial = partial_path(target)
+        if partial.is_dir():
+            kept = len(ReplicationStore.open(partial).finished())
+            console_err.print(f"{kept} of {len(names) * plan.replications} replications are kept in {partial}/; "
+                              f"complete them with: corridor-sim {args.command} --resume {target}", soft_wrap=True)
+        raise
+
+
+def final_line(result: RunResult, target: Path) -> None:
+    """Total replications, workers, and wall-clock seconds per replication run now."""
+    meta = result.meta
+    ran = meta.get("run_replications", 0)
+    resumed = meta.get("resumed_replications", 0)
+    total = ran + resumed
+    per = meta["elapsed_s"] / ran if ran else float("nan")
+    count = f"{total} replications" + (f" ({resumed} resumed, {ran} run now)" if resumed else "")
+    scenarios = len(result.scenarios)
+    console.print(f"{count} of {scenarios} scenario{'s' if scenarios > 1 else ''} on {meta['workers']} worker(s) "
+                  f"({meta['executor']}) in {meta['elapsed_s']:.1f} s, {per:.2f} s per replication; "
+                  f"results in {target}/", soft_wrap=True)
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
+

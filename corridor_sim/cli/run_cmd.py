@@ -6,17 +6,19 @@ import math
 
 from rich.table import Table
 
-from ..experiment import run_many
+from ..experiment import Plan, resume_plan
 from ..model.truck import COMPONENTS
-from ..results.io import check_target
 from ..results.run_result import RunResult
 from ..scenario import load_scenario
-from .common import add_experiment_options, console, output_dir, positive, progress_bars
+from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run a scenario's replications and write tables, summary and manifest")
-    p.add_argument("file", metavar="SCENARIO")
+    p = sub.add_parser("run", help="run a scenario's replications and write tables, summary and manifest",
+                       description="Run a scenario's replications and write its run directory. Finished "
+                                   "replications are kept in DIR.partial/ until the run is complete; "
+                                   "an interrupted run is completed with --resume DIR.")
+    p.add_argument("file", metavar="SCENARIO", nargs="?", help="scenario file (not needed with --resume)")
     add_experiment_options(p)
     p.set_defaults(func=run)
 
@@ -62,17 +64,15 @@ def print_summary(result: RunResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    positive(args.replications, "--replications")
-    positive(args.workers, "--workers")
-    scenario = load_scenario(args.file, args.overrides)
-    target = output_dir(args, scenario.name)
-    check_target(target, args.force)
-    reps = args.replications or scenario.experiment.replications
-    seed = scenario.experiment.seed if args.seed is None else args.seed
-    with progress_bars(not args.quiet, [scenario.name], reps) as progress:
-        result = run_many([scenario], reps, seed, args.workers, progress=progress)
-    result.to_dir(target, force=args.force)
+    check_experiment_args(args, [args.file])
+    if args.file:
+        scenario = load_scenario(args.file, args.overrides)
+        plan = Plan((scenario,), args.replications or scenario.experiment.replications,
+                    scenario.experiment.seed if args.seed is None else args.seed, args.trace)
+    else:
+        plan = resume_plan(args.resume)
+    target = output_dir(args, plan.scenarios[0].name)
+    result = run_to_directory(args, plan, target)
     print_summary(result)
-    console.print(f"{reps} replications on {args.workers} worker(s) in {result.meta['elapsed_s']:.1f} s "
-                  f"({result.meta['elapsed_s'] / reps:.2f} s per replication); results in {target}/", soft_wrap=True)
+    final_line(result, target)
     return 0

@@ -13,14 +13,14 @@ import sys
 import tempfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 import yaml
 
 from ..errors import OutputError
 from ..scenario.loader import build_scenario
-from .tables import TABLES
+from .tables import OPTIONAL_TABLES, TABLES
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
 
@@ -95,43 +95,204 @@ def check_target(path: Path, force: bool) -> None:
         raise OutputError(f"{path} already holds results; use --force to replace them, or -o to write elsewhere")
 
 
-def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+FORMATS = ("csv", "parquet")
+
+
+def check_format(fmt: str) -> None:
+    """Refuse an unknown format, or Parquet without pyarrow, before any work is done."""
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown table format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if fmt == "parquet":
-        frame.to_parquet(path.with_suffix(".parquet"), index=False)
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise OutputError("--format parquet needs pyarrow: pip install 'corridor-sim[parquet]'") from None
+
+
+def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
+    """`path` without suffix; floats are written so they read back exactly."""
+    file = path.with_suffix(f".{fmt}")
+    if fmt == "parquet":
+        frame.to_parquet(file, index=False)
     else:
-        frame.to_csv(path.with_suffix(".csv"), index=False)
+        frame.to_csv(file, index=False)
+    return file
 
 
-def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_files=None) -> Path:
-    """Write into a temporary sibling directory, then rename it into place."""
+def read_table_file(file: Path) -> pd.DataFrame:
+    """One table file back as the DataFrame that was written (empty labels stay empty strings)."""
+    if file.suffix == ".parquet":
+        frame = pd.read_parquet(file)
+    else:
+        try:
+            frame = pd.read_csv(file, float_precision="round_trip")
+        except pd.errors.EmptyDataError:
+            return pd.DataFrame()
+    for col in ("flow", "caravan"):
+        if col in frame:
+            frame[col] = frame[col].fillna("").astype(str)
+    return frame
+
+
+def concat_table_files(files: list[Path], dest: Path, fmt: str) -> Path:
+    """Concatenate table pieces into one file without holding them all in memory.
+
+    CSV pieces are appended as text (one header); Parquet pieces become row groups of one
+    file under their unified schema.
+    """
+    file = dest.with_suffix(f".{fmt}")
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.unify_schemas([pq.read_schema(f) for f in files], promote_options="permissive") if files else None
+        if schema is None:
+            pd.DataFrame().to_parquet(file, index=False)
+            return file
+        schema = schema.remove_metadata()
+        with pq.ParquetWriter(file, schema) as writer:
+            for f in files:
+                writer.write_table(pq.read_table(f).replace_schema_metadata(None).cast(schema))
+        return file
+    headers = []
+    for f in files:
+        with open(f, encoding="utf-8", newline="") as src:
+            headers.append(src.readline())
+    if len(set(headers)) > 1:  # pieces with different columns: let pandas align them
+        pieces = [read_table_file(f) for f in files]
+        return write_table(pd.concat(pieces, ignore_index=True), dest, fmt)
+    with open(file, "w", encoding="utf-8", newline="") as out:
+        for i, f in enumerate(files):
+            with open(f, encoding="utf-8", newline="") as src:
+                first = src.readline()
+                if i == 0:
+                    out.write(first)
+                shutil.copyfileobj(src, out)
+    return file
+
+
+class MemoryTables:
+    """Tables held in memory as per-replication pieces, concatenated on first use."""
+
+    def __init__(self, frames: dict[str, list[pd.DataFrame]] | None = None, tables: dict[str, pd.DataFrame] | None = None):
+        self._frames = frames or {}
+        self._tables = dict(tables or {})
+
+    def frame(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            pieces = [f for f in self._frames.get(name, []) if len(f)]
+            self._tables[name] = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+        return self._tables[name]
+
+    def write(self, name: str, dest: Path, fmt: str) -> Path | None:
+        frame = self.frame(name)
+        if frame.empty and name in OPTIONAL_TABLES:
+            return None
+        return write_table(frame, dest, fmt)
+
+
+class DirTables:
+    """Tables of a saved run directory, read when first asked for."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._tables: dict[str, pd.DataFrame] = {}
+
+    def file(self, name: str) -> Path | None:
+        for fmt in FORMATS:
+            file = self.directory / f"{name}.{fmt}"
+            if file.exists():
+                return file
+        return None
+
+    def frame(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            file = self.file(name)
+            self._tables[name] = read_table_file(file) if file else pd.DataFrame()
+        return self._tables[name]
+
+    def write(self, name: str, dest: Path, fmt: str) -> Path | None:
+        file = self.file(name)
+        if file is None:
+            return None
+        if file.suffix == f".{fmt}":
+            target = dest.with_suffix(file.suffix)
+            shutil.copyfile(file, target)
+            return target
+        return write_table(self.frame(name), dest, fmt)
+
+
+ExtraFiles = Callable[[Any, Path], Any]  # (result, directory being written) -> anything
+
+
+def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_files: ExtraFiles | None = None) -> Path:
+    """Write a run directory: build it under a temporary sibling name, then rename it into place.
+
+    `extra_files(result, directory)` is called last on the temporary directory, so whatever it
+    writes (e.g. plots) is part of the same atomic result. Returns the final path.
+    """
     target = Path(path)
     check_target(target, force)
+    check_format(fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         for name in TABLES:
-            frame = result.table(name)
-            if name in ("trace", "queues") and frame.empty:
-                continue
-            write_table(frame, tmp / name, fmt)
+            result.write_table(name, tmp / name, fmt)
         write_table(result.summary, tmp / "summary", "csv")
+        if not result.comparison.empty:
+            write_table(result.comparison, tmp / "comparison", "csv")
+        if not result.sweep.empty:
+            write_table(result.sweep, tmp / "sweep", "csv")
+        write_table(result.replications, tmp / "replications", "csv")
+        write_jsonl(result.replication_stats(), tmp / "replications.jsonl")
         dump_json(result.summary_dict, tmp / "summary.json")
-        if len(result.scenarios) == 1:
-            scenario = next(iter(result.scenarios.values()))
-            (tmp / "scenario.yaml").write_text(yaml.safe_dump(scenario.raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        else:
-            (tmp / "scenarios").mkdir()
-            for name, scenario in result.scenarios.items():
-                (tmp / "scenarios" / f"{name}.yaml").write_text(
-                    yaml.safe_dump(scenario.raw, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        dump_json(manifest(result), tmp / "manifest.json")
+        write_scenarios(result.scenarios, tmp)
+        dump_json(manifest(result, {"format": fmt}), tmp / "manifest.json")
         if extra_files:
-            extra_files(tmp)
+            extra_files(result, tmp)
         _swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def dump_yaml(data: Any, path: Path) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def write_scenarios(scenarios: dict, directory: Path) -> None:
+    """The resolved scenario(s): `scenario.yaml` for one, `scenarios/<name>.yaml` for several."""
+    if len(scenarios) == 1:
+        dump_yaml(next(iter(scenarios.values())).raw, directory / "scenario.yaml")
+        return
+    (directory / "scenarios").mkdir()
+    for name, scenario in scenarios.items():
+        dump_yaml(scenario.raw, directory / "scenarios" / f"{name}.yaml")
+
+
+def read_scenarios(directory: Path, order: list[str]) -> list:
+    files = [directory / "scenario.yaml"] if (directory / "scenario.yaml").exists() else sorted((directory / "scenarios").glob("*.yaml"))
+    scenarios = [build_scenario(yaml.safe_load(f.read_text(encoding="utf-8"))) for f in files]
+    scenarios.sort(key=lambda s: order.index(s.name) if s.name in order else len(order))
+    return scenarios
+
+
+def stats_json(stats: dict[str, Any]) -> str:
+    """One replication's statistics as one line of JSON (floats round-trip exactly; NaN kept)."""
+    return json.dumps(stats, default=_json_default, separators=(",", ":"))
+
+
+def write_jsonl(lines: list[dict[str, Any]], path: Path) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for line in lines:
+            out.write(stats_json(line) + "\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as src:
+        return [json.loads(line) for line in src if line.strip()]
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:
@@ -144,34 +305,33 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _read_table(directory: Path, name: str) -> pd.DataFrame:
-    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
-        file = directory / f"{name}{suffix}"
-        if file.exists():
-            try:
-                frame = reader(file)
-            except pd.errors.EmptyDataError:
-                return pd.DataFrame()
-            for col in ("flow", "caravan"):
-                if col in frame:
-                    frame[col] = frame[col].fillna("")
-            return frame
-    return pd.DataFrame()
-
-
 def load_results(path):
-    """A saved run directory back as the RunResult a run returns."""
+    """A saved run, compare or sweep directory back as the RunResult the run returned.
+
+    The summary is recomputed from `replications.jsonl` (the exact per-replication statistics),
+    so it equals the in-memory one; tables are read when first used.
+    """
     from .run_result import RunResult
 
     directory = Path(path)
     summary_file = directory / "summary.json"
-    if not summary_file.exists():
+    if not summary_file.is_file():
         raise OutputError(f"{directory} is not a corridor-sim results directory (no summary.json)")
-    summary = json.loads(summary_file.read_text(encoding="utf-8"))
-    meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8")) if (directory / "manifest.json").exists() else {}
-    files = [directory / "scenario.yaml"] if (directory / "scenario.yaml").exists() else sorted((directory / "scenarios").glob("*.yaml"))
-    scenarios = [build_scenario(yaml.safe_load(f.read_text(encoding="utf-8"))) for f in files]
-    order = list(summary.get("scenarios", {}))
-    scenarios.sort(key=lambda s: order.index(s.name) if s.name in order else len(order))
-    tables = {name: _read_table(directory, name) for name in TABLES}
-    return RunResult(scenarios, stats={}, meta=meta, summary=summary, tables=tables)
+    try:
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8")) if (directory / "manifest.json").exists() else {}
+    except json.JSONDecodeError as exc:
+        raise OutputError(f"{directory}: cannot read its JSON files ({exc})") from None
+    order = list(meta.get("scenarios") or summary.get("scenarios", {}))
+    scenarios = read_scenarios(directory, order)
+    stats: dict[str, list] = {}
+    lines = directory / "replications.jsonl"
+    if lines.exists():
+        for line in read_jsonl(lines):
+            stats.setdefault(line.pop("scenario"), []).append(line)
+    if set(stats) != {s.name for s in scenarios}:
+        stats = {}
+    else:
+        meta.setdefault("kind", summary.get("kind", "run"))
+    return RunResult(scenarios, stats=stats, meta=meta, summary=None if stats else summary,
+                     source=DirTables(directory))

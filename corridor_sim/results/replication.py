@@ -55,3 +55,18 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "arrived": result.arrived,
         "end_h": result.end_h,
     }
+
+
+def replication_rows(stats: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """A tidy table of the per-replication figures the summary's CIs are computed from.
+
+    One row per scenario, replication and flow (`*`: every counted truck).
+    """
+    rows = []
+    for scenario, reps in stats.items():
+        for rep in reps:
+            for group, g in rep["groups"].items():
+                row = {"scenario": scenario, "replication": rep["replication"], "flow": group}
+                row.update(g)
+                rows.append(row)
+    return rows

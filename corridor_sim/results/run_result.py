@@ -2,29 +2,62 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import pandas as pd
 
 from ..scenario.schema import Scenario
+from .comparison import comparison_rows, comparison_section
+from .replication import replication_rows
 from .summary import scenario_summary, summary_rows
+from .sweep import sweep_rows
 from .tables import TABLES
+
+
+class TableSource(Protocol):
+    """Where a result's tables live: in memory, in an in-progress store, or in a run directory."""
+
+    def frame(self, name: str) -> pd.DataFrame: ...
+
+    def write(self, name: str, dest: Path, fmt: str) -> Path | None: ...
+
+
+def build_summary(scenarios: dict[str, Scenario], stats: dict[str, list[dict[str, Any]]],
+                  meta: dict[str, Any]) -> dict[str, Any]:
+    """summary.json: `scenarios.<name>` (contract keys), and for compare/sweep `comparison`, `sweep`."""
+    summary: dict[str, Any] = {
+        "kind": meta.get("kind", "run"),
+        "replications": meta.get("replications"),
+        "seed": meta.get("seed"),
+        "scenarios": {name: scenario_summary(name, s.description, stats[name]) for name, s in scenarios.items()},
+    }
+    baseline = meta.get("baseline")
+    if baseline and len(scenarios) > 1:
+        summary["baseline"] = baseline
+        summary["comparison"] = comparison_section(stats, baseline)
+    if meta.get("sweep"):
+        summary["sweep"] = meta["sweep"]
+    return summary
 
 
 class RunResult:
     """Tables (pandas DataFrames) and the summary of one or more scenarios' replications.
 
-    `stats[name]` holds each replication's small statistics (what the summary is built from);
-    `frames[table]` the per-replication table pieces, concatenated on first use.
+    `stats[name]` holds each replication's small statistics (what the summary is built from),
+    in replication order. Tables come from a source: in memory for a run without an output
+    directory, else read from disk when first used, so a large run never holds them all.
     """
 
     def __init__(self, scenarios: list[Scenario], stats: dict[str, list[dict[str, Any]]],
                  frames: dict[str, list[pd.DataFrame]] | None = None, meta: dict[str, Any] | None = None,
-                 summary: dict[str, Any] | None = None, tables: dict[str, pd.DataFrame] | None = None):
+                 summary: dict[str, Any] | None = None, tables: dict[str, pd.DataFrame] | None = None,
+                 source: TableSource | None = None):
+        from .io import MemoryTables
+
         self.scenarios = {s.name: s for s in scenarios}
         self.stats = stats
-        self._frames = frames or {}
-        self._tables = dict(tables or {})
+        self.source: TableSource = source or MemoryTables(frames, tables)
         self.meta = meta or {}
         self._summary = summary
 
@@ -32,10 +65,11 @@ class RunResult:
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES:
             raise KeyError(f"no table {name!r}; tables: {', '.join(TABLES)}")
-        if name not in self._tables:
-            pieces = [f for f in self._frames.get(name, []) if len(f)]
-            self._tables[name] = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
-        return self._tables[name]
+        return self.source.frame(name)
+
+    def write_table(self, name: str, dest: Path, fmt: str) -> Path | None:
+        """Write one table to `dest` (suffix added by format) without loading it all if avoidable."""
+        return self.source.write(name, dest, fmt)
 
     @property
     def trucks(self) -> pd.DataFrame:
@@ -61,17 +95,41 @@ class RunResult:
     def queues(self) -> pd.DataFrame:
         return self.table("queues")
 
+    # --- experiment -----------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        """`run`, `compare` or `sweep`."""
+        return self.summary_dict.get("kind", "run")
+
+    @property
+    def baseline(self) -> str | None:
+        return self.summary_dict.get("baseline")
+
+    def replication_stats(self) -> list[dict[str, Any]]:
+        """Every replication's statistics with its scenario (the lines of replications.jsonl)."""
+        return [{"scenario": name, **rep} for name in self.scenarios for rep in self.stats.get(name, [])]
+
+    @cached_property
+    def replications(self) -> pd.DataFrame:
+        """Per scenario, replication and flow: the replication means the CIs are computed from."""
+        return pd.DataFrame(replication_rows(self.stats))
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        """Paired differences to the baseline, one row per scenario, flow and measure (empty for `run`)."""
+        return pd.DataFrame(comparison_rows(self.summary_dict))
+
+    @cached_property
+    def sweep(self) -> pd.DataFrame:
+        """One row per sweep point: the varied values and lead-time figures (empty unless a sweep)."""
+        return pd.DataFrame(sweep_rows(self.summary_dict))
+
     # --- summary --------------------------------------------------------------------------
     @property
     def summary_dict(self) -> dict[str, Any]:
         """The content of summary.json: `scenarios.<name>.lead_time_h`, `components_h`, ..."""
         if self._summary is None:
-            self._summary = {
-                "replications": self.meta.get("replications"),
-                "seed": self.meta.get("seed"),
-                "scenarios": {name: scenario_summary(name, s.description, self.stats[name])
-                              for name, s in self.scenarios.items()},
-            }
+            self._summary = build_summary(self.scenarios, self.stats, self.meta)
         return self._summary
 
     @cached_property
@@ -86,12 +144,15 @@ class RunResult:
             name = next(iter(scenarios))
         return scenarios[name]
 
-    def to_dir(self, path, force: bool = False, fmt: str = "csv") -> "Path":  # noqa: F821
-        """Write the run directory (tables, summary.json, scenarios, manifest) atomically."""
+    def to_dir(self, path, force: bool = False, fmt: str = "csv", extra_files=None) -> Path:
+        """Write the run directory (tables, summary, scenarios, manifest) atomically.
+
+        `extra_files(result, directory)` may add files (e.g. plots) before the directory is renamed into place.
+        """
         from .io import write_run_dir
 
-        return write_run_dir(self, path, force=force, fmt=fmt)
+        return write_run_dir(self, path, force=force, fmt=fmt, extra_files=extra_files)
 
     def __repr__(self) -> str:
         names = ", ".join(self.scenarios)
-        return f"RunResult({names}; {self.meta.get('replications')} replications)"
+        return f"RunResult({self.kind}: {names}; {self.meta.get('replications')} replications)"

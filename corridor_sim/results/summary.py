@@ -43,28 +43,32 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
+    """CPMM-style time to clear each crossing in one replication (node, crossing) -> hours.
+
+    Both controls of a crossing add up; leaving a port by ferry adds the wait for the ferry.
+    `group` None: every truck; else one flow or caravan.
+    """
+    totals: dict[tuple[str, str], float] = {}
+    rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
+    for row in rows:
+        if row["trucks"]:
+            key = (row["node"], row["crossing"])
+            totals[key] = totals.get(key, 0.0) + row["mean_time_h"]
+    for row in rep["ferries"]:
+        key = (row["from"], f"{_port_country(rep, row['from'])} outbound")
+        if key in totals and row["trucks"]:
+            totals[key] += row["mean_wait_h"]
+    return totals
+
+
 def _crossings(rep_stats: list[dict[str, Any]], group: str | None) -> list[dict[str, Any]]:
-    """CPMM-style time to clear each crossing (both controls; ports outbound add the ferry wait)."""
+    """Mean time to clear each crossing over replications, with its CI, in route order."""
     per_rep: dict[tuple[str, str], list[float]] = defaultdict(list)
-    order: dict[tuple[str, str], int] = {}
     for rep in rep_stats:
-        totals: dict[tuple[str, str], float] = defaultdict(float)
-        rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
-        for row in rows:
-            if row["trucks"]:
-                key = (row["node"], row["crossing"])
-                totals[key] += row["mean_time_h"]
-                order.setdefault(key, len(order))
-        for row in rep["ferries"]:
-            key = (row["from"], f"{_port_country(rep, row['from'])} outbound")
-            if key in totals and row["trucks"]:
-                totals[key] += row["mean_wait_h"]
-        for key, value in totals.items():
+        for key, value in crossing_times(rep, group).items():
             per_rep[key].append(value)
-    out = []
-    for key in sorted(per_rep, key=lambda k: order[k]):
-        out.append({"node": key[0], "crossing": key[1], "time_h": _ci(per_rep[key])})
-    return out
+    return [{"node": key[0], "crossing": key[1], "time_h": _ci(values)} for key, values in per_rep.items()]
 
 
 def _port_country(rep: dict[str, Any], port: str) -> str:

@@ -8,6 +8,7 @@ from ..model.records import ReplicationResult
 from ..scenario.schema import REGIMES
 
 TABLES = ("trucks", "controls", "control_flows", "ferries", "trace", "queues")
+OPTIONAL_TABLES = ("trace", "queues")  # not written when empty (trace is opt-in; queues: replication 0)
 QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
 
 

@@ -1,0 +1,99 @@
+"""`compare`: a baseline and other scenarios on the same replications, paired differences."""
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+from rich.table import Table
+
+from ..experiment import compare_plan, distinct_names, resume_plan
+from ..model.truck import COMPONENTS
+from ..results.replication import ALL
+from ..results.run_result import RunResult
+from ..scenario import load_scenario
+from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+
+TOP_CROSSINGS = 5  # crossings listed per scenario, largest changes first
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("compare", help="run a baseline and other scenarios with common random numbers; paired differences",
+                       description="Run BASELINE and each OTHER on the same replications and seeds, then pair "
+                                   "them replication by replication: the lead-time difference with its paired-t "
+                                   "95%% CI, the relative change, and the variance common random numbers removed.")
+    p.add_argument("baseline", metavar="BASELINE", nargs="?", help="the reference scenario file")
+    p.add_argument("others", metavar="OTHER", nargs="*", help="scenario files to compare with it")
+    add_experiment_options(p)
+    p.set_defaults(func=compare)
+
+
+def _f(x: Any, digits: int = 2, sign: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+
+
+def _ci(d: dict[str, Any], digits: int = 2) -> str:
+    return f"[{_f(d['ci_low'], digits, True)}, {_f(d['ci_high'], digits, True)}]"
+
+
+def print_comparison(result: RunResult) -> None:
+    summary = result.summary_dict
+    baseline = summary["baseline"]
+    scen = Table(title=f"lead time, all counted trucks ({summary['replications']} replications, seed {summary['seed']})")
+    for col in ("scenario", "mean h", "± 95% CI", "median h", "p95 h", "SWD km/h", "inspections /100", "detection"):
+        scen.add_column(col, justify="left" if col == "scenario" else "right")
+    for name, s in summary["scenarios"].items():
+        if "lead_time_h" not in s:
+            scen.add_row(name, "no counted trucks", *[""] * 6)
+            continue
+        lead = s["lead_time_h"]
+        scen.add_row(name + (" (baseline)" if name == baseline else ""), _f(lead["mean"]), _f(lead["half_width"]),
+                     _f(lead["median"]), _f(lead["p95"]), _f((s.get("swd_kmh") or {}).get("mean"), 1),
+                     _f(s["inspections_per_100"]["mean"], 1), _f((s.get("detection_rate") or {}).get("mean")))
+    console.print(scen)
+
+    diff = Table(title=f"against {baseline}: paired difference of mean lead time (common random numbers)")
+    for col in ("scenario", "flow", "difference h", "95% CI", "relative", "CRN variance ratio", "significant"):
+        diff.add_column(col, justify="left" if col in ("scenario", "flow") else "right")
+    for name, entry in summary["comparison"].items():
+        for flow, f in entry["flows"].items():
+            d = f["lead_time_h"]
+            diff.add_row(name, "all counted" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
+                         f"{d['relative']:+.1%}" if d["relative"] == d["relative"] else "–",
+                         _f(d["crn_variance_ratio"], 2), "[green]yes[/]" if d["significant"] else "no")
+    console.print(diff)
+
+    for name, entry in summary["comparison"].items():
+        overall = entry["flows"].get(ALL)
+        if not overall:
+            continue
+        where = Table(title=f"{name} − {baseline}: where the time changes (hours per truck, 95% CI)")
+        for col in ("component", "baseline h", f"{name} h", "difference h", "95% CI"):
+            where.add_column(col, justify="left" if col == "component" else "right")
+        for c in COMPONENTS:
+            d = overall["components_h"].get(c)
+            if d and (d["baseline_mean"] or d["scenario_mean"]):
+                where.add_row(c, _f(d["baseline_mean"]), _f(d["scenario_mean"]), _f(d["mean"], 2, True), _ci(d))
+        changes = sorted(overall["crossings"], key=lambda x: -abs(x["time_h"]["mean"]))[:TOP_CROSSINGS]
+        for x in changes:
+            d = x["time_h"]
+            where.add_row(f"time to clear {x['node']} {x['crossing']}", _f(d["baseline_mean"]), _f(d["scenario_mean"]),
+                          _f(d["mean"], 2, True), _ci(d))
+        console.print(where)
+
+
+def compare(args: argparse.Namespace) -> int:
+    check_experiment_args(args, [args.baseline, args.others])
+    if args.baseline:
+        files = [args.baseline, *args.others]
+        scenarios = distinct_names([load_scenario(f, args.overrides) for f in files], files)
+        plan = compare_plan(scenarios, args.replications, args.seed, args.trace)
+    else:
+        plan = resume_plan(args.resume)
+    target = output_dir(args, f"{plan.baseline}-compare")
+    result = run_to_directory(args, plan, target)
+    print_comparison(result)
+    final_line(result, target)
+    return 0

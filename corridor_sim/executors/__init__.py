@@ -1,0 +1,74 @@
+"""Execution backends behind one interface, a `concurrent.futures.Executor`.
+
+`serial` runs in the calling process, `process` in a spawn-safe local process pool, `dask` on a
+Dask distributed cluster (an existing scheduler's address, or a `LocalCluster`). Replications
+are pure functions of (scenario, replication, seed), so every backend gives the same results.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from contextlib import contextmanager
+from typing import Iterator
+
+from ..errors import CorridorSimError
+from .process import process_executor
+from .serial import SerialExecutor
+
+BACKENDS = ("serial", "process", "dask")
+
+
+def default_backend(workers: int, dask_address: str | None = None) -> str:
+    """`dask` when an address is given, `process` for several workers, else `serial`."""
+    if dask_address:
+        return "dask"
+    return "process" if workers > 1 else "serial"
+
+
+@contextmanager
+def make_executor(backend: str | None = None, workers: int = 1, dask_address: str | None = None) -> Iterator[Executor]:
+    """An executor for `backend`, shut down (and a local cluster closed) on exit."""
+    backend = backend or default_backend(workers, dask_address)
+    if workers < 1:
+        raise CorridorSimError(f"workers must be at least 1, got {workers}")
+    if dask_address and backend != "dask":
+        raise CorridorSimError(f"--dask-address needs the dask executor, not {backend!r}")
+    if backend == "serial":
+        with SerialExecutor() as ex:
+            yield ex
+    elif backend == "process":
+        with process_executor(workers) as ex:
+            yield ex
+    elif backend == "dask":
+        from .dask_cluster import dask_executor
+
+        with dask_executor(dask_address, workers) as ex:
+            yield ex
+    else:
+        raise CorridorSimError(f"unknown executor {backend!r}; expected one of: {', '.join(BACKENDS)}")
+
+
+def executor_width(executor: Executor) -> int:
+    """How many tasks `executor` runs at once (1 when it cannot tell)."""
+    width = getattr(executor, "_max_workers", None)
+    if isinstance(width, int) and width > 0:
+        return width
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            workers = client.scheduler_info()["workers"].values()
+            return max(1, sum(int(w.get("nthreads", 1)) for w in workers))
+        except Exception:  # a scheduler that cannot answer still runs tasks
+            return 1
+    return 1
+
+
+def backend_name(executor: Executor) -> str:
+    if isinstance(executor, SerialExecutor):
+        return "serial"
+    if getattr(executor, "_client", None) is not None:
+        return "dask"
+    return "process" if hasattr(executor, "_max_workers") else type(executor).__name__
+
+
+__all__ = ["BACKENDS", "SerialExecutor", "make_executor", "default_backend", "executor_width", "backend_name",
+           "process_executor"]

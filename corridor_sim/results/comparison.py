@@ -1,0 +1,100 @@
+"""Paired comparisons with a baseline under common random numbers (DESIGN.md §6).
+
+Replication r of every scenario uses the same seed, so per-replication differences cancel the
+noise the scenarios share. For each other scenario and flow: the paired-t CI of the lead-time
+difference, the relative change, and `crn_variance_ratio` = (paired / unpaired half-width)^2,
+the share of variance left after pairing (below 1: common random numbers helped).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.truck import COMPONENTS
+from .replication import ALL
+from .stats import paired_difference
+from .summary import crossing_times
+
+PAIRED_KEYS = ("mean", "ci_low", "ci_high", "half_width", "n", "relative", "relative_ci_low", "relative_ci_high",
+               "unpaired_half_width", "crn_variance_ratio", "significant")
+
+
+def _by_replication(rep_stats: list[dict[str, Any]], group: str) -> dict[int, dict[str, Any]]:
+    """Replication index -> that replication's statistics of `group` (only if it counted trucks)."""
+    out = {}
+    for rep in rep_stats:
+        g = rep["groups"].get(group)
+        if g and g.get("trucks", 0) > 0:
+            out[rep["replication"]] = g
+    return out
+
+
+def _paired(base: dict[int, float], other: dict[int, float]) -> dict[str, Any] | None:
+    """Paired difference over the replications both sides have."""
+    common = sorted(set(base) & set(other))
+    if not common:
+        return None
+    diff = paired_difference([other[r] for r in common], [base[r] for r in common])
+    out = {k: diff[k] for k in PAIRED_KEYS}
+    out["baseline_mean"] = sum(base[r] for r in common) / len(common)
+    out["scenario_mean"] = sum(other[r] for r in common) / len(common)
+    return out
+
+
+def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str) -> dict[str, Any] | None:
+    base = _by_replication(base_stats, group)
+    other = _by_replication(other_stats, group)
+    lead = _paired({r: g["lead_time_mean"] for r, g in base.items()}, {r: g["lead_time_mean"] for r, g in other.items()})
+    if lead is None:
+        return None
+    components = {c: _paired({r: g[c] for r, g in base.items()}, {r: g[c] for r, g in other.items()}) for c in COMPONENTS}
+    where = None if group == ALL else group
+    base_x = {rep["replication"]: crossing_times(rep, where) for rep in base_stats}
+    other_x = {rep["replication"]: crossing_times(rep, where) for rep in other_stats}
+    keys: list[tuple[str, str]] = []
+    for times in list(base_x.values()) + list(other_x.values()):
+        keys += [k for k in times if k not in keys]
+    crossings = []
+    for node, crossing in keys:
+        diff = _paired({r: t[(node, crossing)] for r, t in base_x.items() if (node, crossing) in t},
+                       {r: t[(node, crossing)] for r, t in other_x.items() if (node, crossing) in t})
+        if diff is not None:
+            crossings.append({"node": node, "crossing": crossing, "time_h": diff})
+    return {"lead_time_h": lead, "components_h": components, "crossings": crossings}
+
+
+def comparison_section(stats: dict[str, list[dict[str, Any]]], baseline: str) -> dict[str, Any]:
+    """`comparison.<scenario>.flows.<flow>.{lead_time_h, components_h, crossings}` against `baseline`."""
+    base_stats = stats[baseline]
+    out: dict[str, Any] = {}
+    for name, other_stats in stats.items():
+        if name == baseline:
+            continue
+        groups = [ALL] + sorted({g for rep in base_stats + other_stats for g in rep["groups"] if g != ALL})
+        flows = {}
+        for group in groups:
+            entry = _flow_comparison(base_stats, other_stats, group)
+            if entry is not None:
+                flows[group] = entry
+        out[name] = {"flows": flows}
+    return out
+
+
+def comparison_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """A tidy table of the comparison: one row per scenario, flow and measure."""
+    baseline = summary.get("baseline")
+    rows = []
+    for name, entry in (summary.get("comparison") or {}).items():
+        for flow, f in entry["flows"].items():
+            measures = [("lead_time_h", "", f["lead_time_h"])]
+            measures += [(f"{c}_h", "", d) for c, d in f["components_h"].items() if d is not None]
+            measures += [("crossing_time_h", f"{x['node']} {x['crossing']}", x["time_h"]) for x in f["crossings"]]
+            for measure, where, d in measures:
+                rows.append({
+                    "scenario": name, "baseline": baseline, "flow": flow, "measure": measure, "where": where,
+                    "baseline_mean": d["baseline_mean"], "scenario_mean": d["scenario_mean"],
+                    "difference": d["mean"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
+                    "half_width": d["half_width"], "relative": d["relative"],
+                    "unpaired_half_width": d["unpaired_half_width"], "crn_variance_ratio": d["crn_variance_ratio"],
+                    "significant": d["significant"], "replications": d["n"],
+                })
+    return rows

@@ -1,0 +1,163 @@
+"""The in-progress directory of a run: finished replications on disk, so a run can resume.
+
+While `results/x` runs, `results/x.partial/` holds the plan (`plan.json`, the resolved
+scenarios) and one directory per finished replication (`reps/<scenario>/r00007/`: `stats.json`
+and one table file each). A replication directory is renamed into place only when complete,
+so whatever an interruption leaves is either whole or absent. When every replication is done
+the run directory is assembled from the pieces and renamed into place; the partial directory
+is then removed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from ..errors import OutputError, ScenarioError
+from ..scenario.loader import build_scenario
+from ..scenario.schema import Scenario
+from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
+from .tables import OPTIONAL_TABLES
+
+PARTIAL_SUFFIX = ".partial"
+PLAN_FILE = "plan.json"
+
+
+def partial_path(target: Path) -> Path:
+    """`results/x` -> `results/x.partial`."""
+    target = Path(target)
+    return target.with_name(target.name + PARTIAL_SUFFIX)
+
+
+def target_of(path: Path) -> Path:
+    """The run directory a path names: `results/x.partial` and `results/x` both give `results/x`."""
+    path = Path(path)
+    return path.with_name(path.name[: -len(PARTIAL_SUFFIX)]) if path.name.endswith(PARTIAL_SUFFIX) else path
+
+
+class ReplicationStore:
+    """Finished replications of one plan, one atomic directory each."""
+
+    def __init__(self, path: Path, plan: dict[str, Any]):
+        self.path = Path(path)
+        self.plan = plan
+
+    @property
+    def format(self) -> str:
+        return self.plan["format"]
+
+    # --- creating and opening -------------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, plan: dict[str, Any], scenarios: list[Scenario]) -> "ReplicationStore":
+        path = Path(path)
+        path.mkdir(parents=True)
+        (path / "scenarios").mkdir()
+        for s in scenarios:
+            dump_yaml(s.raw, path / "scenarios" / f"{s.name}.yaml")
+        (path / "reps").mkdir()
+        tmp = path / f".{PLAN_FILE}.tmp"
+        dump_json(plan, tmp)
+        os.replace(tmp, path / PLAN_FILE)
+        return cls(path, plan)
+
+    @classmethod
+    def open(cls, path: Path) -> "ReplicationStore":
+        path = Path(path)
+        try:
+            plan = json.loads((path / PLAN_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise OutputError(f"{path} is not an interrupted corridor-sim run (no {PLAN_FILE})") from None
+        except json.JSONDecodeError as exc:
+            raise OutputError(f"{path / PLAN_FILE} is damaged ({exc}); start over with --force") from None
+        return cls(path, plan)
+
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios exactly as the interrupted run had them, in plan order."""
+        out = []
+        for name in self.plan["scenarios"]:
+            file = self.path / "scenarios" / f"{name}.yaml"
+            try:
+                out.append(build_scenario(yaml.safe_load(file.read_text(encoding="utf-8"))))
+            except (OSError, yaml.YAMLError, ScenarioError) as exc:
+                raise OutputError(f"{file} cannot be read back ({exc}); start over with --force") from None
+        return out
+
+    # --- replications --------------------------------------------------------------------
+    def _rep_dir(self, name: str, replication: int) -> Path:
+        return self.path / "reps" / name / f"r{replication:05d}"
+
+    def finished(self) -> set[tuple[str, int]]:
+        """(scenario, replication) pairs whose directory is complete."""
+        done = set()
+        for name in self.plan["scenarios"]:
+            folder = self.path / "reps" / name
+            if not folder.is_dir():
+                continue
+            for rep in folder.iterdir():
+                if rep.name.startswith("r") and rep.name[1:].isdigit() and (rep / "stats.json").exists():
+                    r = int(rep.name[1:])
+                    if r < self.plan["replications"]:
+                        done.add((name, r))
+        return done
+
+    def add(self, name: str, replication: int, stats: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        """Write one replication atomically; returns its statistics as they read back from disk."""
+        final = self._rep_dir(name, replication)
+        final.parent.mkdir(exist_ok=True)
+        tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for table, frame in frames.items():
+            if len(frame):
+                write_table(frame, tmp / table, self.format)
+        text = stats_json(stats)
+        (tmp / "stats.json").write_text(text, encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+        return json.loads(text)
+
+    def stats(self, name: str, replication: int) -> dict[str, Any]:
+        return json.loads((self._rep_dir(name, replication) / "stats.json").read_text(encoding="utf-8"))
+
+    def tables(self) -> "StoreTables":
+        return StoreTables(self)
+
+    def piece_files(self, table: str) -> list[Path]:
+        """The table's pieces in scenario order, then replication order."""
+        files = []
+        for name in self.plan["scenarios"]:
+            for r in range(self.plan["replications"]):
+                file = self._rep_dir(name, r) / f"{table}.{self.format}"
+                if file.exists():
+                    files.append(file)
+        return files
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+class StoreTables:
+    """The tables of a store's finished replications (a table source for RunResult)."""
+
+    def __init__(self, store: ReplicationStore):
+        self.store = store
+
+    def frame(self, name: str) -> pd.DataFrame:
+        pieces = [read_table_file(f) for f in self.store.piece_files(name)]
+        return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+
+    def write(self, name: str, dest: Path, fmt: str) -> Path | None:
+        files = self.store.piece_files(name)
+        if not files and name in OPTIONAL_TABLES:
+            return None
+        if fmt != self.store.format:
+            return write_table(self.frame(name), dest, fmt)
+        if not files:
+            return write_table(pd.DataFrame(), dest, fmt)
+        return concat_table_files(files, dest, fmt)
