@@ -96,6 +96,8 @@ def check_target(path: Path, force: bool) -> None:
 
 
 FORMATS = ("csv", "parquet")
+# floats read back bit for bit: pandas 3 does so by default, pandas 2 needs the round-trip parser
+CSV_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 
 def check_format(fmt: str) -> None:
@@ -125,7 +127,7 @@ def read_table_file(file: Path) -> pd.DataFrame:
         frame = pd.read_parquet(file)
     else:
         try:
-            frame = pd.read_csv(file, float_precision="round_trip")
+            frame = pd.read_csv(file, **CSV_EXACT)
         except pd.errors.EmptyDataError:
             return pd.DataFrame()
     for col in ("flow", "caravan"):
