@@ -69,7 +69,7 @@ class Control:
 
     def __init__(self, env: simpy.Environment, node: str, countries: tuple[str, ...], direction: str,
                  settings: ControlSettings, authorities: list[Authority], streams: Streams,
-                 n_groups: int, warmup: float, record_queue: bool = False):
+                 n_groups: int, warmup: float, horizon: float, record_queue: bool = False):
         self.env = env
         self.node = node
         self.country = "+".join(countries)
@@ -77,16 +77,17 @@ class Control:
         self.name = f"{node} {self.country} {direction}"
         self.calendar = settings.calendar
         self.warmup = warmup
-        self.queue_level = Level(warmup, [] if record_queue else None)
-        self.busy_level = Level(warmup)
-        self.bay_busy = Level(warmup)
+        self.horizon = horizon
+        self.queue_level = Level(warmup, horizon, [] if record_queue else None)
+        self.busy_level = Level(warmup, horizon)
+        self.bay_busy = Level(warmup, horizon)
         self.lanes = Pool(env, settings.lanes, self.queue_level, self.busy_level)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
         self.handling = streams.sampler(settings.handling, "service", node, self.country, direction, "handling")
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
         self.aeo_priority = any(a.priority_lane for a in authorities)
-        # tallies (trucks arriving at or after the warm-up)
+        # tallies of the trucks that arrive in the window [warm-up, horizon)
         self.n = 0
         self.times: list[float] = []
         self.queue_sum = 0.0
@@ -188,7 +189,7 @@ class Control:
                     truck.detected = True
         elif channel == YELLOW:
             truck.yellow += 1
-        if start >= self.warmup:
+        if self.warmup <= start < self.horizon:
             spent = env.now - start
             queued = truck.queue - queue0
             self.n += 1

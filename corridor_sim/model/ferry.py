@@ -17,7 +17,7 @@ from .truck import Truck
 class Side:
     """One direction of a ferry link: the queue of trucks waiting at the departure port."""
 
-    def __init__(self, env: simpy.Environment, port: str, to: str, warmup: float, aeo_priority: bool):
+    def __init__(self, env: simpy.Environment, port: str, to: str, warmup: float, horizon: float, aeo_priority: bool):
         self.env = env
         self.port = port
         self.to = to
@@ -26,6 +26,7 @@ class Side:
         self.watchers: list[simpy.Event] = []
         self.pending = 0  # trucks created that will still board here
         self.warmup = warmup
+        self.horizon = horizon
         self.aeo_priority = aeo_priority
         self.sailings = 0
         self.load_sum = 0
@@ -56,7 +57,7 @@ class Side:
         truck.ferry_wait += env.now - truck.mark
         truck.mark = env.now
         truck.log(self.port, "board", env.now)
-        if start >= self.warmup:
+        if self.warmup <= start < self.horizon:
             self.wait_sum += env.now - start
             self.waits += 1
         truck.where = f"on the ferry {self.port} -> {self.to}"
@@ -71,17 +72,19 @@ class Ferry:
     """A ferry link's vessels, both sides' queues and its storms."""
 
     def __init__(self, env: simpy.Environment, key: str, a: str, b: str, link: Link, streams: Streams,
-                 start: dt.datetime, warmup: float, aeo_priority: tuple[bool, bool], drained: simpy.Event):
+                 start: dt.datetime, warmup: float, horizon: float, aeo_priority: tuple[bool, bool],
+                 drained: simpy.Event):
         self.env = env
         self.key = key
         self.link = link
         self.capacity = link.capacity or 1
         self.rule = link.departure
-        self.sides = (Side(env, a, b, warmup, aeo_priority[0]), Side(env, b, a, warmup, aeo_priority[1]))
+        self.sides = (Side(env, a, b, warmup, horizon, aeo_priority[0]), Side(env, b, a, warmup, horizon, aeo_priority[1]))
         self.sailing = streams.sampler(link.sailing or Dist.fixed(0.0), "ferry", key)
         self.storm_until = 0.0
         self.storm_hours = 0.0
         self.warmup = warmup
+        self.horizon = horizon
         self.start = start
         self.drained = drained  # fires when no more trucks will depart anywhere
         for i in range(link.n_vessels):
@@ -119,7 +122,7 @@ class Ferry:
                 _, _, boarded = heapq.heappop(side.waiting)
                 boarded.succeed(landed)
             side.pending -= load
-            if env.now >= self.warmup:
+            if self.warmup <= env.now < self.horizon:
                 side.sailings += 1
                 side.load_sum += load
             yield env.timeout(self.sailing())
@@ -142,6 +145,6 @@ class Ferry:
             end = env.now + duration()
             if end > self.storm_until:
                 begin = max(self.storm_until, env.now, self.warmup)
-                if end > begin:
-                    self.storm_hours += end - begin
+                if min(end, self.horizon) > begin:
+                    self.storm_hours += min(end, self.horizon) - begin
                 self.storm_until = end

@@ -56,7 +56,7 @@ def collect(world: "World") -> ReplicationResult:
     else:
         trucks = {name: np.zeros(0) for name in TRUCK_COLUMNS}
     kinds = ["background" if f.background else "flow" for f in scenario.traffic.values()] + ["caravan"] * len(scenario.caravans)
-    window = max(end - world.warmup, 0.0)
+    window = world.horizon - world.warmup  # tallies and levels cover [warm-up, horizon)
     controls = []
     control_groups = []
     for (node, country, direction), c in world.controls.items():

@@ -3,33 +3,45 @@ from __future__ import annotations
 
 
 class Level:
-    """A piecewise-constant level (queue length, busy lanes) integrated over [start, now]."""
+    """A piecewise-constant level (queue length, busy lanes) integrated over the window
+    [start, stop] (the warm-up to the horizon): the drain after the horizon, when no new
+    trucks come, would otherwise dilute utilisation and queue length."""
 
-    __slots__ = ("start", "level", "last", "area", "peak", "series")
+    __slots__ = ("start", "stop", "level", "last", "area", "peak", "series")
 
-    def __init__(self, start: float, series: list | None = None):
+    def __init__(self, start: float, stop: float = float("inf"), series: list | None = None):
         self.start = start
+        self.stop = stop
         self.level = 0
-        self.last = 0.0
+        self.last = start
         self.area = 0.0
         self.peak = 0
         self.series = series  # opt-in (time, level) record of every change
 
-    def add(self, now: float, delta: int) -> None:
-        if now >= self.start:
-            self.area += self.level * (now - (self.last if self.last > self.start else self.start))
+    def _accumulate(self, now: float) -> None:
+        low = self.last if self.last > self.start else self.start
+        high = now if now < self.stop else self.stop
+        if high > low:
+            self.area += self.level * (high - low)
+        if now > self.last:
             self.last = now
-            if self.level > self.peak:
-                self.peak = self.level
+
+    def add(self, now: float, delta: int) -> None:
+        self._accumulate(now)
+        inside = self.start <= now <= self.stop
+        if inside and self.level > self.peak:
+            self.peak = self.level
         self.level += delta
-        if self.level > self.peak and now >= self.start:
+        if inside and self.level > self.peak:
             self.peak = self.level
         if self.series is not None:
             self.series.append((now, self.level))
 
     def mean(self, end: float) -> float:
-        """Time-average level over [start, end]."""
-        if end <= self.start:
+        """Time-average level over [start, min(end, stop)]."""
+        high = min(end, self.stop)
+        if high <= self.start:
             return 0.0
-        area = self.area + self.level * (end - (self.last if self.last > self.start else self.start))
-        return area / (end - self.start)
+        low = self.last if self.last > self.start else self.start
+        area = self.area + (self.level * (high - low) if high > low else 0.0)
+        return area / (high - self.start)

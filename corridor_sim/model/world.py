@@ -97,7 +97,7 @@ class World:
             authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, (node, c, direction))
                            for c in countries]
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
-                              len(self.groups), self.warmup, self.record_queues)
+                              len(self.groups), self.warmup, self.horizon, self.record_queues)
             self.controls[key] = control
         return control
 
@@ -126,7 +126,7 @@ class World:
                 policy = self.scenario.policy(self.scenario.nodes[port].country)
                 return policy.recognises_aeo and policy.aeo_priority_lane
             ferry = Ferry(self.env, key, pa, pb, self.scenario.links[key], self.streams, self.scenario.clock.start,
-                          self.warmup, (priority(pa), priority(pb)), self.drained)
+                          self.warmup, self.horizon, (priority(pa), priority(pb)), self.drained)
             self.ferries[key] = ferry
         side = 0 if ferry.sides[0].port == a else 1
         return ferry, side
