@@ -288,9 +288,14 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     context = nullcontext(executor) if isinstance(executor, Executor) else make_executor(executor, workers, dask_address)
-    with context as ex:
-        width, backend = executor_width(ex), backend_name(ex)
-        _execute(plan, sink, ex, progress)
+    try:
+        with context as ex:
+            width, backend = executor_width(ex), backend_name(ex)
+            _execute(plan, sink, ex, progress)
+    except BaseException:
+        if store is not None and not store.finished():
+            store.discard()  # nothing finished: leave no in-progress directory to resume
+        raise
     order = [(s.name, r) for s in plan.scenarios for r in range(plan.replications)]
     stats = {s.name: [sink.stats(s.name, r) for r in range(plan.replications)] for s in plan.scenarios}
     elapsed = time.perf_counter() - clock

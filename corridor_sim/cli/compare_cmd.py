@@ -38,29 +38,41 @@ def _ci(d: dict[str, Any], digits: int = 2) -> str:
     return f"[{_f(d['ci_low'], digits, True)}, {_f(d['ci_high'], digits, True)}]"
 
 
+def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12) -> Table:
+    """Names (the first `names` columns) fold rather than being cut; figures are right-aligned."""
+    table = Table(title=title)
+    for i, col in enumerate(columns):
+        if i < names:
+            table.add_column(col, overflow="fold", min_width=min(name_width, 24))
+        else:
+            table.add_column(col, justify="right", no_wrap=True)
+    return table
+
+
 def print_comparison(result: RunResult) -> None:
     summary = result.summary_dict
     baseline = summary["baseline"]
-    scen = Table(title=f"lead time, all counted trucks ({summary['replications']} replications, seed {summary['seed']})")
-    for col in ("scenario", "mean h", "± 95% CI", "median h", "p95 h", "SWD km/h", "inspections /100", "detection"):
-        scen.add_column(col, justify="left" if col == "scenario" else "right")
+    scen = _table(f"lead time of all counted trucks, hours ({summary['replications']} replications, "
+                  f"seed {summary['seed']}; baseline {baseline})",
+                  ["scenario", "mean", "±95%", "median", "p95", "SWD km/h", "insp./100", "detected"])
     for name, s in summary["scenarios"].items():
         if "lead_time_h" not in s:
-            scen.add_row(name, "no counted trucks", *[""] * 6)
+            scen.add_row(name, "–", *[""] * 6)
             continue
         lead = s["lead_time_h"]
-        scen.add_row(name + (" (baseline)" if name == baseline else ""), _f(lead["mean"]), _f(lead["half_width"]),
-                     _f(lead["median"]), _f(lead["p95"]), _f((s.get("swd_kmh") or {}).get("mean"), 1),
-                     _f(s["inspections_per_100"]["mean"], 1), _f((s.get("detection_rate") or {}).get("mean")))
+        scen.add_row(name, _f(lead["mean"]), _f(lead["half_width"]), _f(lead["median"]), _f(lead["p95"]),
+                     _f((s.get("swd_kmh") or {}).get("mean"), 1), _f(s["inspections_per_100"]["mean"], 1),
+                     _f((s.get("detection_rate") or {}).get("mean")))
     console.print(scen)
 
-    diff = Table(title=f"against {baseline}: paired difference of mean lead time (common random numbers)")
-    for col in ("scenario", "flow", "difference h", "95% CI", "relative", "CRN variance ratio", "significant"):
-        diff.add_column(col, justify="left" if col in ("scenario", "flow") else "right")
+    width = max(len(n) for n in summary["scenarios"])
+    diff = _table(f"against {baseline}: paired difference of mean lead time, hours (CRN: paired/unpaired "
+                  "variance, below 1 when common random numbers helped)",
+                  ["scenario", "flow", "diff.", "95% CI", "rel.", "CRN", "sig."], names=2, name_width=width)
     for name, entry in summary["comparison"].items():
         for flow, f in entry["flows"].items():
             d = f["lead_time_h"]
-            diff.add_row(name, "all counted" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
+            diff.add_row(name, "all" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
                          f"{d['relative']:+.1%}" if d["relative"] == d["relative"] else "–",
                          _f(d["crn_variance_ratio"], 2), "[green]yes[/]" if d["significant"] else "no")
     console.print(diff)
@@ -69,9 +81,8 @@ def print_comparison(result: RunResult) -> None:
         overall = entry["flows"].get(ALL)
         if not overall:
             continue
-        where = Table(title=f"{name} − {baseline}: where the time changes (hours per truck, 95% CI)")
-        for col in ("component", "baseline h", f"{name} h", "difference h", "95% CI"):
-            where.add_column(col, justify="left" if col == "component" else "right")
+        where = _table(f"{name} − {baseline}: where the time changes (hours per truck)",
+                       ["component", baseline, name, "difference", "95% CI"])
         for c in COMPONENTS:
             d = overall["components_h"].get(c)
             if d and (d["baseline_mean"] or d["scenario_mean"]):
@@ -79,13 +90,13 @@ def print_comparison(result: RunResult) -> None:
         changes = sorted(overall["crossings"], key=lambda x: -abs(x["time_h"]["mean"]))[:TOP_CROSSINGS]
         for x in changes:
             d = x["time_h"]
-            where.add_row(f"time to clear {x['node']} {x['crossing']}", _f(d["baseline_mean"]), _f(d["scenario_mean"]),
+            where.add_row(f"clear {x['node']} {x['crossing']}", _f(d["baseline_mean"]), _f(d["scenario_mean"]),
                           _f(d["mean"], 2, True), _ci(d))
         console.print(where)
 
 
 def compare(args: argparse.Namespace) -> int:
-    check_experiment_args(args, [args.baseline, args.others])
+    check_experiment_args(args, [args.baseline])
     if args.baseline:
         files = [args.baseline, *args.others]
         scenarios = distinct_names([load_scenario(f, args.overrides) for f in files], files)

@@ -96,7 +96,7 @@ def print_sweep(result: RunResult) -> None:
 
 
 def sweep(args: argparse.Namespace) -> int:
-    check_experiment_args(args, [args.file, args.vary])
+    check_experiment_args(args, [args.file])
     if args.file:
         vary = dict(parse_vary(v) for v in args.vary)
         if len(vary) < len(args.vary):

@@ -125,6 +125,8 @@ def read_table_file(file: Path) -> pd.DataFrame:
     """One table file back as the DataFrame that was written (empty labels stay empty strings)."""
     if file.suffix == ".parquet":
         frame = pd.read_parquet(file)
+        if len(frame.columns) == 0:
+            return pd.DataFrame()
     else:
         try:
             frame = pd.read_csv(file, **CSV_EXACT)
@@ -132,7 +134,7 @@ def read_table_file(file: Path) -> pd.DataFrame:
             return pd.DataFrame()
     for col in ("flow", "caravan"):
         if col in frame:
-            frame[col] = frame[col].fillna("").astype(str)
+            frame[col] = frame[col].astype(object).fillna("").astype(str)
     return frame
 
 

@@ -1,0 +1,100 @@
+"""`corridor-sim run`: the run directory, refusals with exit code 2, formats, executors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from corridor_sim.cli import main
+
+from conftest import tiny
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(tiny(), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_run_writes_the_directory_and_a_final_line(scenario_file, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", str(scenario_file), "-n", "3", "--seed", "5", "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "3 replications of 1 scenario on 1 worker(s) (serial)" in captured.out
+    assert "s per replication" in captured.out and str(out) in captured.out
+    assert captured.err == ""  # no progress display when not on a terminal
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["kind"] == "run" and summary["replications"] == 3 and summary["seed"] == 5
+    assert {"mean", "ci_low", "ci_high", "half_width", "median", "p90", "p95"} <= set(summary["scenarios"]["tiny"]["lead_time_h"])
+    assert not (tmp_path / "run.partial").exists()
+    assert not (out / "trace.csv").exists()  # full traces are opt-in
+
+
+def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file, tmp_path, capsys):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "earlier.csv").write_text("a,b\n1,2\n")
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out)]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["earlier.csv"] and (out / "earlier.csv").read_text() == "a,b\n1,2\n"
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--force", "--quiet"]) == 0
+    assert not (out / "earlier.csv").exists() and (out / "trucks.csv").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "nodes.post.lanes=0"], "nodes.post.lanes"),
+    (["--set", "traffic.main.per_dya=3"], "did you mean"),
+    (["-n", "0"], "--replications must be at least 1"),
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--executor", "process", "--dask-address", "tcp://127.0.0.1:1"], "--dask-address needs --executor dask"),
+    (["--resume", "elsewhere"], "name different directories"),
+])
+def test_bad_input_exits_2_and_writes_nothing(scenario_file, tmp_path, capsys, args, message):
+    out = tmp_path / "run"
+    assert main(["run", str(scenario_file), "-o", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not out.exists() and not (tmp_path / "run.partial").exists()
+
+
+def test_bad_scenario_file_and_missing_arguments(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nclock: {horizon: 3 parsecs}\n")
+    assert main(["run", str(bad), "-o", str(tmp_path / "run")]) == 2
+    assert main(["run"]) == 2
+    assert "or --resume DIR" in capsys.readouterr().err
+    assert main(["run", "--resume", str(tmp_path / "never")]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [bad]
+
+
+def test_parquet_and_trace(scenario_file, tmp_path):
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "run"
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--format", "parquet", "--trace", "--quiet"]) == 0
+    assert (out / "trucks.parquet").exists() and (out / "trace.parquet").exists()
+    assert json.loads((out / "manifest.json").read_text())["format"] == "parquet"
+
+
+def test_run_on_an_existing_dask_scheduler(scenario_file, tmp_path, capsys):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as cluster:
+        code = main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "dask"), "--quiet",
+                     "--dask-address", cluster.scheduler_address])
+    assert code == 0
+    assert "on 2 worker(s) (dask)" in capsys.readouterr().out
+    assert main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "serial"), "--quiet"]) == 0
+    for name in ("trucks.csv", "summary.json"):
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
+
+
+def test_unreachable_dask_scheduler_is_a_clear_error(scenario_file, tmp_path, capsys, monkeypatch):
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("corridor_sim.executors.dask_cluster.CONNECT_TIMEOUT", "1s")
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(tmp_path / "run"),
+                 "--dask-address", "tcp://127.0.0.1:9"]) == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [scenario_file]  # neither a run directory nor an in-progress one
