@@ -54,35 +54,36 @@ def print_comparison(result: RunResult) -> None:
     baseline = summary["baseline"]
     scen = _table(f"lead time of all counted trucks, hours ({summary['replications']} replications, "
                   f"seed {summary['seed']}; baseline {baseline})",
-                  ["scenario", "mean", "±95%", "median", "p95", "SWD km/h", "insp./100", "detected"])
+                  ["scenario", "mean", "±95%", "p95", "SWD km/h", "insp./100", "detected"])
     for name, s in summary["scenarios"].items():
         if "lead_time_h" not in s:
-            scen.add_row(name, "–", *[""] * 6)
+            scen.add_row(name, "–", *[""] * 5)
             continue
         lead = s["lead_time_h"]
-        scen.add_row(name, _f(lead["mean"]), _f(lead["half_width"]), _f(lead["median"]), _f(lead["p95"]),
+        scen.add_row(name, _f(lead["mean"]), _f(lead["half_width"]), _f(lead["p95"]),
                      _f((s.get("swd_kmh") or {}).get("mean"), 1), _f(s["inspections_per_100"]["mean"], 1),
                      _f((s.get("detection_rate") or {}).get("mean")))
     console.print(scen)
 
-    width = max(len(n) for n in summary["scenarios"])
-    diff = _table(f"against {baseline}: paired difference of mean lead time, hours (CRN: paired/unpaired "
-                  "variance, below 1 when common random numbers helped)",
-                  ["scenario", "flow", "diff.", "95% CI", "rel.", "CRN", "sig."], names=2, name_width=width)
     for name, entry in summary["comparison"].items():
+        width = max(len(flow) for flow in entry["flows"])
+        diff = _table(f"{name} − {baseline}: paired difference of mean lead time, hours (CRN: paired/unpaired "
+                      "variance, below 1 when common random numbers helped)",
+                      ["flow", "diff.", "95% CI", "relative", "CRN", "sig."], name_width=width)
         for flow, f in entry["flows"].items():
             d = f["lead_time_h"]
-            diff.add_row(name, "all" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
+            diff.add_row("all" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
                          f"{d['relative']:+.1%}" if d["relative"] == d["relative"] else "–",
                          _f(d["crn_variance_ratio"], 2), "[green]yes[/]" if d["significant"] else "no")
-    console.print(diff)
+        console.print(diff)
 
     for name, entry in summary["comparison"].items():
         overall = entry["flows"].get(ALL)
         if not overall:
             continue
-        where = _table(f"{name} − {baseline}: where the time changes (hours per truck)",
-                       ["component", baseline, name, "difference", "95% CI"])
+        where = _table(f"{name} − {baseline}: where the time changes, hours per truck (clear: CPMM time "
+                       "to clear a crossing)", ["component", "baseline", "scenario", "difference", "95% CI"],
+                       name_width=16)
         for c in COMPONENTS:
             d = overall["components_h"].get(c)
             if d and (d["baseline_mean"] or d["scenario_mean"]):
