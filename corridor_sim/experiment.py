@@ -238,7 +238,11 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         task = next(tasks, None)
         if task is not None:
             scenario, reps = task
-            in_flight[executor.submit(run_batch, scenario, reps, plan.seed, plan.trace)] = scenario.name
+            try:
+                future = executor.submit(run_batch, scenario, reps, plan.seed, plan.trace)
+            except BrokenProcessPool as exc:
+                raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
+            in_flight[future] = scenario.name
 
     try:
         for _ in range(window):
