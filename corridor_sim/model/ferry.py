@@ -93,9 +93,18 @@ class Ferry:
             env.process(self.storms(streams))
 
     def _ready_to_leave(self, side: Side) -> bool:
-        """when_full: full, or the last trucks that will ever come are all aboard."""
+        """when_full: full; or, once no truck will depart anywhere any more, the last trucks
+        that will ever come here are all aboard, or none will come and trucks wait at the
+        other port (the vessel sails empty to fetch them instead of waiting for ever)."""
         n = len(side.waiting)
-        return n >= self.capacity or (self.drained.triggered and n > 0 and n >= side.pending)
+        if n >= self.capacity:
+            return True
+        if not self.drained.triggered or n < side.pending:
+            return False
+        return n > 0 or len(self._other(side).waiting) > 0
+
+    def _other(self, side: Side) -> Side:
+        return self.sides[1] if side is self.sides[0] else self.sides[0]
 
     def vessel(self, at: int) -> Generator:
         env = self.env
@@ -113,7 +122,10 @@ class Ferry:
                     yield side.watch() | env.timeout(deadline - env.now)
             else:
                 while not self._ready_to_leave(side):
-                    yield side.watch() if self.drained.triggered else side.watch() | self.drained
+                    if self.drained.triggered:
+                        yield side.watch() | self._other(side).watch()
+                    else:
+                        yield side.watch() | self.drained
             while env.now < self.storm_until:
                 yield env.timeout(self.storm_until - env.now)
             load = min(self.capacity, len(side.waiting))
