@@ -157,6 +157,8 @@ class Control:
                 yield env.timeout(opens - env.now)
                 truck.closed += env.now - truck.mark
                 truck.mark = env.now
+        if truck.trace is not None:  # the officers start on this truck (traced trucks only)
+            truck.log(self.node, "service", env.now)
         doc, channel, reds = self._draw(truck)
         if doc > 0:
             yield env.timeout(doc)
