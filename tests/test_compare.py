@@ -67,7 +67,7 @@ def test_comparison_section_per_scenario_and_flow(result):
 
 def test_paired_interval_matches_scipy_on_the_replication_means(result):
     reps = result.replications
-    everyone = reps[reps.flow == "*"].set_index(["scenario", "replication"])["lead_time_mean"]
+    everyone = reps[reps.flow == "*"].set_index(["scenario", "replication"])["lead_time_mean_h"]
     diff = (everyone["three-lanes"] - everyone["tiny"]).to_numpy()
     ci = stats.ttest_1samp(diff, 0.0).confidence_interval(0.95)
     d = result.summary_dict["comparison"]["three-lanes"]["flows"]["*"]["lead_time_h"]

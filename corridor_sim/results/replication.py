@@ -57,16 +57,23 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
     }
 
 
+def _hours(key: str) -> str:
+    """Column names of the tidy table: hours carry `_h`, as in the other tables."""
+    if key.startswith("lead_time_") or key in COMPONENTS:
+        return f"{key}_h"
+    return {"drive_sum": "drive_sum_h", "lead_sum": "lead_sum_h"}.get(key, key)
+
+
 def replication_rows(stats: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """A tidy table of the per-replication figures the summary's CIs are computed from.
 
-    One row per scenario, replication and flow (`*`: every counted truck).
+    One row per scenario, replication and flow (`*`: every counted truck); hours end in `_h`.
     """
     rows = []
     for scenario, reps in stats.items():
         for rep in reps:
             for group, g in rep["groups"].items():
                 row = {"scenario": scenario, "replication": rep["replication"], "flow": group}
-                row.update(g)
+                row.update({_hours(k): v for k, v in g.items()})
                 rows.append(row)
     return rows
