@@ -112,7 +112,8 @@ class Control:
                 doc += a.yellow_check()
             return doc, channel, [a] if channel == RED else []
         # joint control: both countries' officers work together; the stop lasts as long as the
-        # slower check, and the truck takes the more severe of the two channels
+        # slower check, and the truck takes the more severe of the two channels only (a red truck
+        # goes to the inspection bay; a yellow check the other country asked for is not added)
         doc = 0.0
         channel = GREEN
         error = False
@@ -131,7 +132,7 @@ class Control:
             channel = max(channel, c)
         if error:
             doc += self.authorities[0].error_delay()
-        return doc + yellow, channel, reds
+        return (doc if channel == RED else doc + yellow), channel, reds
 
     def pass_truck(self, truck: Truck) -> Generator:
         env = self.env
