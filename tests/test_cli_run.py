@@ -30,6 +30,7 @@ def test_run_writes_the_directory_and_a_final_line(scenario_file, tmp_path, caps
     assert {"mean", "ci_low", "ci_high", "half_width", "median", "p90", "p95"} <= set(summary["scenarios"]["tiny"]["lead_time_h"])
     assert not (tmp_path / "run.partial").exists()
     assert not (out / "trace.csv").exists()  # full traces are opt-in
+    assert (out / "plots" / "lead_time.png").exists()  # plots are part of the run directory
 
 
 def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file, tmp_path, capsys):
@@ -39,8 +40,9 @@ def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file
     assert main(["run", str(scenario_file), "-n", "2", "-o", str(out)]) == 2
     assert "already holds results" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["earlier.csv"] and (out / "earlier.csv").read_text() == "a,b\n1,2\n"
-    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--force", "--quiet"]) == 0
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--force", "--quiet", "--no-plots"]) == 0
     assert not (out / "earlier.csv").exists() and (out / "trucks.csv").exists()
+    assert not (out / "plots").exists()  # --no-plots
 
 
 @pytest.mark.parametrize("args, message", [
@@ -73,7 +75,7 @@ def test_bad_scenario_file_and_missing_arguments(tmp_path, capsys):
 def test_parquet_and_trace(scenario_file, tmp_path):
     pytest.importorskip("pyarrow")
     out = tmp_path / "run"
-    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--format", "parquet", "--trace", "--quiet"]) == 0
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--format", "parquet", "--trace", "--quiet", "--no-plots"]) == 0
     assert (out / "trucks.parquet").exists() and (out / "trace.parquet").exists()
     assert json.loads((out / "manifest.json").read_text())["format"] == "parquet"
 
@@ -82,11 +84,11 @@ def test_run_on_an_existing_dask_scheduler(scenario_file, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
                                   dashboard_address=None) as cluster:
-        code = main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "dask"), "--quiet",
+        code = main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "dask"), "--quiet", "--no-plots",
                      "--dask-address", cluster.scheduler_address])
     assert code == 0
     assert "on 2 worker(s) (dask)" in capsys.readouterr().out
-    assert main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "serial"), "--quiet"]) == 0
+    assert main(["run", str(scenario_file), "-n", "4", "-o", str(tmp_path / "serial"), "--quiet", "--no-plots"]) == 0
     for name in ("trucks.csv", "summary.json"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
 
@@ -98,3 +100,18 @@ def test_unreachable_dask_scheduler_is_a_clear_error(scenario_file, tmp_path, ca
                  "--dask-address", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [scenario_file]  # neither a run directory nor an in-progress one
+
+
+def test_a_failure_after_the_replications_keeps_them_for_resume(scenario_file, tmp_path, capsys, monkeypatch):
+    def broken(result, directory):
+        raise RuntimeError("cannot draw")
+
+    monkeypatch.setattr("corridor_sim.plots.write_plots", broken)
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError, match="cannot draw"):
+        main(["run", str(scenario_file), "-n", "3", "-o", str(out), "--quiet"])
+    assert "3 of 3 replications are kept" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["run", "--resume", str(out), "--quiet", "--no-plots"]) == 0
+    assert "3 resumed, 0 run now" in capsys.readouterr().out
+    assert (out / "summary.json").exists() and not (tmp_path / "run.partial").exists()

@@ -101,7 +101,7 @@ def test_cli_compare_writes_and_prints_the_comparison(tmp_path, capsys):
     base = write(tmp_path, "base.yaml", tiny())
     overlay = write(tmp_path, "three_lanes.yaml", {"extends": "base.yaml", "nodes": {"post": {"lanes": 3}}})
     out = tmp_path / "cmp"
-    assert main(["compare", str(base), str(overlay), "-n", "3", "-o", str(out), "--quiet"]) == 0
+    assert main(["compare", str(base), str(overlay), "-n", "3", "-o", str(out), "--quiet", "--no-plots"]) == 0
     text = capsys.readouterr().out
     assert "paired difference" in text and "three_lanes" in text and "CRN" in text
     summary = json.loads((out / "summary.json").read_text())

@@ -117,9 +117,9 @@ def test_cli_resume_after_interrupt(pair, tmp_path, capsys):
     plan = Plan((pair[0],), 4, 9)
     with pytest.raises(KeyboardInterrupt):
         run_plan(plan, output=target, progress=stop_after(1, KeyboardInterrupt()))
-    assert main(["run", "--resume", str(target), "--quiet"]) == 0
+    assert main(["run", "--resume", str(target), "--quiet", "--no-plots"]) == 0
     assert "1 resumed, 3 run now" in capsys.readouterr().out
-    assert main(["run", str(scenario_file), "-n", "4", "--seed", "9", "-o", str(tmp_path / "ref"), "--quiet"]) == 0
+    assert main(["run", str(scenario_file), "-n", "4", "--seed", "9", "-o", str(tmp_path / "ref"), "--quiet", "--no-plots"]) == 0
     for name in ("trucks.csv", "summary.json"):
         assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes()
 
@@ -132,7 +132,7 @@ def test_sigint_to_a_real_run_then_resume(tmp_path):
     scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     target = tmp_path / "run"
     cli = [sys.executable, "-m", "corridor_sim"]
-    proc = subprocess.Popen([*cli, "run", str(scenario_file), "-n", "20", "-o", str(target), "--quiet"],
+    proc = subprocess.Popen([*cli, "run", str(scenario_file), "-n", "20", "-o", str(target), "--quiet", "--no-plots"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     reps = partial_path(target) / "reps" / "tiny"
     deadline = time.monotonic() + 60
@@ -146,7 +146,7 @@ def test_sigint_to_a_real_run_then_resume(tmp_path):
     kept = len(ReplicationStore.open(partial_path(target)).finished())
     assert 2 <= kept < 20
     assert not target.exists()
-    done = subprocess.run([*cli, "run", "--resume", str(target), "--quiet"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([*cli, "run", "--resume", str(target), "--quiet", "--no-plots"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"{kept} resumed" in done.stdout
     ref = corridor_sim.run(build_scenario(data), 20, data["experiment"]["seed"], output=tmp_path / "ref")

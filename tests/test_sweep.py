@@ -102,7 +102,7 @@ def test_cli_sweep_writes_sweep_csv(tmp_path, capsys):
     file.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
     out = tmp_path / "sw"
     code = main(["sweep", str(file), "--vary", "nodes.post.lanes=1:3:1", "--vary", "traffic.main.aeo=0,0.5",
-                 "-n", "2", "-o", str(out), "--quiet", "--workers", "2"])
+                 "-n", "2", "-o", str(out), "--quiet", "--no-plots", "--workers", "2"])
     assert code == 0
     assert "sweep over nodes.post.lanes, traffic.main.aeo" in capsys.readouterr().out
     table = pd.read_csv(out / "sweep.csv")
@@ -124,3 +124,18 @@ def test_cli_sweep_bad_vary_exits_2_and_writes_nothing(tmp_path, capsys):
     assert main(["sweep", str(file), "--vary", "a.b=1", "--vary", "a.b=2", "-o", str(out)]) == 2
     assert main(["sweep", str(file), "-o", str(out)]) == 2
     assert not out.exists() and not (tmp_path / "sw.partial").exists()
+
+
+def test_cli_sweep_resumes_an_interrupted_sweep(tmp_path, capsys):
+    out = tmp_path / "sw"
+
+    def interrupt(name, done, total):
+        if done == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        corridor_sim.sweep(build_scenario(tiny()), {"nodes.post.lanes": [1, 2, 3]}, 2, 4, output=out, progress=interrupt)
+    assert main(["sweep", "--resume", str(out), "--quiet", "--no-plots"]) == 0
+    assert "resumed" in capsys.readouterr().out
+    uninterrupted = corridor_sim.sweep(build_scenario(tiny()), {"nodes.post.lanes": [1, 2, 3]}, 2, 4)
+    pd.testing.assert_frame_equal(corridor_sim.load_results(out).sweep, uninterrupted.sweep)

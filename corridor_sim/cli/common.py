@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..errors import CorridorSimError
 from ..executors import BACKENDS
-from ..results.io import FORMATS
+from ..results.io import FORMATS, ExtraFiles
 from ..results.run_result import RunResult
 
 console = Console(highlight=False)
@@ -82,21 +82,26 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
         yield update
 
 
-def plots_hook(args: argparse.Namespace) -> Callable | None:
-    """What draws the plots into a run directory before it is renamed into place (None: no plots).
+def plots_hook(args: argparse.Namespace) -> ExtraFiles | None:
+    """Draws the plots into `plots/` of the run directory before it is renamed into place.
 
-    The hook is `write_run_dir(..., extra_files=...)`; `--no-plots` leaves it out.
+    Passed as `write_run_dir(..., extra_files=...)`; `--no-plots` leaves it out.
     """
     if getattr(args, "no_plots", False):
         return None
-    return None  # no plotting module in this package yet: nothing to draw
+    from ..plots import write_plots  # matplotlib is loaded only by the commands that draw
+
+    def draw(result: RunResult, directory: Path) -> None:
+        write_plots(result, directory / "plots")
+
+    return draw
 
 
 def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     """Run `plan` into `target` with the command's execution and output options.
 
-    On Ctrl-C or a lost worker the finished replications stay in `target.partial/`, and the
-    message says how to complete them.
+    On Ctrl-C, a lost worker or an unexpected failure (e.g. while drawing the plots) the
+    finished replications stay in `target.partial/`, and the message says how to complete them.
     """
     from ..experiment import Output, WorkerLost, run_plan
     from ..results.store import ReplicationStore, partial_path
@@ -108,7 +113,9 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         with progress_bars(not args.quiet, names, plan.replications) as progress:
             return run_plan(plan, workers=args.workers, executor=args.executor, progress=progress, output=output,
                             dask_address=args.dask_address)
-    except (KeyboardInterrupt, WorkerLost):
+    except (KeyboardInterrupt, WorkerLost, Exception) as exc:
+        if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):
+            raise  # bad input or a model failure: resuming would not help
         partial = partial_path(target)
         if partial.is_dir():
             kept = len(ReplicationStore.open(partial).finished())
