@@ -184,8 +184,12 @@ class MemoryTables:
 
     def frame(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
-            pieces = [f for f in self._frames.get(name, []) if len(f)]
-            self._tables[name] = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+            frames = self._frames.get(name, [])
+            pieces = [f for f in frames if len(f)]
+            if pieces:
+                self._tables[name] = pd.concat(pieces, ignore_index=True)
+            else:  # keep the columns of an empty table
+                self._tables[name] = frames[0].iloc[0:0].copy() if frames else pd.DataFrame()
         return self._tables[name]
 
     def write(self, name: str, dest: Path, fmt: str) -> Path | None:

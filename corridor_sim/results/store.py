@@ -113,7 +113,7 @@ class ReplicationStore:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for table, frame in frames.items():
-            if len(frame):
+            if len(frame) or table not in OPTIONAL_TABLES:  # an empty table keeps its columns
                 write_table(frame, tmp / table, self.format)
         text = stats_json(stats)
         (tmp / "stats.json").write_text(text, encoding="utf-8")

@@ -41,14 +41,27 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
     })
     frames = {
         "trucks": trucks,
-        "controls": pd.DataFrame([{**key, **row} for row in result.controls]),
-        "control_flows": pd.DataFrame([{**key, **row} for row in result.control_groups]),
-        "ferries": pd.DataFrame([{**key, **row} for row in result.ferries]),
+        "controls": _rows(key, result.controls, CONTROL_COLUMNS),
+        "control_flows": _rows(key, result.control_groups, CONTROL_FLOW_COLUMNS),
+        "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
         "trace": pd.DataFrame(result.trace, columns=["truck", "node", "event", "time_h", "km"]).assign(**key)[
             ["scenario", "replication", "truck", "node", "event", "time_h", "km"]],
         "queues": _queue_frame(result, key),
     }
     return frames
+
+
+CONTROL_COLUMNS = ("node", "country", "direction", "crossing", "lanes", "inspection_bays", "trucks",
+                   "arrivals_per_h", "mean_time_h", "p95_time_h", "mean_queue_h", "lane_utilisation",
+                   "bay_utilisation", "mean_queue_len", "max_queue_len", "yellow", "red", "detections")
+CONTROL_FLOW_COLUMNS = ("node", "country", "direction", "crossing", "group", "trucks", "mean_time_h", "mean_queue_h")
+FERRY_COLUMNS = ("link", "from", "to", "vessels", "capacity", "sailings", "mean_load", "trucks", "mean_wait_h",
+                 "storm_hours")
+
+
+def _rows(key: dict, rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    """Rows with the key columns first; an empty table still has its columns."""
+    return pd.DataFrame([{**key, **row} for row in rows], columns=[*key, *columns])
 
 
 def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
