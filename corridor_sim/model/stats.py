@@ -18,24 +18,26 @@ class Level:
         self.peak = 0
         self.series = series  # opt-in (time, level) record of every change
 
-    def _accumulate(self, now: float) -> None:
-        low = self.last if self.last > self.start else self.start
-        high = now if now < self.stop else self.stop
-        if high > low:
-            self.area += self.level * (high - low)
-        if now > self.last:
-            self.last = now
-
     def add(self, now: float, delta: int) -> None:
-        self._accumulate(now)
-        inside = self.start <= now <= self.stop
-        if inside and self.level > self.peak:
-            self.peak = self.level
-        self.level += delta
-        if inside and self.level > self.peak:
-            self.peak = self.level
+        """The level changes by `delta` at `now` (inlined: called four times per queued truck)."""
+        level = self.level
+        last = self.last
+        start = self.start
+        stop = self.stop
+        low = last if last > start else start
+        high = now if now < stop else stop
+        if high > low:
+            self.area += level * (high - low)
+        if now > last:
+            self.last = now
+        new = level + delta
+        self.level = new
+        if start <= now <= stop:
+            top = level if level > new else new
+            if top > self.peak:
+                self.peak = top
         if self.series is not None:
-            self.series.append((now, self.level))
+            self.series.append((now, new))
 
     def mean(self, end: float) -> float:
         """Time-average level over [start, min(end, stop)]."""
