@@ -1,3 +1,5 @@
+"""`python -m corridor_sim` is `corridor-sim`."""
 from .cli import entry
 
-entry()
+if __name__ == "__main__":
+    entry()

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from collections import defaultdict
 
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import ScenarioError
 from ..network import build_graph, resolve_route
 from ..scenario import load_scenario
-from ..scenario.schema import Scenario
+from ..scenario.json_schema import schema_text
 from ..scenario.units import format_hours
 from .common import console, console_err
 
@@ -37,7 +38,7 @@ def validate(args: argparse.Namespace) -> int:
             s = load_scenario(file, args.overrides)
         except ScenarioError as exc:
             for problem in exc.problems:
-                console_err.print(f"[bold red]error:[/] {problem}", highlight=False, soft_wrap=True)
+                console_err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
             status = 2
             continue
         console.print(f"ok: {s.name} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows"
@@ -45,15 +46,8 @@ def validate(args: argparse.Namespace) -> int:
     return status
 
 
-def json_schema() -> dict:
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "corridor-sim scenario"
-    return schema
-
-
 def schema(args: argparse.Namespace) -> int:
-    print(json.dumps(json_schema(), indent=2))
+    sys.stdout.write(schema_text())
     return 0
 
 
@@ -63,8 +57,10 @@ def show(args: argparse.Namespace) -> int:
     console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)
     clock = s.clock
     console.print(f"clock: start {clock.start:%Y-%m-%d %H:%M} ({clock.start:%a}), horizon {format_hours(clock.horizon)}, "
-                  f"warm-up {format_hours(clock.warmup)}; {s.experiment.replications} replications, seed {s.experiment.seed}")
-    console.print(f"drivers: rules {s.drivers.rules}, crew {s.drivers.crew}, speed {s.drivers.speed_kmh.describe()} km/h")
+                  f"warm-up {format_hours(clock.warmup)}; {s.experiment.replications} replications, seed {s.experiment.seed}",
+                  soft_wrap=True)
+    console.print(f"drivers: rules {s.drivers.rules}, crew {s.drivers.crew}, speed {s.drivers.speed_kmh.describe()} km/h",
+                  soft_wrap=True)
 
     by_kind: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for name, node in s.nodes.items():

@@ -1,133 +1,184 @@
-"""Checks that need the whole scenario: routes, borders, mixes, policies."""
+"""Checks that need the whole scenario: links, routes, borders, risk classes, customs policies.
+
+The schema checks each value on its own; these checks relate values to each other (a route
+names nodes, a bcp's neighbours lie in its countries, every risk class used has channels).
+Each finds every problem, not only the first, and names the YAML path to fix.
+"""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 import networkx as nx
 from pydantic import ValidationError
 
 from ..errors import Problem
 from .dists import did_you_mean
-from .schema import Scenario, parse_link_key, resolve_policy
+from .problems import format_path, with_loc
+from .schema import Caravan, Flow, Scenario, parse_link_key, resolve_policy
 
-
-def _p(path: tuple[Any, ...], message: str) -> Problem:
-    from .loader import with_loc
-
-    return with_loc(path, message)
-
-
-def _side(scenario: Scenario, name: str) -> str | None:
-    node = scenario.nodes[name]
-    return node.country if node.kind != "bcp" else None
-
-
-def _route_problems(scenario: Scenario, base: tuple[Any, ...], route: tuple[str, ...], edges: set[tuple[str, str]]) -> list[Problem]:
-    problems: list[Problem] = []
-    names = list(scenario.nodes)
-    for i, name in enumerate(route):
-        if name not in scenario.nodes:
-            problems.append(_p(base + ("route", i), f"unknown node {name!r}{did_you_mean(name, names)}"))
-    if problems:
-        return problems
-    for i, (a, b) in enumerate(zip(route, route[1:])):
-        if (a, b) not in edges:
-            problems.append(_p(base + ("route", i + 1), f"no link from {a!r} to {b!r}; add `{a} -> {b}` to links"))
-    for i, name in enumerate(route):
-        node = scenario.nodes[name]
-        if node.kind != "bcp":
-            continue
-        prev = _side(scenario, route[i - 1]) if i > 0 else None
-        nxt = _side(scenario, route[i + 1]) if i + 1 < len(route) else None
-        for other, where in ((prev, "comes from"), (nxt, "goes on to")):
-            if other is not None and other not in node.border:  # type: ignore[operator]
-                problems.append(_p(base + ("route", i), f"the route {where} {other}, but bcp {name!r} joins {' and '.join(node.border)}"))  # type: ignore[arg-type]
-        if prev is not None and nxt is not None and prev == nxt:
-            problems.append(_p(base + ("route", i), f"the route enters and leaves bcp {name!r} on the same side ({prev})"))
-    return problems
+PathT = tuple[Any, ...]
 
 
 def semantic_problems(scenario: Scenario) -> list[Problem]:
+    """Every cross-reference problem of a schema-valid scenario (empty when it is consistent)."""
+    problems, edges = _link_problems(scenario)
+    graph = _graph(scenario) if not problems else None
+    used_classes: set[str] = set()
+    for section, items in (("traffic", scenario.traffic), ("caravans", scenario.caravans)):
+        for name, item in items.items():
+            problems += _item_problems(scenario, (section, name), item, edges, graph, used_classes)
+    problems += _customs_problems(scenario, used_classes)
+    return problems
+
+
+def _link_problems(scenario: Scenario) -> tuple[list[Problem], set[tuple[str, str]]]:
+    """Link keys, their nodes, ferries between ports, each direction once; and the directed edges."""
     problems: list[Problem] = []
-    names = list(scenario.nodes)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(names)
     edges: set[tuple[str, str]] = set()
+    names = list(scenario.nodes)
     for key, link in scenario.links.items():
         try:
             a, b, both = parse_link_key(key)
         except ValueError as exc:
-            problems.append(_p(("links", key), str(exc)))
+            problems.append(with_loc(("links", key), str(exc)))
             continue
         missing = [n for n in (a, b) if n not in scenario.nodes]
         for n in missing:
-            problems.append(_p(("links", key), f"unknown node {n!r}{did_you_mean(n, names)}"))
+            problems.append(with_loc(("links", key), f"unknown node {n!r}{did_you_mean(n, names)}"))
         if missing:
             continue
         if link.mode == "ferry":
             kinds = [scenario.nodes[n].kind for n in (a, b)]
             if kinds != ["port", "port"]:
-                problems.append(_p(("links", key), f"a ferry link joins two ports; {a!r} is a {kinds[0]} and {b!r} a {kinds[1]}"))
+                problems.append(with_loc(("links", key), f"a ferry link joins two ports; {a!r} is a {kinds[0]} and {b!r} a {kinds[1]}"))
             both = True
-        pairs = [(a, b), (b, a)] if both else [(a, b)]
-        for pair in pairs:
+        for pair in ([(a, b), (b, a)] if both else [(a, b)]):
             if pair in edges:
-                problems.append(_p(("links", key), f"a second link from {pair[0]!r} to {pair[1]!r}; give each direction once"))
+                problems.append(with_loc(("links", key), f"a second link from {pair[0]!r} to {pair[1]!r}; give each direction once"))
             edges.add(pair)
-            graph.add_edge(*pair)
+    return problems, edges
 
-    used_classes: set[str] = set()
+
+def _graph(scenario: Scenario) -> nx.DiGraph:
+    """The graph the model routes on, so a from/to route is checked exactly as it will be driven."""
+    from ..network import build_graph
+
+    return build_graph(scenario)
+
+
+def _item_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, edges: set[tuple[str, str]],
+                   graph: nx.DiGraph | None, used_classes: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    if item.route is not None:
+        problems += _route_problems(scenario, base, item.route, edges)
+    else:
+        problems += _ends_problems(scenario, base, item, graph)
     classes = list(scenario.risk_classes)
-    groups = (("traffic", scenario.traffic), ("caravans", scenario.caravans))
-    for section, items in groups:
-        for name, item in items.items():
-            base = (section, name)
-            if item.route is not None:
-                problems.extend(_route_problems(scenario, base, item.route, edges))
-            else:
-                bad = False
-                for key, end in (("from", item.from_), ("to", item.to)):
-                    if end not in scenario.nodes:
-                        problems.append(_p(base + (key,), f"unknown node {end!r}{did_you_mean(str(end), names)}"))
-                        bad = True
-                if not bad:
-                    if not nx.has_path(graph, item.from_, item.to):
-                        problems.append(_p(base, f"no path from {item.from_!r} to {item.to!r} along the links"))
-            if section == "traffic":
-                mix = item.risk
-                if mix is None:
-                    if len(classes) > 1:
-                        problems.append(_p(base, f"give a `risk` mix: the scenario has {len(classes)} risk classes ({', '.join(classes)})"))
-                    used_classes.add(classes[0])
-                else:
-                    for cls in mix:
-                        if cls not in scenario.risk_classes:
-                            problems.append(_p(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
-                        elif mix[cls] > 0:
-                            used_classes.add(cls)
-            else:
-                cls = item.risk or classes[0]
-                if item.risk is not None and cls not in scenario.risk_classes:
-                    problems.append(_p(base + ("risk",), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
-                else:
-                    used_classes.add(cls)
-                if item.depart < scenario.clock.start:
-                    problems.append(_p(base + ("depart",), f"departs at {item.depart}, before the clock start {scenario.clock.start}"))
+    if isinstance(item, Flow):
+        if item.risk is None:
+            if len(classes) > 1:
+                problems.append(with_loc(base, f"give a `risk` mix: the scenario has {len(classes)} risk classes ({', '.join(classes)})"))
+            used_classes.add(classes[0])
+        for cls, share in (item.risk or {}).items():
+            if cls not in scenario.risk_classes:
+                problems.append(with_loc(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
+            elif share > 0:
+                used_classes.add(cls)
+    else:
+        if item.risk is not None and item.risk not in scenario.risk_classes:
+            problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
+        else:
+            used_classes.add(item.risk or classes[0])
+        if item.depart < scenario.clock.start:
+            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, before the clock start {scenario.clock.start:%Y-%m-%d %H:%M}"))
+    return problems
 
-    countries_with_controls = sorted({c for n in scenario.nodes.values() if n.kind != "terminal" for c in n.countries})
-    for key in scenario.customs:
+
+def _ends_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, graph: nx.DiGraph | None) -> list[Problem]:
+    """`from`/`to`: both nodes exist, a path joins them, and the shortest one crosses each bcp properly."""
+    names = list(scenario.nodes)
+    problems = [with_loc(base + (key,), f"unknown node {end!r}{did_you_mean(str(end), names)}")
+                for key, end in (("from", item.from_), ("to", item.to)) if end not in scenario.nodes]
+    if problems or graph is None:
+        return problems
+    if item.from_ == item.to:
+        return [with_loc(base + ("to",), f"`from` and `to` are both {item.to!r}; a flow goes somewhere else")]
+    if not nx.has_path(graph, item.from_, item.to):
+        return [with_loc(base, f"no path from {item.from_!r} to {item.to!r} along the links")]
+    route = tuple(nx.shortest_path(graph, item.from_, item.to, weight="hours"))
+    crossing = _crossing_problems(scenario, route)
+    return [with_loc(base, f"the shortest route {' -> '.join(route)} {message}") for _, message in crossing]
+
+
+def _route_problems(scenario: Scenario, base: PathT, route: tuple[str, ...], edges: set[tuple[str, str]]) -> list[Problem]:
+    """An explicit route: known nodes, a link for each step, each bcp crossed from one side to the other."""
+    names = list(scenario.nodes)
+    problems = [with_loc(base + ("route", i), f"unknown node {name!r}{did_you_mean(name, names)}")
+                for i, name in enumerate(route) if name not in scenario.nodes]
+    if problems:
+        return problems
+    for i, (a, b) in enumerate(zip(route, route[1:])):
+        if (a, b) not in edges:
+            problems.append(with_loc(base + ("route", i + 1), f"no link from {a!r} to {b!r}; add `{a} -> {b}` to links"))
+    problems += [with_loc(base + ("route", i), message) for i, message in _crossing_problems(scenario, route)]
+    return problems
+
+
+def _crossing_problems(scenario: Scenario, route: tuple[str, ...]) -> list[tuple[int, str]]:
+    """(route index, message) for each bcp the route does not cross from one of its countries to the other."""
+    out: list[tuple[int, str]] = []
+    for i, name in enumerate(route):
+        node = scenario.nodes[name]
+        if node.kind != "bcp":
+            continue
+        sides: list[str | None] = []
+        for j, where in ((i - 1, "comes from"), (i + 1, "goes on to")):
+            if not 0 <= j < len(route):
+                sides.append(None)
+                continue
+            side = scenario.side_between(route[j], name)
+            if side is None:
+                out.append((i, f"{where} bcp {route[j]!r} ({'/'.join(scenario.nodes[route[j]].countries)}) directly, but "
+                               f"bcp {name!r} ({'/'.join(node.countries)}) must share exactly one country with it; "
+                               f"put a node of the country between them in the route"))
+            elif side not in node.countries:
+                out.append((i, f"{where} {route[j]!r} in {side}, but bcp {name!r} joins {' and '.join(node.countries)}"))
+                side = None
+            sides.append(side)
+        if sides[0] is not None and sides[0] == sides[1]:
+            out.append((i, f"enters and leaves bcp {name!r} on the same side ({sides[0]})"))
+    return _unique(out)
+
+
+def _unique(items: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    return list(dict.fromkeys(items))
+
+
+def _customs_problems(scenario: Scenario, used_classes: set[str]) -> list[Problem]:
+    """Customs keys name countries of the scenario; channels name risk classes; every class used has channels."""
+    problems: list[Problem] = []
+    countries = list(scenario.countries)
+    classes = list(scenario.risk_classes)
+    for key, spec in scenario.customs.items():
         if key != "default" and key not in scenario.countries:
-            problems.append(_p(("customs", key), f"no node lies in {key!r}{did_you_mean(key, list(scenario.countries))}; countries: {', '.join(scenario.countries)}"))
-    for country in countries_with_controls:
+            problems.append(with_loc(("customs", key), f"no node lies in {key!r}{did_you_mean(key, countries)}; countries: {', '.join(countries)}"))
+        for cls in (spec.channels or {}):
+            if cls not in scenario.risk_classes:
+                problems.append(with_loc(("customs", key, "channels", cls),
+                                         f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
+    with_controls = sorted({c for n in scenario.nodes.values() if n.kind != "terminal" for c in n.countries})
+    for country in with_controls:
         where = ("customs", country) if country in scenario.customs else ("customs", "default")
         try:
             policy = resolve_policy(scenario, country)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                problems.append(_p(where + tuple(err["loc"]), err["msg"].removeprefix("Value error, ")))
+                problems.append(with_loc(where + tuple(err["loc"]), err["msg"].removeprefix("Value error, ")))
             continue
         scenario._policies[country] = policy
         for cls in sorted(used_classes):
             if cls not in policy.channels:
-                problems.append(_p(where + ("channels",), f"no channels for risk class {cls!r} in {country}'s customs; traffic uses it"))
+                problems.append(with_loc(where + ("channels",),
+                                         f"{country}'s customs has no channels for risk class {cls!r}, which the traffic uses; "
+                                         f"add `{cls}: {{yellow: ..., red: ...}}` under {format_path(where + ('channels',))}"))
     return problems

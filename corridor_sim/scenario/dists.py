@@ -8,6 +8,9 @@ from typing import Callable
 import numpy as np
 from scipy import stats
 
+from .units import parse_number
+
+MAX_CV = 100.0  # beyond this, lognormal and gamma draws underflow to 0 or overflow
 # dist name -> the keys it takes (all required)
 DIST_KEYS: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
@@ -122,16 +125,16 @@ def parse_dist(value: object, parse_value: Callable[[object], float]) -> Dist:
             f"a distribution mapping needs a 'dist' key (one of {', '.join(DIST_KEYS)}), got {value!r}"
         )
     kind = value["dist"]
-    if kind not in DIST_KEYS:
+    if not isinstance(kind, str) or kind not in DIST_KEYS:
         raise ValueError(
-            f"unknown distribution {kind!r}{did_you_mean(kind, list(DIST_KEYS))}; "
+            f"unknown distribution {kind!r}{did_you_mean(str(kind), list(DIST_KEYS))}; "
             f"expected one of {', '.join(DIST_KEYS)}"
         )
     keys = DIST_KEYS[kind]
     for key in value:
         if key != "dist" and key not in keys:
             raise ValueError(
-                f"unknown key {key!r} for a {kind} distribution{did_you_mean(key, keys)}; "
+                f"unknown key {key!r} for a {kind} distribution{did_you_mean(str(key), keys)}; "
                 f"expected {', '.join(keys)}"
             )
     missing = [k for k in keys if k not in value]
@@ -144,12 +147,15 @@ def parse_dist(value: object, parse_value: Callable[[object], float]) -> Dist:
         return Dist("empirical", tuple(parse_value(v) for v in values))
     if kind in ("lognormal", "gamma"):
         mean = parse_value(value["mean"])
-        cv = value["cv"]
-        if isinstance(cv, bool) or not isinstance(cv, (int, float)) or cv < 0 or cv != cv:
-            raise ValueError(f"cv must be a number of at least 0, got {cv!r}")
+        try:
+            cv = parse_number(value["cv"])
+        except ValueError:
+            raise ValueError(f"cv (the coefficient of variation) must be a number of at least 0, got {value['cv']!r}") from None
+        if cv > MAX_CV:
+            raise ValueError(f"cv (the coefficient of variation) must be at most {MAX_CV:g}, got {cv:g}")
         if cv == 0 or mean == 0:
             return Dist.fixed(mean)
-        return Dist(kind, (mean, float(cv)))
+        return Dist(kind, (mean, cv))
     params = tuple(parse_value(value[k]) for k in keys)
     if kind == "exponential":
         return Dist.fixed(0.0) if params[0] == 0 else Dist(kind, params)

@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,27 +24,21 @@ from pydantic import (
 
 from .dists import Dist, parse_dist
 from .hours import DAYS, WeeklyHours, parse_holiday, parse_hours
-from .units import parse_duration, parse_number
+from .units import format_hours, parse_duration, parse_number
 
 REGIMES = ("paper_tir", "etir", "national")
 Regime = Literal["paper_tir", "etir", "national"]
 
-_DIST_JSON = {
-    "oneOf": [
-        {"type": "number", "minimum": 0},
-        {"type": "string", "description": "a value with a unit, e.g. 45min, 2h, 1.5d"},
-        {
-            "type": "object",
-            "required": ["dist"],
-            "properties": {
-                "dist": {"enum": ["fixed", "exponential", "lognormal", "gamma", "triangular", "uniform", "empirical"]},
-                "value": {}, "mean": {}, "cv": {"type": "number", "minimum": 0},
-                "min": {}, "mode": {}, "max": {}, "values": {"type": "array"},
-            },
-            "additionalProperties": False,
-        },
-    ]
-}
+COUNTRY_PATTERN = r"^[A-Z]{2,3}$"
+SCENARIO_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+LINK_KEY_PATTERN = r"^\s*\S+\s*(<->|->)\s*\S+\s*$"
+CUSTOMS_KEY_PATTERN = r"^(default|[A-Z]{2,3})$"
+
+# Upper bounds that no real corridor reaches; beyond them a run would never finish.
+MAX_PER_DAY = 100_000
+MAX_HORIZON_H = 100 * 365 * 24.0
+MAX_LINK_KM = 20_000
+MIN_SPEED_KMH, MAX_SPEED_KMH = 1.0, 200.0
 
 
 def _dist_to_plain(d: Dist) -> Any:
@@ -56,38 +51,64 @@ def _dist_to_plain(d: Dist) -> Any:
     return {"dist": d.kind, **dict(zip(keys[d.kind], d.params))}
 
 
-Hours = Annotated[
-    float,
-    BeforeValidator(parse_duration),
-    WithJsonSchema({"oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "description": "duration, e.g. 45min, 2h, 1.5d"}]}),
-]
+def _local_datetime(value: Any) -> Any:
+    """Dates become midnight; a time zone is refused (every time is on the scenario's one clock)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"expected a date-time such as 2024-03-04T08:00 (or a date such as 2024-03-04), got {value!r}") from None
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        raise ValueError(f"give a local date-time without a time zone, e.g. 2024-03-04T08:00, got {value.isoformat()!r}")
+    return value
+
+
+# The JSON Schema of these types lives once in `$defs` (see json_schema.py); each field names it.
+def _ref(name: str) -> WithJsonSchema:
+    return WithJsonSchema({"x-scenario-type": name})
+
+
+Hours = Annotated[float, BeforeValidator(parse_duration), _ref("Duration")]
 TimeDist = Annotated[
-    Dist,
-    BeforeValidator(lambda v: parse_dist(v, parse_duration)),
-    PlainSerializer(_dist_to_plain),
-    WithJsonSchema({**_DIST_JSON, "description": "a duration or a distribution of durations (hours)"}),
+    Dist, BeforeValidator(lambda v: parse_dist(v, parse_duration)), PlainSerializer(_dist_to_plain), _ref("DurationDist"),
 ]
 NumberDist = Annotated[
-    Dist,
-    BeforeValidator(lambda v: parse_dist(v, parse_number)),
-    PlainSerializer(_dist_to_plain),
-    WithJsonSchema({**_DIST_JSON, "description": "a number or a distribution of numbers"}),
+    Dist, BeforeValidator(lambda v: parse_dist(v, parse_number)), PlainSerializer(_dist_to_plain), _ref("NumberDist"),
 ]
-OpeningHours = Annotated[
-    WeeklyHours,
-    BeforeValidator(parse_hours),
-    PlainSerializer(lambda h: h.text),
-    WithJsonSchema({"type": "string", "description": "'24/7' or e.g. 'Mon-Fri 09:00-18:00; Sat 09:00-13:00'"}),
-]
+OpeningHours = Annotated[WeeklyHours, BeforeValidator(parse_hours), PlainSerializer(lambda h: h.text), _ref("OpeningHours")]
 Holiday = Annotated[
     tuple[dt.date, dt.date],
     BeforeValidator(parse_holiday),
     PlainSerializer(lambda h: h[0].isoformat() if h[0] == h[1] else f"{h[0]}..{h[1]}"),
-    WithJsonSchema({"type": "string", "description": "a date 2024-10-01 or a range 2024-10-01..2024-10-06"}),
+    _ref("Holiday"),
 ]
+LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime), _ref("DateTime")]
 Probability = Annotated[float, Field(ge=0, le=1)]
-Country = Annotated[str, Field(pattern=r"^[A-Z]{2,3}$", description="ISO country code, e.g. KZ")]
+Country = Annotated[str, Field(pattern=COUNTRY_PATTERN, description="ISO country code, e.g. KZ")]
 Name = Annotated[str, Field(min_length=1)]
+
+
+def _customs_key(key: str) -> str:
+    if key != "default" and not re.match(COUNTRY_PATTERN, key):
+        raise ValueError(f"expected `default` or a country code of 2 or 3 capital letters such as KZ")
+    return key
+
+
+CustomsKey = Annotated[str, AfterValidator(_customs_key)]
+
+
+def _check_speed(d: Dist) -> Dist:
+    """Speeds in km/h: the mean in [1, 200], and never a draw of 0 or less."""
+    if not MIN_SPEED_KMH <= d.mean() <= MAX_SPEED_KMH:
+        raise ValueError(f"expected a mean speed between {MIN_SPEED_KMH:g} and {MAX_SPEED_KMH:g} km/h, got {d.mean():g}")
+    if d.kind in ("uniform", "triangular", "empirical") and min(d.params) <= 0:
+        raise ValueError(f"speeds must be positive; this {d.kind} distribution allows {min(d.params):g} km/h")
+    return d
+
+
+Speed = Annotated[NumberDist, AfterValidator(_check_speed)]
 
 
 class Base(BaseModel):
@@ -95,49 +116,47 @@ class Base(BaseModel):
 
 
 class Clock(Base):
-    start: dt.datetime = Field(dt.datetime(2024, 1, 1), description="date-time of simulated hour 0; weekday and hour drive calendars")
-    horizon: Hours = Field(30 * 24.0, gt=0, description="trucks depart in [0, horizon)")
-    warmup: Hours = Field(0.0, description="trucks departing before this are simulated but not counted")
+    """The simulated period; the run drains after the horizon until every truck has arrived."""
 
-    @field_validator("start", mode="before")
-    @classmethod
-    def _date_is_midnight(cls, v: Any) -> Any:
-        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-            return dt.datetime.combine(v, dt.time())
-        return v
+    start: LocalDateTime = Field(dt.datetime(2024, 1, 1), description="date-time of simulated hour 0; its weekday and hour drive opening hours")
+    horizon: Hours = Field(30 * 24.0, gt=0, description="trucks depart in [0, horizon); default 30d")
+    warmup: Hours = Field(0.0, description="trucks departing before this are simulated but not counted; default 0")
 
     @model_validator(mode="after")
     def _horizon_after_warmup(self) -> "Clock":
+        if self.horizon > MAX_HORIZON_H:
+            raise ValueError(f"the horizon is at most 100 years ({MAX_HORIZON_H:g} h), got {self.horizon:g} h")
         if self.horizon <= self.warmup:
             raise ValueError(f"horizon ({self.horizon:g} h) must be longer than warmup ({self.warmup:g} h)")
         return self
 
 
 class Experiment(Base):
+    """Defaults for `corridor-sim run`; `-n` and `--seed` override them."""
+
     replications: int = Field(10, ge=1, le=100_000, description="independent replications")
     seed: int = Field(12345, ge=0, description="root seed; replication r uses SeedSequence(seed).spawn(...)[r]")
 
 
 class Drivers(Base):
-    rules: Literal["aetr", "none"] = Field("aetr", description="AETR-like driving-time rules, or none")
-    crew: Literal["single", "double"] = "single"
-    speed_kmh: NumberDist = Field(Dist.fixed(60.0), description="speed drawn per link traverse")
+    """How trucks drive: speed and driving-time rules."""
 
-    @field_validator("speed_kmh")
-    @classmethod
-    def _positive_speed(cls, d: Dist) -> Dist:
-        if d.mean() <= 0 or (d.kind in ("uniform", "triangular", "empirical") and min(d.params) <= 0):
-            raise ValueError("speeds must be positive")
-        return d
+    rules: Literal["aetr", "none"] = Field("aetr", description="aetr: 4.5 h driving then a 45 min break, at most 9 h a day, then 11 h rest; none: drive non-stop")
+    crew: Literal["single", "double"] = Field("single", description="a double crew drives longer before resting")
+    speed_kmh: Speed = Field(Dist.fixed(60.0), description="km/h, drawn per link traverse; default 60")
 
 
 class RiskClass(Base):
+    """The true behaviour of a class of traders."""
+
     noncompliance: Probability = Field(0.0, description="share of this class's trucks that carry a violation")
 
 
 class Channel(Base):
-    yellow: Probability = 0.0
-    red: Probability = 0.0
+    """Probabilities of the yellow (documentary check) and red (inspection) channels; green is the rest."""
+
+    yellow: Probability = Field(0.0, description="probability of a documentary check in the lane")
+    red: Probability = Field(0.0, description="probability of a physical inspection in a bay")
 
     @model_validator(mode="after")
     def _sum(self) -> "Channel":
@@ -156,38 +175,6 @@ class RegimeRates(Base):
     paper_tir: Optional[Probability] = None
     etir: Optional[Probability] = None
     national: Optional[Probability] = None
-
-
-class CustomsSpec(Base):
-    """One country's customs policy, or the `default` one; every field optional (merged)."""
-
-    document: Optional[RegimeTimes] = Field(None, description="document check time per transit regime")
-    document_error: Optional[RegimeRates] = Field(None, description="probability of a document error per regime")
-    error_delay: Optional[TimeDist] = Field(None, description="correction delay after a document error")
-    channels: Optional[dict[Name, Channel]] = Field(None, description="yellow/red probabilities per risk class")
-    yellow_check: Optional[TimeDist] = None
-    inspection: Optional[TimeDist] = Field(None, description="physical inspection time in a bay (red)")
-    detection: Optional[Probability] = Field(None, description="probability a red inspection finds a violation")
-    recognises_aeo: Optional[bool] = None
-    aeo_factor: Optional[float] = Field(None, ge=0, le=1, description="multiplies yellow and red for recognised AEO trucks")
-    aeo_priority_lane: Optional[bool] = None
-    etir_preclear: Optional[Probability] = Field(None, description="share of yellow checks that advance data turns green")
-
-
-class CustomsPolicy(Base):
-    """A fully resolved customs policy of one country."""
-
-    document: dict[Regime, TimeDist]
-    document_error: dict[Regime, Probability]
-    error_delay: TimeDist
-    channels: dict[Name, Channel]
-    yellow_check: TimeDist
-    inspection: TimeDist
-    detection: Probability
-    recognises_aeo: bool
-    aeo_factor: float = Field(ge=0, le=1)
-    aeo_priority_lane: bool
-    etir_preclear: Probability
 
 
 BUILTIN_CUSTOMS: dict[str, Any] = {
@@ -209,12 +196,61 @@ BUILTIN_CUSTOMS: dict[str, Any] = {
 }
 
 
+def _plain(value: Any) -> str:
+    """A built-in default as it would be written in a scenario file."""
+    if isinstance(value, Dist):
+        return value.describe(format_hours)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _builtin(key: str, text: str) -> str:
+    return f"{text}; built-in default {_plain(BUILTIN_CUSTOMS[key])}"
+
+
+class CustomsSpec(Base):
+    """One country's customs policy, or the `default` one; every field optional (merged)."""
+
+    document: Optional[RegimeTimes] = Field(None, description=_builtin("document", "document check time per transit regime"))
+    document_error: Optional[RegimeRates] = Field(None, description=_builtin("document_error", "probability of a document error per regime"))
+    error_delay: Optional[TimeDist] = Field(None, description=_builtin("error_delay", "correction delay after a document error"))
+    channels: Optional[dict[Name, Channel]] = Field(None, description=_builtin("channels", "yellow/red probabilities per risk class"))
+    yellow_check: Optional[TimeDist] = Field(None, description=_builtin("yellow_check", "documentary check time in the lane (yellow)"))
+    inspection: Optional[TimeDist] = Field(None, description=_builtin("inspection", "physical inspection time in a bay (red)"))
+    detection: Optional[Probability] = Field(None, description=_builtin("detection", "probability a red inspection finds a violation"))
+    recognises_aeo: Optional[bool] = Field(None, description=_builtin("recognises_aeo", "this country honours the trucks' AEO status"))
+    aeo_factor: Optional[float] = Field(None, ge=0, le=1, description=_builtin("aeo_factor", "multiplies yellow and red for recognised AEO trucks"))
+    aeo_priority_lane: Optional[bool] = Field(None, description=_builtin("aeo_priority_lane", "recognised AEO trucks go first in the lane queue"))
+    etir_preclear: Optional[Probability] = Field(None, description=_builtin("etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
+
+
+class CustomsPolicy(Base):
+    """A fully resolved customs policy of one country."""
+
+    document: dict[Regime, TimeDist]
+    document_error: dict[Regime, Probability]
+    error_delay: TimeDist
+    channels: dict[Name, Channel]
+    yellow_check: TimeDist
+    inspection: TimeDist
+    detection: Probability
+    recognises_aeo: bool
+    aeo_factor: float = Field(ge=0, le=1)
+    aeo_priority_lane: bool
+    etir_preclear: Probability
+
+
 class ControlOverride(Base):
-    lanes: Optional[int] = Field(None, ge=1, le=10_000)
-    inspection_bays: Optional[int] = Field(None, ge=1, le=10_000)
-    hours: Optional[OpeningHours] = None
-    holidays: Optional[tuple[Holiday, ...]] = None
-    handling: Optional[TimeDist] = None
+    """What one country's control at a node does differently from the node's settings."""
+
+    lanes: Optional[int] = Field(None, ge=1, le=10_000, description="lanes of this control")
+    inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
+    hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
+    holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
+    handling: Optional[TimeDist] = Field(None, description="physical handling in the lane")
 
 
 class ControlSpec(ControlOverride):
@@ -223,19 +259,28 @@ class ControlSpec(ControlOverride):
 
 
 class Node(Base):
-    kind: Literal["terminal", "bcp", "port"]
+    """A place on the corridor: a terminal (origin, destination, inland office), a land border (bcp) or a sea port."""
+
+    kind: Literal["terminal", "bcp", "port"] = Field(description="terminal, bcp (a land border) or port (a sea port with customs)")
     country: Optional[Country] = Field(None, description="the country of a terminal or port")
-    border: Optional[tuple[Country, Country]] = Field(None, description="the two countries of a bcp")
-    label: Optional[str] = None
-    lat: Optional[float] = Field(None, ge=-90, le=90)
-    lon: Optional[float] = Field(None, ge=-180, le=180)
-    lanes: int = Field(2, ge=1, le=10_000, description="lanes of each control (country side, direction)")
-    inspection_bays: int = Field(1, ge=1, le=10_000)
+    border: Optional[tuple[Country, Country]] = Field(None, description="the two countries of a bcp, e.g. [CN, KZ]")
+    label: Optional[str] = Field(None, description="a display name")
+    lat: Optional[float] = Field(None, ge=-90, le=90, description="latitude, for maps")
+    lon: Optional[float] = Field(None, ge=-180, le=180, description="longitude, for maps")
+    lanes: int = Field(2, ge=1, le=10_000, description="lanes of each control (country side, direction); default 2")
+    inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
     handling: TimeDist = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
     joint_control: bool = Field(False, description="both countries check in one stop")
     controls: dict[Country, ControlSpec] = Field(default_factory=dict, description="per-country (and per-direction) overrides")
+
+    @field_validator("border", mode="before")
+    @classmethod
+    def _two_countries(cls, v: Any) -> Any:
+        if v is not None and (not isinstance(v, (list, tuple)) or len(v) != 2):
+            raise ValueError(f"a bcp's border is a list of the two countries it joins, e.g. [CN, KZ], got {v!r}")
+        return v
 
     @model_validator(mode="after")
     def _kind_fields(self) -> "Node":
@@ -264,7 +309,9 @@ class Node(Base):
 
 
 class Departs(Base):
-    when_full: Optional[bool] = None
+    """When a ferry leaves: exactly one rule."""
+
+    when_full: Optional[bool] = Field(None, description="leave only when full")
     every: Optional[Hours] = Field(None, gt=0, description="a departure slot every ... from the clock start")
     when_full_or_after: Optional[Hours] = Field(None, gt=0, description="full, or this long after the vessel is ready")
 
@@ -281,8 +328,10 @@ class Departs(Base):
 
 
 class Storms(Base):
-    per_year: float = Field(ge=0, description="storms a year (Poisson)")
-    duration: TimeDist
+    """Storms that close a ferry link."""
+
+    per_year: float = Field(ge=0, le=365, description="storms a year (Poisson)")
+    duration: TimeDist = Field(description="how long a storm closes the link")
     months: tuple[int, ...] = Field(tuple(range(1, 13)), description="months in which storms start")
 
     @field_validator("months")
@@ -295,14 +344,16 @@ class Storms(Base):
 
 
 class Link(Base):
-    mode: Literal["road", "ferry"] = "road"
-    km: Optional[float] = Field(None, ge=0)
-    speed_kmh: Optional[NumberDist] = Field(None, description="a number sets this link's mean speed (drivers' variability kept); a dist replaces it")
-    vessels: Optional[int] = Field(None, ge=1, le=1000)
-    capacity: Optional[int] = Field(None, ge=1, description="trucks per sailing")
-    sailing: Optional[TimeDist] = None
-    departs: Optional[Departs] = None
-    storms: Optional[Storms] = None
+    """A road between two nodes, or a ferry between two ports (keyed `a -> b` or `a <-> b`)."""
+
+    mode: Literal["road", "ferry"] = Field("road", description="road (default) or ferry")
+    km: Optional[float] = Field(None, ge=0, le=MAX_LINK_KM, description="road length; required for a road link")
+    speed_kmh: Optional[Speed] = Field(None, description="a number sets this link's mean speed (drivers' variability kept); a dist replaces it")
+    vessels: Optional[int] = Field(None, ge=1, le=1000, description="ferries shuttling on the link; default 1")
+    capacity: Optional[int] = Field(None, ge=1, le=100_000, description="trucks per sailing")
+    sailing: Optional[TimeDist] = Field(None, description="sailing time, port to port")
+    departs: Optional[Departs] = Field(None, description="departure rule; default when_full_or_after: 48h")
+    storms: Optional[Storms] = Field(None, description="random closures; default none")
 
     @model_validator(mode="after")
     def _mode_fields(self) -> "Link":
@@ -312,8 +363,6 @@ class Link(Base):
             extra = [k for k in ("vessels", "capacity", "sailing", "departs", "storms") if getattr(self, k) is not None]
             if extra:
                 raise ValueError(f"{', '.join(extra)} apply to ferry links only (add `mode: ferry`)")
-            if self.speed_kmh is not None and self.speed_kmh.mean() <= 0:
-                raise ValueError("speed_kmh must be positive")
         else:
             missing = [k for k in ("capacity", "sailing") if getattr(self, k) is None]
             if missing:
@@ -334,39 +383,48 @@ class Link(Base):
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+def _mix(mix: dict[str, float]) -> dict[str, float]:
+    """Shares that must add up to 1 (regime and risk mixes)."""
+    total = sum(mix.values())
+    if abs(total - 1) > 1e-6:
+        shares = ", ".join(f"{k} {v:g}" for k, v in mix.items()) or "nothing"
+        raise ValueError(f"the shares must sum to 1, got {total:g} ({shares})")
+    return mix
+
+
 class Flow(Base):
+    """A stream of trucks with Poisson departures, on a route or from/to (shortest expected time)."""
+
     route: Optional[tuple[Name, ...]] = Field(None, min_length=2, description="the nodes in order")
-    from_: Optional[Name] = Field(None, alias="from")
-    to: Optional[Name] = None
-    per_day: float = Field(gt=0, description="Poisson departures a day")
-    aeo: Probability = Field(0.0, description="share of AEO trucks")
-    regime: dict[Regime, Probability] = Field(default_factory=lambda: {"paper_tir": 1.0})
-    risk: Optional[dict[Name, Probability]] = Field(None, description="risk class mix; default: the only class")
+    from_: Optional[Name] = Field(None, alias="from", description="first node (with `to`, instead of `route`)")
+    to: Optional[Name] = Field(None, description="last node (with `from`, instead of `route`)")
+    per_day: float = Field(gt=0, le=MAX_PER_DAY, description="Poisson departures a day")
+    aeo: Probability = Field(0.0, description="share of AEO trucks; default 0")
+    regime: Annotated[dict[Regime, Probability], AfterValidator(_mix)] = Field(
+        default_factory=lambda: {"paper_tir": 1.0}, description="transit regime mix; default {paper_tir: 1}")
+    risk: Optional[Annotated[dict[Name, Probability], AfterValidator(_mix)]] = Field(
+        None, description="risk class mix; default: the first risk class")
     background: bool = Field(False, description="in the queues, but out of the headline lead-time summary")
-    weekly: Optional[dict[Weekday, float]] = Field(None, description="departure-rate multiplier per weekday")
+    weekly: Optional[dict[Weekday, Annotated[float, Field(ge=0, le=1000)]]] = Field(
+        None, description="departure-rate multiplier per weekday; days left out keep 1")
 
     @model_validator(mode="after")
     def _route_or_ends(self) -> "Flow":
         _check_route_or_ends(self)
-        for key, mix in (("regime", self.regime), ("risk", self.risk)):
-            if mix is not None:
-                total = sum(mix.values())
-                if abs(total - 1) > 1e-6:
-                    raise ValueError(f"the {key} mix must sum to 1, got {total:g}")
-        if self.weekly is not None and any(v < 0 for v in self.weekly.values()):
-            raise ValueError("weekly multipliers must be at least 0")
         return self
 
 
 class Caravan(Base):
-    route: Optional[tuple[Name, ...]] = Field(None, min_length=2)
-    from_: Optional[Name] = Field(None, alias="from")
-    to: Optional[Name] = None
-    depart: dt.datetime
-    trucks: int = Field(ge=1, le=10_000)
-    aeo: bool = False
-    regime: Regime = "paper_tir"
-    risk: Optional[Name] = None
+    """A named group of trucks that departs together; traced in full."""
+
+    route: Optional[tuple[Name, ...]] = Field(None, min_length=2, description="the nodes in order")
+    from_: Optional[Name] = Field(None, alias="from", description="first node (with `to`, instead of `route`)")
+    to: Optional[Name] = Field(None, description="last node (with `from`, instead of `route`)")
+    depart: LocalDateTime = Field(description="departure date-time, e.g. 2024-05-06T08:00")
+    trucks: int = Field(ge=1, le=10_000, description="number of trucks")
+    aeo: bool = Field(False, description="the trucks are AEO")
+    regime: Regime = Field("paper_tir", description="transit regime of every truck")
+    risk: Optional[Name] = Field(None, description="risk class of every truck; default: the first risk class")
     convoy: bool = Field(False, description="every member waits at each node until all have passed")
     pre_notified: bool = Field(False, description="priority and advance (e-TIR-like) data at every control")
 
@@ -400,29 +458,33 @@ def parse_link_key(key: str) -> tuple[str, str, bool]:
 class Scenario(Base):
     """A validated, frozen scenario. Build it with `load_scenario`."""
 
-    name: Name = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", description="used in result tables and directory names")
-    description: str = ""
-    sources: dict[str, str] = Field(default_factory=dict, description="citation keys used in comments")
-    extends: Optional[str] = Field(None, description="a base scenario file, relative to this one")
-    clock: Clock = Clock()
-    experiment: Experiment = Experiment()
-    drivers: Drivers = Drivers()
-    risk_classes: dict[Name, RiskClass] = Field(default_factory=lambda: {"low": RiskClass(noncompliance=0.005)})
-    customs: dict[str, CustomsSpec] = Field(default_factory=dict, description="`default` and per-country overrides")
-    nodes: dict[Name, Node]
-    links: dict[str, Link] = Field(default_factory=dict)
-    traffic: dict[Name, Flow] = Field(default_factory=dict)
-    caravans: dict[Name, Caravan] = Field(default_factory=dict)
+    name: Name = Field(pattern=SCENARIO_NAME_PATTERN, description="used in result tables and directory names")
+    description: str = Field("", description="one or two sentences for people")
+    sources: dict[str, str] = Field(default_factory=dict, description="citation key -> reference; comments beside numbers cite the keys")
+    extends: Optional[str] = Field(None, description="a base scenario file, relative to this one; this file gives only what differs")
+    clock: Clock = Field(Clock(), description="simulated period")
+    experiment: Experiment = Field(Experiment(), description="replications and seed")
+    drivers: Drivers = Field(Drivers(), description="speed and driving-time rules")
+    risk_classes: dict[Name, RiskClass] = Field(
+        default_factory=lambda: {"low": RiskClass(noncompliance=0.005)}, description="trader classes; default {low: {noncompliance: 0.005}}")
+    customs: dict[CustomsKey, CustomsSpec] = Field(
+        default_factory=dict, description="`default` and per-country customs policies, merged over the built-in defaults",
+        json_schema_extra={"propertyNames": {"pattern": CUSTOMS_KEY_PATTERN}})
+    nodes: dict[Name, Node] = Field(description="terminals, border crossings and ports, keyed by name",
+                                    json_schema_extra={"minProperties": 1})
+    links: dict[str, Link] = Field(default_factory=dict, description="keyed `a -> b` (one way) or `a <-> b` (both ways)",
+                                   json_schema_extra={"propertyNames": {"pattern": LINK_KEY_PATTERN}})
+    traffic: dict[Name, Flow] = Field(default_factory=dict, description="flows of trucks, keyed by name")
+    caravans: dict[Name, Caravan] = Field(default_factory=dict, description="caravans, keyed by name")
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)
 
-    @field_validator("customs")
+    @field_validator("nodes")
     @classmethod
-    def _customs_keys(cls, v: dict[str, CustomsSpec]) -> dict[str, CustomsSpec]:
-        for key in v:
-            if key != "default" and not re.match(r"^[A-Z]{2,3}$", key):
-                raise ValueError(f"customs keys are `default` or a country code such as KZ, got {key!r}")
+    def _some_nodes(cls, v: dict[str, Node]) -> dict[str, Node]:
+        if not v:
+            raise ValueError("at least one node is needed")
         return v
 
     @field_validator("risk_classes")
@@ -454,6 +516,20 @@ class Scenario(Base):
         if country not in self._policies:
             self._policies[country] = resolve_policy(self, country)
         return self._policies[country]
+
+    def side_between(self, a: str, b: str) -> str | None:
+        """The country in which the road from node `a` to node `b` lies.
+
+        A terminal's or port's own country; between two bcps, the one country they share (None
+        when they share none or both). It tells which way a route crosses a bcp.
+        """
+        first, second = self.nodes[a], self.nodes[b]
+        if first.kind != "bcp":
+            return first.country
+        if second.kind != "bcp":
+            return second.country
+        shared = set(first.countries) & set(second.countries)
+        return shared.pop() if len(shared) == 1 else None
 
     def default_risk(self) -> str:
         return next(iter(self.risk_classes))

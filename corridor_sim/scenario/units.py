@@ -58,12 +58,26 @@ def parse_number(value: object) -> float:
     return number
 
 
-def format_hours(hours: float) -> str:
-    """Hours back to the shortest readable duration string (for `show`)."""
+def format_hours(hours: float, exact: bool = False) -> str:
+    """Hours as a readable duration string: `2d`, `45min`, `1.5h`.
+
+    Four significant digits by default (for display); with `exact`, the shortest text that
+    `parse_duration` reads back to exactly the same float.
+    """
     if hours == 0:
         return "0h"
+    candidates: list[tuple[float, str]] = []
     if hours >= 48 and (hours / 24).is_integer():
-        return f"{hours / 24:g}d"
+        candidates.append((hours / 24, "d"))
     if hours < 1:
-        return f"{hours * 60:.4g}min"
-    return f"{hours:.4g}h"
+        candidates.append((hours * 60, "min"))
+    candidates.append((hours, "h"))
+    if not exact:
+        value, unit = candidates[0]
+        return f"{value:.4g}{unit}"
+    for value, unit in candidates:
+        for number in (f"{value:.4g}", repr(value)):
+            text = number + unit
+            if parse_duration(text) == hours:
+                return text
+    return f"{hours!r}h"

@@ -1,0 +1,189 @@
+"""Reading one YAML file safely: size and alias limits, duplicate keys, and where each key stands.
+
+Scenario files come from users and from shared folders, so the reader must never run code
+(safe loader only), never blow up on a crafted file (size limit, alias-bomb and recursion
+guards), and never lose a key silently (duplicate keys are errors). Every problem it finds is a
+`ScenarioError` carrying the file, line and column.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import Problem, ScenarioError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_YAML_NODES = 200_000  # values after alias expansion
+MAX_DEPTH = 100  # nesting levels; a scenario needs fewer than 10
+
+PathT = tuple[Any, ...]
+Positions = dict[PathT, tuple[int, int]]
+
+
+class YamlDocument:
+    """One YAML file: its data and the (line, column) of each key path in it (1-based)."""
+
+    def __init__(self, path: Path, data: dict, positions: Positions):
+        self.path = path
+        self.data = data
+        self.positions = positions
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with dates that fail as located YAML errors rather than ValueErrors."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> dt.date | dt.datetime:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid date {node.value!r} ({exc})", node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _problem(path: Path, message: str, mark: Any = None) -> ScenarioError:
+    line = mark.line + 1 if mark is not None else None
+    column = mark.column + 1 if mark is not None else None
+    return ScenarioError(Problem("", message, file=str(path), line=line, column=column))
+
+
+def _count_expanded(node: yaml.Node, path: Path) -> int:
+    """Values in the document once aliases are expanded; refuses recursive aliases and deep nesting."""
+    memo: dict[int, int] = {}
+    active: set[int] = set()
+
+    def count(n: yaml.Node, depth: int) -> int:
+        key = id(n)
+        if key in memo:
+            return memo[key]
+        if key in active:
+            raise _problem(path, "an alias refers to the mapping or list that contains it (a recursive alias); refused",
+                           n.start_mark)
+        if depth > MAX_DEPTH:
+            raise _problem(path, f"the document nests deeper than {MAX_DEPTH} levels; refused", n.start_mark)
+        active.add(key)
+        total = 1
+        if isinstance(n, yaml.SequenceNode):
+            total += sum(count(v, depth + 1) for v in n.value)
+        elif isinstance(n, yaml.MappingNode):
+            total += sum(count(k, depth + 1) + count(v, depth + 1) for k, v in n.value)
+        active.discard(key)
+        memo[key] = total
+        return total
+
+    return count(node, 0)
+
+
+def _walk(node: yaml.Node, prefix: PathT, out: Positions, file: Path) -> None:
+    """Record where each key stands; refuse a key given twice in one mapping."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, yaml.Node] = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                continue
+            if k.value in seen and k.value != "<<":
+                first = seen[k.value].start_mark.line + 1
+                where = ".".join(str(p) for p in prefix + (k.value,))
+                raise _problem(file, f"duplicate key {k.value!r} (also on line {first}); "
+                                     f"give {where} once", k.start_mark)
+            seen[k.value] = k
+            path = prefix + (_key_value(k),)
+            out.setdefault(path, (k.start_mark.line + 1, k.start_mark.column + 1))
+            _walk(v, path, out, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            path = prefix + (i,)
+            out.setdefault(path, (v.start_mark.line + 1, v.start_mark.column + 1))
+            _walk(v, path, out, file)
+
+
+def _key_value(node: yaml.ScalarNode) -> Any:
+    """A mapping key as the loader will construct it (so `5:` is found at the int 5)."""
+    if node.tag == "tag:yaml.org,2002:int":
+        try:
+            return int(node.value)
+        except ValueError:
+            return node.value
+    return node.value
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        problem = exc.problem or ""
+        if problem.startswith("could not determine a constructor for the tag"):
+            tag = problem.split("tag", 1)[1].strip(" '").replace("tag:yaml.org,2002:", "!!")
+            return f"the YAML tag {tag!r} is not allowed; scenario files are plain YAML"
+        return problem
+    problem = exc.problem or exc.context or "cannot read the file"
+    if exc.context and problem.startswith("but "):
+        problem = f"{exc.context}, {problem}"
+    return f"YAML syntax error: {problem}"
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Parse one file with the safe loader, refusing huge files, alias bombs and duplicate keys."""
+    try:
+        if path.is_dir():
+            raise _problem(path, "is a directory, expected a scenario YAML file")
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _problem(path, "file not found") from None
+    except OSError as exc:
+        raise _problem(path, f"cannot read the file: {exc.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise _problem(path, f"file is {size / 1e6:.1f} MB; scenario files are limited to {MAX_FILE_BYTES / 1e6:.0f} MB")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _problem(path, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise _problem(path, f"cannot read the file: {exc.strerror}") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: Path) -> YamlDocument:
+    """`read_yaml` on text already read; `path` names it in messages."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise _problem(path, "the file is empty; expected a scenario mapping")
+        if _count_expanded(node, path) > MAX_YAML_NODES:
+            raise _problem(path, f"the document expands to more than {MAX_YAML_NODES} values (aliases); refused")
+        positions: Positions = {}
+        _walk(node, (), positions, path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        raise _problem(path, _yaml_message(exc), exc.problem_mark or exc.context_mark) from None
+    except yaml.YAMLError as exc:
+        raise _problem(path, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise _problem(path, f"the document nests deeper than {MAX_DEPTH} levels; refused") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise _problem(path, f"expected a mapping of scenario sections (name:, nodes:, ...), got a {type(data).__name__}")
+    return YamlDocument(path, data, positions)
+
+
+def parse_value(text: str) -> Any:
+    """One YAML value (a `--set` value) with the same safe loader; raises yaml.YAMLError."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def yaml_error_text(exc: yaml.YAMLError) -> str:
+    """A one-line description of a YAML error in a short text such as a `--set` value."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        message = _yaml_message(exc).removeprefix("YAML syntax error: ")
+        mark = exc.problem_mark or exc.context_mark
+        return f"{message} (column {mark.column + 1})" if mark is not None else message
+    return str(exc).splitlines()[0]
