@@ -170,8 +170,8 @@ class World:
         """(exit country, entry country) of the bcp at route[i]."""
         node = self.scenario.nodes[route[i]]
         a, b = node.border  # type: ignore[misc]
-        prev = self.scenario.nodes[route[i - 1]].country if i > 0 else None
-        nxt = self.scenario.nodes[route[i + 1]].country if i + 1 < len(route) else None
+        prev = self.scenario.side_between(route[i - 1], route[i]) if i > 0 else None
+        nxt = self.scenario.side_between(route[i + 1], route[i]) if i + 1 < len(route) else None
         if prev is not None:
             return (prev, b if prev == a else a)
         if nxt is not None:
