@@ -5,11 +5,11 @@ import argparse
 import sys
 from typing import Sequence
 
+from rich.markup import escape
+
 from ..errors import CorridorSimError, OutputError, ScenarioError, SimulationError
-from . import calibrate_cmd, compare_cmd, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
 
-COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,16 +35,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
-            console_err.print(f"[bold red]error:[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+            console_err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, highlight=False, soft_wrap=True)
         return 2
     except OutputError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     except SimulationError as exc:
-        console_err.print(f"[bold red]simulation failed:[/] {exc}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]simulation failed:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 1
     except CorridorSimError as exc:
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     except KeyboardInterrupt:
         console_err.print("interrupted")
