@@ -13,6 +13,7 @@ from .common import console_err
 
 COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd]
 
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
