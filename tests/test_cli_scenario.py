@@ -1,0 +1,153 @@
+"""`corridor-sim validate`, `schema` and `show`: one line per file, located errors on stderr, exit 2."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corridor_sim.cli import main
+from corridor_sim.scenario.json_schema import SCHEMA_FILE
+from conftest import CONTRACT, ROOT, tiny
+from test_scenario_loader import TINY
+
+CONTRACT_LINES = {
+    "driving_rules.yaml": "ok: driving-rules (2 nodes, 1 links, 0 flows, 1 caravans)",
+    "ferry_schedule.yaml": "ok: ferry-schedule (2 nodes, 1 links, 1 flows)",
+    "opening_hours.yaml": "ok: opening-hours (3 nodes, 2 links, 1 flows)",
+    "tandem_mmc.yaml": "ok: tandem-mmc (3 nodes, 2 links, 1 flows)",
+}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def write(tmp_path: Path, text: str, name: str = "s.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_contract_files_validate_unchanged(capsys):
+    files = sorted(CONTRACT.glob("*.yaml"))
+    assert [f.name for f in files] == sorted(CONTRACT_LINES)
+    code, out, err = run(capsys, "validate", *files)
+    assert code == 0 and err == ""
+    assert out.splitlines() == [CONTRACT_LINES[f.name] for f in files]
+
+
+def test_contract_files_are_the_shared_ones():
+    shared = Path("/work/shared/contract")
+    if not shared.is_dir():
+        pytest.skip("the shared contract folder is not on this machine")
+    for name in CONTRACT_LINES:
+        assert (CONTRACT / name).read_text() == (shared / name).read_text()
+
+
+def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path, capsys):
+    bad = write(tmp_path, TINY.replace("lanes: 2}", "lanse: 2}").replace("per_day: 20", "per_day: -1"), "bad.yaml")
+    code, out, err = run(capsys, "validate", bad, CONTRACT / "tandem_mmc.yaml")
+    assert code == 2
+    assert out.strip() == CONTRACT_LINES["tandem_mmc.yaml"]
+    lines = err.strip().splitlines()
+    assert lines == [
+        f"error: {bad}:9:39: nodes.post.lanse: unknown key 'lanse' (did you mean 'lanes'?); expected one of kind, country, "
+        "border, label, lat, lon, lanes, inspection_bays, hours, holidays, handling, joint_control, controls",
+        f"error: {bad}:17:5: traffic.main.per_day: expected a number greater than 0, got -1",
+    ]
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("lanes: 2}", "lanes: 2", r"s\.yaml:10:\d+: YAML syntax error: "),
+    ("horizon: 10d", "horizon: 3 parsecs", r"s\.yaml:2:\d+: clock\.horizon: unknown unit 'parsecs' in '3 parsecs'"),
+    ("route: [origin, post, destination]", "route: [origin, pots, destination]",
+     r"s\.yaml:16:\d+: traffic\.main\.route\[1\]: unknown node 'pots' \(did you mean 'post'\?\)"),
+    ("replications: 2", "replications: -2", r"s\.yaml:3:\d+: experiment\.replications: expected a number of at least 1, got -2"),
+    ("name: tiny", "extends: base.yaml\nname: tiny", r"s\.yaml:1:1: extends: the base scenario 'base\.yaml' was not found"),
+    ("  post: {kind: bcp", "  origin: {kind: bcp", r"s\.yaml:9:3: duplicate key 'origin' \(also on line 8\)"),
+])
+def test_each_bad_input_class_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, old, new, expected):
+    path = write(tmp_path, TINY.replace(old, new, 1))
+    code, out, err = run(capsys, "validate", path)
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert re.search(expected, lines[0]), lines[0]
+
+
+def test_refused_documents_exit_2(tmp_path, capsys):
+    bomb = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    bomb += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.truncate(10 * 1024 * 1024 + 1)
+    for path, words in ((write(tmp_path, "\n".join(bomb) + "\n", "bomb.yaml"), "aliases"), (big, "limited to 10 MB"),
+                        (write(tmp_path, "name: x\nnodes: &n {a: *n}\n", "rec.yaml"), "recursive alias"),
+                        (tmp_path / "missing.yaml", "file not found")):
+        code, out, err = run(capsys, "validate", path)
+        assert code == 2 and words in err
+
+
+def test_validate_with_set(capsys):
+    tandem = CONTRACT / "tandem_mmc.yaml"
+    code, out, err = run(capsys, "validate", tandem, "--set", "nodes.post.lanes=4", "--set", "traffic.main.per_day=90")
+    assert code == 0 and out.strip() == CONTRACT_LINES["tandem_mmc.yaml"]
+    code, out, err = run(capsys, "validate", tandem, "--set", "nodes.post.lanes=0")
+    assert code == 2 and err.strip() == "error: nodes.post.lanes: expected a number of at least 1, got 0 (from --set)"
+    code, out, err = run(capsys, "validate", tandem, "--set", "nodes.post.lanes")
+    assert code == 2 and "expected PATH=VALUE" in err
+
+
+def test_schema_prints_the_shipped_schema(capsys):
+    code, out, err = run(capsys, "schema")
+    assert code == 0 and err == ""
+    assert out == SCHEMA_FILE.read_text(encoding="utf-8")
+    schema = json.loads(out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "nodes" in schema["properties"] and "Duration" in schema["$defs"]
+
+
+def test_show_summarises_nodes_links_and_routes(tmp_path, capsys):
+    data = tiny()
+    data["traffic"]["other"] = {"from": "origin", "to": "destination", "per_day": 3, "background": True}
+    data["caravans"] = {"demo": {"route": ["origin", "post", "destination"], "depart": "2026-01-06T08:00", "trucks": 4}}
+    path = write(tmp_path, yaml.safe_dump(data, sort_keys=False))
+    code, out, err = run(capsys, "show", path)
+    assert code == 0 and err == ""
+    assert "tiny" in out and "horizon 10d, warm-up 24h" in out and "2 replications, seed 1" in out
+    assert "origin → post → destination" in out
+    assert "other (background)" in out and "demo (caravan, 4 trucks)" in out
+    assert "origin -> post" in out and "1.0" in out  # 60 km at 60 km/h: 1 expected hour
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACT_LINES))
+def test_show_reads_every_contract_file(capsys, name):
+    code, out, err = run(capsys, "show", CONTRACT / name)
+    assert code == 0 and err == "" and "nodes" in out and "links" in out
+
+
+def test_show_reports_bad_input_with_exit_2(tmp_path, capsys):
+    code, out, err = run(capsys, "show", write(tmp_path, TINY.replace("per_day: 20", "per_day: x")))
+    assert code == 2 and "traffic.main.per_day: expected a number, got 'x'" in err
+
+
+def test_python_dash_m_runs_the_cli():
+    done = subprocess.run([sys.executable, "-m", "corridor_sim", "validate", str(CONTRACT / "tandem_mmc.yaml"), "nope.yaml"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2
+    assert done.stdout.strip() == CONTRACT_LINES["tandem_mmc.yaml"]
+    assert done.stderr.strip() == "error: nope.yaml: file not found"
+
+
+def test_values_that_look_like_markup_are_printed_as_written(tmp_path, capsys):
+    path = write(tmp_path, TINY.replace("lanes: 2}", 'lanes: "[red]many[/red]"}'))
+    code, out, err = run(capsys, "validate", path)
+    assert code == 2 and "got '[red]many[/red]'" in err
