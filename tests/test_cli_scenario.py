@@ -151,3 +151,96 @@ def test_values_that_look_like_markup_are_printed_as_written(tmp_path, capsys):
     path = write(tmp_path, TINY.replace("lanes: 2}", 'lanes: "[red]many[/red]"}'))
     code, out, err = run(capsys, "validate", path)
     assert code == 2 and "got '[red]many[/red]'" in err
+
+
+# --- the README's scenario-format section is executed -------------------------------------
+
+def readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- section: scenario-format -->", 1)[1].split("<!-- /section: scenario-format -->", 1)[0]
+
+
+def yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_example_validates_and_the_set_examples_work(tmp_path, capsys):
+    section = readme_section()
+    example = write(tmp_path, yaml_blocks(section)[0], "example.yaml")
+    code, out, err = run(capsys, "validate", example)
+    assert (code, err) == (0, "") and out.startswith("ok: two-borders (6 nodes, 5 links, 2 flows, 1 caravans)")
+    sets = re.findall(r"`--set '?([^`']+)'?`", section)
+    good = [s for s in sets if "regime" not in s and "PATH" not in s]
+    assert len(good) >= 4
+    argv = [a for s in good for a in ("--set", s)]
+    assert run(capsys, "validate", example, *argv)[0] == 0
+    regime = [s for s in sets if "regime" in s][0]
+    code, out, err = run(capsys, "validate", example, "--set", regime)
+    assert code == 2 and "must sum to 1" in err
+    assert run(capsys, "validate", example, "--set", regime.replace("{etir: 1}", "{paper_tir: 0, etir: 1}"))[0] == 0
+
+
+def test_readme_overlay_example_validates(tmp_path, capsys):
+    overlay = yaml_blocks(readme_section())[1]
+    base = ROOT / "scenarios" / "middle_corridor.yaml"
+    path = write(tmp_path, overlay.replace("extends: middle_corridor.yaml", f"extends: {base}"), "overlay.yaml")
+    code, out, err = run(capsys, "validate", path)
+    assert (code, err) == (0, "") and out.startswith("ok: more-lanes")
+
+
+def test_readme_defaults_table_matches_the_schema():
+    from corridor_sim.scenario.loader import build_scenario
+    from corridor_sim.scenario.units import parse_duration
+
+    table = readme_section().split("**Sections and defaults.**", 1)[1]
+    rows = dict(re.findall(r"^\| `([a-z_.*]+)` \| `([^`]+)` \|", table, flags=re.M))
+    bare = build_scenario({
+        "name": "bare",
+        "nodes": {"a": {"kind": "port", "country": "AA"}, "b": {"kind": "port", "country": "BB"}},
+        "links": {"a -> b": {"mode": "ferry", "capacity": 5, "sailing": "1h"}},
+        "traffic": {"f": {"route": ["a", "b"], "per_day": 1}},
+        "caravans": {"c": {"route": ["a", "b"], "depart": "2024-01-02", "trucks": 1}},
+    })
+    node, link, flow, caravan, policy = bare.nodes["a"], bare.links["a -> b"], bare.traffic["f"], bare.caravans["c"], bare.policy("AA")
+    actual = {
+        "clock.start": bare.clock.start.strftime("%Y-%m-%dT%H:%M"), "clock.horizon": bare.clock.horizon,
+        "clock.warmup": bare.clock.warmup, "experiment.replications": bare.experiment.replications,
+        "experiment.seed": bare.experiment.seed, "drivers.rules": bare.drivers.rules, "drivers.crew": bare.drivers.crew,
+        "drivers.speed_kmh": bare.drivers.speed_kmh.mean(),
+        "risk_classes": {k: v.model_dump() for k, v in bare.risk_classes.items()},
+        "nodes.*.lanes": node.lanes, "nodes.*.inspection_bays": node.inspection_bays, "nodes.*.hours": node.hours.text,
+        "nodes.*.holidays": list(node.holidays), "nodes.*.handling": node.handling.mean(),
+        "nodes.*.joint_control": node.joint_control, "nodes.*.controls": node.controls,
+        "links.*.mode": "road", "links.*.vessels": link.n_vessels,
+        "links.*.departs": {"when_full_or_after": link.departure.when_full_or_after},
+        "traffic.*.aeo": flow.aeo, "traffic.*.regime": flow.regime, "traffic.*.background": flow.background,
+        "caravans.*.convoy": caravan.convoy, "caravans.*.pre_notified": caravan.pre_notified,
+        "customs.*.document": {k: v.mean() for k, v in policy.document.items()},
+        "customs.*.document_error": policy.document_error, "customs.*.error_delay": policy.error_delay.mean(),
+        "customs.*.channels": {k: v.model_dump() for k, v in policy.channels.items()},
+        "customs.*.yellow_check": policy.yellow_check.mean(), "customs.*.inspection": policy.inspection.mean(),
+        "customs.*.detection": policy.detection, "customs.*.recognises_aeo": policy.recognises_aeo,
+        "customs.*.aeo_factor": policy.aeo_factor, "customs.*.aeo_priority_lane": policy.aeo_priority_lane,
+        "customs.*.etir_preclear": policy.etir_preclear,
+    }
+    assert set(rows) == set(actual), set(rows) ^ set(actual)
+
+    as_text = {"clock.start", "links.*.mode", "drivers.rules", "drivers.crew", "nodes.*.hours"}
+    for key, text in rows.items():
+        expected = text if key in as_text else _plain(yaml.safe_load(text))
+        assert actual[key] == pytest.approx(expected) if isinstance(expected, float) else actual[key] == expected, \
+            (key, text, actual[key])
+
+
+def _plain(value):
+    """A default as written in the README: durations to hours, distributions to their means."""
+    from corridor_sim.scenario.dists import parse_dist
+    from corridor_sim.scenario.units import parse_duration
+
+    if isinstance(value, dict) and "dist" in value:
+        return pytest.approx(parse_dist(value, parse_duration).mean())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, str) and value[:1].isdigit():
+        return parse_duration(value)
+    return value
