@@ -92,7 +92,7 @@ Name = Annotated[str, Field(min_length=1)]
 
 def _customs_key(key: str) -> str:
     if key != "default" and not re.match(COUNTRY_PATTERN, key):
-        raise ValueError(f"expected `default` or a country code of 2 or 3 capital letters such as KZ")
+        raise ValueError("expected `default` or a country code of 2 or 3 capital letters such as KZ")
     return key
 
 
