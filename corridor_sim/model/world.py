@@ -295,10 +295,9 @@ class World:
         env = self.env
         cap = self.horizon + DRAIN_CAP_H
         if not self.done.triggered:
-            try:
-                env.run(until=env.any_of([self.done, env.timeout(cap)]))
-            except RuntimeError:
-                pass  # nothing left to happen: trucks are stuck; reported below
+            # the cap's timeout is always scheduled, so SimPy never runs out of events here;
+            # an exception from inside the model is a bug and goes up as it is
+            env.run(until=env.any_of([self.done, env.timeout(cap)]))
         if not self.done.triggered:
             places = Counter(t.where for t in self.live.values()).most_common(3)
             where = "; ".join(f"{n} at {p}" for p, n in places)
