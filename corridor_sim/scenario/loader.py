@@ -129,7 +129,7 @@ def build_scenario(data: dict, chain: list[YamlDocument] | None = None, set_path
     problems = semantic_problems(scenario)
     if problems:
         raise ScenarioError(locate(problems, chain, set_paths))
-    scenario._raw = data
+    scenario._raw = copy.deepcopy(data)  # the caller's dict may change later; what is saved must not
     return scenario
 
 
