@@ -1,0 +1,113 @@
+"""Plots of a result (matplotlib object API on Agg, the packaged style, colour-blind-safe colours).
+
+Each plot is a function `(result, ax or fig) -> Figure`; `write_plots` draws every plot a result
+supports into a directory, and `supported_plots` says which those are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..results.run_result import RunResult
+from .components import time_components
+from .crossings import crossing_table, crossing_times
+from .lead_time import lead_time_ecdf
+from .network_map import located, network_map
+from .queues import queue_lengths
+from .style import FORMATS, check_formats, figure_bytes, save_figure
+from .sweep import sweep_curve
+from .time_distance import time_distance, traced_groups
+
+
+@dataclass(frozen=True)
+class Plot:
+    """One plot family: its file name, what it shows, its drawing function and when it applies."""
+
+    name: str
+    title: str
+    draw: Callable[[RunResult], Figure]
+    applies: Callable[[RunResult], bool]
+
+
+def _has_trucks(result: RunResult) -> bool:
+    return any("lead_time_h" in s for s in result.summary_dict["scenarios"].values()) and not result.trucks.empty
+
+
+PLOTS: tuple[Plot, ...] = (
+    Plot("lead_time", "Lead-time distribution per scenario (ECDF), mean and 95% CI", lead_time_ecdf, _has_trucks),
+    Plot("time_components", "Where the time goes: mean hours per truck in each component", time_components,
+         lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values())),
+    Plot("crossings", "Time to clear each border crossing and port, with 95% CIs, in route order", crossing_times,
+         lambda r: bool(crossing_table(r)[0])),
+    Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck", time_distance,
+         lambda r: bool(traced_groups(r))),
+    Plot("queues", "Queue length over time at the busiest controls (replication 0)", queue_lengths,
+         lambda r: not r.queues.empty),
+    Plot("sweep", "Sweep: mean lead time against the varied value, with its 95% CI", sweep_curve,
+         lambda r: not r.sweep.empty and "lead_time_mean_h" in r.sweep),
+    Plot("network_map", "The corridor on a map, links coloured by mean delay", network_map,
+         lambda r: any(located(s) for s in r.scenarios.values())),
+)
+
+
+class _CachedTables:
+    """A result's table source that reads each table once (plots look at the same tables many times)."""
+
+    def __init__(self, source):
+        self.source = source
+        self.frames: dict[str, pd.DataFrame] = {}
+
+    def frame(self, name: str) -> pd.DataFrame:
+        if name not in self.frames:
+            self.frames[name] = self.source.frame(name)
+        return self.frames[name]
+
+    def write(self, name: str, dest: Path, fmt: str) -> Path | None:
+        return self.source.write(name, dest, fmt)
+
+
+def with_cached_tables(result: RunResult) -> RunResult:
+    """The same result, its tables read at most once while plotting (the original is left as it was)."""
+    if isinstance(result.source, _CachedTables):
+        return result
+    return RunResult(list(result.scenarios.values()), result.stats, meta=result.meta, summary=result.summary_dict,
+                     source=_CachedTables(result.source))
+
+
+def supported_plots(result: RunResult) -> list[Plot]:
+    """The plots this result has the data for (e.g. `sweep` only for a sweep, `time_distance` with a trace)."""
+    return [p for p in PLOTS if p.applies(result)]
+
+
+def render_plots(result: RunResult) -> list[tuple[Plot, Figure]]:
+    """Every plot the result supports, drawn once (to be saved, embedded in a report, or both)."""
+    result = with_cached_tables(result)
+    return [(plot, plot.draw(result)) for plot in supported_plots(result)]
+
+
+def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str] = ("png",),
+                figures: list[tuple[Plot, Figure]] | None = None) -> list[Path]:
+    """Draw every plot the result supports into `directory` (created if needed), once per format.
+
+    `figures` (from `render_plots`) saves already drawn figures. The same result always gives
+    byte-identical files (no dates in the metadata, fixed SVG ids).
+    """
+    formats = check_formats(formats)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for plot, fig in figures if figures is not None else render_plots(result):
+        for fmt in formats:
+            written.append(save_figure(fig, directory / plot.name, fmt))
+    return written
+
+
+__all__ = [
+    "PLOTS", "Plot", "FORMATS", "supported_plots", "render_plots", "write_plots", "with_cached_tables", "figure_bytes", "save_figure",
+    "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "queue_lengths", "sweep_curve",
+    "network_map",
+]

@@ -1,0 +1,60 @@
+"""Queue length over time at the busiest controls, one panel per control, one line per scenario.
+
+From the `queues` table (replication 0, trucks waiting for a lane or an inspection bay, sampled
+on a regular grid). The busiest controls are those with the longest time-average queue in any
+scenario; the warm-up, whose trucks are not counted, is shaded.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..results.run_result import RunResult
+from .data import require
+from .style import new_figure, scenario_colours, styled
+
+TOP_CONTROLS = 4
+
+
+def busiest_controls(queues: pd.DataFrame, top: int = TOP_CONTROLS) -> list[str]:
+    """Controls by their largest time-average queue over scenarios, longest first (ties by name)."""
+    if queues.empty:
+        return []
+    means = queues.groupby(["control", "scenario"])["queue_length"].mean().groupby(level="control").max()
+    ranked = sorted(means.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [control for control, mean in ranked[:top] if mean > 0] or [ranked[0][0]]
+
+
+@styled
+def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_CONTROLS,
+                  replication: int | None = None) -> Figure:
+    """Trucks queueing at the `top` busiest controls against simulated days (replication 0 by default)."""
+    queues = result.queues
+    require(not queues.empty, "no queue-length series in this result (they are recorded in replication 0)")
+    replication = int(queues["replication"].min()) if replication is None else replication
+    queues = queues[queues["replication"] == replication]
+    controls = busiest_controls(queues, top)
+    fig = fig or new_figure(8.0, 1.2 + 1.45 * len(controls))
+    axes = fig.subplots(len(controls), 1, sharex=True, squeeze=False)[:, 0]
+    colours = scenario_colours(list(result.scenarios))
+    first = next(iter(result.scenarios.values()))
+    warmup_days = first.clock.warmup / 24.0
+    for ax, control in zip(axes, controls):
+        for name in result.scenarios:
+            series = queues[(queues["scenario"] == name) & (queues["control"] == control)]
+            if series.empty:
+                continue
+            ax.step(series["time_h"].to_numpy() / 24.0, series["queue_length"].to_numpy(), where="post",
+                    color=colours[name], label=name, linewidth=1.2, gid=f"queue:{name}:{control}")
+        if warmup_days > 0:
+            ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
+        ax.set_title(control, fontsize=9, fontweight="normal")
+        ax.set_ylabel("trucks")
+        ax.set_ylim(bottom=0)
+    axes[-1].set_xlabel("simulated time (days); grey: warm-up, not counted")
+    axes[0].set_xlim(left=0)
+    fig.suptitle(f"Queue length at the busiest controls, replication {replication}", x=0.02, ha="left",
+                 fontsize=11, fontweight="bold")
+    if len(result.scenarios) > 1:
+        axes[0].legend(loc="upper left", ncol=min(4, len(result.scenarios)))
+    return fig

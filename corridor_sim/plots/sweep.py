@@ -1,0 +1,79 @@
+"""Sweep results: the varied value against mean lead time, with the 95% CI as a band.
+
+Input: a sweep's RunResult (its `sweep` table, as in `sweep.csv`), or any DataFrame with
+columns `value, mean, ci_low, ci_high` (and optionally `series`: one line per series value).
+With two varied paths, the first is on x and each value of the second is a line.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..experiment import short_keys
+from ..results.run_result import RunResult
+from .data import require
+from .style import SCENARIO_COLOURS, figure_and_axes, styled
+
+COLUMNS = ("value", "mean", "ci_low", "ci_high")
+
+
+def sweep_frame(result: RunResult) -> tuple[pd.DataFrame, str]:
+    """A sweep result as (value, mean, ci_low, ci_high[, series]) rows, and the x label."""
+    table = result.sweep
+    spec = result.summary_dict.get("sweep") or {}
+    paths = list(spec.get("vary") or [])
+    require(not table.empty and bool(paths), "not a sweep result: no sweep table")
+    require("lead_time_mean_h" in table, "the sweep has no counted trucks: nothing to plot")
+    frame = pd.DataFrame({
+        "value": table[paths[0]].to_list(),
+        "mean": table["lead_time_mean_h"].to_numpy(dtype=float),
+        "ci_low": table["lead_time_ci_low_h"].to_numpy(dtype=float),
+        "ci_high": table["lead_time_ci_high_h"].to_numpy(dtype=float),
+    })
+    keys = short_keys(paths)
+    if len(paths) > 1:
+        frame["series"] = [", ".join(f"{keys[p]}={row[p]}" for p in paths[1:]) for _, row in table.iterrows()]
+    return frame, paths[0]
+
+
+def _positions(values: list) -> tuple[np.ndarray, list[str] | None]:
+    """Numeric values stay on a numeric axis; anything else gets evenly spaced, labelled positions."""
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values):
+        return np.asarray(values, dtype=float), None
+    labels = list(dict.fromkeys(str(v) for v in values))
+    return np.asarray([labels.index(str(v)) for v in values], dtype=float), labels
+
+
+@styled
+def sweep_curve(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None, xlabel: str | None = None) -> Figure:
+    """Mean lead time (h) against the varied value, a line with markers and a shaded 95% CI band."""
+    if isinstance(data, RunResult):
+        frame, path = sweep_frame(data)
+        xlabel = xlabel or path
+    else:
+        frame = data
+        missing = [c for c in COLUMNS if c not in frame]
+        require(not missing, f"a sweep table needs the columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
+    require(not frame.empty, "the sweep table is empty: nothing to plot")
+    fig, ax = figure_and_axes(ax)
+    x_all, labels = _positions(frame["value"].to_list())
+    frame = frame.assign(_x=x_all)
+    series = list(dict.fromkeys(frame["series"])) if "series" in frame else [None]
+    for i, label in enumerate(series):
+        part = frame if label is None else frame[frame["series"] == label]
+        part = part.sort_values("_x", kind="stable")
+        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        x = part["_x"].to_numpy()
+        ax.fill_between(x, part["ci_low"].to_numpy(dtype=float), part["ci_high"].to_numpy(dtype=float), color=colour,
+                        alpha=0.2, linewidth=0, gid=f"ci:{label or 'sweep'}")
+        ax.plot(x, part["mean"].to_numpy(dtype=float), marker="o", color=colour, gid=f"mean:{label or 'sweep'}",
+                label=label or "mean lead time")
+    if labels is not None:
+        ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlabel(xlabel or "varied value")
+    ax.set_ylabel("mean lead time (h)")
+    ax.set_title("Sweep: mean lead time with its 95% CI")
+    ax.legend(loc="best")
+    return fig

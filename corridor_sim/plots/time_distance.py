@@ -1,0 +1,157 @@
+"""A time–distance chart (UNESCAP time/cost–distance style) of one truck's journey per scenario.
+
+Cumulative hours since departure on x, cumulative km on y: slopes are driving (and rest on the
+road), flat stretches are time spent at a node (borders, ports, waiting for the ferry, a
+convoy waiting for its last truck). The truck is a caravan's or a flow's median truck by lead
+time in one replication, taken from the `trace` table (caravans are always traced; flows need
+`--trace`). The trace counts road km; a ferry crossing adds its sea km (the link's `km`), so the
+sea leg is a slope too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..network import build_graph
+from ..results.run_result import RunResult
+from ..scenario.schema import Scenario
+from .data import require
+from .style import figure_and_axes, hours_to_days_axis, scenario_colours, styled
+
+DWELL_LABEL_SHARE = 0.02  # name the nodes where the truck stayed at least this share of its journey
+STOP_LABEL_GAP = 0.025    # right-hand stop names at least this share of the route apart (no overlap)
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One truck's path: hours since departure and cumulative km at each trace event."""
+
+    scenario: str
+    truck: int
+    hours: np.ndarray
+    km: np.ndarray
+    nodes: list[str]
+    events: list[str]
+
+    @property
+    def lead_time_h(self) -> float:
+        return float(self.hours[-1]) if len(self.hours) else float("nan")
+
+
+def traced_groups(result: RunResult) -> list[str]:
+    """Caravans, then flows, that have traced trucks (the groups a time–distance chart can show)."""
+    trace, trucks = result.trace, result.trucks
+    if trace.empty or trucks.empty:
+        return []
+    traced = trucks.merge(trace[["scenario", "replication", "truck"]].drop_duplicates(),
+                          on=["scenario", "replication", "truck"])
+    caravans = [c for c in dict.fromkeys(traced["caravan"].astype(str)) if c]
+    flows = [f for f in dict.fromkeys(traced["flow"].astype(str)) if f]
+    return caravans + flows
+
+
+def median_journey(result: RunResult, scenario: str, group: str, replication: int = 0) -> Journey | None:
+    """The journey of the group's median truck by lead time (the lower median for an even count)."""
+    trucks, trace = result.trucks, result.trace
+    if trucks.empty or trace.empty:
+        return None
+    members = trucks[(trucks["scenario"] == scenario) & (trucks["replication"] == replication)
+                     & ((trucks["caravan"].astype(str) == group) | (trucks["flow"].astype(str) == group))]
+    rows = trace[(trace["scenario"] == scenario) & (trace["replication"] == replication)]
+    members = members[members["truck"].isin(rows["truck"])]
+    if members.empty:
+        return None
+    ordered = members.sort_values(["lead_time_h", "truck"], kind="stable")
+    chosen = ordered.iloc[(len(ordered) - 1) // 2]
+    events = rows[rows["truck"] == chosen["truck"]].sort_values("time_h", kind="stable")
+    return journey_from_trace(result.scenarios[scenario], scenario, int(chosen["truck"]), events,
+                              float(chosen["depart_h"]))
+
+
+def journey_from_trace(scenario: Scenario, name: str, truck: int, events: pd.DataFrame, depart_h: float) -> Journey:
+    """Hours since departure and km (road km from the trace plus the sea km of ferries passed)."""
+    graph = build_graph(scenario)
+    sea = 0.0
+    hours, km, nodes, kinds = [], [], [], []
+    last_board: str | None = None
+    for row in events.itertuples(index=False):
+        if row.event == "arrive" and last_board is not None:
+            if graph.has_edge(last_board, row.node) and graph.edges[last_board, row.node]["mode"] == "ferry":
+                sea += graph.edges[last_board, row.node]["km"]
+            last_board = None
+        if row.event == "board":
+            last_board = row.node
+        hours.append(row.time_h - depart_h)
+        km.append(row.km + sea)
+        nodes.append(row.node)
+        kinds.append(row.event)
+    return Journey(name, truck, np.asarray(hours, dtype=float), np.asarray(km, dtype=float), nodes, kinds)
+
+
+def _dwells(journey: Journey) -> list[tuple[str, float, float, float]]:
+    """(node, start h, end h, km) of each stay at a node, from its arrival to its last event there."""
+    out = []
+    i = 0
+    n = len(journey.nodes)
+    while i < n:
+        j = i
+        while j + 1 < n and journey.nodes[j + 1] == journey.nodes[i] and journey.events[j + 1] != "arrive":
+            j += 1
+        out.append((journey.nodes[i], journey.hours[i], journey.hours[j], journey.km[i]))
+        i = j + 1
+    return out
+
+
+def _spaced_stops(dwells: list[tuple[str, float, float, float]], gap: float) -> dict[float, str]:
+    """Stop names by km, skipping a stop too close to the previous named one (the longer stay wins)."""
+    out: dict[float, tuple[str, float]] = {}
+    last_km = None
+    for node, start, end, km in dwells:
+        if last_km is not None and km - last_km < gap:
+            if end - start > out[last_km][1]:
+                del out[last_km]
+                out[km] = (node, end - start)
+                last_km = km
+            continue
+        out[km] = (node, end - start)
+        last_km = km
+    return {km: node for km, (node, _) in out.items()}
+
+
+@styled
+def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str | None = None,
+                  replication: int = 0) -> Figure:
+    """Cumulative km against hours since departure, one line per scenario (median truck of `group`)."""
+    groups = traced_groups(result)
+    require(bool(groups), "no traced trucks: run with --trace, or add a caravan (caravans are always traced)")
+    group = group or groups[0]
+    journeys = [j for name in result.scenarios if (j := median_journey(result, name, group, replication))]
+    require(bool(journeys), f"no traced truck of {group!r} in replication {replication}")
+    fig, ax = figure_and_axes(ax, 8.0, 5.0)
+    colours = scenario_colours(list(result.scenarios))
+    longest = max(j.lead_time_h for j in journeys)
+    for journey in journeys:
+        ax.plot(journey.hours, journey.km, color=colours[journey.scenario], gid=f"journey:{journey.scenario}",
+                label=f"{journey.scenario}: {journey.lead_time_h:.0f} h, {journey.km[-1]:,.0f} km")
+    # name the long stays of the first journey, and put every stop's name on the right-hand axis
+    first = journeys[0]
+    for node, start, end, km in _dwells(first):
+        if end - start >= DWELL_LABEL_SHARE * longest:
+            ax.annotate(f"{node} {end - start:.0f} h", xy=((start + end) / 2, km), xytext=(0, 5),
+                        textcoords="offset points", ha="center", fontsize=7.5, color="#333333")
+    right = ax.secondary_yaxis("right")
+    stops = _spaced_stops(_dwells(first), STOP_LABEL_GAP * float(first.km[-1] or 1.0))
+    right.set_yticks(list(stops), list(stops.values()), fontsize=7)
+    right.tick_params(length=0)
+    ax.set_xlabel("hours since departure (h)")
+    ax.set_ylabel("distance travelled (km, road and sea)")
+    ax.set_xlim(0, longest * 1.03)
+    ax.set_ylim(0, max(j.km[-1] for j in journeys) * 1.05)
+    hours_to_days_axis(ax, "x")
+    ax.set_title(f"Time–distance: median truck of {group}, replication {replication}")
+    ax.legend(loc="lower right")
+    return fig

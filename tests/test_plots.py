@@ -1,0 +1,375 @@
+"""Plots: each plot's drawn data equals what it was drawn from (summary, tables); files are reproducible."""
+from __future__ import annotations
+
+import copy
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex
+
+import corridor_sim as cs
+from corridor_sim.errors import OutputError
+from corridor_sim.plots import PLOTS, supported_plots, write_plots
+from corridor_sim.plots.components import time_components
+from corridor_sim.plots.crossings import crossing_times
+from corridor_sim.plots.lead_time import ecdf_points, lead_time_ecdf
+from corridor_sim.plots.network_map import link_delays, network_map
+from corridor_sim.plots.queues import busiest_controls, queue_lengths
+from corridor_sim.plots.style import COMPONENT_COLOURS, FORMATS, OKABE_ITO, SCENARIO_COLOURS, save_figure
+from corridor_sim.plots.sweep import sweep_curve, sweep_frame
+from corridor_sim.plots.time_distance import median_journey, time_distance
+from corridor_sim.model.truck import COMPONENTS
+from corridor_sim.scenario.loader import build_scenario, derive
+
+from conftest import tiny
+
+ROUTE = ["origin", "post", "port_b", "port_c", "destination"]
+
+
+def located(**sections) -> dict:
+    """origin -> post (bcp AA/BB) -> port_b ~ferry~ port_c -> destination, every node with lat/lon,
+    a headline flow each way, and a 4-truck convoy westward (caravans are always traced)."""
+    data = tiny(
+        name="located",
+        clock={"start": "2026-01-05T00:00", "horizon": "6d", "warmup": "1d"},
+        experiment={"replications": 3, "seed": 7},
+        nodes={
+            "origin": {"kind": "terminal", "country": "AA", "lat": 41.0, "lon": 60.0},
+            "post": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 1, "lat": 41.2, "lon": 61.0},
+            "port_b": {"kind": "port", "country": "BB", "lanes": 2, "lat": 41.1, "lon": 62.0},
+            "port_c": {"kind": "port", "country": "CC", "lanes": 2, "lat": 40.6, "lon": 63.5},
+            "destination": {"kind": "terminal", "country": "CC", "lat": 40.5, "lon": 64.5},
+        },
+        links={
+            "origin <-> post": {"km": 60},
+            "post <-> port_b": {"km": 90},
+            "port_b <-> port_c": {"mode": "ferry", "km": 120, "vessels": 1, "capacity": 60, "sailing": "5h",
+                                  "departs": {"every": "12h"}},
+            "port_c <-> destination": {"km": 60},
+        },
+        traffic={
+            "west": {"route": ROUTE, "per_day": 14, "aeo": 0.3},
+            "east": {"route": ROUTE[::-1], "per_day": 6},
+        },
+        caravans={"convoy": {"route": ROUTE, "depart": "2026-01-06T08:00", "trucks": 4, "convoy": True}},
+    )
+    for key, value in sections.items():
+        data[key] = copy.deepcopy(value)
+    return data
+
+
+@pytest.fixture(scope="module")
+def compared():
+    """A baseline and a variant with a second lane at the border, 3 paired replications."""
+    base = build_scenario(located())
+    more = derive(base, {"name": "more-lanes", "nodes.post.lanes": 2})
+    return cs.compare(base, [more], replications=3)
+
+
+@pytest.fixture(scope="module")
+def saved(compared, tmp_path_factory):
+    """The same comparison written to a run directory and read back (tables from disk)."""
+    return cs.load_results(compared.to_dir(tmp_path_factory.mktemp("run") / "cmp"))
+
+
+def by_gid(ax, gid):
+    return [a for a in ax.get_children() if a.get_gid() == gid]
+
+
+def container(ax, key):
+    """A bar container by its bars' gid, or an error-bar container by its (hidden) label."""
+    (found,) = [c for c in ax.containers
+                if (getattr(c, "patches", None) and c.patches[0].get_gid() == key) or c.get_label() == key]
+    return found
+
+
+# --- 1. lead-time ECDF ------------------------------------------------------------------------
+
+def test_ecdf_steps_mean_and_ci_are_the_trucks_and_the_summary(compared):
+    fig = lead_time_ecdf(compared)
+    ax = fig.axes[0]
+    for name in compared.scenarios:
+        (line,) = by_gid(ax, f"ecdf:{name}")
+        times = np.sort(compared.trucks.loc[compared.trucks["scenario"] == name, "lead_time_h"].to_numpy())
+        assert np.array_equal(line.get_xdata(), times)
+        assert np.allclose(line.get_ydata(), np.arange(1, len(times) + 1) / len(times))
+        assert line.get_drawstyle() == "steps-post"
+        lead = compared.scenario(name)["lead_time_h"]
+        (mean,) = by_gid(ax, f"mean:{name}")
+        assert mean.get_xdata()[0] == pytest.approx(lead["mean"])
+        (band,) = by_gid(ax, f"ci:{name}")
+        extent = band.get_bbox()  # a rectangle spanning the CI, full height
+        assert extent.x0 == pytest.approx(lead["ci_low"]) and extent.x1 == pytest.approx(lead["ci_high"])
+        assert name in line.get_label() and f"{lead['mean']:.1f} h" in line.get_label()
+    assert "(h)" in ax.get_xlabel()
+
+
+def test_ecdf_of_one_flow_uses_that_flows_trucks_and_summary(compared):
+    ax = lead_time_ecdf(compared, flow="east").axes[0]
+    trucks = compared.trucks
+    for name in compared.scenarios:
+        (line,) = by_gid(ax, f"ecdf:{name}")
+        mine = trucks[(trucks["scenario"] == name) & (trucks["flow"] == "east")]["lead_time_h"]
+        assert np.array_equal(line.get_xdata(), np.sort(mine.to_numpy()))
+        (mean,) = by_gid(ax, f"mean:{name}")
+        assert mean.get_xdata()[0] == pytest.approx(compared.scenario(name)["flows"]["east"]["lead_time_h"]["mean"])
+
+
+@given(st.lists(st.floats(min_value=0, max_value=1e4, allow_nan=False), min_size=1, max_size=200))
+@settings(max_examples=60, deadline=None)
+def test_ecdf_points_are_a_distribution(values):
+    x, y = ecdf_points(np.asarray(values))
+    assert len(x) == len(y) == len(values)
+    assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) > 0)
+    assert y[-1] == pytest.approx(1.0) and y[0] == pytest.approx(1 / len(values))
+    assert sorted(values) == list(x)
+
+
+# --- 2. where the time goes ---------------------------------------------------------------------
+
+def test_stacked_bars_are_the_component_means_and_sum_to_the_lead_time(compared):
+    fig = time_components(compared)
+    ax = fig.axes[0]
+    names = list(compared.scenarios)
+    left = np.zeros(len(names))
+    for c in COMPONENTS:
+        bars = container(ax, f"component:{c}")
+        widths = np.array([b.get_width() for b in bars])
+        expected = np.array([compared.scenario(n)["components_h"][c] for n in names])
+        assert np.allclose(widths, expected)
+        assert np.allclose([b.get_x() for b in bars], left)
+        assert to_hex(bars[0].get_facecolor()) == to_hex(COMPONENT_COLOURS[c])
+        left += widths
+    for i, name in enumerate(names):
+        lead = compared.scenario(name)["lead_time_h"]
+        assert left[i] == pytest.approx(lead["mean"], rel=1e-9)  # the eight components tile the lead time
+        (segment,) = container(ax, f"_lead_ci:{name}").lines[2][0].get_segments()
+        assert segment[0][0] == pytest.approx(lead["ci_low"]) and segment[1][0] == pytest.approx(lead["ci_high"])
+    # first scenario on top
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ticks = list(ax.get_yticks())
+    assert labels[int(np.argmax(ticks))] == names[0]
+
+
+# --- 3. time at each crossing --------------------------------------------------------------------
+
+def test_crossing_bars_and_error_bars_are_the_summary_in_route_order(compared):
+    ax = crossing_times(compared).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    ticks = list(ax.get_yticks())
+    top_down = [label for _, label in sorted(zip(ticks, labels), reverse=True)]
+    # westbound along the first flow's route, then what only the eastbound flow meets
+    assert top_down == ["post  AA->BB", "port_b  BB outbound", "port_c  CC inbound",
+                        "port_c  CC outbound", "port_b  BB inbound", "post  BB->AA"]
+    for name in compared.scenarios:
+        crossings = {f"{x['node']}  {x['crossing']}": x["time_h"] for x in compared.scenario(name)["crossings"]}
+        bars = container(ax, f"bars:{name}")
+        segments = container(ax, f"_ci:{name}").lines[2][0].get_segments()
+        for bar, segment in zip(bars, segments):
+            label = min(zip(ticks, labels), key=lambda tl: abs(tl[0] - (bar.get_y() + bar.get_height() / 2)))[1]
+            t = crossings[label]
+            assert bar.get_width() == pytest.approx(t["mean"])
+            assert segment[0][0] == pytest.approx(t["ci_low"]) and segment[1][0] == pytest.approx(t["ci_high"])
+
+
+# --- 4. time-distance ----------------------------------------------------------------------------
+
+def test_time_distance_line_is_the_median_convoy_truck_with_sea_km(compared):
+    ax = time_distance(compared).axes[0]
+    trucks, trace = compared.trucks, compared.trace
+    for name in compared.scenarios:
+        members = trucks[(trucks["scenario"] == name) & (trucks["replication"] == 0) & (trucks["caravan"] == "convoy")]
+        ordered = members.sort_values(["lead_time_h", "truck"])
+        chosen = ordered.iloc[(len(ordered) - 1) // 2]
+        events = trace[(trace["scenario"] == name) & (trace["replication"] == 0) & (trace["truck"] == chosen["truck"])]
+        events = events.sort_values("time_h", kind="stable")
+        boarded = (events["event"] == "board").cumsum().to_numpy()
+        arrived_after_board = (events["node"] == "port_c").to_numpy() & (boarded > 0)
+        sea = np.where(arrived_after_board, 120.0, 0.0)  # the ferry link's km, from port_c on
+        sea = np.maximum.accumulate(sea)
+        (line,) = by_gid(ax, f"journey:{name}")
+        assert np.allclose(line.get_xdata(), events["time_h"].to_numpy() - chosen["depart_h"])
+        assert np.allclose(line.get_ydata(), events["km"].to_numpy() + sea)
+        assert line.get_xdata()[-1] == pytest.approx(chosen["lead_time_h"])
+        assert line.get_ydata()[-1] == pytest.approx(60 + 90 + 120 + 60)
+
+
+def test_time_distance_needs_a_trace(tmp_path):
+    result = cs.run(build_scenario(located(caravans={})), replications=2)
+    assert "time_distance" not in [p.name for p in supported_plots(result)]
+    with pytest.raises(OutputError, match="--trace"):
+        time_distance(result)
+    traced = cs.run(build_scenario(located(caravans={})), replications=2, trace=True)
+    journey = median_journey(traced, "located", "west")
+    assert journey is not None and journey.km[-1] == pytest.approx(330)
+    assert "time_distance" in [p.name for p in supported_plots(traced)]
+
+
+# --- 5. queues -----------------------------------------------------------------------------------
+
+def test_queue_panels_are_the_busiest_controls_and_their_series(compared):
+    fig = queue_lengths(compared, top=2)
+    queues = compared.queues
+    means = queues.groupby(["control", "scenario"])["queue_length"].mean().groupby(level="control").max()
+    expected = list(means.sort_values(ascending=False, kind="stable").index[:2])
+    assert busiest_controls(queues, 2) == expected
+    axes = [ax for ax in fig.axes if ax.get_title("left")]
+    assert [ax.get_title("left") for ax in axes] == expected
+    for ax, control in zip(axes, expected):
+        for name in compared.scenarios:
+            series = queues[(queues["scenario"] == name) & (queues["control"] == control)]
+            (line,) = by_gid(ax, f"queue:{name}:{control}")
+            assert np.allclose(line.get_xdata(), series["time_h"].to_numpy() / 24)
+            assert np.array_equal(line.get_ydata(), series["queue_length"].to_numpy())
+        assert ax.get_ylabel() == "trucks"
+    assert "days" in axes[-1].get_xlabel()
+
+
+# --- 6. sweeps -----------------------------------------------------------------------------------
+
+def test_sweep_curve_from_a_table_draws_means_and_the_ci_band():
+    table = pd.DataFrame({"value": [3, 1, 2], "mean": [10.0, 30.0, 20.0], "ci_low": [9.0, 27.0, 18.5],
+                          "ci_high": [11.0, 33.0, 21.5]})
+    ax = sweep_curve(table, xlabel="nodes.post.lanes").axes[0]
+    (line,) = by_gid(ax, "mean:sweep")
+    assert list(line.get_xdata()) == [1, 2, 3] and list(line.get_ydata()) == [30.0, 20.0, 10.0]
+    (band,) = by_gid(ax, "ci:sweep")
+    vertices = band.get_paths()[0].vertices
+    for x, low, high in [(1, 27.0, 33.0), (2, 18.5, 21.5), (3, 9.0, 11.0)]:
+        at_x = vertices[np.isclose(vertices[:, 0], x), 1]
+        assert at_x.min() == pytest.approx(low) and at_x.max() == pytest.approx(high)
+    assert ax.get_xlabel() == "nodes.post.lanes" and "(h)" in ax.get_ylabel()
+
+
+def test_sweep_curve_with_text_values_uses_labelled_positions():
+    table = pd.DataFrame({"value": ["paper", "etir"], "mean": [5.0, 4.0], "ci_low": [4.0, 3.0], "ci_high": [6.0, 5.0]})
+    ax = sweep_curve(table).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["paper", "etir"]
+    with pytest.raises(OutputError, match="ci_high"):
+        sweep_curve(table.drop(columns="ci_high"))
+
+
+def test_sweep_result_plot_is_its_sweep_table():
+    result = cs.sweep(build_scenario(located(caravans={})), {"nodes.post.lanes": [1, 2, 3]}, replications=2)
+    frame, path = sweep_frame(result)
+    assert path == "nodes.post.lanes"
+    assert list(frame["value"]) == [1, 2, 3]
+    assert np.allclose(frame["mean"], result.sweep["lead_time_mean_h"])
+    assert "sweep" in [p.name for p in supported_plots(result)]
+    (line,) = by_gid(sweep_curve(result).axes[0], "mean:sweep")
+    assert np.allclose(line.get_ydata(), result.sweep["lead_time_mean_h"])
+
+
+# --- 7. network map ------------------------------------------------------------------------------
+
+def test_map_links_are_coloured_by_the_crossing_times_at_their_ends(compared):
+    fig = network_map(compared)
+    name = "located"
+    crossings = {(x["node"], x["crossing"]): x["time_h"]["mean"] for x in compared.scenario(name)["crossings"]}
+    delays = link_delays(compared, name)
+    # each link: the mean over its directions that end at a control
+    assert delays[("origin", "post")] == pytest.approx(crossings[("post", "AA->BB")])
+    assert delays[("port_b", "post")] == pytest.approx(
+        (crossings[("port_b", "BB outbound")] + crossings[("post", "BB->AA")]) / 2)
+    assert delays[("port_b", "port_c")] == pytest.approx(
+        (crossings[("port_c", "CC inbound")] + crossings[("port_b", "BB inbound")]) / 2)
+    assert delays[("destination", "port_c")] == pytest.approx(crossings[("port_c", "CC outbound")])
+    (ax,) = [a for a in fig.axes if a.get_title("left") == name]
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_gid() == "links"]
+    assert np.allclose(lines.get_array(), [delays[p] for p in sorted(delays)])
+    assert lines.norm.vmin == 0 and lines.norm.vmax >= max(max(link_delays(compared, n).values())
+                                                           for n in compared.scenarios)
+    assert "longitude" in ax.get_xlabel() and "latitude" in ax.get_ylabel()
+    kinds = {c.get_gid() for c in ax.collections}
+    assert {"nodes:terminal", "nodes:bcp", "nodes:port"} <= kinds
+
+
+def test_a_scenario_without_coordinates_has_no_map():
+    result = cs.run(build_scenario(tiny()), replications=2)
+    assert "network_map" not in [p.name for p in supported_plots(result)]
+    with pytest.raises(OutputError, match="lat"):
+        network_map(result)
+
+
+# --- all plots -----------------------------------------------------------------------------------
+
+def test_every_plot_has_units_and_uses_the_palette(compared):
+    scenario_colours = {to_hex(c) for c in SCENARIO_COLOURS}
+    assert to_hex(OKABE_ITO["blue"]) == "#0072b2"
+    for plot in supported_plots(compared):
+        fig = plot.draw(compared)
+        for ax in fig.axes:
+            if not ax.get_visible() or ax.get_label() == "<colorbar>":
+                continue
+            for label in (ax.get_xlabel(), ax.get_ylabel()):
+                if label and plot.name != "network_map":
+                    assert re.search(r"\((h|km|days?|trucks|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
+            for line in ax.get_lines():
+                if line.get_gid() and ":" in line.get_gid() and line.get_gid().split(":")[1] in compared.scenarios:
+                    assert to_hex(line.get_color()) in scenario_colours, (plot.name, line.get_gid())
+
+
+def test_no_module_uses_pyplot_state():
+    """Plots are drawn with the object API only: no module of the package imports pyplot."""
+    import ast
+    from pathlib import Path
+
+    package = Path(cs.__file__).parent
+    offenders = []
+    for file in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, (ast.Import, ast.ImportFrom)) else []
+            module = getattr(node, "module", None) or ""
+            if any("pyplot" in n for n in names + [module]):
+                offenders.append(str(file.relative_to(package)))
+    assert not offenders
+
+
+@pytest.fixture(scope="module")
+def written(saved, tmp_path_factory):
+    return write_plots(saved, tmp_path_factory.mktemp("plots") / "plots")
+
+
+def test_write_plots_writes_every_supported_plot(saved, written):
+    names = [p.name for p in supported_plots(saved)]
+    assert names == ["lead_time", "time_components", "crossings", "time_distance", "queues", "network_map"]
+    assert [f.name for f in written] == [f"{n}.png" for n in names]
+    assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
+
+
+def test_plot_files_are_byte_identical_in_every_format_and_carry_no_date(saved, tmp_path):
+    for plot in [p for p in PLOTS if p.name in ("lead_time", "time_distance")]:
+        first = [save_figure(plot.draw(saved), tmp_path / f"a-{plot.name}", fmt) for fmt in FORMATS]
+        second = [save_figure(plot.draw(saved), tmp_path / f"b-{plot.name}", fmt) for fmt in FORMATS]
+        assert [f.suffix for f in first] == [".png", ".svg", ".pdf"]
+        for a, b in zip(first, second):
+            assert a.read_bytes() == b.read_bytes(), a.name
+    svg = (tmp_path / "a-lead_time.svg").read_text()
+    assert svg.startswith("<?xml") and "<dc:date>" not in svg
+    pdf = (tmp_path / "a-lead_time.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf
+
+
+def test_plots_from_disk_equal_plots_from_memory(compared, written, tmp_path):
+    again = write_plots(compared, tmp_path / "memory")
+    assert [f.name for f in again] == [f.name for f in written]
+    for x, y in zip(again, written):
+        assert x.read_bytes() == y.read_bytes(), x.name
+
+
+def test_unknown_format_is_refused(compared, tmp_path):
+    with pytest.raises(OutputError, match="unknown plot format jpg"):
+        write_plots(compared, tmp_path, formats=("png", "jpg"))
+
+
+def test_a_result_without_counted_trucks_draws_what_it_can(tmp_path):
+    quiet = located(traffic={"west": {"route": ROUTE, "per_day": 0.01}}, caravans={})
+    result = cs.run(build_scenario(quiet), replications=2, seed=3)
+    files = write_plots(result, tmp_path)  # must not fail, whatever the result holds
+    assert all(f.exists() for f in files)
+    assert {p.name for p in PLOTS} >= {f.stem for f in files}
