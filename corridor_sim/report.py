@@ -1,0 +1,229 @@
+"""`report.html`: one self-contained page per result (tables, paired differences, plots inline).
+
+Everything is in the file (CSS inline, images as base64 PNG), so it can be mailed, archived or
+opened offline. The numbers are the summary's; nothing is computed here that the result does
+not already hold.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from .model.truck import COMPONENTS
+from .results.replication import ALL
+from .results.run_result import RunResult
+
+CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 980px; color: #222;
+       line-height: 1.45; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top: 1.8em;
+       border-bottom: 1px solid #ccc; padding-bottom: 0.2em; }
+.question { font-size: 1.1em; color: #333; }
+.takeaway { background: #eef6fb; border-left: 5px solid #0072B2; padding: 0.6em 1em; margin: 1em 0; }
+.takeaway p { margin: 0.4em 0; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.88em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
+td { white-space: nowrap; } td.name { white-space: normal; min-width: 7em; }
+th { background: #f3f3f3; } td.name, th.name { text-align: left; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { font-size: 0.9em; color: #555; }
+.note { font-size: 0.85em; color: #555; }
+footer { margin-top: 2.5em; font-size: 0.8em; color: #666; border-top: 1px solid #ccc; padding-top: 0.6em; }
+"""
+
+
+def _num(x: Any, digits: int = 1, sign: bool = False) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return html.escape(str(x))
+    return f"{value:+,.{digits}f}" if sign else f"{value:,.{digits}f}"
+
+
+def _ci(low: Any, high: Any, digits: int = 1, sign: bool = False) -> str:
+    if _num(low) == "–" or _num(high) == "–":
+        return "–"
+    return f"{_num(low, digits, sign)} to {_num(high, digits, sign)}"
+
+
+def _table(table_id: str, headers: Sequence[str], rows: Iterable[Sequence[str]], names: int = 1) -> str:
+    """An HTML table; the first `names` columns are text (left-aligned), the rest figures (escaped already)."""
+    head = "".join(f'<th class="name">{html.escape(h)}</th>' if i < names else f"<th>{html.escape(h)}</th>"
+                   for i, h in enumerate(headers))
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="name">{html.escape(str(c))}</td>' if i < names else f"<td>{c}</td>"
+                        for i, c in enumerate(row))
+        body.append(f"<tr>{cells}</tr>")
+    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def question(result: RunResult) -> str:
+    """The question the result answers, in words."""
+    names = list(result.scenarios)
+    if result.kind == "compare" and result.baseline:
+        others = ", ".join(n for n in names if n != result.baseline)
+        return (f"How much lead time do {others} save against {result.baseline}, and where "
+                f"(paired over the same replications, with common random numbers)?")
+    if result.kind == "sweep":
+        paths = ", ".join((result.summary_dict.get("sweep") or {}).get("vary") or [])
+        return f"How does the lead time change as {paths} varies?"
+    return f"How long does a truck take in {', '.join(names)}, and where does the time go?"
+
+
+def _scenarios_section(result: RunResult) -> str:
+    summary = result.summary_dict
+    rows = []
+    for name, scenario in result.scenarios.items():
+        s = summary["scenarios"].get(name) or {}
+        flows = [f for f in scenario.traffic.values() if not f.background]
+        rows.append((name, scenario.description or "–", _num(s.get("trucks_per_replication"), 0),
+                     str(len(flows)), str(len(scenario.caravans))))
+    return _table("scenarios", ["scenario", "description", "counted trucks per replication", "flows", "caravans"],
+                  rows, names=2)
+
+
+def _summary_section(result: RunResult) -> str:
+    frame = result.summary
+    if frame.empty:
+        return '<p class="note">No counted trucks arrived: there is no lead-time summary.</p>'
+    rows = []
+    for r in frame.to_dict("records"):
+        rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["lead_time_mean_h"]),
+                     _num(r["lead_time_half_width_h"]), _ci(r["lead_time_ci_low_h"], r["lead_time_ci_high_h"]),
+                     _num(r["lead_time_median_h"]), _num(r["lead_time_p95_h"]), _num(r["swod_kmh"]),
+                     _num(r["swd_kmh"]), _num(r["inspections_per_100"]), _num(r["detection_rate"], 2)))
+    return _table("summary", ["scenario", "flow", "mean lead time h", "± h", "95% CI h", "median h", "p95 h",
+                              "SWOD km/h", "SWD km/h", "inspections per 100 trucks", "detection rate"], rows, names=2)
+
+
+def _components_section(result: RunResult) -> str:
+    rows = []
+    for name, s in result.summary_dict["scenarios"].items():
+        if "components_h" in s:
+            rows.append((name, *(_num(s["components_h"][c]) for c in COMPONENTS), _num(s["lead_time_h"]["mean"])))
+    if not rows:
+        return ""
+    return _table("components", ["scenario", *COMPONENTS, "lead time"], rows)
+
+
+def _comparison_section(result: RunResult) -> str:
+    if not result.summary_dict.get("comparison"):
+        return ('<p class="note" id="no-comparison">This result has no baseline to compare with '
+                "(a single run); paired differences appear for compare and sweep runs.</p>")
+    frame = result.comparison
+    if frame.empty:
+        return '<p class="note" id="no-comparison">No paired differences could be formed.</p>'
+    lead = frame[frame["measure"] == "lead_time_h"]
+    rows = []
+    for r in lead.to_dict("records"):
+        rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["baseline_mean"]),
+                     _num(r["scenario_mean"]), _num(r["difference"], 1, True),
+                     _ci(r["ci_low"], r["ci_high"], 1, True),
+                     f"{r['relative']:+.1%}" if _num(r["relative"]) != "–" else "–",
+                     "yes" if r["significant"] else "no", str(r["replications"])))
+    out = [f"<p>Baseline: <b>{html.escape(str(result.baseline))}</b>. Differences are other minus baseline, "
+           "paired replication by replication (paired t, 95%); negative means faster.</p>",
+           _table("comparison", ["scenario", "flow", "baseline h", "scenario h", "difference h", "95% CI h",
+                                 "relative", "significant", "replications"], rows, names=2)]
+    parts = frame[(frame["flow"] == ALL) & (frame["measure"] != "lead_time_h") & (frame["where"] == "")]
+    if not parts.empty:
+        rows = [(r["scenario"], r["measure"].removesuffix("_h"), _num(r["baseline_mean"]), _num(r["scenario_mean"]),
+                 _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
+                for r in parts.to_dict("records")]
+        out.append("<p>Where the time changes (all counted trucks, hours per truck):</p>")
+        out.append(_table("comparison-components", ["scenario", "component", "baseline h", "scenario h",
+                                                     "difference h", "95% CI h"], rows, names=2))
+    return "\n".join(out)
+
+
+def _sweep_section(result: RunResult) -> str:
+    table = result.sweep
+    if table.empty:
+        return ""
+    paths = list((result.summary_dict.get("sweep") or {}).get("vary") or [])
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append((*(str(r[p]) for p in paths), _num(r.get("lead_time_mean_h")),
+                     _ci(r.get("lead_time_ci_low_h"), r.get("lead_time_ci_high_h")),
+                     _num(r.get("difference_h"), 1, True),
+                     _ci(r.get("difference_ci_low_h"), r.get("difference_ci_high_h"), 1, True)))
+    return "<h2>Sweep</h2>" + _table("sweep", [*paths, "mean lead time h", "95% CI h", "vs first point h", "95% CI h"],
+                                     rows, names=len(paths))
+
+
+def _figures_section(result: RunResult, figures: list | None) -> str:
+    from .plots import render_plots
+    from .plots.style import figure_bytes
+
+    out = []
+    for plot, fig in figures if figures is not None else render_plots(result):
+        data = base64.b64encode(figure_bytes(fig, "png")).decode("ascii")
+        out.append(f'<figure id="plot-{plot.name}"><img alt="{html.escape(plot.title)}" '
+                   f'src="data:image/png;base64,{data}"><figcaption>{html.escape(plot.title)}</figcaption></figure>')
+    return "\n".join(out)
+
+
+def _provenance(result: RunResult) -> str:
+    meta = result.meta or {}
+    versions = meta.get("versions") or {}
+    items = [
+        f"corridor-sim {versions.get('corridor-sim') or ''}".strip(),
+        f"{result.summary_dict.get('replications')} replications, seed {result.summary_dict.get('seed')}",
+    ]
+    if meta.get("git_revision"):
+        items.append(f"git {meta['git_revision'][:12]}")
+    if meta.get("command"):
+        items.append("command: " + " ".join(str(c) for c in meta["command"]))
+    return " · ".join(html.escape(i) for i in items)
+
+
+def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | None = None,
+                  figures: list | None = None) -> str:
+    """The report page as HTML text (`takeaway`: plain-language sentences shown at the top).
+
+    `figures` (from `corridor_sim.plots.render_plots`) embeds already drawn plots; by default
+    every plot the result supports is drawn.
+    """
+    names = ", ".join(result.scenarios)
+    title = title or f"corridor-sim {result.kind}: {names}"
+    box = ""
+    if takeaway:
+        box = '<div class="takeaway" id="takeaway">' + "".join(f"<p>{html.escape(t)}</p>" for t in takeaway) + "</div>"
+    sections = [
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="question">{html.escape(question(result))}</p>',
+        box,
+        "<h2>Scenarios</h2>", _scenarios_section(result),
+        "<h2>Lead time</h2>",
+        '<p class="note">Means over replications with 95% t confidence intervals; median and p95 are '
+        "per-replication quantiles averaged over replications. SWOD: speed without delays (km / driving "
+        "hours); SWD: speed with delays (km / lead time).</p>",
+        _summary_section(result),
+        "<h2>Where the time goes (mean hours per truck)</h2>", _components_section(result),
+        "<h2>Paired differences</h2>", _comparison_section(result),
+        _sweep_section(result),
+        "<h2>Plots</h2>", _figures_section(result, figures),
+        f"<footer>{_provenance(result)}</footer>",
+    ]
+    body = "\n".join(s for s in sections if s)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+
+
+def write_report(result: RunResult, directory: str | Path, takeaway: Sequence[str] = (),
+                 title: str | None = None, figures: list | None = None) -> Path:
+    """Write `directory/report.html` (written to a temporary name, then renamed into place)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / "report.html"
+    tmp = directory / ".report.html.tmp"
+    tmp.write_text(render_report(result, takeaway, title, figures), encoding="utf-8")
+    tmp.replace(target)
+    return target

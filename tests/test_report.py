@@ -1,0 +1,163 @@
+"""report.html: the tables and paired differences of the summary, every plot inline; checked in Chromium."""
+from __future__ import annotations
+
+import base64
+import io
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import corridor_sim as cs
+from corridor_sim.plots import supported_plots
+from corridor_sim.report import render_report, write_report
+from corridor_sim.scenario.loader import build_scenario, derive
+
+from test_plots import located
+
+
+@pytest.fixture(scope="module")
+def compared():
+    base = build_scenario(located())
+    return cs.compare(base, [derive(base, {"name": "more-lanes", "nodes.post.lanes": 2})], replications=3)
+
+
+@pytest.fixture(scope="module")
+def page(compared):
+    """The comparison's report, drawn once for the tests that read it."""
+    return Page(render_report(compared, takeaway=["Two lanes save time."]))
+
+
+@pytest.fixture(scope="module")
+def single():
+    return cs.run(build_scenario(located(caravans={})), replications=2)
+
+
+class Page(HTMLParser):
+    """Tables (id -> rows of cell texts), images (src) and all text of a page."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.images: list[dict[str, str]] = []
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self._table = None
+        self._cell: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self._table = attrs.get("id", "")
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table is not None:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag in ("link", "script") or (tag == "a" and attrs.get("href")):
+            self.links.append(attrs.get("href") or attrs.get("src") or tag)
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+        elif tag in ("td", "th") and self._cell is not None and self._table is not None:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def test_summary_table_is_the_summary_with_its_cis(compared, page):
+    header, *rows = page.tables["summary"]
+    assert header[:5] == ["scenario", "flow", "mean lead time h", "± h", "95% CI h"]
+    frame = compared.summary
+    assert len(rows) == len(frame)
+    for row, r in zip(rows, frame.to_dict("records")):
+        assert row[0] == r["scenario"]
+        assert row[2] == f"{r['lead_time_mean_h']:,.1f}" and row[3] == f"{r['lead_time_half_width_h']:,.1f}"
+        assert row[4] == f"{r['lead_time_ci_low_h']:,.1f} to {r['lead_time_ci_high_h']:,.1f}"
+
+
+def test_paired_differences_are_the_comparison(compared, page):
+    header, *rows = page.tables["comparison"]
+    lead = compared.comparison[compared.comparison["measure"] == "lead_time_h"]
+    assert len(rows) == len(lead) > 0
+    for row, r in zip(rows, lead.to_dict("records")):
+        assert row[0] == "more-lanes" and row[4] == f"{r['difference']:+,.1f}"
+        assert row[5] == f"{r['ci_low']:+,.1f} to {r['ci_high']:+,.1f}"
+        assert row[7] == ("yes" if r["significant"] else "no")
+    assert "components" in page.tables and "comparison-components" in page.tables
+    assert "How much lead time do more-lanes save against located" in "".join(page.text)
+
+
+def test_a_single_run_says_there_is_no_comparison(single):
+    page = Page(render_report(single))
+    assert "comparison" not in page.tables
+    assert "no baseline to compare with" in "".join(page.text)
+    assert {"scenarios", "summary", "components"} <= set(page.tables)
+
+
+def test_every_supported_plot_is_embedded_and_nothing_is_fetched(compared, page):
+    names = [p.name for p in supported_plots(compared)]
+    assert len(page.images) == len(names) == 6
+    for image in page.images:
+        assert image["src"].startswith("data:image/png;base64,") and image["alt"]
+        png = base64.b64decode(image["src"].split(",", 1)[1])
+        assert Image.open(io.BytesIO(png)).size[0] >= 600
+    assert page.links == []  # self-contained: no stylesheet, script or link to load
+    assert "Two lanes save time." in "".join(page.text)
+
+
+def test_write_report_replaces_the_file(single, tmp_path):
+    first = write_report(single, tmp_path)
+    assert first == tmp_path / "report.html" and first.read_text().startswith("<!DOCTYPE html>")
+    write_report(single, tmp_path, title="Again")
+    assert "<title>Again</title>" in first.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+# --- in a real browser -------------------------------------------------------------------------
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("the report is tested in headless Chromium: install it (apt-get install chromium)")
+
+
+def headless(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / "profile"
+    return subprocess.run(
+        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run", f"--user-data-dir={profile}", *args],
+        capture_output=True, text=not any(a.startswith("--screenshot") for a in args), timeout=120)
+
+
+def test_the_report_renders_in_chromium(compared, tmp_path):
+    report = write_report(compared, tmp_path / "run", takeaway=["A takeaway."])
+    dom = headless(tmp_path, "--dump-dom", report.as_uri())
+    assert dom.returncode == 0, dom.stderr
+    page = Page(dom.stdout)
+    assert {"scenarios", "summary", "components", "comparison", "comparison-components"} <= set(page.tables)
+    assert len(page.tables["summary"]) == len(compared.summary) + 1
+    assert len(page.images) == len(supported_plots(compared))
+    assert all(i["src"].startswith("data:image/png;base64,") for i in page.images)
+
+    shot = tmp_path / "report.png"
+    done = headless(tmp_path, f"--screenshot={shot}", "--window-size=1100,1600", "--hide-scrollbars",
+                    report.as_uri())
+    assert done.returncode == 0 and shot.exists(), done.stderr
+    image = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert image.shape == (1600, 1100)
+    assert image.std() > 10                     # not a blank page
+    assert (image < 128).mean() > 0.01          # text and tables drawn in dark ink
