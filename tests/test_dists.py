@@ -108,3 +108,15 @@ def test_scaling_scales_the_mean(d, factor):
 
 def test_plain_numbers_parse_through_parse_number():
     assert parse_dist({"dist": "lognormal", "mean": 55, "cv": 0.15}, parse_number).mean() == 55
+
+
+@pytest.mark.parametrize("dist", [
+    Dist("exponential", (2.0,)), Dist("lognormal", (0.5, 0.5)), Dist("lognormal", (2.0, 1.0)),
+    Dist("gamma", (3.0, 0.4)), Dist("triangular", (0.5, 2.0, 4.0)), Dist("uniform", (1.0, 5.0)),
+])
+def test_block_sampling_draws_the_scipy_distribution(dist):
+    """The model samples with numpy's Generator methods: they must be the scipy distribution."""
+    from scipy import stats as sps
+
+    draws = dist.sample(np.random.default_rng(7), 20_000)
+    assert sps.kstest(draws, dist.scipy().cdf).pvalue > 1e-3

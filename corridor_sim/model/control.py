@@ -10,7 +10,7 @@ from ..scenario.dists import Dist
 from ..scenario.schema import REGIMES, CustomsPolicy
 from .calendar import Calendar
 from .lanes import Pool
-from .rng import Streams
+from .rng import BLOCK, Streams
 from .stats import Level
 from .truck import Truck
 
@@ -18,18 +18,25 @@ GREEN, YELLOW, RED = 0, 1, 2
 
 
 class Authority:
-    """One country's officers at a control: document check and risk engine, with their draws."""
+    """One country's officers at a control: document check and risk engine, with their draws.
 
-    __slots__ = ("country", "document", "error_rate", "error_delay", "thresholds", "preclear",
-                 "yellow_check", "inspection", "detection", "recognises_aeo", "priority_lane", "u")
+    Every truck that passes takes exactly one row of draws (uniforms for the document error,
+    the channel, e-TIR pre-clearing and detection, and a document time per regime, an error
+    delay, a yellow-check and an inspection time), used or not. Rows are drawn in blocks, and
+    the k-th truck at a control always gets the k-th row: a scenario change that alters a
+    truck's regime, channel or priority shifts no later truck's draws (common random numbers).
+    """
+
+    __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "recognises_aeo",
+                 "priority_lane", "rng", "rows", "i")
+
+    ROW_FIELDS = ("u_error", "u_channel", "u_preclear", "u_detect", *(f"document_{r}" for r in REGIMES),
+                  "error_delay", "yellow_check", "inspection")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams, owner: tuple):
         self.country = country
-        self.document = [streams.sampler(policy.document[r], "service", *owner, "document", r) for r in REGIMES]
+        self.policy = policy
         self.error_rate = [policy.document_error[r] for r in REGIMES]
-        self.error_delay = streams.sampler(policy.error_delay, "service", *owner, "error_delay")
-        self.yellow_check = streams.sampler(policy.yellow_check, "service", *owner, "yellow_check")
-        self.inspection = streams.sampler(policy.inspection, "service", *owner, "inspection")
         self.detection = policy.detection
         self.preclear = policy.etir_preclear
         self.recognises_aeo = policy.recognises_aeo
@@ -41,19 +48,39 @@ class Authority:
             y, r = (ch.yellow, ch.red) if ch is not None else (0.0, 0.0)
             f = policy.aeo_factor
             self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
-        self.u = streams.uniforms("risk", *owner)
+        self.rng = streams.generator("customs", *owner)
+        self.rows: list[tuple[float, ...]] = []
+        self.i = 0
 
-    def channel(self, truck: Truck) -> int:
-        """Green, yellow or red for this truck; advance data may pre-clear a yellow check."""
+    def _refill(self) -> None:
+        rng, policy = self.rng, self.policy
+        u = rng.random((BLOCK, 4))
+        columns = [u[:, 0], u[:, 1], u[:, 2], u[:, 3]]
+        columns += [policy.document[r].sample(rng, BLOCK) for r in REGIMES]
+        columns += [policy.error_delay.sample(rng, BLOCK), policy.yellow_check.sample(rng, BLOCK),
+                    policy.inspection.sample(rng, BLOCK)]
+        self.rows = list(zip(*(c.tolist() for c in columns)))
+        self.i = 0
+
+    def draw(self, truck: Truck) -> tuple[float, int, float, float, float]:
+        """(document time incl. error correction, channel, yellow-check time, inspection time, u_detect)."""
+        if self.i == len(self.rows):
+            self._refill()
+        row = self.rows[self.i]
+        self.i += 1
+        regime = truck.regime
+        doc = row[4 + regime]
+        if row[0] < self.error_rate[regime]:
+            doc += row[7]
         red, red_or_yellow = self.thresholds[truck.risk][truck.aeo and self.recognises_aeo]
-        u = self.u()
+        u = row[1]
         if u < red:
-            return RED
-        if u < red_or_yellow:
-            if (truck.regime == 1 or truck.prenotified) and self.u() < self.preclear:
-                return GREEN
-            return YELLOW
-        return GREEN
+            channel = RED
+        elif u < red_or_yellow and not ((regime == 1 or truck.prenotified) and row[2] < self.preclear):
+            channel = YELLOW
+        else:
+            channel = GREEN
+        return doc, channel, row[8], row[9], row[3]
 
 
 @dataclass(frozen=True)
@@ -98,41 +125,26 @@ class Control:
         self.group_time = [0.0] * n_groups
         self.group_queue = [0.0] * n_groups
 
-    def _draw(self, truck: Truck) -> tuple[float, int, list[Authority]]:
-        """Document time (incl. error correction and yellow check), channel, red authorities."""
-        regime = truck.regime
+    def _draw(self, truck: Truck) -> tuple[float, int, float, float, float]:
+        """Time in the lane (document check, error correction, yellow check), channel,
+        inspection time, detection probability and the uniform that decides detection."""
         if self.single is not None:
             a = self.single
-            doc = a.document[regime]()
-            rate = a.error_rate[regime]
-            if rate and a.u() < rate:
-                doc += a.error_delay()
-            channel = a.channel(truck)
-            if channel == YELLOW:
-                doc += a.yellow_check()
-            return doc, channel, [a] if channel == RED else []
+            doc, channel, yellow, inspection, u_detect = a.draw(truck)
+            return (doc + yellow if channel == YELLOW else doc), channel, inspection, a.detection, u_detect
         # joint control: both countries' officers work together; the stop lasts as long as the
         # slower check, and the truck takes the more severe of the two channels only (a red truck
-        # goes to the inspection bay; a yellow check the other country asked for is not added)
-        doc = 0.0
-        channel = GREEN
-        error = False
-        yellow = 0.0
-        reds: list[Authority] = []
-        for a in self.authorities:
-            doc = max(doc, a.document[regime]())
-            rate = a.error_rate[regime]
-            if rate and a.u() < rate:
-                error = True
-            c = a.channel(truck)
-            if c == YELLOW:
-                yellow = max(yellow, a.yellow_check())
-            elif c == RED:
-                reds.append(a)
-            channel = max(channel, c)
-        if error:
-            doc += self.authorities[0].error_delay()
-        return (doc if channel == RED else doc + yellow), channel, reds
+        # goes to one joint inspection, as long as the longer of the two; a yellow check the
+        # other country asked for is not added to a red truck's stop)
+        draws = [(a, *a.draw(truck)) for a in self.authorities]
+        channel = max(d[2] for d in draws)
+        doc = max(d[1] for d in draws)
+        if channel == YELLOW:
+            return doc + max(d[3] for d in draws if d[2] == YELLOW), YELLOW, 0.0, 0.0, 1.0
+        if channel == RED:
+            reds = [d for d in draws if d[2] == RED]
+            return doc, RED, max(d[4] for d in reds), max(d[0].detection for d in reds), reds[0][5]
+        return doc, GREEN, 0.0, 0.0, 1.0
 
     def pass_truck(self, truck: Truck) -> Generator:
         env = self.env
@@ -160,7 +172,7 @@ class Control:
                 truck.mark = env.now
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
-        doc, channel, reds = self._draw(truck)
+        doc, channel, inspection, detection, u_detect = self._draw(truck)
         if doc > 0:
             yield env.timeout(doc)
             truck.document += env.now - truck.mark
@@ -177,19 +189,15 @@ class Control:
                 yield granted
                 truck.queue += env.now - truck.mark
                 truck.mark = env.now
-            duration = max(a.inspection() for a in reds)
-            if duration > 0:
-                yield env.timeout(duration)
+            if inspection > 0:
+                yield env.timeout(inspection)
                 truck.inspection += env.now - truck.mark
                 truck.mark = env.now
             self.bays.release()
             truck.inspections += 1
-            detected = False
-            if truck.noncompliant:
-                detection = max(a.detection for a in reds)
-                detected = reds[0].u() < detection
-                if detected:
-                    truck.detected = True
+            detected = truck.noncompliant and u_detect < detection
+            if detected:
+                truck.detected = True
         elif channel == YELLOW:
             truck.yellow += 1
         if self.warmup <= start < self.horizon:

@@ -86,12 +86,28 @@ class Dist:
         return None
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """`size` draws from `rng` in one call."""
-        if self.kind == "fixed":
-            return np.full(size, self.params[0])
-        if self.kind == "empirical":
-            return rng.choice(np.asarray(self.params), size=size)
-        return self.scipy().rvs(size=size, random_state=rng)
+        """`size` draws from `rng` in one call.
+
+        numpy's Generator methods draw the same distributions as `scipy()` (a test checks it
+        with Kolmogorov-Smirnov) at a fraction of scipy's per-call overhead, which matters in
+        the model's block refills.
+        """
+        p = self.params
+        kind = self.kind
+        if kind == "fixed":
+            return np.full(size, p[0])
+        if kind == "exponential":
+            return rng.exponential(p[0], size)
+        if kind == "lognormal":
+            sigma2 = np.log1p(p[1] ** 2)
+            return rng.lognormal(np.log(p[0]) - sigma2 / 2, np.sqrt(sigma2), size)
+        if kind == "gamma":
+            return rng.gamma(1 / p[1] ** 2, p[0] * p[1] ** 2, size)
+        if kind == "triangular":
+            return rng.triangular(p[0], p[1], p[2], size)
+        if kind == "uniform":
+            return rng.uniform(p[0], p[1], size)
+        return rng.choice(np.asarray(p), size=size)
 
     def scaled(self, factor: float) -> "Dist":
         """The same shape with every value multiplied by `factor` (mean scales too)."""
