@@ -1,0 +1,136 @@
+"""`corridor-sim demo`: bundled comparisons, their files, and takeaways whose figures are the measured ones."""
+from __future__ import annotations
+
+import json
+import math
+import re
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from scipy import stats
+
+from corridor_sim.cli import main
+from corridor_sim.demo import BORDER, DEMO_DIR, DEMOS, change, run_demo
+
+FILES = sorted(DEMO_DIR.glob("*.yaml"))
+
+
+def test_every_demo_names_two_bundled_scenarios_that_load():
+    assert set(DEMOS) == {"aeo", "etir", "risk", "caravan"}
+    used = set()
+    for demo in DEMOS.values():
+        baseline, measure = demo.scenarios()
+        assert baseline.name != measure.name
+        assert baseline.clock.horizon <= 28 * 24  # short horizons: a demo runs in well under a minute
+        used |= {demo.baseline, demo.measure}
+    assert {f.name for f in FILES} == used | {"corridor.yaml"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_number_in_a_demo_scenario_cites_its_source(path: Path):
+    """Each line that sets a number names a `sources:` key, or says ASSUMPTION or DERIVED."""
+    text = path.read_text(encoding="utf-8")
+    keys = set(yaml.safe_load((DEMO_DIR / "corridor.yaml").read_text(encoding="utf-8"))["sources"])
+    keys |= set(yaml.safe_load(text).get("sources") or {})
+    in_sources, uncited = False, []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("sources:"):
+            in_sources = True
+            continue
+        if in_sources and line and not line.startswith(" "):
+            in_sources = False
+        if in_sources or not stripped or stripped.startswith("#"):
+            continue
+        code, _, comment = stripped.partition("#")
+        key, _, value = code.partition(":")
+        if not re.search(r"\d", value) or key.strip() in ("name", "description", "depart", "label"):
+            continue
+        words = set(re.findall(r"[A-Za-z0-9_]+", comment))
+        if not ({"ASSUMPTION", "DERIVED"} & words or keys & words):
+            uncited.append(f"{path.name}:{number}: {stripped}")
+    assert not uncited, "numbers without a source, ASSUMPTION or DERIVED:\n" + "\n".join(uncited)
+
+
+@pytest.mark.parametrize("d, words", [
+    ({"mean": -5.24, "ci_low": -6.31, "ci_high": -4.06, "significant": True}, "5.2 h less at the borders (95% CI 4.1–6.3 h)"),
+    ({"mean": 2.0, "ci_low": 0.5, "ci_high": 3.5, "significant": True}, "2.0 h more at the borders (95% CI 0.5–3.5 h)"),
+    ({"mean": 0.3, "ci_low": -0.5, "ci_high": 1.1, "significant": False},
+     "no clear change at the borders (+0.3 h, 95% CI -0.5 to +1.1 h)"),
+    (None, "too few replications to measure the change at the borders"),
+])
+def test_change_says_the_figure_its_ci_and_whether_it_is_clear(d, words):
+    assert change(d, "at the borders") == words
+
+
+def paired_ci(other: list[float], base: list[float]) -> tuple[float, float, float]:
+    """Paired t interval computed here, independently of the package."""
+    diff = np.asarray(other) - np.asarray(base)
+    half = stats.t.ppf(0.975, len(diff) - 1) * diff.std(ddof=1) / math.sqrt(len(diff))
+    return diff.mean(), diff.mean() - half, diff.mean() + half
+
+
+def test_demo_aeo_writes_plots_and_report_and_says_the_measured_figure(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "aeo", "-n", "3", "--workers", "1", "-o", str(out), "--quiet"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert (out / "report.html").exists() and (out / "summary.json").exists()
+    assert {"lead_time.png", "time_components.png", "crossings.png", "queues.png", "network_map.png"} <= \
+        {p.name for p in (out / "plots").iterdir()}
+    lines = [json.loads(line) for line in (out / "replications.jsonl").read_text().splitlines()]
+    border = {s: [sum(r["groups"]["westbound-aeo"][c] for c in BORDER) for r in lines if r["scenario"] == s]
+              for s in ("demo-corridor", "demo-aeo-recognised")}
+    mean, low, high = paired_ci(border["demo-aeo-recognised"], border["demo-corridor"])
+    if low > 0 or high < 0:
+        size = f"{abs(mean):.1f} h {'less' if mean < 0 else 'more'} at the borders"
+        ci = f"(95% CI {min(abs(low), abs(high)):.1f}–{max(abs(low), abs(high)):.1f} h)"
+        assert f"AEO trucks spent {size} {ci}" in printed
+    else:
+        assert f"AEO trucks spent no clear change at the borders ({mean:+.1f} h" in printed
+    assert "Means over 3 replications" in printed
+    report = (out / "report.html").read_text()
+    assert "Demo: AEO mutual recognition" in report and "AEO trucks spent" in report
+
+
+def test_demo_refuses_to_overwrite_without_force(tmp_path, capsys):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep")
+    assert main(["demo", "etir", "-n", "2", "-o", str(out), "--quiet"]) == 2
+    assert "already holds results" in capsys.readouterr().err
+    assert (out / "mine.txt").read_text() == "keep"
+
+
+def test_unknown_demo_and_bad_counts_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "customs"])
+    assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+    assert main(["demo", "aeo", "-n", "0", "-o", str(tmp_path / "x")]) == 2
+    assert "--replications must be at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_each_demo_shows_its_effect_within_a_minute_on_two_cores(name, tmp_path):
+    """The default demo (20 replications, 2 workers): CPU time within two core-minutes, and the
+    effect it is about is clear (its 95% CI excludes zero) in the expected direction."""
+    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    run = run_demo(name, tmp_path / name, workers=2)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before))
+    assert cpu < 120, f"demo {name}: {cpu:.0f} s of CPU ({wall:.0f} s wall)"
+    text = " ".join(run.takeaway)
+    expected = {
+        "aeo": r"AEO trucks spent [\d.]+ h less at the borders \(95% CI",
+        "etir": r"Mean lead time: [\d.]+ h shorter \(95% CI",
+        "risk": r"caught: \d+% under blanket selection, \d+% risk-based: \d+ points more",
+        "caravan": r"caravan reached Istanbul [\d.]+ h sooner \(95% CI",
+    }[name]
+    assert re.search(expected, text), text
+    assert (tmp_path / name / "report.html").exists()
