@@ -1,0 +1,248 @@
+"""An animated map of one replication: trucks moving along the corridor, queues at the controls.
+
+For workshops: one replication is simulated with every truck traced and the queue lengths
+recorded, over a short window after the warm-up (the horizon is cut to `warmup + days`, so it is
+quick), and drawn as a GIF: trucks as dots interpolated between their trace events (on the
+road, at sea, or standing at a node), each control's queue as a circle on the map and a bar on
+the side, and the simulated clock.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.animation import AbstractMovieWriter, FuncAnimation
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from .errors import OutputError, Problem, ScenarioError
+from .model import simulate
+from .model.records import ReplicationResult
+from .network import build_graph
+from .plots.style import OKABE_ITO, style
+from .scenario import Scenario, derive
+
+TOP_QUEUES = 8
+MAX_FRAMES = 600
+DPI = 80  # 800 x 400 pixels: readable on a projector, small enough to mail
+QUEUE_AREA = 12.0  # marker area (pt^2) per queueing truck
+
+
+@dataclass(frozen=True)
+class Moves:
+    """Every truck's stretches between consecutive trace events: where it was from t0 to t1."""
+
+    truck: np.ndarray
+    t0: np.ndarray
+    t1: np.ndarray
+    start: np.ndarray  # (n, 2) lon, lat
+    end: np.ndarray
+    caravan: np.ndarray  # bool: the truck belongs to a caravan
+
+    def positions(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Lon/lat of every truck under way or at a node at time t, and whether each is a caravan truck."""
+        active = (self.t0 <= t) & (t < self.t1)
+        span = np.where(self.t1 > self.t0, self.t1 - self.t0, 1.0)
+        share = np.clip((t - self.t0) / span, 0.0, 1.0)[active, None]
+        return self.start[active] + (self.end[active] - self.start[active]) * share, self.caravan[active]
+
+
+def check_coordinates(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """Lon/lat of every node a truck can pass; a clear error names the nodes without them."""
+    used = {n for a, b in build_graph(scenario).edges for n in (a, b)} or set(scenario.nodes)
+    missing = sorted(n for n in used if scenario.nodes[n].lat is None or scenario.nodes[n].lon is None)
+    if missing:
+        raise ScenarioError([Problem(f"nodes.{n}", "has no lat/lon; the animation needs coordinates for every "
+                                                    "node on a route") for n in missing])
+    return {n: (float(s.lon), float(s.lat)) for n, s in scenario.nodes.items()  # type: ignore[arg-type]
+            if s.lat is not None and s.lon is not None}
+
+
+def moves_from_trace(rep: ReplicationResult, coords: dict[str, tuple[float, float]]) -> Moves:
+    """Stretches between consecutive events of each truck: moving when the node changes, else standing."""
+    caravan_groups = {i for i, kind in enumerate(rep.group_kinds) if kind == "caravan"}
+    caravan_trucks = {int(t) for t, g in zip(rep.trucks["truck"], rep.trucks["group"]) if int(g) in caravan_groups}
+    rows = sorted(rep.trace, key=lambda r: (r[0], r[3]))
+    truck, t0, t1, start, end = [], [], [], [], []
+    for a, b in zip(rows, rows[1:]):
+        if a[0] != b[0]:
+            continue
+        truck.append(a[0])
+        t0.append(a[3])
+        t1.append(b[3])
+        start.append(coords[a[1]])
+        end.append(coords[b[1]])
+    ids = np.asarray(truck, dtype=np.int64)
+    return Moves(ids, np.asarray(t0, dtype=float), np.asarray(t1, dtype=float),
+                 np.asarray(start, dtype=float).reshape(-1, 2), np.asarray(end, dtype=float).reshape(-1, 2),
+                 np.isin(ids, list(caravan_trucks)))
+
+
+def queue_at(series: list[tuple[float, int]], times: np.ndarray) -> np.ndarray:
+    """The queue length at each of `times` from its (time, level) change record."""
+    if not series:
+        return np.zeros(len(times))
+    t = np.asarray([s[0] for s in series])
+    level = np.asarray([s[1] for s in series], dtype=float)
+    idx = np.searchsorted(t, times, side="right") - 1
+    return np.where(idx >= 0, level[np.clip(idx, 0, None)], 0.0)
+
+
+def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: int = 120, fps: int = 10,
+            replication: int = 0, seed: int | None = None, force: bool = False) -> Path:
+    """Simulate one replication over `days` after the warm-up and write the animation (GIF) to `output`."""
+    output = Path(output)
+    if output.suffix.lower() != ".gif":
+        raise OutputError(f"{output}: the animation is written as a GIF; give a file name ending in .gif")
+    if output.exists() and not force:
+        raise OutputError(f"{output} already exists; use --force to replace it, or -o to write elsewhere")
+    if not 0 < days <= 366:
+        raise OutputError(f"--days must be between 0 and 366, got {days:g}")
+    if not 2 <= frames <= MAX_FRAMES:
+        raise OutputError(f"--frames must be between 2 and {MAX_FRAMES}, got {frames}")
+    if not 1 <= fps <= 50:
+        raise OutputError(f"--fps must be between 1 and 50, got {fps}")
+    coords = check_coordinates(scenario)
+    start_h = scenario.clock.warmup
+    stop_h = start_h + days * 24.0
+    if stop_h < scenario.clock.horizon:
+        scenario = derive(scenario, {"clock.horizon": stop_h})
+    rep = simulate(scenario, replication, seed, trace=True, record_queues=True)
+    times = np.linspace(start_h, stop_h, frames)
+    moves = moves_from_trace(rep, coords)
+    queues = {name: queue_at(series, times) for name, series in rep.queue_series.items()}
+    top = sorted(queues, key=lambda n: (-queues[n].max(), n))[:TOP_QUEUES]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.stem}.", suffix=".gif", dir=output.parent)
+    os.close(fd)
+    try:
+        with style():
+            _draw(scenario, coords, moves, queues, top, times, fps, Path(tmp_name))
+        os.replace(tmp_name, output)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return output
+
+
+class _FrameCanvas(FigureCanvasAgg):
+    """An Agg canvas that draws only when the writer grabs a frame.
+
+    FuncAnimation asks for a full redraw after every frame; the writer below draws the frame
+    itself, once, so that request is dropped.
+    """
+
+    def draw_idle(self, *args, **kwargs) -> None:
+        pass
+
+
+class LayeredGifWriter(AbstractMovieWriter):
+    """A Pillow GIF writer that draws the still parts (map, axes, labels) once.
+
+    Each frame restores that background and draws only the moving artists on it, so a frame
+    costs a few milliseconds instead of a full figure draw.
+    """
+
+    def __init__(self, moving: list, fps: int):
+        super().__init__(fps=fps)
+        self.moving = moving
+        self.frames: list[Image.Image] = []
+        self.background = None
+
+    def setup(self, fig, outfile, dpi=None) -> None:
+        super().setup(fig, outfile, dpi)
+        self.frames = []
+        self.background = None
+
+    def grab_frame(self, **savefig_kwargs) -> None:
+        canvas = self.fig.canvas
+        if self.background is None:
+            for artist in self.moving:
+                artist.set_visible(False)
+            canvas.draw()
+            self.background = canvas.copy_from_bbox(self.fig.bbox)
+            for artist in self.moving:
+                artist.set_visible(True)
+        canvas.restore_region(self.background)
+        for artist in self.moving:
+            self.fig.draw_artist(artist)
+        width, height = canvas.get_width_height()
+        self.frames.append(Image.frombuffer("RGBA", (width, height), bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+                           .convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT))
+
+    def finish(self) -> None:
+        self.frames[0].save(self.outfile, save_all=True, append_images=self.frames[1:],
+                            duration=round(1000 / self.fps), loop=0, optimize=True)
+
+
+def _draw(scenario: Scenario, coords: dict[str, tuple[float, float]], moves: Moves, queues: dict[str, np.ndarray],
+          top: list[str], times: np.ndarray, fps: int, file: Path) -> None:
+    fig = Figure(figsize=(10.0, 5.0), dpi=DPI)
+    _FrameCanvas(fig)
+    grid = fig.add_gridspec(2, 1, height_ratios=[2.4, 1.0])
+    ax = fig.add_subplot(grid[0, 0])
+    side = fig.add_subplot(grid[1, 0])
+    graph = build_graph(scenario)
+    for a, b, data in graph.edges(data=True):
+        if a < b or not graph.has_edge(b, a):
+            (x0, y0), (x1, y1) = coords[a], coords[b]
+            ax.plot([x0, x1], [y0, y1], color="#bbbbbb", linewidth=2.0, zorder=1,
+                    linestyle="--" if data["mode"] == "ferry" else "-")
+    for name, (x, y) in coords.items():
+        if scenario.nodes[name].kind != "terminal":
+            ax.annotate(name, (x, y), xytext=(4, -11), textcoords="offset points", fontsize=7, color="#444444")
+    lons = [c[0] for c in coords.values()]
+    lats = [c[1] for c in coords.values()]
+    ax.set_xlim(min(lons) - 1.5, max(lons) + 1.5)
+    ax.set_ylim(min(lats) - 3.0, max(lats) + 2.0)
+    ax.set_aspect(1.0 / math.cos(math.radians(float(np.mean(lats)))), adjustable="box")
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    node_of = {name: name.split(" ")[0] for name in queues}
+    queue_nodes = sorted({node_of[n] for n in queues})
+    node_xy = np.asarray([coords[n] for n in queue_nodes]).reshape(-1, 2)
+    circles = ax.scatter(node_xy[:, 0], node_xy[:, 1], s=np.zeros(len(queue_nodes)), facecolor=OKABE_ITO["vermillion"],
+                         alpha=0.35, edgecolor=OKABE_ITO["vermillion"], zorder=2, label="queue (area: trucks)")
+    trucks = ax.scatter([], [], s=9, color=OKABE_ITO["blue"], zorder=3, label="truck")
+    caravan = ax.scatter([], [], s=28, color=OKABE_ITO["orange"], edgecolor="black", linewidth=0.5, zorder=4,
+                         label="caravan truck")
+    from matplotlib.lines import Line2D
+
+    queue_key = Line2D([], [], marker="o", linestyle="", markersize=9, color=OKABE_ITO["vermillion"], alpha=0.35,
+                       label="queue (area: trucks)")
+    ax.legend(handles=[trucks, caravan, queue_key], loc="lower left", fontsize=7, ncol=3)
+    clock = fig.suptitle(f"{scenario.name}: Mon 01 Jan 2024 00:00 (day 0.0), 0000 trucks under way", x=0.01,
+                         ha="left", fontsize=10, fontweight="bold")  # full length, so the layout leaves room
+    peak = max([queues[n].max() for n in top] + [1.0])
+    bars = side.bar(range(len(top)), [0.0] * len(top), color=OKABE_ITO["vermillion"], width=0.6)
+    side.set_xticks(range(len(top)), top, fontsize=7)
+    side.set_ylim(0, peak * 1.1)
+    side.set_ylabel("trucks queueing")
+    side.grid(axis="x", visible=False)
+    start = scenario.clock.start
+    fig.canvas.draw()              # lay the figure out once, then keep it: frames only move artists
+    fig.set_layout_engine("none")
+
+    def frame(i: int):
+        t = float(times[i])
+        xy, is_caravan = moves.positions(t)
+        trucks.set_offsets(xy[~is_caravan] if len(xy) else np.empty((0, 2)))
+        caravan.set_offsets(xy[is_caravan] if is_caravan.any() else np.empty((0, 2)))
+        per_node = {n: 0.0 for n in queue_nodes}
+        for name, values in queues.items():
+            per_node[node_of[name]] += values[i]
+        circles.set_sizes([QUEUE_AREA * per_node[n] for n in queue_nodes])
+        for bar, name in zip(bars, top):
+            bar.set_height(queues[name][i])
+        when = start + dt.timedelta(hours=t)
+        clock.set_text(f"{scenario.name}: {when:%a %d %b %Y %H:%M} (day {t / 24:.1f}), {len(xy)} trucks under way")
+        return trucks, caravan, circles, clock, *bars
+
+    animation = FuncAnimation(fig, frame, frames=len(times), blit=False, repeat=False)
+    animation.save(str(file), writer=LayeredGifWriter([trucks, caravan, circles, clock, *bars], fps), dpi=DPI)

@@ -1,0 +1,107 @@
+"""`corridor-sim animate`: trucks placed on their trace, queues from their records, a GIF of the window."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from corridor_sim.animate import Moves, animate, check_coordinates, moves_from_trace, queue_at
+from corridor_sim.cli import main
+from corridor_sim.errors import OutputError, ScenarioError
+from corridor_sim.model import simulate
+from corridor_sim.scenario.loader import build_scenario
+
+from conftest import tiny
+from test_plots import located
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    path = tmp_path / "located.yaml"
+    path.write_text(yaml.safe_dump(located(), sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_truck_is_interpolated_between_its_trace_events():
+    moves = Moves(truck=np.array([1, 1]), t0=np.array([0.0, 10.0]), t1=np.array([10.0, 14.0]),
+                  start=np.array([[60.0, 40.0], [62.0, 41.0]]), end=np.array([[62.0, 41.0], [62.0, 41.0]]),
+                  caravan=np.array([False, False]))
+    xy, _ = moves.positions(5.0)
+    assert np.allclose(xy, [[61.0, 40.5]])       # half way along the road
+    xy, _ = moves.positions(12.0)
+    assert np.allclose(xy, [[62.0, 41.0]])       # standing at the node
+    assert len(moves.positions(14.0)[0]) == 0    # arrived: off the map
+
+
+@given(t0=st.floats(0, 100), length=st.floats(0.01, 50), share=st.floats(0, 0.999),
+       a=st.tuples(st.floats(-10, 10), st.floats(-10, 10)), b=st.tuples(st.floats(-10, 10), st.floats(-10, 10)))
+@settings(max_examples=80, deadline=None)
+def test_positions_stay_on_the_segment(t0, length, share, a, b):
+    moves = Moves(np.array([1]), np.array([t0]), np.array([t0 + length]), np.array([a]), np.array([b]),
+                  np.array([False]))
+    xy, _ = moves.positions(t0 + share * length)
+    assert len(xy) == 1
+    lo, hi = np.minimum(a, b) - 1e-9, np.maximum(a, b) + 1e-9
+    assert np.all(xy[0] >= lo) and np.all(xy[0] <= hi)
+
+
+def test_queue_lengths_hold_between_changes():
+    series = [(1.0, 1), (2.0, 2), (2.0, 1), (5.0, 0)]
+    assert list(queue_at(series, np.array([0.5, 1.0, 1.5, 2.0, 4.9, 5.0, 9.0]))) == [0, 1, 1, 1, 1, 0, 0]
+    assert list(queue_at([], np.array([1.0, 2.0]))) == [0, 0]
+
+
+def test_moves_follow_the_trace_of_one_replication():
+    scenario = build_scenario(located())
+    rep = simulate(scenario, 0, trace=True, record_queues=True)
+    coords = check_coordinates(scenario)
+    moves = moves_from_trace(rep, coords)
+    per_truck = {}
+    for truck, node, event, t, km in rep.trace:
+        per_truck.setdefault(truck, []).append(t)
+    assert len(moves.t0) == sum(len(v) - 1 for v in per_truck.values())
+    assert np.all(moves.t1 >= moves.t0)
+    convoy = {t for t in rep.trucks["truck"][rep.trucks["group"] == rep.groups.index("convoy")]}
+    assert set(moves.truck[moves.caravan]) == convoy and len(convoy) == 4
+
+
+def test_animate_writes_a_gif_with_the_frames_asked_for(scenario_file, tmp_path, capsys):
+    out = tmp_path / "anim" / "corridor.gif"
+    assert main(["animate", str(scenario_file), "-o", str(out), "--days", "2", "--frames", "6", "--fps", "5"]) == 0
+    assert str(out) in capsys.readouterr().out
+    with Image.open(out) as gif:
+        assert gif.format == "GIF" and gif.n_frames == 6 and gif.size == (800, 400)
+        gif.seek(3)
+        frame = np.asarray(gif.convert("L"), dtype=float)
+        assert frame.std() > 5  # something is drawn
+    assert [p.name for p in out.parent.iterdir()] == ["corridor.gif"]  # no temporary file left
+    assert main(["animate", str(scenario_file), "-o", str(out), "--days", "1", "--frames", "2"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["animate", str(scenario_file), "-o", str(out), "--days", "1", "--frames", "2", "--force"]) == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "x.mp4"], "ending in .gif"),
+    (["--frames", "1"], "--frames must be between 2"),
+    (["--days", "0"], "--days must be between 0 and 366"),
+    (["--set", "nodes.post.lanes=0"], "nodes.post.lanes"),
+])
+def test_bad_options_exit_2(scenario_file, tmp_path, capsys, args, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["animate", str(scenario_file), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_nodes_without_coordinates_are_named(tmp_path):
+    with pytest.raises(ScenarioError) as exc:
+        animate(build_scenario(tiny()), tmp_path / "a.gif", days=1, frames=2)
+    assert {p.path for p in exc.value.problems} == {"nodes.origin", "nodes.post", "nodes.destination"}
+    assert not (tmp_path / "a.gif").exists()
+    with pytest.raises(OutputError):
+        animate(build_scenario(located()), tmp_path / "a.gif", days=1, frames=2, fps=0)
