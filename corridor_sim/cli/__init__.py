@@ -8,10 +8,10 @@ from typing import Sequence
 from rich.markup import escape
 
 from ..errors import CorridorSimError, OutputError, ScenarioError, SimulationError
-from . import calibrate_cmd, compare_cmd, run_cmd, scenario_cmds, sweep_cmd
+from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
 
-COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd]
+COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, plot_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:

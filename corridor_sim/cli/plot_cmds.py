@@ -1,0 +1,105 @@
+"""`plot`, `demo`, `animate`: pictures of results, ready-made workshop comparisons, an animated map."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import CorridorSimError
+from .common import console, console_err, positive, progress_bars
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..demo import DEMOS
+
+    p = sub.add_parser("plot", help="re-draw the plots and report.html of a saved run directory",
+                       description="Draw every plot a saved run, compare or sweep directory supports into "
+                                   "DIR/plots/, and write DIR/report.html, without running anything again.")
+    p.add_argument("directory", metavar="DIR", help="a run directory (holds summary.json)")
+    p.add_argument("--format", default="png", metavar="FMT[,FMT]",
+                   help="plot file formats, comma-separated: png, svg, pdf (default png)")
+    p.add_argument("--no-report", action="store_true", help="do not write report.html")
+    p.set_defaults(func=plot)
+
+    d = sub.add_parser("demo", help="run a ready-made before/after comparison for a workshop",
+                       description="Run a bundled comparison on the same replications and seeds, write "
+                                   "tables, plots and report.html to results/demo-NAME/, and say what "
+                                   "changed, with the figure and its 95%% confidence interval. "
+                                   + " ".join(f"{name}: {demo.title}." for name, demo in DEMOS.items()))
+    d.add_argument("name", choices=list(DEMOS), metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
+    d.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default 20)")
+    d.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
+                   help="worker processes (default 2); results do not depend on it")
+    d.add_argument("-o", "--output", metavar="DIR", help="where to write (default results/demo-NAME)")
+    d.add_argument("--force", action="store_true", help="replace an existing directory")
+    d.add_argument("--quiet", action="store_true", help="no progress display")
+    d.set_defaults(func=demo)
+
+    a = sub.add_parser("animate", help="an animated map (GIF) of one replication: trucks, queues, the clock",
+                       description="Simulate one replication of SCENARIO with every truck traced, over a short "
+                                   "window after the warm-up, and write an animated GIF of the trucks moving "
+                                   "along the corridor and the queues at the controls.")
+    a.add_argument("file", metavar="SCENARIO", help="scenario file (its nodes need lat/lon)")
+    a.add_argument("-o", "--output", metavar="FILE.gif", help="output file (default results/NAME-animation.gif)")
+    a.add_argument("--days", type=float, default=7.0, help="days shown after the warm-up (default 7)")
+    a.add_argument("--frames", type=int, default=120, help="frames (default 120)")
+    a.add_argument("--fps", type=int, default=10, help="frames per second (default 10)")
+    a.add_argument("--replication", type=int, default=0, help="which replication (default 0)")
+    a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    a.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value (repeatable)")
+    a.add_argument("--force", action="store_true", help="replace an existing file")
+    a.set_defaults(func=animate)
+
+
+def plot(args: argparse.Namespace) -> int:
+    from ..plots import render_plots, with_cached_tables, write_plots
+    from ..plots.style import check_formats
+    from ..report import write_report
+    from ..results import load_results
+
+    formats = check_formats(args.format.split(","))
+    result = with_cached_tables(load_results(args.directory))
+    directory = Path(args.directory)
+    figures = render_plots(result)
+    files = write_plots(result, directory / "plots", formats, figures=figures)
+    if not args.no_report:
+        files.append(write_report(result, directory, figures=figures))
+    for file in files:
+        console.print(str(file), soft_wrap=True)
+    return 0
+
+
+def demo(args: argparse.Namespace) -> int:
+    from ..demo import get_demo, run_demo
+
+    positive(args.replications, "--replications")
+    positive(args.workers, "--workers")
+    chosen = get_demo(args.name)
+    scenarios = chosen.scenarios()
+    names = [s.name for s in scenarios]
+    reps = args.replications or scenarios[0].experiment.replications
+    console_err.print(f"demo {args.name}: {chosen.title} ({names[0]} against {names[1]}, {reps} replications)",
+                      soft_wrap=True)
+    with progress_bars(not args.quiet, names, reps) as progress:
+        run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
+                       progress=progress)
+    console.print()
+    for line in run.takeaway:
+        console.print(line, soft_wrap=True)
+    console.print(f"\nPlots and report: {run.directory / 'report.html'}", soft_wrap=True)
+    return 0
+
+
+def animate(args: argparse.Namespace) -> int:
+    from ..animate import animate as draw
+    from ..scenario import load_scenario
+
+    scenario = load_scenario(args.file, args.overrides)
+    if args.replication < 0:
+        raise CorridorSimError(f"--replication must be at least 0, got {args.replication}")
+    output = Path(args.output) if args.output else Path("results") / f"{scenario.name}-animation.gif"
+    file = draw(scenario, output, days=args.days, frames=args.frames, fps=args.fps, replication=args.replication,
+                seed=args.seed, force=args.force)
+    console.print(f"{file} ({args.frames} frames, {args.days:g} days after the warm-up)", soft_wrap=True)
+    return 0
