@@ -124,6 +124,9 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
     try:
         with style():
             _draw(scenario, coords, moves, queues, top, times, fps, Path(tmp_name))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_name, 0o666 & ~umask)  # as a file opened normally, not mkstemp's owner-only mode
         os.replace(tmp_name, output)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from ..scenario.schema import Scenario
 from .data import finite, require
 from .style import new_figure, styled
 
-MAX_PANELS = 4
+MAX_PANELS = 4  # scenarios drawn one above the other, on one colour scale
 MARKERS = {"terminal": ("o", 22, "#ffffff"), "bcp": ("s", 42, "#000000"), "port": ("^", 55, "#0072B2")}
 KIND_LABELS = {"terminal": "terminal / city", "bcp": "border crossing", "port": "sea port"}
 CMAP = "cividis"  # perceptually uniform and readable with colour-vision deficiencies
@@ -79,7 +79,7 @@ def link_delays(result: RunResult, scenario_name: str) -> dict[tuple[str, str], 
 
 @styled
 def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[str] | None = None) -> Figure:
-    """Nodes by kind, links coloured by mean delay (h); up to four scenarios side by side."""
+    """Nodes by kind, links coloured by mean delay (h); up to four scenarios, one above the other."""
     names = scenarios or [n for n in result.scenarios if located(result.scenarios[n])]
     if result.kind == "sweep":
         names = names[:1]
@@ -88,20 +88,18 @@ def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[st
     delays = {name: link_delays(result, name) for name in names}
     top = max([max(d.values(), default=0.0) for d in delays.values()] + [1.0])
     norm = Normalize(0.0, top)
-    cols = min(2, len(names))
-    rows = math.ceil(len(names) / cols)
-    width = 10.0 if cols == 1 else 12.0
     aspect = _extent_ratio(result.scenarios[names[0]])
-    fig = fig or new_figure(width, min(9.0, rows * (width / cols) / aspect + 1.4))
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    for ax in axes[len(names):]:
-        ax.set_visible(False)
+    width = 10.0
+    fig = fig or new_figure(width, min(14.0, len(names) * (0.85 * width / aspect + 0.7) + 1.3))
+    axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, names):
         _draw(ax, result.scenarios[name], delays[name], norm)
         ax.set_title(name, fontsize=10)
     mappable = axes[0].collections[0]
-    fig.colorbar(mappable, ax=list(axes[:len(names)]), label="mean delay per truck at the link's end (h)",
-                 shrink=0.85)
+    fig.colorbar(mappable, ax=list(axes), orientation="horizontal", location="bottom", shrink=0.5, aspect=40,
+                 label="mean delay per truck at the link's end (h)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper right", ncol=len(labels), fontsize=8, markerscale=0.9)
     fig.suptitle("The corridor: links coloured by mean delay", x=0.02, ha="left", fontsize=11, fontweight="bold")
     return fig
 
@@ -148,4 +146,3 @@ def _draw(ax: Any, scenario: Scenario, delays: dict[tuple[str, str], float], nor
     ax.set_aspect(1.0 / math.cos(math.radians((y0 + y1) / 2)))  # equirectangular, true shape at mid-latitude
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
-    ax.legend(loc="lower left", fontsize=7, markerscale=0.8, ncol=3)

@@ -56,5 +56,6 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
     fig.suptitle(f"Queue length at the busiest controls, replication {replication}", x=0.02, ha="left",
                  fontsize=11, fontweight="bold")
     if len(result.scenarios) > 1:
-        axes[0].legend(loc="upper left", ncol=min(4, len(result.scenarios)))
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside upper right", ncol=min(4, len(result.scenarios)))
     return fig

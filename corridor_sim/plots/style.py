@@ -17,6 +17,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from ..model.truck import COMPONENTS
 
@@ -50,6 +51,7 @@ SAVE_METADATA = {
     "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
 }
 FORMATS = tuple(SAVE_METADATA)
+PNG_COLOURS = 256
 
 F = TypeVar("F", bound=Callable)
 
@@ -117,8 +119,18 @@ def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
         buffer = io.BytesIO()
         with style():
             fig.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt])
-        encoded[fmt] = buffer.getvalue()
+        encoded[fmt] = _palette_png(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
     return encoded[fmt]
+
+
+def _palette_png(data: bytes) -> bytes:
+    """A plot's PNG with a 256-colour palette: a third of the size, no visible change (flat colours, text)."""
+    with Image.open(io.BytesIO(data)) as image:
+        palette = image.convert("RGB").quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT,
+                                                dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 def hours_to_days_axis(ax: Axes, which: str = "x") -> None:

@@ -137,12 +137,20 @@ def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str
     for journey in journeys:
         ax.plot(journey.hours, journey.km, color=colours[journey.scenario], gid=f"journey:{journey.scenario}",
                 label=f"{journey.scenario}: {journey.lead_time_h:.0f} h, {journey.km[-1]:,.0f} km")
-    # name the long stays of the first journey, and put every stop's name on the right-hand axis
+    # name the long stays of the first journey (longest first, none overlapping), and every stop on the right
     first = journeys[0]
-    for node, start, end, km in _dwells(first):
-        if end - start >= DWELL_LABEL_SHARE * longest:
-            ax.annotate(f"{node} {end - start:.0f} h", xy=((start + end) / 2, km), xytext=(0, 5),
-                        textcoords="offset points", ha="center", fontsize=7.5, color="#333333")
+    top_km = max(float(j.km[-1]) for j in journeys) or 1.0
+    placed: list[tuple[float, float]] = []
+    for node, start, end, km in sorted(_dwells(first), key=lambda d: d[1] - d[2]):
+        x = (start + end) / 2
+        if end - start < DWELL_LABEL_SHARE * longest:
+            break
+        if any(abs(x - px) < 0.09 * longest and abs(km - pk) < 0.05 * top_km for px, pk in placed):
+            continue
+        placed.append((x, km))
+        ax.annotate(f"{node} {end - start:.0f} h", xy=(x, km), xytext=(0, 5), textcoords="offset points",
+                    ha="center", fontsize=7.5, color="#333333",
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     right = ax.secondary_yaxis("right")
     stops = _spaced_stops(_dwells(first), STOP_LABEL_GAP * float(first.km[-1] or 1.0))
     right.set_yticks(list(stops), list(stops.values()), fontsize=7)
