@@ -71,20 +71,22 @@ def paired(result: RunResult, group: str, measure: Measure) -> dict[str, Any] | 
     return diff
 
 
-def change(d: dict[str, Any] | None, what: str, less: str = "less", more: str = "more", unit: str = " h",
-           digits: int = 1) -> str:
-    """'5.2 h less at the borders (95% CI 4.1–6.3 h)', or 'no clear change ...' when the CI spans zero."""
+def change(d: dict[str, Any] | None, clear: str, unclear: str, less: str = "less", more: str = "more",
+           unit: str = " h", digits: int = 1) -> str:
+    """A sentence about a paired difference `d` (measure minus baseline).
+
+    When its 95% CI excludes zero, `clear` with `{amount}` filled in ('5.2 h less') and the CI
+    appended; otherwise `unclear` with the estimate and its CI appended, so an effect the
+    replications cannot tell from zero is never reported as one.
+    """
     if d is None:
-        return " ".join(filter(None, ["too few replications to measure the change", what]))
+        return f"{unclear} (too few replications to measure it)"
     mean, low, high = d["mean"], d["ci_low"], d["ci_high"]
-    if d["significant"] and mean < 0:
-        size, word, ci = -mean, less, f"{-high:.{digits}f}–{-low:.{digits}f}{unit}"
-    elif d["significant"] and mean > 0:
-        size, word, ci = mean, more, f"{low:.{digits}f}–{high:.{digits}f}{unit}"
-    else:
-        return " ".join(filter(None, ["no clear change", what, f"({mean:+.{digits}f}{unit}, 95% CI "
-                                      f"{low:+.{digits}f} to {high:+.{digits}f}{unit})"]))
-    return " ".join(filter(None, [f"{size:.{digits}f}{unit} {word}".replace("  ", " "), what, f"(95% CI {ci})"]))
+    if d["significant"]:
+        size, word = abs(mean), less if mean < 0 else more
+        a, b = sorted((abs(low), abs(high)))
+        return clear.format(amount=f"{size:.{digits}f}{unit} {word}") + f" (95% CI {a:.{digits}f}–{b:.{digits}f}{unit})"
+    return f"{unclear} ({mean:+.{digits}f}{unit}, 95% CI {low:+.{digits}f} to {high:+.{digits}f}{unit})"
 
 
 def _footnote(result: RunResult) -> str:
@@ -100,23 +102,31 @@ def aeo_takeaway(result: RunResult) -> list[str]:
     lead = paired(result, "westbound-aeo", lambda g: g["lead_time_mean"])
     others = paired(result, "westbound", border_hours)
     inspections = paired(result, "westbound-aeo", per_100("inspections"))
-    lines = [f"With mutual recognition and priority lanes, AEO trucks spent {change(border, 'at the borders')}.",
-             f"Their Urumqi–Istanbul lead time: {change(lead, '', 'shorter', 'longer')}."]
+    lines = [change(border, "With mutual recognition and priority lanes, AEO trucks spent {amount} at the borders",
+                    "With mutual recognition and priority lanes, AEO trucks' time at the borders did not clearly change"),
+             change(lead, "Their Urumqi–Istanbul lead time was {amount}", "Their lead time did not clearly change",
+                    "shorter", "longer") + "."]
+    lines[0] += "."
     if inspections:
         lines.append(f"Inspections per 100 AEO trucks: {inspections['baseline_mean']:.1f} without recognition, "
                      f"{inspections['scenario_mean']:.1f} with it.")
-    lines.append(f"Westbound trucks without AEO status spent {change(others, 'at the borders')}: "
-                 "the priority lanes are shared with them, and recognised AEO background trucks need fewer checks.")
-    return lines + [_footnote(result)]
+    sentence = change(others, "Westbound trucks without AEO status spent {amount} at the borders",
+                      "For westbound trucks without AEO status, the time at the borders did not clearly change")
+    if others and others["significant"]:
+        sentence += (": AEO trucks, in the background traffic too, need fewer checks, which frees the lanes"
+                     if others["mean"] < 0 else ": AEO trucks go ahead of them in the queues")
+    return lines + [sentence + ".", _footnote(result)]
 
 
 def etir_takeaway(result: RunResult) -> list[str]:
     doc = paired(result, ALL, lambda g: g["document"])
     queue = paired(result, ALL, lambda g: g["queue"])
     lead = paired(result, ALL, lambda g: g["lead_time_mean"])
-    lines = [f"With e-TIR instead of paper carnets, corridor trucks spent {change(doc, 'in document checks')} "
-             f"and {change(queue, 'queueing')}.",
-             f"Mean lead time: {change(lead, '', 'shorter', 'longer')}."]
+    lines = [change(doc, "With e-TIR instead of paper carnets, corridor trucks spent {amount} in document checks",
+                    "With e-TIR instead of paper carnets, the time in document checks did not clearly change") + ".",
+             change(queue, "They spent {amount} queueing", "The time queueing did not clearly change") + ".",
+             change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change",
+                    "shorter", "longer") + "."]
     if doc and queue and queue["mean"] < doc["mean"] < 0 and queue["significant"]:
         lines.append("Most of the saving is in the queues: quicker checks free the lanes for every truck behind.")
     return lines + [_footnote(result)]
@@ -131,11 +141,14 @@ def risk_takeaway(result: RunResult) -> list[str]:
         lines.append(f"Risk-based selection: {inspections['scenario_mean']:.1f} inspections per 100 trucks "
                      f"instead of {inspections['baseline_mean']:.1f} under blanket (random) selection.")
     if caught:
-        lines.append(f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under blanket selection, "
-                     f"{caught['scenario_mean']:.0%} risk-based: "
-                     + change({**caught, **{k: 100 * caught[k] for k in ('mean', 'ci_low', 'ci_high')}},
-                              "", "points fewer", "points more", unit="", digits=0) + ".")
-    lines.append(f"Mean lead time: {change(lead, '', 'shorter', 'longer')}.")
+        points = {**caught, **{k: 100 * caught[k] for k in ("mean", "ci_low", "ci_high")}}
+        lines.append(change(points, f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under "
+                                    f"blanket selection, {caught['scenario_mean']:.0%} risk-based, {{amount}}",
+                            f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under blanket "
+                            f"selection, {caught['scenario_mean']:.0%} risk-based, not a clear difference",
+                            "points fewer", "points more", unit="", digits=0) + ".")
+    lines.append(change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change",
+                        "shorter", "longer") + ".")
     return lines + [_footnote(result)]
 
 
@@ -143,12 +156,15 @@ def caravan_takeaway(result: RunResult) -> list[str]:
     group = "silk-road-caravan"
     scenario = next(iter(result.scenarios.values()))
     route = scenario.caravans[group].route or ()
-    destination = scenario.nodes[route[-1]].label or route[-1] if route else "its destination"
+    destination = (scenario.nodes[route[-1]].label or route[-1]) if route else "its destination"
+    trucks = scenario.caravans[group].trucks
     lead = paired(result, group, lambda g: g["lead_time_mean"])
     border = paired(result, group, border_hours)
-    return [f"Pre-notified under e-TIR, the 10-truck caravan reached {destination} "
-            f"{change(lead, '', 'sooner', 'later')}.",
-            f"It spent {change(border, 'at the borders')}.",
+    return [change(lead, f"Pre-notified under e-TIR, the {trucks}-truck caravan reached {destination} {{amount}}",
+                   f"Pre-notified under e-TIR, the {trucks}-truck caravan's lead time did not clearly change",
+                   "sooner", "later") + ".",
+            change(border, "It spent {amount} at the borders",
+                   "Its time at the borders did not clearly change") + ".",
             "The time–distance chart shows where: each flat stretch is a stop at a border, a port or the ferry.",
             _footnote(result)]
 
