@@ -46,7 +46,8 @@ def paired_difference(other: Sequence[float], baseline: Sequence[float], level: 
     if n >= 2:
         va, vb = a.var(ddof=1) / n, b.var(ddof=1) / n
         se = math.sqrt(va + vb)
-        dof = (va + vb) ** 2 / ((va ** 2 + vb ** 2) / (n - 1)) if va + vb > 0 else n - 1
+        spread = (va ** 2 + vb ** 2) / (n - 1)  # underflows to 0 for vanishing variances
+        dof = (va + vb) ** 2 / spread if spread > 0 else n - 1
         unpaired = float(stats.t.ppf(0.5 + level / 2, dof) * se) if se > 0 else 0.0
         out["unpaired_half_width"] = unpaired
         out["crn_variance_ratio"] = (diff["half_width"] / unpaired) ** 2 if unpaired > 0 else float("nan")
