@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help="run a baseline and other scenarios with common random numbers; paired differences",
                        description="Run BASELINE and each OTHER on the same replications and seeds, then pair "
                                    "them replication by replication: the lead-time difference with its paired-t "
-                                   "95%% CI, the relative change, and the variance common random numbers removed.")
+                                   "95% CI, the relative change, and the variance common random numbers removed.")
     p.add_argument("baseline", metavar="BASELINE", nargs="?", help="the reference scenario file")
     p.add_argument("others", metavar="OTHER", nargs="*", help="scenario files to compare with it")
     add_experiment_options(p)

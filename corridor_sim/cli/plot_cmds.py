@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("demo", help="run a ready-made before/after comparison for a workshop",
                        description="Run a bundled comparison on the same replications and seeds, write "
                                    "tables, plots and report.html to results/demo-NAME/, and say what "
-                                   "changed, with the figure and its 95%% confidence interval. "
+                                   "changed, with the figure and its 95% confidence interval. "
                                    + " ".join(f"{name}: {demo.title}." for name, demo in DEMOS.items()))
     d.add_argument("name", choices=list(DEMOS), metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
     d.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default 20)")
