@@ -1,4 +1,4 @@
-"""Every bundled scenario validates and runs; the facilitation overlays move lead time the right way."""
+"""Every bundled scenario validates, runs, and says where each of its numbers comes from."""
 from __future__ import annotations
 
 import re
