@@ -1,6 +1,7 @@
 """Shared fixtures: the contract scenarios and tiny worlds built in code."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,27 @@ def tiny_data() -> dict:
 @pytest.fixture
 def tiny_scenario():
     return build_scenario(tiny())
+
+
+def uncited_numbers(text: str, keys: set[str], plain_keys: set[str], cited=None) -> list[str]:
+    """Lines of a scenario file that set a number without naming a `sources:` key, ASSUMPTION or
+    DERIVED in their comment (`cited(comment)` may accept more); keys in `plain_keys` are names
+    and dates, not figures."""
+    in_sources, uncited = False, []
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("sources:"):
+            in_sources = True
+            continue
+        if in_sources and line and not line.startswith(" "):
+            in_sources = False
+        if in_sources or not stripped or stripped.startswith("#"):
+            continue
+        code, _, comment = stripped.partition("#")
+        key, _, value = code.partition(":")
+        if not re.search(r"\d", value) or key.strip() in plain_keys:
+            continue
+        words = set(re.findall(r"[A-Za-z0-9_]+", comment))
+        if not ({"ASSUMPTION", "DERIVED"} & words or keys & words or (cited and cited(comment))):
+            uncited.append(f"{number}: {stripped}")
+    return uncited

@@ -9,6 +9,7 @@ import yaml
 
 import corridor_sim
 from corridor_sim.cli import main
+from conftest import uncited_numbers
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.startswith("targets"))
@@ -36,11 +37,6 @@ def test_bundled_scenario_validates_and_runs(path: Path, tmp_path: Path, capsys)
     assert created == arrived > 0
 
 
-def _cited(comment: str, keys: set[str]) -> bool:
-    words = set(re.findall(r"[A-Za-z0-9_]+", comment))
-    return bool({"ASSUMPTION", "DERIVED"} & words or keys & words or re.search(r"\bas (the base|\w+\.yaml)", comment))
-
-
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_every_number_cites_a_source_or_says_assumption(path: Path):
     """Each line that sets a number says where it comes from: a `sources:` key, ASSUMPTION,
@@ -48,21 +44,6 @@ def test_every_number_cites_a_source_or_says_assumption(path: Path):
     text = path.read_text(encoding="utf-8")
     keys = set(yaml.safe_load((SCENARIOS / "middle_corridor.yaml").read_text(encoding="utf-8"))["sources"])
     keys |= set(yaml.safe_load(text).get("sources") or {})
-    in_sources = False
-    uncited = []
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("sources:"):
-            in_sources = True
-            continue
-        if in_sources and line and not line.startswith(" "):
-            in_sources = False
-        if in_sources or not stripped or stripped.startswith("#"):
-            continue
-        code, _, comment = stripped.partition("#")
-        key, _, value = code.partition(":")
-        if not re.search(r"\d", value) or key.strip() in ("name", "description", "start", "depart", "seed", "extends", "label"):
-            continue
-        if not _cited(comment, keys):
-            uncited.append(f"{path.name}:{number}: {stripped}")
+    uncited = uncited_numbers(text, keys, {"name", "description", "start", "depart", "seed", "extends", "label"},
+                              cited=lambda comment: bool(re.search(r"\bas (the base|\w+\.yaml)", comment)))
     assert not uncited, "numbers without a source, ASSUMPTION or DERIVED:\n" + "\n".join(uncited)

@@ -14,6 +14,7 @@ import yaml
 from scipy import stats
 
 from corridor_sim.cli import main
+from conftest import uncited_numbers
 from corridor_sim.demo import BORDER, DEMO_DIR, DEMOS, change, run_demo
 
 FILES = sorted(DEMO_DIR.glob("*.yaml"))
@@ -36,23 +37,7 @@ def test_every_number_in_a_demo_scenario_cites_its_source(path: Path):
     text = path.read_text(encoding="utf-8")
     keys = set(yaml.safe_load((DEMO_DIR / "corridor.yaml").read_text(encoding="utf-8"))["sources"])
     keys |= set(yaml.safe_load(text).get("sources") or {})
-    in_sources, uncited = False, []
-    for number, line in enumerate(text.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith("sources:"):
-            in_sources = True
-            continue
-        if in_sources and line and not line.startswith(" "):
-            in_sources = False
-        if in_sources or not stripped or stripped.startswith("#"):
-            continue
-        code, _, comment = stripped.partition("#")
-        key, _, value = code.partition(":")
-        if not re.search(r"\d", value) or key.strip() in ("name", "description", "depart", "label"):
-            continue
-        words = set(re.findall(r"[A-Za-z0-9_]+", comment))
-        if not ({"ASSUMPTION", "DERIVED"} & words or keys & words):
-            uncited.append(f"{path.name}:{number}: {stripped}")
+    uncited = uncited_numbers(text, keys, {"name", "description", "depart", "label"})
     assert not uncited, "numbers without a source, ASSUMPTION or DERIVED:\n" + "\n".join(uncited)
 
 
