@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import Problem, ScenarioError
 from .results.stats import mean_ci
+from .results.summary import crossing_times
 from .scenario.dists import did_you_mean
 from .scenario.loader import format_path, read_yaml
 from .scenario.schema import Hours
@@ -153,20 +154,10 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         grouped = rows.groupby("replication")[[column, "trucks"]].sum()
         return grouped[column] / grouped["trucks"]
     if metric == "crossing_time":
-        if target.flow:
-            table = result.control_flows
-            table = table[(table["scenario"] == scenario) & (table["group"] == target.flow)]
-        else:
-            table = result.controls
-            table = table[table["scenario"] == scenario]
-        rows = table[(table["node"] == target.node) & (table["crossing"] == target.crossing) & (table["trucks"] > 0)]
-        times = rows.groupby("replication")["mean_time_h"].sum()
-        if target.crossing.endswith("outbound"):
-            ferries = result.ferries
-            if not ferries.empty:
-                waits = _weighted(ferries[(ferries["scenario"] == scenario) & (ferries["from"] == target.node)], "mean_wait_h")
-                times = times.add(waits, fill_value=0.0) if len(waits) else times
-        return times
+        # the summary's own definition, so calibrate and summary.json always agree
+        times = {rep["replication"]: crossing_times(rep, target.flow).get((target.node, target.crossing))
+                 for rep in result.stats.get(scenario, [])}
+        return pd.Series({r: t for r, t in times.items() if t is not None}, dtype=float)
     if metric == "ferry_wait":
         ferries = result.ferries
         rows = ferries[(ferries["scenario"] == scenario) & (ferries["from"] == target.node)]

@@ -32,6 +32,7 @@ class Side:
         self.load_sum = 0
         self.wait_sum = 0.0
         self.waits = 0
+        self.group_waits: dict[int, list[float]] = {}  # group -> [trucks, wait sum], for the crossing time per flow
 
     def notify(self) -> None:
         watchers, self.watchers = self.watchers, []
@@ -58,8 +59,12 @@ class Side:
         truck.mark = env.now
         truck.log(self.port, "board", env.now)
         if self.warmup <= start < self.horizon:
-            self.wait_sum += env.now - start
+            waited = env.now - start
+            self.wait_sum += waited
             self.waits += 1
+            tally = self.group_waits.setdefault(truck.group, [0, 0.0])
+            tally[0] += 1
+            tally[1] += waited
         truck.where = f"on the ferry {self.port} -> {self.to}"
         yield landed
         truck.ferry_sail += env.now - truck.mark

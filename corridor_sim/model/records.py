@@ -30,6 +30,7 @@ class ReplicationResult:
     controls: list[dict[str, Any]]
     control_groups: list[dict[str, Any]]
     ferries: list[dict[str, Any]]
+    ferry_groups: list[dict[str, Any]] = field(default_factory=list)
     trace: list[tuple] = field(default_factory=list)
     queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     created: int = 0
@@ -85,8 +86,12 @@ def collect(world: "World") -> ReplicationResult:
                     "trucks": n, "mean_time_h": c.group_time[g] / n, "mean_queue_h": c.group_queue[g] / n,
                 })
     ferries = []
+    ferry_groups = []
     for key, f in world.ferries.items():
         for side in f.sides:
+            for g, (n, wait_sum) in sorted(side.group_waits.items()):
+                ferry_groups.append({"link": key, "from": side.port, "to": side.to, "group": world.groups[g],
+                                     "trucks": n, "mean_wait_h": wait_sum / n})
             ferries.append({
                 "link": key, "from": side.port, "to": side.to, "vessels": f.link.n_vessels,
                 "capacity": f.capacity, "sailings": side.sailings,
@@ -100,6 +105,7 @@ def collect(world: "World") -> ReplicationResult:
         scenario=scenario.name, replication=world.replication, seed=world.seed,
         groups=world.groups, group_kinds=kinds, risk_classes=world.risk_classes,
         trucks=trucks, controls=controls, control_groups=control_groups, ferries=ferries,
+        ferry_groups=ferry_groups,
         trace=world.traces, queue_series=series, created=world.created, arrived=world.arrived,
         end_h=end, warmup_h=world.warmup, horizon_h=world.horizon,
     )

@@ -51,6 +51,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "controls": result.controls,
         "control_groups": result.control_groups,
         "ferries": result.ferries,
+        "ferry_groups": result.ferry_groups,
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

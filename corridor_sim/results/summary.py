@@ -46,8 +46,9 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
 def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
     """CPMM-style time to clear each crossing in one replication (node, crossing) -> hours.
 
-    Both controls of a crossing add up; leaving a port by ferry adds the wait for the ferry.
-    `group` None: every truck; else one flow or caravan.
+    Both controls of a crossing add up; leaving a port by ferry adds the mean wait for a ferry
+    there (weighted by trucks over the port's ferry links). `group` None: every truck; else one
+    flow or caravan.
     """
     totals: dict[tuple[str, str], float] = {}
     rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
@@ -55,10 +56,16 @@ def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, st
         if row["trucks"]:
             key = (row["node"], row["crossing"])
             totals[key] = totals.get(key, 0.0) + row["mean_time_h"]
-    for row in rep["ferries"]:
-        key = (row["from"], f"{_port_country(rep, row['from'])} outbound")
-        if key in totals and row["trucks"]:
-            totals[key] += row["mean_wait_h"]
+    ferries = rep["ferries"] if group is None else [r for r in rep.get("ferry_groups", []) if r["group"] == group]
+    waits: dict[tuple[str, str], list[float]] = {}
+    for row in ferries:
+        if row["trucks"]:
+            tally = waits.setdefault((row["from"], f"{_port_country(rep, row['from'])} outbound"), [0.0, 0.0])
+            tally[0] += row["trucks"]
+            tally[1] += row["trucks"] * row["mean_wait_h"]
+    for key, (trucks, wait_sum) in waits.items():
+        if key in totals:
+            totals[key] += wait_sum / trucks
     return totals
 
 
