@@ -137,7 +137,7 @@ def damaged(draw, base: dict) -> dict:
                 else:
                     route.append(route[-1] if route else "origin")
         else:
-            parent[key] = draw(odd_values)
+            parent[key] = copy.deepcopy(draw(odd_values))  # sampled constants are shared between examples
     return data
 
 
