@@ -65,6 +65,17 @@ def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path
     ]
 
 
+def test_validate_checks_a_calibration_targets_file_as_targets(tmp_path, capsys):
+    code, out, err = run(capsys, "validate", ROOT / "scenarios" / "targets_2022.yaml")
+    assert code == 0 and err == ""
+    assert out.strip() == "ok: cpmm-2022 (calibration targets, 11 targets)"
+    bad = write(tmp_path, "name: t\ntargets:\n  - {metric: control_tme, node: post, value: 1}\n", "t.yaml")
+    code, out, err = run(capsys, "validate", bad)
+    assert code == 2 and out == ""
+    assert err.strip().startswith(f"error: {bad}:3:")
+    assert "targets[0].metric: expected one of 'control_time'" in err
+
+
 @pytest.mark.parametrize("old, new, expected", [
     ("lanes: 2}", "lanes: 2", r"s\.yaml:10:\d+: YAML syntax error: "),
     ("horizon: 10d", "horizon: 3 parsecs", r"s\.yaml:2:\d+: clock\.horizon: unknown unit 'parsecs' in '3 parsecs'"),

@@ -3,21 +3,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from collections import defaultdict
 
 from rich.markup import escape
 from rich.table import Table
 
+from ..calibrate import load_targets
 from ..errors import ScenarioError
 from ..network import build_graph, resolve_route
 from ..scenario import load_scenario
+from ..scenario.loader import read_yaml
 from ..scenario.json_schema import schema_text
 from ..scenario.units import format_hours
 from .common import console, console_err
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check scenario files; one line per file, every problem listed")
+    p = sub.add_parser("validate", help="check scenario (or calibration targets) files; one line per file, every problem listed")
     p.add_argument("files", nargs="+", metavar="SCENARIO")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
     p.set_defaults(func=validate)
@@ -32,18 +35,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def validate(args: argparse.Namespace) -> int:
+    """Each file is a scenario, or a calibration targets file (a top-level `targets:` list)."""
     status = 0
     for file in args.files:
         try:
-            s = load_scenario(file, args.overrides)
+            console.print(_check(file, args.overrides), soft_wrap=True, highlight=False)
         except ScenarioError as exc:
             for problem in exc.problems:
                 console_err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
             status = 2
-            continue
-        console.print(f"ok: {s.name} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows"
-                      + (f", {len(s.caravans)} caravans)" if s.caravans else ")"), soft_wrap=True)
     return status
+
+
+def _check(file: str, overrides: list[str]) -> str:
+    data = read_yaml(Path(file)).data
+    if isinstance(data, dict) and "targets" in data and not {"nodes", "extends"} & set(data):
+        targets = load_targets(file)
+        return f"ok: {escape(targets.name)} (calibration targets, {len(targets.targets)} targets)"
+    s = load_scenario(file, overrides)
+    # the line's form is fixed ("N nodes, M links, K flows"): scripts read it
+    caravans = f", {len(s.caravans)} caravans" if s.caravans else ""
+    return f"ok: {escape(s.name)} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows{caravans})"
 
 
 def schema(args: argparse.Namespace) -> int:
