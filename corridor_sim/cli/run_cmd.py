@@ -35,9 +35,11 @@ def print_summary(result: RunResult) -> None:
         lead = s["lead_time_h"]
         table = Table(title=f"{name}: lead time over {s['replications']} replications "
                             f"({s['trucks_per_replication']:.0f} counted trucks each)")
-        for col in ("flow", "mean h", "± 95% CI", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
-            table.add_column(col, justify="right" if col != "flow" else "left")
         rows = [("all counted", s)] + list(s.get("flows", {}).items())
+        # names fold rather than being cut (cn-tr-khorgos and cn-tr-khorgos-aktau must stay apart)
+        table.add_column("flow", overflow="fold")
+        for col in ("mean h", "± 95% CI", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
+            table.add_column(col, justify="right")
         for label, f in rows:
             lead = f["lead_time_h"]
             table.add_row(label, _fmt(lead["mean"]), _fmt(lead["half_width"]), _fmt(lead["median"]), _fmt(lead["p95"]),
@@ -55,8 +57,9 @@ def print_summary(result: RunResult) -> None:
                     .mean().sort_values("mean_time_h", ascending=False).head(3))
             if len(slow):
                 t = Table(title="slowest controls")
-                for col in ("control", "mean time h", "mean queue h", "lane utilisation"):
-                    t.add_column(col, justify="right" if col != "control" else "left")
+                t.add_column("control", overflow="fold")
+                for col in ("mean time h", "mean queue h", "lane utilisation"):
+                    t.add_column(col, justify="right")
                 for (node, country, direction), row in slow.iterrows():
                     t.add_row(f"{node} {country} {direction}", _fmt(row["mean_time_h"]), _fmt(row["mean_queue_h"]),
                               _fmt(row["lane_utilisation"]))
