@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .errors import OutputError, Problem, ScenarioError, SimulationError
-from .executors import SerialExecutor, backend_name, executor_width, make_executor
+from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
 from .model import simulate
 from .results.io import DirTables, ExtraFiles, check_format, check_target, manifest, scenario_hash, write_run_dir
 from .results.replication import replication_stats
@@ -34,6 +34,7 @@ from .scenario import Scenario, derive, load_scenario
 
 Progress = Callable[[str, int, int], None]  # (scenario name, replications done, total)
 MAX_BATCH = 8  # replications per task at most: small enough to stream and to lose little on a crash
+WATCH_S = 1.0  # how often a wait for results checks that no pool worker has died
 
 
 class WorkerLost(SimulationError):
@@ -248,8 +249,7 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         for _ in range(window):
             submit_next()
         while in_flight:
-            ready, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
-            for future in ready:
+            for future in wait_any(list(in_flight), executor):
                 name = in_flight.pop(future)
                 for r, stats, frames in _result(future):
                     sink.add(name, r, stats, frames)
@@ -261,6 +261,17 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         for future in in_flight:
             future.cancel()
         raise
+
+
+def wait_any(futures: list[Future], executor: Executor) -> set[Future]:
+    """The futures that are done, once at least one is; WorkerLost if a pool worker died meanwhile."""
+    while True:
+        ready, _ = wait(futures, timeout=WATCH_S, return_when=FIRST_COMPLETED)
+        if ready:
+            return ready
+        code = lost_worker(executor)
+        if code is not None:
+            raise WorkerLost(f"a worker process stopped (exit code {code}) before finishing its replications")
 
 
 def _result(future: Future) -> list:

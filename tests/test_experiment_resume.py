@@ -15,10 +15,11 @@ import corridor_sim
 from corridor_sim.cli import main
 from corridor_sim.errors import OutputError
 from corridor_sim.executors import process_executor
-from corridor_sim.experiment import Output, Plan, WorkerLost, resume_plan, run_plan
+from corridor_sim.experiment import Output, Plan, WorkerLost, resume_plan, run_plan, wait_any
 from corridor_sim.results.store import ReplicationStore, partial_path
 from corridor_sim.scenario.loader import build_scenario
 
+import pool_tasks
 from conftest import tiny
 
 REPS = 6
@@ -90,6 +91,20 @@ def test_a_killed_worker_keeps_finished_replications(pair, reference, tmp_path):
     assert 1 <= len(kept) < 2 * REPS
     corridor_sim.compare(pair[0], [pair[1]], REPS, 5, output=Output(target, resume=True))
     assert_same_directory(target, reference)
+
+
+def test_a_worker_dying_while_it_sends_a_result_ends_the_run_instead_of_hanging_it():
+    """ProcessPoolExecutor alone would wait for the rest of the half-sent result for ever."""
+    started = time.perf_counter()
+    with pytest.raises(WorkerLost, match=r"exit code -9"):
+        with process_executor(2) as pool:  # the other worker keeps the result pipe open
+            assert [f.result() for f in [pool.submit(pool_tasks.square, x) for x in (2, 3)]] == [4, 9]
+            assert len(pool._processes) == 2
+            manager = pool._executor_manager_thread
+            wait_any([pool.submit(pool_tasks.die_halfway_through_sending_a_result)], pool)
+    assert time.perf_counter() - started < 30
+    manager.join(timeout=10)
+    assert not manager.is_alive()  # nothing is left to hang the interpreter's exit
 
 
 def test_resume_refuses_a_different_plan_and_a_stale_partial(pair, tmp_path):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..errors import CorridorSimError
-from .process import process_executor
+from .process import lost_worker, process_executor
 from .serial import SerialExecutor
 
 BACKENDS = ("serial", "process", "dask")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -13,14 +13,37 @@ def _ignore_interrupt() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def lost_worker(executor: Executor) -> int | None:
+    """The exit code of a pool worker that died (killed, out of memory), or None.
+
+    ProcessPoolExecutor notices most deaths itself, but not a worker killed while it was sending
+    a result back: the pool then waits for the rest of that message for ever. The caller polls
+    this while it waits, so a lost worker always ends the run with an error, never a hang.
+    """
+    if not isinstance(executor, ProcessPoolExecutor):
+        return None
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        if process.exitcode is not None:
+            return process.exitcode
+    return None
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     if terminate is not None:
         terminate()
-        return
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        if process.is_alive():
-            process.terminate()
+    else:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+    # With every worker gone, close this process's end of the result pipe too: a reader stuck
+    # on a half-sent result then sees end-of-file, and the pool's manager thread can finish.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None and not any(p.is_alive() for p in processes):
+        writer.close()
 
 
 @contextmanager
