@@ -373,3 +373,18 @@ def test_a_result_without_counted_trucks_draws_what_it_can(tmp_path):
     files = write_plots(result, tmp_path)  # must not fail, whatever the result holds
     assert all(f.exists() for f in files)
     assert {p.name for p in PLOTS} >= {f.stem for f in files}
+
+
+def test_sixteen_scenarios_get_sixteen_distinct_colours_starting_with_okabe_ito():
+    from corridor_sim.plots.style import scenario_colours
+
+    names = [f"s{i}" for i in range(16)]
+    colours = scenario_colours(names)
+    assert len(set(colours.values())) == 16
+    assert [colours[n] for n in names[:8]] == list(OKABE_ITO.values())
+
+
+def test_the_map_says_when_it_shows_only_some_scenarios(compared):
+    many = [n for n in compared.scenarios] * 3  # more names than panels
+    fig = network_map(compared, scenarios=many)
+    assert f"the first 4 of {len(many)} scenarios" in fig._suptitle.get_text()

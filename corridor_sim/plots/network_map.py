@@ -83,6 +83,7 @@ def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[st
     names = scenarios or [n for n in result.scenarios if located(result.scenarios[n])]
     if result.kind == "sweep":
         names = names[:1]
+    shown_of = len(names)
     names = names[:MAX_PANELS]
     require(bool(names), "no node has lat/lon coordinates: the map needs `lat` and `lon` on the nodes")
     delays = {name: link_delays(result, name) for name in names}
@@ -100,7 +101,8 @@ def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[st
                  label="mean delay per truck at the link's end (h)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside upper right", ncol=len(labels), fontsize=8, markerscale=0.9)
-    fig.suptitle("The corridor: links coloured by mean delay", x=0.02, ha="left", fontsize=11, fontweight="bold")
+    more = f" (the first {len(names)} of {shown_of} scenarios)" if shown_of > len(names) else ""
+    fig.suptitle(f"The corridor: links coloured by mean delay{more}", x=0.02, ha="left", fontsize=11, fontweight="bold")
     return fig
 
 

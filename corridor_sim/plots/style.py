@@ -29,7 +29,9 @@ OKABE_ITO = {
     "blue": "#0072B2", "vermillion": "#D55E00", "bluish_green": "#009E73", "reddish_purple": "#CC79A7",
     "orange": "#E69F00", "sky_blue": "#56B4E9", "black": "#000000", "yellow": "#F0E442",
 }
-SCENARIO_COLOURS = tuple(OKABE_ITO.values())
+# Past eight scenarios, Paul Tol's muted colours that differ from Okabe–Ito's, then the cycle repeats.
+TOL_MUTED_EXTRA = ("#882255", "#332288", "#999933", "#44AA99", "#AA4499", "#DDCC77", "#117733", "#661100")
+SCENARIO_COLOURS = tuple(OKABE_ITO.values()) + TOL_MUTED_EXTRA
 
 # Where the time goes: moving (blues), waiting at controls (warm colours), the sea (greens/yellow).
 COMPONENT_COLOURS = {
