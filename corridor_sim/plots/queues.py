@@ -57,5 +57,5 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
                  fontsize=11, fontweight="bold")
     if len(result.scenarios) > 1:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside upper right", ncol=min(4, len(result.scenarios)))
+        fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(result.scenarios)))
     return fig
