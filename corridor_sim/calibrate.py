@@ -18,6 +18,7 @@ from .results.stats import mean_ci
 from .results.summary import crossing_times
 from .scenario.dists import did_you_mean
 from .scenario.loader import format_path, read_yaml
+from .scenario.yamlfile import YamlDocument
 from .scenario.schema import Hours
 
 Metric = Literal["control_time", "queue_wait", "crossing_time", "lead_time", "swd", "swod",
@@ -97,9 +98,10 @@ class Targets(BaseModel):
         return any(t.metric == "lead_time" and t.from_ for t in self.targets)
 
 
-def load_targets(path: str | Path) -> Targets:
-    """Read a targets YAML file; errors name the file, line and path like scenario errors."""
-    doc = read_yaml(Path(path))
+def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targets:
+    """Read a targets YAML file (or take it `document`, already parsed); errors name the file,
+    line and path like scenario errors."""
+    doc = document or read_yaml(Path(path))
     try:
         return Targets.model_validate(doc.data)
     except ValidationError as exc:

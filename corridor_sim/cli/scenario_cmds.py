@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from collections import defaultdict
+from pathlib import Path
 
 from rich.markup import escape
 from rich.table import Table
@@ -48,11 +48,12 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def _check(file: str, overrides: list[str]) -> str:
-    data = read_yaml(Path(file)).data
+    document = read_yaml(Path(file))  # read once: it says which kind of file this is
+    data = document.data
     if isinstance(data, dict) and "targets" in data and not {"nodes", "extends"} & set(data):
-        targets = load_targets(file)
+        targets = load_targets(file, document)
         return f"ok: {escape(targets.name)} (calibration targets, {len(targets.targets)} targets)"
-    s = load_scenario(file, overrides)
+    s = load_scenario(file, overrides, document=document)
     # the line's form is fixed ("N nodes, M links, K flows"): scripts read it
     caravans = f", {len(s.caravans)} caravans" if s.caravans else ""
     return f"ok: {escape(s.name)} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows{caravans})"

@@ -22,15 +22,17 @@ def lost_worker(executor: Executor) -> int | None:
     """
     if not isinstance(executor, ProcessPoolExecutor):
         return None
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        if process.exitcode is not None:
-            return process.exitcode
-    return None
+    return next((p.exitcode for p in _workers(executor) if p.exitcode is not None), None)
+
+
+def _workers(pool: ProcessPoolExecutor) -> list:
+    """The pool's worker processes (ProcessPoolExecutor keeps them in a private mapping)."""
+    return list((getattr(pool, "_processes", None) or {}).values())
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
     terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = _workers(pool)
     if terminate is not None:
         terminate()
     else:

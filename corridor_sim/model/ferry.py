@@ -30,9 +30,7 @@ class Side:
         self.aeo_priority = aeo_priority
         self.sailings = 0
         self.load_sum = 0
-        self.wait_sum = 0.0
-        self.waits = 0
-        self.group_waits: dict[int, list[float]] = {}  # group -> [trucks, wait sum], for the crossing time per flow
+        self.group_waits: dict[int, list[float]] = {}  # group -> [trucks, wait sum] over the counting window
 
     def notify(self) -> None:
         watchers, self.watchers = self.watchers, []
@@ -59,12 +57,9 @@ class Side:
         truck.mark = env.now
         truck.log(self.port, "board", env.now)
         if self.warmup <= start < self.horizon:
-            waited = env.now - start
-            self.wait_sum += waited
-            self.waits += 1
             tally = self.group_waits.setdefault(truck.group, [0, 0.0])
             tally[0] += 1
-            tally[1] += waited
+            tally[1] += env.now - start
         truck.where = f"on the ferry {self.port} -> {self.to}"
         yield landed
         truck.ferry_sail += env.now - truck.mark

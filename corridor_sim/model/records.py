@@ -89,15 +89,18 @@ def collect(world: "World") -> ReplicationResult:
     ferry_groups = []
     for key, f in world.ferries.items():
         for side in f.sides:
-            for g, (n, wait_sum) in sorted(side.group_waits.items()):
+            waits = wait_sum = 0
+            for g, (n, group_sum) in sorted(side.group_waits.items()):
                 ferry_groups.append({"link": key, "from": side.port, "to": side.to, "group": world.groups[g],
-                                     "trucks": n, "mean_wait_h": wait_sum / n})
+                                     "trucks": n, "mean_wait_h": group_sum / n})
+                waits += n
+                wait_sum += group_sum
             ferries.append({
                 "link": key, "from": side.port, "to": side.to, "vessels": f.link.n_vessels,
                 "capacity": f.capacity, "sailings": side.sailings,
                 "mean_load": side.load_sum / side.sailings if side.sailings else 0.0,
-                "trucks": side.waits,
-                "mean_wait_h": side.wait_sum / side.waits if side.waits else float("nan"),
+                "trucks": waits,
+                "mean_wait_h": wait_sum / waits if waits else float("nan"),
                 "storm_hours": f.storm_hours,
             })
     series = {c.name: c.queue_level.series for c in world.controls.values() if c.queue_level.series is not None}

@@ -35,8 +35,11 @@ def _extends_problem(doc: YamlDocument, message: str) -> ScenarioError:
     return ScenarioError(Problem("extends", message, file=str(doc.path), line=line, column=column, loc=("extends",)))
 
 
-def read_chain(path: Path) -> list[YamlDocument]:
-    """The file and every file it extends (each relative to the file that names it), the file itself first."""
+def read_chain(path: Path, first: YamlDocument | None = None) -> list[YamlDocument]:
+    """The file and every file it extends (each relative to the file that names it), the file itself first.
+
+    `first` is the file already parsed, when the caller has read it.
+    """
     chain: list[YamlDocument] = []
     seen: list[Path] = []
     current = path
@@ -48,7 +51,7 @@ def read_chain(path: Path) -> list[YamlDocument]:
         if len(seen) >= MAX_EXTENDS_DEPTH:
             raise _extends_problem(chain[-1], f"more than {MAX_EXTENDS_DEPTH} levels of extends")
         seen.append(resolved)
-        doc = read_yaml(current)
+        doc = first if first is not None and not chain else read_yaml(current)
         chain.append(doc)
         base = doc.data.get("extends")
         if base is None:
@@ -133,12 +136,14 @@ def build_scenario(data: dict, chain: list[YamlDocument] | None = None, set_path
     return scenario
 
 
-def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = ()) -> Scenario:
-    """Read, merge and validate a scenario file; `overrides` are `PATH=VALUE` texts or a mapping.
+def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any] = (), *,
+                  document: YamlDocument | None = None) -> Scenario:
+    """Read, merge and validate a scenario file; `overrides` are `PATH=VALUE` texts or a mapping;
+    `document` is the file already parsed (`read_yaml`), to save reading it again.
 
     Raises ScenarioError with one Problem per thing wrong (file, line, YAML path, message).
     """
-    chain = read_chain(Path(path))
+    chain = read_chain(Path(path), document)
     data: dict = {}
     for doc in reversed(chain):
         data = merge(data, doc.data)
