@@ -206,6 +206,55 @@ def test_time_zones_are_refused(tmp_path):
     assert p.path == "clock.start" and "without a time zone" in p.message
 
 
+# A number or boolean where a date or date-time belongs. Left to pydantic, `depart: 0` became a Unix
+# timestamp with a UTC time zone, passed the time-zone check, and crashed the cross-section checks
+# comparing it with the (local) clock start.
+WITH_CARAVAN = TINY + "caravans:\n  demo: {route: [origin, post, destination], depart: 2026-01-06T08:00, trucks: 3}\n"
+NOT_DATES = [pytest.param(text, shown, id=text) for text, shown in
+             [("0", "0"), ("1.5", "1.5"), ("-3", "-3"), ("1767225600", "1767225600"), ("true", "True"), ("false", "False")]]
+
+
+@pytest.mark.parametrize("text, shown", NOT_DATES)
+@pytest.mark.parametrize("old, new, path, line", [
+    ("start: 2026-01-05T00:00", "start: {}", "clock.start", 2),
+    ("depart: 2026-01-06T08:00", "depart: {}", "caravans.demo.depart", 19),
+], ids=["clock.start", "caravan.depart"])
+def test_numbers_and_booleans_are_not_date_times(tmp_path, text, shown, old, new, path, line):
+    p = only(write(tmp_path, WITH_CARAVAN.replace(old, new.format(text))))
+    assert (p.path, p.line) == (path, line), str(p)
+    assert p.message == f"expected a date-time such as 2024-03-04T08:00 (or a date such as 2024-03-04), got {shown}"
+
+
+@pytest.mark.parametrize("text, shown", NOT_DATES)
+def test_numbers_and_booleans_are_not_holidays(tmp_path, text, shown):
+    p = only(write(tmp_path, TINY.replace("lanes: 2}", f"lanes: 2, holidays: [2026-01-07, {text}]}}")))
+    assert (p.path, p.line) == ("nodes.post.holidays[1]", 9), str(p)
+    assert p.message == f"expected a date 2024-10-01 or a range 2024-10-01..2024-10-06, got {shown}"
+
+
+@pytest.mark.parametrize("overrides", [["caravans.demo.depart=0"], ["clock.start=0"], {"caravans.demo.depart": 0},
+                                       {"clock.start": 2.5}, {"nodes.post.holidays": [True]}])
+def test_numbers_as_dates_from_set_and_derive(tmp_path, overrides):
+    path = write(tmp_path, WITH_CARAVAN)
+    p = only(path, overrides)
+    assert p.message.startswith("expected a date") and p.message.endswith("(from --set)"), str(p)
+    with pytest.raises(ScenarioError) as info:
+        derive(load_scenario(path), overrides)
+    assert [q.path for q in info.value.problems] == [p.path]
+
+
+def test_validate_refuses_a_number_as_departure_with_exit_code_2(tmp_path, capsys):
+    from corridor_sim.cli import main
+
+    path = write(tmp_path, WITH_CARAVAN.replace("depart: 2026-01-06T08:00", "depart: 0"))
+    code = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == "" and "Traceback" not in err
+    column = WITH_CARAVAN.splitlines()[18].index("depart") + 1
+    assert err.strip() == (f"error: {path}:19:{column}: caravans.demo.depart: expected a date-time such as "
+                           "2024-03-04T08:00 (or a date such as 2024-03-04), got 0")
+
+
 def test_every_problem_is_reported_not_only_the_first(tmp_path):
     text = TINY.replace("lanes: 2}", "lanes: 0}").replace("per_day: 20", "per_day: -1").replace("rules: none", "rules: x")
     assert {p.path for p in problems(write(tmp_path, text))} == {"nodes.post.lanes", "traffic.main.per_day", "drivers.rules"}
@@ -337,7 +386,7 @@ def test_parse_override_reads_yaml_values():
     assert parse_override("a=b=c") == (["a"], "b=c")
 
 
-# The merge rule (DESIGN §4): mappings merge, lists and scalars replace.
+# The merge rule (the README's overlays): mappings merge, lists and scalars replace.
 keys = st.sampled_from(["a", "b", "c", "d"])
 scalars = st.one_of(st.integers(-5, 5), st.text(max_size=3), st.booleans(), st.none())
 values = st.recursive(st.one_of(scalars, st.lists(scalars, max_size=3)),

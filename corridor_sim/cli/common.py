@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -136,8 +135,3 @@ def final_line(result: RunResult, target: Path) -> None:
     console.print(f"{count} of {scenarios} scenario{'s' if scenarios > 1 else ''} on {meta['workers']} worker(s) "
                   f"({meta['executor']}) in {meta['elapsed_s']:.1f} s, {per:.2f} s per replication; "
                   f"results in {target}/", soft_wrap=True)
-
-
-def stdout_is_terminal() -> bool:
-    return sys.stdout.isatty()
-

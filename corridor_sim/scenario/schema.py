@@ -1,4 +1,4 @@
-"""The scenario format (DESIGN.md §4) as frozen pydantic models.
+"""The scenario format (the README's scenario format section) as frozen pydantic models.
 
 After validation every duration is hours (float), every distribution a `Dist`, every
 opening-hours text a `WeeklyHours`: model code never sees unit strings or raw dicts.
@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from .dists import Dist, parse_dist
-from .hours import DAYS, WeeklyHours, parse_holiday, parse_hours
+from .hours import WeeklyHours, parse_holiday, parse_hours
 from .units import format_hours, parse_duration, parse_number
 
 REGIMES = ("paper_tir", "etir", "national")
@@ -51,16 +51,27 @@ def _dist_to_plain(d: Dist) -> Any:
     return {"dist": d.kind, **dict(zip(keys[d.kind], d.params))}
 
 
-def _local_datetime(value: Any) -> Any:
-    """Dates become midnight; a time zone is refused (every time is on the scenario's one clock)."""
+DATETIME_EXPECTED = "expected a date-time such as 2024-03-04T08:00 (or a date such as 2024-03-04)"
+
+
+def _local_datetime(value: Any) -> dt.datetime:
+    """A local date-time from a date-time, a date (midnight) or ISO text; anything else is refused.
+
+    A time zone is refused (every time is on the scenario's one clock), and so are numbers and
+    booleans: pydantic would read `0` as a Unix timestamp in UTC, a date-time with a time zone
+    that nothing here could compare with the clock.
+    """
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return dt.datetime.combine(value, dt.time())
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"expected a date-time such as 2024-03-04T08:00 (or a date such as 2024-03-04), got {value!r}") from None
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            raise ValueError(f"{DATETIME_EXPECTED}, got {value!r}") from None
+    if not isinstance(value, dt.datetime):
+        text = repr(value)
+        raise ValueError(f"{DATETIME_EXPECTED}, got {text if len(text) <= 60 else text[:57] + '...'}")
+    if value.tzinfo is not None:
         raise ValueError(f"give a local date-time without a time zone, e.g. 2024-03-04T08:00, got {value.isoformat()!r}")
     return value
 
@@ -531,9 +542,6 @@ class Scenario(Base):
         shared = set(first.countries) & set(second.countries)
         return shared.pop() if len(shared) == 1 else None
 
-    def default_risk(self) -> str:
-        return next(iter(self.risk_classes))
-
 
 def _merge(base: dict, over: dict) -> dict:
     out = dict(base)
@@ -564,6 +572,3 @@ def _spec_dict(spec: CustomsSpec | None) -> dict:
 def resolve_policy(scenario: Scenario, country: str) -> CustomsPolicy:
     merged = _merge(_merge(BUILTIN_CUSTOMS, _spec_dict(scenario.customs.get("default"))), _spec_dict(scenario.customs.get(country)))
     return CustomsPolicy.model_validate(merged)
-
-
-WEEKDAYS = DAYS
