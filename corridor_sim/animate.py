@@ -24,7 +24,7 @@ from PIL import Image
 from .errors import OutputError, Problem, ScenarioError
 from .model import simulate
 from .model.records import ReplicationResult
-from .network import build_graph
+from .scenario.network import build_graph
 from .plots.style import OKABE_ITO, style
 from .scenario import Scenario, derive
 

@@ -65,10 +65,7 @@ def paired(result: RunResult, group: str, measure: Measure) -> dict[str, Any] | 
                 pairs.append((vo, vb))
     if len(pairs) < 2:
         return None
-    diff = paired_difference([p[0] for p in pairs], [p[1] for p in pairs])
-    diff["baseline_mean"] = sum(p[1] for p in pairs) / len(pairs)
-    diff["scenario_mean"] = sum(p[0] for p in pairs) / len(pairs)
-    return diff
+    return paired_difference([p[0] for p in pairs], [p[1] for p in pairs])
 
 
 def change(d: dict[str, Any] | None, clear: str, unclear: str, less: str = "less", more: str = "more",

@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from corridor_sim.model import simulate
+from corridor_sim.model.records import record_dict
 from corridor_sim.results.stats import mean_ci
 from corridor_sim.scenario.dists import Dist
 from corridor_sim.scenario.loader import build_scenario, merge
@@ -50,7 +51,7 @@ def control_rows(scenario, replications: int, seed: int = 1) -> list[dict[tuple[
     out = []
     for r in range(replications):
         result = simulate(scenario, r, seed)
-        out.append({(c["node"], f'{c["country"]} {c["direction"]}'): c for c in result.controls})
+        out.append({(c.node, f"{c.country} {c.direction}"): record_dict(c) for c in result.controls})
     return out
 
 

@@ -82,9 +82,9 @@ def test_warm_up_trucks_are_simulated_but_not_counted():
     assert early and not (early & counted)
     assert len(counted) + len(early) < result.created  # the rest are background trucks after the warm-up
     # controls tally the trucks that reach them in [warm-up, horizon), background included
-    aa = next(c for c in result.controls if c["country"] == "AA")
+    aa = next(c for c in result.controls if c.country == "AA")
     post = trace[(trace["node"] == "post") & (trace["event"] == "arrive")]
-    assert aa["trucks"] == ((post["time_h"] >= 48) & (post["time_h"] < 144)).sum()
+    assert aa.trucks == ((post["time_h"] >= 48) & (post["time_h"] < 144)).sum()
 
 
 def test_a_truck_stuck_past_the_drain_cap_is_reported_with_its_place():

@@ -166,12 +166,12 @@ def test_channel_shares_match_the_policy_per_risk_class():
         assert_share(rows["yellow"].sum(), len(rows), channels[cls].yellow)
     # the controls table tallies the same shares, mixed by the flow's risk mix
     controls = simulate(scenario, 0, 7).controls
-    aa = next(c for c in controls if c["country"] == "AA")
+    aa = next(c for c in controls if c.country == "AA")
     mix = scenario.traffic["main"].risk
-    assert_share(aa["red"], aa["trucks"], sum(mix[c] * channels[c].red for c in mix))
-    assert_share(aa["yellow"], aa["trucks"], sum(mix[c] * channels[c].yellow for c in mix))
-    bb = next(c for c in controls if c["country"] == "BB")
-    assert bb["red"] == bb["yellow"] == 0
+    assert_share(aa.red, aa.trucks, sum(mix[c] * channels[c].red for c in mix))
+    assert_share(aa.yellow, aa.trucks, sum(mix[c] * channels[c].yellow for c in mix))
+    bb = next(c for c in controls if c.country == "BB")
+    assert bb.red == bb.yellow == 0
 
 
 def test_recognised_aeo_trucks_are_inspected_less_by_the_aeo_factor():
@@ -217,7 +217,7 @@ def joint_world(joint: bool) -> dict:
 
 def test_joint_control_is_one_stop_with_the_slower_check_and_the_more_severe_channel():
     joint = simulate(build_scenario(joint_world(True)), 0)
-    assert [(c["country"], c["direction"]) for c in joint.controls] == [("AA+BB", "joint")]
+    assert [(c.country, c.direction) for c in joint.controls] == [("AA+BB", "joint")]
     t = joint.trucks
     assert len(t["truck"]) > 20
     np.testing.assert_allclose(t["document_h"], 2.0)   # max(1 h, 2 h); BB's yellow check is not added to red

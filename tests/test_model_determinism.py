@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -113,3 +114,60 @@ def test_adding_a_flow_shifts_no_other_stream(scenario):
     pd.testing.assert_frame_equal(by_flow(before, "east")[columns], by_flow(grown, "east")[columns], check_exact=True)
     south_before, south_grown = by_flow(before, "south"), by_flow(grown, "south")
     pd.testing.assert_frame_equal(south_before[ATTRIBUTES], south_grown[ATTRIBUTES], check_exact=True)
+
+
+def two_borders():
+    """One flow across two borders: post1 (AA/BB, queues, documents only) then post2 (BB/CC, where
+    CC's officers select trucks for yellow checks and inspections with random times)."""
+    data = tiny()
+    data.update({
+        "clock": {"start": "2026-01-05T00:00", "horizon": "20d", "warmup": "2d"},
+        "drivers": {"rules": "aetr", "speed_kmh": {"dist": "lognormal", "mean": 60, "cv": 0.2}},
+        "risk_classes": {"low": {"noncompliance": 0.05}, "high": {"noncompliance": 0.3}},
+        "customs": {
+            "default": {"channels": {"low": {"yellow": 0, "red": 0}, "high": {"yellow": 0, "red": 0}},
+                        "document": {"paper_tir": {"dist": "exponential", "mean": "50min"},
+                                     "etir": {"dist": "exponential", "mean": "10min"},
+                                     "national": {"dist": "exponential", "mean": "30min"}}},
+            "CC": {"channels": {"low": {"yellow": 0.15, "red": 0.05}, "high": {"yellow": 0.3, "red": 0.3}},
+                   "yellow_check": {"dist": "exponential", "mean": "1h"},
+                   "inspection": {"dist": "lognormal", "mean": "3h", "cv": 0.5}},
+        },
+        "nodes": {
+            "origin": {"kind": "terminal", "country": "AA"},
+            "post1": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 1},
+            "post2": {"kind": "bcp", "border": ["BB", "CC"], "lanes": 2},
+            "destination": {"kind": "terminal", "country": "CC"},
+        },
+        "links": {"origin -> post1": {"km": 100}, "post1 -> post2": {"km": 400}, "post2 -> destination": {"km": 100}},
+        "traffic": {"main": {"route": ["origin", "post1", "post2", "destination"], "per_day": 26,
+                             "regime": {"paper_tir": 0.6, "etir": 0.3, "national": 0.1},
+                             "risk": {"low": 0.7, "high": 0.3}}},
+    })
+    return build_scenario(data)
+
+
+def test_a_lane_upstream_leaves_every_trucks_draws_downstream_where_they_were():
+    """Draws belong to the truck (its flow and its index in the flow), not to its place in a
+    queue: one more lane at the first border reorders the arrivals at the second, yet each truck
+    gets the same channel, document time and inspection time there."""
+    scenario = two_borders()
+    before = frames(scenario, seed=11)["trucks"].set_index(["flow", "index"]).sort_index()
+    after = frames(derive(scenario, {"nodes.post1.controls": {"AA": {"exit": {"lanes": 2}}}}), seed=11)["trucks"]
+    after = after.set_index(["flow", "index"]).sort_index()
+    assert before.index.equals(after.index) and len(before) > 300
+    # the change did reach the second border: the trucks arrive there in another order
+    order_before = (before["depart_h"] + before["drive_h"] + before["rest_h"] + before["queue_h"]).rank()
+    order_after = (after["depart_h"] + after["drive_h"] + after["rest_h"] + after["queue_h"]).rank()
+    assert (order_before != order_after).mean() > 0.3
+    assert after["queue_h"].sum() < 0.5 * before["queue_h"].sum()
+    # only CC selects trucks: yellow, inspections and inspection time are the second border's draws,
+    # and the document time sums the draws at both borders (each keyed by the truck too); times
+    # are booked as differences of clock readings, so they agree to rounding, not bit for bit
+    def close(column):
+        return np.isclose(before[column], after[column], rtol=0, atol=1e-9)
+
+    same = ((before["yellow"] == after["yellow"]) & (before["inspections"] == after["inspections"])
+            & close("inspection_h") & close("document_h"))
+    assert same.mean() >= 0.99, f"only {same.mean():.1%} of the trucks kept their draws"
+    assert before["inspections"].sum() > 20 and before["yellow"].sum() > 40

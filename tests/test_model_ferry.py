@@ -125,7 +125,7 @@ def test_no_sailing_departs_during_a_storm(monkeypatch):
     delayed = departures[np.abs((departures + 12) % 24 - 12) > 1e-6]
     assert len(delayed) > 0
     assert all(np.isclose(ends, d).any() for d in delayed)
-    assert all(row["storm_hours"] > 24 for row in result.ferries)
+    assert all(row.storm_hours > 24 for row in result.ferries)
     assert result.trucks["ferry_wait_h"].max() > 24
 
 

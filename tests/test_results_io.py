@@ -9,7 +9,7 @@ import pytest
 
 import corridor_sim
 from corridor_sim.errors import OutputError
-from corridor_sim.results.io import load_results
+from corridor_sim.results import load_results
 from corridor_sim.results.tables import TABLES
 from corridor_sim.scenario.loader import build_scenario
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from corridor_sim.errors import ScenarioError
-from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario
+from corridor_sim.scenario.network import build_graph, controls_at
 from conftest import tiny
 
 
@@ -180,10 +180,10 @@ def test_two_adjacent_bcps_must_share_one_country():
     data["links"] |= {"post -> second": {"km": 5}, "second -> far": {"km": 5}}
     data["traffic"]["main"]["route"] = ["origin", "post", "second", "far"]
     scenario = build_scenario(data)  # AA -> post -> (BB) -> second -> CC
-    world = World(scenario, 0, 1)
+    graph = build_graph(scenario)
     route = ("origin", "post", "second", "far")
-    assert world._border_direction(route, 1) == ("AA", "BB")
-    assert world._border_direction(route, 2) == ("BB", "CC")
+    assert controls_at(scenario, graph, route, 1) == [("post", ("AA",), "exit"), ("post", ("BB",), "entry")]
+    assert controls_at(scenario, graph, route, 2) == [("second", ("BB",), "exit"), ("second", ("CC",), "entry")]
     data["nodes"]["second"]["border"] = ["DD", "CC"]
     found = problems(data)
     assert all(p.startswith("traffic.main.route[") for p, _ in found)

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..calibrate import load_targets
 from ..errors import ScenarioError
-from ..network import build_graph, resolve_route
+from ..scenario.network import build_graph, resolve_route
 from ..scenario import load_scenario
 from ..scenario.loader import read_yaml
 from ..scenario.json_schema import schema_text

@@ -5,7 +5,7 @@ from typing import Generator
 
 import simpy
 
-from .truck import Truck
+from .truck import Component, Truck
 
 
 class Convoy:
@@ -25,5 +25,4 @@ class Convoy:
             return
         truck.where = f"waiting for the convoy at node {index}"
         yield self.events[index]
-        truck.queue += self.env.now - truck.mark
-        truck.mark = self.env.now
+        truck.book(Component.QUEUE, self.env.now)

@@ -6,7 +6,9 @@ from typing import Generator
 
 import simpy
 
-from .truck import Truck
+from .truck import Component, Truck
+
+DRIVE, REST = Component.DRIVE, Component.REST
 
 EPS = 1e-9
 
@@ -39,8 +41,7 @@ def drive(env: simpy.Environment, truck: Truck, hours: float, rules: DrivingRule
         return
     if rules is None:
         yield env.timeout(hours)
-        truck.drive += env.now - truck.mark
-        truck.mark = env.now
+        truck.book(DRIVE, env.now)
         return
     idle = env.now - truck.last_drive_end
     if idle >= rules.daily_rest - EPS:
@@ -51,20 +52,17 @@ def drive(env: simpy.Environment, truck: Truck, hours: float, rules: DrivingRule
     while remaining > EPS:
         if truck.today >= rules.max_day - EPS:
             yield env.timeout(rules.daily_rest)
-            truck.rest += env.now - truck.mark
-            truck.mark = env.now
+            truck.book(REST, env.now)
             truck.today = truck.since_break = 0.0
             continue
         if truck.since_break >= rules.max_block - EPS:
             yield env.timeout(rules.break_h)
-            truck.rest += env.now - truck.mark
-            truck.mark = env.now
+            truck.book(REST, env.now)
             truck.since_break = 0.0
             continue
         segment = min(remaining, rules.max_block - truck.since_break, rules.max_day - truck.today)
         yield env.timeout(segment)
-        truck.drive += env.now - truck.mark
-        truck.mark = env.now
+        truck.book(DRIVE, env.now)
         truck.since_break += segment
         truck.today += segment
         remaining -= segment

@@ -11,7 +11,9 @@ import simpy
 from ..scenario.dists import Dist
 from ..scenario.schema import Link
 from .rng import Streams
-from .truck import Truck
+from .truck import Component, Truck
+
+FERRY_WAIT, FERRY_SAIL = Component.FERRY_WAIT, Component.FERRY_SAIL
 
 
 class Side:
@@ -53,8 +55,7 @@ class Side:
         heapq.heappush(self.waiting, (priority, self.seq, boarded))
         self.notify()
         landed = yield boarded
-        truck.ferry_wait += env.now - truck.mark
-        truck.mark = env.now
+        truck.book(FERRY_WAIT, env.now)
         truck.log(self.port, "board", env.now)
         if self.warmup <= start < self.horizon:
             tally = self.group_waits.setdefault(truck.group, [0, 0.0])
@@ -62,8 +63,7 @@ class Side:
             tally[1] += env.now - start
         truck.where = f"on the ferry {self.port} -> {self.to}"
         yield landed
-        truck.ferry_sail += env.now - truck.mark
-        truck.mark = env.now
+        truck.book(FERRY_SAIL, env.now)
         truck.today = truck.since_break = 0.0
         truck.last_drive_end = env.now
 

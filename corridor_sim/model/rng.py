@@ -3,16 +3,25 @@
 A stream's generator is derived from (seed, replication, purpose, owner...) by hashing the
 names, never from creation order: adding a node or a flow shifts no other stream, so common
 random numbers hold across scenarios. Draws come from numpy in blocks.
+
+Draws that belong to a truck (its speed on a link, its document time, channel and inspection
+at a control, ...) come from `PerTruck` tables: the truck with index k in its flow takes row k,
+whenever it gets there and whatever the other trucks did. Rows are drawn in blocks, each block
+from a generator keyed by (purpose, place, flow, block number), so any row can be reached
+without drawing the rows before it in another order.
 """
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Callable
 
 import numpy as np
 
 from ..scenario.dists import Dist
 
 BLOCK = 512
+SHIFT = 9  # BLOCK == 1 << SHIFT
+MASK = BLOCK - 1
 
 
 def _word(part: object) -> int:
@@ -41,6 +50,61 @@ class Streams:
 
     def uniforms(self, *name: object) -> "Uniforms":
         return Uniforms(self.generator(*name))
+
+    def per_truck(self, make_block: Callable[[np.random.Generator, int], list], groups: list[str],
+                  *name: object) -> "PerTruck":
+        return PerTruck(self, make_block, groups, name)
+
+    def per_truck_values(self, dist: Dist, groups: list[str], *name: object) -> "PerTruck | FixedPerTruck":
+        """One value of `dist` per truck (a constant needs no draws)."""
+        if dist.is_fixed:
+            return FixedPerTruck(dist.params[0])
+        return PerTruck(self, lambda rng, n: dist.sample(rng, n).tolist(), groups, name)
+
+
+class PerTruck:
+    """Row `index` of a table of draws for each group (flow or caravan), made in blocks.
+
+    `make_block(rng, n)` returns n rows. A block is dropped once each of its rows has been
+    taken; a row asked for again is the same row (the block is made again from its key).
+    """
+
+    __slots__ = ("streams", "make_block", "groups", "name", "blocks", "taken")
+
+    def __init__(self, streams: Streams, make_block: Callable[[np.random.Generator, int], list],
+                 groups: list[str], name: tuple):
+        self.streams = streams
+        self.make_block = make_block
+        self.groups = groups
+        self.name = name
+        self.blocks: dict[tuple[int, int], list] = {}
+        self.taken: dict[tuple[int, int], int] = {}
+
+    def row(self, group: int, index: int) -> Any:
+        key = (group, index >> SHIFT)
+        rows = self.blocks.get(key)
+        if rows is None:
+            rng = self.streams.generator(*self.name, self.groups[group], key[1])
+            rows = self.blocks[key] = self.make_block(rng, BLOCK)
+            self.taken[key] = 0
+        taken = self.taken[key] + 1
+        if taken == BLOCK:
+            del self.blocks[key], self.taken[key]
+        else:
+            self.taken[key] = taken
+        return rows[index & MASK]
+
+
+class FixedPerTruck:
+    """A constant that looks like a per-truck table."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float):
+        self.value = float(value)
+
+    def row(self, group: int, index: int) -> float:
+        return self.value
 
 
 class Fixed:

@@ -3,28 +3,40 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from enum import IntEnum
 from typing import Generator
 
-import networkx as nx
 import numpy as np
 import simpy
 
 from ..errors import SimulationError
-from ..network import build_graph, resolve_route
 from ..scenario.dists import Dist
 from ..scenario.hours import DAYS
-from ..scenario.schema import REGIMES, Scenario
+from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
+from ..scenario.schema import REGIMES, Scenario, parse_link_key
 from .calendar import Calendar
 from .caravan import Convoy
-from .control import Authority, Control, ControlSettings
+from .control import Control, ControlSettings
+from .customs import Authority
 from .driving import DrivingRules, drive
 from .ferry import Ferry
-from .records import ReplicationResult, collect
+from .records import ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, truck_columns
 from .rng import Streams, replication_seed
 from .truck import Truck
 
-# plan step kinds
-ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = range(6)
+
+class Step(IntEnum):
+    """The kinds of step in a truck's plan (see World._plan)."""
+
+    ARRIVE = 0    # (ARRIVE, node name, route position)
+    CONTROL = 1   # (CONTROL, Control, None)
+    GATHER = 2    # (GATHER, None, route position): wait for the rest of the convoy
+    LEAVE = 3     # (LEAVE, node name, route position)
+    DRIVE = 4     # (DRIVE, per-truck speed table, km)
+    FERRY = 5     # (FERRY, ferry Side, None)
+
+
+ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = Step
 DRAIN_CAP_H = 365 * 24.0  # a run may drain for at most a year past the horizon
 
 
@@ -46,7 +58,7 @@ class World:
         self.rules = None if scenario.drivers.rules == "none" else DrivingRules.for_crew(scenario.drivers.crew)
         self.risk_classes = list(scenario.risk_classes)
         self.groups: list[str] = list(scenario.traffic) + list(scenario.caravans)
-        self.controls: dict[tuple[str, str, str], Control] = {}
+        self.controls: dict[ControlKey, Control] = {}
         self.ferries: dict[str, Ferry] = {}
         self.speeds: dict[str, object] = {}
         self.drained = self.env.event()
@@ -56,7 +68,7 @@ class World:
         self.next_id = 0
         self.created = 0
         self.arrived = 0
-        self.rows: list[tuple] = []
+        self.rows: list[tuple] = []  # Truck.record of every counted truck
         self.traces: list[tuple] = []
         self.plans = [self._plan(self._route(f), False) for f in scenario.traffic.values()]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
@@ -88,20 +100,21 @@ class World:
         calendar = Calendar(values["hours"], values["holidays"], self.scenario.clock.start)
         return ControlSettings(values["lanes"], values["inspection_bays"], calendar, values["handling"])
 
-    def _control(self, node: str, countries: tuple[str, ...], direction: str) -> Control:
-        key = (node, "+".join(countries), direction)
+    def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)
         if control is None:
+            node, countries, direction = key
             joint = len(countries) > 1
             settings = self._settings(node, None if joint else countries[0], direction)
-            authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, (node, c, direction))
-                           for c in countries]
+            authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, self.groups,
+                                     (node, c, direction)) for c in countries]
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
-                              len(self.groups), self.warmup, self.horizon, self.record_queues)
+                              self.groups, self.warmup, self.horizon, self.record_queues)
             self.controls[key] = control
         return control
 
     def _speed(self, key: str):
+        """Each truck's speed on link `key` (km/h), keyed by the truck."""
         sampler = self.speeds.get(key)
         if sampler is None:
             link = self.scenario.links[key]
@@ -112,15 +125,13 @@ class World:
                 dist = drivers.scaled(link.speed_kmh.mean() / drivers.mean())
             else:
                 dist = link.speed_kmh
-            sampler = self.streams.sampler(dist, "speed", key)
+            sampler = self.streams.per_truck_values(dist, self.groups, "speed", key)
             self.speeds[key] = sampler
         return sampler
 
     def _ferry(self, key: str, a: str, b: str) -> tuple[Ferry, int]:
         ferry = self.ferries.get(key)
         if ferry is None:
-            from ..scenario.schema import parse_link_key
-
             pa, pb, _ = parse_link_key(key)
             def priority(port: str) -> bool:
                 policy = self.scenario.policy(self.scenario.nodes[port].country)
@@ -133,26 +144,10 @@ class World:
 
     def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
         """The steps a truck on `route` takes: arrive, controls, (convoy), leave, link..."""
-        nodes = self.scenario.nodes
-        modes = [self.graph.edges[a, b]["mode"] for a, b in zip(route, route[1:])]
         steps: list[tuple] = []
         for i, name in enumerate(route):
-            node = nodes[name]
             steps.append((ARRIVE, name, i))
-            came_by_ferry = i > 0 and modes[i - 1] == "ferry"
-            leaves_by_ferry = i < len(modes) and modes[i] == "ferry"
-            if node.kind == "bcp":
-                a, b = self._border_direction(route, i)
-                if node.joint_control:
-                    steps.append((CONTROL, self._control(name, (a, b), "joint"), None))
-                else:
-                    steps.append((CONTROL, self._control(name, (a,), "exit"), None))
-                    steps.append((CONTROL, self._control(name, (b,), "entry"), None))
-            elif node.kind == "port":
-                if came_by_ferry:
-                    steps.append((CONTROL, self._control(name, (node.country,), "entry"), None))
-                if leaves_by_ferry:
-                    steps.append((CONTROL, self._control(name, (node.country,), "exit"), None))
+            steps += [(CONTROL, self._control(key), None) for key in controls_at(self.scenario, self.graph, route, i)]
             if i == len(route) - 1:
                 break
             if convoy:
@@ -165,18 +160,6 @@ class World:
             else:
                 steps.append((DRIVE, self._speed(edge["key"]), edge["km"]))
         return steps
-
-    def _border_direction(self, route: tuple[str, ...], i: int) -> tuple[str, str]:
-        """(exit country, entry country) of the bcp at route[i]."""
-        node = self.scenario.nodes[route[i]]
-        a, b = node.border  # type: ignore[misc]
-        prev = self.scenario.side_between(route[i - 1], route[i]) if i > 0 else None
-        nxt = self.scenario.side_between(route[i + 1], route[i]) if i + 1 < len(route) else None
-        if prev is not None:
-            return (prev, b if prev == a else a)
-        if nxt is not None:
-            return (a if nxt == b else b, nxt)
-        return (a, b)
 
     # --- trucks ---------------------------------------------------------------------------
 
@@ -199,7 +182,7 @@ class World:
             elif kind == DRIVE:
                 if arg > 0:
                     truck.where = "driving"
-                    yield from drive(env, truck, arg / step(), rules)
+                    yield from drive(env, truck, arg / step.row(truck.group, truck.index), rules)
                     truck.km += arg
             elif kind == FERRY:
                 yield from step.carry(truck)
@@ -219,10 +202,7 @@ class World:
         del self.live[truck.id]
         self.arrived += 1
         if truck.counted:
-            self.rows.append((truck.id, truck.group, truck.aeo, truck.regime, truck.risk, truck.noncompliant,
-                              truck.detected, truck.depart, now, truck.km, truck.yellow, truck.inspections,
-                              truck.drive, truck.rest, truck.closed, truck.queue, truck.document,
-                              truck.inspection, truck.ferry_wait, truck.ferry_sail))
+            self.rows.append(truck.record(now))
         if truck.trace is not None:
             self.traces.extend(truck.trace)
         if not self.live and self.drained.triggered and not self.done.triggered:
@@ -251,6 +231,7 @@ class World:
         risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in self.risk_classes]).tolist()
         noncompliance = [self.scenario.risk_classes[c].noncompliance for c in self.risk_classes]
         counted = not flow.background
+        index = 0
         offset = self.scenario.clock.start.weekday() * 24 + self.scenario.clock.start.hour + self.scenario.clock.start.minute / 60
         t = 0.0
         while True:
@@ -267,8 +248,9 @@ class World:
             risk = _pick(risk_cum, u())
             noncompliant = u() < noncompliance[risk]
             self.next_id += 1
-            truck = Truck(self.next_id, group, env.now, aeo, regime, risk, noncompliant, False,
+            truck = Truck(self.next_id, group, index, env.now, aeo, regime, risk, noncompliant, False,
                           counted and env.now >= self.warmup)
+            index += 1
             self._launch(truck, plan, None)
         self._source_finished()
 
@@ -282,9 +264,9 @@ class World:
         rate = self.scenario.risk_classes[self.risk_classes[risk]].noncompliance
         u = self.streams.uniforms("caravan", name)
         convoy = Convoy(env, caravan.trucks, len(self._route(caravan))) if caravan.convoy else None
-        for _ in range(caravan.trucks):
+        for index in range(caravan.trucks):
             self.next_id += 1
-            truck = Truck(self.next_id, group, env.now, caravan.aeo, REGIMES.index(caravan.regime), risk,
+            truck = Truck(self.next_id, group, index, env.now, caravan.aeo, REGIMES.index(caravan.regime), risk,
                           u() < rate, caravan.pre_notified, True, caravan=name)
             self._launch(truck, plan, convoy)
         self._source_finished()
@@ -305,7 +287,66 @@ class World:
                 f"{len(self.live)} trucks had not arrived {env.now - self.horizon:.0f} h after the horizon "
                 f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
             )
-        return collect(self)
+        return self._result()
+
+    def _result(self) -> ReplicationResult:
+        """The records of this replication (tallies and levels cover [warm-up, horizon))."""
+        scenario = self.scenario
+        end = self.env.now
+        window = self.horizon - self.warmup
+        kinds = ["background" if f.background else "flow" for f in scenario.traffic.values()]
+        kinds += ["caravan"] * len(scenario.caravans)
+        controls, control_groups = [], []
+        for key, c in self.controls.items():
+            node, country, direction = key.node, key.country, key.direction
+            crossing = crossing_label(scenario, key)
+            times = np.asarray(c.times)
+            lanes, bays = c.lanes.capacity, c.bays.capacity
+            controls.append(ControlRecord(
+                node=node, country=country, direction=direction, crossing=crossing,
+                lanes=lanes, inspection_bays=bays, trucks=c.n,
+                arrivals_per_h=c.n / window if window > 0 else 0.0,
+                mean_time_h=float(times.mean()) if c.n else float("nan"),
+                p95_time_h=float(np.quantile(times, 0.95)) if c.n else float("nan"),
+                mean_queue_h=c.queue_sum / c.n if c.n else float("nan"),
+                lane_utilisation=c.busy_level.mean(end) / lanes,
+                bay_utilisation=c.bay_busy.mean(end) / bays,
+                mean_queue_len=c.queue_level.mean(end), max_queue_len=c.queue_level.peak,
+                yellow=c.yellow, red=c.red, detections=c.detections,
+            ))
+            control_groups += [
+                ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
+                                  group=self.groups[g], trucks=n, mean_time_h=c.group_time[g] / n,
+                                  mean_queue_h=c.group_queue[g] / n)
+                for g, n in enumerate(c.group_n) if n
+            ]
+        ferries, ferry_groups = [], []
+        for key, f in self.ferries.items():
+            for side in f.sides:
+                crossing = crossing_label(scenario, ControlKey(side.port, (scenario.nodes[side.port].country,), "exit"))
+                tallies = sorted(side.group_waits.items())
+                ferry_groups += [
+                    FerryFlowRecord(link=key, from_=side.port, to=side.to, crossing=crossing, group=self.groups[g],
+                                    trucks=n, mean_wait_h=wait_sum / n)
+                    for g, (n, wait_sum) in tallies
+                ]
+                waits = sum(n for _, (n, _) in tallies)
+                wait_sum = sum(w for _, (_, w) in tallies)
+                ferries.append(FerryRecord(
+                    link=key, from_=side.port, to=side.to, crossing=crossing, vessels=f.link.n_vessels,
+                    capacity=f.capacity, sailings=side.sailings,
+                    mean_load=side.load_sum / side.sailings if side.sailings else 0.0,
+                    trucks=waits, mean_wait_h=wait_sum / waits if waits else float("nan"),
+                    storm_hours=f.storm_hours,
+                ))
+        series = {c.name: c.queue_level.series for c in self.controls.values() if c.queue_level.series is not None}
+        return ReplicationResult(
+            scenario=scenario.name, replication=self.replication, seed=self.seed,
+            groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
+            trucks=truck_columns(self.rows), controls=controls, control_groups=control_groups, ferries=ferries,
+            ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
+            arrived=self.arrived, end_h=end, warmup_h=self.warmup, horizon_h=self.horizon,
+        )
 
 
 def _pick(cumulative: list[float], u: float) -> int:

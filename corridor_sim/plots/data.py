@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import OutputError
-from ..network import build_graph, resolve_route
+from ..scenario.network import build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import Scenario
 
 
@@ -47,30 +47,14 @@ def routes_in_order(scenario: Scenario) -> list[tuple[str, ...]]:
 
 
 def route_crossings(scenario: Scenario, route: tuple[str, ...]) -> list[tuple[str, str]]:
-    """The (node, crossing) pairs a truck on `route` clears, in order, labelled as the summary labels them.
-
-    A border crossing is `A->B` from the country before it to the one after it; a port is
-    `C outbound` when the truck leaves it by ferry and `C inbound` when it arrives by ferry.
-    """
+    """The (node, crossing) pairs a truck on `route` clears, in order, labelled as the summary labels them."""
     graph = build_graph(scenario)
-    nodes = scenario.nodes
     out: list[tuple[str, str]] = []
-    for i, name in enumerate(route):
-        node = nodes[name]
-        if node.kind == "bcp":
-            a, b = node.border  # type: ignore[misc]
-            before = nodes[route[i - 1]].country if i > 0 else None
-            after = nodes[route[i + 1]].country if i + 1 < len(route) else None
-            if before == b or after == a:
-                a, b = b, a
-            out.append((name, f"{a}->{b}"))
-        elif node.kind == "port":
-            came_by_ferry = i > 0 and graph.edges[route[i - 1], name]["mode"] == "ferry"
-            leaves_by_ferry = i + 1 < len(route) and graph.edges[name, route[i + 1]]["mode"] == "ferry"
-            if came_by_ferry:
-                out.append((name, f"{node.country} inbound"))
-            if leaves_by_ferry:
-                out.append((name, f"{node.country} outbound"))
+    for i in range(len(route)):
+        for control in controls_at(scenario, graph, route, i):
+            key = (control.node, crossing_label(scenario, control))
+            if key not in out:
+                out.append(key)
     return out
 
 

@@ -17,7 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..network import build_graph
+from ..scenario.network import build_graph, controls_at, crossing_label
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
 from .data import finite, require
@@ -40,22 +40,18 @@ def _has_coords(scenario: Scenario, node: str) -> bool:
     return n.lat is not None and n.lon is not None
 
 
-def arriving_crossing(scenario: Scenario, a: str, b: str, mode: str) -> str | None:
-    """The summary's crossing label a truck clears on arriving at `b` from `a` (None: no control)."""
-    nodes = scenario.nodes
-    node = nodes[b]
-    if node.kind == "bcp":
-        x, y = node.border  # type: ignore[misc]
-        before = nodes[a].country
-        if before is None:  # from another bcp: the country the two share
-            shared = set(nodes[a].border or ()) & {x, y}  # type: ignore[arg-type]
-            before = next(iter(shared), None)
-        if before not in (x, y):
-            return None
-        return f"{before}->{y if before == x else x}"
-    if node.kind == "port":
-        return f"{node.country} {'inbound' if mode == 'ferry' else 'outbound'}"
-    return None
+def arriving_crossing(scenario: Scenario, graph, a: str, b: str, mode: str) -> str | None:
+    """The summary's crossing label a truck clears on arriving at `b` from `a` (None: no control).
+
+    A port reached by road is cleared outbound (the truck goes on by ferry).
+    """
+    route: tuple[str, ...] = (a, b)
+    if scenario.nodes[b].kind == "port" and mode != "ferry":
+        onward = next((n for n in graph.successors(b) if graph.edges[b, n]["mode"] == "ferry"), None)
+        if onward is not None:
+            route = (a, b, onward)
+    controls = controls_at(scenario, graph, route, 1)
+    return crossing_label(scenario, controls[0]) if controls else None
 
 
 def link_delays(result: RunResult, scenario_name: str) -> dict[tuple[str, str], float]:
@@ -69,7 +65,7 @@ def link_delays(result: RunResult, scenario_name: str) -> dict[tuple[str, str], 
     for a, b, data in graph.edges(data=True):
         if not (_has_coords(scenario, a) and _has_coords(scenario, b)):
             continue
-        crossing = arriving_crossing(scenario, a, b, data["mode"])
+        crossing = arriving_crossing(scenario, graph, a, b, data["mode"])
         pair = tuple(sorted((a, b)))
         per_pair.setdefault(pair, [])  # type: ignore[arg-type]
         if crossing and (b, crossing) in times:

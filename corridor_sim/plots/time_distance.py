@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..network import build_graph
+from ..scenario.network import build_graph
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
 from .data import require

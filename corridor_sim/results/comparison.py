@@ -34,10 +34,7 @@ def _paired(base: dict[int, float], other: dict[int, float]) -> dict[str, Any] |
     if not common:
         return None
     diff = paired_difference([other[r] for r in common], [base[r] for r in common])
-    out = {k: diff[k] for k in PAIRED_KEYS}
-    out["baseline_mean"] = sum(base[r] for r in common) / len(common)
-    out["scenario_mean"] = sum(other[r] for r in common) / len(common)
-    return out
+    return {k: diff[k] for k in ("baseline_mean", "scenario_mean", *PAIRED_KEYS)}
 
 
 def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str) -> dict[str, Any] | None:

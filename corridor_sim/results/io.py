@@ -311,35 +311,3 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def load_results(path):
-    """A saved run, compare or sweep directory back as the RunResult the run returned.
-
-    The summary is recomputed from `replications.jsonl` (the exact per-replication statistics),
-    so it equals the in-memory one; tables are read when first used.
-    """
-    from .run_result import RunResult
-
-    directory = Path(path)
-    summary_file = directory / "summary.json"
-    if not summary_file.is_file():
-        raise OutputError(f"{directory} is not a corridor-sim results directory (no summary.json)")
-    try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8")) if (directory / "manifest.json").exists() else {}
-    except json.JSONDecodeError as exc:
-        raise OutputError(f"{directory}: cannot read its JSON files ({exc})") from None
-    order = list(meta.get("scenarios") or summary.get("scenarios", {}))
-    scenarios = read_scenarios(directory, order)
-    stats: dict[str, list] = {}
-    lines = directory / "replications.jsonl"
-    if lines.exists():
-        for line in read_jsonl(lines):
-            stats.setdefault(line.pop("scenario"), []).append(line)
-    if set(stats) != {s.name for s in scenarios}:
-        stats = {}
-    else:
-        meta.setdefault("kind", summary.get("kind", "run"))
-    return RunResult(scenarios, stats=stats, meta=meta, summary=None if stats else summary,
-                     source=DirTables(directory))

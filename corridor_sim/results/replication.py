@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.records import ReplicationResult
+from ..model.records import ReplicationResult, record_dict
 from ..model.truck import COMPONENTS
 
 ALL = "*"  # the key of "every counted truck of the scenario"
@@ -48,10 +48,10 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
     return {
         "replication": result.replication,
         "groups": groups,
-        "controls": result.controls,
-        "control_groups": result.control_groups,
-        "ferries": result.ferries,
-        "ferry_groups": result.ferry_groups,
+        "controls": [record_dict(r) for r in result.controls],
+        "control_groups": [record_dict(r) for r in result.control_groups],
+        "ferries": [record_dict(r) for r in result.ferries],
+        "ferry_groups": [record_dict(r) for r in result.ferry_groups],
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

@@ -1,14 +1,17 @@
 """The result of `run`, `compare` or `sweep`: tables, statistics, summary, and saving."""
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
 
+from ..errors import OutputError
 from ..scenario.schema import Scenario
 from .comparison import comparison_rows, comparison_section
+from .io import DirTables, MemoryTables, read_jsonl, read_scenarios, write_run_dir
 from .replication import replication_rows
 from .summary import scenario_summary, summary_rows
 from .sweep import sweep_rows
@@ -53,8 +56,6 @@ class RunResult:
                  frames: dict[str, list[pd.DataFrame]] | None = None, meta: dict[str, Any] | None = None,
                  summary: dict[str, Any] | None = None, tables: dict[str, pd.DataFrame] | None = None,
                  source: TableSource | None = None):
-        from .io import MemoryTables
-
         self.scenarios = {s.name: s for s in scenarios}
         self.stats = stats
         self.source: TableSource = source or MemoryTables(frames, tables)
@@ -149,10 +150,38 @@ class RunResult:
 
         `extra_files(result, directory)` may add files (e.g. plots) before the directory is renamed into place.
         """
-        from .io import write_run_dir
-
         return write_run_dir(self, path, force=force, fmt=fmt, extra_files=extra_files)
 
     def __repr__(self) -> str:
         names = ", ".join(self.scenarios)
         return f"RunResult({self.kind}: {names}; {self.meta.get('replications')} replications)"
+
+
+def load_results(path):
+    """A saved run, compare or sweep directory back as the RunResult the run returned.
+
+    The summary is recomputed from `replications.jsonl` (the exact per-replication statistics),
+    so it equals the in-memory one; tables are read when first used.
+    """
+    directory = Path(path)
+    summary_file = directory / "summary.json"
+    if not summary_file.is_file():
+        raise OutputError(f"{directory} is not a corridor-sim results directory (no summary.json)")
+    try:
+        summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8")) if (directory / "manifest.json").exists() else {}
+    except json.JSONDecodeError as exc:
+        raise OutputError(f"{directory}: cannot read its JSON files ({exc})") from None
+    order = list(meta.get("scenarios") or summary.get("scenarios", {}))
+    scenarios = read_scenarios(directory, order)
+    stats: dict[str, list] = {}
+    lines = directory / "replications.jsonl"
+    if lines.exists():
+        for line in read_jsonl(lines):
+            stats.setdefault(line.pop("scenario"), []).append(line)
+    if set(stats) != {s.name for s in scenarios}:
+        stats = {}
+    else:
+        meta.setdefault("kind", summary.get("kind", "run"))
+    return RunResult(scenarios, stats=stats, meta=meta, summary=None if stats else summary,
+                     source=DirTables(directory))

@@ -26,8 +26,9 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
 def paired_difference(other: Sequence[float], baseline: Sequence[float], level: float = 0.95) -> dict[str, float]:
     """Paired t interval of other - baseline over replications with common random numbers.
 
-    Also gives the unpaired (Welch) half-width, so the variance reduction that common random
-    numbers bought can be shown: `crn_variance_ratio` = (paired / unpaired half-width)^2.
+    Also gives both means and the unpaired (Welch) half-width, so the variance reduction that
+    common random numbers bought can be shown: `crn_variance_ratio` = (paired / unpaired
+    half-width)^2. The one paired difference of the project: compare, sweep and demos use it.
     """
     a = np.asarray(other, dtype=float)
     b = np.asarray(baseline, dtype=float)
@@ -38,6 +39,7 @@ def paired_difference(other: Sequence[float], baseline: Sequence[float], level: 
     out = {
         "mean": diff["mean"], "ci_low": diff["ci_low"], "ci_high": diff["ci_high"],
         "half_width": diff["half_width"], "n": diff["n"],
+        "baseline_mean": base_mean, "scenario_mean": float(a.mean()) if len(a) else float("nan"),
         "relative": diff["mean"] / base_mean if base_mean else float("nan"),
         "relative_ci_low": diff["ci_low"] / base_mean if base_mean else float("nan"),
         "relative_ci_high": diff["ci_high"] / base_mean if base_mean else float("nan"),

@@ -60,7 +60,7 @@ def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, st
     waits: dict[tuple[str, str], list[float]] = {}
     for row in ferries:
         if row["trucks"]:
-            tally = waits.setdefault((row["from"], f"{_port_country(rep, row['from'])} outbound"), [0.0, 0.0])
+            tally = waits.setdefault((row["from"], row["crossing"]), [0.0, 0.0])
             tally[0] += row["trucks"]
             tally[1] += row["trucks"] * row["mean_wait_h"]
     for key, (trucks, wait_sum) in waits.items():
@@ -76,13 +76,6 @@ def _crossings(rep_stats: list[dict[str, Any]], group: str | None) -> list[dict[
         for key, value in crossing_times(rep, group).items():
             per_rep[key].append(value)
     return [{"node": key[0], "crossing": key[1], "time_h": _ci(values)} for key, values in per_rep.items()]
-
-
-def _port_country(rep: dict[str, Any], port: str) -> str:
-    for row in rep["controls"]:
-        if row["node"] == port:
-            return row["country"]
-    return ""
 
 
 def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]]) -> dict[str, Any]:

@@ -1,10 +1,12 @@
-"""One replication's records as pandas DataFrames (the tables of DESIGN.md §5)."""
+"""One replication's records as pandas DataFrames (the run directory's tables, see the README)."""
 from __future__ import annotations
+
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 
-from ..model.records import ReplicationResult
+from ..model.records import ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, record_dict
 from ..scenario.schema import REGIMES
 
 TABLES = ("trucks", "controls", "control_flows", "ferries", "trace", "queues")
@@ -26,6 +28,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "truck": t["truck"].astype(np.int64),
         "flow": np.where(is_caravan, "", names),
         "caravan": np.where(is_caravan, names, ""),
+        "index": t["index"].astype(np.int64),
         "aeo": t["aeo"].astype(bool),
         "regime": np.asarray(REGIMES, dtype=object)[t["regime"].astype(int)] if len(codes) else np.zeros(0, dtype=object),
         "risk": np.asarray(result.risk_classes, dtype=object)[t["risk"].astype(int)] if len(codes) else np.zeros(0, dtype=object),
@@ -51,17 +54,18 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
     return frames
 
 
-CONTROL_COLUMNS = ("node", "country", "direction", "crossing", "lanes", "inspection_bays", "trucks",
-                   "arrivals_per_h", "mean_time_h", "p95_time_h", "mean_queue_h", "lane_utilisation",
-                   "bay_utilisation", "mean_queue_len", "max_queue_len", "yellow", "red", "detections")
-CONTROL_FLOW_COLUMNS = ("node", "country", "direction", "crossing", "group", "trucks", "mean_time_h", "mean_queue_h")
-FERRY_COLUMNS = ("link", "from", "to", "vessels", "capacity", "sailings", "mean_load", "trucks", "mean_wait_h",
-                 "storm_hours")
+def _columns(record_type) -> tuple[str, ...]:
+    return tuple("from" if f.name == "from_" else f.name for f in fields(record_type))
 
 
-def _rows(key: dict, rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+CONTROL_COLUMNS = _columns(ControlRecord)
+CONTROL_FLOW_COLUMNS = _columns(ControlFlowRecord)
+FERRY_COLUMNS = _columns(FerryRecord)
+
+
+def _rows(key: dict, records: list, columns: tuple[str, ...]) -> pd.DataFrame:
     """Rows with the key columns first; an empty table still has its columns."""
-    return pd.DataFrame([{**key, **row} for row in rows], columns=[*key, *columns])
+    return pd.DataFrame([{**key, **record_dict(r)} for r in records], columns=[*key, *columns])
 
 
 def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:

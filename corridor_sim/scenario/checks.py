@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from ..errors import Problem
 from .dists import did_you_mean
+from .network import build_graph
 from .problems import format_path, with_loc
 from .schema import Caravan, Flow, Scenario, parse_link_key, resolve_policy
 
@@ -61,8 +62,6 @@ def _link_problems(scenario: Scenario) -> tuple[list[Problem], set[tuple[str, st
 
 def _graph(scenario: Scenario) -> nx.DiGraph:
     """The graph the model routes on, so a from/to route is checked exactly as it will be driven."""
-    from ..network import build_graph
-
     return build_graph(scenario)
 
 
