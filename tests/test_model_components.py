@@ -1,0 +1,149 @@
+"""Each component of a lead time on its own.
+
+Every case is a deterministic world (fixed times, caravans leaving at a known hour, links of
+0 km) in which a truck spends time in one way only, so the whole lead time must be booked to
+that one component and nothing to the others. Hand-computed answers, exact to rounding.
+"""
+from __future__ import annotations
+
+import pytest
+
+from corridor_sim.model import COMPONENTS, simulate
+from corridor_sim.results.tables import replication_frames
+from corridor_sim.scenario.loader import build_scenario, merge
+
+QUIET = {  # customs that take no time and select nobody
+    "default": {
+        "document": {"paper_tir": 0, "etir": 0, "national": 0},
+        "document_error": {"paper_tir": 0, "etir": 0, "national": 0},
+        "channels": {"low": {"yellow": 0, "red": 0}},
+        "yellow_check": "1h", "inspection": "1h", "error_delay": "1h",
+    }
+}
+
+
+def world(**overrides) -> dict:
+    """terminal `a` -> bcp `post` (AA/BB, one lane) -> terminal `b`, 0 km each; one caravan of
+    two trucks (not a convoy) leaves `a` on Monday 2026-01-05 at 10:00 (hour 10)."""
+    data = {
+        "name": "components",
+        "clock": {"start": "2026-01-05T00:00", "horizon": "2d"},
+        "drivers": {"rules": "none", "speed_kmh": 50},
+        "risk_classes": {"low": {"noncompliance": 0.0}},
+        "customs": QUIET,
+        "nodes": {
+            "a": {"kind": "terminal", "country": "AA"},
+            "post": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 1, "inspection_bays": 1},
+            "b": {"kind": "terminal", "country": "BB"},
+        },
+        "links": {"a -> post": {"km": 0}, "post -> b": {"km": 0}},
+        "caravans": {"pair": {"route": ["a", "post", "b"], "depart": "2026-01-05T10:00", "trucks": 1,
+                              "regime": "paper_tir", "risk": "low"}},
+    }
+    return merge(data, overrides)
+
+
+def booked(data: dict) -> list[dict[str, float]]:
+    trucks = replication_frames(simulate(build_scenario(data), 0, 3))["trucks"].sort_values("index")
+    return [{c: float(row[f"{c}_h"]) for c in COMPONENTS} | {"lead": float(row["lead_time_h"])}
+            for _, row in trucks.iterrows()]
+
+
+def assert_only(times: dict[str, float], component: str, hours: float) -> None:
+    assert times["lead"] == pytest.approx(hours, abs=1e-9)
+    assert times[component] == pytest.approx(hours, abs=1e-9), times
+    others = {c: v for c, v in times.items() if c not in (component, "lead")}
+    assert all(abs(v) < 1e-9 for v in others.values()), others
+
+
+def exit_customs(**policy) -> dict:
+    return {"customs": {"AA": policy}}
+
+
+CASES = {
+    # 120 km at a fixed 50 km/h, no driving rules
+    "drive": ({"links": {"a -> post": {"km": 120}}}, "drive", 2.4),
+    # the post opens at 13:00; the truck is there at 10:00
+    "closed": ({"nodes": {"post": {"hours": "13:00-23:00"}}}, "closed", 3.0),
+    # paper TIR document check at AA's exit
+    "document": (exit_customs(document={"paper_tir": "45min"}), "document", 0.75),
+    # a document error always, corrected in 2 h, with no check time of its own
+    "error correction": (exit_customs(document_error={"paper_tir": 1.0}, error_delay="2h"), "document", 2.0),
+    # every truck yellow: the documentary check is document time, in the lane
+    "yellow check": (exit_customs(channels={"low": {"yellow": 1.0, "red": 0}}, yellow_check="1.5h"), "document", 1.5),
+    # every truck red: the inspection in a bay
+    "inspection": (exit_customs(channels={"low": {"yellow": 0, "red": 1.0}}, inspection="4h"), "inspection", 4.0),
+    # physical handling in the lane (transloading) is booked with inspection; at AA's control only
+    "handling": ({"nodes": {"post": {"controls": {"AA": {"handling": "1.25h"}}}}}, "inspection", 1.25),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_one_kind_of_time_is_booked_to_its_component_only(case):
+    overrides, component, hours = CASES[case]
+    (truck,) = booked(world(**overrides))
+    assert_only(truck, component, hours)
+
+
+def test_rest_is_booked_as_rest_and_driving_as_drive():
+    # 12 h of wheel time under AETR: 4.5 h, 45 min break, 4.5 h, 11 h daily rest (9 h a day), 3 h
+    (truck,) = booked(world(drivers={"rules": "aetr", "speed_kmh": 50}, links={"a -> post": {"km": 600}}))
+    assert truck["drive"] == pytest.approx(12.0, abs=1e-9)
+    assert truck["rest"] == pytest.approx(0.75 + 11.0, abs=1e-9)
+    assert truck["lead"] == pytest.approx(12.0 + 11.75, abs=1e-9)
+    assert all(truck[c] == 0 for c in COMPONENTS if c not in ("drive", "rest"))
+
+
+def test_waiting_for_the_lane_is_queue_time():
+    # two trucks at a one-lane post with a 1 h document check: the second waits 1 h for the lane
+    data = world(caravans={"pair": {"trucks": 2}}, **exit_customs(document={"paper_tir": "1h"}))
+    first, second = booked(data)
+    assert_only(first, "document", 1.0)
+    assert second["queue"] == pytest.approx(1.0, abs=1e-9)
+    assert second["document"] == pytest.approx(1.0, abs=1e-9)
+    assert all(second[c] == 0 for c in COMPONENTS if c not in ("queue", "document"))
+
+
+def test_waiting_for_an_inspection_bay_is_queue_time():
+    data = world(caravans={"pair": {"trucks": 2}},
+                 nodes={"post": {"lanes": 2}},
+                 **exit_customs(channels={"low": {"yellow": 0, "red": 1.0}}, inspection="3h"))
+    first, second = booked(data)
+    assert_only(first, "inspection", 3.0)
+    assert second["queue"] == pytest.approx(3.0, abs=1e-9)
+    assert second["inspection"] == pytest.approx(3.0, abs=1e-9)
+    assert all(second[c] == 0 for c in COMPONENTS if c not in ("queue", "inspection"))
+
+
+def test_waiting_for_the_rest_of_the_convoy_is_queue_time():
+    # a convoy of two at a one-lane post with a 1 h check: the first through waits 1 h for the
+    # second before they leave together (queue, not rest), the second waited 1 h for the lane
+    data = world(caravans={"pair": {"trucks": 2, "convoy": True}}, **exit_customs(document={"paper_tir": "1h"}))
+    first, second = booked(data)
+    for truck in (first, second):
+        assert truck["queue"] == pytest.approx(1.0, abs=1e-9)
+        assert truck["document"] == pytest.approx(1.0, abs=1e-9)
+        assert truck["rest"] == 0 and truck["lead"] == pytest.approx(2.0, abs=1e-9)
+
+
+def ferry_world() -> dict:
+    """Port `p` (KZ) -> ferry to port `q` (AZ), daily departures at 00:00, 10 h at sea."""
+    return {
+        "name": "ferry-components",
+        "clock": {"start": "2026-01-05T00:00", "horizon": "3d"},
+        "drivers": {"rules": "none"},
+        "risk_classes": {"low": {"noncompliance": 0.0}},
+        "customs": QUIET,
+        "nodes": {"p": {"kind": "port", "country": "KZ"}, "q": {"kind": "port", "country": "AZ"}},
+        "links": {"p <-> q": {"mode": "ferry", "vessels": 2, "capacity": 10, "sailing": "10h",
+                              "departs": {"every": "24h"}}},
+        "caravans": {"one": {"route": ["p", "q"], "depart": "2026-01-05T05:00", "trucks": 1}},
+    }
+
+
+def test_ferry_wait_and_sailing_are_booked_apart():
+    (truck,) = booked(ferry_world())
+    assert truck["ferry_wait"] == pytest.approx(19.0, abs=1e-9)  # 05:00 to the next day's 00:00 sailing
+    assert truck["ferry_sail"] == pytest.approx(10.0, abs=1e-9)
+    assert truck["lead"] == pytest.approx(29.0, abs=1e-9)
+    assert all(truck[c] == 0 for c in COMPONENTS if c not in ("ferry_wait", "ferry_sail"))
