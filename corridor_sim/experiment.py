@@ -1,7 +1,7 @@
 """Experiments: replications of one or more scenarios on any executor, with common random numbers.
 
-Replication r of every scenario uses the same seed (DESIGN.md §6), so `compare` and `sweep`
-pair scenarios replication by replication. Replications run in batches on a
+Replication r of every scenario uses the same seed (the README: common random numbers), so
+`compare` and `sweep` pair scenarios replication by replication. Replications run in batches on a
 `concurrent.futures.Executor` (serial, process pool or Dask); the results are the same whatever
 the backend, and are ordered by replication. With an output directory, each finished
 replication is written to `DIR.partial/` at once and only its small statistics stay in memory;

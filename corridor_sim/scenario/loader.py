@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from .merge import merge
 from .problems import format_path, locate, problems_from_validation, with_loc
 from .schema import Scenario
 from .yamlfile import MAX_FILE_BYTES, MAX_YAML_NODES, PathT, YamlDocument, parse_value, read_yaml, yaml_error_text
@@ -17,17 +18,6 @@ MAX_EXTENDS_DEPTH = 20
 
 __all__ = ["load_scenario", "derive", "build_scenario", "merge", "parse_override", "apply_override",
            "format_path", "with_loc", "read_yaml", "MAX_FILE_BYTES", "MAX_YAML_NODES"]
-
-
-def merge(base: Mapping, over: Mapping) -> dict:
-    """The overlay rule: mappings merge, lists and scalars replace."""
-    out = copy.deepcopy(dict(base))
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _extends_problem(doc: YamlDocument, message: str) -> ScenarioError:

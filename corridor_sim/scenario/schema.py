@@ -24,6 +24,7 @@ from pydantic import (
 
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
+from .merge import merge
 from .units import format_hours, parse_duration, parse_number
 
 REGIMES = ("paper_tir", "etir", "national")
@@ -543,16 +544,6 @@ class Scenario(Base):
         return shared.pop() if len(shared) == 1 else None
 
 
-def _merge(base: dict, over: dict) -> dict:
-    out = dict(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
-
-
 def _spec_dict(spec: CustomsSpec | None) -> dict:
     if spec is None:
         return {}
@@ -570,5 +561,5 @@ def _spec_dict(spec: CustomsSpec | None) -> dict:
 
 
 def resolve_policy(scenario: Scenario, country: str) -> CustomsPolicy:
-    merged = _merge(_merge(BUILTIN_CUSTOMS, _spec_dict(scenario.customs.get("default"))), _spec_dict(scenario.customs.get(country)))
+    merged = merge(merge(BUILTIN_CUSTOMS, _spec_dict(scenario.customs.get("default"))), _spec_dict(scenario.customs.get(country)))
     return CustomsPolicy.model_validate(merged)
