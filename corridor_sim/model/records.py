@@ -108,7 +108,6 @@ class ReplicationResult:
     arrived: int = 0
     end_h: float = 0.0
     warmup_h: float = 0.0
-    horizon_h: float = 0.0
 
     @property
     def n_trucks(self) -> int:

@@ -294,6 +294,9 @@ class World:
         scenario = self.scenario
         end = self.env.now
         window = self.horizon - self.warmup
+        # levels cover the whole window even when the last truck arrived before the horizon
+        # (thin traffic): the lanes stood empty from then on
+        until = max(end, self.horizon)
         kinds = ["background" if f.background else "flow" for f in scenario.traffic.values()]
         kinds += ["caravan"] * len(scenario.caravans)
         controls, control_groups = [], []
@@ -309,9 +312,9 @@ class World:
                 mean_time_h=float(times.mean()) if c.n else float("nan"),
                 p95_time_h=float(np.quantile(times, 0.95)) if c.n else float("nan"),
                 mean_queue_h=c.queue_sum / c.n if c.n else float("nan"),
-                lane_utilisation=c.busy_level.mean(end) / lanes,
-                bay_utilisation=c.bay_busy.mean(end) / bays,
-                mean_queue_len=c.queue_level.mean(end), max_queue_len=c.queue_level.peak,
+                lane_utilisation=c.busy_level.mean(until) / lanes,
+                bay_utilisation=c.bay_busy.mean(until) / bays,
+                mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
                 yellow=c.yellow, red=c.red, detections=c.detections,
             ))
             control_groups += [
@@ -345,7 +348,7 @@ class World:
             groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
             trucks=truck_columns(self.rows), controls=controls, control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
-            arrived=self.arrived, end_h=end, warmup_h=self.warmup, horizon_h=self.horizon,
+            arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )
 
 
