@@ -147,3 +147,12 @@ def test_ferry_wait_and_sailing_are_booked_apart():
     assert truck["ferry_sail"] == pytest.approx(10.0, abs=1e-9)
     assert truck["lead"] == pytest.approx(29.0, abs=1e-9)
     assert all(truck[c] == 0 for c in COMPONENTS if c not in ("ferry_wait", "ferry_sail"))
+
+
+def test_lane_utilisation_covers_the_whole_window_after_the_last_truck():
+    # one truck, 1 h at AA's one lane, in a 2-day window: the lane was busy 1 h of 48, although
+    # the simulation ends at hour 11, when the truck arrives
+    result = simulate(build_scenario(world(**exit_customs(document={"paper_tir": "1h"}))), 0, 3)
+    assert result.end_h == pytest.approx(11.0)
+    (aa,) = [c for c in result.controls if c.country == "AA"]
+    assert aa.lane_utilisation == pytest.approx(1.0 / 48.0, abs=1e-12)
