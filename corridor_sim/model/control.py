@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generator
+from typing import Generator, NamedTuple
 
 import simpy
 
@@ -16,6 +16,17 @@ from .truck import Component, Truck
 
 CLOSED, QUEUE, DOCUMENT, INSPECTION = Component.CLOSED, Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
+
+
+class Decision(NamedTuple):
+    """One authority's verdict on a truck at a joint control, with its detection rate."""
+
+    detection: float
+    document: float
+    channel: Channel
+    yellow_check: float
+    inspection: float
+    u_detect: float
 
 
 @dataclass(frozen=True)
@@ -45,8 +56,9 @@ class Control:
         self.bay_busy = Level(warmup, horizon)
         self.lanes = Pool(env, settings.lanes, self.queue_level, self.busy_level)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
-        self.handling = streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction,
-                                                 "handling")
+        # physical handling in the lane; None when there is none (most controls)
+        self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
+            streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
         self.aeo_priority = any(a.priority_lane for a in authorities)
@@ -66,23 +78,22 @@ class Control:
         inspection time, detection probability and the uniform that decides detection."""
         if self.single is not None:
             a = self.single
-            d = a.decide(truck)
-            lane = d.document + d.yellow_check if d.channel == YELLOW else d.document
-            return lane, d.channel, d.inspection, a.detection, d.u_detect
+            document, channel, yellow_check, inspection, u_detect = a.decide(truck)
+            return (document + yellow_check if channel == YELLOW else document), channel, inspection, a.detection, u_detect
         # joint control: both countries' officers work together; the stop lasts as long as the
         # slower check, and the truck takes the more severe of the two channels only (a red truck
         # goes to one joint inspection, as long as the longer of the two, and the stricter
         # detection rate applies; a yellow check the other country asked for is not added to a
         # red truck's stop)
-        decisions = [(a, a.decide(truck)) for a in self.authorities]
-        channel = max(d.channel for _, d in decisions)
-        document = max(d.document for _, d in decisions)
+        decisions = [Decision(a.detection, *a.decide(truck)) for a in self.authorities]
+        channel = max(d.channel for d in decisions)
+        document = max(d.document for d in decisions)
         if channel == YELLOW:
-            return document + max(d.yellow_check for _, d in decisions if d.channel == YELLOW), YELLOW, 0.0, 0.0, 1.0
+            return document + max(d.yellow_check for d in decisions if d.channel == YELLOW), YELLOW, 0.0, 0.0, 1.0
         if channel == RED:
-            reds = [(a, d) for a, d in decisions if d.channel == RED]
-            return (document, RED, max(d.inspection for _, d in reds), max(a.detection for a, _ in reds),
-                    reds[0][1].u_detect)
+            reds = [d for d in decisions if d.channel == RED]
+            return (document, RED, max(d.inspection for d in reds), max(d.detection for d in reds),
+                    reds[0].u_detect)
         return document, GREEN, 0.0, 0.0, 1.0
 
     def pass_truck(self, truck: Truck) -> Generator:
@@ -112,7 +123,7 @@ class Control:
         if doc > 0:
             yield env.timeout(doc)
             truck.book(DOCUMENT, env.now)
-        handling = self.handling.row(truck.group, truck.index)
+        handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
         if handling > 0:
             yield env.timeout(handling)
             truck.book(INSPECTION, env.now)

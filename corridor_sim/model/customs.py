@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
-
 import numpy as np
 
 from ..scenario.schema import REGIMES, CustomsPolicy
@@ -17,27 +15,28 @@ class Channel(IntEnum):
     RED = 2      # physical inspection in a bay
 
 
-class CustomsDraw(NamedTuple):
-    """What chance decides for one truck at one authority, whether it is used or not."""
+class CustomsDraws:
+    """What chance decides at one authority for a block of trucks (row i: one truck), whether it
+    is used or not. Columns, one list each."""
 
-    u_error: float        # a document error, if below the regime's error rate
-    u_channel: float      # red below P(red), yellow below P(red) + P(yellow)
-    u_preclear: float     # e-TIR or pre-notified yellow check pre-cleared, if below the share
-    u_detect: float       # a violation found in inspection, if below the detection rate
-    documents: tuple[float, ...]  # document check time for each regime (REGIMES order)
-    error_delay: float
-    yellow_check: float
-    inspection: float
+    __slots__ = ("u_error", "u_channel", "u_preclear", "u_detect", "documents", "error_delay", "yellow_check",
+                 "inspection")
+
+    def __init__(self, rng: np.random.Generator, n: int, policy: CustomsPolicy):
+        u = rng.random((4, n)).tolist()
+        self.u_error: list[float] = u[0]      # a document error, if below the regime's error rate
+        self.u_channel: list[float] = u[1]    # red below P(red), yellow below P(red) + P(yellow)
+        self.u_preclear: list[float] = u[2]   # e-TIR or pre-notified yellow check pre-cleared, if below the share
+        self.u_detect: list[float] = u[3]     # a violation found in inspection, if below the detection rate
+        # document check time for each regime (REGIMES order)
+        self.documents: list[list[float]] = [policy.document[r].sample(rng, n).tolist() for r in REGIMES]
+        self.error_delay: list[float] = policy.error_delay.sample(rng, n).tolist()
+        self.yellow_check: list[float] = policy.yellow_check.sample(rng, n).tolist()
+        self.inspection: list[float] = policy.inspection.sample(rng, n).tolist()
 
 
-class Decision(NamedTuple):
-    """An authority's verdict on one truck."""
-
-    document: float       # document check and error correction, in the lane
-    channel: Channel
-    yellow_check: float   # in the lane, for a yellow truck
-    inspection: float     # in a bay, for a red truck
-    u_detect: float
+GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
+ETIR = Regime.ETIR
 
 
 class Authority:
@@ -67,28 +66,23 @@ class Authority:
             y, r = (ch.yellow, ch.red) if ch is not None else (0.0, 0.0)
             f = policy.aeo_factor
             self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
-        self.draws = streams.per_truck(self._block, groups, "customs", *owner)
+        self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
 
-    def _block(self, rng: np.random.Generator, n: int) -> list[CustomsDraw]:
-        policy = self.policy
-        u = rng.random((4, n)).tolist()
-        documents = zip(*(policy.document[r].sample(rng, n).tolist() for r in REGIMES))
-        rest = (policy.error_delay.sample(rng, n).tolist(), policy.yellow_check.sample(rng, n).tolist(),
-                policy.inspection.sample(rng, n).tolist())
-        return [CustomsDraw(*row[:4], row[4], *row[5:]) for row in zip(*u, documents, *rest)]
-
-    def decide(self, truck: Truck) -> Decision:
-        draw: CustomsDraw = self.draws.row(truck.group, truck.index)
+    def decide(self, truck: Truck) -> tuple[float, Channel, float, float, float]:
+        """The verdict on one truck: (document check and error correction in the lane, channel,
+        yellow-check time in the lane, inspection time in a bay, the uniform that decides
+        detection)."""
+        draws, i = self.draws.locate(truck.group, truck.index)
         regime = truck.regime
-        document = draw.documents[regime]
-        if draw.u_error < self.error_rate[regime]:
-            document += draw.error_delay
+        document = draws.documents[regime][i]
+        if draws.u_error[i] < self.error_rate[regime]:
+            document += draws.error_delay[i]
         red, red_or_yellow = self.thresholds[truck.risk][truck.aeo and self.recognises_aeo]
-        u = draw.u_channel
+        u = draws.u_channel[i]
         if u < red:
-            channel = Channel.RED
-        elif u < red_or_yellow and not ((regime == Regime.ETIR or truck.prenotified) and draw.u_preclear < self.preclear):
-            channel = Channel.YELLOW
+            channel = RED
+        elif u < red_or_yellow and not ((regime == ETIR or truck.prenotified) and draws.u_preclear[i] < self.preclear):
+            channel = YELLOW
         else:
-            channel = Channel.GREEN
-        return Decision(document, channel, draw.yellow_check, draw.inspection, draw.u_detect)
+            channel = GREEN
+        return document, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]

@@ -51,6 +51,9 @@ class Streams:
     def uniforms(self, *name: object) -> "Uniforms":
         return Uniforms(self.generator(*name))
 
+    def uniform_rows(self, width: int, *name: object) -> "UniformRows":
+        return UniformRows(self.generator(*name), width)
+
     def per_truck(self, make_block: Callable[[np.random.Generator, int], list], groups: list[str],
                   *name: object) -> "PerTruck":
         return PerTruck(self, make_block, groups, name)
@@ -65,46 +68,48 @@ class Streams:
 class PerTruck:
     """Row `index` of a table of draws for each group (flow or caravan), made in blocks.
 
-    `make_block(rng, n)` returns n rows. A block is dropped once each of its rows has been
-    taken; a row asked for again is the same row (the block is made again from its key).
+    `make_block(rng, n)` returns a block of n rows (a list of values, or any object with
+    columns); `locate` gives the block and the row's place in it, `value` the row of a list.
+    A block is dropped once each of its rows has been taken; a row asked for again is the
+    same row (the block is made again from its key).
     """
 
-    __slots__ = ("streams", "make_block", "groups", "name", "blocks", "taken")
+    __slots__ = ("streams", "make_block", "groups", "name", "blocks")
 
-    def __init__(self, streams: Streams, make_block: Callable[[np.random.Generator, int], list],
+    def __init__(self, streams: Streams, make_block: Callable[[np.random.Generator, int], Any],
                  groups: list[str], name: tuple):
         self.streams = streams
         self.make_block = make_block
         self.groups = groups
         self.name = name
-        self.blocks: dict[tuple[int, int], list] = {}
-        self.taken: dict[tuple[int, int], int] = {}
+        self.blocks: dict[tuple[int, int], list] = {}  # key -> [block, rows taken]
 
-    def row(self, group: int, index: int) -> Any:
+    def locate(self, group: int, index: int) -> tuple[Any, int]:
         key = (group, index >> SHIFT)
-        rows = self.blocks.get(key)
-        if rows is None:
+        entry = self.blocks.get(key)
+        if entry is None:
             rng = self.streams.generator(*self.name, self.groups[group], key[1])
-            rows = self.blocks[key] = self.make_block(rng, BLOCK)
-            self.taken[key] = 0
-        taken = self.taken[key] + 1
-        if taken == BLOCK:
-            del self.blocks[key], self.taken[key]
-        else:
-            self.taken[key] = taken
-        return rows[index & MASK]
+            entry = self.blocks[key] = [self.make_block(rng, BLOCK), 0]
+        entry[1] += 1
+        if entry[1] == BLOCK:
+            del self.blocks[key]
+        return entry[0], index & MASK
+
+    def value(self, group: int, index: int) -> Any:
+        block, i = self.locate(group, index)
+        return block[i]
 
 
 class FixedPerTruck:
     """A constant that looks like a per-truck table."""
 
-    __slots__ = ("value",)
+    __slots__ = ("constant",)
 
     def __init__(self, value: float):
-        self.value = float(value)
+        self.constant = float(value)
 
-    def row(self, group: int, index: int) -> float:
-        return self.value
+    def value(self, group: int, index: int) -> float:
+        return self.constant
 
 
 class Fixed:
@@ -151,6 +156,26 @@ class Uniforms(Sampler):
         i = self.i
         if i == len(self.buf):
             self.buf = self.rng.random(BLOCK).tolist()
+            i = 0
+        self.i = i + 1
+        return self.buf[i]
+
+
+class UniformRows:
+    """Rows of `width` Uniform(0, 1) draws, one row a call, out of blocks."""
+
+    __slots__ = ("rng", "width", "buf", "i")
+
+    def __init__(self, rng: np.random.Generator, width: int):
+        self.rng = rng
+        self.width = width
+        self.buf: list[list[float]] = []
+        self.i = 0
+
+    def __call__(self) -> list[float]:
+        i = self.i
+        if i == len(self.buf):
+            self.buf = self.rng.random((BLOCK, self.width)).tolist()
             i = 0
         self.i = i + 1
         return self.buf[i]

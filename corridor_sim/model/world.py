@@ -182,7 +182,7 @@ class World:
             elif kind == DRIVE:
                 if arg > 0:
                     truck.where = "driving"
-                    yield from drive(env, truck, arg / step.row(truck.group, truck.index), rules)
+                    yield from drive(env, truck, arg / step.value(truck.group, truck.index), rules)
                     truck.km += arg
             elif kind == FERRY:
                 yield from step.carry(truck)
@@ -225,7 +225,7 @@ class World:
             return
         gap = self.streams.sampler(Dist("exponential", (24.0 / (flow.per_day * peak),)), "arrivals", name)
         thin = self.streams.uniforms("weekly", name) if weekly else None
-        u = self.streams.uniforms("attributes", name)
+        attributes = self.streams.uniform_rows(4, "attributes", name)  # one row per truck, in order of departure
         regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
         risk_mix = flow.risk or {self.risk_classes[0]: 1.0}
         risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in self.risk_classes]).tolist()
@@ -243,10 +243,11 @@ class World:
                 if thin() * peak >= weekly[day]:  # type: ignore[index]
                     continue
             yield env.timeout(t - env.now)
-            aeo = u() < flow.aeo
-            regime = _pick(regime_cum, u())
-            risk = _pick(risk_cum, u())
-            noncompliant = u() < noncompliance[risk]
+            u_aeo, u_regime, u_risk, u_violation = attributes()
+            aeo = u_aeo < flow.aeo
+            regime = _pick(regime_cum, u_regime)
+            risk = _pick(risk_cum, u_risk)
+            noncompliant = u_violation < noncompliance[risk]
             self.next_id += 1
             truck = Truck(self.next_id, group, index, env.now, aeo, regime, risk, noncompliant, False,
                           counted and env.now >= self.warmup)
