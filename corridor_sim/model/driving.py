@@ -31,11 +31,43 @@ class DrivingRules:
         return DrivingRules()
 
 
+def rest_needed(truck: Truck, start: float, hours: float, rules: DrivingRules) -> float:
+    """Hours of breaks and daily rests a truck takes to drive `hours` from `start` on.
+
+    A wait of at least a break's length since the truck last drove counts as a break, of at
+    least a daily rest as a daily rest (queues, closed posts, ferries all count). Updates the
+    truck's hours since its last break and today, as they are when it arrives.
+    """
+    idle = start - truck.last_drive_end
+    since_break, today = truck.since_break, truck.today
+    if idle >= rules.daily_rest - EPS:
+        today = since_break = 0.0
+    elif idle >= rules.break_h - EPS:
+        since_break = 0.0
+    rest = 0.0
+    remaining = hours
+    while remaining > EPS:
+        if today >= rules.max_day - EPS:
+            rest += rules.daily_rest
+            today = since_break = 0.0
+            continue
+        if since_break >= rules.max_block - EPS:
+            rest += rules.break_h
+            since_break = 0.0
+            continue
+        segment = min(remaining, rules.max_block - since_break, rules.max_day - today)
+        since_break += segment
+        today += segment
+        remaining -= segment
+    truck.since_break, truck.today = since_break, today
+    return rest
+
+
 def drive(env: simpy.Environment, truck: Truck, hours: float, rules: DrivingRules | None) -> Generator:
     """Drive `hours` of wheel time, stopping for breaks and daily rests as the rules require.
 
-    A wait of at least a break's length since the truck last drove counts as a break, of
-    at least a daily rest as a daily rest (queues, closed posts, ferries all count).
+    Nothing can happen to a truck on the road, so the whole drive, rests included, is one
+    timeout; its wheel time is booked as drive and the rest of it as rest.
     """
     if hours <= 0:
         return
@@ -43,27 +75,10 @@ def drive(env: simpy.Environment, truck: Truck, hours: float, rules: DrivingRule
         yield env.timeout(hours)
         truck.book(DRIVE, env.now)
         return
-    idle = env.now - truck.last_drive_end
-    if idle >= rules.daily_rest - EPS:
-        truck.today = truck.since_break = 0.0
-    elif idle >= rules.break_h - EPS:
-        truck.since_break = 0.0
-    remaining = hours
-    while remaining > EPS:
-        if truck.today >= rules.max_day - EPS:
-            yield env.timeout(rules.daily_rest)
-            truck.book(REST, env.now)
-            truck.today = truck.since_break = 0.0
-            continue
-        if truck.since_break >= rules.max_block - EPS:
-            yield env.timeout(rules.break_h)
-            truck.book(REST, env.now)
-            truck.since_break = 0.0
-            continue
-        segment = min(remaining, rules.max_block - truck.since_break, rules.max_day - truck.today)
-        yield env.timeout(segment)
+    rest = rest_needed(truck, env.now, hours, rules)
+    yield env.timeout(hours + rest)
+    if rest > 0:
+        truck.book_split(env.now, DRIVE, hours, REST)
+    else:
         truck.book(DRIVE, env.now)
-        truck.since_break += segment
-        truck.today += segment
-        remaining -= segment
     truck.last_drive_end = env.now

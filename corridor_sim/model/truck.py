@@ -47,8 +47,9 @@ class Truck:
     two, so a change elsewhere in the scenario never hands it another truck's draws.
 
     Time accounting: `mark` is when the current component started; `book(component, now)`
-    adds `now - mark` to that one component and moves `mark` to now. Nothing else writes the
-    components, so they tile [depart, arrive] and sum to the lead time.
+    adds `now - mark` to that one component and moves `mark` to now (`book_split` shares it
+    between two, for a drive with its rests). Nothing else writes the components, so they tile
+    [depart, arrive] and sum to the lead time.
     """
 
     __slots__ = (
@@ -85,6 +86,12 @@ class Truck:
     def book(self, component: Component, now: float) -> None:
         """The time since the last booking was spent in `component`."""
         self.times[component] += now - self.mark
+        self.mark = now
+
+    def book_split(self, now: float, first: Component, hours: float, second: Component) -> None:
+        """The time since the last booking: `hours` of it in `first`, the rest in `second`."""
+        self.times[first] += hours
+        self.times[second] += now - self.mark - hours
         self.mark = now
 
     def record(self, arrived: float) -> tuple:
