@@ -7,10 +7,9 @@ interval, the relative error and whether the mean lies within the tolerance.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import TYPE_CHECKING, Any, Literal, Optional
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, ScenarioError
@@ -20,6 +19,9 @@ from .scenario.dists import did_you_mean
 from .scenario.loader import format_path, read_yaml
 from .scenario.yamlfile import YamlDocument
 from .scenario.schema import Hours
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Metric = Literal["control_time", "queue_wait", "crossing_time", "lead_time", "swd", "swod",
                  "ferry_wait", "red_share", "yellow_share"]
@@ -159,6 +161,8 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         # the summary's own definition, so calibrate and summary.json always agree
         times = {rep["replication"]: crossing_times(rep, target.flow).get((target.node, target.crossing))
                  for rep in result.stats.get(scenario, [])}
+        import pandas as pd
+
         return pd.Series({r: t for r, t in times.items() if t is not None}, dtype=float)
     if metric == "ferry_wait":
         ferries = result.ferries
@@ -206,4 +210,6 @@ def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFr
             "within": bool(np.isfinite(mean) and abs(mean - t.value) <= allowed),
             "replications": ci["n"], "source": t.source or "",
         })
+    import pandas as pd
+
     return pd.DataFrame(rows)

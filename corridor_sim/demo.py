@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CorridorSimError
-from .experiment import Output, Progress, compare
 from .results.replication import ALL
-from .results.run_result import RunResult
 from .results.stats import paired_difference
-from .scenario import Scenario, load_scenario
+from .scenario import load_scenario
+
+if TYPE_CHECKING:  # the experiment layer (pandas, SimPy) loads only when a demo runs
+    from .experiment import Progress
+    from .results.run_result import RunResult
+    from .scenario import Scenario
 
 DEMO_DIR = Path(str(resources.files("corridor_sim") / "data" / "demos"))
 BORDER = ("closed", "queue", "document", "inspection")  # the time a truck spends at the controls
@@ -195,6 +198,8 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
              workers: int = 1, force: bool = False, progress: Progress | None = None,
              plots: bool = True) -> DemoRun:
     """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots, report.html."""
+    from .experiment import Output, compare
+
     demo = get_demo(name)
     target = Path(directory) if directory else Path("results") / f"demo-{name}"
     baseline, measure = demo.scenarios()

@@ -4,11 +4,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from rich.table import Table
-
-from ..calibrate import evaluate, load_targets
-from ..experiment import run_many
-from ..scenario import load_scenario
 from .common import console, positive, progress_bars
 
 
@@ -31,6 +26,12 @@ def _f(x: float | None, digits: int = 2) -> str:
 
 
 def calibrate(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from ..calibrate import evaluate, load_targets
+    from ..experiment import run_many
+    from ..scenario import load_scenario
+
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
     scenario = load_scenario(args.file, args.overrides)

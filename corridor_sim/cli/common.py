@@ -4,15 +4,17 @@ from __future__ import annotations
 import argparse
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ..errors import CorridorSimError
 from ..executors import BACKENDS
-from ..results.io import FORMATS, ExtraFiles
-from ..results.run_result import RunResult
+from ..results.formats import FORMATS
+
+if TYPE_CHECKING:
+    from ..results.io import ExtraFiles
+    from ..results.run_result import RunResult
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
@@ -70,6 +72,8 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
     if not enabled or not console_err.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("eta"), TimeRemainingColumn(), console=console_err, transient=False) as progress:
         width = max(map(len, names), default=0)

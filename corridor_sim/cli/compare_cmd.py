@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
-from ..experiment import compare_plan, distinct_names, resume_plan
-from ..model.truck import COMPONENTS
-from ..results.replication import ALL
-from ..results.run_result import RunResult
-from ..scenario import load_scenario
 from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from ..results.run_result import RunResult
 
 TOP_CROSSINGS = 5  # crossings listed per scenario, largest changes first
 
@@ -39,6 +37,8 @@ def _ci(d: dict[str, Any], digits: int = 2) -> str:
 
 
 def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12) -> Table:
+    from rich.table import Table
+
     """Names (the first `names` columns) fold rather than being cut; figures are right-aligned."""
     table = Table(title=title)
     for i, col in enumerate(columns):
@@ -50,6 +50,9 @@ def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12)
 
 
 def print_comparison(result: RunResult) -> None:
+    from ..model.truck import COMPONENTS
+    from ..results.replication import ALL
+
     summary = result.summary_dict
     baseline = summary["baseline"]
     scen = _table(f"lead time of all counted trucks, hours ({summary['replications']} replications, "
@@ -97,6 +100,9 @@ def print_comparison(result: RunResult) -> None:
 
 
 def compare(args: argparse.Namespace) -> int:
+    from ..experiment import compare_plan, distinct_names, resume_plan
+    from ..scenario import load_scenario
+
     check_experiment_args(args, [args.baseline])
     if args.baseline:
         files = [args.baseline, *args.others]

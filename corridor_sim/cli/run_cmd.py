@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
 
-from rich.table import Table
-
-from ..experiment import Plan, resume_plan
-from ..model.truck import COMPONENTS
-from ..results.run_result import RunResult
-from ..scenario import load_scenario
 from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+
+if TYPE_CHECKING:
+    from ..results.run_result import RunResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +26,10 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 
 
 def print_summary(result: RunResult) -> None:
+    from rich.table import Table
+
+    from ..model.truck import COMPONENTS
+
     for name, s in result.summary_dict["scenarios"].items():
         if "lead_time_h" not in s:
             console.print(f"{name}: no counted trucks arrived")
@@ -67,6 +69,9 @@ def print_summary(result: RunResult) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..experiment import Plan, resume_plan
+    from ..scenario import load_scenario
+
     check_experiment_args(args, [args.file])
     if args.file:
         scenario = load_scenario(args.file, args.overrides)

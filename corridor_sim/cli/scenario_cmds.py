@@ -7,14 +7,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from rich.markup import escape
-from rich.table import Table
 
 from ..calibrate import load_targets
 from ..errors import ScenarioError
 from ..scenario.network import build_graph, resolve_route
 from ..scenario import load_scenario
 from ..scenario.loader import read_yaml
-from ..scenario.json_schema import schema_text
 from ..scenario.units import format_hours
 from .common import console, console_err
 
@@ -60,11 +58,15 @@ def _check(file: str, overrides: list[str]) -> str:
 
 
 def schema(args: argparse.Namespace) -> int:
+    from ..scenario.json_schema import schema_text
+
     sys.stdout.write(schema_text())
     return 0
 
 
 def show(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
     s = load_scenario(args.file, args.overrides)
     graph = build_graph(s)
     console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)

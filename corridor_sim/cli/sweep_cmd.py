@@ -5,16 +5,15 @@ import argparse
 import math
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from rich.table import Table
 
 from ..errors import Problem, ScenarioError
-from ..experiment import resume_plan, short_keys, sweep_plan
-from ..results.run_result import RunResult
-from ..scenario import load_scenario
 from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+
+if TYPE_CHECKING:
+    from ..results.run_result import RunResult
 
 NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
 RANGE = re.compile(rf"^\s*({NUMBER})\s*:\s*({NUMBER})\s*:\s*({NUMBER})\s*$")
@@ -76,6 +75,10 @@ def _f(x: Any, digits: int = 2, sign: bool = False) -> str:
 
 
 def print_sweep(result: RunResult) -> None:
+    from rich.table import Table
+
+    from ..experiment import short_keys
+
     table = result.sweep
     paths = list(result.summary_dict["sweep"]["vary"])
     out = Table(title=f"sweep over {', '.join(paths)}: lead time of all counted trucks "
@@ -96,6 +99,9 @@ def print_sweep(result: RunResult) -> None:
 
 
 def sweep(args: argparse.Namespace) -> int:
+    from ..experiment import resume_plan, sweep_plan
+    from ..scenario import load_scenario
+
     check_experiment_args(args, [args.file])
     if args.file:
         vary = dict(parse_vary(v) for v in args.vary)

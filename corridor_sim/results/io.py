@@ -20,6 +20,7 @@ import yaml
 
 from ..errors import OutputError
 from ..scenario.loader import build_scenario
+from .formats import FORMATS, check_format
 from .tables import OPTIONAL_TABLES, TABLES
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
@@ -95,20 +96,8 @@ def check_target(path: Path, force: bool) -> None:
         raise OutputError(f"{path} already holds results; use --force to replace them, or -o to write elsewhere")
 
 
-FORMATS = ("csv", "parquet")
 # floats read back bit for bit: pandas 3 does so by default, pandas 2 needs the round-trip parser
 CSV_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-
-
-def check_format(fmt: str) -> None:
-    """Refuse an unknown format, or Parquet without pyarrow, before any work is done."""
-    if fmt not in FORMATS:
-        raise OutputError(f"unknown table format {fmt!r}; expected one of: {', '.join(FORMATS)}")
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise OutputError("--format parquet needs pyarrow: pip install 'corridor-sim[parquet]'") from None
 
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:

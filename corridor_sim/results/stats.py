@@ -5,7 +5,13 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
+
+
+def _t_quantile(q: float, dof: float) -> float:
+    """Student t quantile; scipy.stats is imported on first use (it is slow to import)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(q, dof))
 
 
 def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
@@ -19,7 +25,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
         half = float("nan")
     else:
         sd = float(x.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n))
+        half = _t_quantile(0.5 + level / 2, n - 1) * sd / math.sqrt(n)
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "half_width": half, "n": n}
 
 
@@ -50,7 +56,7 @@ def paired_difference(other: Sequence[float], baseline: Sequence[float], level: 
         se = math.sqrt(va + vb)
         spread = (va ** 2 + vb ** 2) / (n - 1)  # underflows to 0 for vanishing variances
         dof = (va + vb) ** 2 / spread if spread > 0 else n - 1
-        unpaired = float(stats.t.ppf(0.5 + level / 2, dof) * se) if se > 0 else 0.0
+        unpaired = _t_quantile(0.5 + level / 2, dof) * se if se > 0 else 0.0
         out["unpaired_half_width"] = unpaired
         out["crn_variance_ratio"] = (diff["half_width"] / unpaired) ** 2 if unpaired > 0 else float("nan")
     else:

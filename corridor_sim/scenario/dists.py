@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 from .units import parse_number
 
@@ -69,7 +68,13 @@ class Dist:
         return float(self.scipy().std()) / m
 
     def scipy(self):
-        """The scipy.stats frozen distribution (None for fixed and empirical)."""
+        """The scipy.stats frozen distribution (None for fixed and empirical).
+
+        scipy.stats is imported here, not with the module: it takes most of a second to
+        import, and validating a scenario or simulating it never needs it.
+        """
+        from scipy import stats
+
         p = self.params
         if self.kind == "exponential":
             return stats.expon(scale=p[0])

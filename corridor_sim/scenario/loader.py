@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
-from .merge import merge
+from .overlay import merge
 from .problems import format_path, locate, problems_from_validation, with_loc
 from .schema import Scenario
 from .yamlfile import MAX_FILE_BYTES, MAX_YAML_NODES, PathT, YamlDocument, parse_value, read_yaml, yaml_error_text

@@ -24,7 +24,7 @@ from pydantic import (
 
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
-from .merge import merge
+from .overlay import merge
 from .units import format_hours, parse_duration, parse_number
 
 REGIMES = ("paper_tir", "etir", "national")
