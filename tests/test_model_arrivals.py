@@ -1,4 +1,4 @@
-"""Departures: Poisson per day, weekly profiles, warm-up, and the drain cap."""
+"""Departures: Poisson per day, weekly, hourly and monthly profiles, warm-up, and the drain cap."""
 from __future__ import annotations
 
 import datetime as dt
@@ -63,6 +63,49 @@ def test_weekly_multipliers_set_each_weekdays_share(start):
     assert stats.chisquare(observed[days], expected).pvalue > P_MIN
     # the level is per_day x the multiplier: Mondays carry about 2 x 40 a day
     assert observed[0] / (2 * 4) == pytest.approx(80, rel=0.2)
+
+
+HOURLY = [0.2] * 6 + [1.0] * 2 + [2.0] * 10 + [1.0] * 2 + [0.5] * 4  # night low, day high (weights)
+
+
+def test_hourly_weights_set_each_hours_share_and_keep_the_daily_mean():
+    data = merge(tiny(), {"clock": {"start": "2026-01-07T15:30", "horizon": "30d", "warmup": "0h"},
+                          "traffic": {"main": {"per_day": 48, "hourly": HOURLY}}})
+    origin = dt.datetime.fromisoformat("2026-01-07T15:30")
+    times = np.concatenate(departures(data, 2))
+    hours = [(origin + dt.timedelta(hours=float(t))).hour for t in times]
+    observed = np.bincount(hours, minlength=24)
+    weights = np.array(HOURLY)
+    assert stats.chisquare(observed, weights / weights.sum() * observed.sum()).pvalue > P_MIN
+    # scaled to mean 1: the daily count stays per_day (2 x 30 days x 48 = 2,880, Poisson sd 54)
+    assert abs(len(times) - 2 * 30 * 48) < 4 * np.sqrt(2 * 30 * 48)
+
+
+def test_monthly_weights_follow_the_calendar_and_keep_the_yearly_mean():
+    monthly = {1: 0.5, 2: 0.5, 7: 2.0, 8: 2.0}  # other months weigh 1
+    data = merge(tiny(), {"clock": {"start": "2026-01-01T00:00", "horizon": "365d", "warmup": "0h"},
+                          "nodes": {"post": {"lanes": 50}},
+                          "traffic": {"main": {"per_day": 10, "monthly": monthly}}})
+    times = np.concatenate(departures(data, 1))
+    months = np.array([(dt.datetime(2026, 1, 1) + dt.timedelta(hours=float(t))).month for t in times])
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+    weights = np.array([monthly.get(m, 1.0) for m in range(1, 13)])
+    scale = (weights * days).sum() / days.sum()
+    expected = 10 * days * weights / scale  # per_day x days x the month's factor
+    observed = np.bincount(months, minlength=13)[1:]
+    assert stats.chisquare(observed, expected * observed.sum() / expected.sum()).pvalue > P_MIN
+    # the year's total is per_day x 365 (Poisson sd about 60)
+    assert abs(len(times) - 3650) < 4 * np.sqrt(3650)
+    assert observed[6] / 31 == pytest.approx(10 * 2 / scale, rel=0.15)
+
+
+def test_profiles_that_leave_nothing_positive_are_refused():
+    with pytest.raises(Exception, match="at least one hour"):
+        build_scenario(merge(tiny(), {"traffic": {"main": {"hourly": [0] * 24}}}))
+    with pytest.raises(Exception, match="at least one month"):
+        build_scenario(merge(tiny(), {"traffic": {"main": {"monthly": {m: 0 for m in range(1, 13)}}}}))
+    with pytest.raises(Exception, match="24"):
+        build_scenario(merge(tiny(), {"traffic": {"main": {"hourly": [1] * 23}}}))
 
 
 def test_warm_up_trucks_are_simulated_but_not_counted():

@@ -11,13 +11,13 @@ import simpy
 
 from ..errors import SimulationError
 from ..scenario.dists import Dist
-from ..scenario.hours import DAYS
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import REGIMES, Scenario, parse_link_key
 from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
 from .customs import Authority
+from .demand import DemandProfile
 from .driving import DrivingRules, drive
 from .ferry import Ferry
 from .records import ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, truck_columns
@@ -217,14 +217,15 @@ class World:
 
     def _arrivals(self, group: int, name: str, flow) -> Generator:
         env = self.env
-        weekly = [flow.weekly.get(d, 1.0) for d in DAYS] if flow.weekly else None
-        peak = max(weekly) if weekly else 1.0
+        profile = DemandProfile(flow.weekly, flow.hourly, flow.monthly, self.scenario.clock.start, self.horizon)
+        peak = profile.peak
         plan = self.plans[group]
         if peak <= 0:
             self._source_finished()
             return
         gap = self.streams.sampler(Dist("exponential", (24.0 / (flow.per_day * peak),)), "arrivals", name)
-        thin = self.streams.uniforms("weekly", name) if weekly else None
+        # thinning: a departure drawn at the peak rate happens with probability factor(t) / peak
+        thin = self.streams.uniforms("weekly", name) if profile.varies else None
         attributes = self.streams.uniform_rows(4, "attributes", name)  # one row per truck, in order of departure
         regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
         risk_mix = flow.risk or {self.risk_classes[0]: 1.0}
@@ -232,16 +233,13 @@ class World:
         noncompliance = [self.scenario.risk_classes[c].noncompliance for c in self.risk_classes]
         counted = not flow.background
         index = 0
-        offset = self.scenario.clock.start.weekday() * 24 + self.scenario.clock.start.hour + self.scenario.clock.start.minute / 60
         t = 0.0
         while True:
             t += gap()
             if t >= self.horizon:
                 break
-            if thin is not None:
-                day = int(((t + offset) % 168.0) // 24)
-                if thin() * peak >= weekly[day]:  # type: ignore[index]
-                    continue
+            if thin is not None and thin() * peak >= profile.factor(t):
+                continue
             yield env.timeout(t - env.now)
             u_aeo, u_regime, u_risk, u_violation = attributes()
             aeo = u_aeo < flow.aeo

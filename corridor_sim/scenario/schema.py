@@ -404,6 +404,18 @@ def _mix(mix: dict[str, float]) -> dict[str, float]:
     return mix
 
 
+def _positive_hour(weights: tuple[float, ...]) -> tuple[float, ...]:
+    if sum(weights) <= 0:
+        raise ValueError("at least one hour needs a positive weight")
+    return weights
+
+
+def _positive_somewhere(weights: dict[int, float]) -> dict[int, float]:
+    if weights and all(weights.get(m, 1.0) <= 0 for m in range(1, 13)):
+        raise ValueError("at least one month needs a positive weight")
+    return weights
+
+
 class Flow(Base):
     """A stream of trucks with Poisson departures, on a route or from/to (shortest expected time)."""
 
@@ -419,6 +431,13 @@ class Flow(Base):
     background: bool = Field(False, description="in the queues, but out of the headline lead-time summary")
     weekly: Optional[dict[Weekday, Annotated[float, Field(ge=0, le=1000)]]] = Field(
         None, description="departure-rate multiplier per weekday; days left out keep 1")
+    hourly: Optional[Annotated[tuple[Annotated[float, Field(ge=0, le=1000)], ...],
+                               Field(min_length=24, max_length=24), AfterValidator(_positive_hour)]] = Field(
+        None, description="24 weights of the departure rate by hour of day (00:00-01:00 first), scaled to mean 1")
+    monthly: Optional[Annotated[dict[Annotated[int, Field(ge=1, le=12)], Annotated[float, Field(ge=0, le=1000)]],
+                                AfterValidator(_positive_somewhere)]] = Field(
+        None, description="weights of the departure rate by month (1-12; months left out weigh 1), scaled to a "
+                          "day-weighted mean of 1 over the year")
 
     @model_validator(mode="after")
     def _route_or_ends(self) -> "Flow":
