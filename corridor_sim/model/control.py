@@ -11,6 +11,7 @@ from .calendar import Calendar
 from .customs import Authority, Channel
 from .lanes import Pool
 from .rng import Streams
+from .staffing import LaneSchedule, staff
 from .stats import Level
 from .truck import Component, Truck
 
@@ -31,10 +32,11 @@ class Decision(NamedTuple):
 
 @dataclass(frozen=True)
 class ControlSettings:
-    lanes: int
+    lanes: LaneSchedule
     inspection_bays: int
     calendar: Calendar
     handling: Dist
+    week_offset: float  # the hour of the week at simulated hour 0
 
 
 class Control:
@@ -54,7 +56,16 @@ class Control:
         self.queue_level = Level(warmup, horizon, [] if record_queue else None)
         self.busy_level = Level(warmup, horizon)
         self.bay_busy = Level(warmup, horizon)
-        self.lanes = Pool(env, settings.lanes, self.queue_level, self.busy_level)
+        schedule = settings.lanes
+        self.most_lanes = schedule.most
+        if schedule.constant:
+            self.staffed_level = None
+            self.lanes = Pool(env, schedule.most, self.queue_level, self.busy_level)
+        else:  # shifts: lanes open and close with the clock
+            self.staffed_level = Level(warmup, horizon)
+            first, _ = schedule.at(settings.week_offset % 168.0)
+            self.lanes = Pool(env, first, self.queue_level, self.busy_level, self.staffed_level)
+            env.process(staff(env, self.lanes, schedule, settings.week_offset))
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
         # physical handling in the lane; None when there is none (most controls)
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \

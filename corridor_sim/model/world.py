@@ -22,6 +22,7 @@ from .driving import DrivingRules, drive
 from .ferry import Ferry
 from .records import ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, truck_columns
 from .rng import Streams, replication_seed
+from .staffing import LaneSchedule
 from .truck import Truck
 
 
@@ -87,7 +88,7 @@ class World:
 
     def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
         node = self.scenario.nodes[node_name]
-        values = dict(lanes=node.lanes, inspection_bays=node.inspection_bays, hours=node.hours,
+        values = dict(lanes=node.lanes, shifts=node.shifts, inspection_bays=node.inspection_bays, hours=node.hours,
                       holidays=node.holidays, handling=node.handling)
         spec = node.controls.get(country) if country else None
         for override in (spec, getattr(spec, direction, None) if spec else None):
@@ -97,8 +98,11 @@ class World:
                 value = getattr(override, key)
                 if value is not None:
                     values[key] = value
-        calendar = Calendar(values["hours"], values["holidays"], self.scenario.clock.start)
-        return ControlSettings(values["lanes"], values["inspection_bays"], calendar, values["handling"])
+        start = self.scenario.clock.start
+        calendar = Calendar(values["hours"], values["holidays"], start)
+        week_offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
+        return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,
+                               values["handling"], week_offset)
 
     def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)
@@ -303,7 +307,9 @@ class World:
             node, country, direction = key.node, key.country, key.direction
             crossing = crossing_label(scenario, key)
             times = np.asarray(c.times)
-            lanes, bays = c.lanes.capacity, c.bays.capacity
+            lanes, bays = c.most_lanes, c.bays.capacity
+            # utilisation over the lane-hours staffed (all lanes, or the shifts' lanes)
+            lane_hours = c.staffed_level.mean(until) if c.staffed_level is not None else lanes
             controls.append(ControlRecord(
                 node=node, country=country, direction=direction, crossing=crossing,
                 lanes=lanes, inspection_bays=bays, trucks=c.n,
@@ -311,7 +317,7 @@ class World:
                 mean_time_h=float(times.mean()) if c.n else float("nan"),
                 p95_time_h=float(np.quantile(times, 0.95)) if c.n else float("nan"),
                 mean_queue_h=c.queue_sum / c.n if c.n else float("nan"),
-                lane_utilisation=c.busy_level.mean(until) / lanes,
+                lane_utilisation=c.busy_level.mean(until) / lane_hours if lane_hours > 0 else 0.0,
                 bay_utilisation=c.bay_busy.mean(until) / bays,
                 mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
                 yellow=c.yellow, red=c.red, detections=c.detections,

@@ -255,10 +255,24 @@ class CustomsPolicy(Base):
     etir_preclear: Probability
 
 
+def _check_shifts(shifts: dict[str, int]) -> dict[str, int]:
+    """Each key is an opening-hours text (the hours grammar), each value the lanes staffed then."""
+    for text in shifts:
+        try:
+            parse_hours(text)
+        except ValueError as exc:
+            raise ValueError(f"shift {text!r}: {exc}") from None
+    return shifts
+
+
+Shifts = Annotated[dict[str, Annotated[int, Field(ge=1, le=10_000)]], AfterValidator(_check_shifts)]
+
+
 class ControlOverride(Base):
     """What one country's control at a node does differently from the node's settings."""
 
     lanes: Optional[int] = Field(None, ge=1, le=10_000, description="lanes of this control")
+    shifts: Optional[Shifts] = Field(None, description="lanes staffed by weekday and hour: {hours: lanes}; `lanes` outside them")
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
@@ -280,6 +294,8 @@ class Node(Base):
     lat: Optional[float] = Field(None, ge=-90, le=90, description="latitude, for maps")
     lon: Optional[float] = Field(None, ge=-180, le=180, description="longitude, for maps")
     lanes: int = Field(2, ge=1, le=10_000, description="lanes of each control (country side, direction); default 2")
+    shifts: Shifts = Field(default_factory=dict, description="lanes staffed by weekday and hour, e.g. "
+                           "{'Mon-Fri 08:00-20:00': 6}: `lanes` outside them, the largest where they overlap")
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")

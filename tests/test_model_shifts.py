@@ -1,0 +1,87 @@
+"""Lanes that change with the clock (`shifts`): the schedule, a case computed by hand, and
+conservation, Little's law and utilisation over the staffed lane-hours under random traffic."""
+from __future__ import annotations
+
+import pytest
+
+from corridor_sim.errors import ScenarioError
+from corridor_sim.model import simulate
+from corridor_sim.model.staffing import LaneSchedule
+from corridor_sim.results.tables import replication_frames
+from corridor_sim.scenario.loader import build_scenario, merge
+
+from conftest import tiny
+from test_model_components import exit_customs, world
+
+MON = 0.0  # week hours: Monday 00:00
+SAT, SUN = 5 * 24.0, 6 * 24.0
+
+
+def test_the_schedule_takes_the_shift_in_force_and_the_largest_where_shifts_overlap():
+    schedule = LaneSchedule(2, {"Mon-Fri 08:00-20:00": 5, "Sat 09:00-13:00": 3, "Mon 10:00-12:00": 7})
+    assert schedule.at(MON + 7)[0] == 2
+    assert schedule.at(MON + 9) == (5, MON + 10)
+    assert schedule.at(MON + 11) == (7, MON + 12)
+    assert schedule.at(MON + 12)[0] == 5
+    assert schedule.at(SAT + 10) == (3, SAT + 13)
+    assert schedule.at(SUN + 23)[0] == 2 and schedule.most == 7
+    assert LaneSchedule(4, {}).constant and LaneSchedule(4, {"Mon 08:00-09:00": 4}).constant
+
+
+def test_a_lane_that_closes_finishes_its_truck_and_takes_no_new_one():
+    # one lane, three from 08:00 to 10:00 on Monday; a 2 h check at AA's exit. Three trucks come at
+    # 09:00 and are all served at once (09:00-11:00), although two lanes close at 10:00; two more
+    # come at 10:30 and wait: the one lane left takes the first at 11:00 and the second at 13:00
+    data = world(caravans={"pair": {"trucks": 3, "depart": "2026-01-05T09:00"},
+                           "later": {"route": ["a", "post", "b"], "depart": "2026-01-05T10:30", "trucks": 2,
+                                     "regime": "paper_tir", "risk": "low"}},
+                 nodes={"post": {"controls": {"AA": {"exit": {"shifts": {"Mon 08:00-10:00": 3}}}}}},
+                 **exit_customs(document={"paper_tir": "2h"}))
+    trucks = replication_frames(simulate(build_scenario(data), 0, 3))["trucks"]
+
+    def times(caravan: str) -> list[dict[str, float]]:
+        rows = trucks[trucks["caravan"] == caravan].sort_values("index")
+        return [{"queue": float(r["queue_h"]), "lead": float(r["lead_time_h"])} for _, r in rows.iterrows()]
+
+    first, later = times("pair"), times("later")
+    assert [t["queue"] for t in first] == [0.0, 0.0, 0.0]
+    assert [t["lead"] for t in first] == pytest.approx([2.0, 2.0, 2.0], abs=1e-9)
+    assert [t["queue"] for t in later] == pytest.approx([0.5, 2.5], abs=1e-9)
+    assert [t["lead"] for t in later] == pytest.approx([2.5, 4.5], abs=1e-9)
+    result = simulate(build_scenario(data), 0, 3)
+    (aa,) = [c for c in result.controls if c.country == "AA"]
+    # busy 3 x 2 + 2 x 2 = 10 lane-hours of 1 x 48 + 2 x 2 = 52 staffed in the two-day window
+    assert aa.lanes == 3
+    assert aa.lane_utilisation == pytest.approx(10 / 52, abs=1e-12)
+
+
+def test_little_and_utilisation_hold_when_lanes_follow_shifts():
+    # two lanes at night and at weekends, five on weekday days; 100 trucks a day, exponential
+    # 30-minute checks: nights run over capacity (rho 1.04) and the days clear them
+    shifts = {"Mon-Fri 08:00-20:00": 5}
+    data = merge(tiny(), {
+        "clock": {"start": "2026-01-05T00:00", "horizon": "56d", "warmup": "7d"},
+        "customs": {"default": {"document": {"paper_tir": {"dist": "exponential", "mean": "30min"}},
+                                "document_error": {"paper_tir": 0}, "channels": {"low": {"yellow": 0, "red": 0}}}},
+        "nodes": {"post": {"lanes": 2, "shifts": shifts}},
+        "traffic": {"main": {"per_day": 100}},
+    })
+    scenario = build_scenario(data)
+    staffed = (2 * (168 - 60) + 5 * 60) / 168  # mean lanes staffed over a week
+    for replication in range(2):
+        result = simulate(scenario, replication, 9)
+        assert result.arrived == result.created  # conservation: every truck got through
+        for c in result.controls:
+            assert c.trucks > 4000 and c.lanes == 5
+            little = c.arrivals_per_h * c.mean_queue_h
+            assert c.mean_queue_len == pytest.approx(little, rel=0.03, abs=1e-3), c
+            # busy lane-hours = arrivals x mean check: about 100 / 24 x 0.5 lanes busy
+            assert c.lane_utilisation == pytest.approx(100 / 24 * 0.5 / staffed, rel=0.05), c
+        assert max(c.mean_queue_h for c in result.controls) > 0.1  # the night shift does make queues
+
+
+def test_a_shift_that_is_not_opening_hours_is_refused_with_its_path():
+    with pytest.raises(ScenarioError, match=r"nodes\.post\.shifts.*shift 'Mon 25:00-26:00'"):
+        build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"Mon 25:00-26:00": 3}}}}))
+    with pytest.raises(ScenarioError, match=r"nodes\.post\.shifts"):
+        build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"Mon 08:00-10:00": 0}}}}))
