@@ -60,7 +60,7 @@ def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path
     lines = err.strip().splitlines()
     assert lines == [
         f"error: {bad}:9:39: nodes.post.lanse: unknown key 'lanse' (did you mean 'lanes'?); expected one of kind, country, "
-        "border, label, lat, lon, lanes, shifts, inspection_bays, hours, holidays, handling, joint_control, controls",
+        "border, label, lat, lon, lanes, shifts, outages, inspection_bays, hours, holidays, handling, joint_control, controls",
         f"error: {bad}:17:5: traffic.main.per_day: expected a number greater than 0, got -1",
     ]
 
@@ -232,6 +232,7 @@ def test_readme_defaults_table_matches_the_schema():
         "customs.*.yellow_check": policy.yellow_check.mean(), "customs.*.inspection": policy.inspection.mean(),
         "customs.*.detection": policy.detection, "customs.*.recognises_aeo": policy.recognises_aeo,
         "customs.*.aeo_factor": policy.aeo_factor, "customs.*.aeo_priority_lane": policy.aeo_priority_lane,
+        "customs.*.priority_regimes": list(policy.priority_regimes),
         "customs.*.etir_preclear": policy.etir_preclear,
     }
     assert set(rows) == set(actual), set(rows) ^ set(actual)

@@ -2,6 +2,7 @@
 conservation, Little's law and utilisation over the staffed lane-hours under random traffic."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from corridor_sim.errors import ScenarioError
@@ -85,3 +86,66 @@ def test_a_shift_that_is_not_opening_hours_is_refused_with_its_path():
         build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"Mon 25:00-26:00": 3}}}}))
     with pytest.raises(ScenarioError, match=r"nodes\.post\.shifts"):
         build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"Mon 08:00-10:00": 0}}}}))
+
+
+def outage_world(**outage) -> dict:
+    """Two caravans at AA's one-lane exit (a 1 h check): one at 09:00, one at 10:00 on Monday."""
+    return world(caravans={"pair": {"trucks": 1, "depart": "2026-01-05T09:00"},
+                           "later": {"route": ["a", "post", "b"], "depart": "2026-01-05T10:00", "trucks": 1,
+                                     "regime": "paper_tir", "risk": "low"}},
+                 nodes={"post": {"controls": {"AA": {"exit": {"outages": outage}}}}},
+                 **exit_customs(document={"paper_tir": "1h"}))
+
+
+def queue_times(data: dict) -> dict[str, float]:
+    trucks = replication_frames(simulate(build_scenario(data), 0, 3))["trucks"]
+    return dict(zip(trucks["caravan"], trucks["queue_h"]))
+
+
+def test_no_service_during_a_dated_outage_and_the_truck_in_service_finishes():
+    # IT failure 09:30-12:00: the 09:00 truck finishes at 10:00; the 10:00 truck waits until 12:00
+    data = outage_world(dated=[{"from": "2026-01-05T09:30", "to": "2026-01-05T12:00"}])
+    assert queue_times(data) == pytest.approx({"pair": 0.0, "later": 2.0}, abs=1e-9)
+    result = simulate(build_scenario(data), 0, 3)
+    (aa,) = [c for c in result.controls if c.country == "AA"]
+    assert aa.outage_hours == pytest.approx(2.5)
+    # lane-hours worked: 48 h less the 2.5 h out; busy 2 h
+    assert aa.lane_utilisation == pytest.approx(2.0 / 45.5, abs=1e-12)
+
+
+def test_an_outage_that_leaves_lanes_working_only_slows_the_control():
+    # three lanes, one left working from 09:30: the 10:00 truck still finds it free once the
+    # 09:00 truck has left it at 10:00
+    data = merge(outage_world(dated=[{"from": "2026-01-05T09:30", "to": "2026-01-05T12:00", "lanes": 1}]),
+                 {"nodes": {"post": {"lanes": 3}}, "caravans": {"later": {"depart": "2026-01-05T09:45"}}})
+    assert queue_times(data) == pytest.approx({"pair": 0.0, "later": 0.25}, abs=1e-9)
+
+
+def test_random_outages_cover_the_share_of_time_poisson_starts_predict():
+    # starts at 2 a day, each 3 h: the share of time with an outage in progress is 1 - exp(-2 x 3 / 24)
+    data = merge(tiny(), {"clock": {"start": "2026-01-05T00:00", "horizon": "200d"},
+                          "nodes": {"post": {"outages": {"random": {"per_year": 730, "duration": "3h"}}}},
+                          "traffic": {"main": {"per_day": 1}}})
+    result = simulate(build_scenario(data), 0, 5)
+    expected = 1 - np.exp(-730 / 8760 * 3)
+    for c in result.controls:  # both controls of the post, each with its own outages
+        # about 400 outages: the share's sd is about 0.015
+        assert c.outage_hours / (200 * 24) == pytest.approx(expected, abs=0.05)
+    a, b = (c.outage_hours for c in result.controls)
+    assert a != b
+
+
+def test_a_regime_priority_lane_serves_that_regime_first():
+    # one lane at AA's exit, 1 h checks; two paper-TIR trucks come at 10:00, an e-TIR truck at 10:30.
+    # Without priority it waits for both (1.5 h); with AA's green lane for e-TIR it goes next (0.5 h)
+    # and the second paper truck waits for it (2 h)
+    def run(priority: list[str]) -> dict[tuple[str, int], float]:
+        data = world(caravans={"pair": {"trucks": 2},
+                               "green": {"route": ["a", "post", "b"], "depart": "2026-01-05T10:30", "trucks": 1,
+                                         "regime": "etir", "risk": "low"}},
+                     **exit_customs(document={"paper_tir": "1h", "etir": "1h"}, priority_regimes=priority))
+        trucks = replication_frames(simulate(build_scenario(data), 0, 3))["trucks"]
+        return {(c, int(i)): float(q) for c, i, q in zip(trucks["caravan"], trucks["index"], trucks["queue_h"])}
+
+    assert run([]) == pytest.approx({("pair", 0): 0.0, ("pair", 1): 1.0, ("green", 0): 1.5})
+    assert run(["etir"]) == pytest.approx({("pair", 0): 0.0, ("pair", 1): 2.0, ("green", 0): 0.5})

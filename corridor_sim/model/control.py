@@ -1,17 +1,19 @@
 """A control: one country's (or, joint, two countries') customs at a node, one direction."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Generator, NamedTuple
 
 import simpy
 
 from ..scenario.dists import Dist
+from ..scenario.schema import Outages
 from .calendar import Calendar
 from .customs import Authority, Channel
 from .lanes import Pool
 from .rng import Streams
-from .staffing import LaneSchedule, staff
+from .staffing import LaneSchedule, Staffing
 from .stats import Level
 from .truck import Component, Truck
 
@@ -36,7 +38,8 @@ class ControlSettings:
     inspection_bays: int
     calendar: Calendar
     handling: Dist
-    week_offset: float  # the hour of the week at simulated hour 0
+    outages: Outages | None
+    start: dt.datetime  # simulated hour 0
 
 
 class Control:
@@ -56,16 +59,22 @@ class Control:
         self.queue_level = Level(warmup, horizon, [] if record_queue else None)
         self.busy_level = Level(warmup, horizon)
         self.bay_busy = Level(warmup, horizon)
-        schedule = settings.lanes
+        schedule, outages = settings.lanes, settings.outages
         self.most_lanes = schedule.most
-        if schedule.constant:
-            self.staffed_level = None
+        self.staffing: Staffing | None = None
+        self.staffed_level: Level | None = None
+        if schedule.constant and outages is None:
             self.lanes = Pool(env, schedule.most, self.queue_level, self.busy_level)
-        else:  # shifts: lanes open and close with the clock
+        else:  # shifts or outages: the lanes working change with the clock
+            start = settings.start
+            week_offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
             self.staffed_level = Level(warmup, horizon)
-            first, _ = schedule.at(settings.week_offset % 168.0)
-            self.lanes = Pool(env, first, self.queue_level, self.busy_level, self.staffed_level)
-            env.process(staff(env, self.lanes, schedule, settings.week_offset))
+            self.lanes = Pool(env, schedule.at(week_offset % 168.0)[0], self.queue_level, self.busy_level,
+                              self.staffed_level)
+            self.staffing = Staffing(env, self.lanes, schedule, week_offset)
+            self.staffing.count_from, self.staffing.count_to = warmup, horizon
+            if outages is not None:
+                self._outages(outages, streams, start)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
         # physical handling in the lane; None when there is none (most controls)
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
@@ -73,6 +82,8 @@ class Control:
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
         self.aeo_priority = any(a.priority_lane for a in authorities)
+        # lane priority by transit regime (TIR green lanes): either country's choice at a joint control
+        self.regime_priority = frozenset().union(*(a.priority_regimes for a in authorities))
         # tallies of the trucks that arrive in the window [warm-up, horizon)
         self.n = 0
         self.times: list[float] = []
@@ -83,6 +94,21 @@ class Control:
         self.group_n = [0] * len(groups)
         self.group_time = [0.0] * len(groups)
         self.group_queue = [0.0] * len(groups)
+
+    def _outages(self, outages: Outages, streams: Streams, start: dt.datetime) -> None:
+        staffing = self.staffing
+        for o in outages.dated:
+            begin = (o.from_ - start).total_seconds() / 3600
+            end = (o.to - start).total_seconds() / 3600
+            if end > 0:
+                self.env.process(staffing.outage(max(begin, 0.0), end, o.lanes))  # type: ignore[union-attr]
+        spec = outages.random
+        if spec is not None and spec.per_year > 0:
+            months = set(spec.months)
+            rate = spec.per_year / 8760.0 * 12 / len(months)  # all outages start in the listed months
+            gap = streams.sampler(Dist("exponential", (1 / rate,)), "outages", self.name, "gap")
+            duration = streams.sampler(spec.duration, "outages", self.name, "duration")
+            self.env.process(staffing.random_outages(months, gap, duration, start, spec.lanes))  # type: ignore[union-attr]
 
     def _draw(self, truck: Truck) -> tuple[float, Channel, float, float, float]:
         """Time in the lane (document check, error correction, yellow check), channel,
@@ -118,7 +144,8 @@ class Control:
             if opens > start:
                 yield env.timeout(opens - start)
                 truck.book(CLOSED, env.now)
-        priority = 0 if truck.prenotified or (truck.aeo and self.aeo_priority) else 1
+        priority = 0 if (truck.prenotified or (truck.aeo and self.aeo_priority)
+                         or truck.regime in self.regime_priority) else 1
         granted = self.lanes.request(priority)
         if granted is not None:
             yield granted

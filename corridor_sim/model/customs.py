@@ -48,7 +48,7 @@ class Authority:
     """
 
     __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "recognises_aeo",
-                 "priority_lane", "draws")
+                 "priority_lane", "priority_regimes", "draws")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -59,6 +59,7 @@ class Authority:
         self.preclear = policy.etir_preclear
         self.recognises_aeo = policy.recognises_aeo
         self.priority_lane = policy.recognises_aeo and policy.aeo_priority_lane
+        self.priority_regimes = {REGIMES.index(r) for r in policy.priority_regimes}
         # thresholds[risk][recognised AEO] = (P(red), P(red) + P(yellow)) for one uniform draw
         self.thresholds = []
         for cls in risk_classes:

@@ -36,6 +36,7 @@ class ControlRecord:
     yellow: int
     red: int
     detections: int
+    outage_hours: float   # hours with an outage in progress
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Lanes that change with the clock: the staffed lanes of a control by weekday and hour."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Generator
 
 import simpy
@@ -40,11 +41,72 @@ class LaneSchedule:
         return self.lanes[i], following
 
 
-def staff(env: simpy.Environment, pool: Pool, schedule: LaneSchedule, offset: float) -> Generator:
-    """Set the pool's staffed lanes at every change of the schedule (simulated hour t is week hour
-    t + offset)."""
-    while True:
-        week = (env.now + offset) % WEEK
-        lanes, following = schedule.at(week)
-        pool.set_capacity(lanes)
-        yield env.timeout(following - week)
+class Staffing:
+    """The lanes a control has working: the shift's lanes, cut to an outage's while one lasts.
+
+    Changes happen at shift boundaries and when outages start or end; each is handed to the
+    lane pool (`Pool.set_capacity`).
+    """
+
+    def __init__(self, env: simpy.Environment, pool: Pool, schedule: LaneSchedule, week_offset: float):
+        self.env = env
+        self.pool = pool
+        self.schedule = schedule
+        self.week_offset = week_offset
+        self.staffed = schedule.at(week_offset % WEEK)[0]
+        self.outage_lanes: list[int] = []  # the lanes left by each outage in progress
+        self.outage_hours = 0.0            # hours with an outage in progress, inside [count_from, count_to)
+        self.count_from = 0.0
+        self.count_to = float("inf")
+        self._since = 0.0
+        if not schedule.constant:
+            env.process(self._shifts())
+
+    def working(self) -> int:
+        return min([self.staffed, *self.outage_lanes])
+
+    def _apply(self) -> None:
+        self.pool.set_capacity(self.working())
+
+    def _shifts(self) -> Generator:
+        env = self.env
+        while True:
+            week = (env.now + self.week_offset) % WEEK
+            self.staffed, following = self.schedule.at(week)
+            self._apply()
+            yield env.timeout(following - week)
+
+    def outage(self, start: float, end: float, lanes: int) -> Generator:
+        """One outage over [start, end): the control keeps at most `lanes` lanes working."""
+        env = self.env
+        if start > env.now:
+            yield env.timeout(start - env.now)
+        if not self.outage_lanes:
+            self._since = env.now
+        self.outage_lanes.append(lanes)
+        self._apply()
+        yield env.timeout(end - env.now)
+        self.outage_lanes.remove(lanes)
+        self._apply()
+        if not self.outage_lanes:
+            low, high = max(self._since, self.count_from), min(env.now, self.count_to)
+            if high > low:
+                self.outage_hours += high - low
+
+    def hours_out(self, now: float) -> float:
+        """Hours with an outage in progress within the counting window, up to `now`."""
+        hours = self.outage_hours
+        if self.outage_lanes:
+            low, high = max(self._since, self.count_from), min(now, self.count_to)
+            hours += max(high - low, 0.0)
+        return hours
+
+    def random_outages(self, months: set[int], gap, duration, start_date: dt.datetime, lanes: int) -> Generator:
+        """Poisson outage starts at `per_year`, all in the listed months; each lasts `duration()`."""
+        env = self.env
+        t = 0.0
+        while True:
+            t += gap()
+            yield env.timeout(t - env.now)
+            if (start_date + dt.timedelta(hours=env.now)).month in months:
+                env.process(self.outage(env.now, env.now + duration(), lanes))

@@ -88,8 +88,8 @@ class World:
 
     def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
         node = self.scenario.nodes[node_name]
-        values = dict(lanes=node.lanes, shifts=node.shifts, inspection_bays=node.inspection_bays, hours=node.hours,
-                      holidays=node.holidays, handling=node.handling)
+        values = dict(lanes=node.lanes, shifts=node.shifts, outages=node.outages, inspection_bays=node.inspection_bays,
+                      hours=node.hours, holidays=node.holidays, handling=node.handling)
         spec = node.controls.get(country) if country else None
         for override in (spec, getattr(spec, direction, None) if spec else None):
             if override is None:
@@ -100,9 +100,8 @@ class World:
                     values[key] = value
         start = self.scenario.clock.start
         calendar = Calendar(values["hours"], values["holidays"], start)
-        week_offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
         return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,
-                               values["handling"], week_offset)
+                               values["handling"], values["outages"], start)
 
     def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)
@@ -321,6 +320,7 @@ class World:
                 bay_utilisation=c.bay_busy.mean(until) / bays,
                 mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
                 yellow=c.yellow, red=c.red, detections=c.detections,
+                outage_hours=c.staffing.hours_out(until) if c.staffing is not None else 0.0,
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,

@@ -204,6 +204,7 @@ BUILTIN_CUSTOMS: dict[str, Any] = {
     "recognises_aeo": False,
     "aeo_factor": 0.2,
     "aeo_priority_lane": False,
+    "priority_regimes": (),
     "etir_preclear": 0.5,
 }
 
@@ -236,6 +237,8 @@ class CustomsSpec(Base):
     recognises_aeo: Optional[bool] = Field(None, description=_builtin("recognises_aeo", "this country honours the trucks' AEO status"))
     aeo_factor: Optional[float] = Field(None, ge=0, le=1, description=_builtin("aeo_factor", "multiplies yellow and red for recognised AEO trucks"))
     aeo_priority_lane: Optional[bool] = Field(None, description=_builtin("aeo_priority_lane", "recognised AEO trucks go first in the lane queue"))
+    priority_regimes: Optional[tuple[Regime, ...]] = Field(None, description=_builtin(
+        "priority_regimes", "transit regimes whose trucks go first in the lane queue (TIR green lanes), e.g. [etir]"))
     etir_preclear: Optional[Probability] = Field(None, description=_builtin("etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
 
 
@@ -252,6 +255,7 @@ class CustomsPolicy(Base):
     recognises_aeo: bool
     aeo_factor: float = Field(ge=0, le=1)
     aeo_priority_lane: bool
+    priority_regimes: tuple[Regime, ...]
     etir_preclear: Probability
 
 
@@ -268,11 +272,52 @@ def _check_shifts(shifts: dict[str, int]) -> dict[str, int]:
 Shifts = Annotated[dict[str, Annotated[int, Field(ge=1, le=10_000)]], AfterValidator(_check_shifts)]
 
 
+def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
+    bad = [m for m in v if not 1 <= m <= 12]
+    if bad or not v:
+        raise ValueError(f"months must be a non-empty list of 1..12, got {list(v)}")
+    return v
+
+
+Months = Annotated[tuple[int, ...], AfterValidator(_check_months)]
+
+
+class DatedOutage(Base):
+    """A known stop or slowdown of a control: a strike, an IT failure, a snowfall."""
+
+    from_: LocalDateTime = Field(alias="from", description="when it starts")
+    to: LocalDateTime = Field(description="when it ends")
+    lanes: int = Field(0, ge=0, le=10_000, description="lanes still working meanwhile; default 0 (no service)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "DatedOutage":
+        if self.to <= self.from_:
+            raise ValueError(f"`to` ({self.to.isoformat()}) must come after `from` ({self.from_.isoformat()})")
+        return self
+
+
+class RandomOutages(Base):
+    """Unplanned stops of a control (IT failures, power cuts, weather): Poisson starts, drawn durations."""
+
+    per_year: float = Field(ge=0, le=8760, description="outages a year (Poisson)")
+    duration: TimeDist = Field(description="how long an outage lasts")
+    months: Months = Field(tuple(range(1, 13)), description="months in which outages start")
+    lanes: int = Field(0, ge=0, le=10_000, description="lanes still working meanwhile; default 0 (no service)")
+
+
+class Outages(Base):
+    """When a control stops or slows down: dated outages and random ones."""
+
+    dated: tuple[DatedOutage, ...] = Field((), description="known outages: [{from, to, lanes}]")
+    random: Optional[RandomOutages] = Field(None, description="{per_year, duration, months, lanes}")
+
+
 class ControlOverride(Base):
     """What one country's control at a node does differently from the node's settings."""
 
     lanes: Optional[int] = Field(None, ge=1, le=10_000, description="lanes of this control")
     shifts: Optional[Shifts] = Field(None, description="lanes staffed by weekday and hour: {hours: lanes}; `lanes` outside them")
+    outages: Optional[Outages] = Field(None, description="when this control stops or slows down")
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
@@ -296,6 +341,7 @@ class Node(Base):
     lanes: int = Field(2, ge=1, le=10_000, description="lanes of each control (country side, direction); default 2")
     shifts: Shifts = Field(default_factory=dict, description="lanes staffed by weekday and hour, e.g. "
                            "{'Mon-Fri 08:00-20:00': 6}: `lanes` outside them, the largest where they overlap")
+    outages: Optional[Outages] = Field(None, description="when the node's controls stop or slow down")
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
@@ -360,15 +406,7 @@ class Storms(Base):
 
     per_year: float = Field(ge=0, le=365, description="storms a year (Poisson)")
     duration: TimeDist = Field(description="how long a storm closes the link")
-    months: tuple[int, ...] = Field(tuple(range(1, 13)), description="months in which storms start")
-
-    @field_validator("months")
-    @classmethod
-    def _months(cls, v: tuple[int, ...]) -> tuple[int, ...]:
-        bad = [m for m in v if not 1 <= m <= 12]
-        if bad or not v:
-            raise ValueError(f"months must be a non-empty list of 1..12, got {list(v)}")
-        return v
+    months: Months = Field(tuple(range(1, 13)), description="months in which storms start")
 
 
 class Link(Base):
