@@ -156,3 +156,24 @@ def test_lane_utilisation_covers_the_whole_window_after_the_last_truck():
     assert result.end_h == pytest.approx(11.0)
     (aa,) = [c for c in result.controls if c.country == "AA"]
     assert aa.lane_utilisation == pytest.approx(1.0 / 48.0, abs=1e-12)
+
+
+@pytest.mark.parametrize("aside, second_queue", [((), 2.5), (("yellow_check",), 0.5)])
+def test_a_yellow_check_done_aside_frees_the_lane(aside, second_queue):
+    # one lane, a 30-minute document check, every truck yellow with a 2 h check; two trucks at 10:00.
+    # In the lane the second waits 2.5 h; pulled aside, only for the first's document check
+    data = world(caravans={"pair": {"trucks": 2}}, nodes={"post": {"pull_aside": list(aside)}},
+                 **exit_customs(document={"paper_tir": "30min"}, channels={"low": {"yellow": 1.0, "red": 0}},
+                                yellow_check="2h"))
+    first, second = booked(data)
+    assert_only(first, "document", 2.5)
+    assert second["queue"] == pytest.approx(second_queue, abs=1e-9)
+    assert second["document"] == pytest.approx(2.5, abs=1e-9)
+
+
+def test_an_error_corrected_aside_is_document_time_out_of_the_lane():
+    data = world(caravans={"pair": {"trucks": 2}}, nodes={"post": {"pull_aside": ["error_correction"]}},
+                 **exit_customs(document={"paper_tir": "30min"}, document_error={"paper_tir": 1.0}, error_delay="3h"))
+    first, second = booked(data)
+    assert_only(first, "document", 3.5)
+    assert second["queue"] == pytest.approx(0.5, abs=1e-9) and second["document"] == pytest.approx(3.5, abs=1e-9)

@@ -26,6 +26,7 @@ class Decision(NamedTuple):
 
     detection: float
     document: float
+    error: float
     channel: Channel
     yellow_check: float
     inspection: float
@@ -40,6 +41,7 @@ class ControlSettings:
     handling: Dist
     outages: Outages | None
     start: dt.datetime  # simulated hour 0
+    pull_aside: tuple[str, ...] = ()  # checks done with the truck parked aside, not in the lane
 
 
 class Control:
@@ -77,6 +79,8 @@ class Control:
                 self._outages(outages, streams, start)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
         # physical handling in the lane; None when there is none (most controls)
+        self.errors_aside = "error_correction" in settings.pull_aside
+        self.yellow_aside = "yellow_check" in settings.pull_aside
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
         self.authorities = authorities
@@ -110,13 +114,18 @@ class Control:
             duration = streams.sampler(spec.duration, "outages", self.name, "duration")
             self.env.process(staffing.random_outages(months, gap, duration, start, spec.lanes))  # type: ignore[union-attr]
 
-    def _draw(self, truck: Truck) -> tuple[float, Channel, float, float, float]:
-        """Time in the lane (document check, error correction, yellow check), channel,
-        inspection time, detection probability and the uniform that decides detection."""
+    def _draw(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
+        """Time in the lane (document check, and error correction and yellow check unless they
+        are done aside), time aside (in the parking area, after the lane), channel, inspection
+        time, detection probability and the uniform that decides detection."""
+        errors_aside, yellow_aside = self.errors_aside, self.yellow_aside
         if self.single is not None:
             a = self.single
-            document, channel, yellow_check, inspection, u_detect = a.decide(truck)
-            return (document + yellow_check if channel == YELLOW else document), channel, inspection, a.detection, u_detect
+            document, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
+            yellow = yellow_check if channel == YELLOW else 0.0
+            lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
+            aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
+            return lane, aside, channel, inspection, a.detection, u_detect
         # joint control: both countries' officers work together; the stop lasts as long as the
         # slower check, and the truck takes the more severe of the two channels only (a red truck
         # goes to one joint inspection, as long as the longer of the two, and the stricter
@@ -124,14 +133,18 @@ class Control:
         # red truck's stop)
         decisions = [Decision(a.detection, *a.decide(truck)) for a in self.authorities]
         channel = max(d.channel for d in decisions)
-        document = max(d.document for d in decisions)
+        lane = max(d.document + (0.0 if errors_aside else d.error) for d in decisions)
+        aside = max(d.error for d in decisions) if errors_aside else 0.0
         if channel == YELLOW:
-            return document + max(d.yellow_check for d in decisions if d.channel == YELLOW), YELLOW, 0.0, 0.0, 1.0
+            yellow = max(d.yellow_check for d in decisions if d.channel == YELLOW)
+            if yellow_aside:
+                return lane, aside + yellow, YELLOW, 0.0, 0.0, 1.0
+            return lane + yellow, aside, YELLOW, 0.0, 0.0, 1.0
         if channel == RED:
             reds = [d for d in decisions if d.channel == RED]
-            return (document, RED, max(d.inspection for d in reds), max(d.detection for d in reds),
+            return (lane, aside, RED, max(d.inspection for d in reds), max(d.detection for d in reds),
                     reds[0].u_detect)
-        return document, GREEN, 0.0, 0.0, 1.0
+        return lane, aside, GREEN, 0.0, 0.0, 1.0
 
     def pass_truck(self, truck: Truck) -> Generator:
         env = self.env
@@ -157,7 +170,7 @@ class Control:
                 truck.book(CLOSED, env.now)
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
-        doc, channel, inspection, detection, u_detect = self._draw(truck)
+        doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
         if doc > 0:
             yield env.timeout(doc)
             truck.book(DOCUMENT, env.now)
@@ -166,6 +179,9 @@ class Control:
             yield env.timeout(handling)
             truck.book(INSPECTION, env.now)
         self.lanes.release()
+        if aside > 0:  # pulled aside into the parking area: the lane is free for the next truck
+            yield env.timeout(aside)
+            truck.book(DOCUMENT, env.now)
         if channel == RED:
             granted = self.bays.request(priority)
             if granted is not None:

@@ -69,15 +69,14 @@ class Authority:
             self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
         self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
 
-    def decide(self, truck: Truck) -> tuple[float, Channel, float, float, float]:
-        """The verdict on one truck: (document check and error correction in the lane, channel,
-        yellow-check time in the lane, inspection time in a bay, the uniform that decides
+    def decide(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
+        """The verdict on one truck: (document check time, error-correction time (0 without an
+        error), channel, yellow-check time, inspection time in a bay, the uniform that decides
         detection)."""
         draws, i = self.draws.locate(truck.group, truck.index)
         regime = truck.regime
         document = draws.documents[regime][i]
-        if draws.u_error[i] < self.error_rate[regime]:
-            document += draws.error_delay[i]
+        error = draws.error_delay[i] if draws.u_error[i] < self.error_rate[regime] else 0.0
         red, red_or_yellow = self.thresholds[truck.risk][truck.aeo and self.recognises_aeo]
         u = draws.u_channel[i]
         if u < red:
@@ -86,4 +85,4 @@ class Authority:
             channel = YELLOW
         else:
             channel = GREEN
-        return document, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]
+        return document, error, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]

@@ -282,6 +282,9 @@ def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
 Months = Annotated[tuple[int, ...], AfterValidator(_check_months)]
 
 
+AsideCheck = Literal["yellow_check", "error_correction"]
+
+
 class DatedOutage(Base):
     """A known stop or slowdown of a control: a strike, an IT failure, a snowfall."""
 
@@ -318,6 +321,7 @@ class ControlOverride(Base):
     lanes: Optional[int] = Field(None, ge=1, le=10_000, description="lanes of this control")
     shifts: Optional[Shifts] = Field(None, description="lanes staffed by weekday and hour: {hours: lanes}; `lanes` outside them")
     outages: Optional[Outages] = Field(None, description="when this control stops or slows down")
+    pull_aside: Optional[tuple[AsideCheck, ...]] = Field(None, description="checks done with the truck parked aside")
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
@@ -342,6 +346,8 @@ class Node(Base):
     shifts: Shifts = Field(default_factory=dict, description="lanes staffed by weekday and hour, e.g. "
                            "{'Mon-Fri 08:00-20:00': 6}: `lanes` outside them, the largest where they overlap")
     outages: Optional[Outages] = Field(None, description="when the node's controls stop or slow down")
+    pull_aside: tuple[AsideCheck, ...] = Field((), description="checks done with the truck parked aside, freeing "
+                                               "the lane: yellow_check, error_correction; default none")
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
