@@ -83,6 +83,8 @@ class Control:
         self.yellow_aside = "yellow_check" in settings.pull_aside
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
+        self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
+        self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
         self.aeo_priority = any(a.priority_lane for a in authorities)
@@ -98,6 +100,24 @@ class Control:
         self.group_n = [0] * len(groups)
         self.group_time = [0.0] * len(groups)
         self.group_queue = [0.0] * len(groups)
+
+    def couple(self, entry: "Control", room: int) -> None:
+        """Hand trucks to `entry` only when it can take them: room for `room` trucks between."""
+        self.onward = entry
+        if room > 0:
+            self.zone = entry.zone = Pool(self.env, room, Level(self.warmup, self.horizon),
+                                          Level(self.warmup, self.horizon))
+
+    def _leave(self, truck: Truck, priority: int) -> Generator:
+        """A coupled exit side: wait for room in the neutral zone, or for the entry side's lane."""
+        if self.zone is not None:
+            granted = self.zone.request(priority)
+        else:
+            granted = self.onward.lanes.request(priority)  # type: ignore[union-attr]
+            truck.holds = self.onward.lanes  # type: ignore[union-attr]
+        if granted is not None:
+            yield granted
+            truck.book(QUEUE, self.env.now)
 
     def _outages(self, outages: Outages, streams: Streams, start: dt.datetime) -> None:
         staffing = self.staffing
@@ -159,10 +179,15 @@ class Control:
                 truck.book(CLOSED, env.now)
         priority = 0 if (truck.prenotified or (truck.aeo and self.aeo_priority)
                          or truck.regime in self.regime_priority) else 1
-        granted = self.lanes.request(priority)
-        if granted is not None:
-            yield granted
-            truck.book(QUEUE, env.now)
+        if truck.holds is self.lanes:  # taken from the exit side of a crossing without a neutral zone
+            truck.holds = None
+        else:
+            granted = self.lanes.request(priority)
+            if granted is not None:
+                yield granted
+                truck.book(QUEUE, env.now)
+            if self.zone is not None and self.onward is None:  # entry side: the truck leaves the zone
+                self.zone.release()
         if not calendar.always_open:  # it may have closed while the truck queued
             opens = calendar.next_open(env.now)
             if opens > env.now:
@@ -178,10 +203,17 @@ class Control:
         if handling > 0:
             yield env.timeout(handling)
             truck.book(INSPECTION, env.now)
-        self.lanes.release()
+        coupled = self.onward is not None
+        if channel == RED or aside > 0 or not coupled:
+            self.lanes.release()
+        elif coupled:  # the truck stays in the lane until the entry side can take it
+            yield from self._leave(truck, priority)
+            self.lanes.release()
         if aside > 0:  # pulled aside into the parking area: the lane is free for the next truck
             yield env.timeout(aside)
             truck.book(DOCUMENT, env.now)
+            if coupled and channel != RED:
+                yield from self._leave(truck, priority)
         if channel == RED:
             granted = self.bays.request(priority)
             if granted is not None:
@@ -190,6 +222,8 @@ class Control:
             if inspection > 0:
                 yield env.timeout(inspection)
                 truck.book(INSPECTION, env.now)
+            if coupled:  # the truck stays in the bay until the entry side can take it
+                yield from self._leave(truck, priority)
             self.bays.release()
             truck.inspections += 1
             detected = truck.noncompliant and u_detect < detection

@@ -55,7 +55,7 @@ class Truck:
     __slots__ = (
         "id", "group", "index", "caravan", "aeo", "regime", "risk", "noncompliant", "detected",
         "prenotified", "counted", "depart", "mark", "km", "yellow", "inspections", "times",
-        "since_break", "today", "last_drive_end", "where", "trace",
+        "since_break", "today", "last_drive_end", "where", "trace", "holds",
     )
 
     def __init__(self, id: int, group: int, index: int, now: float, aeo: bool, regime: int, risk: int,
@@ -82,6 +82,7 @@ class Truck:
         self.last_drive_end = float("-inf")
         self.where = "departing"
         self.trace: list | None = None
+        self.holds = None  # the next control's lane, taken before leaving a coupled exit control
 
     def book(self, component: Component, now: float) -> None:
         """The time since the last booking was spent in `component`."""

@@ -150,7 +150,12 @@ class World:
         steps: list[tuple] = []
         for i, name in enumerate(route):
             steps.append((ARRIVE, name, i))
-            steps += [(CONTROL, self._control(key), None) for key in controls_at(self.scenario, self.graph, route, i)]
+            controls = [self._control(key) for key in controls_at(self.scenario, self.graph, route, i)]
+            node = self.scenario.nodes[name]
+            room = node.neutral_zone if node.kind == "bcp" and not node.joint_control else None
+            if room is not None and controls[0].onward is None:
+                controls[0].couple(controls[1], room)  # a bcp's exit side hands trucks to its entry side
+            steps += [(CONTROL, control, None) for control in controls]
             if i == len(route) - 1:
                 break
             if convoy:

@@ -353,6 +353,9 @@ class Node(Base):
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
     handling: TimeDist = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
     joint_control: bool = Field(False, description="both countries check in one stop")
+    neutral_zone: Optional[int] = Field(None, ge=0, le=100_000, description=(
+        "a bcp's two sides coupled: a truck cleared by the exit side leaves it only when the entry side can take "
+        "it, with room for this many trucks waiting between them (0: none); default uncoupled"))
     controls: dict[Country, ControlSpec] = Field(default_factory=dict, description="per-country (and per-direction) overrides")
 
     @field_validator("border", mode="before")
@@ -371,6 +374,8 @@ class Node(Base):
                 raise ValueError(f"a bcp's border needs two different countries, got {list(self.border)}")
             if self.country is not None:
                 raise ValueError("a bcp has `border: [A, B]`, not `country`")
+            if self.joint_control and self.neutral_zone is not None:
+                raise ValueError("neutral_zone couples a bcp's two sides; a joint control has one side only")
         else:
             if self.country is None:
                 raise ValueError(f"a {self.kind} needs `country`")
@@ -378,6 +383,8 @@ class Node(Base):
                 raise ValueError(f"only a bcp has `border`; a {self.kind} has `country`")
             if self.joint_control:
                 raise ValueError("joint_control applies to a bcp only")
+            if self.neutral_zone is not None:
+                raise ValueError("neutral_zone applies to a bcp only")
         for country in self.controls:
             if country not in self.countries:
                 raise ValueError(f"controls names {country!r}, which is not a country of this node ({', '.join(self.countries)})")

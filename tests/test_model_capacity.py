@@ -1,5 +1,6 @@
-"""Lanes that change with the clock (`shifts`): the schedule, a case computed by hand, and
-conservation, Little's law and utilisation over the staffed lane-hours under random traffic."""
+"""Control capacity that changes: shifts, outages, regime priority lanes and the two sides of a
+crossing coupled by a neutral zone; hand-computed cases, and conservation, Little's law and
+utilisation under random traffic."""
 from __future__ import annotations
 
 import numpy as np
@@ -149,3 +150,52 @@ def test_a_regime_priority_lane_serves_that_regime_first():
 
     assert run([]) == pytest.approx({("pair", 0): 0.0, ("pair", 1): 1.0, ("green", 0): 1.5})
     assert run(["etir"]) == pytest.approx({("pair", 0): 0.0, ("pair", 1): 2.0, ("green", 0): 0.5})
+
+
+@pytest.mark.parametrize("room, exit_means, entry_means", [
+    (None, 2.0, 5.0),        # uncoupled: the entry side's queue forms at the entry side
+    (0, 4.0, 3.0),           # no room between: trucks wait in the exit lane, and block it
+    (1, 7 / 3, 14 / 3),      # room for one: the second waits in the zone, the third in the exit lane
+])
+def test_the_two_sides_of_a_crossing_coupled_by_a_neutral_zone(room, exit_means, entry_means):
+    # three trucks at 10:00; AA's exit: one lane, 1 h; BB's entry: one lane, 3 h. Uncoupled, exit
+    # times 1, 2, 3 h and entry times 3, 5, 7 h. No room: the second is cleared at 12:00 but holds
+    # the exit lane until BB takes it at 14:00 (exit 4 h, entry 3 h) and the third starts at 14:00
+    # (exit 7 h, entry 3 h). Room for one: the second leaves the lane for the zone at 12:00 (exit 2 h,
+    # entry 5 h); the third, cleared at 13:00, waits for the zone until 14:00 (exit 4 h, entry 6 h)
+    nodes = {"post": {"neutral_zone": room}} if room is not None else {}
+    data = world(caravans={"pair": {"trucks": 3}}, nodes=nodes,
+                 customs={"AA": {"document": {"paper_tir": "1h"}}, "BB": {"document": {"paper_tir": "3h"}}})
+    data = merge(data, {"nodes": {"post": {"controls": {"BB": {"lanes": 1}}}}})
+    result = simulate(build_scenario(data), 0, 3)
+    by_side = {r.direction: r for r in result.control_groups}
+    assert by_side["exit"].mean_time_h == pytest.approx(exit_means, abs=1e-9)
+    assert by_side["entry"].mean_time_h == pytest.approx(entry_means, abs=1e-9)
+    lead = result.trucks["arrive_h"] - result.trucks["depart_h"]
+    assert sorted(lead) == pytest.approx([4.0, 7.0, 10.0], abs=1e-9)  # the entry side sets the pace
+
+
+def test_a_neutral_zone_belongs_to_a_two_sided_crossing():
+    with pytest.raises(ScenarioError, match="joint control has one side"):
+        build_scenario(merge(tiny(), {"nodes": {"post": {"joint_control": True, "neutral_zone": 5}}}))
+    with pytest.raises(ScenarioError, match="neutral_zone applies to a bcp"):
+        build_scenario(merge(tiny(), {"nodes": {"origin": {"neutral_zone": 5}}}))
+
+
+@pytest.mark.parametrize("room", [0, 3])
+def test_coupled_sides_under_random_traffic_lose_no_truck_and_book_every_hour(room):
+    data = merge(tiny(), {
+        "clock": {"start": "2026-01-05T00:00", "horizon": "20d", "warmup": "2d"},
+        "customs": {"default": {"document": {"paper_tir": {"dist": "exponential", "mean": "40min"}},
+                                "channels": {"low": {"yellow": 0.2, "red": 0.1}}},
+                    "BB": {"document": {"paper_tir": {"dist": "exponential", "mean": "50min"}}}},
+        "nodes": {"post": {"lanes": 2, "neutral_zone": room, "pull_aside": ["yellow_check"]}},
+        "traffic": {"main": {"per_day": 50}},
+    })
+    result = simulate(build_scenario(data), 0, 2)
+    assert result.arrived == result.created
+    t = result.trucks
+    parts = sum(t[f"{c}_h"] for c in ("drive", "rest", "closed", "queue", "document", "inspection",
+                                       "ferry_wait", "ferry_sail"))
+    assert np.allclose(parts, t["arrive_h"] - t["depart_h"], atol=1e-9)
+    assert (t["queue_h"] >= 0).all() and len(t["truck"]) > 700
