@@ -17,7 +17,8 @@ from conftest import tiny
 
 def rich_data() -> dict:
     """Every mechanism at once: driving rules, opening hours and a holiday, red inspections, a
-    ferry with storms, a convoy caravan, a joint control, background traffic, AEO priority."""
+    ferry with storms, a convoy caravan, a joint control, background traffic, AEO priority, a daily
+    admission cap where the ferry lands."""
     data = tiny()
     data.update({
         "clock": {"start": "2026-01-05T00:00", "horizon": "20d", "warmup": "2d"},
@@ -33,7 +34,7 @@ def rich_data() -> dict:
                      "hours": "Mon-Fri 08:00-20:00; Sat 08:00-14:00", "holidays": ["2026-01-07"],
                      "handling": {"dist": "exponential", "mean": "10min"}},
             "west": {"kind": "port", "country": "BB", "lanes": 2},
-            "east": {"kind": "port", "country": "CC", "lanes": 2},
+            "east": {"kind": "port", "country": "CC", "lanes": 2, "admissions_per_day": 10},
             "joint": {"kind": "bcp", "border": ["CC", "DD"], "lanes": 2, "joint_control": True},
             "destination": {"kind": "terminal", "country": "DD"},
         },

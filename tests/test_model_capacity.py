@@ -199,3 +199,31 @@ def test_coupled_sides_under_random_traffic_lose_no_truck_and_book_every_hour(ro
                                        "ferry_wait", "ferry_sail"))
     assert np.allclose(parts, t["arrive_h"] - t["depart_h"], atol=1e-9)
     assert (t["queue_h"] >= 0).all() and len(t["truck"]) > 700
+
+
+def test_an_admission_cap_books_the_next_free_day_first_come_first_served():
+    # at most two trucks a day at AA's exit; five come on Monday at 10:00 (no checks): two pass at
+    # once, two on Tuesday at 00:00 (14 h in the e-queue) and the last on Wednesday at 00:00 (38 h)
+    data = world(caravans={"pair": {"trucks": 5}},
+                 nodes={"post": {"controls": {"AA": {"exit": {"admissions_per_day": 2}}}}})
+    trucks = replication_frames(simulate(build_scenario(data), 0, 3))["trucks"].sort_values("index")
+    assert list(trucks["booking_h"]) == pytest.approx([0, 0, 14, 14, 38], abs=1e-9)
+    assert list(trucks["lead_time_h"]) == pytest.approx([0, 0, 14, 14, 38], abs=1e-9)
+    assert (trucks["queue_h"] == 0).all()
+
+
+def test_never_more_than_the_cap_admitted_a_day_under_random_traffic():
+    # 30 trucks a day against a cap of 20: the e-queue grows, and no day admits more than 20
+    data = merge(tiny(), {"clock": {"start": "2026-01-05T06:00", "horizon": "10d", "warmup": "0h"},
+                          "drivers": {"rules": "none", "speed_kmh": 60},
+                          "nodes": {"post": {"lanes": 5, "controls": {"AA": {"admissions_per_day": 20}}}},
+                          "traffic": {"main": {"per_day": 30}}})
+    result = simulate(build_scenario(data), 0, 4)
+    t = result.trucks
+    assert result.arrived == result.created
+    # the post is 1 h from the origin; trucks are admitted to the exit control after their booking
+    admitted = t["depart_h"] + 1.0 + t["booking_h"]
+    days = np.floor((admitted + 6.0) / 24.0 + 1e-9).astype(int)  # hour 0 is 06:00
+    assert np.bincount(days).max() <= 20
+    assert np.bincount(days)[2:8].min() == 20  # once the queue has formed, every day is full
+    assert t["booking_h"].max() > 48

@@ -9,6 +9,7 @@ import simpy
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
+from .admission import Admission
 from .calendar import Calendar
 from .customs import Authority, Channel
 from .lanes import Pool
@@ -18,6 +19,7 @@ from .stats import Level
 from .truck import Component, Truck
 
 CLOSED, QUEUE, DOCUMENT, INSPECTION = Component.CLOSED, Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
+BOOKING = Component.BOOKING
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
 
 
@@ -42,6 +44,7 @@ class ControlSettings:
     outages: Outages | None
     start: dt.datetime  # simulated hour 0
     pull_aside: tuple[str, ...] = ()  # checks done with the truck parked aside, not in the lane
+    admissions_per_day: int | None = None  # a daily cap on trucks admitted (an e-queue)
 
 
 class Control:
@@ -83,6 +86,9 @@ class Control:
         self.yellow_aside = "yellow_check" in settings.pull_aside
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
+        start = settings.start
+        self.admission = None if settings.admissions_per_day is None else \
+            Admission(env, settings.admissions_per_day, start.hour + start.minute / 60 + start.second / 3600)
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
@@ -171,6 +177,11 @@ class Control:
         start = env.now
         queue0 = truck.times[QUEUE]
         truck.where = self.name
+        if self.admission is not None:  # the day's quota is full: wait in the e-queue for a slot
+            booked = self.admission.request()
+            if booked is not None:
+                yield booked
+                truck.book(BOOKING, env.now)
         calendar = self.calendar
         if not calendar.always_open:
             opens = calendar.next_open(start)

@@ -18,6 +18,7 @@ class Component(IntEnum):
     INSPECTION = 5    # physical inspection in a bay, and handling in the lane
     FERRY_WAIT = 6
     FERRY_SAIL = 7
+    BOOKING = 8       # waiting for an admission slot of a control's daily cap (e-queue)
 
 
 COMPONENTS: tuple[str, ...] = tuple(c.name.lower() for c in Component)

@@ -89,7 +89,8 @@ class World:
     def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
         node = self.scenario.nodes[node_name]
         values = dict(lanes=node.lanes, shifts=node.shifts, outages=node.outages, inspection_bays=node.inspection_bays,
-                      hours=node.hours, holidays=node.holidays, handling=node.handling, pull_aside=node.pull_aside)
+                      hours=node.hours, holidays=node.holidays, handling=node.handling, pull_aside=node.pull_aside,
+                      admissions_per_day=node.admissions_per_day)
         spec = node.controls.get(country) if country else None
         for override in (spec, getattr(spec, direction, None) if spec else None):
             if override is None:
@@ -101,7 +102,8 @@ class World:
         start = self.scenario.clock.start
         calendar = Calendar(values["hours"], values["holidays"], start)
         return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,
-                               values["handling"], values["outages"], start, values["pull_aside"])
+                               values["handling"], values["outages"], start, values["pull_aside"],
+                               values["admissions_per_day"])
 
     def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)

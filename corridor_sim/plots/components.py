@@ -1,6 +1,6 @@
 """Where the time goes: mean hours per truck in each time component, one stacked bar per scenario.
 
-In the manner of a WCO Time Release Study: the eight components tile a truck's lead time
+In the manner of a WCO Time Release Study: the time components tile a truck's lead time
 exactly, so each bar's length is the mean lead time, with its 95% CI drawn at the bar's end.
 """
 from __future__ import annotations

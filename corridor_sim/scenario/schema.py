@@ -322,6 +322,7 @@ class ControlOverride(Base):
     shifts: Optional[Shifts] = Field(None, description="lanes staffed by weekday and hour: {hours: lanes}; `lanes` outside them")
     outages: Optional[Outages] = Field(None, description="when this control stops or slows down")
     pull_aside: Optional[tuple[AsideCheck, ...]] = Field(None, description="checks done with the truck parked aside")
+    admissions_per_day: Optional[int] = Field(None, ge=1, le=1_000_000, description="at most this many trucks admitted a day")
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
@@ -348,6 +349,9 @@ class Node(Base):
     outages: Optional[Outages] = Field(None, description="when the node's controls stop or slow down")
     pull_aside: tuple[AsideCheck, ...] = Field((), description="checks done with the truck parked aside, freeing "
                                                "the lane: yellow_check, error_correction; default none")
+    admissions_per_day: Optional[int] = Field(None, ge=1, le=1_000_000, description=(
+        "at most this many trucks admitted to each control a day (an e-queue); the rest book the next free "
+        "day's slot, first come first served; default no cap"))
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
