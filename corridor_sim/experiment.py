@@ -365,10 +365,18 @@ def distinct_names(scenarios: list[Scenario], sources: list[Scenario | str | Pat
 
 
 def compare_plan(scenarios: list[Scenario], replications: int | None = None, seed: int | None = None,
-                 trace: bool = False) -> Plan:
-    """The plan of a comparison: the first scenario is the baseline and sets the default replications and seed."""
+                 trace: bool = False, own_effect: bool = False) -> Plan:
+    """The plan of a comparison: the first scenario is the baseline and sets the default replications and seed.
+
+    `own_effect`: each measure that changes background flows is followed by its own-effect
+    variant (`NAME-own`, see own_effect.py), compared with the baseline like any other.
+    """
     if len(scenarios) < 2:
         raise ScenarioError(Problem("", "compare needs a baseline and at least one other scenario"))
+    if own_effect:
+        from .own_effect import with_own_effects
+
+        scenarios = with_own_effects(scenarios)
     base = scenarios[0]
     return Plan(tuple(scenarios), replications or base.experiment.replications,
                 base.experiment.seed if seed is None else seed, trace, kind="compare", baseline=base.name)
@@ -377,15 +385,17 @@ def compare_plan(scenarios: list[Scenario], replications: int | None = None, see
 def compare(baseline: Scenario | str | Path, others: Sequence[Scenario | str | Path],
             replications: int | None = None, seed: int | None = None, workers: int = 1, *,
             trace: bool = False, progress: Progress | None = None, executor: Executor | str | None = None,
-            output: Output | str | Path | None = None) -> RunResult:
+            output: Output | str | Path | None = None, own_effect: bool = False) -> RunResult:
     """Run the baseline and each other scenario on the same replications and seeds.
 
     The summary's `comparison` section pairs each other scenario with the baseline replication
     by replication (paired t CI, relative change, CRN variance ratio). Replications and seed
-    default to the baseline's `experiment` section.
+    default to the baseline's `experiment` section. `own_effect` adds each measure's own-effect
+    variant (the measure with the background flows as in the baseline).
     """
     sources = [baseline, *others]
-    plan = compare_plan(distinct_names([_as_scenario(s) for s in sources], sources), replications, seed, trace)
+    plan = compare_plan(distinct_names([_as_scenario(s) for s in sources], sources), replications, seed, trace,
+                        own_effect)
     return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
 
 

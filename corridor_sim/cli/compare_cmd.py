@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "95% CI, the relative change, and the variance common random numbers removed.")
     p.add_argument("baseline", metavar="BASELINE", nargs="?", help="the reference scenario file")
     p.add_argument("others", metavar="OTHER", nargs="*", help="scenario files to compare with it")
+    p.add_argument("--own-effect", action="store_true",
+                   help="also run each measure adopted by the headline flows only (background flows as in the "
+                        "baseline), as OTHER-own: its own effect apart from the fleet effect")
     add_experiment_options(p)
     p.set_defaults(func=compare)
 
@@ -37,9 +40,9 @@ def _ci(d: dict[str, Any], digits: int = 2) -> str:
 
 
 def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12) -> Table:
+    """Names (the first `names` columns) fold rather than being cut; figures are right-aligned."""
     from rich.table import Table
 
-    """Names (the first `names` columns) fold rather than being cut; figures are right-aligned."""
     table = Table(title=title)
     for i, col in enumerate(columns):
         if i < names:
@@ -107,7 +110,7 @@ def compare(args: argparse.Namespace) -> int:
     if args.baseline:
         files = [args.baseline, *args.others]
         scenarios = distinct_names([load_scenario(f, args.overrides) for f in files], files)
-        plan = compare_plan(scenarios, args.replications, args.seed, args.trace)
+        plan = compare_plan(scenarios, args.replications, args.seed, args.trace, args.own_effect)
     else:
         plan = resume_plan(args.resume)
     target = output_dir(args, f"{plan.baseline}-compare")
