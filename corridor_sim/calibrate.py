@@ -79,6 +79,24 @@ class Target(BaseModel):
         return " ".join(p for p in parts if p)
 
 
+class FitRange(BaseModel):
+    """An uncertain scenario value `calibrate --fit` may search, between bounds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(description="a --set path, e.g. nodes.red_bridge.controls.AZ.lanes")
+    min: float
+    max: float
+    integer: bool = Field(False, description="whole numbers only (lanes, bays)")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "FitRange":
+        if not self.min < self.max:
+            raise ValueError(f"min must be below max, got {self.min:g} and {self.max:g}")
+        return self
+
+
 class Targets(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -86,6 +104,7 @@ class Targets(BaseModel):
     description: str = ""
     sources: dict[str, str] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
+    fit: list[FitRange] = Field(default_factory=list, description="the parameters `calibrate --fit` searches")
 
     @model_validator(mode="after")
     def _sources_known(self) -> "Targets":

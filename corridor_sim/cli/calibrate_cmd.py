@@ -18,6 +18,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    search = p.add_argument_group("search (fit the uncertain parameters to the targets)")
+    search.add_argument("--fit", action="append", default=None, metavar="PATH=LOW:HIGH", nargs="?", const="",
+                        help="search this value between bounds (repeatable); --fit alone searches the targets "
+                             "file's `fit:` section")
+    search.add_argument("--generations", type=int, default=10, metavar="N",
+                        help="generations of the differential evolution search (default 10)")
+    search.add_argument("--overlay", metavar="FILE",
+                        help="write the fitted values as an overlay here (default results/NAME-fit.yaml)")
+    search.add_argument("--force", action="store_true", help="replace an existing overlay file")
     p.set_defaults(func=calibrate)
 
 
@@ -26,8 +35,6 @@ def _f(x: float | None, digits: int = 2) -> str:
 
 
 def calibrate(args: argparse.Namespace) -> int:
-    from rich.table import Table
-
     from ..calibrate import evaluate, load_targets
     from ..experiment import run_many
     from ..scenario import load_scenario
@@ -38,10 +45,22 @@ def calibrate(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     reps = args.replications or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
+    if args.fit is not None:
+        return _search(args, scenario, targets, reps, seed)
     with progress_bars(not args.quiet, [scenario.name], reps) as progress:
         result = run_many([scenario], reps, seed, args.workers, trace=targets.needs_trace, progress=progress)
     table = evaluate(result, targets)
-    out = Table(title=f"{scenario.name} against {targets.name} ({reps} replications)")
+    hits = _print_targets(table, f"{scenario.name} against {targets.name} ({reps} replications)")
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+    return 1 if args.strict and hits < len(table) else 0
+
+
+def _print_targets(table, title: str) -> int:
+    """The targets table on the terminal; returns how many targets are within tolerance."""
+    from rich.table import Table
+
+    out = Table(title=title)
     for col in ("metric", "where", "target", "simulated", "95% CI", "error", "ok", "source"):
         out.add_column(col, justify="right" if col in ("target", "simulated", "error") else "left")
     for row in table.itertuples():
@@ -52,6 +71,53 @@ def calibrate(args: argparse.Namespace) -> int:
     console.print(out)
     hits = int(table["within"].sum())
     console.print(f"{hits} of {len(table)} targets within tolerance")
-    if args.csv:
-        table.to_csv(args.csv, index=False)
-    return 1 if args.strict and hits < len(table) else 0
+    return hits
+
+
+def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -> int:
+    from pathlib import Path
+
+    from rich.table import Table
+
+    from ..errors import OutputError, Problem, ScenarioError
+    from ..fit import Parameter, current_value, fit, overlay_text, parse_parameter
+
+    positive(args.generations, "--generations")
+    parameters = [parse_parameter(text) for text in args.fit if text]
+    if not parameters:
+        parameters = [Parameter(r.path, r.min, r.max, r.integer) for r in targets.fit]
+    if not parameters:
+        raise ScenarioError(Problem("--fit", "name the values to fit (--fit PATH=LOW:HIGH) or list them under "
+                                              "`fit:` in the targets file"))
+    overlay = Path(args.overlay) if args.overlay else Path("results") / f"{scenario.name}-fit.yaml"
+    if overlay.exists() and not args.force:
+        raise OutputError(f"{overlay} exists; use --force to replace it, or --overlay to write elsewhere")
+
+    def report(evaluations: int, best: float, values: dict) -> None:
+        if not args.quiet:
+            shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+            console.print(f"  {evaluations} points: best error {best:.3g} at {shown}", highlight=False, soft_wrap=True)
+
+    console.print(f"fitting {', '.join(p.path for p in parameters)} to {targets.name} "
+                  f"({reps} replications a point, seed {seed}, {args.generations} generations)", soft_wrap=True)
+    fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, report=report)
+    values = Table(title=f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
+    for col in ("parameter", "low", "high", "was", "fitted"):
+        values.add_column(col, overflow="fold", justify="left" if col == "parameter" else "right")
+    for p in parameters:
+        was = current_value(scenario, p)
+        values.add_row(p.path, f"{p.low:g}", f"{p.high:g}", "–" if was is None else f"{was:g}",
+                       f"{fitted.values[p.path]:g}")
+    console.print(values)
+    _print_targets(fitted.table, f"{scenario.name} at the fitted values against {targets.name}")
+    text = overlay_text(Path(args.file), overlay, f"{scenario.name}-fit", fitted, Path(args.targets), reps, seed)
+    try:
+        overlay.parent.mkdir(parents=True, exist_ok=True)
+        tmp = overlay.with_name(f".{overlay.name}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(overlay)
+    except OSError as exc:
+        raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
+    console.print(f"overlay with the fitted values: {overlay}", soft_wrap=True)
+    hits = int(fitted.table["within"].sum())
+    return 1 if args.strict and hits < len(fitted.table) else 0
