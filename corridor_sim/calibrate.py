@@ -119,6 +119,23 @@ class Targets(BaseModel):
         return any(t.metric == "lead_time" and t.from_ for t in self.targets)
 
 
+def check_targets(scenario, targets: Targets, file: str | None = None) -> None:
+    """Every node, flow and country a target names exists in the scenario: a misspelt name would
+    otherwise match nothing and pass unnoticed."""
+    problems = []
+    flows = list(scenario.traffic) + list(scenario.caravans)
+    for i, t in enumerate(targets.targets):
+        for key, value, known in (("node", t.node, list(scenario.nodes)), ("from", t.from_, list(scenario.nodes)),
+                                  ("to", t.to, list(scenario.nodes)), ("flow", t.flow, flows),
+                                  ("country", t.country, list(scenario.countries))):
+            if value is not None and value not in known:
+                what = {"from": "node", "to": "node"}.get(key, key)
+                problems.append(Problem(f"targets[{i}].{key}", f"scenario {scenario.name!r} has no {what} {value!r}"
+                                                                f"{did_you_mean(value, known)}", file=file))
+    if problems:
+        raise ScenarioError(problems)
+
+
 def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targets:
     """Read a targets YAML file (or take it `document`, already parsed); errors name the file,
     line and path like scenario errors."""

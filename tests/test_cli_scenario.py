@@ -196,7 +196,7 @@ def test_readme_overlay_example_validates(tmp_path, capsys):
     base = ROOT / "scenarios" / "middle_corridor.yaml"
     path = write(tmp_path, overlay.replace("extends: middle_corridor.yaml", f"extends: {base}"), "overlay.yaml")
     code, out, err = run(capsys, "validate", path)
-    assert (code, err) == (0, "") and out.startswith("ok: more-lanes")
+    assert code == 0 and "error" not in err and out.startswith("ok: more-lanes")  # warnings are allowed
 
 
 def test_readme_defaults_table_matches_the_schema():

@@ -35,7 +35,7 @@ def _f(x: float | None, digits: int = 2) -> str:
 
 
 def calibrate(args: argparse.Namespace) -> int:
-    from ..calibrate import evaluate, load_targets
+    from ..calibrate import check_targets, evaluate, load_targets
     from ..experiment import run_many
     from ..scenario import load_scenario
 
@@ -43,6 +43,7 @@ def calibrate(args: argparse.Namespace) -> int:
     positive(args.workers, "--workers")
     scenario = load_scenario(args.file, args.overrides)
     targets = load_targets(args.targets)
+    check_targets(scenario, targets, args.targets)
     reps = args.replications or scenario.experiment.replications
     seed = scenario.experiment.seed if args.seed is None else args.seed
     if args.fit is not None:
@@ -56,18 +57,31 @@ def calibrate(args: argparse.Namespace) -> int:
     return 1 if args.strict and hits < len(table) else 0
 
 
+def _tolerance(row) -> str:
+    """What a target allows: the relative tolerance, and the absolute one where it is larger."""
+    parts = [f"±{row.tolerance:.0%}"] if row.tolerance else []
+    if isinstance(row.abs_tolerance, float) and math.isfinite(row.abs_tolerance) and row.abs_tolerance > 0:
+        parts.append(f"±{row.abs_tolerance:g}")
+    return " | ".join(parts) or "exact"
+
+
 def _print_targets(table, title: str) -> int:
     """The targets table on the terminal; returns how many targets are within tolerance."""
     from rich.table import Table
 
     out = Table(title=title)
-    for col in ("metric", "where", "target", "simulated", "95% CI", "error", "ok", "source"):
-        out.add_column(col, justify="right" if col in ("target", "simulated", "error") else "left")
+    wide = console.width >= 110  # the sources column only where there is room for it
+    out.add_column("target", overflow="fold", ratio=1)
+    for col in ("observed", "sim.", "95% CI", "error", "tol.", "ok"):
+        out.add_column(col, justify="right", no_wrap=True)
+    if wide:
+        out.add_column("source", overflow="fold")
     for row in table.itertuples():
-        label = row.metric + (f" ({row.stat})" if row.stat and row.stat != "mean" else "")
+        label = row.metric + (f" ({row.stat})" if row.stat and row.stat != "mean" else "") + f" {row.where}"
         ok = "[green]yes[/]" if row.within else "[red]no[/]"
-        out.add_row(label, row.where, _f(row.target), _f(row.simulated), f"{_f(row.ci_low)}–{_f(row.ci_high)}",
-                    f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", ok, row.source)
+        cells = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
+                 f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", _tolerance(row), ok]
+        out.add_row(*cells, *([row.source] if wide else []))
     console.print(out)
     hits = int(table["within"].sum())
     console.print(f"{hits} of {len(table)} targets within tolerance")

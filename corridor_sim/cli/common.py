@@ -100,6 +100,26 @@ def plots_hook(args: argparse.Namespace) -> ExtraFiles | None:
     return draw
 
 
+def warn(lines: list[str], about: str = "") -> None:
+    """Warnings on stderr, one a line, markup-escaped."""
+    from rich.markup import escape
+
+    for line in lines:
+        console_err.print(f"[bold yellow]warning:[/] {escape(about + line)}", highlight=False, soft_wrap=True)
+
+
+def scenario_lint(scenarios) -> None:
+    from ..scenario.lint import scenario_warnings
+
+    for s in scenarios:
+        warn(scenario_warnings(s), f"{s.name}: ")
+
+
+def result_warnings(result: RunResult) -> None:
+    for name, s in result.summary_dict["scenarios"].items():
+        warn(s.get("warnings") or [], f"{name}: ")
+
+
 def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     """Run `plan` into `target` with the command's execution and output options.
 
@@ -112,6 +132,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
                     extra_files=plots_hook(args))
     names = [s.name for s in plan.scenarios]
+    scenario_lint(plan.scenarios)
     try:
         with progress_bars(not args.quiet, names, plan.replications) as progress:
             return run_plan(plan, workers=args.workers, executor=args.executor, progress=progress, output=output,

@@ -5,7 +5,8 @@ import argparse
 import math
 from typing import TYPE_CHECKING, Any
 
-from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+from .common import (add_experiment_options, check_experiment_args, console, final_line, output_dir, result_warnings,
+                     run_to_directory)
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -116,5 +117,6 @@ def compare(args: argparse.Namespace) -> int:
     target = output_dir(args, f"{plan.baseline}-compare")
     result = run_to_directory(args, plan, target)
     print_comparison(result)
+    result_warnings(result)
     final_line(result, target)
     return 0

@@ -5,7 +5,8 @@ import argparse
 import math
 from typing import TYPE_CHECKING
 
-from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+from .common import (add_experiment_options, check_experiment_args, console, final_line, output_dir, result_warnings,
+                     run_to_directory)
 
 if TYPE_CHECKING:
     from ..results.run_result import RunResult
@@ -82,5 +83,6 @@ def run(args: argparse.Namespace) -> int:
     target = output_dir(args, plan.scenarios[0].name)
     result = run_to_directory(args, plan, target)
     print_summary(result)
+    result_warnings(result)
     final_line(result, target)
     return 0

@@ -14,7 +14,7 @@ from ..scenario.network import build_graph, resolve_route
 from ..scenario import load_scenario
 from ..scenario.loader import read_yaml
 from ..scenario.units import format_hours
-from .common import console, console_err
+from .common import console, console_err, scenario_lint
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,6 +52,7 @@ def _check(file: str, overrides: list[str]) -> str:
         targets = load_targets(file, document)
         return f"ok: {escape(targets.name)} (calibration targets, {len(targets.targets)} targets)"
     s = load_scenario(file, overrides, document=document)
+    scenario_lint([s])
     # the line's form is fixed ("N nodes, M links, K flows"): scripts read it
     caravans = f", {len(s.caravans)} caravans" if s.caravans else ""
     return f"ok: {escape(s.name)} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows{caravans})"

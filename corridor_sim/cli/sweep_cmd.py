@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import Problem, ScenarioError
-from .common import add_experiment_options, check_experiment_args, console, final_line, output_dir, run_to_directory
+from .common import (add_experiment_options, check_experiment_args, console, final_line, output_dir, result_warnings,
+                     run_to_directory)
 
 if TYPE_CHECKING:
     from ..results.run_result import RunResult
@@ -115,5 +116,6 @@ def sweep(args: argparse.Namespace) -> int:
         target = output_dir(args, "")
     result = run_to_directory(args, plan, target)
     print_sweep(result)
+    result_warnings(result)
     final_line(result, target)
     return 0

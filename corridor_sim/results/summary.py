@@ -9,6 +9,7 @@ import numpy as np
 from ..model.truck import COMPONENTS
 from .replication import ALL
 from .stats import mean_ci
+from .warnings import saturation_warnings
 
 
 def _ci(values: list[float]) -> dict[str, float]:
@@ -92,6 +93,7 @@ def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]
         **overall,
         "crossings": _crossings(rep_stats, None),
         "flows": flows,
+        "warnings": saturation_warnings(rep_stats),
         "conservation": {
             "created": int(sum(r["created"] for r in rep_stats)),
             "arrived": int(sum(r["arrived"] for r in rep_stats)),

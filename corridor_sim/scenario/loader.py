@@ -9,6 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import Problem, ScenarioError
+from .dists import did_you_mean
 from .overlay import merge
 from .problems import format_path, locate, problems_from_validation, with_loc
 from .schema import Scenario
@@ -93,11 +94,26 @@ def apply_override(data: dict, parts: list[str], value: Any) -> dict:
                 target[part] = merge(current, value) if isinstance(value, Mapping) and isinstance(current, Mapping) else value
             else:
                 if target.get(part) is None:
+                    if i == 1 and parts[0] in NAMED_SECTIONS:
+                        raise _unknown_name(parts, target)
                     target[part] = {}
                 target = target[part]
         else:
             raise ScenarioError(Problem(f"--set {'.'.join(parts)}", f"{where} is the value {target!r}, not a mapping"))
     return out
+
+
+NAMED_SECTIONS = {"nodes": "node", "links": "link", "traffic": "flow", "caravans": "caravan"}
+
+
+def _unknown_name(parts: list[str], section: dict) -> ScenarioError:
+    """`--set traffic.nope.per_day=3`: a misspelt name would otherwise create a half-defined entry."""
+    kind = NAMED_SECTIONS[parts[0]]
+    names = [str(n) for n in section]
+    return ScenarioError(Problem(
+        f"--set {'.'.join(parts)}",
+        f"the scenario has no {kind} {parts[1]!r}{did_you_mean(parts[1], names)}; --set changes what is there "
+        f"(set a whole new {kind} with --set {parts[0]}.{parts[1]}={{...}}, or add it in an overlay file)"))
 
 
 def _typed(parts: Iterable[Any]) -> tuple[Any, ...]:

@@ -1,0 +1,68 @@
+"""Warnings and refusals where a result would otherwise mislead without a word."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import corridor_sim
+from corridor_sim.calibrate import Targets, check_targets
+from corridor_sim.cli import main
+from corridor_sim.errors import ScenarioError
+from corridor_sim.scenario.lint import scenario_warnings
+from corridor_sim.scenario.loader import build_scenario, derive, merge
+
+from conftest import tiny
+
+
+def test_an_aeo_share_that_no_country_recognises_is_said_to_do_nothing():
+    silent = build_scenario(merge(tiny(), {"traffic": {"main": {"aeo": 0.4}}}))
+    (warning,) = scenario_warnings(silent)
+    assert "AEO trucks of main" in warning and "recognises_aeo" in warning
+    heard = build_scenario(merge(tiny(), {"traffic": {"main": {"aeo": 0.4}}, "customs": {"BB": {"recognises_aeo": True}}}))
+    assert scenario_warnings(heard) == []
+
+
+def test_per_country_settings_under_a_joint_control_are_said_to_be_unused():
+    data = merge(tiny(), {"nodes": {"post": {"joint_control": True, "controls": {"AA": {"lanes": 5, "exit": {"hours": "Mon 08:00-10:00"}}}}}})
+    (warning,) = scenario_warnings(build_scenario(data))
+    assert "nodes.post.controls (exit.hours, lanes) are not used" in warning
+
+
+def test_a_saturated_control_is_named_in_the_summary_and_on_the_terminal(tmp_path: Path, capsys):
+    # 30 trucks a day at one lane with 1 h checks: utilisation 1.25, a queue that never settles
+    data = merge(tiny(), {"clock": {"horizon": "10d", "warmup": "0h"},
+                          "customs": {"default": {"document": {"paper_tir": "1h"}, "document_error": {"paper_tir": 0},
+                                                  "channels": {"low": {"yellow": 0, "red": 0}}}},
+                          "nodes": {"post": {"lanes": 1}}, "traffic": {"main": {"per_day": 30}}})
+    result = corridor_sim.run(build_scenario(data), replications=2)
+    warnings = result.summary_dict["scenarios"]["tiny"]["warnings"]
+    assert warnings[0].startswith("control post AA exit is saturated: its lanes are busy 9")
+    calm = corridor_sim.run(derive(build_scenario(data), {"traffic.main.per_day": 5}), replications=2)
+    assert calm.summary_dict["scenarios"]["tiny"]["warnings"] == []
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["run", str(path), "-n", "2", "-o", str(tmp_path / "out"), "--no-plots", "--quiet"]) == 0
+    assert "warning: tiny: control post AA exit is saturated" in capsys.readouterr().err
+
+
+def test_set_on_a_name_the_scenario_does_not_have_is_refused():
+    with pytest.raises(ScenarioError, match=r"--set traffic\.mian\.per_day: the scenario has no flow 'mian' \(did you mean 'main'\?\)"):
+        derive(build_scenario(tiny()), ["traffic.mian.per_day=3"])
+    with pytest.raises(ScenarioError, match="no node 'psot'"):
+        derive(build_scenario(tiny()), ["nodes.psot.lanes=3"])
+    grown = derive(build_scenario(tiny()), {"traffic.extra": {"route": ["origin", "post", "destination"], "per_day": 2}})
+    assert "extra" in grown.traffic  # a whole new entry is still possible
+
+
+def test_a_target_naming_what_the_scenario_lacks_is_refused_with_its_path():
+    targets = Targets.model_validate({"targets": [
+        {"metric": "control_time", "node": "post", "value": 1.0},
+        {"metric": "control_time", "node": "psot", "value": 1.0},
+        {"metric": "lead_time", "flow": "mian", "value": 1.0}]})
+    with pytest.raises(ScenarioError) as caught:
+        check_targets(build_scenario(tiny()), targets, "t.yaml")
+    text = [str(p) for p in caught.value.problems]
+    assert any("targets[1].node" in t and "no node 'psot' (did you mean 'post'?)" in t for t in text)
+    assert any("targets[2].flow" in t and "no flow 'mian'" in t for t in text)
