@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import Problem, ScenarioError
 from .results.stats import mean_ci
-from .results.summary import crossing_times
 from .scenario.dists import did_you_mean
 from .scenario.loader import format_path, read_yaml
 from .scenario.yamlfile import YamlDocument
@@ -194,6 +193,8 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         grouped = rows.groupby("replication")[[column, "trucks"]].sum()
         return grouped[column] / grouped["trucks"]
     if metric == "crossing_time":
+        from .results.summary import crossing_times
+
         # the summary's own definition, so calibrate and summary.json always agree
         times = {rep["replication"]: crossing_times(rep, target.flow).get((target.node, target.crossing))
                  for rep in result.stats.get(scenario, [])}

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CorridorSimError
-from .results.replication import ALL
+from .results.keys import ALL
 from .results.stats import paired_difference
-from .scenario import load_scenario
 
 if TYPE_CHECKING:  # the experiment layer (pandas, SimPy) loads only when a demo runs
     from .experiment import Progress
@@ -39,6 +38,8 @@ class Demo:
     takeaway: Callable[[RunResult], list[str]] = field(repr=False)
 
     def scenarios(self) -> list[Scenario]:
+        from .scenario import load_scenario
+
         return [load_scenario(DEMO_DIR / self.baseline), load_scenario(DEMO_DIR / self.measure)]
 
 

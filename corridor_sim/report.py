@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .model.truck import COMPONENTS
-from .results.replication import ALL
+from .results.keys import ALL
 from .results.run_result import RunResult
 
 CSS = """

@@ -55,7 +55,7 @@ def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12)
 
 def print_comparison(result: RunResult) -> None:
     from ..model.truck import COMPONENTS
-    from ..results.replication import ALL
+    from ..results.keys import ALL
 
     summary = result.summary_dict
     baseline = summary["baseline"]

@@ -8,12 +8,7 @@ from pathlib import Path
 
 from rich.markup import escape
 
-from ..calibrate import load_targets
 from ..errors import ScenarioError
-from ..scenario.network import build_graph, resolve_route
-from ..scenario import load_scenario
-from ..scenario.loader import read_yaml
-from ..scenario.units import format_hours
 from .common import console, console_err, scenario_lint
 
 
@@ -46,6 +41,9 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def _check(file: str, overrides: list[str]) -> str:
+    from ..calibrate import load_targets
+    from ..scenario.loader import load_scenario, read_yaml
+
     document = read_yaml(Path(file))  # read once: it says which kind of file this is
     data = document.data
     if isinstance(data, dict) and "targets" in data and not {"nodes", "extends"} & set(data):
@@ -67,6 +65,10 @@ def schema(args: argparse.Namespace) -> int:
 
 def show(args: argparse.Namespace) -> int:
     from rich.table import Table
+
+    from ..scenario.loader import load_scenario
+    from ..scenario.network import build_graph, resolve_route
+    from ..scenario.units import format_hours
 
     s = load_scenario(args.file, args.overrides)
     graph = build_graph(s)

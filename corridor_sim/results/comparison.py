@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.truck import COMPONENTS
-from .replication import ALL
+from .keys import ALL
 from .stats import paired_difference
 from .summary import crossing_times
 

@@ -7,8 +7,8 @@ import numpy as np
 
 from ..model.records import ReplicationResult, record_dict
 from ..model.truck import COMPONENTS
+from .keys import ALL
 
-ALL = "*"  # the key of "every counted truck of the scenario"
 
 
 def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict[str, Any]:

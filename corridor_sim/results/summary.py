@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ..model.truck import COMPONENTS
-from .replication import ALL
+from .keys import ALL
 from .stats import mean_ci
 from .warnings import saturation_warnings
 

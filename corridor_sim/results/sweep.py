@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.truck import COMPONENTS
-from .replication import ALL
+from .keys import ALL
 
 
 def sweep_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:

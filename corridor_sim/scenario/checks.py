@@ -6,9 +6,8 @@ Each finds every problem, not only the first, and names the YAML path to fix.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import networkx as nx
 from pydantic import ValidationError
 
 from ..errors import Problem
@@ -17,13 +16,17 @@ from .network import build_graph
 from .problems import format_path, with_loc
 from .schema import Caravan, Flow, Scenario, parse_link_key, resolve_policy
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 PathT = tuple[Any, ...]
 
 
 def semantic_problems(scenario: Scenario) -> list[Problem]:
     """Every cross-reference problem of a schema-valid scenario (empty when it is consistent)."""
     problems, edges = _link_problems(scenario)
-    graph = _graph(scenario) if not problems else None
+    by_ends = any(item.route is None for item in [*scenario.traffic.values(), *scenario.caravans.values()])
+    graph = _graph(scenario) if by_ends and not problems else None  # networkx only for from/to routes
     used_classes: set[str] = set()
     for section, items in (("traffic", scenario.traffic), ("caravans", scenario.caravans)):
         for name, item in items.items():
@@ -102,6 +105,8 @@ def _ends_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, graph:
         return problems
     if item.from_ == item.to:
         return [with_loc(base + ("to",), f"`from` and `to` are both {item.to!r}; a flow goes somewhere else")]
+    import networkx as nx
+
     if not nx.has_path(graph, item.from_, item.to):
         return [with_loc(base, f"no path from {item.from_!r} to {item.to!r} along the links")]
     route = tuple(nx.shortest_path(graph, item.from_, item.to, weight="hours"))

@@ -5,11 +5,12 @@ how their crossing is named; the model, the summary and the plots all use them.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import networkx as nx
+from typing import TYPE_CHECKING, NamedTuple
 
 from .schema import Link, Scenario
+
+if TYPE_CHECKING:  # networkx is imported where a graph is built: validating needs it only for from/to routes
+    import networkx as nx
 
 
 class ControlKey(NamedTuple):
@@ -36,6 +37,8 @@ def expected_link_hours(scenario: Scenario, link: Link) -> float:
 
 def build_graph(scenario: Scenario) -> nx.DiGraph:
     """Nodes carry kind, countries, lat/lon, label; edges carry the link, its key, mode, km, hours."""
+    import networkx as nx
+
     graph = nx.DiGraph(name=scenario.name)
     for name, node in scenario.nodes.items():
         graph.add_node(name, kind=node.kind, countries=node.countries, lat=node.lat, lon=node.lon,
@@ -54,6 +57,8 @@ def resolve_route(graph: nx.DiGraph, route: tuple[str, ...] | None, source: str 
     """The explicit route, or the shortest path by expected hours from `source` to `target`."""
     if route is not None:
         return tuple(route)
+    import networkx as nx
+
     return tuple(nx.shortest_path(graph, source, target, weight="hours"))
 
 

@@ -1,0 +1,49 @@
+"""Benchmark: the bundled corridor, simulation only: trucks per second and SimPy events per truck.
+
+Runs `scenarios/middle_corridor.yaml` (or another scenario) one replication at a time in this
+process, after one untimed replication, and prints for each the trucks simulated (counted and
+background), the seconds, trucks per second and the SimPy events scheduled per truck.
+
+    python benchmarks/bench_corridor.py                   # 3 replications
+    python benchmarks/bench_corridor.py SCENARIO -n 5
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from corridor_sim import load_scenario
+from corridor_sim.model.world import World
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def one(scenario, replication: int) -> tuple[int, float, int]:
+    """(trucks created, seconds, SimPy events scheduled) of one replication."""
+    start = time.perf_counter()
+    world = World(scenario, replication)
+    world.run()
+    seconds = time.perf_counter() - start
+    return world.created, seconds, next(world.env._eid)  # SimPy numbers every event it schedules
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios" / "middle_corridor.yaml"))
+    parser.add_argument("-n", type=int, default=3, help="timed replications (default 3)")
+    args = parser.parse_args(argv)
+    scenario = load_scenario(args.scenario)
+    one(scenario, 0)
+    rows = [one(scenario, r + 1) for r in range(args.n)]
+    for r, (trucks, seconds, events) in enumerate(rows, 1):
+        print(f"replication {r}: {trucks:>8d} trucks {seconds:7.2f} s {trucks / seconds:>9.0f} trucks/s "
+              f"{events / trucks:6.1f} events a truck")
+    best = min(rows, key=lambda row: row[1] / row[0])
+    print(f"best: {best[0] / best[1]:.0f} trucks/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
