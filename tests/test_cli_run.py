@@ -37,12 +37,16 @@ def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file
     out = tmp_path / "run"
     out.mkdir()
     (out / "earlier.csv").write_text("a,b\n1,2\n")
-    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out)]) == 2
+    for force in ([], ["--force"]):  # not a run directory: never replaced
+        assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), *force]) == 2
+        assert "not a corridor-sim run" in capsys.readouterr().err
+        assert [p.name for p in out.iterdir()] == ["earlier.csv"] and (out / "earlier.csv").read_text() == "a,b\n1,2\n"
+    out = tmp_path / "again"
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--quiet"]) == 0
+    assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--quiet"]) == 2
     assert "already holds results" in capsys.readouterr().err
-    assert [p.name for p in out.iterdir()] == ["earlier.csv"] and (out / "earlier.csv").read_text() == "a,b\n1,2\n"
     assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--force", "--quiet", "--no-plots"]) == 0
-    assert not (out / "earlier.csv").exists() and (out / "trucks.csv").exists()
-    assert not (out / "plots").exists()  # --no-plots
+    assert (out / "trucks.csv").exists() and not (out / "plots").exists()  # --no-plots
 
 
 @pytest.mark.parametrize("args, message", [

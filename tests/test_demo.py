@@ -87,9 +87,10 @@ def test_demo_refuses_to_overwrite_without_force(tmp_path, capsys):
     out = tmp_path / "demo"
     out.mkdir()
     (out / "mine.txt").write_text("keep")
-    assert main(["demo", "etir", "-n", "2", "-o", str(out), "--quiet"]) == 2
-    assert "already holds results" in capsys.readouterr().err
-    assert (out / "mine.txt").read_text() == "keep"
+    for force in ([], ["--force"]):  # not a run directory: refused whether forced or not
+        assert main(["demo", "etir", "-n", "2", "-o", str(out), "--quiet", *force]) == 2
+        assert "not a corridor-sim run" in capsys.readouterr().err
+        assert (out / "mine.txt").read_text() == "keep"
 
 
 def test_unknown_demo_and_bad_counts_exit_2(tmp_path, capsys):

@@ -104,16 +104,29 @@ def test_manifest_records_what_made_the_result(tmp_path, in_memory):
 
 def test_never_overwrites_without_force(tmp_path, in_memory):
     target = tmp_path / "run"
-    target.mkdir()
-    (target / "notes.txt").write_text("mine")
+    in_memory.to_dir(target)
     with pytest.raises(OutputError, match="already holds results"):
         in_memory.to_dir(target)
     with pytest.raises(OutputError, match="already holds results"):
         corridor_sim.run(caravan_scenario(), 2, 2, output=target)
-    assert [p.name for p in target.iterdir()] == ["notes.txt"]
     assert not (tmp_path / "run.partial").exists()
+    (target / "extra.txt").write_text("the run's")
     in_memory.to_dir(target, force=True)
-    assert not (target / "notes.txt").exists() and (target / "summary.json").exists()
+    assert not (target / "extra.txt").exists() and (target / "summary.json").exists()
+
+
+def test_force_never_removes_what_is_not_a_run(tmp_path, in_memory):
+    for name, files in (("notes", {"notes.txt": "mine"}), ("half", {"summary.json": "{}", "thesis.txt": "mine"})):
+        target = tmp_path / name
+        target.mkdir()
+        for file, text in files.items():
+            (target / file).write_text(text)
+        for force in (False, True):
+            with pytest.raises(OutputError, match="not a corridor-sim run; --force replaces only a run directory"):
+                in_memory.to_dir(target, force=force)
+            with pytest.raises(OutputError, match="not a corridor-sim run"):
+                corridor_sim.run(caravan_scenario(), 2, 2, output=corridor_sim.Output(target, force=force))
+        assert {p.name: p.read_text() for p in target.iterdir()} == files
     assert not any(p.name.endswith((".tmp", ".partial")) or ".old-" in p.name for p in tmp_path.iterdir())
 
 

@@ -88,12 +88,20 @@ def manifest(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return data
 
 
+RUN_MARKERS = ("manifest.json", "summary.json")  # what every run directory holds
+
+
 def check_target(path: Path, force: bool) -> None:
-    """Refuse a non-empty directory without `force` (before any work is done)."""
+    """Refuse a non-empty directory without `force` (before any work is done), and with `force`
+    anything but a corridor-sim run directory: --force replaces results, never other files."""
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path} exists and is not a directory")
-    if path.exists() and any(path.iterdir()) and not force:
-        raise OutputError(f"{path} already holds results; use --force to replace them, or -o to write elsewhere")
+    if path.exists() and any(path.iterdir()):
+        if not all((path / marker).is_file() for marker in RUN_MARKERS):
+            raise OutputError(f"{path} holds files that are not a corridor-sim run; --force replaces only a run "
+                              f"directory: choose another -o")
+        if not force:
+            raise OutputError(f"{path} already holds results; use --force to replace them, or -o to write elsewhere")
 
 
 # floats read back bit for bit: pandas 3 does so by default, pandas 2 needs the round-trip parser

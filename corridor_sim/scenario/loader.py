@@ -26,6 +26,9 @@ def _extends_problem(doc: YamlDocument, message: str) -> ScenarioError:
     return ScenarioError(Problem("extends", message, file=str(doc.path), line=line, column=column, loc=("extends",)))
 
 
+SCENARIO_KEYS = {*Scenario.model_fields, "extends"}
+
+
 def read_chain(path: Path, first: YamlDocument | None = None) -> list[YamlDocument]:
     """The file and every file it extends (each relative to the file that names it), the file itself first.
 
@@ -43,6 +46,9 @@ def read_chain(path: Path, first: YamlDocument | None = None) -> list[YamlDocume
             raise _extends_problem(chain[-1], f"more than {MAX_EXTENDS_DEPTH} levels of extends")
         seen.append(resolved)
         doc = first if first is not None and not chain else read_yaml(current)
+        if not set(doc.data) & SCENARIO_KEYS:  # say so in one line, never echo a foreign file's keys
+            raise ScenarioError(Problem("", "is not a scenario file (none of its top-level keys is a scenario "
+                                            "section such as name, nodes, links or traffic)", file=str(current)))
         chain.append(doc)
         base = doc.data.get("extends")
         if base is None:

@@ -99,7 +99,16 @@ Holiday = Annotated[
 LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime), _ref("DateTime")]
 Probability = Annotated[float, Field(ge=0, le=1)]
 Country = Annotated[str, Field(pattern=COUNTRY_PATTERN, description="ISO country code, e.g. KZ")]
-Name = Annotated[str, Field(min_length=1)]
+def _printable_name(name: str) -> str:
+    """Names are shown in terminals, tables and plots: no control characters, no markup brackets."""
+    bad = sorted({c for c in name if c in "[]\\" or ord(c) < 32 or ord(c) == 127})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise ValueError(f"a name may not contain control characters, brackets or backslashes; {name!r} has {shown}")
+    return name
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable_name)]
 
 
 def _customs_key(key: str) -> str:

@@ -1,0 +1,48 @@
+"""Input meant to harm or confuse: files that are not scenarios, names that are markup."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from corridor_sim.cli import main
+from corridor_sim.errors import ScenarioError
+from corridor_sim.scenario.loader import build_scenario, load_scenario, merge
+
+from conftest import tiny
+
+SECRET = "root:$6$secretsalt$hash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+
+
+def test_a_file_that_is_not_a_scenario_is_never_echoed(tmp_path: Path, capsys):
+    secret = tmp_path / "etc" / "shadow"
+    secret.parent.mkdir()
+    secret.write_text(SECRET, encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("extends: etc/shadow\nname: x\n", encoding="utf-8")
+    for target in (scenario, secret):
+        with pytest.raises(ScenarioError, match="is not a scenario file"):
+            load_scenario(target)
+        assert main(["validate", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert "not a scenario file" in err and "secretsalt" not in err and "daemon" not in err
+        assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["[/x]", "[link=http://evil]x", "a\x1b[31mred", "tab\there", "back\\slash"])
+def test_names_that_a_terminal_would_interpret_are_refused(name):
+    data = merge(tiny(), {})
+    data["traffic"] = {name: data["traffic"]["main"]}
+    with pytest.raises(ScenarioError, match="a name may not contain control characters, brackets or backslashes"):
+        build_scenario(data)
+
+
+def test_a_refused_name_is_an_error_line_not_a_crash(tmp_path: Path, capsys):
+    data = tiny()
+    data["caravans"] = {"[/x]": {"route": ["origin", "post", "destination"], "depart": "2026-01-05T08:00", "trucks": 2}}
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["run", str(path), "-n", "1", "-o", str(tmp_path / "out"), "--no-plots", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "caravans" in err and "Traceback" not in err and not (tmp_path / "out").exists()
