@@ -26,6 +26,7 @@ from .errors import OutputError, Problem, ScenarioError, SimulationError
 from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
 from .model import simulate
 from .results.io import DirTables, ExtraFiles, check_format, check_target, manifest, scenario_hash, write_run_dir
+from .results.lock import run_lock
 from .results.replication import replication_stats
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
@@ -297,6 +298,14 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
     to `DIR.partial/` and the run directory `DIR` is renamed into place when all are done.
     """
     output = _as_output(output)
+    if output is None:
+        return _run_plan(plan, workers, executor, progress, None, dask_address)
+    with run_lock(target_of(output.directory)):  # one writer per run directory
+        return _run_plan(plan, workers, executor, progress, output, dask_address)
+
+
+def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progress: Progress | None,
+              output: Output | None, dask_address: str | None) -> RunResult:
     store = _open_store(plan, output) if output else None
     sink: _MemorySink | _StoreSink = _StoreSink(store) if store else _MemorySink()
     resumed = len(sink.finished())

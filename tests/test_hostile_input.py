@@ -46,3 +46,51 @@ def test_a_refused_name_is_an_error_line_not_a_crash(tmp_path: Path, capsys):
     assert main(["run", str(path), "-n", "1", "-o", str(tmp_path / "out"), "--no-plots", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "caravans" in err and "Traceback" not in err and not (tmp_path / "out").exists()
+
+
+def test_one_writer_per_run_directory(tmp_path: Path, capsys):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from corridor_sim.results.lock import lock_path
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    out = tmp_path / "run"
+    lock = lock_path(out)
+    # a live writer (this test's own process stands in for it): the second command refuses
+    lock.write_text(f"{os.getpid()}\n{socket.gethostname()}\n2026-12-01T10:00:00\n")
+    assert main(["run", str(path), "-n", "1", "-o", str(out), "--quiet", "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert f"is being written by process {os.getpid()}" in err and not out.exists()
+    assert lock.exists()  # not ours: left alone
+    # a writer that is gone: its lock is stale and taken over, then removed at the end
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock.write_text(f"{int(gone.stdout)}\n{socket.gethostname()}\n2026-12-01T10:00:00\n")
+    assert main(["run", str(path), "-n", "1", "-o", str(out), "--quiet", "--no-plots"]) == 0
+    assert (out / "summary.json").exists() and not lock.exists()
+
+
+def test_two_commands_on_one_directory_never_mix(tmp_path: Path):
+    import subprocess
+    import sys
+
+    data = merge(tiny(), {"clock": {"horizon": "60d"}})
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "run"
+    command = [sys.executable, "-m", "corridor_sim", "run", str(path), "-n", "6", "-o", str(out), "--quiet", "--no-plots"]
+    first = subprocess.Popen([*command, "--seed", "7"], stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen([*command, "--seed", "8", "--force"], stderr=subprocess.PIPE, text=True)
+    codes = (first.wait(timeout=120), second.wait(timeout=120))
+    errors = first.stderr.read() + second.stderr.read()
+    assert "Traceback" not in errors
+    # at most one wrote the directory, and what is there is one run's, whole
+    import json
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] in (7, 8) and summary["replications"] == 6
+    if 0 in codes and 2 in codes:
+        assert "is being written by" in errors or "already holds results" in errors
