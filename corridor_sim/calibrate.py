@@ -6,6 +6,7 @@ interval, the relative error and whether the mean lies within the tolerance.
 """
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
@@ -230,6 +231,13 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
     return values.quantile(q)
 
 
+def allowed_error(value: float, tolerance: float, abs_tolerance: float | None) -> float:
+    """How far a simulated mean may lie from `value`: the relative tolerance, or the absolute one
+    when larger."""
+    absolute = abs_tolerance if abs_tolerance is not None and math.isfinite(abs_tolerance) else 0.0
+    return max(tolerance * abs(value), absolute)
+
+
 def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFrame:
     """One row per target: the observed value, the simulated mean with its 95% CI, the verdict."""
     name = scenario or next(iter(result.scenarios))
@@ -239,7 +247,7 @@ def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFr
         ci = mean_ci(values.to_numpy())
         mean = ci["mean"]
         error = (mean - t.value) / t.value if t.value and np.isfinite(mean) else float("nan")
-        allowed = max(t.tolerance * abs(t.value), t.abs_tolerance or 0.0)
+        allowed = allowed_error(t.value, t.tolerance, t.abs_tolerance)
         rows.append({
             "metric": t.metric, "where": t.where(), "stat": t.stat if t.metric == "lead_time" else "",
             "target": t.value, "simulated": mean, "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],

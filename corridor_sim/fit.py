@@ -75,9 +75,11 @@ class FitResult:
 
 def loss_of(table: "pd.DataFrame") -> float:
     """Sum of squared errors in units of each target's tolerance."""
+    from .calibrate import allowed_error
+
     total = 0.0
     for row in table.itertuples():
-        allowed = max(row.tolerance * abs(row.target), row.abs_tolerance or 0.0) or abs(row.target) or 1.0
+        allowed = allowed_error(row.target, row.tolerance, row.abs_tolerance) or abs(row.target) or 1.0
         if not math.isfinite(row.simulated):
             total += PENALTY
         else:

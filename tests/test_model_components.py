@@ -49,11 +49,17 @@ def booked(data: dict) -> list[dict[str, float]]:
             for _, row in trucks.iterrows()]
 
 
+def assert_booked(times: dict[str, float], **hours: float) -> None:
+    """The named components hold these hours and every other component nothing."""
+    for component, expected in hours.items():
+        assert times[component] == pytest.approx(expected, abs=1e-9), (component, times)
+    others = {c: times[c] for c in COMPONENTS if c not in hours}
+    assert all(abs(v) < 1e-9 for v in others.values()), others
+
+
 def assert_only(times: dict[str, float], component: str, hours: float) -> None:
     assert times["lead"] == pytest.approx(hours, abs=1e-9)
-    assert times[component] == pytest.approx(hours, abs=1e-9), times
-    others = {c: v for c, v in times.items() if c not in (component, "lead")}
-    assert all(abs(v) < 1e-9 for v in others.values()), others
+    assert_booked(times, **{component: hours})
 
 
 def exit_customs(**policy) -> dict:
@@ -88,10 +94,8 @@ def test_one_kind_of_time_is_booked_to_its_component_only(case):
 def test_rest_is_booked_as_rest_and_driving_as_drive():
     # 12 h of wheel time under AETR: 4.5 h, 45 min break, 4.5 h, 11 h daily rest (9 h a day), 3 h
     (truck,) = booked(world(drivers={"rules": "aetr", "speed_kmh": 50}, links={"a -> post": {"km": 600}}))
-    assert truck["drive"] == pytest.approx(12.0, abs=1e-9)
-    assert truck["rest"] == pytest.approx(0.75 + 11.0, abs=1e-9)
+    assert_booked(truck, drive=12.0, rest=0.75 + 11.0)
     assert truck["lead"] == pytest.approx(12.0 + 11.75, abs=1e-9)
-    assert all(truck[c] == 0 for c in COMPONENTS if c not in ("drive", "rest"))
 
 
 def test_waiting_for_the_lane_is_queue_time():
@@ -99,9 +103,7 @@ def test_waiting_for_the_lane_is_queue_time():
     data = world(caravans={"pair": {"trucks": 2}}, **exit_customs(document={"paper_tir": "1h"}))
     first, second = booked(data)
     assert_only(first, "document", 1.0)
-    assert second["queue"] == pytest.approx(1.0, abs=1e-9)
-    assert second["document"] == pytest.approx(1.0, abs=1e-9)
-    assert all(second[c] == 0 for c in COMPONENTS if c not in ("queue", "document"))
+    assert_booked(second, queue=1.0, document=1.0)
 
 
 def test_waiting_for_an_inspection_bay_is_queue_time():
@@ -110,9 +112,7 @@ def test_waiting_for_an_inspection_bay_is_queue_time():
                  **exit_customs(channels={"low": {"yellow": 0, "red": 1.0}}, inspection="3h"))
     first, second = booked(data)
     assert_only(first, "inspection", 3.0)
-    assert second["queue"] == pytest.approx(3.0, abs=1e-9)
-    assert second["inspection"] == pytest.approx(3.0, abs=1e-9)
-    assert all(second[c] == 0 for c in COMPONENTS if c not in ("queue", "inspection"))
+    assert_booked(second, queue=3.0, inspection=3.0)
 
 
 def test_waiting_for_the_rest_of_the_convoy_is_queue_time():
@@ -143,10 +143,8 @@ def ferry_world() -> dict:
 
 def test_ferry_wait_and_sailing_are_booked_apart():
     (truck,) = booked(ferry_world())
-    assert truck["ferry_wait"] == pytest.approx(19.0, abs=1e-9)  # 05:00 to the next day's 00:00 sailing
-    assert truck["ferry_sail"] == pytest.approx(10.0, abs=1e-9)
+    assert_booked(truck, ferry_wait=19.0, ferry_sail=10.0)  # 05:00 to the next day's 00:00 sailing
     assert truck["lead"] == pytest.approx(29.0, abs=1e-9)
-    assert all(truck[c] == 0 for c in COMPONENTS if c not in ("ferry_wait", "ferry_sail"))
 
 
 def test_lane_utilisation_covers_the_whole_window_after_the_last_truck():

@@ -7,13 +7,18 @@ import datetime as dt
 from ..scenario.hours import WEEK, WeeklyHours
 
 
+def week_hour(start: dt.datetime) -> float:
+    """The hour of the week (Monday 00:00 = 0) at simulated hour 0."""
+    return start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
+
+
 class Calendar:
     """`next_open(t)`: the earliest time >= t at which the control is open."""
 
     __slots__ = ("always_open", "offset", "starts", "ends", "holidays")
 
     def __init__(self, hours: WeeklyHours, holidays: tuple[tuple[dt.date, dt.date], ...], start: dt.datetime):
-        self.offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
+        self.offset = week_hour(start)
         self.starts = [a for a, _ in hours.intervals]
         self.ends = [b for _, b in hours.intervals]
         midnight = dt.datetime.combine(start.date(), dt.time())

@@ -10,7 +10,7 @@ import simpy
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
 from .admission import Admission
-from .calendar import Calendar
+from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
 from .lanes import Pool
 from .rng import Streams
@@ -71,24 +71,21 @@ class Control:
         if schedule.constant and outages is None:
             self.lanes = Pool(env, schedule.most, self.queue_level, self.busy_level)
         else:  # shifts or outages: the lanes working change with the clock
-            start = settings.start
-            week_offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
+            week_offset = week_hour(settings.start)
             self.staffed_level = Level(warmup, horizon)
             self.lanes = Pool(env, schedule.at(week_offset % 168.0)[0], self.queue_level, self.busy_level,
                               self.staffed_level)
-            self.staffing = Staffing(env, self.lanes, schedule, week_offset)
-            self.staffing.count_from, self.staffing.count_to = warmup, horizon
+            self.staffing = Staffing(env, self.lanes, schedule, week_offset, warmup, horizon)
             if outages is not None:
-                self._outages(outages, streams, start)
+                self._outages(outages, streams, settings.start)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
-        # physical handling in the lane; None when there is none (most controls)
         self.errors_aside = "error_correction" in settings.pull_aside
         self.yellow_aside = "yellow_check" in settings.pull_aside
+        # physical handling in the lane; None when there is none (most controls)
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
-        start = settings.start
         self.admission = None if settings.admissions_per_day is None else \
-            Admission(env, settings.admissions_per_day, start.hour + start.minute / 60 + start.second / 3600)
+            Admission(env, settings.admissions_per_day, week_hour(settings.start) % 24)
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
@@ -217,7 +214,7 @@ class Control:
         coupled = self.onward is not None
         if channel == RED or aside > 0 or not coupled:
             self.lanes.release()
-        elif coupled:  # the truck stays in the lane until the entry side can take it
+        else:  # coupled: the truck stays in the lane until the entry side can take it
             yield from self._leave(truck, priority)
             self.lanes.release()
         if aside > 0:  # pulled aside into the parking area: the lane is free for the next truck

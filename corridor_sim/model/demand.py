@@ -5,6 +5,7 @@ import bisect
 import datetime as dt
 
 from ..scenario.hours import DAYS
+from .calendar import week_hour
 
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year
 
@@ -39,7 +40,7 @@ class DemandProfile:
         self.weekly = [weekly.get(d, 1.0) for d in DAYS] if weekly else None
         self.hourly = hourly_factors(hourly)
         self.monthly = monthly_factors(monthly)
-        self.offset = start.weekday() * 24 + start.hour + start.minute / 60 + start.second / 3600
+        self.offset = week_hour(start)
         self.peak = ((max(self.weekly) if self.weekly else 1.0) * (max(self.hourly) if self.hourly else 1.0)
                      * (max(self.monthly) if self.monthly else 1.0))
         self.varies = bool(self.weekly or self.hourly or self.monthly)

@@ -83,9 +83,14 @@ class FerryFlowRecord:
     mean_wait_h: float
 
 
+def column_name(field_name: str) -> str:
+    """A record field's column in the tables (`from_`, a Python keyword's stand-in, is `from`)."""
+    return "from" if field_name == "from_" else field_name
+
+
 def record_dict(record) -> dict:
-    """A record as a plain mapping with the table's column names (`from_` is `from`)."""
-    return {("from" if k == "from_" else k): v for k, v in record.__dict__.items()}
+    """A record as a plain mapping with the table's column names."""
+    return {column_name(k): v for k, v in record.__dict__.items()}
 
 
 @dataclass

@@ -48,7 +48,8 @@ class Staffing:
     lane pool (`Pool.set_capacity`).
     """
 
-    def __init__(self, env: simpy.Environment, pool: Pool, schedule: LaneSchedule, week_offset: float):
+    def __init__(self, env: simpy.Environment, pool: Pool, schedule: LaneSchedule, week_offset: float,
+                 count_from: float = 0.0, count_to: float = float("inf")):
         self.env = env
         self.pool = pool
         self.schedule = schedule
@@ -56,8 +57,8 @@ class Staffing:
         self.staffed = schedule.at(week_offset % WEEK)[0]
         self.outage_lanes: list[int] = []  # the lanes left by each outage in progress
         self.outage_hours = 0.0            # hours with an outage in progress, inside [count_from, count_to)
-        self.count_from = 0.0
-        self.count_to = float("inf")
+        self.count_from = count_from  # outage hours are counted in [count_from, count_to)
+        self.count_to = count_to
         self._since = 0.0
         if not schedule.constant:
             env.process(self._shifts())

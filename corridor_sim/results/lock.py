@@ -64,5 +64,6 @@ def run_lock(target: Path) -> Iterator[None]:
             out.write(me)
         yield
     finally:
-        if _holder(path) is not None and _holder(path)[0] == os.getpid():  # type: ignore[index]
+        holder = _holder(path)
+        if holder is not None and holder[0] == os.getpid():  # ours: a stale-lock takeover may have replaced it
             path.unlink(missing_ok=True)

@@ -6,7 +6,8 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
-from ..model.records import ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, record_dict
+from ..model.records import (ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, column_name,
+                             record_dict)
 from ..scenario.schema import REGIMES
 
 TABLES = ("trucks", "controls", "control_flows", "ferries", "trace", "queues")
@@ -55,7 +56,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
 
 
 def _columns(record_type) -> tuple[str, ...]:
-    return tuple("from" if f.name == "from_" else f.name for f in fields(record_type))
+    return tuple(column_name(f.name) for f in fields(record_type))
 
 
 CONTROL_COLUMNS = _columns(ControlRecord)
