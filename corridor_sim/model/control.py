@@ -146,6 +146,8 @@ class Control:
             a = self.single
             document, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
             yellow = yellow_check if channel == YELLOW else 0.0
+            if not (errors_aside or yellow_aside):  # most controls: everything in the lane
+                return document + error + yellow, 0.0, channel, inspection, a.detection, u_detect
             lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
             aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
             return lane, aside, channel, inspection, a.detection, u_detect
