@@ -130,6 +130,35 @@ def test_warm_up_trucks_are_simulated_but_not_counted():
     assert aa.trucks == ((post["time_h"] >= 48) & (post["time_h"] < 144)).sum()
 
 
+def test_background_traffic_goes_on_until_the_last_counted_truck_has_passed():
+    """After the horizon a background flow departs while a counted truck has still to pass one
+    of its controls, and stops once none has: late trucks meet a normal day's traffic."""
+    per_day, horizon = 48.0, 48.0
+    data = merge(tiny(), {"clock": {"horizon": "2d", "warmup": "0h"},
+                          "nodes": {"yard": {"kind": "terminal", "country": "AA"}},
+                          "links": {"origin -> post": {"km": 6000}, "yard -> post": {"km": 6}},
+                          "traffic": {"main": {"per_day": 10},
+                                      "local": {"route": ["yard", "post", "destination"], "per_day": per_day,
+                                                "background": True}}})
+    spans = departed = 0.0
+    for replication in range(3):
+        result = simulate(build_scenario(data), replication, 9, trace=True)
+        trace = pd.DataFrame(result.trace, columns=["truck", "node", "event", "time_h", "km"])
+        first = trace.sort_values("time_h").groupby("truck").first()
+        local = first[first["node"] == "yard"]["time_h"]
+        main = set(first[first["node"] == "origin"].index)
+        at_post = trace[trace["truck"].isin(main) & (trace["node"] == "post") & (trace["event"] == "leave")]
+        last_pass = at_post["time_h"].max()
+        assert last_pass > horizon + 90  # the counted trucks reach the post ~100 h after they leave
+        late = local[local >= horizon]
+        assert late.max() <= last_pass  # no background truck after the last counted one has passed
+        assert last_pass - late.max() < 10 * 24 / per_day  # ... and none missing before it
+        spans += last_pass - horizon
+        departed += len(late)
+    expected = per_day / 24 * spans
+    assert 2 * min(stats.poisson.cdf(departed, expected), stats.poisson.sf(departed - 1, expected)) > P_MIN
+
+
 def test_a_truck_stuck_past_the_drain_cap_is_reported_with_its_place():
     # the post is closed for five years of holidays: nobody can cross within the year-long cap
     data = merge(tiny(), {"nodes": {"post": {"holidays": ["2026-01-01..2030-12-31"]}}})

@@ -86,6 +86,7 @@ class Control:
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
         self.admission = None if settings.admissions_per_day is None else \
             Admission(env, settings.admissions_per_day, week_hour(settings.start) % 24)
+        self.due = 0  # trucks of counted flows and caravans created that have still to pass here
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities

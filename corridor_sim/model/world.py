@@ -173,22 +173,28 @@ class World:
 
     # --- trucks ---------------------------------------------------------------------------
 
-    def _launch(self, truck: Truck, plan: list[tuple], convoy: Convoy | None) -> None:
+    def _launch(self, truck: Truck, plan: list[tuple], convoy: Convoy | None, watched: bool = True) -> None:
+        """Start `truck` on `plan`; a `watched` truck (not background) keeps the background
+        traffic of the controls it still has to pass going after the horizon."""
         for kind, step, _ in plan:
             if kind == FERRY:
                 step.pending += 1
+            elif kind == CONTROL and watched:
+                step.due += 1
         if self.trace_all or truck.caravan is not None:
             truck.trace = []
         self.live[truck.id] = truck
         self.created += 1
-        self.env.process(self._journey(truck, plan, convoy))
+        self.env.process(self._journey(truck, plan, convoy, watched))
 
-    def _journey(self, truck: Truck, plan: list[tuple], convoy: Convoy | None) -> Generator:
+    def _journey(self, truck: Truck, plan: list[tuple], convoy: Convoy | None, watched: bool) -> Generator:
         env = self.env
         rules = self.rules
         for kind, step, arg in plan:
             if kind == CONTROL:
                 yield from step.pass_truck(truck)
+                if watched:
+                    step.due -= 1
             elif kind == DRIVE:
                 if arg > 0:
                     truck.where = "driving"
@@ -242,15 +248,20 @@ class World:
         risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in self.risk_classes]).tolist()
         noncompliance = [self.scenario.risk_classes[c].noncompliance for c in self.risk_classes]
         counted = not flow.background
+        # after the horizon a background flow goes on while a counted truck has still to pass one
+        # of its controls: the last trucks counted meet a normal day's traffic, not empty borders
+        watch = [step for kind, step, _ in plan if kind == CONTROL] if flow.background else []
         index = 0
         t = 0.0
         while True:
             t += gap()
-            if t >= self.horizon:
+            if t >= self.horizon and not any(control.due for control in watch):
                 break
             if thin is not None and thin() * peak >= profile.factor(t):
                 continue
             yield env.timeout(t - env.now)
+            if t >= self.horizon and not any(control.due for control in watch):
+                break
             u_aeo, u_regime, u_risk, u_violation = attributes()
             aeo = u_aeo < flow.aeo
             regime = _pick(regime_cum, u_regime)
@@ -260,7 +271,7 @@ class World:
             truck = Truck(self.next_id, group, index, env.now, aeo, regime, risk, noncompliant, False,
                           counted and env.now >= self.warmup)
             index += 1
-            self._launch(truck, plan, None)
+            self._launch(truck, plan, None, counted)
         self._source_finished()
 
     def _caravan(self, group: int, name: str, caravan) -> Generator:
