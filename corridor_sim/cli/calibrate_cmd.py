@@ -24,6 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "file's `fit:` section")
     search.add_argument("--generations", type=int, default=10, metavar="N",
                         help="generations of the differential evolution search (default 10)")
+    search.add_argument("--population", type=int, default=6, metavar="N",
+                        help="candidates a generation, per fitted parameter (default 6)")
     search.add_argument("--overlay", metavar="FILE",
                         help="write the fitted values as an overlay here (default results/NAME-fit.yaml)")
     search.add_argument("--force", action="store_true", help="replace an existing overlay file")
@@ -97,6 +99,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
     from ..fit import Parameter, current_value, fit, overlay_text, parse_parameter
 
     positive(args.generations, "--generations")
+    positive(args.population, "--population")
     parameters = [parse_parameter(text) for text in args.fit if text]
     if not parameters:
         parameters = [Parameter(r.path, r.min, r.max, r.integer) for r in targets.fit]
@@ -113,8 +116,10 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
             console.print(f"  {evaluations} points: best error {best:.3g} at {shown}", highlight=False, soft_wrap=True)
 
     console.print(f"fitting {', '.join(p.path for p in parameters)} to {targets.name} "
-                  f"({reps} replications a point, seed {seed}, {args.generations} generations)", soft_wrap=True)
-    fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, report=report)
+                  f"({reps} replications a point, seed {seed}, {args.generations} generations of "
+                  f"{args.population} a parameter)", soft_wrap=True)
+    fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
+                 report=report)
     values = Table(title=f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
     for col in ("parameter", "low", "high", "was", "fitted"):
         values.add_column(col, overflow="fold", justify="left" if col == "parameter" else "right")

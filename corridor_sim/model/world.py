@@ -41,6 +41,12 @@ ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = Step
 DRAIN_CAP_H = 365 * 24.0  # a run may drain for at most a year past the horizon
 
 
+def _until_last_stop(plan: list[tuple]) -> list[tuple]:
+    """`plan` up to its last control or ferry (all of it when it has none)."""
+    last = max((i for i, (kind, _, _) in enumerate(plan) if kind in (CONTROL, FERRY)), default=len(plan) - 1)
+    return plan[:last + 1]
+
+
 class World:
     """Everything one replication needs, built from a Scenario and named random streams."""
 
@@ -72,6 +78,11 @@ class World:
         self.rows: list[tuple] = []  # Truck.record of every counted truck
         self.traces: list[tuple] = []
         self.plans = [self._plan(self._route(f), False) for f in scenario.traffic.values()]
+        if not trace:
+            # a background truck is not counted: after its last control or ferry nothing it does
+            # can be observed, so its journey ends there (one drive fewer a truck)
+            self.plans = [_until_last_stop(plan) if flow.background else plan
+                          for plan, flow in zip(self.plans, scenario.traffic.values())]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
         for index, (name, flow) in enumerate(scenario.traffic.items()):
             self.env.process(self._arrivals(index, name, flow))
