@@ -13,7 +13,7 @@ from conftest import uncited_numbers
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.startswith("targets"))
-SHORT = ["clock.horizon=21d", "clock.warmup=7d"]
+SHORT = ["clock.horizon=7d", "clock.warmup=1d"]
 
 
 def test_the_bundle_is_complete():
@@ -28,7 +28,8 @@ def test_bundled_scenario_validates_and_runs(path: Path, tmp_path: Path, capsys)
     assert main(["validate", str(path)]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
     out = tmp_path / "run"
-    code = main(["run", str(path), "-n", "2", "--quiet", "--no-plots", "-o", str(out), *sum((["--set", s] for s in SHORT), [])])
+    code = main(["run", str(path), "-n", "2", "--workers", "2", "--quiet", "--no-plots", "-o", str(out),
+                 *sum((["--set", s] for s in SHORT), [])])
     assert code == 0
     summary = corridor_sim.load_results(out).summary_dict
     (name, s), = summary["scenarios"].items()
@@ -47,3 +48,50 @@ def test_every_number_cites_a_source_or_says_assumption(path: Path):
     uncited = uncited_numbers(text, keys, {"name", "description", "start", "depart", "seed", "extends", "label"},
                               cited=lambda comment: bool(re.search(r"\bas (the base|\w+\.yaml)", comment)))
     assert not uncited, "numbers without a source, ASSUMPTION or DERIVED:\n" + "\n".join(uncited)
+
+
+VOLUME = re.compile(r"#.*\bvolume ((?:\w+->\w+ [\d.]+(?:, )?)+) a (?:calendar )?day")
+CORRIDOR = ["middle_corridor", "middle_corridor_2022"]
+
+
+def cited_volumes(stem: str) -> dict[tuple[str, str], float]:
+    """`# volume CN->KZ 725, KZ->CN 725 a day [source]` lines under a node, by (node, crossing);
+    an overlay's lines replace its base's."""
+    text = (SCENARIOS / f"{stem}.yaml").read_text(encoding="utf-8")
+    volumes = {} if "extends:" not in text else cited_volumes("middle_corridor")
+    node = None
+    for line in text.splitlines():
+        if re.match(r"^  \w+:", line):
+            node = line.split(":")[0].strip()
+        m = VOLUME.search(line)
+        if m and node:
+            for part in m.group(1).split(", "):
+                crossing, value = part.split()
+                volumes[node, crossing] = float(value)
+    return volumes
+
+
+@pytest.mark.parametrize("stem", CORRIDOR)
+def test_background_volumes_match_the_cited_throughput_of_each_crossing(stem: str):
+    """Every bcp's daily volume in each direction (background and headline flows, weekly factors
+    averaged) is within 15% of the throughput the file cites for it."""
+    from corridor_sim.scenario.network import build_graph, controls_at, crossing_label
+
+    scenario = corridor_sim.load_scenario(SCENARIOS / f"{stem}.yaml")
+    graph = build_graph(scenario)
+    cited = cited_volumes(stem)
+    simulated: dict[tuple[str, str], float] = {}
+    for flow in scenario.traffic.values():
+        weekly = sum((flow.weekly or {}).get(d, 1.0) for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")) / 7
+        route = tuple(flow.route)
+        for i, name in enumerate(route):
+            if scenario.nodes[name].kind != "bcp":
+                continue
+            exit_side = controls_at(scenario, graph, route, i)[0]
+            key = (name, crossing_label(scenario, exit_side))
+            simulated[key] = simulated.get(key, 0.0) + flow.per_day * weekly
+    bcps = {n for n, spec in scenario.nodes.items() if spec.kind == "bcp"}
+    assert {node for node, _ in cited} == bcps, "every bcp cites its volume"
+    assert set(cited) == set(simulated)
+    off = {k: (simulated[k], v) for k, v in cited.items() if abs(simulated[k] / v - 1) > 0.15}
+    assert not off, f"(simulated, cited) trucks a day more than 15% apart: {off}"

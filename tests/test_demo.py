@@ -104,7 +104,7 @@ def test_unknown_demo_and_bad_counts_exit_2(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(DEMOS))
 def test_each_demo_shows_its_effect_within_a_minute_on_two_cores(name, tmp_path):
-    """The default demo (20 replications, 2 workers): CPU time within two core-minutes, and the
+    """The default demo (its own replications, 2 workers): CPU time within two core-minutes, and the
     effect it is about is clear (its 95% CI excludes zero) in the expected direction."""
     before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()

@@ -1,0 +1,279 @@
+"""The README's headline figures, measured: the calibration table, the facilitation comparison, the demos.
+
+Runs the two commands the README shows (through the API, with the same arguments), keeps every
+figure in `docs/figures.json`, and rewrites the README's blocks between
+`<!-- figures: NAME -->` and `<!-- /figures: NAME -->` from it, so no figure there is typed by
+hand. `--check` only re-renders the blocks from `docs/figures.json` and says whether the README
+matches (what the test suite runs).
+
+    python docs/readme_figures.py                 # measure (about 15 minutes on two cores) and write
+    python docs/readme_figures.py --only demos    # one block; the others keep their figures
+    python docs/readme_figures.py --check         # the README matches docs/figures.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+FIGURES = Path(__file__).resolve().parent / "figures.json"
+SCENARIOS = ROOT / "scenarios"
+OVERLAYS = ["etir", "aeo_mutual_recognition", "risk_based", "blanket_inspection", "joint_control_red_bridge",
+            "extra_ferry", "kyrgyz_weekends", "facilitated_2030"]
+FLOW = "cn-tr-khorgos"
+WORKERS = 2
+BLOCK = re.compile(r"(<!-- figures: (\w+) -->\n)(.*?)(<!-- /figures: \2 -->)", re.S)
+
+WHERE = {"khorgos": "Khorgos", "torugart": "Torugart", "irkeshtam": "Irkeshtam", "kuryk": "Kuryk",
+         "alat": "Alat", "red_bridge": "Red Bridge", "sarp": "Sarp", "kapikule": "Kapıkule"}
+METRIC = {"crossing_time": "crossing time, h", "control_time": "control time, h", "yellow_share": "yellow share",
+          "red_share": "red share", "swod": "SWOD, km/h", "lead_time": "lead time, h", "queue_wait": "queue wait, h"}
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+def machine() -> str:
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
+
+
+def measure_calibration(replications: int) -> dict[str, Any]:
+    import corridor_sim
+    from corridor_sim.calibrate import evaluate, load_targets
+
+    scenario = corridor_sim.load_scenario(SCENARIOS / "middle_corridor_2022.yaml")
+    targets = load_targets(SCENARIOS / "targets_2022.yaml")
+    started = time.perf_counter()
+    result = corridor_sim.run(scenario, replications, workers=WORKERS)
+    seconds = time.perf_counter() - started
+    table = evaluate(result, targets)
+    rows = []
+    for target, (_, row) in zip(targets.targets, table.iterrows()):
+        rows.append({"metric": target.metric, "where": row["where"], "value": target.value,
+                     "simulated": row["simulated"], "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                     "relative_error": row["relative_error"], "tolerance": target.tolerance,
+                     "abs_tolerance": target.abs_tolerance, "within": bool(row["within"]), "source": target.source})
+    return {"replications": replications, "seconds": seconds, "machine": machine(), "rows": rows}
+
+
+def measure_facilitation(replications: int) -> dict[str, Any]:
+    import corridor_sim
+
+    started = time.perf_counter()
+    result = corridor_sim.compare(SCENARIOS / "middle_corridor.yaml", [SCENARIOS / f"{o}.yaml" for o in OVERLAYS],
+                                  replications=replications, workers=WORKERS)
+    seconds = time.perf_counter() - started
+    summary, comparison = result.summary, result.comparison
+    names = list(dict.fromkeys(summary["scenario"]))
+
+    def mean(scenario: str, flow: str = FLOW, column: str = "lead_time_mean_h") -> float:
+        rows = summary[(summary["scenario"] == scenario) & (summary["flow"] == flow)]
+        return float(rows[column].iloc[0])
+
+    def paired(scenario: str, flow: str = FLOW, measure: str = "lead_time_h", where: str | None = None) -> dict:
+        rows = comparison[(comparison["scenario"] == scenario) & (comparison["flow"] == flow)
+                          & (comparison["measure"] == measure)]
+        if where is not None:
+            rows = rows[rows["where"] == where]
+        row = rows.iloc[0]
+        return {k: float(row[k]) for k in ("difference", "ci_low", "ci_high", "relative", "crn_variance_ratio")} | \
+            {"significant": bool(row["ci_high"] < 0 or row["ci_low"] > 0)}
+
+    base = names[0]
+    rows = [{"file": "middle_corridor.yaml", "scenario": base, "mean": mean(base),
+             "ci_low": mean(base, column="lead_time_ci_low_h"), "ci_high": mean(base, column="lead_time_ci_high_h")}]
+    for overlay, name in zip(OVERLAYS, names[1:]):
+        rows.append({"file": f"{overlay}.yaml", "scenario": name, "mean": mean(name),
+                     "ci_low": mean(name, column="lead_time_ci_low_h"),
+                     "ci_high": mean(name, column="lead_time_ci_high_h"), "saving": paired(name)})
+    by_file = dict(zip(["middle_corridor"] + OVERLAYS, names))
+    facts = {
+        "etir_all": paired(by_file["etir"], "*"),
+        "etir_queue": paired(by_file["etir"], "*", "queue_h"),
+        "inspections": {f: mean(by_file[f], "*", "inspections_per_100")
+                        for f in ("middle_corridor", "risk_based", "blanket_inspection")},
+        "detection": {f: mean(by_file[f], "*", "detection_rate") for f in ("middle_corridor", "risk_based", "blanket_inspection")},
+        "joint_crossing": paired(by_file["joint_control_red_bridge"], "*", "crossing_time_h", "red_bridge AZ->GE"),
+        "joint_base_crossing": _crossing(result, base, "red_bridge AZ->GE"),
+        "weekends_torugart": paired(by_file["kyrgyz_weekends"], "cn-tr-torugart"),
+        "all_share": paired(by_file["facilitated_2030"])["relative"],
+    }
+    return {"replications": replications, "seconds": seconds, "machine": machine(), "rows": rows, "facts": facts}
+
+
+def _crossing(result, scenario: str, where: str) -> float:
+    crossings = result.summary_dict["scenarios"][scenario]["crossings"]
+    return float(next(c["time_h"]["mean"] for c in crossings if f"{c['node']} {c['crossing']}" == where))
+
+
+DEMO_ROWS = {
+    "aeo": "no AEO recognition → every state recognises AEO status, priority lanes and priority ferry boarding",
+    "etir": "paper TIR carnets → e-TIR on every flow",
+    "risk": "blanket random selection (red 10%) → risk-based channels",
+    "caravan": "a 10-truck convoy under paper TIR → the same convoy pre-notified under e-TIR",
+}
+
+
+def measure_demos(replications: int | None) -> dict[str, Any]:
+    """Each demo as `corridor-sim demo NAME` runs it (its own replications), into a scratch directory."""
+    import tempfile
+
+    from corridor_sim.demo import run_demo
+
+    out: dict[str, Any] = {"machine": machine(), "demos": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in DEMO_ROWS:
+            started = time.perf_counter()
+            run = run_demo(name, Path(tmp) / name, workers=WORKERS, plots=False)
+            out["demos"][name] = {"seconds": time.perf_counter() - started, "takeaway": run.takeaway,
+                                  "replications": int(run.result.summary_dict["replications"])}
+    return out
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+def _h(x: float, digits: int = 1) -> str:
+    return f"{x:.{digits}f}"
+
+
+def _ci(low: float, high: float, digits: int = 1) -> str:
+    sep = " to " if low < 0 < high or high < 0 else "–"
+    return f"{low:.{digits}f}{sep}{high:.{digits}f}"
+
+
+def _tolerance(row: dict) -> str:
+    parts = []
+    if row["tolerance"]:
+        parts.append(f"±{row['tolerance']:.0%}")
+    if row["abs_tolerance"] is not None:
+        unit = "" if row["metric"] in ("yellow_share", "red_share") else " h" if row["metric"] != "swod" else " km/h"
+        parts.append(f"±{row['abs_tolerance']:g}{unit}")
+    return " or ".join(parts)
+
+
+def _where(text: str) -> str:
+    node, _, rest = text.partition(" ")
+    if node == "flow":
+        return f"flow `{rest}`"
+    return f"{WHERE.get(node, node)} {rest.replace('->', '→')}".strip()
+
+
+def render_calibration(data: dict) -> str:
+    digits = {"yellow_share": 3, "red_share": 3}
+    lines = ["| metric | where | target | simulated (95% CI) | error | within tolerance | source |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for r in data["rows"]:
+        d = digits.get(r["metric"], 1)
+        lines.append(f"| {METRIC.get(r['metric'], r['metric'])} | {_where(r['where'])} | {r['value']:g} | "
+                     f"{r['simulated']:.{d}f} ({_ci(r['ci_low'], r['ci_high'], d)}) | {r['relative_error']:+.0%} | "
+                     f"{'yes' if r['within'] else 'no'} ({_tolerance(r)}) | `{r['source']}` |")
+    met = sum(r["within"] for r in data["rows"])
+    return (f"gives ({data['replications']} replications, {data['seconds']:.0f} s on {WORKERS} workers; "
+            f"{data['machine']}): {met} of {len(data['rows'])} targets within tolerance.\n\n" + "\n".join(lines) + "\n")
+
+
+def render_facilitation(data: dict) -> str:
+    n, f = data["replications"], data["facts"]
+    lines = [f"It took {data['seconds']:.0f} s ({data['machine']}). Westbound Khorgos → Istanbul (flow "
+             f"`{FLOW}`; `comparison.csv`, rows `flow == \"{FLOW}\"` and `measure == \"lead_time_h\"`), "
+             f"{n} replications:", "",
+             "| scenario | mean lead time, h (95% CI) | saving, h (paired 95% CI) | change | CRN variance ratio |",
+             "|---|---:|---:|---:|---:|"]
+    for r in data["rows"]:
+        head = f"| `{r['file']}` | {_h(r['mean'])} ({_ci(r['ci_low'], r['ci_high'])}) |"
+        s = r.get("saving")
+        if s is None:
+            lines.append(head + " | | |")
+            continue
+        saving = f"{-s['difference']:.1f} ({_ci(-s['ci_high'], -s['ci_low'])})"
+        saving = f"**{saving}**" if s["significant"] else f"{saving}, not significant"
+        lines.append(f"{head} {saving} | {s['relative']:+.1%} | {s['crn_variance_ratio']:.2f} |")
+    e, q, j = f["etir_all"], f["etir_queue"], f["joint_crossing"]
+    insp, det, wk = f["inspections"], f["detection"], f["weekends_torugart"]
+    lines += ["", "Measured in the same run, over all counted trucks unless a flow is named:", "",
+              f"* **e-TIR**: {-e['difference']:.1f} h shorter lead time ({_ci(-e['ci_high'], -e['ci_low'])}), "
+              f"{-q['difference']:.1f} h of it less queueing ({_ci(-q['ci_high'], -q['ci_low'])}).",
+              f"* **Inspections per 100 trucks**: base {insp['middle_corridor']:.1f}, risk-based "
+              f"{insp['risk_based']:.1f}, blanket {insp['blanket_inspection']:.1f}; share of non-compliant trucks "
+              f"caught: {det['middle_corridor']:.0%}, {det['risk_based']:.0%}, {det['blanket_inspection']:.0%}.",
+              f"* **Joint control at Red Bridge**: clearing Red Bridge westbound takes {f['joint_base_crossing']:.1f} h "
+              f"in the base, {-j['difference']:.1f} h less ({_ci(-j['ci_high'], -j['ci_low'])}) with one joint stop.",
+              f"* **Weekend opening in Kyrgyzstan**, flow `cn-tr-torugart`: {-wk['difference']:.1f} h shorter "
+              f"({_ci(-wk['ci_high'], -wk['ci_low'])}).",
+              f"* **All measures together**: {f['all_share']:+.1%} on the westbound Khorgos lead time."]
+    return "\n".join(lines) + "\n"
+
+
+def render_demos(data: dict) -> str:
+    demos = data["demos"]
+    n = demos["etir"]["replications"]
+    slowest = max(d["seconds"] for d in demos.values())
+    lines = [f"Each demo ({n} replications of two scenarios, plots left out) took at most {slowest:.0f} s "
+             f"({data['machine']}; demos use two worker processes unless `--workers` says otherwise).", "",
+             f"| demo | baseline → measure | what it tells (measured, {n} replications) |", "|---|---|---|"]
+    for name, row in DEMO_ROWS.items():
+        told = " ".join(line for line in demos[name]["takeaway"][:-1])
+        lines.append(f"| `{name}` | {row} | {told} |")
+    lines += ["", "```bash", "corridor-sim demo etir", "```", "", "prints", "", "```", *demos["etir"]["takeaway"], "",
+              "Plots and report: results/demo-etir/report.html", "```"]
+    return "\n".join(lines) + "\n"
+
+
+def render_compare(data: dict) -> str:
+    """The compare example's figures: the same replications and seeds as the facilitation run
+    (common random numbers), so its base, e-TIR and joint-control figures are these."""
+    f = data["facts"]
+    e, q, j = f["etir_all"], f["etir_queue"], f["joint_crossing"]
+    return (f"For all counted trucks ({data['replications']} replications; {data['machine']}): e-TIR "
+            f"{e['difference']:+.1f} h [{e['ci_low']:.1f}, {e['ci_high']:.1f}] ({e['relative']:+.1%}), "
+            f"{q['difference']:+.1f} h of it queueing; a joint control at Red Bridge takes the time to clear "
+            f"Red Bridge westbound from {f['joint_base_crossing']:.1f} h to "
+            f"{f['joint_base_crossing'] + j['difference']:.1f} h.\n")
+
+
+RENDER = {"calibration": render_calibration, "facilitation": render_facilitation, "demos": render_demos,
+          "compare": render_compare}
+SOURCE = {"compare": "facilitation"}  # a block rendered from another block's figures
+
+
+def rendered_readme(text: str, figures: dict) -> str:
+    def block(m: re.Match) -> str:
+        name = m.group(2)
+        return m.group(1) + RENDER[name](figures[SOURCE.get(name, name)]) + m.group(4)
+    return BLOCK.sub(block, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only check the README against docs/figures.json")
+    parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE)),
+                        help="measure one block, keep the others' figures")
+    parser.add_argument("-n", "--replications", type=int, default=10)
+    args = parser.parse_args(argv)
+    text = README.read_text(encoding="utf-8")
+    figures = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.exists() else {}
+    if args.check:
+        if rendered_readme(text, figures) != text:
+            print("README.md does not match docs/figures.json: run python docs/readme_figures.py", file=sys.stderr)
+            return 1
+        print("README.md matches docs/figures.json")
+        return 0
+    for name in [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
+        measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
+                   "demos": measure_demos}[name]
+        figures[name] = measure(args.replications)
+    FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    README.write_text(rendered_readme(text, figures), encoding="utf-8")
+    print(f"wrote {FIGURES.relative_to(ROOT)} and the README's figure blocks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
