@@ -142,7 +142,7 @@ def test_cli_resume_after_interrupt(pair, tmp_path, capsys):
 @pytest.mark.slow
 def test_sigint_to_a_real_run_then_resume(tmp_path):
     data = tiny()
-    data["clock"]["horizon"] = "40d"
+    data["clock"]["horizon"] = "200d"  # each replication long enough that the signal lands mid-run
     scenario_file = tmp_path / "long.yaml"
     scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     target = tmp_path / "run"

@@ -296,3 +296,45 @@ def test_background_trucks_stay_out_of_the_summary(tmp_path):
     # the background trucks were there: the post's controls saw about three times the counted trucks
     exit_trucks = control(result, "post", "exit", "AA")["trucks"].sum()
     assert exit_trucks > 2 * per_rep.size().sum()
+
+
+def test_a_controls_closed_time_is_the_closed_time_its_trucks_booked():
+    """`mean_closed_h` of a control is the mean of the closed time its trucks booked there, kept
+    apart from the queue (a post closed at weekends is not a bottleneck)."""
+    from conftest import tiny
+
+    from corridor_sim.model import simulate
+    from corridor_sim.scenario.loader import build_scenario, merge
+
+    data = merge(tiny(), {"clock": {"horizon": "14d", "warmup": "0h"},
+                          "nodes": {"post": {"hours": "Mon-Fri 08:00-18:00", "lanes": 4}},
+                          "traffic": {"main": {"per_day": 30}}})
+    result = simulate(build_scenario(data), 0, 3)
+    t = result.trucks
+    controls = {c.country: c for c in result.controls}
+    assert controls["AA"].mean_closed_h > 5  # most trucks meet the post closed
+    # trucks that reached the post before the horizon are the ones the controls counted; BB's entry
+    # opens with AA's exit, so all the closed time is AA's
+    reached = t["depart_h"] + 1.0 < 14 * 24
+    booked = t["closed_h"][reached].sum()
+    counted = sum(c.mean_closed_h * c.trucks for c in controls.values())
+    assert counted == pytest.approx(booked, rel=0.02)
+    assert controls["AA"].mean_queue_h < controls["AA"].mean_closed_h
+
+
+def test_the_run_summary_ranks_controls_by_the_hours_trucks_lose_there():
+    import pandas as pd
+
+    from corridor_sim.cli.run_cmd import busiest_waits
+
+    rows = [  # a weekend-closed post: long waits, few trucks; a big crossing: short waits, many trucks
+        {"node": "post", "country": "KG", "direction": "exit", "arrivals_per_h": 2.0, "mean_time_h": 20.0,
+         "mean_closed_h": 18.0, "mean_queue_h": 1.0, "lane_utilisation": 0.3},
+        {"node": "bridge", "country": "AZ", "direction": "exit", "arrivals_per_h": 12.0, "mean_time_h": 6.0,
+         "mean_closed_h": 0.0, "mean_queue_h": 4.0, "lane_utilisation": 0.9},
+    ]
+    waits = busiest_waits(pd.DataFrame(rows + [dict(rows[1], arrivals_per_h=14.0)]))
+    assert list(waits.index.get_level_values("node")) == ["bridge", "post"]
+    assert waits.iloc[0]["trucks_per_day"] == pytest.approx(13 * 24)  # the mean over replications
+    assert waits.iloc[0]["truck_hours_per_day"] == pytest.approx(13 * 24 * 6.0)
+    assert waits.iloc[1]["mean_closed_h"] == 18.0

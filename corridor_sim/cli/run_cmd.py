@@ -9,6 +9,8 @@ from .common import (add_experiment_options, check_experiment_args, console, fin
                      run_to_directory)
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ..results.run_result import RunResult
 
 
@@ -55,18 +57,36 @@ def print_summary(result: RunResult) -> None:
         console.print(comps)
         controls = result.controls
         if not controls.empty:
-            sub = controls[controls["scenario"] == name]
-            slow = (sub.groupby(["node", "country", "direction"])[["mean_time_h", "mean_queue_h", "lane_utilisation"]]
-                    .mean().sort_values("mean_time_h", ascending=False).head(3))
-            if len(slow):
-                t = Table(title="slowest controls")
-                t.add_column("control", overflow="fold")
-                for col in ("mean time h", "mean queue h", "lane utilisation"):
-                    t.add_column(col, justify="right")
-                for (node, country, direction), row in slow.iterrows():
-                    t.add_row(f"{node} {country} {direction}", _fmt(row["mean_time_h"]), _fmt(row["mean_queue_h"]),
-                              _fmt(row["lane_utilisation"]))
-                console.print(t)
+            print_waits(controls[controls["scenario"] == name])
+
+
+def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":
+    """The controls where trucks lose the most hours a day (trucks a day x mean time there), so a
+    big crossing with a short wait outranks a small post that is closed at weekends."""
+    cols = ["arrivals_per_h", "mean_time_h", "mean_closed_h", "mean_queue_h", "lane_utilisation"]
+    mean = controls.groupby(["node", "country", "direction"])[cols].mean()
+    mean["trucks_per_day"] = mean["arrivals_per_h"] * 24
+    mean["truck_hours_per_day"] = mean["trucks_per_day"] * mean["mean_time_h"]
+    return mean.sort_values("truck_hours_per_day", ascending=False).head(n)
+
+
+def print_waits(controls: "pd.DataFrame") -> None:
+    from rich.table import Table
+
+    waits = busiest_waits(controls)
+    if not len(waits):
+        return
+    t = Table(title="where trucks lose the most hours (all trucks, background included)")
+    t.add_column("control", overflow="fold")
+    for col in ("trucks a day", "truck-hours a day", "mean time h", "closed h", "queue h", "lane use"):
+        t.add_column(col, justify="right")
+    for (node, country, direction), row in waits.iterrows():
+        t.add_row(f"{node} {country} {direction}", _fmt(row["trucks_per_day"], 0), _fmt(row["truck_hours_per_day"], 0),
+                  _fmt(row["mean_time_h"]), _fmt(row["mean_closed_h"]), _fmt(row["mean_queue_h"]),
+                  _fmt(row["lane_utilisation"]))
+    console.print(t)
+    console.print("lane use: busy share of the lane-hours staffed (shifts and outages counted); closed h: "
+                  "waiting for the control to open", style="dim")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -98,6 +98,7 @@ class Control:
         self.n = 0
         self.times: list[float] = []
         self.queue_sum = 0.0
+        self.closed_sum = 0.0
         self.yellow = 0
         self.red = 0
         self.detections = 0
@@ -176,6 +177,7 @@ class Control:
         env = self.env
         start = env.now
         queue0 = truck.times[QUEUE]
+        closed0 = truck.times[CLOSED]
         truck.where = self.name
         if self.admission is not None:  # the day's quota is full: wait in the e-queue for a slot
             booked = self.admission.request()
@@ -248,6 +250,7 @@ class Control:
             self.n += 1
             self.times.append(spent)
             self.queue_sum += queued
+            self.closed_sum += truck.times[CLOSED] - closed0
             g = truck.group
             self.group_n[g] += 1
             self.group_time[g] += spent

@@ -29,6 +29,7 @@ class ControlRecord:
     mean_time_h: float
     p95_time_h: float
     mean_queue_h: float
+    mean_closed_h: float  # waiting for the control to open (hours, holidays, outages do not count)
     lane_utilisation: float
     bay_utilisation: float
     mean_queue_len: float

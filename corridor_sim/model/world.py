@@ -345,6 +345,7 @@ class World:
                 mean_time_h=float(times.mean()) if c.n else float("nan"),
                 p95_time_h=float(np.quantile(times, 0.95)) if c.n else float("nan"),
                 mean_queue_h=c.queue_sum / c.n if c.n else float("nan"),
+                mean_closed_h=c.closed_sum / c.n if c.n else float("nan"),
                 lane_utilisation=c.busy_level.mean(until) / lane_hours if lane_hours > 0 else 0.0,
                 bay_utilisation=c.bay_busy.mean(until) / bays,
                 mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
