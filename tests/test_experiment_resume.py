@@ -142,13 +142,16 @@ def test_cli_resume_after_interrupt(pair, tmp_path, capsys):
 @pytest.mark.slow
 def test_sigint_to_a_real_run_then_resume(tmp_path):
     data = tiny()
-    data["clock"]["horizon"] = "200d"  # each replication long enough that the signal lands mid-run
+    data["clock"]["horizon"] = "40d"
     scenario_file = tmp_path / "long.yaml"
     scenario_file.write_text(yaml.safe_dump(data), encoding="utf-8")
     target = tmp_path / "run"
     cli = [sys.executable, "-m", "corridor_sim"]
+    # as a terminal's Ctrl-C reaches a foreground command: a suite started in the background of a
+    # non-interactive shell inherits SIGINT ignored, which would make the run deaf to it
     proc = subprocess.Popen([*cli, "run", str(scenario_file), "-n", "20", "-o", str(target), "--quiet", "--no-plots"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     reps = partial_path(target) / "reps" / "tiny"
     deadline = time.monotonic() + 60
     while not (reps.is_dir() and sum(1 for p in reps.iterdir() if p.name.startswith("r")) >= 2):
