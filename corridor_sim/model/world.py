@@ -84,6 +84,9 @@ class World:
             self.plans = [_until_last_stop(plan) if flow.background else plan
                           for plan, flow in zip(self.plans, scenario.traffic.values())]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
+        # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
+        self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
+                      for plan in self.plans]
         for index, (name, flow) in enumerate(scenario.traffic.items()):
             self.env.process(self._arrivals(index, name, flow))
         for offset, (name, caravan) in enumerate(scenario.caravans.items()):
@@ -187,11 +190,12 @@ class World:
     def _launch(self, truck: Truck, plan: list[tuple], convoy: Convoy | None, watched: bool = True) -> None:
         """Start `truck` on `plan`; a `watched` truck (not background) keeps the background
         traffic of the controls it still has to pass going after the horizon."""
-        for kind, step, _ in plan:
-            if kind == FERRY:
-                step.pending += 1
-            elif kind == CONTROL and watched:
-                step.due += 1
+        ferries, controls = self.stops[truck.group]
+        for side in ferries:
+            side.pending += 1
+        if watched:
+            for control in controls:
+                control.due += 1
         if self.trace_all or truck.caravan is not None:
             truck.trace = []
         self.live[truck.id] = truck
@@ -261,7 +265,7 @@ class World:
         counted = not flow.background
         # after the horizon a background flow goes on while a counted truck has still to pass one
         # of its controls: the last trucks counted meet a normal day's traffic, not empty borders
-        watch = [step for kind, step, _ in plan if kind == CONTROL] if flow.background else []
+        watch = self.stops[group][1] if flow.background else []
         index = 0
         t = 0.0
         while True:
