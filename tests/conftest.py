@@ -5,8 +5,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from corridor_sim.scenario.loader import build_scenario
+
+# property tests draw the same examples on every run, so a failure found once is found again
+settings.register_profile("reproducible", derandomize=True)
+settings.load_profile("reproducible")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTRACT = FIXTURES / "contract"

@@ -47,6 +47,12 @@ def _until_last_stop(plan: list[tuple]) -> list[tuple]:
     return plan[:last + 1]
 
 
+def _untraced(plan: list[tuple]) -> list[tuple]:
+    """`plan` for a truck that keeps no trace: arriving at and leaving a node only log, and a
+    link of 0 km takes no time, so only the controls, ferries and drives remain."""
+    return [step for step in plan if step[0] not in (ARRIVE, LEAVE) and not (step[0] == DRIVE and step[2] <= 0)]
+
+
 class World:
     """Everything one replication needs, built from a Scenario and named random streams."""
 
@@ -81,7 +87,8 @@ class World:
         if not trace:
             # a background truck is not counted: after its last control or ferry nothing it does
             # can be observed, so its journey ends there (one drive fewer a truck)
-            self.plans = [_until_last_stop(plan) if flow.background else plan
+            # and a flow's trucks keep no trace, so they skip the steps that only log
+            self.plans = [_untraced(_until_last_stop(plan) if flow.background else plan)
                           for plan, flow in zip(self.plans, scenario.traffic.values())]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
@@ -207,7 +214,7 @@ class World:
         rules = self.rules
         for kind, step, arg in plan:
             if kind == CONTROL:
-                yield from step.pass_truck(truck)
+                yield from step.passage(truck)
                 if watched:
                     step.due -= 1
             elif kind == DRIVE:
