@@ -201,7 +201,7 @@ def test_readme_overlay_example_validates(tmp_path, capsys):
 
 def test_readme_defaults_table_matches_the_schema():
     from corridor_sim.scenario.loader import build_scenario
-    from corridor_sim.scenario.units import parse_duration
+    from corridor_sim.scenario.schema import PostClearanceAudit
 
     table = readme_section().split("**Sections and defaults.**", 1)[1]
     rows = dict(re.findall(r"^\| `([a-z_.*]+)` \| `([^`]+)` \|", table, flags=re.M))
@@ -234,6 +234,7 @@ def test_readme_defaults_table_matches_the_schema():
         "customs.*.aeo_factor": policy.aeo_factor, "customs.*.aeo_priority_lane": policy.aeo_priority_lane,
         "customs.*.priority_regimes": list(policy.priority_regimes),
         "customs.*.etir_preclear": policy.etir_preclear,
+        "post_clearance_audit.*.audited": PostClearanceAudit.model_fields["audited"].default,
     }
     assert set(rows) == set(actual), set(rows) ^ set(actual)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corridor_sim.model import simulate
+from corridor_sim.model import COMPONENTS, simulate
 from corridor_sim.scenario.loader import build_scenario
 
 from conftest import tiny
@@ -72,6 +72,5 @@ def test_the_wait_for_the_convoy_is_queue_time():
     # the same replication: the convoy adds waiting for the slowest, booked as queue time
     assert convoy_queue.sum() > free_queue.sum() + 1.0
     lead = convoy_result.trucks["arrive_h"][members] - convoy_result.trucks["depart_h"][members]
-    parts = sum(convoy_result.trucks[c][members] for c in convoy_result.trucks if c.endswith("_h")
-                and c not in ("depart_h", "arrive_h"))
+    parts = sum(convoy_result.trucks[f"{c}_h"][members] for c in COMPONENTS)
     np.testing.assert_allclose(parts, lead, rtol=1e-9)

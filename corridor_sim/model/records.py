@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .audit import AuditRecord
 from .truck import RECORD_COLUMNS
 
 
@@ -96,7 +97,8 @@ def record_dict(record) -> dict:
 
 @dataclass
 class ReplicationResult:
-    """One replication's records. `trucks` holds one array per column of RECORD_COLUMNS."""
+    """One replication's records. `trucks` holds one array per column of RECORD_COLUMNS, then the
+    audit's columns (`audit.audit_columns`: zeros when no country audits)."""
 
     scenario: str
     replication: int
@@ -109,6 +111,7 @@ class ReplicationResult:
     control_groups: list[ControlFlowRecord]
     ferries: list[FerryRecord]
     ferry_groups: list[FerryFlowRecord] = field(default_factory=list)
+    audits: list[AuditRecord] = field(default_factory=list)  # one per country with a post-clearance audit
     trace: list[tuple] = field(default_factory=list)
     queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     created: int = 0

@@ -13,6 +13,7 @@ from ..errors import SimulationError
 from ..scenario.dists import Dist
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import REGIMES, Scenario, parse_link_key
+from .audit import AuditOffice, AuditScreen, audit_columns
 from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
@@ -73,6 +74,8 @@ class World:
         self.groups: list[str] = list(scenario.traffic) + list(scenario.caravans)
         self.controls: dict[ControlKey, Control] = {}
         self.ferries: dict[str, Ferry] = {}
+        self.audit_offices = {country: AuditOffice(self.env, country, spec, self.warmup, self.horizon)
+                              for country, spec in scenario.post_clearance_audit.items()}
         self.speeds: dict[str, object] = {}
         self.drained = self.env.event()
         self.done = self.env.event()
@@ -134,6 +137,11 @@ class World:
             settings = self._settings(node, None if joint else countries[0], direction)
             authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, self.groups,
                                      (node, c, direction)) for c in countries]
+            for authority in authorities:
+                office = self.audit_offices.get(authority.country)
+                if office is not None:
+                    authority.audit = AuditScreen(office, self.scenario.post_clearance_audit[authority.country],
+                                                  self.risk_classes, self.streams, self.groups, (node, authority.country, direction))
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
                               self.groups, self.warmup, self.horizon, self.record_queues)
             self.controls[key] = control
@@ -388,11 +396,14 @@ class World:
                     trucks=waits, mean_wait_h=wait_sum / waits if waits else float("nan"),
                     storm_hours=f.storm_hours,
                 ))
+        audits = [office.settle() for office in self.audit_offices.values()]
+        trucks = truck_columns(self.rows)
+        trucks.update(audit_columns(trucks["truck"], list(self.audit_offices.values())))
         series = {c.name: c.queue_level.series for c in self.controls.values() if c.queue_level.series is not None}
         return ReplicationResult(
             scenario=scenario.name, replication=self.replication, seed=self.seed,
             groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
-            trucks=truck_columns(self.rows), controls=controls, control_groups=control_groups, ferries=ferries,
+            trucks=trucks, controls=controls, audits=audits, control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )

@@ -56,7 +56,19 @@ def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str
                        {r: t[(node, crossing)] for r, t in other_x.items() if (node, crossing) in t})
         if diff is not None:
             crossings.append({"node": node, "crossing": crossing, "time_h": diff})
-    return {"lead_time_h": lead, "components_h": components, "crossings": crossings}
+    return {"lead_time_h": lead, "components_h": components, "crossings": crossings,
+            "violations": _violations(base, other)}
+
+
+VIOLATION_SHARES = {"detection_rate": "detected", "audit_detection_rate": "audit_detected", "missed_rate": "missed"}
+
+
+def _violations(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Paired differences of what becomes of the non-compliant trucks: found at the border, in
+    audit, or nowhere (shares of them; replications without one left out)."""
+    def shares(reps: dict[int, dict[str, Any]], key: str) -> dict[int, float]:
+        return {r: g[key] / g["noncompliant"] for r, g in reps.items() if g.get("noncompliant", 0) > 0}
+    return {name: _paired(shares(base, key), shares(other, key)) for name, key in VIOLATION_SHARES.items()}
 
 
 def comparison_section(stats: dict[str, list[dict[str, Any]]], baseline: str) -> dict[str, Any]:
@@ -85,6 +97,7 @@ def comparison_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             measures = [("lead_time_h", "", f["lead_time_h"])]
             measures += [(f"{c}_h", "", d) for c, d in f["components_h"].items() if d is not None]
             measures += [("crossing_time_h", f"{x['node']} {x['crossing']}", x["time_h"]) for x in f["crossings"]]
+            measures += [(name, "", d) for name, d in f.get("violations", {}).items() if d is not None]
             for measure, where, d in measures:
                 rows.append({
                     "scenario": name, "baseline": baseline, "flow": flow, "measure": measure, "where": where,

@@ -21,7 +21,7 @@ import yaml
 from ..errors import OutputError
 from ..scenario.loader import build_scenario
 from .formats import FORMATS, check_format
-from .tables import OPTIONAL_TABLES, TABLES
+from .tables import OPTIONAL_TABLES, TABLES, empty_frame
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
 
@@ -213,7 +213,7 @@ class DirTables:
     def frame(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
             file = self.file(name)
-            self._tables[name] = read_table_file(file) if file else pd.DataFrame()
+            self._tables[name] = read_table_file(file) if file else empty_frame(name)
         return self._tables[name]
 
     def write(self, name: str, dest: Path, fmt: str) -> Path | None:

@@ -30,6 +30,8 @@ def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict
         "km_sum": float(km.sum()), "drive_sum": float(drive.sum()), "lead_sum": float(lead.sum()),
         "inspections": int(col("inspections").sum()), "yellow": int(col("yellow").sum()),
         "noncompliant": int(col("noncompliant").sum()), "detected": int(col("detected").sum()),
+        "audit_detected": int(col("audit_detected").sum()),
+        "missed": int((col("noncompliant") & ~col("detected") & ~col("audit_detected")).sum()),
     })
     for c in COMPONENTS:
         out[c] = float(col(f"{c}_h").mean())
@@ -52,6 +54,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "control_groups": [record_dict(r) for r in result.control_groups],
         "ferries": [record_dict(r) for r in result.ferries],
         "ferry_groups": [record_dict(r) for r in result.ferry_groups],
+        "audits": [record_dict(r) for r in result.audits],
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

@@ -22,7 +22,7 @@ from ..errors import OutputError, ScenarioError
 from ..scenario.loader import build_scenario
 from ..scenario.schema import Scenario
 from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
-from .tables import OPTIONAL_TABLES
+from .tables import OPTIONAL_TABLES, empty_frame
 
 PARTIAL_SUFFIX = ".partial"
 PLAN_FILE = "plan.json"
@@ -150,7 +150,7 @@ class StoreTables:
 
     def frame(self, name: str) -> pd.DataFrame:
         pieces = [read_table_file(f) for f in self.store.piece_files(name)]
-        return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+        return pd.concat(pieces, ignore_index=True) if pieces else empty_frame(name)
 
     def write(self, name: str, dest: Path, fmt: str) -> Path | None:
         files = self.store.piece_files(name)

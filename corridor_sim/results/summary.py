@@ -41,7 +41,31 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
         "inspections_per_100": _ci([100 * r["inspections"] / r["trucks"] for r in reps]),
         "yellow_per_100": _ci([100 * r["yellow"] / r["trucks"] for r in reps]),
         "detection_rate": _ci([r["detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
+        # of the non-compliant trucks: the share found by a post-clearance audit, and found nowhere
+        "audit_detection_rate": _ci([r["audit_detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
+        "missed_rate": _ci([r["missed"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
     }
+
+
+AUDIT_COUNTS = ("released", "audited", "noncompliant", "detected", "missed")
+AUDIT_MEANS = ("mean_wait_h", "mean_delay_h", "auditor_utilisation", "mean_backlog")
+
+
+def audit_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per country with a post-clearance audit: counts a replication (means) and CIs of the rest."""
+    per_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rep in rep_stats:
+        for row in rep.get("audits", []):
+            per_country[row["country"]].append(row)
+    out = {}
+    for country, rows in per_country.items():
+        entry: dict[str, Any] = {"auditors": rows[0]["auditors"]}
+        entry.update({f"{k}_per_replication": float(np.mean([r[k] for r in rows])) for k in AUDIT_COUNTS})
+        for k in AUDIT_MEANS:
+            values = [r[k] for r in rows if r[k] == r[k]]  # NaN: no audit or no detection that replication
+            entry[k] = _ci(values) if values else None
+        out[country] = entry
+    return out
 
 
 def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
@@ -93,6 +117,7 @@ def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]
         **overall,
         "crossings": _crossings(rep_stats, None),
         "flows": flows,
+        "post_clearance_audit": audit_summary(rep_stats),
         "warnings": saturation_warnings(rep_stats),
         "conservation": {
             "created": int(sum(r["created"] for r in rep_stats)),
@@ -120,6 +145,7 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             row["swod_kmh"] = f["swod_kmh"]["mean"] if f.get("swod_kmh") else float("nan")
             row["swd_kmh"] = f["swd_kmh"]["mean"] if f.get("swd_kmh") else float("nan")
             row["inspections_per_100"] = f["inspections_per_100"]["mean"]
-            row["detection_rate"] = f["detection_rate"]["mean"] if f.get("detection_rate") else float("nan")
+            for rate in ("detection_rate", "audit_detection_rate", "missed_rate"):
+                row[rate] = f[rate]["mean"] if f.get(rate) else float("nan")
             rows.append(row)
     return rows

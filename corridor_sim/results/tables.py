@@ -6,12 +6,13 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
-from ..model.records import (ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, column_name,
-                             record_dict)
+from ..model.records import (AuditRecord, ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult,
+                             column_name, record_dict)
 from ..scenario.schema import REGIMES
 
-TABLES = ("trucks", "controls", "control_flows", "ferries", "trace", "queues")
-OPTIONAL_TABLES = ("trace", "queues")  # not written when empty (trace is opt-in; queues: replication 0)
+TABLES = ("trucks", "controls", "control_flows", "ferries", "audits", "trace", "queues")
+# not written when empty (trace is opt-in; queues: replication 0; audits: only where a country audits)
+OPTIONAL_TABLES = ("audits", "trace", "queues")
 QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
 
 
@@ -41,6 +42,8 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "km": t["km"].astype(float),
         "yellow": t["yellow"].astype(np.int64),
         "inspections": t["inspections"].astype(np.int64),
+        "audits": t["audits"].astype(np.int64),
+        "audit_detected": t["audit_detected"].astype(bool),
         **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},
     })
     frames = {
@@ -48,8 +51,8 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "controls": _rows(key, result.controls, CONTROL_COLUMNS),
         "control_flows": _rows(key, result.control_groups, CONTROL_FLOW_COLUMNS),
         "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
-        "trace": pd.DataFrame(result.trace, columns=["truck", "node", "event", "time_h", "km"]).assign(**key)[
-            ["scenario", "replication", "truck", "node", "event", "time_h", "km"]],
+        "audits": _rows(key, result.audits, AUDIT_COLUMNS),
+        "trace": pd.DataFrame(result.trace, columns=TRACE_COLUMNS).assign(**key)[[*key, *TRACE_COLUMNS]],
         "queues": _queue_frame(result, key),
     }
     return frames
@@ -62,6 +65,15 @@ def _columns(record_type) -> tuple[str, ...]:
 CONTROL_COLUMNS = _columns(ControlRecord)
 CONTROL_FLOW_COLUMNS = _columns(ControlFlowRecord)
 FERRY_COLUMNS = _columns(FerryRecord)
+AUDIT_COLUMNS = _columns(AuditRecord)
+TRACE_COLUMNS = ("truck", "node", "event", "time_h", "km")
+QUEUE_COLUMNS = ("control", "time_h", "queue_length")
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    """An optional table that was not written (nothing in it), with its columns."""
+    columns = {"audits": AUDIT_COLUMNS, "trace": TRACE_COLUMNS, "queues": QUEUE_COLUMNS}.get(name)
+    return pd.DataFrame(columns=["scenario", "replication", *columns]) if columns else pd.DataFrame()
 
 
 def _rows(key: dict, records: list, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -81,5 +93,5 @@ def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
         sampled = np.where(idx >= 0, levels[np.clip(idx, 0, None)], 0)
         rows.append(pd.DataFrame({**key, "control": control, "time_h": grid, "queue_length": sampled}))
     if not rows:
-        return pd.DataFrame(columns=["scenario", "replication", "control", "time_h", "queue_length"])
+        return empty_frame("queues")
     return pd.concat(rows, ignore_index=True)

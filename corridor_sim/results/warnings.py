@@ -35,4 +35,20 @@ def saturation_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
         out.append(f"control {node} {country} {direction} is saturated: its lanes are busy {busy:.0%} of the "
                    f"time and trucks queue {wait / 24:.1f} days on average; its queue grows for as long as the "
                    f"run lasts, so waits there depend on the horizon (give it more lanes or less traffic)")
+    return out + _audit_warnings(rep_stats)
+
+
+def _audit_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
+    """An audit office busy nearly all the time: its backlog, and the delay to detection, grow without end."""
+    busy: dict[str, list[float]] = defaultdict(list)
+    for rep in rep_stats:
+        for row in rep.get("audits", []):
+            busy[row["country"]].append(row["auditor_utilisation"])
+    out = []
+    for country, values in busy.items():
+        mean = sum(values) / len(values)
+        if mean >= SATURATED:
+            out.append(f"the post-clearance audit office of {country} is saturated: its auditors are busy {mean:.0%} "
+                       f"of the time, so its backlog and the delay to detection grow for as long as the run lasts "
+                       f"(give it more auditors, or audit a smaller share)")
     return out

@@ -32,6 +32,24 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
         for name, item in items.items():
             problems += _item_problems(scenario, (section, name), item, edges, graph, used_classes)
     problems += _customs_problems(scenario, used_classes)
+    problems += _audit_problems(scenario)
+    return problems
+
+
+def _audit_problems(scenario: Scenario) -> list[Problem]:
+    """An audit belongs to a country of the scenario and names its risk classes."""
+    problems: list[Problem] = []
+    countries, classes = list(scenario.countries), list(scenario.risk_classes)
+    for country, audit in scenario.post_clearance_audit.items():
+        base = ("post_clearance_audit", country)
+        if country not in countries:
+            problems.append(with_loc(base, f"no node lies in {country!r}{did_you_mean(country, countries)}; countries: {', '.join(countries)}"))
+        named = [("risk_classes", i, cls) for i, cls in enumerate(audit.risk_classes or ())]
+        named += [("audited", cls, cls) for cls in (audit.audited if isinstance(audit.audited, dict) else {})]
+        for key, index, cls in named:
+            if cls not in classes:
+                problems.append(with_loc(base + (key, index),
+                                         f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
     return problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
     AfterValidator,
@@ -566,6 +566,27 @@ def parse_link_key(key: str) -> tuple[str, str, bool]:
     return a, b, arrow == "<->"
 
 
+class PostClearanceAudit(Base):
+    """A country's post-clearance audit: a share of the checks its risk engine selects at the
+    border is released without the check and audited afterwards from the declaration records.
+
+    The audit office is one queue for the country (first come, first served, `auditors` working
+    in parallel around the clock); an audit that finds a violation finds it when it ends, so the
+    delay to detection is the wait for an auditor plus the audit. Lead times do not include it.
+    """
+
+    release: dict[Literal["yellow", "red"], Probability] = Field(
+        description="share of the yellow and red selections released at the border and passed to audit, e.g. {red: 0.5}")
+    risk_classes: Optional[tuple[Name, ...]] = Field(
+        None, description="risk classes whose selections may be released; default every class")
+    audited: Union[Probability, dict[Name, Probability]] = Field(
+        1.0, description="share of the released trucks audited: one share (random), or one per risk class "
+                         "(risk-targeted, e.g. {low: 0.1, high: 1}); default 1")
+    auditors: int = Field(ge=1, le=10_000, description="audits in progress at once")
+    duration: TimeDist = Field(description="how long one audit takes an auditor")
+    detection: Probability = Field(description="probability that an audit of a non-compliant truck finds the violation")
+
+
 class Scenario(Base):
     """A validated, frozen scenario. Build it with `load_scenario`."""
 
@@ -587,6 +608,8 @@ class Scenario(Base):
                                    json_schema_extra={"propertyNames": {"pattern": LINK_KEY_PATTERN}})
     traffic: dict[Name, Flow] = Field(default_factory=dict, description="flows of trucks, keyed by name")
     caravans: dict[Name, Caravan] = Field(default_factory=dict, description="caravans, keyed by name")
+    post_clearance_audit: dict[Country, PostClearanceAudit] = Field(
+        default_factory=dict, description="per country: releasing selected trucks at the border and auditing them afterwards")
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)
