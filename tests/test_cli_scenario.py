@@ -60,7 +60,7 @@ def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path
     lines = err.strip().splitlines()
     assert lines == [
         f"error: {bad}:9:39: nodes.post.lanse: unknown key 'lanse' (did you mean 'lanes'?); expected one of kind, country, "
-        "border, label, lat, lon, lanes, shifts, outages, pull_aside, admissions_per_day, inspection_bays, hours, holidays, handling, joint_control, neutral_zone, controls",
+        "border, label, lat, lon, lanes, shifts, outages, pull_aside, admissions_per_day, inspection_bays, hours, holidays, handling, scanners, joint_control, neutral_zone, controls",
         f"error: {bad}:17:5: traffic.main.per_day: expected a number greater than 0, got -1",
     ]
 

@@ -35,7 +35,7 @@ def general_path_only():
 @st.composite
 def open_worlds(draw) -> dict:
     """Two bcps in a row, always open, with what the fast path handles: shifts, outages,
-    pull-aside checks, joint control, inspection bays, AEO and regime priority, background traffic;
+    pull-aside checks, joint control, inspection bays, scanners, AEO and regime priority, background traffic;
     sometimes handling in the lane, a daily cap or a neutral zone, which take the general path."""
     def post(border: list[str]) -> dict:
         spec = {"kind": "bcp", "border": border, "lanes": draw(st.integers(1, 3)),
@@ -47,6 +47,10 @@ def open_worlds(draw) -> dict:
         if draw(st.booleans()):
             spec["outages"] = {"random": {"per_year": 200, "duration": {"dist": "uniform", "min": "1h", "max": "6h"},
                                           "lanes": draw(st.integers(0, 1))}}
+        if draw(st.booleans()):
+            spec["scanners"] = {"count": draw(st.integers(1, 2)), "scan": draw(TIMES), "hit_rate": draw(st.floats(0, 1)),
+                                "false_alarm": draw(st.floats(0, 1)), "green_share": draw(st.sampled_from([0, 0.2])),
+                                "hours": draw(st.sampled_from(["24/7", "Mon-Fri 08:00-18:00"]))}
         if draw(st.integers(0, 4)) == 0:
             spec["admissions_per_day"] = draw(st.integers(10, 60))
         if not spec["joint_control"] and draw(st.integers(0, 3)) == 0:

@@ -8,12 +8,13 @@ from typing import Generator, NamedTuple
 import simpy
 
 from ..scenario.dists import Dist
-from ..scenario.schema import Outages
+from ..scenario.schema import Outages, Scanners
 from .admission import Admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
 from .lanes import Pool
 from .rng import Streams
+from .scanners import ScannerStation
 from .staffing import LaneSchedule, Staffing
 from .stats import Level
 from .truck import Component, Truck
@@ -45,6 +46,7 @@ class ControlSettings:
     start: dt.datetime  # simulated hour 0
     pull_aside: tuple[str, ...] = ()  # checks done with the truck parked aside, not in the lane
     admissions_per_day: int | None = None  # a daily cap on trucks admitted (an e-queue)
+    scanners: Scanners | None = None  # non-intrusive inspection before the bays
 
 
 class Control:
@@ -87,6 +89,10 @@ class Control:
             if outages is not None:
                 self._outages(outages, streams, settings.start)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
+        spec = settings.scanners
+        self.scanners = None if spec is None else ScannerStation(
+            env, spec, self.calendar if spec.hours is None else Calendar(spec.hours, (), settings.start), streams,
+            groups, (node, self.country, direction), self.queue_level, warmup, horizon)
         self.errors_aside = "error_correction" in settings.pull_aside
         self.yellow_aside = "yellow_check" in settings.pull_aside
         # physical handling in the lane; None when there is none (most controls)
@@ -186,11 +192,10 @@ class Control:
             if yellow_aside:
                 return lane, aside + yellow, YELLOW, 0.0, 0.0, 1.0
             return lane + yellow, aside, YELLOW, 0.0, 0.0, 1.0
-        if channel == RED:
-            reds = [d for d in decisions if d.channel == RED]
-            return (lane, aside, RED, max(d.inspection for d in reds), max(d.detection for d in reds),
-                    reds[0].u_detect)
-        return lane, aside, GREEN, 0.0, 0.0, 1.0
+        # red: the inspections asked for; green: what a scan's anomaly would lead to (both countries)
+        reds = [d for d in decisions if d.channel == RED] or decisions
+        return (lane, aside, channel, max(d.inspection for d in reds), max(d.detection for d in reds),
+                reds[0].u_detect)
 
     def _pass_open(self, truck: Truck) -> Generator:
         """`pass_truck` for an always-open control without a cap, handling or coupling."""
@@ -208,6 +213,8 @@ class Control:
         if truck.trace is not None:
             truck.log(self.node, "service", env.now)
         doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
+        scanners = self.scanners
+        scan = None if scanners is None else scanners.wants(truck, channel)
         if doc > 0:
             yield env.timeout(doc)
             truck.book(DOCUMENT, env.now)
@@ -215,6 +222,8 @@ class Control:
         if aside > 0:
             yield env.timeout(aside)
             truck.book(DOCUMENT, env.now)
+        if scan is not None:
+            channel = yield from scanners.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
         detected = False
         if channel == RED:
             bays = self.bays
@@ -288,6 +297,7 @@ class Control:
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
         doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
+        scan = None if self.scanners is None else self.scanners.wants(truck, channel)
         detected = False
         if doc > 0:
             yield env.timeout(doc)
@@ -297,7 +307,7 @@ class Control:
             yield env.timeout(handling)
             truck.book(INSPECTION, env.now)
         coupled = self.onward is not None
-        if channel == RED or aside > 0 or not coupled:
+        if channel == RED or scan is not None or aside > 0 or not coupled:
             self.lanes.release()
         else:  # coupled: the truck stays in the lane until the entry side can take it
             yield from self._leave(truck, priority)
@@ -305,6 +315,10 @@ class Control:
         if aside > 0:  # pulled aside into the parking area: the lane is free for the next truck
             yield env.timeout(aside)
             truck.book(DOCUMENT, env.now)
+            if coupled and channel != RED and scan is None:
+                yield from self._leave(truck, priority)
+        if scan is not None:  # to the scanners; back to the bay only with an anomaly
+            channel = yield from self.scanners.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
             if coupled and channel != RED:
                 yield from self._leave(truck, priority)
         if channel == RED:

@@ -39,6 +39,10 @@ class ControlRecord:
     red: int
     detections: int
     outage_hours: float   # hours with an outage in progress
+    scans: int = 0                   # trucks scanned (non-intrusive inspection)
+    scan_anomalies: int = 0          # scans that sent the truck to the bay
+    inspections_avoided: int = 0     # red selections a scan released without a physical inspection
+    scanner_utilisation: float = 0.0  # busy scanner-hours over all scanner-hours of the window
 
 
 @dataclass(frozen=True)

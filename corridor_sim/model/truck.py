@@ -31,7 +31,7 @@ Regime = IntEnum("Regime", [(name.upper(), i) for i, name in enumerate(REGIMES)]
 IDENTITY = (("truck", "id", "i8"), ("group", "group", "i4"), ("index", "index", "i8"), ("aeo", "aeo", "?"),
             ("regime", "regime", "i1"), ("risk", "risk", "i2"), ("noncompliant", "noncompliant", "?"),
             ("detected", "detected", "?"), ("depart_h", "depart", "f8"), ("km", "km", "f8"),
-            ("yellow", "yellow", "i4"), ("inspections", "inspections", "i4"))
+            ("yellow", "yellow", "i4"), ("inspections", "inspections", "i4"), ("scans", "scans", "i4"))
 RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
     *((name, dtype) for name, _, dtype in IDENTITY),
     ("arrive_h", "f8"),
@@ -55,7 +55,7 @@ class Truck:
 
     __slots__ = (
         "id", "group", "index", "caravan", "aeo", "regime", "risk", "noncompliant", "detected",
-        "prenotified", "counted", "depart", "mark", "km", "yellow", "inspections", "times",
+        "prenotified", "counted", "depart", "mark", "km", "yellow", "inspections", "scans", "times",
         "since_break", "today", "last_drive_end", "where", "trace", "holds",
     )
 
@@ -77,6 +77,7 @@ class Truck:
         self.km = 0.0
         self.yellow = 0
         self.inspections = 0
+        self.scans = 0
         self.times = [0.0] * len(COMPONENTS)
         self.since_break = 0.0
         self.today = 0.0

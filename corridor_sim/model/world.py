@@ -114,7 +114,7 @@ class World:
         node = self.scenario.nodes[node_name]
         values = dict(lanes=node.lanes, shifts=node.shifts, outages=node.outages, inspection_bays=node.inspection_bays,
                       hours=node.hours, holidays=node.holidays, handling=node.handling, pull_aside=node.pull_aside,
-                      admissions_per_day=node.admissions_per_day)
+                      admissions_per_day=node.admissions_per_day, scanners=node.scanners)
         spec = node.controls.get(country) if country else None
         for override in (spec, getattr(spec, direction, None) if spec else None):
             if override is None:
@@ -127,7 +127,7 @@ class World:
         calendar = Calendar(values["hours"], values["holidays"], start)
         return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,
                                values["handling"], values["outages"], start, values["pull_aside"],
-                               values["admissions_per_day"])
+                               values["admissions_per_day"], values["scanners"])
 
     def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)
@@ -370,6 +370,7 @@ class World:
                 mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
                 yellow=c.yellow, red=c.red, detections=c.detections,
                 outage_hours=c.staffing.hours_out(until) if c.staffing is not None else 0.0,
+                **_scanner_fields(c, until),
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
@@ -407,6 +408,15 @@ class World:
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )
+
+
+def _scanner_fields(control: Control, until: float) -> dict:
+    """A control's scanner tallies for its record (zeros without scanners)."""
+    s = control.scanners
+    if s is None:
+        return {}
+    return {"scans": s.scans, "scan_anomalies": s.anomalies, "inspections_avoided": s.avoided,
+            "scanner_utilisation": s.utilisation(until)}
 
 
 def _pick(cumulative: list[float], u: float) -> int:

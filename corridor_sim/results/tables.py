@@ -42,6 +42,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "km": t["km"].astype(float),
         "yellow": t["yellow"].astype(np.int64),
         "inspections": t["inspections"].astype(np.int64),
+        "scans": t["scans"].astype(np.int64),
         "audits": t["audits"].astype(np.int64),
         "audit_detected": t["audit_detected"].astype(bool),
         **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},

@@ -324,6 +324,20 @@ class Outages(Base):
     random: Optional[RandomOutages] = Field(None, description="{per_year, duration, months, lanes}")
 
 
+class Scanners(Base):
+    """Non-intrusive inspection at a control: a truck selected for a physical inspection is
+    scanned first, and only a scan that shows an anomaly sends it to the bay."""
+
+    count: int = Field(ge=1, le=1_000, description="scanners of the control, each scanning one truck at a time")
+    scan: TimeDist = Field(description="time to scan one truck, queueing for the scanner apart")
+    hit_rate: Probability = Field(description="probability that the scan of a non-compliant truck shows an anomaly")
+    false_alarm: Probability = Field(description="probability that the scan of a compliant truck shows an anomaly")
+    green_share: Probability = Field(0.0, description="share of the green trucks scanned too (an anomaly sends them "
+                                                      "to the bay); default 0")
+    hours: Optional[OpeningHours] = Field(None, description="when the scanners work; default the control's hours. "
+                                                            "Outside them a selected truck goes to the bay unscanned")
+
+
 class ControlOverride(Base):
     """What one country's control at a node does differently from the node's settings."""
 
@@ -336,6 +350,7 @@ class ControlOverride(Base):
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
     handling: Optional[TimeDist] = Field(None, description="physical handling in the lane")
+    scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at this control")
 
 
 class ControlSpec(ControlOverride):
@@ -365,6 +380,7 @@ class Node(Base):
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
     handling: TimeDist = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
+    scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at each control; default none")
     joint_control: bool = Field(False, description="both countries check in one stop")
     neutral_zone: Optional[int] = Field(None, ge=0, le=100_000, description=(
         "a bcp's two sides coupled: a truck cleared by the exit side leaves it only when the entry side can take "

@@ -1,0 +1,91 @@
+"""Non-intrusive inspection: scanners between a control's lanes and its inspection bays.
+
+A truck the risk engine sends red, or a green truck drawn for a scan (`green_share`), leaves its
+lane for the scanners: it queues for one [queue], is scanned [inspection], and goes on to the
+bay only when the scan shows an anomaly (with probability `hit_rate` for a non-compliant truck,
+`false_alarm` for a compliant one). A red truck whose scan shows nothing is released: a physical
+inspection avoided, and a violation missed if it had one. Outside the scanners' hours a red
+truck goes to the bay unscanned and a green one goes on.
+
+Draws: the stream ("scanners", node, country, direction), one row per truck keyed by its flow
+and index (green-share draw, anomaly draw, scan time), taken for every truck that passes, so
+a scenario without scanners draws nothing from it.
+"""
+from __future__ import annotations
+
+from typing import Generator
+
+import numpy as np
+import simpy
+
+from ..scenario.schema import Scanners
+from .calendar import Calendar
+from .customs import Channel
+from .lanes import Pool
+from .rng import Streams
+from .stats import Level
+from .truck import Component, Truck
+
+GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
+QUEUE, INSPECTION = Component.QUEUE, Component.INSPECTION
+
+
+class ScannerStation:
+    """One control's scanners, their queue (shared with the control's queue length) and tallies."""
+
+    def __init__(self, env: simpy.Environment, spec: Scanners, calendar: Calendar, streams: Streams,
+                 groups: list[str], owner: tuple, queue_level: Level, warmup: float, horizon: float):
+        self.env = env
+        self.count = spec.count
+        self.busy = Level(warmup, horizon)
+        self.pool = Pool(env, spec.count, queue_level, self.busy)
+        self.calendar = calendar
+        self.hit_rate = spec.hit_rate
+        self.false_alarm = spec.false_alarm
+        self.green_share = spec.green_share
+        scan = spec.scan
+
+        def block(rng: np.random.Generator, n: int) -> list[list[float]]:
+            u = rng.random((2, n)).tolist()
+            return [u[0], u[1], scan.sample(rng, n).tolist()]
+
+        self.draws = streams.per_truck(block, groups, "scanners", *owner)
+        # trucks that reached the control in the counting window
+        self.scans = 0
+        self.anomalies = 0
+        self.avoided = 0  # red selections a scan released without a physical inspection
+
+    def wants(self, truck: Truck, channel: Channel) -> tuple[float, float] | None:
+        """(anomaly draw, scan time) when `truck` goes to the scanners: red, or green and drawn."""
+        draws, i = self.draws.locate(truck.group, truck.index)
+        if channel == RED or (channel == GREEN and draws[0][i] < self.green_share):
+            return draws[1][i], draws[2][i]
+        return None
+
+    def scan(self, truck: Truck, channel: Channel, row: tuple[float, float], priority: int,
+             counted: bool) -> Generator:
+        """Scan `truck` if the scanners work now; returns its channel after: RED (to the bay) or GREEN."""
+        env = self.env
+        calendar = self.calendar
+        if not calendar.always_open and calendar.next_open(env.now) > env.now:
+            return channel
+        u_anomaly, scan_time = row
+        granted = self.pool.request(priority)
+        if granted is not None:
+            yield granted
+            truck.book(QUEUE, env.now)
+        if scan_time > 0:
+            yield env.timeout(scan_time)
+            truck.book(INSPECTION, env.now)
+        self.pool.release()
+        truck.scans += 1
+        anomaly = u_anomaly < (self.hit_rate if truck.noncompliant else self.false_alarm)
+        if counted:
+            self.scans += 1
+            self.anomalies += anomaly
+            self.avoided += channel == RED and not anomaly
+        return RED if anomaly else GREEN
+
+    def utilisation(self, until: float) -> float:
+        """Busy scanner-hours over all scanner-hours of the counting window."""
+        return self.busy.mean(until) / self.count
