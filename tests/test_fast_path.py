@@ -58,7 +58,14 @@ def open_worlds(draw) -> dict:
         return spec
 
     red = draw(st.floats(0, 0.4))
+    measures = {
+        "information_exchange": draw(st.sampled_from([{}, {"AA -> BB": {"recognition": 0.5, "alerts": {
+            "red_factor": 3, "duration": "6h"}}}, {"BB -> CC": {"pre_arrival": {"preclear": 0.5, "document_factor": 0.5}}}])),
+        "post_clearance_audit": draw(st.sampled_from([{}, {"BB": {"release": {"red": 0.5, "yellow": 0.5}, "auditors": 1,
+                                                                 "duration": "2h", "detection": 0.8}}])),
+    }
     return merge(tiny(), {
+        **measures,
         "clock": {"horizon": f"{draw(st.integers(2, 4))}d", "warmup": f"{draw(st.integers(0, 12))}h"},
         "risk_classes": {"low": {"noncompliance": draw(st.floats(0, 0.5))}},
         "customs": {"default": {

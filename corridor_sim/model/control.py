@@ -103,6 +103,7 @@ class Control:
         self.due = 0  # trucks of counted flows and caravans created that have still to pass here
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.handed = False                 # a coupled entry side: trucks come from the exit side
+        self.exchange_out = None  # an ExchangeOut in scenarios with an information exchange (exchange.py)
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
@@ -240,6 +241,8 @@ class Control:
                 truck.detected = detected = True
         elif channel == YELLOW:
             truck.yellow += 1
+        if self.exchange_out is not None:
+            self.exchange_out.released(truck, channel, detected)
         if self.warmup <= start < self.horizon:
             self._tally(truck, env.now - start, truck.times[QUEUE] - queue0, 0.0, channel, detected)
 
@@ -337,6 +340,8 @@ class Control:
                 truck.detected = detected = True
         elif channel == YELLOW:
             truck.yellow += 1
+        if self.exchange_out is not None:
+            self.exchange_out.released(truck, channel, detected)
         if self.warmup <= start < self.horizon:
             self._tally(truck, env.now - start, truck.times[QUEUE] - queue0, truck.times[CLOSED] - closed0,
                         channel, detected)

@@ -48,7 +48,7 @@ class Authority:
     """
 
     __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "recognises_aeo",
-                 "priority_lane", "priority_regimes", "draws", "audit")
+                 "priority_lane", "priority_regimes", "draws", "audit", "exchange")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -69,6 +69,7 @@ class Authority:
             self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
         self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
         self.audit = None  # an AuditScreen when the country audits after clearance (see audit.py)
+        self.exchange = None  # an ExchangeIn when another country's customs sends data here (exchange.py)
 
     def decide(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
         """The verdict on one truck: (document check time, error-correction time (0 without an
@@ -86,6 +87,8 @@ class Authority:
             channel = YELLOW
         else:
             channel = GREEN
+        if self.exchange is not None:  # what the last country's customs sent about the truck
+            document, channel = self.exchange.adjust(truck, document, channel, u, red)
         if self.audit is not None:  # a selection may be released and audited afterwards instead
             channel = self.audit.screen(truck, channel)
         return document, error, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audit import AuditRecord
+from .exchange import ExchangeRecord
 from .truck import RECORD_COLUMNS
 
 
@@ -116,6 +117,7 @@ class ReplicationResult:
     ferries: list[FerryRecord]
     ferry_groups: list[FerryFlowRecord] = field(default_factory=list)
     audits: list[AuditRecord] = field(default_factory=list)  # one per country with a post-clearance audit
+    exchanges: list[ExchangeRecord] = field(default_factory=list)  # one per ordered pair exchanging information
     trace: list[tuple] = field(default_factory=list)
     queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     created: int = 0

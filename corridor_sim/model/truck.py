@@ -56,7 +56,7 @@ class Truck:
     __slots__ = (
         "id", "group", "index", "caravan", "aeo", "regime", "risk", "noncompliant", "detected",
         "prenotified", "counted", "depart", "mark", "km", "yellow", "inspections", "scans", "times",
-        "since_break", "today", "last_drive_end", "where", "trace", "holds",
+        "since_break", "today", "last_drive_end", "where", "trace", "holds", "cleared_by", "cleared_at", "clean",
     )
 
     def __init__(self, id: int, group: int, index: int, now: float, aeo: bool, regime: int, risk: int,
@@ -85,6 +85,11 @@ class Truck:
         self.where = "departing"
         self.trace: list | None = None
         self.holds = None  # the next control's lane, taken before leaving a coupled exit control
+        # the last control that released the truck, when, and whether it inspected it and found it
+        # compliant (kept only in scenarios with an information exchange, see exchange.py)
+        self.cleared_by: str | None = None
+        self.cleared_at = float("-inf")
+        self.clean = False
 
     def book(self, component: Component, now: float) -> None:
         """The time since the last booking was spent in `component`."""

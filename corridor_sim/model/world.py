@@ -12,8 +12,9 @@ import simpy
 from ..errors import SimulationError
 from ..scenario.dists import Dist
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
-from ..scenario.schema import REGIMES, Scenario, parse_link_key
+from ..scenario.schema import REGIMES, Scenario, exchange_countries, parse_link_key
 from .audit import AuditOffice, AuditScreen, audit_columns
+from .exchange import ExchangeIn, ExchangeOut, Link
 from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
@@ -76,6 +77,9 @@ class World:
         self.ferries: dict[str, Ferry] = {}
         self.audit_offices = {country: AuditOffice(self.env, country, spec, self.warmup, self.horizon)
                               for country, spec in scenario.post_clearance_audit.items()}
+        n_groups = len(scenario.traffic) + len(scenario.caravans)
+        self.exchange_links = [Link(*exchange_countries(key), spec, n_groups, self.warmup, self.horizon)
+                               for key, spec in scenario.information_exchange.items()]
         self.speeds: dict[str, object] = {}
         self.drained = self.env.event()
         self.done = self.env.event()
@@ -144,8 +148,22 @@ class World:
                                                   self.risk_classes, self.streams, self.groups, (node, authority.country, direction))
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
                               self.groups, self.warmup, self.horizon, self.record_queues)
+            if self.exchange_links:
+                self._exchange(control, authorities, key)
             self.controls[key] = control
         return control
+
+    def _exchange(self, control: Control, authorities: list[Authority], key: ControlKey) -> None:
+        """Wire a control into the information exchanges: it records who released each truck
+        (one country's control), and its authorities read what the truck's last country sent."""
+        if len(authorities) == 1:
+            country = authorities[0].country
+            control.exchange_out = ExchangeOut(self.env, country, [k for k in self.exchange_links if k.exporter == country])
+        for authority in authorities:
+            incoming = {k.exporter: k for k in self.exchange_links if k.importer == authority.country}
+            if incoming:
+                authority.exchange = ExchangeIn(self.env, incoming, self.streams, self.groups,
+                                                (key.node, authority.country, key.direction))
 
     def _speed(self, key: str):
         """Each truck's speed on link `key` (km/h), keyed by the truck."""
@@ -404,7 +422,8 @@ class World:
         return ReplicationResult(
             scenario=scenario.name, replication=self.replication, seed=self.seed,
             groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
-            trucks=trucks, controls=controls, audits=audits, control_groups=control_groups, ferries=ferries,
+            trucks=trucks, controls=controls, audits=audits,
+            exchanges=[link.record() for link in self.exchange_links], control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )

@@ -55,6 +55,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "ferries": [record_dict(r) for r in result.ferries],
         "ferry_groups": [record_dict(r) for r in result.ferry_groups],
         "audits": [record_dict(r) for r in result.audits],
+        "exchanges": [record_dict(r) for r in result.exchanges],
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

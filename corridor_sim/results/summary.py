@@ -68,6 +68,18 @@ def audit_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
+EXCHANGE_COUNTS = ("trucks", "in_time", "precleared", "recognised", "alerts", "alerted", "alert_reds")
+
+
+def exchange_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per ordered pair `A -> B`: what the exchange did, in trucks a replication (means with CIs)."""
+    per_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rep in rep_stats:
+        for row in rep.get("exchanges", []):
+            per_pair[f"{row['exporter']} -> {row['importer']}"].append(row)
+    return {pair: {k: _ci([r[k] for r in rows]) for k in EXCHANGE_COUNTS} for pair, rows in per_pair.items()}
+
+
 def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
     """CPMM-style time to clear each crossing in one replication (node, crossing) -> hours.
 
@@ -118,6 +130,7 @@ def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]
         "crossings": _crossings(rep_stats, None),
         "flows": flows,
         "post_clearance_audit": audit_summary(rep_stats),
+        "information_exchange": exchange_summary(rep_stats),
         "warnings": saturation_warnings(rep_stats),
         "conservation": {
             "created": int(sum(r["created"] for r in rep_stats)),

@@ -14,7 +14,7 @@ from ..errors import Problem
 from .dists import did_you_mean
 from .network import build_graph
 from .problems import format_path, with_loc
-from .schema import Caravan, Flow, Scenario, parse_link_key, resolve_policy
+from .schema import Caravan, Flow, Scenario, exchange_countries, parse_link_key, resolve_policy
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -33,6 +33,22 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
             problems += _item_problems(scenario, (section, name), item, edges, graph, used_classes)
     problems += _customs_problems(scenario, used_classes)
     problems += _audit_problems(scenario)
+    problems += _exchange_problems(scenario)
+    return problems
+
+
+def _exchange_problems(scenario: Scenario) -> list[Problem]:
+    """An exchange joins two different countries of the scenario."""
+    problems: list[Problem] = []
+    countries = list(scenario.countries)
+    for key in scenario.information_exchange:
+        a, b = exchange_countries(key)
+        if a == b:
+            problems.append(with_loc(("information_exchange", key), f"an exchange joins two different countries, got {key!r}"))
+        for country in (a, b):
+            if country not in countries:
+                problems.append(with_loc(("information_exchange", key),
+                                         f"no node lies in {country!r}{did_you_mean(country, countries)}; countries: {', '.join(countries)}"))
     return problems
 
 

@@ -603,6 +603,44 @@ class PostClearanceAudit(Base):
     detection: Probability = Field(description="probability that an audit of a non-compliant truck finds the violation")
 
 
+class PreArrival(Base):
+    """The exporting side's data reach the importing side before the truck: a risk assessment
+    before arrival, for any transit regime."""
+
+    preclear: Probability = Field(description="share of the importing side's yellow checks that the assessment turns green")
+    document_factor: float = Field(1.0, ge=0, le=1, description="multiplies the importing side's document check time; default 1")
+    delay: Hours = Field(0.0, ge=0, le=8760, description="how long the data take to arrive after the exporting side "
+                                                         "releases the truck; a truck that is there sooner is checked "
+                                                         "without them; default 0h")
+
+
+class Alerts(Base):
+    """A violation found by the exporting side raises the importing side's red probability for
+    the same flow's trucks for a while."""
+
+    red_factor: float = Field(ge=1, le=1000, description="multiplies the importing side's red probability (at most 1)")
+    duration: Hours = Field(gt=0, le=8760, description="how long an alert lasts after the detection")
+
+
+class InformationExchange(Base):
+    """What one country's customs (exporting side) tells the next one (importing side) about a truck."""
+
+    pre_arrival: Optional[PreArrival] = Field(None, description="{preclear, document_factor, delay}: risk assessment "
+                                                                "before arrival; default none")
+    recognition: Probability = Field(0.0, description="probability that a truck the exporting side inspected and "
+                                                      "found compliant is not inspected again (red turns green); default 0")
+    alerts: Optional[Alerts] = Field(None, description="{red_factor, duration}: enforcement alerts; default none")
+
+
+EXCHANGE_KEY_PATTERN = r"^[A-Z]{2,3} -> [A-Z]{2,3}$"
+
+
+def exchange_countries(key: str) -> tuple[str, str]:
+    """`"GE -> TR"` -> ("GE", "TR"): the exporting and the importing side."""
+    a, b = key.split(" -> ")
+    return a, b
+
+
 class Scenario(Base):
     """A validated, frozen scenario. Build it with `load_scenario`."""
 
@@ -626,6 +664,9 @@ class Scenario(Base):
     caravans: dict[Name, Caravan] = Field(default_factory=dict, description="caravans, keyed by name")
     post_clearance_audit: dict[Country, PostClearanceAudit] = Field(
         default_factory=dict, description="per country: releasing selected trucks at the border and auditing them afterwards")
+    information_exchange: dict[Annotated[str, Field(pattern=EXCHANGE_KEY_PATTERN)], InformationExchange] = Field(
+        default_factory=dict, description="per ordered pair of countries, `A -> B` (A the exporting side): what A's "
+                                          "customs tells B's", json_schema_extra={"propertyNames": {"pattern": EXCHANGE_KEY_PATTERN}})
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)

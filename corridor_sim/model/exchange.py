@@ -1,0 +1,142 @@
+"""Information exchange between two countries' customs, the exporting side A and the importing side B.
+
+Every control records on the truck who released it last, when, and whether it was physically
+inspected and found compliant. At a control of B, a truck last released by A is checked with
+what A's customs sent (`information_exchange: {"A -> B": ...}`):
+
+- *enforcement alerts*: for `duration` hours after A found a violation on a truck of a flow, B's
+  red probability for that flow's trucks is multiplied by `red_factor` (at most 1), with the
+  truck's own channel draw, so a truck that was red stays red;
+- *recognition of control results*: a truck A inspected and found compliant that B selects red
+  is not inspected again with probability `recognition` (not under an alert);
+- *pre-arrival risk assessment*: when the data are there (the truck reaches B at least `delay`
+  hours after A released it), B's document check takes `document_factor` of its time and a
+  share `preclear` of its yellow checks turns green, for any transit regime.
+
+Draws: the stream ("exchange", node, country, direction), one row per truck keyed by its flow
+and index, taken at every importing control, so a scenario without exchanges draws nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from ..scenario.schema import InformationExchange
+from .customs import Channel
+from .rng import Streams
+
+GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
+
+
+@dataclass(frozen=True)
+class ExchangeRecord:
+    """One ordered pair over the counting window (trucks checked by the importing side in it)."""
+
+    exporter: str
+    importer: str
+    trucks: int           # trucks checked by the importing side after the exporting side released them
+    in_time: int          # of them, with the pre-arrival data there in time
+    precleared: int       # yellow checks the pre-arrival assessment turned green
+    recognised: int       # re-inspections avoided by recognising the exporting side's result
+    alerts: int           # violations the exporting side found, each raising an alert
+    alerted: int          # trucks checked under an alert
+    alert_reds: int       # of them, sent red only because of the alert
+
+
+class Link:
+    """One ordered pair A -> B: its settings, the alerts in force by flow, and its tallies."""
+
+    def __init__(self, exporter: str, importer: str, spec: InformationExchange, n_groups: int,
+                 warmup: float, horizon: float):
+        self.exporter = exporter
+        self.importer = importer
+        self.recognition = spec.recognition
+        pre = spec.pre_arrival
+        self.preclear = pre.preclear if pre is not None else None
+        self.document_factor = pre.document_factor if pre is not None else 1.0
+        self.delay = pre.delay if pre is not None else 0.0
+        self.red_factor = spec.alerts.red_factor if spec.alerts is not None else None
+        self.alert_hours = spec.alerts.duration if spec.alerts is not None else 0.0
+        self.alert_until = [float("-inf")] * n_groups
+        self.warmup = warmup
+        self.horizon = horizon
+        self.tally = dict.fromkeys(("trucks", "in_time", "precleared", "recognised", "alerts", "alerted", "alert_reds"), 0)
+
+    def alert(self, group: int, now: float) -> None:
+        if self.red_factor is None:
+            return
+        self.alert_until[group] = max(self.alert_until[group], now + self.alert_hours)
+        if self.warmup <= now < self.horizon:
+            self.tally["alerts"] += 1
+
+    def record(self) -> ExchangeRecord:
+        return ExchangeRecord(exporter=self.exporter, importer=self.importer, **self.tally)
+
+
+class ExchangeOut:
+    """At any control of a scenario with exchanges: who released the truck last, and how."""
+
+    __slots__ = ("env", "country", "links")
+
+    def __init__(self, env: simpy.Environment, country: str, links: list[Link]):
+        self.env = env
+        self.country = country
+        self.links = links  # the pairs this country exports in
+
+    def released(self, truck, channel: Channel, detected: bool) -> None:
+        truck.cleared_by = self.country
+        truck.cleared_at = self.env.now
+        truck.clean = channel == RED and not detected  # inspected and found compliant
+        if detected:
+            for link in self.links:
+                link.alert(truck.group, self.env.now)
+
+
+class ExchangeIn:
+    """At one authority of an importing country: the decision adjusted by what came from upstream."""
+
+    __slots__ = ("env", "links", "draws")
+
+    def __init__(self, env: simpy.Environment, links: dict[str, Link], streams: Streams, groups: list[str], owner: tuple):
+        self.env = env
+        self.links = links  # exporter -> the pair exporter -> this country
+
+        def block(rng: np.random.Generator, n: int) -> list[list[float]]:
+            return rng.random((2, n)).tolist()
+
+        self.draws = streams.per_truck(block, groups, "exchange", *owner)
+
+    def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
+        """(document time, channel) with the exchange's data; `u`, `red`: the channel draw and P(red)."""
+        draws, i = self.draws.locate(truck.group, truck.index)
+        link = self.links.get(truck.cleared_by)
+        if link is None:
+            return document, channel
+        now = self.env.now
+        tally = link.tally
+        counted = link.warmup <= now < link.horizon
+        if counted:
+            tally["trucks"] += 1
+        alerted = link.alert_until[truck.group] > now
+        if alerted:
+            if counted:
+                tally["alerted"] += 1
+            if channel != RED and u < min(1.0, red * link.red_factor):
+                channel = RED
+                if counted:
+                    tally["alert_reds"] += 1
+        elif channel == RED and truck.clean and draws[0][i] < link.recognition:
+            channel = GREEN
+            if counted:
+                tally["recognised"] += 1
+        if link.preclear is not None and now - truck.cleared_at >= link.delay:
+            document *= link.document_factor
+            if counted:
+                tally["in_time"] += 1
+            if channel == YELLOW and draws[1][i] < link.preclear:
+                channel = GREEN
+                if counted:
+                    tally["precleared"] += 1
+        return document, channel
