@@ -20,7 +20,7 @@ def test_the_bundle_is_complete():
     names = {p.stem for p in FILES}
     assert {"middle_corridor", "middle_corridor_2022", "etir", "aeo_mutual_recognition", "risk_based",
             "blanket_inspection", "joint_control_red_bridge", "extra_ferry", "kyrgyz_weekends",
-            "facilitated_2030", "caravan_demo", "post_clearance_audit", "scanners_kapikule", "information_exchange"} <= names
+            "facilitated_2030", "caravan_demo", "post_clearance_audit", "scanners_kapikule", "information_exchange", "road_permits"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

@@ -201,7 +201,7 @@ def test_readme_overlay_example_validates(tmp_path, capsys):
 
 def test_readme_defaults_table_matches_the_schema():
     from corridor_sim.scenario.loader import build_scenario
-    from corridor_sim.scenario.schema import InformationExchange, PostClearanceAudit
+    from corridor_sim.scenario.schema import InformationExchange, PostClearanceAudit, RoadPermits
 
     table = readme_section().split("**Sections and defaults.**", 1)[1]
     rows = dict(re.findall(r"^\| `([a-z_.*]+)` \| `([^`]+)` \|", table, flags=re.M))
@@ -236,6 +236,7 @@ def test_readme_defaults_table_matches_the_schema():
         "customs.*.etir_preclear": policy.etir_preclear,
         "post_clearance_audit.*.audited": PostClearanceAudit.model_fields["audited"].default,
         "information_exchange.*.recognition": InformationExchange.model_fields["recognition"].default,
+        "road_permits.*.period": RoadPermits.model_fields["period"].default,
     }
     assert set(rows) == set(actual), set(rows) ^ set(actual)
 

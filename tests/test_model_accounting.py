@@ -18,7 +18,7 @@ from conftest import tiny
 def rich_data() -> dict:
     """Every mechanism at once: driving rules, opening hours and a holiday, red inspections, a
     ferry with storms, a convoy caravan, a joint control, background traffic, AEO priority, a daily
-    admission cap where the ferry lands."""
+    admission cap where the ferry lands, road permits running out."""
     data = tiny()
     data.update({
         "clock": {"start": "2026-01-05T00:00", "horizon": "20d", "warmup": "2d"},
@@ -53,6 +53,7 @@ def rich_data() -> dict:
                      "regime": {"paper_tir": 0.5, "etir": 0.3, "national": 0.2}, "risk": {"low": 0.7, "high": 0.3}},
             "local": {"route": ["origin", "post", "west"], "per_day": 10, "background": True, "risk": {"low": 1.0}},
         },
+        "road_permits": {"AA -> DD": {"permits": 10, "period": "day"}},  # entering DD at the joint control
         "caravans": {
             "convoy": {"route": ["origin", "post", "west", "east", "joint", "destination"], "depart": "2026-01-08T07:00",
                        "trucks": 6, "aeo": True, "regime": "etir", "convoy": True, "pre_notified": True, "risk": "low"},
@@ -81,7 +82,7 @@ def test_components_sum_to_lead_time_on_every_truck(rich_result):
     trucks = rich_result.trucks
     assert rich_result.n_trucks > 150
     assert_accounted(trucks)
-    # the scenario exercises every component, so the identity is tested on all eight
+    # the scenario exercises every component, so the identity is tested on each of them
     for c in COMPONENTS:
         assert trucks[f"{c}_h"].sum() > 0, f"no truck spent time in {c}"
     assert (trucks["inspections"] > 0).any() and (trucks["yellow"] > 0).any()

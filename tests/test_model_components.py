@@ -81,6 +81,12 @@ CASES = {
     "inspection": (exit_customs(channels={"low": {"yellow": 0, "red": 1.0}}, inspection="4h"), "inspection", 4.0),
     # physical handling in the lane (transloading) is booked with inspection; at AA's control only
     "handling": ({"nodes": {"post": {"controls": {"AA": {"handling": "1.25h"}}}}}, "inspection", 1.25),
+    # no road permit left for the day the clock starts in: the truck waits at BB's entry for midnight
+    "permit": ({"road_permits": {"AA -> BB": {"permits": 5, "period": "day", "at_start": 0}}}, "permit", 14.0),
+    # every truck red at AA, scanned (20 min) and cleared: the scan is inspection time, no bay
+    "scan": ({"customs": {"AA": {"channels": {"low": {"yellow": 0, "red": 1.0}}}},
+              "nodes": {"post": {"controls": {"AA": {"scanners": {"count": 1, "scan": "20min", "hit_rate": 1,
+                                                                 "false_alarm": 0}}}}}}, "inspection", 1 / 3),
 }
 
 

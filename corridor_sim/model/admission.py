@@ -1,60 +1,101 @@
-"""Admission caps and e-queues: at most N trucks a day admitted to a control.
+"""Quotas a period: admission caps (e-queues) and road permits.
 
-The Nur Zholy e-queue, for one, admitted at most 650 entries a day in November 2025. A truck
-above the day's cap books the next free slot, first come first served, and waits for its day;
-that wait is its `booking` time.
+The Nur Zholy e-queue, for one, admitted at most 650 entries a day in November 2025; bilateral
+road permits are so many a year. A truck above the period's quota books the next free slot,
+first come first served, and waits for its period; the control books that wait (`booking` for
+an admission cap, `permit` for a road permit).
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import deque
 from typing import Generator
 
 import simpy
 
+from .calendar import week_hour
 
-class Admission:
-    """Daily quota of trucks admitted to one control; days start at midnight on the local clock."""
 
-    def __init__(self, env: simpy.Environment, per_day: int, hour_of_day_at_zero: float):
+class Periods:
+    """Days (from midnight), weeks (from Monday 00:00), months or years of the scenario's clock,
+    numbered from the one the clock starts in; times are hours from `start`."""
+
+    def __init__(self, kind: str, start: dt.datetime):
+        self.kind = kind
+        self.start = start
+        if kind == "day":
+            self.offset, self.length = start.hour + start.minute / 60 + start.second / 3600, 24.0
+        elif kind == "week":
+            self.offset, self.length = week_hour(start), 168.0
+        else:
+            self.offset, self.length = 0.0, 0.0
+
+    def index(self, t: float) -> int:
+        if self.length:
+            return math.floor((t + self.offset) / self.length + 1e-12)
+        moment = self.start + dt.timedelta(hours=t)
+        first = self.start
+        if self.kind == "month":
+            return (moment.year - first.year) * 12 + moment.month - first.month
+        return moment.year - first.year
+
+    def begins(self, k: int) -> float:
+        """The hour period `k` begins."""
+        if self.length:
+            return k * self.length - self.offset
+        first = self.start
+        if self.kind == "month":
+            months = first.month - 1 + k
+            moment = dt.datetime(first.year + months // 12, months % 12 + 1, 1, tzinfo=first.tzinfo)
+        else:
+            moment = dt.datetime(first.year + k, 1, 1, tzinfo=first.tzinfo)
+        return (moment - first).total_seconds() / 3600
+
+
+class Quota:
+    """At most `per_period` trucks a period; the rest wait, in order, for later periods."""
+
+    def __init__(self, env: simpy.Environment, per_period: int, periods: Periods, first: int | None = None):
         self.env = env
-        self.per_day = per_day
-        self.offset = hour_of_day_at_zero
-        self.day = -1
-        self.admitted = 0             # trucks admitted on `day`
+        self.per_period = per_period
+        self.periods = periods
+        # the period the clock starts in: `first` left (default all), counted as already admitted
+        self.period = periods.index(env.now)
+        self.admitted = 0 if first is None else max(per_period - first, 0)  # trucks admitted in `period`
         self.waiting: deque[simpy.Event] = deque()
-        self.busiest = 0              # the most trucks admitted on any one day
-
-    def _today(self) -> int:
-        return math.floor((self.env.now + self.offset) / 24.0 + 1e-12)
 
     def _roll(self) -> None:
-        today = self._today()
-        if today != self.day:
-            self.day, self.admitted = today, 0
+        now = self.periods.index(self.env.now)
+        if now != self.period:
+            self.period, self.admitted = now, 0
 
     def request(self) -> simpy.Event | None:
-        """None when the truck is admitted now; else an event that fires on its day."""
+        """None when the truck is admitted now; else an event that fires in its period."""
         self._roll()
-        if not self.waiting and self.admitted < self.per_day:
+        if not self.waiting and self.admitted < self.per_period:
             self._admit()
             return None
         event = self.env.event()
         self.waiting.append(event)
         if len(self.waiting) == 1:
-            self.env.process(self._next_days())
+            self.env.process(self._next_periods())
         return event
 
     def _admit(self) -> None:
         self.admitted += 1
-        self.busiest = max(self.busiest, self.admitted)
 
-    def _next_days(self) -> Generator:
-        """At each midnight, admit the day's quota from the booking queue, in order."""
+    def _next_periods(self) -> Generator:
+        """At the start of each period, admit its quota from the booking queue, in order."""
         while self.waiting:
-            midnight = (self._today() + 1) * 24.0 - self.offset
-            yield self.env.timeout(midnight - self.env.now)
+            begins = self.periods.begins(self.periods.index(self.env.now) + 1)
+            yield self.env.timeout(begins - self.env.now)
             self._roll()
-            while self.waiting and self.admitted < self.per_day:
+            while self.waiting and self.admitted < self.per_period:
                 self._admit()
                 self.waiting.popleft().succeed()
+
+
+def daily_admission(env: simpy.Environment, per_day: int, start: dt.datetime) -> Quota:
+    """A control's daily admission cap; days start at midnight on the scenario's clock."""
+    return Quota(env, per_day, Periods("day", start))

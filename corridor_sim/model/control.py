@@ -9,7 +9,7 @@ import simpy
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages, Scanners
-from .admission import Admission
+from .admission import daily_admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
 from .lanes import Pool
@@ -99,11 +99,12 @@ class Control:
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
         self.admission = None if settings.admissions_per_day is None else \
-            Admission(env, settings.admissions_per_day, week_hour(settings.start) % 24)
+            daily_admission(env, settings.admissions_per_day, settings.start)
         self.due = 0  # trucks of counted flows and caravans created that have still to pass here
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.handed = False                 # a coupled entry side: trucks come from the exit side
         self.exchange_out = None  # an ExchangeOut in scenarios with an information exchange (exchange.py)
+        self.permits: list = []   # per group: the PermitQuota its trucks need here, or None (permits.py)
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
@@ -125,7 +126,7 @@ class Control:
 
     def _choose_path(self) -> None:
         """The way trucks pass here: `_pass_open` where nothing it leaves out can happen."""
-        open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None
+        open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None and not self.permits
                      and self.handling is None and self.onward is None and not self.handed)
         self.passage = self._pass_open if open_path else self.pass_truck
 
@@ -270,6 +271,9 @@ class Control:
         queue0 = truck.times[QUEUE]
         closed0 = truck.times[CLOSED]
         truck.where = self.name
+        permit = self.permits[truck.group] if self.permits else None
+        if permit is not None:  # a road permit for the truck's country of registration
+            yield from permit.take(truck)
         if self.admission is not None:  # the day's quota is full: wait in the e-queue for a slot
             booked = self.admission.request()
             if booked is not None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .audit import AuditRecord
 from .exchange import ExchangeRecord
+from .permits import PermitRecord
 from .truck import RECORD_COLUMNS
 
 
@@ -118,6 +119,7 @@ class ReplicationResult:
     ferry_groups: list[FerryFlowRecord] = field(default_factory=list)
     audits: list[AuditRecord] = field(default_factory=list)  # one per country with a post-clearance audit
     exchanges: list[ExchangeRecord] = field(default_factory=list)  # one per ordered pair exchanging information
+    permits: list[PermitRecord] = field(default_factory=list)  # one per road-permit quota
     trace: list[tuple] = field(default_factory=list)
     queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     created: int = 0

@@ -19,6 +19,7 @@ class Component(IntEnum):
     FERRY_WAIT = 6
     FERRY_SAIL = 7
     BOOKING = 8       # waiting for an admission slot of a control's daily cap (e-queue)
+    PERMIT = 9        # waiting at a border for a road permit of a later period's quota
 
 
 COMPONENTS: tuple[str, ...] = tuple(c.name.lower() for c in Component)

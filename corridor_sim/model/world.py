@@ -14,7 +14,9 @@ from ..scenario.dists import Dist
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import REGIMES, Scenario, exchange_countries, parse_link_key
 from .audit import AuditOffice, AuditScreen, audit_columns
+from .admission import Periods
 from .exchange import ExchangeIn, ExchangeOut, Link
+from .permits import PermitQuota
 from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
@@ -80,6 +82,13 @@ class World:
         n_groups = len(scenario.traffic) + len(scenario.caravans)
         self.exchange_links = [Link(*exchange_countries(key), spec, n_groups, self.warmup, self.horizon)
                                for key, spec in scenario.information_exchange.items()]
+        self.permit_quotas = {
+            exchange_countries(key): PermitQuota(self.env, *exchange_countries(key), spec,
+                                                 Periods(spec.period, scenario.clock.start), self.warmup, self.horizon)
+            for key, spec in scenario.road_permits.items()}
+        # where each flow's and caravan's trucks are registered: given, or the first node's country
+        self.registered = [item.registered or scenario.nodes[self._route(item)[0]].countries[0]
+                           for item in [*scenario.traffic.values(), *scenario.caravans.values()]]
         self.speeds: dict[str, object] = {}
         self.drained = self.env.event()
         self.done = self.env.event()
@@ -150,6 +159,11 @@ class World:
                               self.groups, self.warmup, self.horizon, self.record_queues)
             if self.exchange_links:
                 self._exchange(control, authorities, key)
+            if self.permit_quotas and direction != "exit":  # entering countries[-1]: its permits
+                needed = [self.permit_quotas.get((country, countries[-1])) for country in self.registered]
+                if any(needed):
+                    control.permits = needed
+                    control._choose_path()
             self.controls[key] = control
         return control
 
@@ -423,7 +437,8 @@ class World:
             scenario=scenario.name, replication=self.replication, seed=self.seed,
             groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
             trucks=trucks, controls=controls, audits=audits,
-            exchanges=[link.record() for link in self.exchange_links], control_groups=control_groups, ferries=ferries,
+            exchanges=[link.record() for link in self.exchange_links],
+            permits=[quota.record() for quota in self.permit_quotas.values()], control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )

@@ -38,11 +38,12 @@ COMPONENT_COLOURS = {
     "drive": OKABE_ITO["blue"], "rest": OKABE_ITO["sky_blue"], "closed": "#999999",
     "queue": OKABE_ITO["vermillion"], "document": OKABE_ITO["orange"], "inspection": OKABE_ITO["reddish_purple"],
     "ferry_wait": OKABE_ITO["bluish_green"], "ferry_sail": OKABE_ITO["yellow"], "booking": TOL_MUTED_EXTRA[0],
+    "permit": TOL_MUTED_EXTRA[1],
 }
 COMPONENT_LABELS = {
     "drive": "driving", "rest": "rest (AETR)", "closed": "control closed", "queue": "queueing",
     "document": "document check", "inspection": "inspection", "ferry_wait": "waiting for the ferry",
-    "ferry_sail": "on the ferry", "booking": "e-queue (daily cap)",
+    "ferry_sail": "on the ferry", "booking": "e-queue (daily cap)", "permit": "waiting for a road permit",
 }
 assert set(COMPONENT_COLOURS) == set(COMPONENTS)
 

@@ -56,6 +56,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "ferry_groups": [record_dict(r) for r in result.ferry_groups],
         "audits": [record_dict(r) for r in result.audits],
         "exchanges": [record_dict(r) for r in result.exchanges],
+        "permits": [record_dict(r) for r in result.permits],
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

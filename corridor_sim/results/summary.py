@@ -80,6 +80,23 @@ def exchange_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
     return {pair: {k: _ci([r[k] for r in rows]) for k in EXCHANGE_COUNTS} for pair, rows in per_pair.items()}
 
 
+def permit_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per quota `A -> B`: permits used and trucks that waited a replication, and the waits (CIs)."""
+    per_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for rep in rep_stats:
+        for row in rep.get("permits", []):
+            per_pair[f"{row['registered']} -> {row['country']}"].append(row)
+    out = {}
+    for pair, rows in per_pair.items():
+        entry: dict[str, Any] = {"permits": rows[0]["permits"], "period": rows[0]["period"],
+                                 "used": _ci([r["used"] for r in rows]), "waited": _ci([r["waited"] for r in rows])}
+        for k in ("mean_wait_h", "max_wait_h"):
+            values = [r[k] for r in rows if r[k] == r[k]]
+            entry[k] = _ci(values) if values else None
+        out[pair] = entry
+    return out
+
+
 def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
     """CPMM-style time to clear each crossing in one replication (node, crossing) -> hours.
 
@@ -131,6 +148,7 @@ def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]
         "flows": flows,
         "post_clearance_audit": audit_summary(rep_stats),
         "information_exchange": exchange_summary(rep_stats),
+        "road_permits": permit_summary(rep_stats),
         "warnings": saturation_warnings(rep_stats),
         "conservation": {
             "created": int(sum(r["created"] for r in rep_stats)),

@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 
 from ..model.records import (AuditRecord, ControlFlowRecord, ControlRecord, ExchangeRecord, FerryRecord,
-                             ReplicationResult, column_name, record_dict)
+                             PermitRecord, ReplicationResult, column_name, record_dict)
 from ..scenario.schema import REGIMES
 
-TABLES = ("trucks", "controls", "control_flows", "ferries", "audits", "exchanges", "trace", "queues")
-# not written when empty (trace is opt-in; queues: replication 0; audits and exchanges: only where
-# the scenario has them)
-OPTIONAL_TABLES = ("audits", "exchanges", "trace", "queues")
+TABLES = ("trucks", "controls", "control_flows", "ferries", "audits", "exchanges", "permits", "trace", "queues")
+# not written when empty (trace is opt-in; queues: replication 0; audits, exchanges and permits:
+# only where the scenario has them)
+OPTIONAL_TABLES = ("audits", "exchanges", "permits", "trace", "queues")
 QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
 
 
@@ -55,6 +55,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
         "audits": _rows(key, result.audits, AUDIT_COLUMNS),
         "exchanges": _rows(key, result.exchanges, EXCHANGE_COLUMNS),
+        "permits": _rows(key, result.permits, PERMIT_COLUMNS),
         "trace": pd.DataFrame(result.trace, columns=TRACE_COLUMNS).assign(**key)[[*key, *TRACE_COLUMNS]],
         "queues": _queue_frame(result, key),
     }
@@ -70,13 +71,14 @@ CONTROL_FLOW_COLUMNS = _columns(ControlFlowRecord)
 FERRY_COLUMNS = _columns(FerryRecord)
 AUDIT_COLUMNS = _columns(AuditRecord)
 EXCHANGE_COLUMNS = _columns(ExchangeRecord)
+PERMIT_COLUMNS = _columns(PermitRecord)
 TRACE_COLUMNS = ("truck", "node", "event", "time_h", "km")
 QUEUE_COLUMNS = ("control", "time_h", "queue_length")
 
 
 def empty_frame(name: str) -> pd.DataFrame:
     """An optional table that was not written (nothing in it), with its columns."""
-    columns = {"audits": AUDIT_COLUMNS, "exchanges": EXCHANGE_COLUMNS, "trace": TRACE_COLUMNS,
+    columns = {"audits": AUDIT_COLUMNS, "exchanges": EXCHANGE_COLUMNS, "permits": PERMIT_COLUMNS, "trace": TRACE_COLUMNS,
                "queues": QUEUE_COLUMNS}.get(name)
     return pd.DataFrame(columns=["scenario", "replication", *columns]) if columns else pd.DataFrame()
 

@@ -35,7 +35,24 @@ def saturation_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
         out.append(f"control {node} {country} {direction} is saturated: its lanes are busy {busy:.0%} of the "
                    f"time and trucks queue {wait / 24:.1f} days on average; its queue grows for as long as the "
                    f"run lasts, so waits there depend on the horizon (give it more lanes or less traffic)")
-    return out + _audit_warnings(rep_stats)
+    return out + _audit_warnings(rep_stats) + _permit_warnings(rep_stats)
+
+
+def _permit_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
+    """Road permits that ran out: trucks waited at the border for a later period's quota."""
+    waits: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for rep in rep_stats:
+        for row in rep.get("permits", []):
+            waits[row["registered"], row["country"]].append(row)
+    out = []
+    for (registered, country), rows in waits.items():
+        waited = sum(r["waited"] for r in rows) / len(rows)
+        if waited > 0:
+            hours = [r["mean_wait_h"] for r in rows if r["mean_wait_h"] == r["mean_wait_h"]]
+            out.append(f"road permits {registered} -> {country} ran out: {waited:.0f} trucks a replication waited at "
+                       f"the border for the next {rows[0]['period']}'s quota, {sum(hours) / len(hours) / 24:.1f} days on "
+                       f"average (the longest {max(r['max_wait_h'] for r in rows) / 24:.1f} days)")
+    return out
 
 
 def _audit_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:

@@ -38,18 +38,33 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
 
 
 def _exchange_problems(scenario: Scenario) -> list[Problem]:
-    """An exchange joins two different countries of the scenario."""
+    """An exchange, or a permit quota, joins two different countries of the scenario."""
     problems: list[Problem] = []
     countries = list(scenario.countries)
-    for key in scenario.information_exchange:
-        a, b = exchange_countries(key)
-        if a == b:
-            problems.append(with_loc(("information_exchange", key), f"an exchange joins two different countries, got {key!r}"))
-        for country in (a, b):
-            if country not in countries:
-                problems.append(with_loc(("information_exchange", key),
-                                         f"no node lies in {country!r}{did_you_mean(country, countries)}; countries: {', '.join(countries)}"))
+    registered = sorted({_registered(scenario, item) for item in [*scenario.traffic.values(), *scenario.caravans.values()]})
+    for section in ("information_exchange", "road_permits"):
+        for key in getattr(scenario, section):
+            a, b = exchange_countries(key)
+            if a == b:
+                problems.append(with_loc((section, key), f"{key!r} needs two different countries"))
+            for country in (a, b) if section == "information_exchange" else (b,):
+                if country not in countries:
+                    problems.append(with_loc((section, key),
+                                             f"no node lies in {country!r}{did_you_mean(country, countries)}; countries: {', '.join(countries)}"))
+            if section == "road_permits" and a not in registered:
+                problems.append(with_loc((section, key), f"no flow's or caravan's trucks are registered in {a!r}"
+                                         f"{did_you_mean(a, registered)}; they are registered in {', '.join(registered) or 'none'} "
+                                         f"(set `registered:` on a flow)"))
     return problems
+
+
+def _registered(scenario: Scenario, item: Flow | Caravan) -> str:
+    """Where a flow's or caravan's trucks are registered: given, or the first node's country."""
+    if item.registered:
+        return item.registered
+    first = item.route[0] if item.route else item.from_
+    node = scenario.nodes.get(first)
+    return node.countries[0] if node is not None else ""
 
 
 def _audit_problems(scenario: Scenario) -> list[Problem]:

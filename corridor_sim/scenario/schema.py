@@ -520,6 +520,8 @@ class Flow(Base):
     to: Optional[Name] = Field(None, description="last node (with `from`, instead of `route`)")
     per_day: float = Field(gt=0, le=MAX_PER_DAY, description="Poisson departures a day")
     aeo: Probability = Field(0.0, description="share of AEO trucks; default 0")
+    registered: Optional[Country] = Field(None, description="country the trucks are registered in (road permits); "
+                                                            "default the country of the route's first node")
     regime: Annotated[dict[Regime, Probability], AfterValidator(_mix)] = Field(
         default_factory=lambda: {"paper_tir": 1.0}, description="transit regime mix; default {paper_tir: 1}")
     risk: Optional[Annotated[dict[Name, Probability], AfterValidator(_mix)]] = Field(
@@ -550,6 +552,8 @@ class Caravan(Base):
     depart: LocalDateTime = Field(description="departure date-time, e.g. 2024-05-06T08:00")
     trucks: int = Field(ge=1, le=10_000, description="number of trucks")
     aeo: bool = Field(False, description="the trucks are AEO")
+    registered: Optional[Country] = Field(None, description="country the trucks are registered in (road permits); "
+                                                            "default the country of the route's first node")
     regime: Regime = Field("paper_tir", description="transit regime of every truck")
     risk: Optional[Name] = Field(None, description="risk class of every truck; default: the first risk class")
     convoy: bool = Field(False, description="every member waits at each node until all have passed")
@@ -632,6 +636,18 @@ class InformationExchange(Base):
     alerts: Optional[Alerts] = Field(None, description="{red_factor, duration}: enforcement alerts; default none")
 
 
+class RoadPermits(Base):
+    """Bilateral road permits: trucks registered in A enter (or cross) B only with one of the
+    permits B issues to A's hauliers, so many a period."""
+
+    permits: int = Field(ge=1, le=1_000_000_000, description="permits a period")
+    period: Literal["day", "week", "month", "year"] = Field(
+        "year", description="the quota resets at the start of each calendar day, week (Monday), month or year; default year")
+    at_start: Optional[int] = Field(None, ge=0, le=1_000_000_000, description=(
+        "permits left when the clock starts, in the period it starts in; default `permits` times the share of "
+        "that period still to come (the rest went before the clock started)"))
+
+
 EXCHANGE_KEY_PATTERN = r"^[A-Z]{2,3} -> [A-Z]{2,3}$"
 
 
@@ -667,6 +683,9 @@ class Scenario(Base):
     information_exchange: dict[Annotated[str, Field(pattern=EXCHANGE_KEY_PATTERN)], InformationExchange] = Field(
         default_factory=dict, description="per ordered pair of countries, `A -> B` (A the exporting side): what A's "
                                           "customs tells B's", json_schema_extra={"propertyNames": {"pattern": EXCHANGE_KEY_PATTERN}})
+    road_permits: dict[Annotated[str, Field(pattern=EXCHANGE_KEY_PATTERN)], RoadPermits] = Field(
+        default_factory=dict, description="per ordered pair `A -> B`: the permits B issues a period to trucks "
+                                          "registered in A", json_schema_extra={"propertyNames": {"pattern": EXCHANGE_KEY_PATTERN}})
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)

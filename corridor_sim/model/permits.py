@@ -1,0 +1,76 @@
+"""Road permits: bilateral quotas on the trucks of one country entering (or crossing) another.
+
+`road_permits: {"A -> B": {permits, period}}`: each time a truck registered in A reaches one
+of B's entry controls it takes one of the period's permits; when they are gone it waits there,
+first come first served, for the next period's quota, and the control books the wait as
+`permit`. One quota serves all of B's entry controls (the permits are national), and the
+trucks of every flow registered in A, background traffic included, draw on it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generator
+
+import simpy
+
+from ..scenario.schema import RoadPermits
+from .admission import Periods, Quota
+from .truck import Component, Truck
+
+PERMIT = Component.PERMIT
+
+
+@dataclass(frozen=True)
+class PermitRecord:
+    """One quota over the counting window (trucks that reached one of B's entry controls in it)."""
+
+    registered: str       # A: where the trucks are registered
+    country: str          # B: the country whose permits they need
+    period: str
+    permits: int          # a period
+    used: int             # permits taken
+    waited: int           # trucks that waited for one
+    mean_wait_h: float    # over the trucks that waited
+    max_wait_h: float
+
+
+class PermitQuota:
+    """B's permits for trucks registered in A, and what waiting for them cost."""
+
+    def __init__(self, env: simpy.Environment, registered: str, country: str, spec: RoadPermits, periods: Periods,
+                 warmup: float, horizon: float):
+        self.env = env
+        self.registered = registered
+        self.country = country
+        self.spec = spec
+        if spec.at_start is not None:
+            first = spec.at_start
+        else:  # the share of the clock's first period still to come
+            begins, ends = periods.begins(0), periods.begins(1)
+            first = round(spec.permits * (ends - env.now) / (ends - begins))
+        self.quota = Quota(env, spec.permits, periods, first)
+        self.warmup = warmup
+        self.horizon = horizon
+        self.used = self.waited = 0
+        self.wait_sum = self.wait_max = 0.0
+
+    def take(self, truck: Truck) -> Generator:
+        """The truck takes a permit, waiting for a later period's when this one's are gone."""
+        arrived = self.env.now
+        granted = self.quota.request()
+        if granted is not None:
+            yield granted
+            truck.book(PERMIT, self.env.now)
+        if self.warmup <= arrived < self.horizon:
+            self.used += 1
+            if granted is not None:
+                wait = self.env.now - arrived
+                self.waited += 1
+                self.wait_sum += wait
+                self.wait_max = max(self.wait_max, wait)
+
+    def record(self) -> PermitRecord:
+        return PermitRecord(registered=self.registered, country=self.country, period=self.spec.period,
+                            permits=self.spec.permits, used=self.used, waited=self.waited,
+                            mean_wait_h=self.wait_sum / self.waited if self.waited else float("nan"),
+                            max_wait_h=self.wait_max)
