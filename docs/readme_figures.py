@@ -118,6 +118,9 @@ DEMO_ROWS = {
     "etir": "paper TIR carnets → e-TIR on every flow",
     "risk": "blanket random selection (red 10%) → risk-based channels",
     "caravan": "a 10-truck convoy under paper TIR → the same convoy pre-notified under e-TIR",
+    "audit": "checks at the border → low- and medium-risk selections released and a risk-targeted share audited after clearance, in every state",
+    "scanners": "inspections straight in the bays → scanners first at every control, the bay only after an anomaly",
+    "exchange": "no data between customs → pre-arrival data, recognised inspections and enforcement alerts between neighbours",
 }
 
 

@@ -21,7 +21,7 @@ FILES = sorted(DEMO_DIR.glob("*.yaml"))
 
 
 def test_every_demo_names_two_bundled_scenarios_that_load():
-    assert set(DEMOS) == {"aeo", "etir", "risk", "caravan"}
+    assert set(DEMOS) == {"aeo", "etir", "risk", "caravan", "audit", "scanners", "exchange"}
     used = set()
     for demo in DEMOS.values():
         baseline, measure = demo.scenarios()
@@ -119,6 +119,9 @@ def test_each_demo_shows_its_effect_within_a_minute_on_two_cores(name, tmp_path)
         "etir": r"Mean lead time: [\d.]+ h shorter \(95% CI",
         "risk": r"caught: \d+% under blanket selection, \d+% risk-based, \d+ points more \(95% CI",
         "caravan": r"caravan reached Istanbul [\d.]+ h sooner \(95% CI",
+        "audit": r"corridor trucks spent [\d.]+ h less at the borders \(95% CI.*\d+% in audit",
+        "scanners": r"physical inspections per 100 trucks instead of.*spent [\d.]+ h less in inspections",
+        "exchange": r"spent [\d.]+ h less in document checks \(95% CI",
     }[name]
     assert re.search(expected, text), text
     assert (tmp_path / name / "report.html").exists()

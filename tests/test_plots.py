@@ -337,7 +337,7 @@ def written(saved, tmp_path_factory):
 
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
-    assert names == ["lead_time", "time_components", "crossings", "time_distance", "queues", "network_map"]
+    assert names == ["lead_time", "time_components", "crossings", "time_distance", "queues", "network_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 
@@ -388,3 +388,25 @@ def test_the_map_says_when_it_shows_only_some_scenarios(compared):
     many = [n for n in compared.scenarios] * 3  # more names than panels
     fig = network_map(compared, scenarios=many)
     assert f"the first 4 of {len(many)} scenarios" in fig._suptitle.get_text()
+
+
+# --- 8. time saved against violations let through --------------------------------------------
+
+def test_tradeoff_points_are_the_paired_differences_of_the_summary():
+    from corridor_sim.plots.tradeoff import tradeoff, tradeoff_frame
+
+    base = build_scenario(located(risk_classes={"low": {"noncompliance": 0.3}},
+                                  customs={"default": {"channels": {"low": {"yellow": 0.1, "red": 0.3}}}}))
+    scanned = derive(base, {"name": "scanned", "nodes.post.scanners": {"count": 1, "scan": "10min", "hit_rate": 0.5,
+                                                                       "false_alarm": 0.0}})
+    result = cs.compare(base, [scanned], replications=3)
+    (row,) = tradeoff_frame(result).to_dict("records")
+    f = result.summary_dict["comparison"]["scanned"]["flows"]["*"]
+    assert row["saved_h"] == pytest.approx(-f["lead_time_h"]["mean"])
+    assert row["missed_points"] == pytest.approx(100 * f["violations"]["missed_rate"]["mean"])
+    assert row["missed_points"] > 0  # a scan that finds half the violations lets the rest through
+    fig = tradeoff(result)
+    (ax,) = fig.axes
+    (line,) = [l for l in ax.get_lines() if l.get_marker() == "o"]
+    assert line.get_xdata()[0] == pytest.approx(row["saved_h"]) and line.get_ydata()[0] == pytest.approx(row["missed_points"])
+    assert "(h)" in ax.get_xlabel()

@@ -21,6 +21,7 @@ from .queues import queue_lengths
 from .style import FORMATS, check_formats, figure_bytes, save_figure
 from .sweep import sweep_curve
 from .time_distance import time_distance, traced_groups
+from .tradeoff import has_tradeoff, tradeoff
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ PLOTS: tuple[Plot, ...] = (
          lambda r: not r.sweep.empty and "lead_time_mean_h" in r.sweep),
     Plot("network_map", "The corridor on a map, links coloured by mean delay", network_map,
          lambda r: any(located(s) for s in r.scenarios.values())),
+    Plot("tradeoff", "Time saved against violations let through, per compared scenario, with 95% CIs", tradeoff,
+         has_tradeoff),
 )
 
 

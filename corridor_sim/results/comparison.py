@@ -57,7 +57,19 @@ def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str
         if diff is not None:
             crossings.append({"node": node, "crossing": crossing, "time_h": diff})
     return {"lead_time_h": lead, "components_h": components, "crossings": crossings,
-            "violations": _violations(base, other)}
+            "checks": _checks(base, other), "violations": _violations(base, other)}
+
+
+CHECKS = {"inspections_per_100": "inspections", "scans_per_100": "scans", "audits_per_100": "audits",
+          "yellow_per_100": "yellow"}
+
+
+def _checks(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Paired differences of the checks a truck met: physical inspections, scans, audits and
+    yellow checks per 100 trucks."""
+    def rate(reps: dict[int, dict[str, Any]], key: str) -> dict[int, float]:
+        return {r: 100 * g.get(key, 0) / g["trucks"] for r, g in reps.items()}
+    return {name: _paired(rate(base, key), rate(other, key)) for name, key in CHECKS.items()}
 
 
 VIOLATION_SHARES = {"detection_rate": "detected", "audit_detection_rate": "audit_detected", "missed_rate": "missed"}
@@ -97,6 +109,7 @@ def comparison_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             measures = [("lead_time_h", "", f["lead_time_h"])]
             measures += [(f"{c}_h", "", d) for c, d in f["components_h"].items() if d is not None]
             measures += [("crossing_time_h", f"{x['node']} {x['crossing']}", x["time_h"]) for x in f["crossings"]]
+            measures += [(name, "", d) for name, d in f.get("checks", {}).items() if d is not None]
             measures += [(name, "", d) for name, d in f.get("violations", {}).items() if d is not None]
             for measure, where, d in measures:
                 rows.append({

@@ -31,6 +31,8 @@ def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict
         "inspections": int(col("inspections").sum()), "yellow": int(col("yellow").sum()),
         "noncompliant": int(col("noncompliant").sum()), "detected": int(col("detected").sum()),
         "audit_detected": int(col("audit_detected").sum()),
+        "scans": int(col("scans").sum()), "audits": int(col("audits").sum()),
+        "audit_delay_sum": float(np.nansum(col("audit_delay_h"))),
         "missed": int((col("noncompliant") & ~col("detected") & ~col("audit_detected")).sum()),
     })
     for c in COMPONENTS:

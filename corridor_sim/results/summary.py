@@ -40,6 +40,8 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
         "swd_kmh": _ci(swd) if swd else None,
         "inspections_per_100": _ci([100 * r["inspections"] / r["trucks"] for r in reps]),
         "yellow_per_100": _ci([100 * r["yellow"] / r["trucks"] for r in reps]),
+        "scans_per_100": _ci([100 * r["scans"] / r["trucks"] for r in reps]),
+        "audits_per_100": _ci([100 * r["audits"] / r["trucks"] for r in reps]),
         "detection_rate": _ci([r["detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
         # of the non-compliant trucks: the share found by a post-clearance audit, and found nowhere
         "audit_detection_rate": _ci([r["audit_detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,

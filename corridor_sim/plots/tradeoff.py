@@ -1,0 +1,59 @@
+"""What a measure saves against what it lets through: one point per compared scenario.
+
+x: the hours saved, the paired difference of the mean lead time against the baseline with its
+sign turned (a saving is positive), y: the paired difference of the share of
+non-compliant trucks whose violation was found nowhere (points; up is worse), both with their
+95% CIs as error bars. The measures that save time without letting more through sit in the
+lower right quarter. Input: a compare or sweep result (its `comparison` section).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ..results.keys import ALL
+from ..results.run_result import RunResult
+from .data import require
+from .style import figure_and_axes, scenario_colours, styled
+
+
+def tradeoff_frame(result: RunResult, flow: str = ALL) -> pd.DataFrame:
+    """Per compared scenario: hours saved and the change in violations missed, with their CIs."""
+    rows = []
+    for name, entry in (result.summary_dict.get("comparison") or {}).items():
+        f = entry["flows"].get(flow)
+        if not f:
+            continue
+        lead, missed = f["lead_time_h"], (f.get("violations") or {}).get("missed_rate")
+        if missed is None:
+            continue
+        rows.append({"scenario": name, "saved_h": -lead["mean"], "saved_low": -lead["ci_high"],
+                     "saved_high": -lead["ci_low"], "missed_points": 100 * missed["mean"],
+                     "missed_low": 100 * missed["ci_low"], "missed_high": 100 * missed["ci_high"]})
+    return pd.DataFrame(rows)
+
+
+def has_tradeoff(result: RunResult) -> bool:
+    return not tradeoff_frame(result).empty
+
+
+@styled
+def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None) -> Figure:
+    """Hours saved (x) against the change in violations missed (y), one labelled point per scenario."""
+    frame = tradeoff_frame(data) if isinstance(data, RunResult) else data
+    require(not frame.empty, "no comparison with non-compliant trucks on both sides: nothing to plot")
+    fig, ax = figure_and_axes(ax)
+    colours = scenario_colours(list(frame["scenario"]))
+    for _, row in frame.iterrows():
+        x, y = row["saved_h"], row["missed_points"]
+        ax.errorbar([x], [y], xerr=[[x - row["saved_low"]], [row["saved_high"] - x]],
+                    yerr=[[y - row["missed_low"]], [row["missed_high"] - y]], fmt="o", capsize=3,
+                    color=colours[row["scenario"]], label=row["scenario"])
+        ax.annotate(row["scenario"], (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+    ax.axhline(0, color="#777777", linewidth=0.8)
+    ax.axvline(0, color="#777777", linewidth=0.8)
+    ax.set_xlabel("mean lead time saved against the baseline (h), 95% CI")
+    ax.set_ylabel("violations missed: change (points of\nthe non-compliant trucks), 95% CI")
+    ax.set_title("Time saved and violations let through, per measure", loc="left")
+    return fig
