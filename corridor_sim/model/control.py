@@ -95,6 +95,7 @@ class Control:
             groups, (node, self.country, direction), self.queue_level, warmup, horizon)
         self.errors_aside = "error_correction" in settings.pull_aside
         self.yellow_aside = "yellow_check" in settings.pull_aside
+        self.aside_checks = self.errors_aside or self.yellow_aside
         # physical handling in the lane; None when there is none (most controls)
         self.handling = None if settings.handling.is_fixed and settings.handling.mean() == 0 else \
             streams.per_truck_values(settings.handling, groups, "service", node, self.country, direction, "handling")
@@ -119,9 +120,7 @@ class Control:
         self.yellow = 0
         self.red = 0
         self.detections = 0
-        self.group_n = [0] * len(groups)
-        self.group_time = [0.0] * len(groups)
-        self.group_queue = [0.0] * len(groups)
+        self.group_tally = [[0, 0.0, 0.0] for _ in groups]  # per flow: trucks, hours here, hours queueing
         self._choose_path()
 
     def _choose_path(self) -> None:
@@ -214,7 +213,13 @@ class Control:
             truck.book(QUEUE, env.now)
         if truck.trace is not None:
             truck.log(self.node, "service", env.now)
-        doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
+        a = self.single
+        if a is not None and not self.aside_checks:  # one country, every check in the lane: _draw, inlined
+            doc, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
+            doc += error + (yellow_check if channel == YELLOW else 0.0)
+            aside, detection = 0.0, a.detection
+        else:
+            doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
         scanners = self.scanners
         scan = None if scanners is None else scanners.wants(truck, channel)
         if doc > 0:
@@ -244,8 +249,18 @@ class Control:
             truck.yellow += 1
         if self.exchange_out is not None:
             self.exchange_out.released(truck, channel, detected)
-        if self.warmup <= start < self.horizon:
-            self._tally(truck, env.now - start, truck.times[QUEUE] - queue0, 0.0, channel, detected)
+        if self.warmup <= start < self.horizon:  # the tally, inlined on this path (no closed time here)
+            spent = env.now - start
+            queued = truck.times[QUEUE] - queue0
+            self.n += 1
+            self.times.append(spent)
+            self.queue_sum += queued
+            tally = self.group_tally[truck.group]
+            tally[0] += 1
+            tally[1] += spent
+            tally[2] += queued
+            if channel != GREEN:
+                self._tally_channel(channel, detected)
 
     def _tally(self, truck: Truck, spent: float, queued: float, closed: float, channel: Channel,
                detected: bool) -> None:
@@ -254,10 +269,13 @@ class Control:
         self.times.append(spent)
         self.queue_sum += queued
         self.closed_sum += closed
-        g = truck.group
-        self.group_n[g] += 1
-        self.group_time[g] += spent
-        self.group_queue[g] += queued
+        tally = self.group_tally[truck.group]
+        tally[0] += 1
+        tally[1] += spent
+        tally[2] += queued
+        self._tally_channel(channel, detected)
+
+    def _tally_channel(self, channel: Channel, detected: bool) -> None:
         if channel == YELLOW:
             self.yellow += 1
         elif channel == RED:

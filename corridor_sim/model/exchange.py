@@ -111,7 +111,7 @@ class ExchangeIn:
     def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
         """(document time, channel) with the exchange's data; `u`, `red`: the channel draw and P(red)."""
         draws, i = self.draws.locate(truck.group, truck.index)
-        link = self.links.get(truck.cleared_by)
+        link = self.links.get(getattr(truck, "cleared_by", None))  # unset: no control released it yet
         if link is None:
             return document, channel
         now = self.env.now

@@ -86,11 +86,9 @@ class Truck:
         self.where = "departing"
         self.trace: list | None = None
         self.holds = None  # the next control's lane, taken before leaving a coupled exit control
-        # the last control that released the truck, when, and whether it inspected it and found it
-        # compliant (kept only in scenarios with an information exchange, see exchange.py)
-        self.cleared_by: str | None = None
-        self.cleared_at = float("-inf")
-        self.clean = False
+        # `cleared_by`, `cleared_at`, `clean`: the last control that released the truck, when, and
+        # whether it inspected it and found it compliant; set by that control only in scenarios
+        # with an information exchange (exchange.py), unset before (nothing to pay on every truck)
 
     def book(self, component: Component, now: float) -> None:
         """The time since the last booking was spent in `component`."""

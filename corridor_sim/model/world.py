@@ -406,9 +406,8 @@ class World:
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
-                                  group=self.groups[g], trucks=n, mean_time_h=c.group_time[g] / n,
-                                  mean_queue_h=c.group_queue[g] / n)
-                for g, n in enumerate(c.group_n) if n
+                                  group=self.groups[g], trucks=n, mean_time_h=time_sum / n, mean_queue_h=queue_sum / n)
+                for g, (n, time_sum, queue_sum) in enumerate(c.group_tally) if n
             ]
         ferries, ferry_groups = [], []
         for key, f in self.ferries.items():
