@@ -94,3 +94,54 @@ def test_two_commands_on_one_directory_never_mix(tmp_path: Path):
     assert summary["seed"] in (7, 8) and summary["replications"] == 6
     if 0 in codes and 2 in codes:
         assert "is being written by" in errors or "already holds results" in errors
+
+
+# --- files that are not files, counts beyond reason, aliases in values and saved files ----------
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_validate_refuses_what_is_not_a_regular_file_at_once(special, tmp_path, capsys):
+    import os
+
+    path = special
+    if special == "fifo":
+        path = str(tmp_path / "scenario.yaml")
+        os.mkfifo(path)
+    assert main(["validate", path]) == 2  # returns at once: nothing is read from it
+    assert "is not a regular file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option, value", [("-n", "1000000000"), ("--workers", "100000")])
+def test_counts_beyond_their_limit_are_refused_before_anything_runs(option, value, tmp_path, capsys):
+    from conftest import CONTRACT
+
+    out = tmp_path / "out"
+    assert main(["run", str(CONTRACT / "tandem_mmc.yaml"), option, value, "-o", str(out), "--quiet"]) == 2
+    assert "must be at most" in capsys.readouterr().err and not out.exists()
+
+
+BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
+                                                                  for i in range(1, 7)]) + "]"
+
+
+def test_an_alias_bomb_in_a_set_value_is_refused_and_a_bad_vary_value_is_one_line(tmp_path, capsys):
+    from conftest import CONTRACT
+
+    scenario = str(CONTRACT / "tandem_mmc.yaml")
+    assert main(["validate", scenario, "--set", f"description={BOMB}"]) == 2
+    assert "aliases" in capsys.readouterr().err
+    # --vary splits its values on commas, so a flow sequence cannot be one; what is left is refused in one line
+    assert main(["sweep", scenario, "--vary", f"traffic.main.per_day={BOMB}", "-o", str(tmp_path / "s"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --vary traffic.main.per_day: cannot read the value") and err.count("\n") == 1
+
+
+def test_a_saved_scenario_with_an_alias_bomb_is_refused_when_read_back(tmp_path, capsys):
+    from conftest import CONTRACT
+
+    out = tmp_path / "run"
+    assert main(["run", str(CONTRACT / "tandem_mmc.yaml"), "-n", "1", "--set", "clock.horizon=5d", "--set",
+                 "clock.warmup=0", "-o", str(out), "--quiet", "--no-plots"]) == 0
+    saved = out / "scenario.yaml"
+    saved.write_text(saved.read_text(encoding="utf-8") + f"\nbomb: {BOMB}\n", encoding="utf-8")
+    assert main(["plot", str(out)]) == 2
+    assert "aliases" in capsys.readouterr().err

@@ -66,3 +66,27 @@ def test_a_target_naming_what_the_scenario_lacks_is_refused_with_its_path():
     text = [str(p) for p in caught.value.problems]
     assert any("targets[1].node" in t and "no node 'psot' (did you mean 'post'?)" in t for t in text)
     assert any("targets[2].flow" in t and "no flow 'mian'" in t for t in text)
+
+
+def test_compare_warns_of_scenarios_unrelated_to_the_baseline(tmp_path, capsys):
+    from conftest import CONTRACT
+    from corridor_sim.cli import main
+
+    tiny_file = tmp_path / "other.yaml"
+    tiny_file.write_text(yaml.safe_dump(merge(tiny(), {"name": "other", "clock": {"horizon": "3d", "warmup": 0}})),
+                         encoding="utf-8")
+    base = tmp_path / "base.yaml"
+    data = merge(tiny(), {"name": "base", "clock": {"horizon": "3d", "warmup": 0}})
+    data["traffic"] = {"other-flow": {"route": ["origin", "post", "destination"], "per_day": 5}}
+    base.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["compare", str(base), str(tiny_file), "-n", "1", "--quiet", "--no-plots", "-o", str(tmp_path / "c")]) == 0
+    err = capsys.readouterr().err
+    assert "other shares no flow or caravan with the baseline base" in err
+    assert "other dates" not in err
+    later = tmp_path / "later.yaml"
+    later.write_text(yaml.safe_dump(merge(tiny(), {"name": "later", "clock": {"start": "2026-02-02T00:00",
+                                                                               "horizon": "3d", "warmup": 0}})),
+                     encoding="utf-8")
+    assert main(["compare", str(tiny_file), str(later), "-n", "1", "--quiet", "--no-plots", "-o", str(tmp_path / "d")]) == 0
+    err = capsys.readouterr().err
+    assert "later is simulated over other dates than the baseline other" in err and "shares no flow" not in err

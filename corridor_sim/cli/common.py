@@ -43,9 +43,19 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--quiet", action="store_true", help="no progress display")
 
 
+LIMITS = {"--replications": 100_000, "--workers": 1_024, "--generations": 10_000, "--population": 10_000}
+
+
 def positive(value: int | None, name: str) -> None:
-    if value is not None and value < 1:
+    """A count option between 1 and its limit (as `experiment.replications` in a scenario), checked
+    before anything is allocated."""
+    if value is None:
+        return
+    if value < 1:
         raise CorridorSimError(f"{name} must be at least 1, got {value}")
+    most = LIMITS.get(name)
+    if most is not None and value > most:
+        raise CorridorSimError(f"{name} must be at most {most:,}, got {value:,}")
 
 
 def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
@@ -133,6 +143,11 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
                     extra_files=plots_hook(args))
     names = [s.name for s in plan.scenarios]
     scenario_lint(plan.scenarios)
+    if plan.kind == "compare":
+        from ..scenario.lint import comparison_warnings
+
+        base = next(s for s in plan.scenarios if s.name == plan.baseline)
+        warn(comparison_warnings(base, [s for s in plan.scenarios if s is not base]), "compare: ")
     try:
         with progress_bars(not args.quiet, names, plan.replications) as progress:
             return run_plan(plan, workers=args.workers, executor=args.executor, progress=progress, output=output,

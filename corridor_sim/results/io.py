@@ -20,6 +20,7 @@ import yaml
 
 from ..errors import OutputError
 from ..scenario.loader import build_scenario
+from ..scenario.yamlfile import read_yaml
 from .formats import FORMATS, check_format
 from .tables import OPTIONAL_TABLES, TABLES, empty_frame
 
@@ -279,7 +280,8 @@ def write_scenarios(scenarios: dict, directory: Path) -> None:
 
 def read_scenarios(directory: Path, order: list[str]) -> list:
     files = [directory / "scenario.yaml"] if (directory / "scenario.yaml").exists() else sorted((directory / "scenarios").glob("*.yaml"))
-    scenarios = [build_scenario(yaml.safe_load(f.read_text(encoding="utf-8"))) for f in files]
+    # read back with the same guards as any scenario file (a saved file may have been edited)
+    scenarios = [build_scenario(read_yaml(f).data) for f in files]
     scenarios.sort(key=lambda s: order.index(s.name) if s.name in order else len(order))
     return scenarios
 

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..errors import OutputError, ScenarioError
 from ..scenario.loader import build_scenario
+from ..scenario.yamlfile import read_yaml
 from ..scenario.schema import Scenario
 from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
 from .tables import OPTIONAL_TABLES, empty_frame
@@ -82,8 +82,8 @@ class ReplicationStore:
         for name in self.plan["scenarios"]:
             file = self.path / "scenarios" / f"{name}.yaml"
             try:
-                out.append(build_scenario(yaml.safe_load(file.read_text(encoding="utf-8"))))
-            except (OSError, yaml.YAMLError, ScenarioError) as exc:
+                out.append(build_scenario(read_yaml(file).data))  # the guarded reader, as any scenario file
+            except (OSError, ScenarioError) as exc:
                 raise OutputError(f"{file} cannot be read back ({exc}); start over with --force") from None
         return out
 

@@ -23,6 +23,22 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
     return out
 
 
+def comparison_warnings(baseline: Scenario, others: list[Scenario]) -> list[str]:
+    """Scenarios whose paired differences with the baseline would not mean what they seem."""
+    out = []
+    groups = set(baseline.traffic) | set(baseline.caravans)
+    clock = baseline.clock
+    for s in others:
+        if not groups & (set(s.traffic) | set(s.caravans)):
+            out.append(f"{s.name} shares no flow or caravan with the baseline {baseline.name}: common random numbers "
+                       f"pair trucks by flow name and index, so its paired differences compare different traffic")
+        if (s.clock.start, s.clock.horizon, s.clock.warmup) != (clock.start, clock.horizon, clock.warmup):
+            out.append(f"{s.name} is simulated over other dates than the baseline {baseline.name} (start "
+                       f"{s.clock.start:%Y-%m-%d %H:%M}, {s.clock.horizon / 24:g} days against {clock.start:%Y-%m-%d %H:%M}, "
+                       f"{clock.horizon / 24:g} days): its differences mix the measure with the calendar")
+    return out
+
+
 def _set_keys(spec) -> list[str]:
     keys = [k for k in spec.model_fields_set if k not in ("exit", "entry") and getattr(spec, k) is not None]
     for side in ("exit", "entry"):

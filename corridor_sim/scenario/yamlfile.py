@@ -8,6 +8,7 @@ guards), and never lose a key silently (duplicate keys are errors). Every proble
 from __future__ import annotations
 
 import datetime as dt
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,10 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         if path.is_dir():
             raise _problem(path, "is a directory, expected a scenario YAML file")
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a device (/dev/zero) reads for ever, a FIFO waits for ever
+            raise _problem(path, "is not a regular file (a device, a pipe or a socket); expected a scenario YAML file")
+        size = info.st_size
     except FileNotFoundError:
         raise _problem(path, "file not found") from None
     except OSError as exc:
@@ -179,10 +183,21 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
 
 
 def parse_value(text: str) -> Any:
-    """One YAML value (a `--set` value) with the same safe loader; raises yaml.YAMLError."""
+    """One YAML value (a `--set` or `--vary` value) with the same safe loader and the same limits
+    on aliases and nesting; raises yaml.YAMLError."""
     loader = _Loader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            if _count_expanded(node, Path("value")) > MAX_YAML_NODES:
+                raise yaml.YAMLError(f"the value expands to more than {MAX_YAML_NODES} values (aliases); refused")
+        except ScenarioError as exc:
+            raise yaml.YAMLError(str(exc).split(": ", 1)[-1]) from None
+        return loader.construct_document(node)
+    except RecursionError:
+        raise yaml.YAMLError(f"the value nests deeper than {MAX_DEPTH} levels; refused") from None
     finally:
         loader.dispose()
 
