@@ -196,10 +196,14 @@ def _interrupted(target: Path) -> ReplicationStore:
     return ReplicationStore.open(partial)
 
 
-def resume_plan(directory: str | Path) -> Plan:
-    """The plan of the interrupted run `directory` (or `directory.partial`), to run it to the end."""
+def resume_plan(directory: str | Path, kind: str | None = None) -> Plan:
+    """The plan of the interrupted run `directory` (or `directory.partial`), to run it to the end;
+    `kind` (run, compare, sweep): the command resuming it, which must be the one that started it."""
     store = _interrupted(target_of(Path(directory)))
     p = store.plan
+    if kind is not None and p["kind"] != kind:
+        raise OutputError(f"{store.path} holds an interrupted {p['kind']}, not a {kind}; complete it with "
+                          f"corridor-sim {p['kind']} --resume {directory}")
     return Plan(tuple(store.scenarios()), p["replications"], p["seed"], p["trace"], p["kind"], p["baseline"], p["sweep"])
 
 

@@ -119,3 +119,21 @@ def test_a_failure_after_the_replications_keeps_them_for_resume(scenario_file, t
     assert main(["run", "--resume", str(out), "--quiet", "--no-plots"]) == 0
     assert "3 resumed, 0 run now" in capsys.readouterr().out
     assert (out / "summary.json").exists() and not (tmp_path / "run.partial").exists()
+
+
+def test_the_run_summary_names_controls_by_label_and_gives_lead_times_in_days_and_components_in_rows(tmp_path, capsys):
+    from corridor_sim.model import COMPONENTS
+    from corridor_sim.scenario.loader import merge
+
+    data = merge(tiny(), {"nodes": {"post": {"label": "Red Bridge"}}, "clock": {"horizon": "4d", "warmup": 0},
+                          "links": {"origin -> post": {"km": 1200}}})
+    path = tmp_path / "labelled.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["run", str(path), "-n", "2", "--quiet", "--no-plots", "-o", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "Red Bridge" in out and "post AA" not in out and "…" not in out  # labels; no header cut
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))["scenarios"]["tiny"]
+    days = f"{summary['lead_time_h']['mean'] / 24:.1f}"
+    assert days in out and "days" in out
+    lines = out.splitlines()
+    assert all(any(line.strip("│ ").startswith(c + " ") for line in lines) for c in COMPONENTS)

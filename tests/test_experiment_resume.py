@@ -132,6 +132,13 @@ def test_cli_resume_after_interrupt(pair, tmp_path, capsys):
     plan = Plan((pair[0],), 4, 9)
     with pytest.raises(KeyboardInterrupt):
         run_plan(plan, output=target, progress=stop_after(1, KeyboardInterrupt()))
+    # what the interrupted plan fixes cannot be changed on the way: refused, and nothing touched
+    for extra in (["-n", "20"], ["--seed", "8"], ["--set", "traffic.main.per_day=5"], ["--trace"]):
+        assert main(["run", "--resume", str(target), "--quiet", "--no-plots", *extra]) == 2
+        assert f"{extra[0]} cannot change that plan" in capsys.readouterr().err
+    assert main(["compare", "--resume", str(target), "--quiet", "--no-plots"]) == 2  # another command's run
+    assert "holds an interrupted run, not a compare; complete it with corridor-sim run --resume" in capsys.readouterr().err
+    assert len(ReplicationStore.open(partial_path(target)).finished()) == 1
     assert main(["run", "--resume", str(target), "--quiet", "--no-plots"]) == 0
     assert "1 resumed, 3 run now" in capsys.readouterr().out
     assert main(["run", str(scenario_file), "-n", "4", "--seed", "9", "-o", str(tmp_path / "ref"), "--quiet", "--no-plots"]) == 0

@@ -68,6 +68,14 @@ def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
         raise CorridorSimError(f"--resume {args.resume} and -o {args.output} name different directories; give one")
     if not args.resume and not all(inputs):
         raise CorridorSimError(f"give the scenario file(s) to run, or --resume DIR to complete an interrupted {args.command}")
+    if args.resume and not any(inputs):
+        # the interrupted run's plan fixes these; taking them silently would mix two plans
+        given = [flag for flag, value in (("-n", args.replications), ("--seed", args.seed),
+                                          ("--set", args.overrides), ("--trace", getattr(args, "trace", False)),
+                                          ("--vary", getattr(args, "vary", None))) if value]
+        if given:
+            raise CorridorSimError(f"--resume completes {args.resume} as it was planned; {', '.join(given)} cannot change "
+                                   f"that plan (start over with the scenario file(s) and --force to run another)")
 
 
 def output_dir(args: argparse.Namespace, name: str) -> Path:

@@ -113,7 +113,7 @@ def compare(args: argparse.Namespace) -> int:
         scenarios = distinct_names([load_scenario(f, args.overrides) for f in files], files)
         plan = compare_plan(scenarios, args.replications, args.seed, args.trace, args.own_effect)
     else:
-        plan = resume_plan(args.resume)
+        plan = resume_plan(args.resume, "compare")
     target = output_dir(args, f"{plan.baseline}-compare")
     result = run_to_directory(args, plan, target)
     print_comparison(result)

@@ -43,21 +43,28 @@ def print_summary(result: RunResult) -> None:
         rows = [("all counted", s)] + list(s.get("flows", {}).items())
         # names fold rather than being cut (cn-tr-khorgos and cn-tr-khorgos-aktau must stay apart)
         table.add_column("flow", overflow="fold")
-        for col in ("mean h", "± 95% CI", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
+        for col in ("mean h", "± 95% CI", "days", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
             table.add_column(col, justify="right")
         for label, f in rows:
             lead = f["lead_time_h"]
-            table.add_row(label, _fmt(lead["mean"]), _fmt(lead["half_width"]), _fmt(lead["median"]), _fmt(lead["p95"]),
+            table.add_row(label, _fmt(lead["mean"]), _fmt(lead["half_width"]), _fmt(lead["mean"] / 24, 1),
+                          _fmt(lead["median"]), _fmt(lead["p95"]),
                           _fmt((f.get("swod_kmh") or {}).get("mean"), 1), _fmt((f.get("swd_kmh") or {}).get("mean"), 1))
         console.print(table)
+        # one row a component: ten columns would not fit a terminal's width
         comps = Table(title="where the time goes (mean hours per truck)")
+        comps.add_column("component")
+        comps.add_column("mean h", justify="right")
+        comps.add_column("share", justify="right")
+        total = sum(s["components_h"].values())
         for c in COMPONENTS:
-            comps.add_column(c, justify="right")
-        comps.add_row(*(_fmt(s["components_h"][c]) for c in COMPONENTS))
+            hours = s["components_h"][c]
+            comps.add_row(c, _fmt(hours), f"{hours / total:.0%}" if total > 0 else "–")
         console.print(comps)
         controls = result.controls
         if not controls.empty:
-            print_waits(controls[controls["scenario"] == name])
+            nodes = result.scenarios[name].nodes if name in result.scenarios else {}
+            print_waits(controls[controls["scenario"] == name], {n: spec.label or n for n, spec in nodes.items()})
 
 
 def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":
@@ -70,7 +77,8 @@ def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":
     return mean.sort_values("truck_hours_per_day", ascending=False).head(n)
 
 
-def print_waits(controls: "pd.DataFrame") -> None:
+def print_waits(controls: "pd.DataFrame", labels: dict[str, str] | None = None) -> None:
+    """The busiest controls, named by their nodes' labels where the scenario gives them."""
     from rich.table import Table
 
     waits = busiest_waits(controls)
@@ -78,15 +86,16 @@ def print_waits(controls: "pd.DataFrame") -> None:
         return
     t = Table(title="where trucks lose the most hours (all trucks, background included)")
     t.add_column("control", overflow="fold")
-    for col in ("trucks a day", "truck-hours a day", "mean time h", "closed h", "queue h", "lane use"):
-        t.add_column(col, justify="right")
+    # short headers: the table fits 80 columns, so no header is cut
+    for col in ("trucks/d", "truck-h/d", "mean h", "closed h", "queue h", "lane use"):
+        t.add_column(col, justify="right", min_width=len(col))
     for (node, country, direction), row in waits.iterrows():
-        t.add_row(f"{node} {country} {direction}", _fmt(row["trucks_per_day"], 0), _fmt(row["truck_hours_per_day"], 0),
+        t.add_row(f"{(labels or {}).get(node, node)} {country} {direction}", _fmt(row["trucks_per_day"], 0), _fmt(row["truck_hours_per_day"], 0),
                   _fmt(row["mean_time_h"]), _fmt(row["mean_closed_h"]), _fmt(row["mean_queue_h"]),
                   _fmt(row["lane_utilisation"]))
     console.print(t)
-    console.print("lane use: busy share of the lane-hours staffed (shifts and outages counted); closed h: "
-                  "waiting for the control to open", style="dim")
+    console.print("trucks/d: trucks a day; truck-h/d: trucks a day x mean hours there; lane use: busy share of the lane-hours staffed "
+                  "(shifts and outages counted); closed h: waiting for the control to open", style="dim")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         plan = Plan((scenario,), args.replications or scenario.experiment.replications,
                     scenario.experiment.seed if args.seed is None else args.seed, args.trace)
     else:
-        plan = resume_plan(args.resume)
+        plan = resume_plan(args.resume, "run")
     target = output_dir(args, plan.scenarios[0].name)
     result = run_to_directory(args, plan, target)
     print_summary(result)

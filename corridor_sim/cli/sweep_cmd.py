@@ -113,7 +113,7 @@ def sweep(args: argparse.Namespace) -> int:
         plan = sweep_plan(base, vary, args.replications, args.seed, args.trace)
         target = output_dir(args, f"{base.name}-sweep")
     else:
-        plan = resume_plan(args.resume)
+        plan = resume_plan(args.resume, "sweep")
         target = output_dir(args, "")
     result = run_to_directory(args, plan, target)
     print_sweep(result)
