@@ -31,6 +31,7 @@ def test_run_writes_the_directory_and_a_final_line(scenario_file, tmp_path, caps
     assert not (tmp_path / "run.partial").exists()
     assert not (out / "trace.csv").exists()  # full traces are opt-in
     assert (out / "plots" / "lead_time.png").exists()  # plots are part of the run directory
+    assert "lead_time" in (out / "report.html").read_text(encoding="utf-8")  # and the report, with them
 
 
 def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file, tmp_path, capsys):
@@ -47,6 +48,7 @@ def test_run_refuses_a_non_empty_directory_and_leaves_it_untouched(scenario_file
     assert "already holds results" in capsys.readouterr().err
     assert main(["run", str(scenario_file), "-n", "2", "-o", str(out), "--force", "--quiet", "--no-plots"]) == 0
     assert (out / "trucks.csv").exists() and not (out / "plots").exists()  # --no-plots
+    assert not (out / "report.html").exists()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -107,7 +109,7 @@ def test_unreachable_dask_scheduler_is_a_clear_error(scenario_file, tmp_path, ca
 
 
 def test_a_failure_after_the_replications_keeps_them_for_resume(scenario_file, tmp_path, capsys, monkeypatch):
-    def broken(result, directory):
+    def broken(*args, **kwargs):
         raise RuntimeError("cannot draw")
 
     monkeypatch.setattr("corridor_sim.plots.write_plots", broken)

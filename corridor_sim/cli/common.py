@@ -104,16 +104,21 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
 
 
 def plots_hook(args: argparse.Namespace) -> ExtraFiles | None:
-    """Draws the plots into `plots/` of the run directory before it is renamed into place.
+    """Draws the plots into `plots/` of the run directory, and `report.html` with them, before the
+    directory is renamed into place (each figure drawn once for both).
 
-    Passed as `write_run_dir(..., extra_files=...)`; `--no-plots` leaves it out.
+    Passed as `write_run_dir(..., extra_files=...)`; `--no-plots` leaves both out.
     """
     if getattr(args, "no_plots", False):
         return None
-    from ..plots import write_plots  # matplotlib is loaded only by the commands that draw
+    from ..plots import render_plots, with_cached_tables, write_plots  # matplotlib only where it draws
+    from ..report import write_report
 
     def draw(result: RunResult, directory: Path) -> None:
-        write_plots(result, directory / "plots")
+        result = with_cached_tables(result)
+        figures = render_plots(result)
+        write_plots(result, directory / "plots", figures=figures)
+        write_report(result, directory, figures=figures)
 
     return draw
 
