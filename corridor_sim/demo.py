@@ -143,8 +143,7 @@ def risk_takeaway(result: RunResult) -> list[str]:
         lines.append(f"Risk-based selection: {inspections['scenario_mean']:.1f} inspections per 100 trucks "
                      f"instead of {inspections['baseline_mean']:.1f} under blanket (random) selection.")
     if caught:
-        points = {**caught, **{k: 100 * caught[k] for k in ("mean", "ci_low", "ci_high")}}
-        lines.append(change(points, f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under "
+        lines.append(change(as_points(caught), f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under "
                                     f"blanket selection, {caught['scenario_mean']:.0%} risk-based, {{amount}}",
                             f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under blanket "
                             f"selection, {caught['scenario_mean']:.0%} risk-based, not a clear difference",
@@ -171,6 +170,11 @@ def caravan_takeaway(result: RunResult) -> list[str]:
             _footnote(result)]
 
 
+def as_points(d: dict[str, Any]) -> dict[str, Any]:
+    """A paired difference of shares in percentage points (for `change`)."""
+    return {**d, **{k: 100 * d[k] for k in ("mean", "ci_low", "ci_high")}}
+
+
 def share_of_noncompliant(key: str) -> Measure:
     """A replication's share of the non-compliant trucks counted under `key` (None without any)."""
     return lambda g: g[key] / g["noncompliant"] if g.get("noncompliant") else None
@@ -185,10 +189,8 @@ def _violations(result: RunResult, group: str = ALL) -> str:
                      (("detected", "at a border"), ("audit_detected", "in audit"), ("missed", "missed")))
     other = ", ".join(f"{100 * shares[k]['scenario_mean']:.0f}% {w}" for k, w in
                       (("detected", "at a border"), ("audit_detected", "in audit"), ("missed", "missed")))
-    missed = shares["missed"]
-    points = {**missed, **{k: 100 * missed[k] for k in ("mean", "ci_low", "ci_high")}}
     return (f"Of the non-compliant trucks: {base} before; {other} with the measure. "
-            + change(points, "Violations missed: {amount}", "Violations missed: not a clear difference",
+            + change(as_points(shares["missed"]), "Violations missed: {amount}", "Violations missed: not a clear difference",
                      "points fewer", "points more", unit="", digits=0) + ".")
 
 
@@ -224,8 +226,7 @@ def scanners_takeaway(result: RunResult) -> list[str]:
     lines.append(change(hours, "Corridor trucks spent {amount} in inspections, scans included",
                         "The time in inspections, scans included, did not clearly change") + ".")
     if caught:
-        points = {**caught, **{k: 100 * caught[k] for k in ("mean", "ci_low", "ci_high")}}
-        lines.append(change(points, f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without "
+        lines.append(change(as_points(caught), f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without "
                                     f"scanners, {caught['scenario_mean']:.0%} with them, {{amount}}",
                             f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without scanners, "
                             f"{caught['scenario_mean']:.0%} with them, not a clear difference",

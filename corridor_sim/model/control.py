@@ -12,7 +12,7 @@ from ..scenario.schema import Outages, Scanners
 from .admission import daily_admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
-from .lanes import Pool
+from .lanes import Pool, occupy
 from .rng import Streams
 from .scanners import ScannerStation
 from .staffing import LaneSchedule, Staffing
@@ -233,15 +233,8 @@ class Control:
             channel = yield from scanners.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
         detected = False
         if channel == RED:
-            bays = self.bays
-            granted = bays.request(priority)
-            if granted is not None:
-                yield granted
-                truck.book(QUEUE, env.now)
-            if inspection > 0:
-                yield env.timeout(inspection)
-                truck.book(INSPECTION, env.now)
-            bays.release()
+            yield from occupy(self.bays, truck, priority, inspection)
+            self.bays.release()
             truck.inspections += 1
             if truck.noncompliant and u_detect < detection:
                 truck.detected = detected = True
@@ -347,13 +340,7 @@ class Control:
             if coupled and channel != RED:
                 yield from self._leave(truck, priority)
         if channel == RED:
-            granted = self.bays.request(priority)
-            if granted is not None:
-                yield granted
-                truck.book(QUEUE, env.now)
-            if inspection > 0:
-                yield env.timeout(inspection)
-                truck.book(INSPECTION, env.now)
+            yield from occupy(self.bays, truck, priority, inspection)
             if coupled:  # the truck stays in the bay until the entry side can take it
                 yield from self._leave(truck, priority)
             self.bays.release()

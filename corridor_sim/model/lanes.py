@@ -10,10 +10,14 @@ finishes its truck and takes no new one; one that opens takes the first truck wa
 from __future__ import annotations
 
 import heapq
+from typing import Generator
 
 import simpy
 
 from .stats import Level
+from .truck import Component, Truck
+
+QUEUE, INSPECTION = Component.QUEUE, Component.INSPECTION
 
 
 class Pool:
@@ -69,3 +73,16 @@ class Pool:
             self.free -= 1
             self.busy_level.add(now, 1)
             event.succeed()
+
+
+def occupy(pool: Pool, truck: Truck, priority: int, hours: float) -> Generator:
+    """Take one of `pool`'s servers (the wait booked as queue) and work `hours` on it (booked as
+    inspection: a bay or a scanner); the caller releases it when the truck leaves."""
+    env = pool.env
+    granted = pool.request(priority)
+    if granted is not None:
+        yield granted
+        truck.book(QUEUE, env.now)
+    if hours > 0:
+        yield env.timeout(hours)
+        truck.book(INSPECTION, env.now)

@@ -21,13 +21,12 @@ import simpy
 from ..scenario.schema import Scanners
 from .calendar import Calendar
 from .customs import Channel
-from .lanes import Pool
+from .lanes import Pool, occupy
 from .rng import Streams
 from .stats import Level
-from .truck import Component, Truck
+from .truck import Truck
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-QUEUE, INSPECTION = Component.QUEUE, Component.INSPECTION
 
 
 class ScannerStation:
@@ -70,13 +69,7 @@ class ScannerStation:
         if not calendar.always_open and calendar.next_open(env.now) > env.now:
             return channel
         u_anomaly, scan_time = row
-        granted = self.pool.request(priority)
-        if granted is not None:
-            yield granted
-            truck.book(QUEUE, env.now)
-        if scan_time > 0:
-            yield env.timeout(scan_time)
-            truck.book(INSPECTION, env.now)
+        yield from occupy(self.pool, truck, priority, scan_time)
         self.pool.release()
         truck.scans += 1
         anomaly = u_anomaly < (self.hit_rate if truck.noncompliant else self.false_alarm)
