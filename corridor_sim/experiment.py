@@ -25,7 +25,7 @@ import pandas as pd
 from .errors import OutputError, Problem, ScenarioError, SimulationError
 from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
 from .model import simulate
-from .results.io import DirTables, ExtraFiles, check_format, check_target, manifest, scenario_hash, write_run_dir
+from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, manifest, scenario_hash, write_run_dir
 from .results.lock import run_lock
 from .results.replication import replication_stats
 from .results.run_result import RunResult
@@ -304,6 +304,7 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
     output = _as_output(output)
     if output is None:
         return _run_plan(plan, workers, executor, progress, None, dask_address)
+    check_run_path(target_of(output.directory))
     with run_lock(target_of(output.directory)):  # one writer per run directory
         return _run_plan(plan, workers, executor, progress, output, dask_address)
 

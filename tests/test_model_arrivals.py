@@ -160,8 +160,9 @@ def test_background_traffic_goes_on_until_the_last_counted_truck_has_passed():
 
 
 def test_a_truck_stuck_past_the_drain_cap_is_reported_with_its_place():
-    # the post is closed for five years of holidays: nobody can cross within the year-long cap
-    data = merge(tiny(), {"nodes": {"post": {"holidays": ["2026-01-01..2030-12-31"]}}})
+    # the post closes on the third day for five years of holidays: the trucks that come later
+    # cannot cross within the year-long cap (closed from the start, the scenario would be refused)
+    data = merge(tiny(), {"nodes": {"post": {"holidays": ["2026-01-07..2030-12-31"]}}})
     with pytest.raises(SimulationError) as caught:
         simulate(build_scenario(data), 0)
     message = str(caught.value)

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
-from typing import Sequence
+import threading
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 from rich.markup import escape
 
-from ..errors import CorridorSimError, OutputError, ScenarioError, SimulationError
+from ..errors import CorridorSimError, ScenarioError, SimulationError
 from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
 
@@ -30,27 +33,74 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout`, `kill` and batch schedulers send), handled as Ctrl-C is."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+@contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM stops like Ctrl-C; a file-size limit (`ulimit -f`) is an error on the write that
+    crosses it rather than a signal that kills the process. Restored on exit (tests call main)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = {signal.SIGTERM: _terminate}
+    if hasattr(signal, "SIGXFSZ"):
+        wanted[signal.SIGXFSZ] = signal.SIG_IGN
+    before = {sig: signal.signal(sig, handler) for sig, handler in wanted.items()}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
+def _error(label: str, message: str, exc: BaseException) -> None:
+    """One line: what went wrong, and (as a note on the exception) what was kept and how to go on."""
+    notes = "; ".join(getattr(exc, "__notes__", ()))
+    text = f"{message}; {notes}" if notes and message else (notes or message)
+    console_err.print(f"[bold red]{label}[/] {escape(text)}", highlight=False, soft_wrap=True)
+
+
+def os_message(exc: OSError) -> str:
+    """`No space left on device: results/x.partial/...`, without Python's error numbers."""
+    where = f": {exc.filename}" if exc.filename else ""
+    return f"{exc.strerror or exc}{where}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            console_err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, highlight=False, soft_wrap=True)
-        return 2
-    except OutputError as exc:
-        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return 2
-    except SimulationError as exc:
-        console_err.print(f"[bold red]simulation failed:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return 1
-    except CorridorSimError as exc:
-        console_err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        return 2
-    except KeyboardInterrupt:
-        console_err.print("interrupted")
-        return 130
+    with _signals():
+        try:
+            return int(args.func(args) or 0)
+        except ScenarioError as exc:
+            for problem in exc.problems:
+                console_err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, highlight=False,
+                                  soft_wrap=True)
+            return 2
+        except SimulationError as exc:
+            _error("simulation failed:", str(exc), exc)
+            return 1
+        except CorridorSimError as exc:  # OutputError and the rest: bad options or paths
+            _error("error:", str(exc), exc)
+            return 2
+        except OSError as exc:  # the environment: permissions, a full disk, a file-size limit, a vanished path
+            _error("error:", os_message(exc), exc)
+            return 2
+        except MemoryError as exc:
+            _error("error:", "out of memory (fewer replications at once: fewer --workers, or a shorter horizon)", exc)
+            return 2
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            word = "terminated" if terminated else "interrupted"
+            notes = "; ".join(getattr(exc, "__notes__", ()))
+            console_err.print(escape(f"{word}: {notes}" if notes else word), highlight=False, soft_wrap=True)
+            return 143 if terminated else 130
 
 
 def entry() -> None:

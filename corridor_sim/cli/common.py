@@ -62,6 +62,8 @@ def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
     """Bad combinations of options, refused before anything runs or is written."""
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
+    if args.seed is not None and args.seed < 0:
+        raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
     if args.dask_address and args.executor not in (None, "dask"):
         raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
     if args.resume and args.output and Path(args.output) != Path(args.resume):
@@ -169,10 +171,18 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):
             raise  # bad input or a model failure: resuming would not help
         partial = partial_path(target)
-        if partial.is_dir():
-            kept = len(ReplicationStore.open(partial).finished())
-            console_err.print(f"{kept} of {len(names) * plan.replications} replications are kept in {partial}/; "
-                              f"complete them with: corridor-sim {args.command} --resume {target}", soft_wrap=True)
+        if isinstance(exc, OSError) and not exc.filename:  # a write to an open file: say where
+            exc.filename = str(partial if partial.is_dir() else target)
+        if partial.is_dir():  # said on the error's line (main prints the notes)
+            try:
+                kept = len(ReplicationStore.open(partial).finished())
+            except CorridorSimError:
+                kept = 0
+            note = (f"{kept} of {len(names) * plan.replications} replications are kept in {partial}/; "
+                    f"complete them with: corridor-sim {args.command} --resume {target}")
+            exc.add_note(note)
+            if not isinstance(exc, (KeyboardInterrupt, CorridorSimError, OSError, MemoryError)):  # a bug: a traceback follows
+                console_err.print(note, soft_wrap=True)
         raise
 
 

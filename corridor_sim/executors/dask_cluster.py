@@ -30,7 +30,7 @@ def dask_executor(address: str | None = None, workers: int = 2, processes: bool 
         if address:
             try:
                 client = stack.enter_context(distributed.Client(address, timeout=CONNECT_TIMEOUT))
-            except (OSError, TimeoutError) as exc:
+            except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
                 raise CorridorSimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         else:
             cluster = stack.enter_context(distributed.LocalCluster(

@@ -2,15 +2,30 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import threading
+import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
 
-def _ignore_interrupt() -> None:
-    """Workers leave Ctrl-C to the main process, which keeps what is finished and stops them."""
+PARENT_CHECK_S = 0.5  # how often a worker looks for its parent
+
+
+def _start_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the main process, which keeps what is finished and stops them; and
+    a worker whose main process is gone (kill -9, a crash) exits within a second rather than
+    waiting for work for ever: a thread checks that its parent is still the process that started it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)  # an orphan: nothing to report to, nothing of its own to keep
 
 
 def lost_worker(executor: Executor) -> int | None:
@@ -56,7 +71,7 @@ def process_executor(workers: int) -> Iterator[ProcessPoolExecutor]:
     and the same behaviour on Linux, macOS and Windows.
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_ignore_interrupt)
+                               initializer=_start_worker, initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:

@@ -15,7 +15,7 @@ def week_hour(start: dt.datetime) -> float:
 class Calendar:
     """`next_open(t)`: the earliest time >= t at which the control is open."""
 
-    __slots__ = ("always_open", "offset", "starts", "ends", "holidays")
+    __slots__ = ("always_open", "offset", "starts", "ends", "holiday_starts", "holiday_ends")
 
     def __init__(self, hours: WeeklyHours, holidays: tuple[tuple[dt.date, dt.date], ...], start: dt.datetime):
         self.offset = week_hour(start)
@@ -23,26 +23,31 @@ class Calendar:
         self.ends = [b for _, b in hours.intervals]
         midnight = dt.datetime.combine(start.date(), dt.time())
         origin = (start - midnight).total_seconds() / 3600
-        spans = []
-        for first, last in holidays:
-            h0 = (first - start.date()).days * 24 - origin
-            h1 = ((last - start.date()).days + 1) * 24 - origin
-            if h1 > 0:
-                spans.append((max(h0, 0.0), h1))
-        self.holidays = sorted(spans)
-        self.always_open = hours.always_open and not self.holidays
+        spans: list[list[float]] = []
+        for h0, h1 in sorted(((first - start.date()).days * 24 - origin, ((last - start.date()).days + 1) * 24 - origin)
+                             for first, last in holidays):
+            if h1 <= 0:
+                continue
+            if spans and h0 <= spans[-1][1]:  # overlapping or back to back: one closure
+                spans[-1][1] = max(spans[-1][1], h1)
+            else:
+                spans.append([max(h0, 0.0), h1])
+        self.holiday_starts = [a for a, _ in spans]
+        self.holiday_ends = [b for _, b in spans]
+        self.always_open = hours.always_open and not spans
 
-    def _in_holiday(self, t: float) -> float | None:
-        for h0, h1 in self.holidays:
-            if h0 <= t < h1:
-                return h1
-        return None
+    def _holiday_end(self, t: float) -> float | None:
+        """The end of the holiday that `t` falls in, or None."""
+        i = bisect.bisect_right(self.holiday_starts, t) - 1
+        return self.holiday_ends[i] if i >= 0 and t < self.holiday_ends[i] else None
 
     def next_open(self, t: float) -> float:
         if self.always_open:
             return t
-        for _ in range(10_000):
-            end = self._in_holiday(t)
+        # each step moves past one holiday or to the next weekly opening, so this ends: after the
+        # last holiday the weekly hours (never all closed) open within a week
+        while True:
+            end = self._holiday_end(t)
             if end is not None:
                 t = end
                 continue
@@ -54,7 +59,6 @@ class Calendar:
                 t += self.starts[i + 1] - w
             else:
                 t += WEEK - w + self.starts[0]
-        raise RuntimeError("calendar never opens")  # unreachable: parse_hours rejects never-open hours
 
     def is_open(self, t: float) -> bool:
         return self.next_open(t) == t

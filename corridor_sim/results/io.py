@@ -92,9 +92,42 @@ def manifest(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
 RUN_MARKERS = ("manifest.json", "summary.json")  # what every run directory holds
 
 
+# what the program adds to a run directory's name: DIR.partial, .DIR.lock, .r00000.tmp-<pid> pieces
+NAME_ROOM = 24
+
+
+def check_run_path(path: Path) -> None:
+    """Refuse a run directory that cannot be one, before anything is locked or written: the
+    current directory, one of its parents or a root (a run replaces its directory as a whole),
+    a path through a file, or a name the file system cannot hold with the program's suffixes."""
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        raise OutputError(f"{path} cannot be a run directory; name a directory of its own, e.g. {path / 'run'}")
+    here, resolved = Path.cwd().resolve(), path.resolve()
+    if resolved == here or resolved in here.parents:
+        raise OutputError(f"{path} holds the current directory and cannot be a run directory; name another, "
+                          "e.g. results/run")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"{path} cannot be written: {parent} is a file, not a directory")
+            break
+    else:
+        parent = Path(".")
+    try:
+        most = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):  # no pathconf (Windows) or no answer: the common limit
+        most = 255
+    if len(path.name.encode("utf-8", "surrogateescape")) + NAME_ROOM > most:
+        raise OutputError(f"the run directory's name is {len(path.name.encode('utf-8', 'surrogateescape'))} bytes "
+                          f"long; this file system allows {most - NAME_ROOM} for it (with room for .partial): "
+                          "choose a shorter -o")
+
+
 def check_target(path: Path, force: bool) -> None:
     """Refuse a non-empty directory without `force` (before any work is done), and with `force`
     anything but a corridor-sim run directory: --force replaces results, never other files."""
+    check_run_path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path} exists and is not a directory")
     if path.exists() and any(path.iterdir()):

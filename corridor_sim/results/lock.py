@@ -46,6 +46,9 @@ def run_lock(target: Path) -> Iterator[None]:
     for attempt in (1, 2):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {path.parent} for {target}: {exc.strerror or exc}") from None
+        try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
             holder = _holder(path)
@@ -57,7 +60,7 @@ def run_lock(target: Path) -> Iterator[None]:
             raise OutputError(f"{target} is being written by {who}; wait for it to finish or write elsewhere "
                               f"(if no run is going, remove {path})") from None
         except OSError as exc:
-            raise OutputError(f"cannot lock {target}: {exc.strerror or exc}") from None
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
         break
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

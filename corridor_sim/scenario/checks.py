@@ -6,6 +6,7 @@ Each finds every problem, not only the first, and names the YAML path to fix.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import ValidationError
@@ -34,6 +35,35 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     problems += _customs_problems(scenario, used_classes)
     problems += _audit_problems(scenario)
     problems += _exchange_problems(scenario)
+    problems += _calendar_problems(scenario)
+    return problems
+
+
+def _calendar_problems(scenario: Scenario) -> list[Problem]:
+    """A control closed from the clock start to the end of the horizon: every truck would wait
+    past it, and the run would end stuck after a year of draining."""
+    from ..model.calendar import Calendar  # the model's own calendar, so the check is what the run does
+
+    clock = scenario.clock
+    horizon = clock.horizon
+    end = clock.start + dt.timedelta(hours=horizon)
+    problems: list[Problem] = []
+    for name, node in scenario.nodes.items():
+        if node.kind == "terminal":
+            continue
+        places = [(("nodes", name), node.hours, node.holidays)]
+        for country, spec in node.controls.items():
+            for part, override in (((), spec), (("exit",), spec.exit), (("entry",), spec.entry)):
+                if override is not None and (override.hours is not None or override.holidays is not None):
+                    hours = override.hours or spec.hours or node.hours
+                    holidays = override.holidays if override.holidays is not None else (
+                        spec.holidays if spec.holidays is not None else node.holidays)
+                    places.append((("nodes", name, "controls", country, *part), hours, holidays))
+        for where, hours, holidays in places:
+            if Calendar(hours, holidays, clock.start).next_open(0.0) >= horizon:
+                key = "holidays" if holidays else "hours"
+                problems.append(with_loc(where + (key,), f"closed from the clock start ({clock.start:%Y-%m-%d %H:%M}) "
+                                         f"to the end of the horizon ({end:%Y-%m-%d %H:%M}): no truck could cross"))
     return problems
 
 
@@ -140,8 +170,13 @@ def _item_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, edges:
             problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
         else:
             used_classes.add(item.risk or classes[0])
-        if item.depart < scenario.clock.start:
-            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, before the clock start {scenario.clock.start:%Y-%m-%d %H:%M}"))
+        clock = scenario.clock
+        end = clock.start + dt.timedelta(hours=clock.horizon)
+        if item.depart < clock.start:
+            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, before the clock start {clock.start:%Y-%m-%d %H:%M}"))
+        elif item.depart >= end:
+            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, at or after the end of "
+                                     f"the horizon {end:%Y-%m-%d %H:%M} (trucks depart from the clock start to the horizon)"))
     return problems
 
 

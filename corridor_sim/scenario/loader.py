@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ..errors import Problem, ScenarioError
 from .dists import did_you_mean
 from .overlay import merge
-from .problems import format_path, locate, problems_from_validation, with_loc
+from .problems import format_path, locate, problems_from_validation, short, with_loc
 from .schema import Scenario
 from .yamlfile import MAX_FILE_BYTES, MAX_YAML_NODES, PathT, YamlDocument, parse_value, read_yaml, yaml_error_text
 
@@ -73,7 +73,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     try:
         value = parse_value(value_text) if value_text.strip() else ""
     except yaml.YAMLError as exc:
-        raise ScenarioError(Problem(f"--set {key}", f"cannot read the value {value_text!r} as YAML: {yaml_error_text(exc)}")) from None
+        raise ScenarioError(Problem(f"--set {key}", f"cannot read the value {short(value_text)} as YAML: {yaml_error_text(exc)}")) from None
     return parts, value
 
 

@@ -6,7 +6,9 @@ opening-hours text a `WeeklyHours`: model code never sees unit strings or raw di
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import typing
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import (
@@ -17,10 +19,13 @@ from pydantic import (
     Field,
     PlainSerializer,
     PrivateAttr,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
+
+from pydantic_core import PydanticKnownError
 
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
@@ -82,6 +87,18 @@ def _ref(name: str) -> WithJsonSchema:
     return WithJsonSchema({"x-scenario-type": name})
 
 
+def _not_boolean(kind: str):
+    """`lanes: true` is an error, not one lane (pydantic would read a boolean as 1)."""
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise PydanticKnownError(kind)
+        return value
+    return BeforeValidator(check)
+
+
+# for numbers inside lists and mappings (Base checks its own fields); constraints such as
+# Field(ge=...) go before these in an Annotated, or JSON Schema loses them
+NOT_BOOL_INT, NOT_BOOL_FLOAT = _not_boolean("int_type"), _not_boolean("float_type")
 Hours = Annotated[float, BeforeValidator(parse_duration), _ref("Duration")]
 TimeDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_duration)), PlainSerializer(_dist_to_plain), _ref("DurationDist"),
@@ -97,7 +114,7 @@ Holiday = Annotated[
     _ref("Holiday"),
 ]
 LocalDateTime = Annotated[dt.datetime, BeforeValidator(_local_datetime), _ref("DateTime")]
-Probability = Annotated[float, Field(ge=0, le=1)]
+Probability = Annotated[float, Field(ge=0, le=1), NOT_BOOL_FLOAT]
 Country = Annotated[str, Field(pattern=COUNTRY_PATTERN, description="ISO country code, e.g. KZ")]
 def _printable_name(name: str) -> str:
     """Names are shown in terminals, tables and plots: no control characters, no markup brackets."""
@@ -134,6 +151,30 @@ Speed = Annotated[NumberDist, AfterValidator(_check_speed)]
 
 class Base(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """`lanes: true` is an error, not one lane (pydantic would read a boolean as 1)."""
+        if isinstance(value, bool) and info.field_name is not None:
+            kind = _numeric_fields(cls).get(info.field_name)
+            if kind is not None:
+                raise PydanticKnownError(kind)
+        return value
+
+
+@functools.cache
+def _numeric_fields(model: type[BaseModel]) -> dict[str, str]:
+    """A model's int and float fields (optional or not), with the error a boolean gets there."""
+    kinds = {int: "int_type", float: "float_type"}
+    out = {}
+    for name, field in model.model_fields.items():
+        types = [field.annotation, *typing.get_args(field.annotation)] if typing.get_origin(field.annotation) is Union \
+            else [field.annotation]
+        found = [kinds[t] for t in types if t in kinds]
+        if found:
+            out[name] = found[0]
+    return out
 
 
 class Clock(Base):
@@ -278,17 +319,17 @@ def _check_shifts(shifts: dict[str, int]) -> dict[str, int]:
     return shifts
 
 
-Shifts = Annotated[dict[str, Annotated[int, Field(ge=1, le=10_000)]], AfterValidator(_check_shifts)]
+Shifts = Annotated[dict[str, Annotated[int, Field(ge=1, le=10_000), NOT_BOOL_INT]], AfterValidator(_check_shifts)]
 
 
-def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
+def _check_months(v: tuple[Annotated[int, NOT_BOOL_INT], ...]) -> tuple[Annotated[int, NOT_BOOL_INT], ...]:
     bad = [m for m in v if not 1 <= m <= 12]
     if bad or not v:
         raise ValueError(f"months must be a non-empty list of 1..12, got {list(v)}")
     return v
 
 
-Months = Annotated[tuple[int, ...], AfterValidator(_check_months)]
+Months = Annotated[tuple[Annotated[int, NOT_BOOL_INT], ...], AfterValidator(_check_months)]
 
 
 AsideCheck = Literal["yellow_check", "error_correction"]
@@ -527,12 +568,12 @@ class Flow(Base):
     risk: Optional[Annotated[dict[Name, Probability], AfterValidator(_mix)]] = Field(
         None, description="risk class mix; default: the first risk class")
     background: bool = Field(False, description="in the queues, but out of the headline lead-time summary")
-    weekly: Optional[dict[Weekday, Annotated[float, Field(ge=0, le=1000)]]] = Field(
+    weekly: Optional[dict[Weekday, Annotated[float, Field(ge=0, le=1000), NOT_BOOL_FLOAT]]] = Field(
         None, description="departure-rate multiplier per weekday; days left out keep 1")
-    hourly: Optional[Annotated[tuple[Annotated[float, Field(ge=0, le=1000)], ...],
+    hourly: Optional[Annotated[tuple[Annotated[float, Field(ge=0, le=1000), NOT_BOOL_FLOAT], ...],
                                Field(min_length=24, max_length=24), AfterValidator(_positive_hour)]] = Field(
         None, description="24 weights of the departure rate by hour of day (00:00-01:00 first), scaled to mean 1")
-    monthly: Optional[Annotated[dict[Annotated[int, Field(ge=1, le=12)], Annotated[float, Field(ge=0, le=1000)]],
+    monthly: Optional[Annotated[dict[Annotated[int, Field(ge=1, le=12), NOT_BOOL_INT], Annotated[float, Field(ge=0, le=1000), NOT_BOOL_FLOAT]],
                                 AfterValidator(_positive_somewhere)]] = Field(
         None, description="weights of the departure rate by month (1-12; months left out weigh 1), scaled to a "
                           "day-weighted mean of 1 over the year")

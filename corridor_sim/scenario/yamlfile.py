@@ -49,7 +49,25 @@ class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
                 None, None, f"invalid date {node.value!r} ({exc})", node.start_mark) from None
 
 
+    def construct_yaml_int(self, node: yaml.Node) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python refuses to read integers of more than 4,300 digits
+            raise yaml.constructor.ConstructorError(
+                None, None, f"the integer of {len(node.value):,} digits is too long", node.start_mark) from None
+
+    def refuse_tag(self, node: yaml.Node) -> Any:
+        """Types a scenario never holds (bytes, sets, ordered pairs) would pass validation as
+        something else and fail inside the run; they are refused where they stand."""
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the YAML tag {tag!r} is not allowed; scenario files are plain YAML", node.start_mark)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _Loader.refuse_tag)
 
 
 def _problem(path: Path, message: str, mark: Any = None) -> ScenarioError:

@@ -1,0 +1,102 @@
+"""Signals and workers: SIGTERM stops like Ctrl-C, no worker outlives its command, resume completes."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+
+import corridor_sim
+from corridor_sim.results.store import ReplicationStore, partial_path
+from corridor_sim.scenario.loader import build_scenario
+
+from conftest import tiny
+
+CLI = [sys.executable, "-m", "corridor_sim"]
+
+
+def _long(tmp_path: Path) -> tuple[dict, Path]:
+    data = tiny()
+    data["clock"]["horizon"] = "60d"
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return data, path
+
+
+def _start(args: list[str], target: Path, finished: int = 2) -> tuple[subprocess.Popen, list[psutil.Process]]:
+    """A run in its own session, once `finished` replications are on disk; with its process tree."""
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    reps = partial_path(target) / "reps" / "tiny"
+    deadline = time.monotonic() + 90
+    while not (reps.is_dir() and sum(1 for p in reps.iterdir() if p.name.startswith("r")) >= finished):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() is not None else ""
+        time.sleep(0.02)
+    return proc, psutil.Process(proc.pid).children(recursive=True)
+
+
+def _left(processes: list[psutil.Process], within: float) -> list[int]:
+    """The processes still running (zombies count as gone) after waiting up to `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        alive = [p.pid for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGTERM to the process group", "kill -9"])
+def test_no_worker_outlives_its_command_and_resume_completes_the_run(how, tmp_path):
+    data, scenario = _long(tmp_path)
+    target = tmp_path / "run"
+    proc, children = _start(["run", str(scenario), "-n", "16", "-o", str(target), "--workers", "2",
+                             "--quiet", "--no-plots"], target)
+    assert len(children) >= 2  # the two workers (and the pool's resource tracker)
+    if how == "kill -9":
+        proc.kill()
+    elif how == "SIGTERM":
+        proc.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(proc.pid, signal.SIGTERM)  # what a batch scheduler or a terminal's hang-up does
+    _, err = proc.communicate(timeout=30)
+    assert _left(children, within=5.0) == []
+    if how == "kill -9":
+        assert proc.returncode == -signal.SIGKILL
+    else:
+        assert proc.returncode == 143, err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert lines == [f"terminated: {lines[0].split(': ', 1)[1]}"] and f"--resume {target}" in err, err
+        assert "Traceback" not in err
+    kept = len(ReplicationStore.open(partial_path(target)).finished())
+    assert 2 <= kept < 16 and not target.exists()
+    done = subprocess.run([*CLI, "run", "--resume", str(target), "--quiet", "--no-plots", "--workers", "2"],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert f"{kept} resumed" in done.stdout
+    corridor_sim.run(build_scenario(data), 16, data["experiment"]["seed"], output=tmp_path / "ref")
+    for name in ("trucks.csv", "controls.csv", "summary.json"):
+        assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+def test_a_worker_whose_parent_is_gone_exits(tmp_path):
+    """The parent watch on its own: a pool worker started by a process that is then killed."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, time\n"
+        "from corridor_sim.executors.process import process_executor\n"
+        "if __name__ == '__main__':\n"
+        "    with process_executor(1) as pool:\n"
+        "        print(pool.submit(os.getpid).result(), flush=True)\n"
+        "        time.sleep(60)\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    worker = psutil.Process(int(proc.stdout.readline()))
+    proc.kill()
+    proc.wait(timeout=10)
+    assert _left([worker], within=5.0) == []
