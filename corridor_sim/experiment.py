@@ -337,6 +337,8 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
         "resumed_replications": resumed,
         "run_replications": len(order) - resumed,
     }
+    if store is not None and store.damaged:
+        meta["rerun_damaged"] = list(store.damaged)  # found damaged in the interrupted run, run again
     if store is None:
         return RunResult(list(plan.scenarios), stats, sink.frames(order), meta)
     result = RunResult(list(plan.scenarios), stats, meta=meta, source=store.tables())

@@ -40,6 +40,7 @@ def calibrate(args: argparse.Namespace) -> int:
     from ..calibrate import check_targets, evaluate, load_targets
     from ..experiment import run_many
     from ..scenario import load_scenario
+    from ..scenario.budget import check_budget
 
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
@@ -47,6 +48,7 @@ def calibrate(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     check_targets(scenario, targets, args.targets)
     reps = args.replications or scenario.experiment.replications
+    check_budget([scenario], at_once=min(args.workers, reps))
     seed = scenario.experiment.seed if args.seed is None else args.seed
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed)

@@ -34,6 +34,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--dask-address", metavar="ADDR",
                      help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers)")
     run.add_argument("--trace", action="store_true", help="write every truck's full trace (caravans are always traced)")
+    run.add_argument("--max-trucks", type=int, metavar="N",
+                     help="refuse a scenario whose replication would simulate more trucks than this (default: what "
+                          "fits the replications run at once into half of this machine's memory)")
     out = parser.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
     out.add_argument("--format", choices=FORMATS, help="table files: csv (default) or parquet (needs pyarrow)")
@@ -62,6 +65,7 @@ def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
     """Bad combinations of options, refused before anything runs or is written."""
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
+    positive(args.max_trucks, "--max-trucks")
     if args.seed is not None and args.seed < 0:
         raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
     if args.dask_address and args.executor not in (None, "dask"):
@@ -153,10 +157,13 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     """
     from ..experiment import Output, WorkerLost, run_plan
     from ..results.store import ReplicationStore, partial_path
+    from ..scenario.budget import check_budget
 
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
                     extra_files=plots_hook(args))
     names = [s.name for s in plan.scenarios]
+    check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
+                 max_trucks=args.max_trucks)
     scenario_lint(plan.scenarios)
     if plan.kind == "compare":
         from ..scenario.lint import comparison_warnings
@@ -189,6 +196,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
 def final_line(result: RunResult, target: Path) -> None:
     """Total replications, workers, and wall-clock seconds per replication run now."""
     meta = result.meta
+    warn([f"{line}; run again" for line in meta.get("rerun_damaged", [])], "damaged in the interrupted run: ")
     ran = meta.get("run_replications", 0)
     resumed = meta.get("resumed_replications", 0)
     total = ran + resumed

@@ -79,4 +79,8 @@ def process_executor(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     else:
-        pool.shutdown(wait=True)
+        if lost_worker(pool) is not None:  # a worker died and the caller went on: a plain shutdown
+            _stop_workers(pool)            # could wait for ever on the result it was sending
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True)

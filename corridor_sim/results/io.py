@@ -313,6 +313,8 @@ def write_scenarios(scenarios: dict, directory: Path) -> None:
 
 def read_scenarios(directory: Path, order: list[str]) -> list:
     files = [directory / "scenario.yaml"] if (directory / "scenario.yaml").exists() else sorted((directory / "scenarios").glob("*.yaml"))
+    if not files:
+        raise OutputError(f"{directory} has lost its saved scenario (scenario.yaml or scenarios/*.yaml); rerun it")
     # read back with the same guards as any scenario file (a saved file may have been edited)
     scenarios = [build_scenario(read_yaml(f).data) for f in files]
     scenarios.sort(key=lambda s: order.index(s.name) if s.name in order else len(order))
@@ -332,7 +334,13 @@ def write_jsonl(lines: list[dict[str, Any]], path: Path) -> None:
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with open(path, encoding="utf-8") as src:
-        return [json.loads(line) for line in src if line.strip()]
+        try:
+            lines = [json.loads(line) for line in src if line.strip()]
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise OutputError(f"{path} is damaged ({exc})") from None
+    if not all(isinstance(line, dict) for line in lines):
+        raise OutputError(f"{path} is damaged (a line is not a JSON object)")
+    return lines
 
 
 def _swap_into_place(tmp: Path, target: Path) -> None:

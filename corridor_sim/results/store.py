@@ -9,6 +9,7 @@ is then removed.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -26,6 +27,20 @@ from .tables import OPTIONAL_TABLES, empty_frame
 
 PARTIAL_SUFFIX = ".partial"
 PLAN_FILE = "plan.json"
+PIECES_FILE = "pieces.json"  # in each replication's directory: what it holds, with a checksum a file
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        for block in iter(lambda: src.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _plan_checksum(plan: dict[str, Any]) -> str:
+    body = {k: v for k, v in plan.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def partial_path(target: Path) -> Path:
@@ -46,6 +61,8 @@ class ReplicationStore:
     def __init__(self, path: Path, plan: dict[str, Any]):
         self.path = Path(path)
         self.plan = plan
+        self._finished: set[tuple[str, int]] | None = None
+        self.damaged: list[str] = []  # replications found damaged (and so to be run again), said in words
 
     @property
     def format(self) -> str:
@@ -61,7 +78,7 @@ class ReplicationStore:
             dump_yaml(s.raw, path / "scenarios" / f"{s.name}.yaml")
         (path / "reps").mkdir()
         tmp = path / f".{PLAN_FILE}.tmp"
-        dump_json(plan, tmp)
+        dump_json({**plan, "checksum": _plan_checksum(plan)}, tmp)
         os.replace(tmp, path / PLAN_FILE)
         return cls(path, plan)
 
@@ -72,9 +89,12 @@ class ReplicationStore:
             plan = json.loads((path / PLAN_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise OutputError(f"{path} is not an interrupted corridor-sim run (no {PLAN_FILE})") from None
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise OutputError(f"{path / PLAN_FILE} is damaged ({exc}); start over with --force") from None
-        return cls(path, plan)
+        if not isinstance(plan, dict) or ("checksum" in plan and plan["checksum"] != _plan_checksum(plan)):
+            raise OutputError(f"{path / PLAN_FILE} has been changed since the run started (its checksum does not "
+                              "match); start over with --force")
+        return cls(path, {k: v for k, v in plan.items() if k != "checksum"})
 
     def scenarios(self) -> list[Scenario]:
         """The scenarios exactly as the interrupted run had them, in plan order."""
@@ -92,18 +112,42 @@ class ReplicationStore:
         return self.path / "reps" / name / f"r{replication:05d}"
 
     def finished(self) -> set[tuple[str, int]]:
-        """(scenario, replication) pairs whose directory is complete."""
-        done = set()
-        for name in self.plan["scenarios"]:
-            folder = self.path / "reps" / name
-            if not folder.is_dir():
-                continue
-            for rep in folder.iterdir():
-                if rep.name.startswith("r") and rep.name[1:].isdigit() and (rep / "stats.json").exists():
-                    r = int(rep.name[1:])
-                    if r < self.plan["replications"]:
-                        done.add((name, r))
-        return done
+        """(scenario, replication) pairs whose directory is whole: every piece it lists is there
+        with its checksum, and it is the replication its folder names. A damaged one is left out
+        (and said in `damaged`), so a resume runs it again."""
+        if self._finished is None:
+            self._finished = set()
+            for name in self.plan["scenarios"]:
+                folder = self.path / "reps" / name
+                if not folder.is_dir():
+                    continue
+                for rep in sorted(folder.iterdir()):
+                    if not (rep.name.startswith("r") and rep.name[1:].isdigit()) or int(rep.name[1:]) >= self.plan["replications"]:
+                        continue
+                    problem = self._check(rep, name, int(rep.name[1:]))
+                    if problem is None:
+                        self._finished.add((name, int(rep.name[1:])))
+                    else:
+                        self.damaged.append(f"{name} replication {int(rep.name[1:])}: {problem}")
+        return set(self._finished)
+
+    def _check(self, rep: Path, name: str, replication: int) -> str | None:
+        """None for a whole replication directory, else what is wrong with it."""
+        try:
+            pieces = json.loads((rep / PIECES_FILE).read_text(encoding="utf-8"))
+            listed = dict(pieces["sha256"])
+            owner = (pieces["scenario"], pieces["replication"])
+        except FileNotFoundError:
+            return f"{PIECES_FILE} is missing"
+        except (OSError, ValueError, KeyError, TypeError):
+            return f"{PIECES_FILE} is damaged"
+        if owner != (name, replication):
+            return f"it holds {owner[0]} replication {owner[1]}"
+        missing = sorted({"stats.json"} - set(listed)) + sorted(f for f in listed if not (rep / f).is_file())
+        if missing:
+            return f"{', '.join(missing)} missing"
+        wrong = [f for f, digest in listed.items() if _sha256(rep / f) != digest]
+        return f"{', '.join(wrong)} does not match its checksum" if wrong else None
 
     def add(self, name: str, replication: int, stats: dict[str, Any], frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
         """Write one replication atomically; returns its statistics as they read back from disk."""
@@ -117,9 +161,13 @@ class ReplicationStore:
                 write_table(frame, tmp / table, self.format)
         text = stats_json(stats)
         (tmp / "stats.json").write_text(text, encoding="utf-8")
-        if final.exists():
+        checksums = {f.name: _sha256(f) for f in sorted(tmp.iterdir())}
+        dump_json({"scenario": name, "replication": replication, "sha256": checksums}, tmp / PIECES_FILE)
+        if final.exists():  # a damaged earlier attempt, found by `finished`
             shutil.rmtree(final)
         os.replace(tmp, final)
+        if self._finished is not None:
+            self._finished.add((name, replication))
         return json.loads(text)
 
     def stats(self, name: str, replication: int) -> dict[str, Any]:

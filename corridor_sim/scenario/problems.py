@@ -28,6 +28,8 @@ def format_path(path: Iterable[Any]) -> str:
     for part in path:
         if isinstance(part, int) and not isinstance(part, bool):
             out += f"[{part}]"
+        elif isinstance(part, str) and not part.isprintable():  # a control character shown, not obeyed
+            out += f"[{part!r}]"
         elif isinstance(part, str) and (" " in part or "." in part or not part):
             out += f'["{part}"]'
         else:

@@ -189,8 +189,8 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         raise _problem(path, _yaml_message(exc), exc.problem_mark or exc.context_mark) from None
-    except yaml.YAMLError as exc:
-        raise _problem(path, f"YAML error: {exc}") from None
+    except yaml.YAMLError as exc:  # e.g. a reader error: a NUL byte or another unprintable character
+        raise _problem(path, f"YAML error: {yaml_error_text(exc)}") from None
     except RecursionError:
         raise _problem(path, f"the document nests deeper than {MAX_DEPTH} levels; refused") from None
     finally:
@@ -226,4 +226,7 @@ def yaml_error_text(exc: yaml.YAMLError) -> str:
         message = _yaml_message(exc).removeprefix("YAML syntax error: ")
         mark = exc.problem_mark or exc.context_mark
         return f"{message} (column {mark.column + 1})" if mark is not None else message
+    if isinstance(exc, yaml.reader.ReaderError):
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return f"the character U+{code:04X} at position {exc.position} is not allowed ({exc.reason})"
     return str(exc).splitlines()[0]

@@ -1,0 +1,349 @@
+"""A table of hostile and faulty cases: input files, options, output paths, damaged directories.
+
+Each case runs the command in-process in a scratch directory and asserts what the README
+promises: the exit code, a one-line message (with the words that say what is wrong), no
+traceback, and nothing changed outside the output directory (nothing created, removed or
+rewritten in the scratch directory, which also holds the inputs).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pytest
+import yaml
+
+from corridor_sim.cli import main
+
+from conftest import CONTRACT, tiny
+
+TINY = yaml.safe_dump(tiny(), sort_keys=False)
+QUICK = ["-n", "1", "--quiet", "--no-plots"]
+BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
+                                                                  for i in range(1, 7)]) + "]"
+
+
+def edit(old: str, new: str) -> str:
+    assert old in TINY, old
+    return TINY.replace(old, new, 1)
+
+
+@dataclass
+class Case:
+    id: str
+    argv: list[str]  # `{x}` is the scratch path of x
+    code: int
+    words: str  # what the message says (case-insensitive)
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    setup: Callable[[Path], None] | None = None
+    out: str | None = "out"  # may be written (and must then be whole); None: nothing may change
+
+
+def _run_dir(path: Path) -> None:
+    """A finished run in `out` (for the cases that damage one)."""
+    assert main(["run", str(path / "s.yaml"), *QUICK, "-o", str(path / "out")]) == 0
+
+
+def _damage(name: str, text: str) -> Callable[[Path], None]:
+    def setup(path: Path) -> None:
+        _run_dir(path)
+        (path / "out" / name).write_text(text, encoding="utf-8")
+    return setup
+
+
+class _Stop(Exception):
+    pass
+
+
+def _partial(path: Path) -> Path:
+    """An interrupted run: `out.partial` with two of three replications finished."""
+    from corridor_sim.experiment import Output, Plan, run_plan
+    from corridor_sim.results.store import partial_path
+    from corridor_sim.scenario.loader import load_scenario
+
+    scenario = load_scenario(path / "s.yaml")
+
+    def stop_after_two(name: str, done: int, total: int) -> None:
+        if done >= 2:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        run_plan(Plan((scenario,), 3, scenario.experiment.seed), progress=stop_after_two, output=Output(path / "out"))
+    return partial_path(path / "out")
+
+
+def _damaged_partial(what: str) -> Callable[[Path], None]:
+    def setup(path: Path) -> None:
+        partial = _partial(path)
+        if what == "plan":
+            (partial / "plan.json").write_text("{not json", encoding="utf-8")
+        elif what == "no plan":
+            (partial / "plan.json").unlink()
+        elif what == "saved scenario bomb":
+            saved = next((partial / "scenarios").glob("*.yaml"))
+            saved.write_text(saved.read_text(encoding="utf-8") + f"\nbomb: {BOMB}\n", encoding="utf-8")
+        elif what == "saved scenario gone":
+            next((partial / "scenarios").glob("*.yaml")).unlink()
+        elif what == "edited plan":
+            plan = (partial / "plan.json").read_text(encoding="utf-8")
+            (partial / "plan.json").write_text(plan.replace('"replications": 3', '"replications": 30'), encoding="utf-8")
+    return setup
+
+
+CASES: list[Case] = [
+    # --- files that are not scenario files -------------------------------------------------
+    Case("missing file", ["validate", "{nope.yaml}"], 2, "file not found", out=None),
+    Case("a directory", ["validate", "{d}"], 2, "is a directory", setup=lambda p: (p / "d").mkdir(), out=None),
+    Case("a device", ["validate", "/dev/zero"], 2, "is not a regular file", out=None),
+    Case("a pipe", ["validate", "{fifo.yaml}"], 2, "is not a regular file", setup=lambda p: os.mkfifo(p / "fifo.yaml"), out=None),
+    Case("an empty file", ["validate", "{s.yaml}"], 2, "the file is empty", {"s.yaml": ""}, out=None),
+    Case("only a comment", ["validate", "{s.yaml}"], 2, "the file is empty", {"s.yaml": "# nothing\n"}, out=None),
+    Case("binary garbage", ["validate", "{s.yaml}"], 2, "is not utf-8", {"s.yaml": b"\xff\xfe\x00\x81garbage"}, out=None),
+    Case("latin-1 text", ["validate", "{s.yaml}"], 2, "is not utf-8", {"s.yaml": "name: Kapıkule\n".encode("latin-1", "replace") + b"\xe9\n"}, out=None),
+    Case("a list", ["validate", "{s.yaml}"], 2, "expected a mapping", {"s.yaml": "- a\n- b\n"}, out=None),
+    Case("a scalar", ["validate", "{s.yaml}"], 2, "expected a mapping", {"s.yaml": "just text\n"}, out=None),
+    Case("not a scenario", ["validate", "{s.yaml}"], 2, "is not a scenario file", {"s.yaml": "user: root\npassword: x\n"}, out=None),
+    Case("a file over 10 MB", ["validate", "{s.yaml}"], 2, "limited to 10 mb", {"s.yaml": "name: x\n" + "#" * (11 * 1024 * 1024)}, out=None),
+    Case("a python tag", ["validate", "{s.yaml}"], 2, "is not allowed", {"s.yaml": "name: !!python/object/apply:os.system [echo hi]\n"}, out=None),
+    Case("a local tag", ["validate", "{s.yaml}"], 2, "is not allowed", {"s.yaml": edit("name: tiny", "name: !secret tiny")}, out=None),
+    Case("a binary value", ["validate", "{s.yaml}"], 2, "'!!binary' is not allowed", {"s.yaml": edit("name: tiny", "name: !!binary dGlueQ==")}, out=None),
+    Case("a binary key", ["validate", "{s.yaml}"], 2, "'!!binary' is not allowed", {"s.yaml": "!!binary bmFtZQ==: tiny\n" + TINY}, out=None),
+    Case("a set", ["validate", "{s.yaml}"], 2, "'!!set' is not allowed", {"s.yaml": TINY + "description: !!set {a, b}\n"}, out=None),
+    Case("an omap", ["validate", "{s.yaml}"], 2, "'!!omap' is not allowed", {"s.yaml": TINY + "description: !!omap [a: 1]\n"}, out=None),
+    Case("pairs", ["validate", "{s.yaml}"], 2, "'!!pairs' is not allowed", {"s.yaml": TINY + "description: !!pairs [a: 1]\n"}, out=None),
+    Case("an alias bomb", ["validate", "{s.yaml}"], 2, "aliases", {"s.yaml": TINY + f"description: {BOMB}\n"}, out=None),
+    Case("deep nesting", ["validate", "{s.yaml}"], 2, "nests deeper", {"s.yaml": "name: " + "[" * 5000 + "]" * 5000 + "\n"}, out=None),
+    Case("duplicate keys", ["validate", "{s.yaml}"], 2, "duplicate", {"s.yaml": TINY + "name: again\n"}, out=None),
+    Case("a tab indent", ["validate", "{s.yaml}"], 2, "yaml syntax error", {"s.yaml": "name: x\nclock:\n\thorizon: 5d\n"}, out=None),
+    Case("unclosed bracket", ["validate", "{s.yaml}"], 2, "yaml syntax error", {"s.yaml": "name: [x\n"}, out=None),
+    Case("a NUL byte", ["validate", "{s.yaml}"], 2, "the character U+0000 at position 8 is not allowed", {"s.yaml": TINY.replace("name: tiny", "name: ti\x00ny")}, out=None),
+    Case("a huge integer", ["validate", "{s.yaml}"], 2, "digits is too long", {"s.yaml": edit("seed: 1", "seed: " + "9" * 5000)}, out=None),
+    Case("an impossible date", ["validate", "{s.yaml}"], 2, "clock.start: expected a date-time", {"s.yaml": edit("2026-01-05T00:00", "2026-02-30T00:00")}, out=None),
+    Case("extends a missing file", ["validate", "{s.yaml}"], 2, "was not found", {"s.yaml": "extends: nope.yaml\nname: x\n"}, out=None),
+    Case("extends a secret", ["validate", "{s.yaml}"], 2, "is not a scenario file", {"s.yaml": "extends: shadow\nname: x\n", "shadow": "root:$6$salt:1::\n"}, out=None),
+    Case("extends itself", ["validate", "{s.yaml}"], 2, "cycle", {"s.yaml": "extends: s.yaml\nname: x\n"}, out=None),
+    Case("extends a directory", ["validate", "{s.yaml}"], 2, "is a directory", {"s.yaml": "extends: d\nname: x\n"}, setup=lambda p: (p / "d").mkdir(), out=None),
+    # --- values that validate one by one but not together, or not as numbers ------------------
+    Case("lanes: true", ["validate", "{s.yaml}"], 2, "nodes.post.lanes: expected a whole number", {"s.yaml": edit("lanes: 2", "lanes: true")}, out=None),
+    Case("per_day: true", ["validate", "{s.yaml}"], 2, "traffic.main.per_day: expected a number", {"s.yaml": edit("per_day: 20", "per_day: true")}, out=None),
+    Case("km: false", ["validate", "{s.yaml}"], 2, "km: expected a number", {"s.yaml": edit("km: 60", "km: false")}, out=None),
+    Case("noncompliance: yes", ["validate", "{s.yaml}"], 2, "noncompliance: expected a number", {"s.yaml": edit("noncompliance: 0.05", "noncompliance: true")}, out=None),
+    Case("per_day: .nan", ["validate", "{s.yaml}"], 2, "traffic.main.per_day", {"s.yaml": edit("per_day: 20", "per_day: .nan")}, out=None),
+    Case("per_day: .inf", ["validate", "{s.yaml}"], 2, "traffic.main.per_day", {"s.yaml": edit("per_day: 20", "per_day: .inf")}, out=None),
+    Case("per_day: -1", ["validate", "{s.yaml}"], 2, "traffic.main.per_day", {"s.yaml": edit("per_day: 20", "per_day: -1")}, out=None),
+    Case("horizon: 0", ["validate", "{s.yaml}"], 2, "clock.horizon", {"s.yaml": edit("horizon: 10d", "horizon: 0d")}, out=None),
+    Case("horizon: -1d", ["validate", "{s.yaml}"], 2, "clock.horizon", {"s.yaml": edit("horizon: 10d", "horizon: -1d")}, out=None),
+    Case("horizon of 1000 years", ["validate", "{s.yaml}"], 2, "the horizon is at most 100 years", {"s.yaml": edit("horizon: 10d", "horizon: 365000d")}, out=None),
+    Case("seed: -1", ["validate", "{s.yaml}"], 2, "experiment.seed", {"s.yaml": edit("seed: 1", "seed: -1")}, out=None),
+    Case("replications: 0", ["validate", "{s.yaml}"], 2, "experiment.replications", {"s.yaml": edit("replications: 2", "replications: 0")}, out=None),
+    Case("replications: 10^6", ["validate", "{s.yaml}"], 2, "experiment.replications", {"s.yaml": edit("replications: 2", "replications: 1000000")}, out=None),
+    Case("an unknown top-level key", ["validate", "{s.yaml}"], 2, "unknown key", {"s.yaml": TINY + "trafic: {}\n"}, out=None),
+    Case("an unknown node key", ["validate", "{s.yaml}"], 2, "did you mean 'lanes'", {"s.yaml": edit("lanes: 2", "lanse: 2")}, out=None),
+    Case("a route to nowhere", ["validate", "{s.yaml}"], 2, "unknown node", {"s.yaml": edit("- destination\n    per_day", "- nowhere\n    per_day")}, out=None),
+    Case("a name with markup", ["validate", "{s.yaml}"], 2, "brackets", {"s.yaml": edit("  main:", "  '[/x]':")}, out=None),
+    Case("a name with an escape", ["validate", "{s.yaml}"], 2, "control characters", {"s.yaml": edit("  main:", '  "a\\e[31mred":')}, out=None),
+    Case("a name with a newline", ["validate", "{s.yaml}"], 2, "control characters", {"s.yaml": edit("  main:", '  "a\\nb":')}, out=None),
+    Case("a name of 300 characters", ["validate", "{s.yaml}"], 2, "at most 200", {"s.yaml": edit("name: tiny", "name: " + "x" * 300)}, out=None),
+    Case("closed for the whole horizon", ["validate", "{s.yaml}"], 2, "no truck could cross",
+         {"s.yaml": edit("lanes: 2", "lanes: 2\n    holidays: ['2026-01-01..2027-12-31']")}, out=None),
+    Case("12,000 holidays in a row", ["validate", "{s.yaml}"], 2, "no truck could cross",
+         {"s.yaml": edit("lanes: 2", "lanes: 2\n    holidays: [" + ", ".join(
+             f"'{(__import__('datetime').date(2026, 1, 1) + __import__('datetime').timedelta(d)).isoformat()}'"
+             for d in range(12_000)) + "]")}, out=None),
+    Case("one control closed throughout", ["validate", "{s.yaml}"], 2, "nodes.post.controls.AA.holidays",
+         {"s.yaml": edit("lanes: 2", "lanes: 2\n    controls: {AA: {holidays: ['2026-01-01..2026-12-31']}}")}, out=None),
+    Case("a caravan after the horizon", ["validate", "{s.yaml}"], 2, "after the end of the horizon",
+         {"s.yaml": TINY + "caravans: {c: {route: [origin, post, destination], depart: '9999-01-05T08:00', trucks: 2}}\n"}, out=None),
+    Case("a caravan before the start", ["validate", "{s.yaml}"], 2, "before the clock start",
+         {"s.yaml": TINY + "caravans: {c: {route: [origin, post, destination], depart: '2000-01-05T08:00', trucks: 2}}\n"}, out=None),
+    Case("10^4 caravan trucks over the limit", ["validate", "{s.yaml}"], 2, "caravans.c.trucks",
+         {"s.yaml": TINY + "caravans: {c: {route: [origin, post, destination], depart: '2026-01-06T08:00', trucks: 100000}}\n"}, out=None),
+    # --- --set values -------------------------------------------------------------------------
+    Case("--set without =", ["validate", "{s.yaml}", "--set", "clock.horizon"], 2, "expected path=value", {"s.yaml": TINY}, out=None),
+    Case("--set an empty path", ["validate", "{s.yaml}", "--set", "=5"], 2, "dotted path", {"s.yaml": TINY}, out=None),
+    Case("--set a..b", ["validate", "{s.yaml}", "--set", "nodes..lanes=5"], 2, "dotted path", {"s.yaml": TINY}, out=None),
+    Case("--set an alias bomb", ["validate", "{s.yaml}", "--set", f"description={BOMB}"], 2, "aliases", {"s.yaml": TINY}, out=None),
+    Case("--set deep nesting", ["validate", "{s.yaml}", "--set", "description=" + "[" * 10_000 + "]" * 10_000], 2, "nests deeper", {"s.yaml": TINY}, out=None),
+    Case("--set nested 10,000 deep", ["validate", "{s.yaml}", "--set", ".".join(["a"] * 10_000) + "=1"], 2, "", {"s.yaml": TINY}, out=None),
+    Case("--set a huge integer", ["validate", "{s.yaml}", "--set", "experiment.seed=" + "9" * 5000], 2, "digits is too long", {"s.yaml": TINY}, out=None),
+    Case("--set a control character", ["validate", "{s.yaml}", "--set", "name=a\x01b"], 2, "control characters", {"s.yaml": TINY}, out=None),
+    Case("--set a binary value", ["validate", "{s.yaml}", "--set", "name=!!binary aGk="], 2, "'!!binary' is not allowed", {"s.yaml": TINY}, out=None),
+    Case("--set lanes=true", ["validate", "{s.yaml}", "--set", "nodes.post.lanes=true"], 2, "expected a whole number", {"s.yaml": TINY}, out=None),
+    Case("--set a flow that does not exist", ["validate", "{s.yaml}", "--set", "traffic.mian.per_day=5"], 2, "mian", {"s.yaml": TINY}, out=None),
+    # --- options -----------------------------------------------------------------------------
+    Case("-n 0", ["run", "{s.yaml}", "-n", "0", "-o", "{out}"], 2, "at least 1", {"s.yaml": TINY}),
+    Case("-n -5", ["run", "{s.yaml}", "-n", "-5", "-o", "{out}"], 2, "at least 1", {"s.yaml": TINY}),
+    Case("-n 10^9", ["run", "{s.yaml}", "-n", "1000000000", "-o", "{out}"], 2, "at most 100,000", {"s.yaml": TINY}),
+    Case("--workers 0", ["run", "{s.yaml}", *QUICK, "--workers", "0", "-o", "{out}"], 2, "at least 1", {"s.yaml": TINY}),
+    Case("--workers 10^5", ["run", "{s.yaml}", *QUICK, "--workers", "100000", "-o", "{out}"], 2, "at most 1,024", {"s.yaml": TINY}),
+    Case("--seed -1", ["run", "{s.yaml}", *QUICK, "--seed", "-1", "-o", "{out}"], 2, "--seed must be", {"s.yaml": TINY}),
+    Case("--max-trucks 0", ["run", "{s.yaml}", *QUICK, "--max-trucks", "0", "-o", "{out}"], 2, "at least 1", {"s.yaml": TINY}),
+    Case("--dask-address not a url", ["run", "{s.yaml}", *QUICK, "--dask-address", "not a url", "-o", "{out}"], 2,
+         "cannot reach the dask scheduler", {"s.yaml": TINY}),
+    Case("--dask-address with serial", ["run", "{s.yaml}", *QUICK, "--executor", "serial", "--dask-address", "tcp://x:1", "-o", "{out}"], 2,
+         "needs --executor dask", {"s.yaml": TINY}),
+    Case("--resume with -n", ["run", "--resume", "{out}", "-n", "3"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--resume with --seed", ["run", "--resume", "{out}", "--seed", "3"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--resume with --set", ["run", "--resume", "{out}", "--set", "name=x"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--resume with --trace", ["run", "--resume", "{out}", "--trace"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--resume of nothing", ["run", "--resume", "{out}", "--quiet"], 2, "nothing to resume", {"s.yaml": TINY}),
+    Case("--resume and another -o", ["run", "--resume", "{out}", "-o", "{other}"], 2, "name different directories", {"s.yaml": TINY}),
+    Case("compare --resume of a run", ["compare", "--resume", "{out}", "--quiet", "--no-plots"], 2, "not a compare",
+         {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("sweep --resume of a run", ["sweep", "--resume", "{out}", "--quiet", "--no-plots"], 2, "not a sweep",
+         {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("no scenario and no --resume", ["run", "-o", "{out}"], 2, "give the scenario file", {"s.yaml": TINY}),
+    Case("a bad --vary", ["sweep", "{s.yaml}", "--vary", "nodes.post.lanes", "-o", "{out}", "--quiet"], 2, "--vary", {"s.yaml": TINY}),
+    Case("--vary a bomb", ["sweep", "{s.yaml}", "--vary", f"traffic.main.per_day={BOMB}", "-o", "{out}", "--quiet"], 2,
+         "cannot read the value", {"s.yaml": TINY}),
+    # --- a budget before the work ------------------------------------------------------------
+    Case("10^5 trucks a day for 100 years", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "trucks a replication",
+         {"s.yaml": edit("per_day: 20", "per_day: 100000").replace("horizon: 10d", "horizon: 36500d")}),
+    Case("a weekly peak of 1000", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "10000"], 2, "more than --max-trucks 10,000",
+         {"s.yaml": edit("per_day: 20", "per_day: 20\n    weekly: {Mon: 1000}")}),
+    Case("many flows together", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "1000"], 2, "more than --max-trucks 1,000",
+         {"s.yaml": TINY.replace("traffic:\n", "traffic:\n" + "".join(
+             f"  f{i}: {{route: [origin, post, destination], per_day: 10}}\n" for i in range(20)))}),
+    Case("compare over budget", ["compare", "{s.yaml}", "{b.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "100"], 2, "more than --max-trucks",
+         {"s.yaml": TINY, "b.yaml": "extends: s.yaml\nname: b\n"}),
+    Case("sweep over budget", ["sweep", "{s.yaml}", "--vary", "traffic.main.per_day=5,500", *QUICK, "-o", "{out}", "--max-trucks", "1000"],
+         2, "more than --max-trucks", {"s.yaml": TINY}),
+    Case("calibrate over budget", ["calibrate", str(CONTRACT / "tandem_mmc.yaml"), "{t.yaml}", "-n", "1", "--quiet",
+                                   "--set", "clock.horizon=36500d", "--set", "traffic.main.per_day=100000"], 2, "trucks a replication",
+         {"t.yaml": "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"}, out=None),
+    # --- output paths ------------------------------------------------------------------------
+    Case("-o .", ["run", "{s.yaml}", *QUICK, "-o", "."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
+    Case("-o ..", ["run", "{s.yaml}", *QUICK, "-o", ".."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
+    Case("-o /", ["run", "{s.yaml}", *QUICK, "-o", "/"], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
+    Case("-o the scratch directory", ["run", "{s.yaml}", *QUICK, "-o", "{}"], 2, "holds the current directory", {"s.yaml": TINY}, out=None),
+    Case("-o through a file", ["run", "{s.yaml}", *QUICK, "-o", "{s.yaml}/sub"], 2, "is a file, not a directory", {"s.yaml": TINY}, out=None),
+    Case("-o an existing file", ["run", "{s.yaml}", *QUICK, "-o", "{s.yaml}"], 2, "is not a directory", {"s.yaml": TINY}, out=None),
+    Case("-o /proc/x", ["run", "{s.yaml}", *QUICK, "-o", "/proc/corridor-sim-x"], 2, "cannot write", {"s.yaml": TINY}, out=None),
+    Case("-o a name too long", ["run", "{s.yaml}", *QUICK, "-o", "{" + "a" * 250 + "}"], 2, "choose a shorter -o", {"s.yaml": TINY}, out=None),
+    Case("-o a folder of notes", ["run", "{s.yaml}", *QUICK, "-o", "{docs}"], 2, "not a corridor-sim run",
+         {"s.yaml": TINY, "docs/thesis.txt": "my thesis"}, out=None),
+    Case("-o a folder of notes --force", ["run", "{s.yaml}", *QUICK, "-o", "{docs}", "--force"], 2, "not a corridor-sim run",
+         {"s.yaml": TINY, "docs/thesis.txt": "my thesis"}, out=None),
+    Case("-o a run without --force", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "already holds results", {"s.yaml": TINY},
+         setup=_run_dir),
+    Case("-o with an interrupted run", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "holds an interrupted run", {"s.yaml": TINY},
+         setup=lambda p: _partial(p)),
+    Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
+         {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
+    # --- damaged directories -----------------------------------------------------------------
+    Case("plot of a missing directory", ["plot", "{nope}"], 2, "no summary.json", out=None),
+    Case("plot of a folder of notes", ["plot", "{docs}"], 2, "no summary.json", {"docs/thesis.txt": "my thesis"}, out=None),
+    Case("plot with a damaged summary", ["plot", "{out}"], 2, "cannot read", {"s.yaml": TINY}, setup=_damage("summary.json", "{not json"), out=None),
+    Case("plot with a damaged manifest", ["plot", "{out}"], 2, "cannot read", {"s.yaml": TINY}, setup=_damage("manifest.json", "[1, "), out=None),
+    Case("plot with damaged replications", ["plot", "{out}"], 2, "replications.jsonl", {"s.yaml": TINY},
+         setup=_damage("replications.jsonl", '{"scenario": "tiny", \n'), out=None),
+    Case("plot with a saved scenario bomb", ["plot", "{out}"], 2, "aliases", {"s.yaml": TINY},
+         setup=_damage("scenario.yaml", TINY + f"\nbomb: {BOMB}\n"), out=None),
+    Case("plot with the saved scenario gone", ["plot", "{out}"], 2, "has lost its saved scenario", {"s.yaml": TINY},
+         setup=lambda p: (_run_dir(p), (p / "out" / "scenario.yaml").unlink()), out=None),
+    Case("resume with a damaged plan", ["run", "--resume", "{out}", "--quiet"], 2, "plan.json", {"s.yaml": TINY},
+         setup=_damaged_partial("plan"), out=None),
+    Case("resume with a hand-edited plan", ["run", "--resume", "{out}", "--quiet"], 2, "has been changed", {"s.yaml": TINY},
+         setup=_damaged_partial("edited plan"), out=None),
+    Case("resume with no plan", ["run", "--resume", "{out}", "--quiet"], 2, "not an interrupted corridor-sim run", {"s.yaml": TINY},
+         setup=_damaged_partial("no plan"), out=None),
+    Case("resume with a saved scenario bomb", ["run", "--resume", "{out}", "--quiet"], 2, "aliases", {"s.yaml": TINY},
+         setup=_damaged_partial("saved scenario bomb"), out=None),
+    Case("resume with the saved scenario gone", ["run", "--resume", "{out}", "--quiet"], 2, "cannot be read back", {"s.yaml": TINY},
+         setup=_damaged_partial("saved scenario gone"), out=None),
+]
+
+
+def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
+    """Every file and directory under `root` (size and mtime), leaving out the output directory."""
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        dirnames[:] = [d for d in dirnames if here / d not in skip]
+        for name in dirnames + filenames:
+            path = here / name
+            if path in skip:
+                continue
+            info = path.lstat()
+            found[str(path.relative_to(root))] = (info.st_size, info.st_mtime_ns)
+    return found
+
+
+def _argv(case: Case, root: Path) -> list[str]:
+    """`{name}` -> the scratch path of name, `{}` -> the scratch directory (only in path arguments)."""
+    def path(match: re.Match) -> str:
+        return str(root / match.group(1)) if match.group(1) else str(root)
+
+    return [arg if arg.startswith(("[", "description=")) else re.sub(r"\{([^{}\s,]*)\}", path, arg) for arg in case.argv]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_a_hostile_case_ends_in_one_line_and_changes_nothing_else(case: Case, tmp_path: Path, capsys, monkeypatch):
+    root = tmp_path / "scratch"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    for name, content in case.files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    if case.setup is not None:
+        case.setup(root)
+    capsys.readouterr()
+    skip = {root / case.out, root / f"{case.out}.partial"} if case.out else set()
+    before = _snapshot(root, skip)
+    try:
+        code = main(_argv(case, root))
+    except SystemExit as exc:  # argparse's own refusals
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == case.code, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert case.words.lower() in lines[0].lower(), lines[0]
+    assert _snapshot(root, skip) == before, "something outside the output directory changed"
+    if case.out and (root / case.out).exists():  # whatever is there is a whole run
+        assert (root / case.out / "summary.json").is_file()
+
+
+def test_there_are_at_least_a_hundred_cases():
+    assert len(CASES) >= 100 and len({c.id for c in CASES}) == len(CASES)
+
+
+def _swap(a: Path, b: Path) -> None:
+    a.rename(a.with_name("swap"))
+    b.rename(a)
+    a.with_name("swap").rename(b)
+
+
+DAMAGE = {
+    "a truncated table piece": lambda rep: (rep / "trucks.csv").write_bytes((rep / "trucks.csv").read_bytes()[:-40]),
+    "a table piece gone": lambda rep: (rep / "controls.csv").unlink(),
+    "damaged statistics": lambda rep: (rep / "stats.json").write_text("{not json", encoding="utf-8"),
+    "the checksums gone": lambda rep: (rep / "pieces.json").unlink(),
+    "two replications swapped": lambda rep: _swap(rep, rep.with_name("r00000")),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_piece_of_an_interrupted_run_is_found_and_run_again(damage, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    partial = _partial(tmp_path)
+    DAMAGE[damage](partial / "reps" / "tiny" / "r00001")
+    capsys.readouterr()
+    assert main(["run", "--resume", str(tmp_path / "out"), "--quiet", "--no-plots"]) == 0
+    captured = capsys.readouterr()
+    warned = [line for line in captured.err.splitlines() if line.strip()]
+    assert warned and all(line.startswith("warning: damaged in the interrupted run: tiny replication") for line in warned)
+    assert "Traceback" not in captured.err
+    # two of three were finished: the damaged one (both, when swapped) and the third run now
+    resumed = 0 if damage == "two replications swapped" else 1
+    final = captured.out.replace("\n", " ")
+    assert (f"{resumed} resumed, {3 - resumed} run now" in final) if resumed else ("resumed" not in final)
+    assert main(["run", str(tmp_path / "s.yaml"), "-n", "3", "-o", str(tmp_path / "ref"), "--quiet", "--no-plots"]) == 0
+    for name in ("trucks.csv", "controls.csv", "summary.json"):
+        assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
