@@ -100,3 +100,53 @@ def test_a_worker_whose_parent_is_gone_exits(tmp_path):
     proc.kill()
     proc.wait(timeout=10)
     assert _left([worker], within=5.0) == []
+
+
+def test_a_full_disk_is_one_line_and_resume_completes_the_run(tmp_path, capsys, monkeypatch):
+    """The third table piece meets a full disk: exit 2, one line saying what is kept; resume
+    (with space again) gives the uninterrupted tables."""
+    import errno
+
+    from corridor_sim.cli import main
+    from corridor_sim.results import store as store_module
+
+    data, scenario = _long(tmp_path)
+    data["clock"]["horizon"] = "10d"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    real, folders = store_module.write_table, []
+
+    def full_disk(frame, path, fmt):
+        if path.parent not in folders:
+            folders.append(path.parent)
+        if len(folders) == 3:  # the third replication's first piece
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(frame, path, fmt)
+
+    monkeypatch.setattr(store_module, "write_table", full_disk)
+    target = tmp_path / "run"
+    assert main(["run", str(scenario), "-n", "4", "-o", str(target), "--quiet", "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "2 of 4 replications are kept" in err, err
+    assert sorted(p.name for p in (tmp_path / "run.partial" / "reps" / "tiny").iterdir()) == ["r00000", "r00001"]  # no half piece
+    monkeypatch.setattr(store_module, "write_table", real)
+    assert main(["run", "--resume", str(target), "--quiet", "--no-plots"]) == 0
+    corridor_sim.run(build_scenario(data), 4, data["experiment"]["seed"], output=tmp_path / "ref")
+    for name in ("trucks.csv", "summary.json"):
+        assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+def test_a_file_size_limit_is_one_line_not_a_killed_process(tmp_path):
+    """`ulimit -f`: the write that crosses it fails (SIGXFSZ is ignored), and the command says so."""
+    import resource
+
+    _, scenario = _long(tmp_path)
+    limit = 256 * 1024  # room for the interpreter's own small files, not for a 60-day trucks table
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    done = subprocess.run([*CLI, "run", str(scenario), "-n", "2", "-o", str(tmp_path / "run"), "--quiet", "--no-plots"],
+                          capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    assert done.returncode == 2, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "File too large" in lines[0] and "Traceback" not in done.stderr, done.stderr

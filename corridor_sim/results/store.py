@@ -156,13 +156,17 @@ class ReplicationStore:
         tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        for table, frame in frames.items():
-            if len(frame) or table not in OPTIONAL_TABLES:  # an empty table keeps its columns
-                write_table(frame, tmp / table, self.format)
-        text = stats_json(stats)
-        (tmp / "stats.json").write_text(text, encoding="utf-8")
-        checksums = {f.name: _sha256(f) for f in sorted(tmp.iterdir())}
-        dump_json({"scenario": name, "replication": replication, "sha256": checksums}, tmp / PIECES_FILE)
+        try:
+            for table, frame in frames.items():
+                if len(frame) or table not in OPTIONAL_TABLES:  # an empty table keeps its columns
+                    write_table(frame, tmp / table, self.format)
+            text = stats_json(stats)
+            (tmp / "stats.json").write_text(text, encoding="utf-8")
+            checksums = {f.name: _sha256(f) for f in sorted(tmp.iterdir())}
+            dump_json({"scenario": name, "replication": replication, "sha256": checksums}, tmp / PIECES_FILE)
+        except BaseException:  # a full disk, a signal: leave no half-written piece behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         if final.exists():  # a damaged earlier attempt, found by `finished`
             shutil.rmtree(final)
         os.replace(tmp, final)
