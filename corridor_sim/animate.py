@@ -24,7 +24,8 @@ from PIL import Image
 from .errors import OutputError, Problem, ScenarioError
 from .model import simulate
 from .model.records import ReplicationResult
-from .scenario.network import build_graph
+from .scenario.network import build_graph, place_name
+from .plots.basemap import draw_basemap
 from .plots.style import OKABE_ITO, style
 from .scenario import Scenario, derive
 
@@ -199,11 +200,13 @@ def _draw(scenario: Scenario, coords: dict[str, tuple[float, float]], moves: Mov
                     linestyle="--" if data["mode"] == "ferry" else "-")
     for name, (x, y) in coords.items():
         if scenario.nodes[name].kind != "terminal":
-            ax.annotate(name, (x, y), xytext=(4, -11), textcoords="offset points", fontsize=7, color="#444444")
+            ax.annotate(place_name(scenario, name, short=True), (x, y), xytext=(4, -11), textcoords="offset points",
+                        fontsize=7, color="#444444")
     lons = [c[0] for c in coords.values()]
     lats = [c[1] for c in coords.values()]
     ax.set_xlim(min(lons) - 1.5, max(lons) + 1.5)
     ax.set_ylim(min(lats) - 3.0, max(lats) + 2.0)
+    draw_basemap(ax)
     ax.set_aspect(1.0 / math.cos(math.radians(float(np.mean(lats)))), adjustable="box")
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
@@ -224,7 +227,8 @@ def _draw(scenario: Scenario, coords: dict[str, tuple[float, float]], moves: Mov
                          ha="left", fontsize=10, fontweight="bold")  # full length, so the layout leaves room
     peak = max([queues[n].max() for n in top] + [1.0])
     bars = side.bar(range(len(top)), [0.0] * len(top), color=OKABE_ITO["vermillion"], width=0.6)
-    side.set_xticks(range(len(top)), top, fontsize=7)
+    side.set_xticks(range(len(top)), [place_name(scenario, node_of[n], short=True) + "\n" + n[len(node_of[n]):].strip()
+                                      for n in top], fontsize=7)
     side.set_ylim(0, peak * 1.1)
     side.set_ylabel("trucks queueing")
     side.grid(axis="x", visible=False)

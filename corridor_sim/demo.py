@@ -8,12 +8,14 @@ the result in plain language with the measured figure and its paired 95% confide
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from .errors import CorridorSimError
+from .errors import CorridorSimError, OutputError
+from .results.io import dump_json
 from .results.keys import ALL
 from .results.stats import paired_difference
 
@@ -279,6 +281,21 @@ def get_demo(name: str) -> Demo:
     return DEMOS[name]
 
 
+DEMO_FILE = "demo.json"
+
+
+def saved_demo(directory: str | Path) -> dict[str, Any] | None:
+    """The title and takeaway a demo saved in its run directory (None for any other run)."""
+    file = Path(directory) / DEMO_FILE
+    if not file.is_file():
+        return None
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return {"title": str(data["title"]), "takeaway": [str(line) for line in data["takeaway"]]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OutputError(f"{file} is damaged ({exc}); rerun the demo") from None
+
+
 def run_demo(name: str, directory: str | Path | None = None, replications: int | None = None,
              workers: int = 1, force: bool = False, progress: Progress | None = None,
              plots: bool = True) -> DemoRun:
@@ -292,6 +309,8 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
 
     def extras(result: RunResult, tmp: Path) -> None:
         takeaway[:] = demo.takeaway(result)
+        # kept with the run, so `corridor-sim plot DIR` redraws the report with its takeaway
+        dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway}, tmp / DEMO_FILE)
         if plots:
             from .plots import render_plots, with_cached_tables, write_plots
             from .report import write_report

@@ -82,7 +82,8 @@ def _scenarios_section(result: RunResult) -> str:
     for name, scenario in result.scenarios.items():
         s = summary["scenarios"].get(name) or {}
         flows = [f for f in scenario.traffic.values() if not f.background]
-        rows.append((name, scenario.description or "–", _num(s.get("trucks_per_replication"), 0),
+        shown = f"{scenario.label} ({name})" if scenario.label else name
+        rows.append((shown, scenario.description or "–", _num(s.get("trucks_per_replication"), 0),
                      str(len(flows)), str(len(scenario.caravans))))
     return _table("scenarios", ["scenario", "description", "counted trucks per replication", "flows", "caravans"],
                   rows, names=2)

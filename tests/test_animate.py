@@ -105,3 +105,19 @@ def test_nodes_without_coordinates_are_named(tmp_path):
     assert not (tmp_path / "a.gif").exists()
     with pytest.raises(OutputError):
         animate(build_scenario(located()), tmp_path / "a.gif", days=1, frames=2, fps=0)
+
+
+def test_the_animation_is_drawn_on_the_base_map_with_the_places_named(scenario_file, tmp_path, monkeypatch):
+    import corridor_sim.animate as animate_module
+
+    real, drawn = animate_module.draw_basemap, []
+
+    def recording(ax):
+        drawn.append((ax, real(ax)))
+        return drawn[-1][1]
+
+    monkeypatch.setattr(animate_module, "draw_basemap", recording)
+    assert main(["animate", str(scenario_file), "-o", str(tmp_path / "a.gif"), "--days", "1", "--frames", "2"]) == 0
+    ((ax, land),) = drawn
+    assert land in ax.collections and len(land.get_paths()) > 0
+    assert land.get_zorder() < min(c.get_zorder() for c in ax.collections if c is not land)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import re
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -410,3 +411,27 @@ def test_tradeoff_points_are_the_paired_differences_of_the_summary():
     (line,) = [l for l in ax.get_lines() if l.get_marker() == "o"]
     assert line.get_xdata()[0] == pytest.approx(row["saved_h"]) and line.get_ydata()[0] == pytest.approx(row["missed_points"])
     assert "(h)" in ax.get_xlabel()
+
+
+def test_the_map_draws_land_sea_and_borders_from_the_shipped_natural_earth_data(compared):
+    from matplotlib.path import Path as MplPath
+
+    from corridor_sim.plots.basemap import BASEMAP_GID, SEA, country_rings, draw_basemap
+    from corridor_sim.plots.style import new_figure
+
+    fig = network_map(compared)
+    for ax in fig.axes[:-1]:  # every panel, not the colour bar
+        (land,) = [c for c in ax.collections if c.get_gid() == BASEMAP_GID]
+        assert land.get_zorder() < min(c.get_zorder() for c in ax.collections if c is not land)
+    # on the corridor's own extent: Baku on land in Azerbaijan, the middle of the Caspian at sea
+    ax = new_figure(6, 4).subplots()
+    ax.set_xlim(25, 90)
+    ax.set_ylim(35, 48)
+    land = draw_basemap(ax)
+    paths = [MplPath(p.vertices) for p in land.get_paths()]
+    assert len(paths) >= 20 and ax.get_facecolor()[:3] == pytest.approx(matplotlib.colors.to_rgb(SEA))
+    assert any(p.contains_point((49.87, 40.41)) for p in paths)       # Baku
+    assert not any(p.contains_point((51.0, 42.0)) for p in paths)     # the Caspian Sea
+    assert not any(p.contains_point((34.0, 43.0)) for p in paths)     # the Black Sea
+    baku = [iso for iso, ring in country_rings() if MplPath(ring).contains_point((49.87, 40.41))]
+    assert baku == ["AZE"]

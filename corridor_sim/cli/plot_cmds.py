@@ -58,13 +58,16 @@ def plot(args: argparse.Namespace) -> int:
     from ..report import write_report
     from ..results import load_results
 
+    from ..demo import saved_demo
+
     formats = check_formats(args.format.split(","))
     result = with_cached_tables(load_results(args.directory))
     directory = Path(args.directory)
+    demo = saved_demo(directory) or {}  # a demo's report keeps its title and takeaway
     figures = render_plots(result)
     files = write_plots(result, directory / "plots", formats, figures=figures)
     if not args.no_report:
-        files.append(write_report(result, directory, figures=figures))
+        files.append(write_report(result, directory, figures=figures, **demo))
     for file in files:
         console.print(str(file), soft_wrap=True)
     return 0

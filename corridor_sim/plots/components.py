@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from ..model.truck import COMPONENTS
 from ..results.run_result import RunResult
-from .data import finite, flow_label, group_summary, require
+from .data import finite, flow_label, group_summary, require, scenario_label
 from .style import COMPONENT_COLOURS, COMPONENT_LABELS, figure_and_axes, styled
 
 LABEL_MIN_SHARE = 0.06  # segments narrower than this share of the longest bar are not labelled
@@ -48,7 +48,7 @@ def time_components(result: RunResult, ax: Axes | Figure | None = None, flow: st
             end = max(end, lead["ci_high"])
         ax.text(end + longest * 0.015, row + CI_OFFSET, f"{lead['mean']:.1f} h", va="center", fontsize=9)
         right = max(right, end)
-    ax.set_yticks(rows, names)
+    ax.set_yticks(rows, [scenario_label(result, n) for n in names])
     ax.set_ylim(-0.5, len(names) - 0.3)
     ax.set_xlim(0, right * 1.12 if right > 0 else 1)
     ax.set_xlabel("mean time per truck (h); black bar above: 95% CI of the mean lead time")

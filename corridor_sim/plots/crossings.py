@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..results.run_result import RunResult
-from .data import crossing_order, finite, flow_label, require
+from .data import crossing_order, finite, flow_label, require, scenario_label
 from .style import figure_and_axes, scenario_colours, styled
 
 
@@ -49,7 +49,8 @@ def crossing_times(result: RunResult, ax: Axes | Figure | None = None, flow: str
             means.append(mean)
             lows.append(mean - t["ci_low"] if ok else 0.0)  # type: ignore[index]
             highs.append(t["ci_high"] - mean if ok else 0.0)  # type: ignore[index]
-        ax.barh(rows + offset, means, height=height * 0.9, color=colours[name], label=name, gid=f"bars:{name}")
+        ax.barh(rows + offset, means, height=height * 0.9, color=colours[name], label=scenario_label(result, name),
+                gid=f"bars:{name}")
         ax.errorbar(means, rows + offset, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9,
                     capsize=2.5, label=f"_ci:{name}")
     ax.set_yticks(rows, [f"{node}  {crossing}" for node, crossing in keys])

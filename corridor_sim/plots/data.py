@@ -33,6 +33,12 @@ def group_trucks(trucks: pd.DataFrame, flow: str | None = None) -> pd.DataFrame:
     return trucks[mask]
 
 
+def scenario_label(result: RunResult, name: str) -> str:
+    """A scenario as legends show it: its `label`, or its name."""
+    scenario = result.scenarios.get(name)
+    return scenario.label if scenario is not None and scenario.label else name
+
+
 def flow_label(flow: str | None) -> str:
     return "all counted trucks" if flow is None else f"flow {flow}"
 

@@ -6,7 +6,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..results.run_result import RunResult
-from .data import finite, flow_label, group_summary, group_trucks, require
+from .data import finite, flow_label, group_summary, group_trucks, require, scenario_label
 from .style import figure_and_axes, hours_to_days_axis, scenario_colours, styled
 
 
@@ -37,7 +37,7 @@ def lead_time_ecdf(result: RunResult, ax: Axes | Figure | None = None, flow: str
         x, y = ecdf_points(times)
         colour = colours[name]
         ax.step(x, y, where="post", color=colour, gid=f"ecdf:{name}",
-                label=f"{name}: mean {lead['mean']:.1f} h" + _ci_text(lead))
+                label=f"{scenario_label(result, name)}: mean {lead['mean']:.1f} h" + _ci_text(lead))
         ax.axvline(lead["mean"], color=colour, linestyle="--", linewidth=1.2, gid=f"mean:{name}")
         if finite(lead.get("ci_low"), lead.get("ci_high")):
             ax.axvspan(lead["ci_low"], lead["ci_high"], color=colour, alpha=0.18, linewidth=0, gid=f"ci:{name}")

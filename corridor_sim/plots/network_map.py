@@ -17,9 +17,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from ..scenario.network import build_graph, controls_at, crossing_label
+from ..scenario.network import build_graph, controls_at, crossing_label, place_name
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
+from .basemap import draw_basemap
 from .data import finite, require
 from .style import new_figure, styled
 
@@ -137,10 +138,12 @@ def _draw(ax: Any, scenario: Scenario, delays: dict[tuple[str, str], float], nor
                    gid=f"nodes:{kind}")
         if kind != "terminal":
             for n in members:
-                ax.annotate(n, coords[n], xytext=(4, 4), textcoords="offset points", fontsize=7, zorder=4)
+                ax.annotate(place_name(scenario, n, short=True), coords[n], xytext=(4, 4), textcoords="offset points",
+                            fontsize=7, zorder=4)
     x0, x1, y0, y1 = _extent(scenario)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    draw_basemap(ax)
     ax.set_aspect(1.0 / math.cos(math.radians((y0 + y1) / 2)))  # equirectangular, true shape at mid-latitude
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..results.run_result import RunResult
-from .data import require
+from .data import require, scenario_label
 from .style import new_figure, scenario_colours, styled
 
 TOP_CONTROLS = 4
@@ -45,7 +45,7 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
             if series.empty:
                 continue
             ax.step(series["time_h"].to_numpy() / 24.0, series["queue_length"].to_numpy(), where="post",
-                    color=colours[name], label=name, linewidth=1.2, gid=f"queue:{name}:{control}")
+                    color=colours[name], label=scenario_label(result, name), linewidth=1.2, gid=f"queue:{name}:{control}")
         if warmup_days > 0:
             ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
         ax.set_title(control, fontsize=9, fontweight="normal")

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from ..scenario.network import build_graph
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
-from .data import require
+from .data import require, scenario_label
 from .style import figure_and_axes, hours_to_days_axis, scenario_colours, styled
 
 DWELL_LABEL_SHARE = 0.02  # name the nodes where the truck stayed at least this share of its journey
@@ -136,7 +136,7 @@ def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str
     longest = max(j.lead_time_h for j in journeys)
     for journey in journeys:
         ax.plot(journey.hours, journey.km, color=colours[journey.scenario], gid=f"journey:{journey.scenario}",
-                label=f"{journey.scenario}: {journey.lead_time_h:.0f} h, {journey.km[-1]:,.0f} km")
+                label=f"{scenario_label(result, journey.scenario)}: {journey.lead_time_h:.0f} h, {journey.km[-1]:,.0f} km")
     # name the long stays of the first journey (longest first, none overlapping), and every stop on the right
     first = journeys[0]
     top_km = max(float(j.km[-1]) for j in journeys) or 1.0

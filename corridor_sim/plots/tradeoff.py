@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..results.keys import ALL
 from ..results.run_result import RunResult
-from .data import require
+from .data import require, scenario_label
 from .style import figure_and_axes, scenario_colours, styled
 
 
@@ -28,7 +28,7 @@ def tradeoff_frame(result: RunResult, flow: str = ALL) -> pd.DataFrame:
         lead, missed = f["lead_time_h"], (f.get("violations") or {}).get("missed_rate")
         if missed is None:
             continue
-        rows.append({"scenario": name, "saved_h": -lead["mean"], "saved_low": -lead["ci_high"],
+        rows.append({"scenario": name, "label": scenario_label(result, name), "saved_h": -lead["mean"], "saved_low": -lead["ci_high"],
                      "saved_high": -lead["ci_low"], "missed_points": 100 * missed["mean"],
                      "missed_low": 100 * missed["ci_low"], "missed_high": 100 * missed["ci_high"]})
     return pd.DataFrame(rows)
@@ -49,8 +49,8 @@ def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None) ->
         x, y = row["saved_h"], row["missed_points"]
         ax.errorbar([x], [y], xerr=[[x - row["saved_low"]], [row["saved_high"] - x]],
                     yerr=[[y - row["missed_low"]], [row["missed_high"] - y]], fmt="o", capsize=3,
-                    color=colours[row["scenario"]], label=row["scenario"])
-        ax.annotate(row["scenario"], (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+                    color=colours[row["scenario"]], label=row.get("label", row["scenario"]))
+        ax.annotate(row.get("label", row["scenario"]), (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
     ax.axhline(0, color="#777777", linewidth=0.8)
     ax.axvline(0, color="#777777", linewidth=0.8)
     ax.set_xlabel("mean lead time saved against the baseline (h), 95% CI")

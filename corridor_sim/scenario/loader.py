@@ -158,6 +158,8 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     chain = read_chain(Path(path), document)
     data: dict = {}
     for doc in reversed(chain):
+        if "name" in doc.data and "label" not in doc.data:
+            data.pop("label", None)  # a label names its own scenario: one of another name does not inherit it
         data = merge(data, doc.data)
     data.pop("extends", None)
     data, set_paths = _apply_overrides(data, overrides)

@@ -109,3 +109,13 @@ def crossing_label(scenario: Scenario, control: ControlKey) -> str:
         other = spec.border[1] if spec.border[0] == country else spec.border[0]  # type: ignore[index]
         return f"{country}->{other}" if direction == "exit" else f"{other}->{country}"
     return f"{country} {'outbound' if direction == 'exit' else 'inbound'}"
+
+
+def place_name(scenario: Scenario, node: str, short: bool = False) -> str:
+    """How a node is shown: its `label` (its id when it has none). `short` keeps the label up to
+    its first " / " or " (" (`Red Bridge / Qirmizi Korpu ...` -> `Red Bridge`), for maps where
+    long names would overlap."""
+    label = scenario.nodes[node].label or node
+    if short:
+        label = label.split(" / ")[0].split(" (")[0].strip() or node
+    return label

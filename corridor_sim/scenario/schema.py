@@ -703,6 +703,8 @@ class Scenario(Base):
 
     name: Name = Field(pattern=SCENARIO_NAME_PATTERN, description="used in result tables and directory names")
     description: str = Field("", description="one or two sentences for people")
+    label: Optional[Name] = Field(None, description="a name for people in legends and reports, e.g. 'AEO recognised' "
+                                                    "(default: the name)")
     sources: dict[str, str] = Field(default_factory=dict, description="citation key -> reference; comments beside numbers cite the keys")
     extends: Optional[str] = Field(None, description="a base scenario file, relative to this one; this file gives only what differs")
     clock: Clock = Field(Clock(), description="simulated period")
