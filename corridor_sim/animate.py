@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .errors import OutputError, Problem, ScenarioError
+from .results.modes import as_created
 from .model import simulate
 from .model.records import ReplicationResult
 from .scenario.network import build_graph, place_name
@@ -125,9 +126,7 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
     try:
         with style():
             _draw(scenario, coords, moves, queues, top, times, fps, Path(tmp_name))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)  # as a file opened normally, not mkstemp's owner-only mode
+        os.chmod(tmp_name, as_created(0o666))  # as a file opened normally, not mkstemp's owner-only mode
         os.replace(tmp_name, output)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -39,6 +39,7 @@ class Demo:
     measure: str
     title: str
     takeaway: Callable[[RunResult], list[str]] = field(repr=False)
+    focus: str | None = None  # the flow the takeaway speaks of, which the plots then show (None: all trucks)
 
     def scenarios(self) -> list[Scenario]:
         from .scenario import load_scenario
@@ -251,7 +252,8 @@ def exchange_takeaway(result: RunResult) -> list[str]:
 
 
 DEMOS: dict[str, Demo] = {
-    "aeo": Demo("aeo", "corridor.yaml", "aeo.yaml", "AEO mutual recognition on the Middle Corridor", aeo_takeaway),
+    "aeo": Demo("aeo", "corridor.yaml", "aeo.yaml", "AEO mutual recognition on the Middle Corridor", aeo_takeaway,
+                "westbound-aeo"),
     "etir": Demo("etir", "corridor.yaml", "etir.yaml", "e-TIR instead of paper TIR carnets", etir_takeaway),
     "risk": Demo("risk", "blanket.yaml", "risk_based.yaml", "Risk-based instead of blanket inspection", risk_takeaway),
     "caravan": Demo("caravan", "caravan.yaml", "caravan_prenotified.yaml",
@@ -285,13 +287,15 @@ DEMO_FILE = "demo.json"
 
 
 def saved_demo(directory: str | Path) -> dict[str, Any] | None:
-    """The title and takeaway a demo saved in its run directory (None for any other run)."""
+    """The title, takeaway and focus flow a demo saved in its run directory (None for any other run)."""
     file = Path(directory) / DEMO_FILE
     if not file.is_file():
         return None
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-        return {"title": str(data["title"]), "takeaway": [str(line) for line in data["takeaway"]]}
+        focus = data.get("focus")
+        return {"title": str(data["title"]), "takeaway": [str(line) for line in data["takeaway"]],
+                "focus": None if focus is None else str(focus)}
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise OutputError(f"{file} is damaged ({exc}); rerun the demo") from None
 
@@ -310,13 +314,14 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
     def extras(result: RunResult, tmp: Path) -> None:
         takeaway[:] = demo.takeaway(result)
         # kept with the run, so `corridor-sim plot DIR` redraws the report with its takeaway
-        dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway}, tmp / DEMO_FILE)
+        dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway, "focus": demo.focus},
+                  tmp / DEMO_FILE)
         if plots:
             from .plots import render_plots, with_cached_tables, write_plots
             from .report import write_report
 
             result = with_cached_tables(result)
-            figures = render_plots(result)
+            figures = render_plots(result, flow=demo.focus)
             write_plots(result, tmp / "plots", figures=figures)
             write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures)
 

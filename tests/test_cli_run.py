@@ -139,3 +139,16 @@ def test_the_run_summary_names_controls_by_label_and_gives_lead_times_in_days_an
     assert days in out and "days" in out
     lines = out.splitlines()
     assert all(any(line.strip("│ ").startswith(c + " ") for line in lines) for c in COMPONENTS)
+
+
+def test_a_run_directory_is_readable_as_the_umask_allows(scenario_file, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        assert main(["run", str(scenario_file), "-n", "1", "-o", str(tmp_path / "run"), "--quiet", "--no-plots"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o755  # not mkdtemp's owner-only 0o700
+    assert stat.S_IMODE((tmp_path / "run" / "summary.json").stat().st_mode) == 0o644

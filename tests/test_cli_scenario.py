@@ -139,6 +139,19 @@ def test_show_summarises_nodes_links_and_routes(tmp_path, capsys):
     assert "origin -> post" in out and "1.0" in out  # 60 km at 60 km/h: 1 expected hour
 
 
+def test_show_gives_each_control_its_lanes_hours_holidays_and_each_country_its_customs(tmp_path, capsys):
+    data = tiny()
+    data["nodes"]["post"] |= {"label": "Post (AA) / Poste (BB)", "hours": "Mon-Fri 08:00-20:00",
+                              "holidays": ["2026-01-07..2026-01-08"], "controls": {"BB": {"entry": {"lanes": 5}}}}
+    data["customs"] = {"BB": {"recognises_aeo": True, "channels": {"low": {"yellow": 0.2, "red": 0.05}}}}
+    code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)))
+    words = set(out.replace("│", " ").replace(",", " ").split())  # a narrow terminal folds cells over lines
+    assert code == 0 and err == ""
+    assert {"Post", "Mon-Fri", "08:00-20:00", "2026-01-07", "2026-01-08", "lanes=5", "20%/5%"} <= words
+    customs = {line.split()[1]: line.split() for line in out.splitlines() if line.startswith("│ AA ") or line.startswith("│ BB ")}
+    assert "no" in customs["AA"] and "x0.2" in customs["BB"]  # AA does not recognise AEO; BB does (the built-in factor)
+
+
 @pytest.mark.parametrize("name", sorted(CONTRACT_LINES))
 def test_show_reads_every_contract_file(capsys, name):
     code, out, err = run(capsys, "show", CONTRACT / name)

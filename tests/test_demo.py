@@ -83,6 +83,7 @@ def test_demo_aeo_writes_plots_and_report_and_says_the_measured_figure(tmp_path,
     assert "Demo: AEO mutual recognition" in report and "AEO trucks spent" in report
     # legends name the scenarios for people; redrawing keeps the title and the takeaway
     assert "AEO recognised" in report and "corridor today" in report
+    assert json.loads((out / "demo.json").read_text())["focus"] == "westbound-aeo"  # the plots show the AEO trucks
     assert main(["plot", str(out), "--format", "svg"]) == 0
     redrawn = (out / "report.html").read_text()
     assert 'id="takeaway"' in redrawn and "Demo: AEO mutual recognition" in redrawn and "AEO trucks spent" in redrawn

@@ -435,3 +435,13 @@ def test_the_map_draws_land_sea_and_borders_from_the_shipped_natural_earth_data(
     assert not any(p.contains_point((34.0, 43.0)) for p in paths)     # the Black Sea
     baku = [iso for iso, ring in country_rings() if MplPath(ring).contains_point((49.87, 40.41))]
     assert baku == ["AZE"]
+
+
+def test_render_plots_can_show_one_flow_as_a_demo_takeaway_does(compared):
+    from corridor_sim.plots import render_plots
+
+    flow = next(iter(next(iter(compared.scenarios.values())).traffic))
+    figures = dict((plot.name, fig) for plot, fig in render_plots(compared, flow=flow))
+    assert f"flow {flow}" in figures["lead_time"].axes[0].get_title("left")
+    whole = dict((plot.name, fig) for plot, fig in render_plots(compared))
+    assert "all counted trucks" in whole["lead_time"].axes[0].get_title("left")

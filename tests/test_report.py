@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -132,7 +133,10 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("the report is tested in headless Chromium: install it (apt-get install chromium)")
+    reason = "the report is tested in headless Chromium: install it (apt-get install chromium)"
+    if os.environ.get("CI"):  # .ci/run installs it: there its absence is a failure
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def headless(tmp_path, *args: str) -> subprocess.CompletedProcess:

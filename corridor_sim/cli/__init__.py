@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import signal
 import sys
 import threading
@@ -72,8 +73,25 @@ def os_message(exc: OSError) -> str:
     return f"{exc.strerror or exc}{where}"
 
 
+def _unknown_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> str | None:
+    """`unknown command 'rnu' (did you mean 'run'?)` for a first word that is no command, else None."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if argv[0] in commands:
+        return None
+    close = difflib.get_close_matches(argv[0], list(commands), n=1, cutoff=0.5)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"unknown command {argv[0]!r}{hint}; the commands are {', '.join(commands)}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    unknown = _unknown_command(parser, argv)
+    if unknown:
+        console_err.print(f"[bold red]error:[/] {escape(unknown)}", highlight=False, soft_wrap=True)
+        return 2
     args = parser.parse_args(argv)
     with _signals():
         try:

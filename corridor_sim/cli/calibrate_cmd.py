@@ -8,13 +8,17 @@ from .common import console, positive, progress_bars
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("calibrate", help="compare a scenario's simulated figures with observed targets")
-    p.add_argument("file", metavar="SCENARIO")
-    p.add_argument("targets", metavar="TARGETS")
+    p = sub.add_parser("calibrate", help="compare a scenario's simulated figures with observed targets",
+                       description="Run a scenario and set its simulated figures (means with 95% CIs over the "
+                                   "replications) beside the observed targets of a targets file, each with its error, "
+                                   "tolerance and source; with --fit, search the uncertain values that bring them "
+                                   "closest and write them as an overlay.")
+    p.add_argument("file", metavar="SCENARIO", help="scenario file")
+    p.add_argument("targets", metavar="TARGETS", help="targets file (a top-level `targets:` list)")
     p.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default: the scenario's)")
     p.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
-    p.add_argument("--workers", type=int, default=1, metavar="N")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
     p.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
     p.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     p.add_argument("--quiet", action="store_true", help="no progress display")
@@ -65,23 +69,28 @@ def _tolerance(row) -> str:
     """What a target allows: the relative tolerance, and the absolute one where it is larger."""
     parts = [f"±{row.tolerance:.0%}"] if row.tolerance else []
     if isinstance(row.abs_tolerance, float) and math.isfinite(row.abs_tolerance) and row.abs_tolerance > 0:
-        parts.append(f"±{row.abs_tolerance:g}")
-    return " | ".join(parts) or "exact"
+        parts.append(f"{row.abs_tolerance:g}")
+    return "±" + "|".join(p.lstrip("±") for p in parts) if parts else "exact"
+
+
+# the metrics by shorter names, so a target and its figures fit 80 columns
+SHORT_METRICS = {"control_time": "control", "crossing_time": "crossing", "queue_wait": "queue",
+                 "lead_time": "lead time", "ferry_wait": "ferry wait", "red_share": "red", "yellow_share": "yellow"}
 
 
 def _print_targets(table, title: str) -> int:
     """The targets table on the terminal; returns how many targets are within tolerance."""
-    from rich.table import Table
+    from .tables import add_name_column, add_number_columns, text_table
 
-    out = Table(title=title)
+    out = text_table(title)
     wide = console.width >= 110  # the sources column only where there is room for it
-    out.add_column("target", overflow="fold", ratio=1)
-    for col in ("observed", "sim.", "95% CI", "error", "tol.", "ok"):
-        out.add_column(col, justify="right", no_wrap=True)
+    labels = [SHORT_METRICS.get(row.metric, row.metric) + (f" ({row.stat})" if row.stat and row.stat != "mean" else "")
+              + f" {row.where}" for row in table.itertuples()]
+    add_name_column(out, "target", labels)
+    add_number_columns(out, ("obs.", "sim.", "95% CI", "error", "tol.", "ok"))
     if wide:
         out.add_column("source", overflow="fold")
-    for row in table.itertuples():
-        label = row.metric + (f" ({row.stat})" if row.stat and row.stat != "mean" else "") + f" {row.where}"
+    for label, row in zip(labels, table.itertuples()):
         ok = "[green]yes[/]" if row.within else "[red]no[/]"
         cells = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
                  f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", _tolerance(row), ok]
@@ -95,10 +104,9 @@ def _print_targets(table, title: str) -> int:
 def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -> int:
     from pathlib import Path
 
-    from rich.table import Table
-
     from ..errors import OutputError, Problem, ScenarioError
     from ..fit import Parameter, current_value, fit, overlay_text, parse_parameter
+    from .tables import add_name_column, add_number_columns, text_table
 
     positive(args.generations, "--generations")
     positive(args.population, "--population")
@@ -122,9 +130,9 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
                   f"{args.population} a parameter)", soft_wrap=True)
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
                  report=report)
-    values = Table(title=f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
-    for col in ("parameter", "low", "high", "was", "fitted"):
-        values.add_column(col, overflow="fold", justify="left" if col == "parameter" else "right")
+    values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
+    add_name_column(values, "parameter", [p.path for p in parameters])
+    add_number_columns(values, ("low", "high", "was", "fitted"))
     for p in parameters:
         was = current_value(scenario, p)
         values.add_row(p.path, f"{p.low:g}", f"{p.high:g}", "–" if was is None else f"{was:g}",

@@ -40,16 +40,13 @@ def _ci(d: dict[str, Any], digits: int = 2) -> str:
     return f"[{_f(d['ci_low'], digits, True)}, {_f(d['ci_high'], digits, True)}]"
 
 
-def _table(title: str, columns: list[str], names: int = 1, name_width: int = 12) -> Table:
-    """Names (the first `names` columns) fold rather than being cut; figures are right-aligned."""
-    from rich.table import Table
+def _table(title: str, columns: list[str], names: list[str]) -> Table:
+    """The first column holds `names`, each kept whole on one line; figures are right-aligned."""
+    from .tables import add_name_column, add_number_columns, text_table
 
-    table = Table(title=title)
-    for i, col in enumerate(columns):
-        if i < names:
-            table.add_column(col, overflow="fold", min_width=min(name_width, 24))
-        else:
-            table.add_column(col, justify="right", no_wrap=True)
+    table = text_table(title)
+    add_name_column(table, columns[0], names)
+    add_number_columns(table, columns[1:])
     return table
 
 
@@ -61,7 +58,7 @@ def print_comparison(result: RunResult) -> None:
     baseline = summary["baseline"]
     scen = _table(f"lead time of all counted trucks, hours ({summary['replications']} replications, "
                   f"seed {summary['seed']}; baseline {baseline})",
-                  ["scenario", "mean", "±95%", "p95", "SWD km/h", "insp./100", "detected"])
+                  ["scenario", "mean", "±95%", "p95", "SWD km/h", "insp./100", "detected"], list(summary["scenarios"]))
     for name, s in summary["scenarios"].items():
         if "lead_time_h" not in s:
             scen.add_row(name, "–", *[""] * 5)
@@ -73,10 +70,10 @@ def print_comparison(result: RunResult) -> None:
     console.print(scen)
 
     for name, entry in summary["comparison"].items():
-        width = max(len(flow) for flow in entry["flows"])
         diff = _table(f"{name} − {baseline}: paired difference of mean lead time, hours (CRN: paired/unpaired "
                       "variance, below 1 when common random numbers helped)",
-                      ["flow", "diff.", "95% CI", "relative", "CRN", "sig."], name_width=width)
+                      ["flow", "diff.", "95% CI", "relative", "CRN", "sig."],
+                      ["all" if flow == ALL else flow for flow in entry["flows"]])
         for flow, f in entry["flows"].items():
             d = f["lead_time_h"]
             diff.add_row("all" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
@@ -88,14 +85,14 @@ def print_comparison(result: RunResult) -> None:
         overall = entry["flows"].get(ALL)
         if not overall:
             continue
+        changes = sorted(overall["crossings"], key=lambda x: -abs(x["time_h"]["mean"]))[:TOP_CROSSINGS]
         where = _table(f"{name} − {baseline}: where the time changes, hours per truck (clear: CPMM time "
                        "to clear a crossing)", ["component", "baseline", "scenario", "difference", "95% CI"],
-                       name_width=16)
+                       [*COMPONENTS, *(f"clear {x['node']} {x['crossing']}" for x in changes)])
         for c in COMPONENTS:
             d = overall["components_h"].get(c)
             if d and (d["baseline_mean"] or d["scenario_mean"]):
                 where.add_row(c, _f(d["baseline_mean"]), _f(d["scenario_mean"]), _f(d["mean"], 2, True), _ci(d))
-        changes = sorted(overall["crossings"], key=lambda x: -abs(x["time_h"]["mean"]))[:TOP_CROSSINGS]
         for x in changes:
             d = x["time_h"]
             where.add_row(f"clear {x['node']} {x['crossing']}", _f(d["baseline_mean"]), _f(d["scenario_mean"]),

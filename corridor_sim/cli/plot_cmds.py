@@ -63,8 +63,8 @@ def plot(args: argparse.Namespace) -> int:
     formats = check_formats(args.format.split(","))
     result = with_cached_tables(load_results(args.directory))
     directory = Path(args.directory)
-    demo = saved_demo(directory) or {}  # a demo's report keeps its title and takeaway
-    figures = render_plots(result)
+    demo = saved_demo(directory) or {}  # a demo's plots and report keep their flow, title and takeaway
+    figures = render_plots(result, flow=demo.pop("focus", None))
     files = write_plots(result, directory / "plots", formats, figures=figures)
     if not args.no_report:
         files.append(write_report(result, directory, figures=figures, **demo))

@@ -29,33 +29,31 @@ def _fmt(x: float | None, digits: int = 2) -> str:
 
 
 def print_summary(result: RunResult) -> None:
-    from rich.table import Table
-
     from ..model.truck import COMPONENTS
+    from ..scenario.network import place_name
+    from .tables import add_name_column, add_number_columns, text_table
 
     for name, s in result.summary_dict["scenarios"].items():
         if "lead_time_h" not in s:
             console.print(f"{name}: no counted trucks arrived")
             continue
         lead = s["lead_time_h"]
-        table = Table(title=f"{name}: lead time over {s['replications']} replications "
-                            f"({s['trucks_per_replication']:.0f} counted trucks each)")
+        table = text_table(f"{name}: lead time over {s['replications']} replications "
+                           f"({s['trucks_per_replication']:.0f} counted trucks each)")
         rows = [("all counted", s)] + list(s.get("flows", {}).items())
-        # names fold rather than being cut (cn-tr-khorgos and cn-tr-khorgos-aktau must stay apart)
-        table.add_column("flow", overflow="fold")
-        for col in ("mean h", "± 95% CI", "days", "median h", "p95 h", "SWOD km/h", "SWD km/h"):
-            table.add_column(col, justify="right")
+        add_name_column(table, "flow", [label for label, _ in rows])
+        add_number_columns(table, ("mean h", "±95% CI", "days", "median h", "p95 h", "SWOD", "SWD"))
         for label, f in rows:
             lead = f["lead_time_h"]
             table.add_row(label, _fmt(lead["mean"]), _fmt(lead["half_width"]), _fmt(lead["mean"] / 24, 1),
                           _fmt(lead["median"]), _fmt(lead["p95"]),
                           _fmt((f.get("swod_kmh") or {}).get("mean"), 1), _fmt((f.get("swd_kmh") or {}).get("mean"), 1))
         console.print(table)
+        console.print("SWOD, SWD: speed without and with delay (km/h)", style="dim")
         # one row a component: ten columns would not fit a terminal's width
-        comps = Table(title="where the time goes (mean hours per truck)")
-        comps.add_column("component")
-        comps.add_column("mean h", justify="right")
-        comps.add_column("share", justify="right")
+        comps = text_table("where the time goes (mean hours per truck)")
+        add_name_column(comps, "component", COMPONENTS)
+        add_number_columns(comps, ("mean h", "share"))
         total = sum(s["components_h"].values())
         for c in COMPONENTS:
             hours = s["components_h"][c]
@@ -63,8 +61,9 @@ def print_summary(result: RunResult) -> None:
         console.print(comps)
         controls = result.controls
         if not controls.empty:
-            nodes = result.scenarios[name].nodes if name in result.scenarios else {}
-            print_waits(controls[controls["scenario"] == name], {n: spec.label or n for n, spec in nodes.items()})
+            scenario = result.scenarios.get(name)
+            labels = {n: place_name(scenario, n, short=True) for n in scenario.nodes} if scenario else {}
+            print_waits(controls[controls["scenario"] == name], labels)
 
 
 def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":
@@ -79,18 +78,18 @@ def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":
 
 def print_waits(controls: "pd.DataFrame", labels: dict[str, str] | None = None) -> None:
     """The busiest controls, named by their nodes' labels where the scenario gives them."""
-    from rich.table import Table
+    from .tables import add_name_column, add_number_columns, text_table
 
     waits = busiest_waits(controls)
     if not len(waits):
         return
-    t = Table(title="where trucks lose the most hours (all trucks, background included)")
-    t.add_column("control", overflow="fold")
+    t = text_table("where trucks lose the most hours (all trucks, background included)")
+    names = [f"{(labels or {}).get(node, node)} {country} {direction}" for node, country, direction in waits.index]
+    add_name_column(t, "control", names)
     # short headers: the table fits 80 columns, so no header is cut
-    for col in ("trucks/d", "truck-h/d", "mean h", "closed h", "queue h", "lane use"):
-        t.add_column(col, justify="right", min_width=len(col))
-    for (node, country, direction), row in waits.iterrows():
-        t.add_row(f"{(labels or {}).get(node, node)} {country} {direction}", _fmt(row["trucks_per_day"], 0), _fmt(row["truck_hours_per_day"], 0),
+    add_number_columns(t, ("trucks/d", "truck-h/d", "mean h", "closed h", "queue h", "lane use"))
+    for label, (_, row) in zip(names, waits.iterrows()):
+        t.add_row(label, _fmt(row["trucks_per_day"], 0), _fmt(row["truck_hours_per_day"], 0),
                   _fmt(row["mean_time_h"]), _fmt(row["mean_closed_h"]), _fmt(row["mean_queue_h"]),
                   _fmt(row["lane_utilisation"]))
     console.print(t)

@@ -13,17 +13,25 @@ from .common import console, console_err, scenario_lint
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("validate", help="check scenario (or calibration targets) files; one line per file, every problem listed")
-    p.add_argument("files", nargs="+", metavar="SCENARIO")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p = sub.add_parser("validate", help="check scenario (or calibration targets) files; one line per file, every problem listed",
+                       description="Check scenario files (or calibration targets files) without running them: "
+                                   "'ok: NAME (...)' per good file, each problem of a bad one on stderr with its file, "
+                                   "line, column and YAML path; exit 2 when any file has a problem.")
+    p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario or targets files")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
     p.set_defaults(func=validate)
 
-    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    p = sub.add_parser("schema", help="print the JSON Schema of the scenario format",
+                       description="Print the JSON Schema of the scenario format (for editors' completion and "
+                                   "checks); the same as the shipped corridor_sim/scenario.schema.json.")
     p.set_defaults(func=schema)
 
-    p = sub.add_parser("show", help="a readable summary of a scenario: nodes, links, flows")
-    p.add_argument("file", metavar="SCENARIO")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE")
+    p = sub.add_parser("show", help="a readable summary of a scenario: nodes, controls, links, flows",
+                       description="A readable summary of a scenario as it will run (overlays and --set applied): "
+                                   "the clock, the nodes, each control's lanes, hours, holidays and customs policy, "
+                                   "the links with their expected hours, the flows and caravans with their routes.")
+    p.add_argument("file", metavar="SCENARIO", help="scenario file")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
     p.set_defaults(func=show)
 
 
@@ -90,6 +98,8 @@ def show(args: argparse.Namespace) -> int:
         for country, names in sorted(by_kind[kind].items()):
             nodes.add_row(kind, country, ", ".join(names))
     console.print(nodes)
+    _show_controls(s)
+    _show_customs(s)
 
     links = Table(title="links")
     for col in ("link", "mode", "km", "expected h", "details"):
@@ -118,3 +128,60 @@ def show(args: argparse.Namespace) -> int:
         flows.add_row(f"{name} (caravan, {c.trucks} trucks)", f"{c.depart:%Y-%m-%d %H:%M}", " → ".join(route))
     console.print(flows)
     return 0
+
+
+def _holidays_text(holidays) -> str:
+    if not holidays:
+        return "none"
+    days = sum((b - a).days + 1 for a, b in holidays)
+    return f"{days} days, {min(a for a, _ in holidays):%Y-%m-%d} to {max(b for _, b in holidays):%Y-%m-%d}"
+
+
+def _show_controls(s) -> None:
+    """Each border and port: its lanes, bays, hours and holidays, and what a country's control
+    changes (overrides by country and direction)."""
+    from rich.table import Table
+
+    from ..scenario.network import place_name
+
+    table = Table(title="controls (each country's side of a border or port)")
+    for col in ("node", "lanes", "bays", "hours", "holidays", "by country"):
+        table.add_column(col, overflow="fold")
+    for name, node in s.nodes.items():
+        if node.kind == "terminal":
+            continue
+        changes = []
+        for country, spec in node.controls.items():
+            for part, override in (("", spec), ("exit ", spec.exit), ("entry ", spec.entry)):
+                if override is None:
+                    continue
+                set_keys = [k for k in ("lanes", "inspection_bays", "hours", "holidays", "shifts", "admissions_per_day",
+                                        "handling", "scanners", "outages", "pull_aside") if getattr(override, k) is not None]
+                if set_keys:
+                    shown = [f"{k}={getattr(override, k)}" if k in ("lanes", "inspection_bays", "admissions_per_day") else k
+                             for k in set_keys]
+                    changes.append(f"{country} {part}{', '.join(shown)}")
+        joint = " (joint control)" if getattr(node, "joint_control", False) else ""
+        table.add_row(f"{place_name(s, name, short=True)}{joint}", str(node.lanes), str(node.inspection_bays),
+                      node.hours.text, _holidays_text(node.holidays), "; ".join(changes) or "–")
+    if table.row_count:
+        console.print(table)
+
+
+def _show_customs(s) -> None:
+    """Each country's customs policy: channels by risk class, check times, AEO and e-TIR rules."""
+    from rich.table import Table
+
+    from ..scenario.schema import resolve_policy
+
+    table = Table(title="customs by country (channels: yellow / red probability per risk class; AEO recognised: "
+                        "their channels multiplied by)")
+    for col in ("country", "channels", "detection", "AEO", "e-TIR pre-clear", "priority"):
+        table.add_column(col, overflow="fold")
+    for country in s.countries:
+        p = resolve_policy(s, country)
+        channels = ", ".join(f"{cls} {ch.yellow:.0%}/{ch.red:.0%}" for cls, ch in p.channels.items() if cls in s.risk_classes)
+        aeo = f"x{p.aeo_factor:g}" if p.recognises_aeo else "no"
+        priority = ", ".join([*(["AEO lane"] if p.aeo_priority_lane else []), *p.priority_regimes]) or "–"
+        table.add_row(country, channels or "–", f"{p.detection:.0%}", aeo, f"{p.etir_preclear:.0%}", priority)
+    console.print(table)

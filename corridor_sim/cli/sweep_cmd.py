@@ -78,17 +78,15 @@ def _f(x: Any, digits: int = 2, sign: bool = False) -> str:
 
 
 def print_sweep(result: RunResult) -> None:
-    from rich.table import Table
-
     from ..experiment import short_keys
+    from .tables import add_number_columns, text_table
 
     table = result.sweep
     paths = list(result.summary_dict["sweep"]["vary"])
-    out = Table(title=f"sweep over {', '.join(paths)}: lead time of all counted trucks "
-                      f"({result.summary_dict['replications']} replications per point)")
+    out = text_table(f"sweep over {', '.join(paths)}: lead time of all counted trucks "
+                     f"({result.summary_dict['replications']} replications per point)")
     keys = short_keys(paths)
-    for col in [*(keys[p] for p in paths), "mean h", "± 95% CI", "p95 h", "vs first point h", "95% CI"]:
-        out.add_column(col, justify="right")
+    add_number_columns(out, [*(keys[p] for p in paths), "mean h", "±95% CI", "p95 h", "vs first h", "95% CI"])
     for row in table.to_dict("records"):
         if "lead_time_mean_h" not in row or row["lead_time_mean_h"] != row["lead_time_mean_h"]:
             out.add_row(*[str(row[p]) for p in paths], "no counted trucks", "", "", "", "")

@@ -30,8 +30,9 @@ class Plot:
 
     name: str
     title: str
-    draw: Callable[[RunResult], Figure]
+    draw: Callable[..., Figure]
     applies: Callable[[RunResult], bool]
+    per_flow: bool = False  # draws one flow's (or caravan's) trucks when given `flow=`
 
 
 def _has_trucks(result: RunResult) -> bool:
@@ -39,11 +40,11 @@ def _has_trucks(result: RunResult) -> bool:
 
 
 PLOTS: tuple[Plot, ...] = (
-    Plot("lead_time", "Lead-time distribution per scenario (ECDF), mean and 95% CI", lead_time_ecdf, _has_trucks),
+    Plot("lead_time", "Lead-time distribution per scenario (ECDF), mean and 95% CI", lead_time_ecdf, _has_trucks, True),
     Plot("time_components", "Where the time goes: mean hours per truck in each component", time_components,
-         lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values())),
+         lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values()), True),
     Plot("crossings", "Time to clear each border crossing and port, with 95% CIs, in route order", crossing_times,
-         lambda r: bool(crossing_table(r)[0])),
+         lambda r: bool(crossing_table(r)[0]), True),
     Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck", time_distance,
          lambda r: bool(traced_groups(r))),
     Plot("queues", "Queue length over time at the busiest controls (replication 0)", queue_lengths,
@@ -86,10 +87,12 @@ def supported_plots(result: RunResult) -> list[Plot]:
     return [p for p in PLOTS if p.applies(result)]
 
 
-def render_plots(result: RunResult) -> list[tuple[Plot, Figure]]:
-    """Every plot the result supports, drawn once (to be saved, embedded in a report, or both)."""
+def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot, Figure]]:
+    """Every plot the result supports, drawn once (to be saved, embedded in a report, or both);
+    with `flow`, the plots that can show one flow's (or caravan's) trucks show those."""
     result = with_cached_tables(result)
-    return [(plot, plot.draw(result)) for plot in supported_plots(result)]
+    return [(plot, plot.draw(result, flow=flow) if flow and plot.per_flow else plot.draw(result))
+            for plot in supported_plots(result)]
 
 
 def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str] = ("png",),

@@ -22,6 +22,7 @@ from ..errors import OutputError
 from ..scenario.loader import build_scenario
 from ..scenario.yamlfile import read_yaml
 from .formats import FORMATS, check_format
+from .modes import as_created
 from .tables import OPTIONAL_TABLES, TABLES, empty_frame
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
@@ -275,6 +276,7 @@ def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_fil
     check_format(fmt)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    os.chmod(tmp, as_created(0o777))  # readable by colleagues as the umask allows, not mkdtemp's owner-only mode
     try:
         for name in TABLES:
             result.write_table(name, tmp / name, fmt)

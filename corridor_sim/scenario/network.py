@@ -113,9 +113,9 @@ def crossing_label(scenario: Scenario, control: ControlKey) -> str:
 
 def place_name(scenario: Scenario, node: str, short: bool = False) -> str:
     """How a node is shown: its `label` (its id when it has none). `short` keeps the label up to
-    its first " / " or " (" (`Red Bridge / Qirmizi Korpu ...` -> `Red Bridge`), for maps where
-    long names would overlap."""
+    its first " / ", " (" or ": " (`Red Bridge: Qirmizi Korpu / ...` -> `Red Bridge`), for maps
+    and 80-column tables where long names would overlap or fold."""
     label = scenario.nodes[node].label or node
     if short:
-        label = label.split(" / ")[0].split(" (")[0].strip() or node
+        label = label.split(" / ")[0].split(" (")[0].split(": ")[0].strip() or node
     return label
