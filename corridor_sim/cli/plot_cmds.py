@@ -82,7 +82,8 @@ def demo(args: argparse.Namespace) -> int:
     scenarios = chosen.scenarios()
     names = [s.name for s in scenarios]
     reps = args.replications or scenarios[0].experiment.replications
-    console_err.print(f"demo {args.name}: {chosen.title} ({names[0]} against {names[1]}, {reps} replications)",
+    shown = [s.label or s.name for s in scenarios]
+    console_err.print(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)",
                       soft_wrap=True)
     with progress_bars(not args.quiet, names, reps) as progress:
         run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
