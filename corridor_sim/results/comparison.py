@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..measures import MEASURES
 from ..model.truck import COMPONENTS
 from .keys import ALL
 from .stats import paired_difference
@@ -60,7 +61,7 @@ def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str
             "checks": _checks(base, other), "violations": _violations(base, other)}
 
 
-CHECKS = {"inspections_per_100": "inspections", "scans_per_100": "scans", "audits_per_100": "audits",
+CHECKS = {"inspections_per_100": "inspections", **{k: c for m in MEASURES for k, c in m.per_100.items()},
           "yellow_per_100": "yellow"}
 
 
@@ -72,7 +73,8 @@ def _checks(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -
     return {name: _paired(rate(base, key), rate(other, key)) for name, key in CHECKS.items()}
 
 
-VIOLATION_SHARES = {"detection_rate": "detected", "audit_detection_rate": "audit_detected", "missed_rate": "missed"}
+VIOLATION_SHARES = {"detection_rate": "detected", **{k: c for m in MEASURES for k, c in m.shares.items()},
+                    "missed_rate": "missed"}
 
 
 def _violations(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -> dict[str, Any]:

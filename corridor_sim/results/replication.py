@@ -5,10 +5,24 @@ from typing import Any
 
 import numpy as np
 
+from ..measures import MEASURES
 from ..model.records import ReplicationResult, record_dict
 from ..model.truck import COMPONENTS
 from .keys import ALL
 
+
+
+COUNTS = [c for m in MEASURES for c in m.counts]
+MEASURE_TABLES = [m.table for m in MEASURES if m.table]
+DETECTIONS = [d for m in MEASURES for d in m.detections]  # columns besides `detected` that find a violation
+
+
+def _missed(col) -> np.ndarray:
+    """Non-compliant trucks that neither a border nor any measure found."""
+    found = col("detected").astype(bool)
+    for column in DETECTIONS:
+        found = found | col(column).astype(bool)
+    return col("noncompliant").astype(bool) & ~found
 
 
 def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict[str, Any]:
@@ -30,10 +44,8 @@ def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict
         "km_sum": float(km.sum()), "drive_sum": float(drive.sum()), "lead_sum": float(lead.sum()),
         "inspections": int(col("inspections").sum()), "yellow": int(col("yellow").sum()),
         "noncompliant": int(col("noncompliant").sum()), "detected": int(col("detected").sum()),
-        "audit_detected": int(col("audit_detected").sum()),
-        "scans": int(col("scans").sum()), "audits": int(col("audits").sum()),
-        "audit_delay_sum": float(np.nansum(col("audit_delay_h"))),
-        "missed": int((col("noncompliant") & ~col("detected") & ~col("audit_detected")).sum()),
+        **{c.stat: float(np.nansum(col(c.column))) if c.nan_sum else int(col(c.column).sum()) for c in COUNTS},
+        "missed": int(_missed(col).sum()),
     })
     for c in COMPONENTS:
         out[c] = float(col(f"{c}_h").mean())
@@ -56,9 +68,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "control_groups": [record_dict(r) for r in result.control_groups],
         "ferries": [record_dict(r) for r in result.ferries],
         "ferry_groups": [record_dict(r) for r in result.ferry_groups],
-        "audits": [record_dict(r) for r in result.audits],
-        "exchanges": [record_dict(r) for r in result.exchanges],
-        "permits": [record_dict(r) for r in result.permits],
+        **{name: [record_dict(r) for r in getattr(result, name)] for name, _ in MEASURE_TABLES},
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

@@ -29,6 +29,12 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "half_width": half, "n": n}
 
 
+def summary_ci(values: Sequence[float]) -> dict[str, float]:
+    """`mean_ci` as summaries keep it: mean, ci_low, ci_high, half_width."""
+    ci = mean_ci(values)
+    return {k: ci[k] for k in ("mean", "ci_low", "ci_high", "half_width")}
+
+
 def paired_difference(other: Sequence[float], baseline: Sequence[float], level: float = 0.95) -> dict[str, float]:
     """Paired t interval of other - baseline over replications with common random numbers.
 

@@ -6,15 +6,14 @@ from typing import Any
 
 import numpy as np
 
+from ..measures import MEASURES
 from ..model.truck import COMPONENTS
 from .keys import ALL
-from .stats import mean_ci
+from .stats import summary_ci
 from .warnings import saturation_warnings
 
 
-def _ci(values: list[float]) -> dict[str, float]:
-    ci = mean_ci(values)
-    return {k: ci[k] for k in ("mean", "ci_low", "ci_high", "half_width")}
+_ci = summary_ci
 
 
 def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -40,63 +39,12 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
         "swd_kmh": _ci(swd) if swd else None,
         "inspections_per_100": _ci([100 * r["inspections"] / r["trucks"] for r in reps]),
         "yellow_per_100": _ci([100 * r["yellow"] / r["trucks"] for r in reps]),
-        "scans_per_100": _ci([100 * r["scans"] / r["trucks"] for r in reps]),
-        "audits_per_100": _ci([100 * r["audits"] / r["trucks"] for r in reps]),
-        "detection_rate": _ci([r["detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
-        # of the non-compliant trucks: the share found by a post-clearance audit, and found nowhere
-        "audit_detection_rate": _ci([r["audit_detected"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
-        "missed_rate": _ci([r["missed"] / r["noncompliant"] for r in noncompliant]) if noncompliant else None,
+        **{key: _ci([100 * r[count] / r["trucks"] for r in reps]) for m in MEASURES for key, count in m.per_100.items()},
+        # of the non-compliant trucks: the share found at a border, by each measure that finds them, and nowhere
+        **{key: _ci([r[count] / r["noncompliant"] for r in noncompliant]) if noncompliant else None
+           for key, count in (("detection_rate", "detected"), *((k, c) for m in MEASURES for k, c in m.shares.items()),
+                              ("missed_rate", "missed"))},
     }
-
-
-AUDIT_COUNTS = ("released", "audited", "noncompliant", "detected", "missed")
-AUDIT_MEANS = ("mean_wait_h", "mean_delay_h", "auditor_utilisation", "mean_backlog")
-
-
-def audit_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per country with a post-clearance audit: counts a replication (means) and CIs of the rest."""
-    per_country: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rep in rep_stats:
-        for row in rep.get("audits", []):
-            per_country[row["country"]].append(row)
-    out = {}
-    for country, rows in per_country.items():
-        entry: dict[str, Any] = {"auditors": rows[0]["auditors"]}
-        entry.update({f"{k}_per_replication": float(np.mean([r[k] for r in rows])) for k in AUDIT_COUNTS})
-        for k in AUDIT_MEANS:
-            values = [r[k] for r in rows if r[k] == r[k]]  # NaN: no audit or no detection that replication
-            entry[k] = _ci(values) if values else None
-        out[country] = entry
-    return out
-
-
-EXCHANGE_COUNTS = ("trucks", "in_time", "precleared", "recognised", "alerts", "alerted", "alert_reds")
-
-
-def exchange_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per ordered pair `A -> B`: what the exchange did, in trucks a replication (means with CIs)."""
-    per_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rep in rep_stats:
-        for row in rep.get("exchanges", []):
-            per_pair[f"{row['exporter']} -> {row['importer']}"].append(row)
-    return {pair: {k: _ci([r[k] for r in rows]) for k in EXCHANGE_COUNTS} for pair, rows in per_pair.items()}
-
-
-def permit_summary(rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per quota `A -> B`: permits used and trucks that waited a replication, and the waits (CIs)."""
-    per_pair: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for rep in rep_stats:
-        for row in rep.get("permits", []):
-            per_pair[f"{row['registered']} -> {row['country']}"].append(row)
-    out = {}
-    for pair, rows in per_pair.items():
-        entry: dict[str, Any] = {"permits": rows[0]["permits"], "period": rows[0]["period"],
-                                 "used": _ci([r["used"] for r in rows]), "waited": _ci([r["waited"] for r in rows])}
-        for k in ("mean_wait_h", "max_wait_h"):
-            values = [r[k] for r in rows if r[k] == r[k]]
-            entry[k] = _ci(values) if values else None
-        out[pair] = entry
-    return out
 
 
 def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
@@ -148,9 +96,7 @@ def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]
         **overall,
         "crossings": _crossings(rep_stats, None),
         "flows": flows,
-        "post_clearance_audit": audit_summary(rep_stats),
-        "information_exchange": exchange_summary(rep_stats),
-        "road_permits": permit_summary(rep_stats),
+        **{m.section[0]: m.section[1](rep_stats) for m in MEASURES if m.section},
         "warnings": saturation_warnings(rep_stats),
         "conservation": {
             "created": int(sum(r["created"] for r in rep_stats)),
@@ -178,7 +124,7 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             row["swod_kmh"] = f["swod_kmh"]["mean"] if f.get("swod_kmh") else float("nan")
             row["swd_kmh"] = f["swd_kmh"]["mean"] if f.get("swd_kmh") else float("nan")
             row["inspections_per_100"] = f["inspections_per_100"]["mean"]
-            for rate in ("detection_rate", "audit_detection_rate", "missed_rate"):
+            for rate in ("detection_rate", *(k for m in MEASURES for k in m.shares), "missed_rate"):
                 row[rate] = f[rate]["mean"] if f.get(rate) else float("nan")
             rows.append(row)
     return rows

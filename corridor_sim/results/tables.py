@@ -6,14 +6,15 @@ from dataclasses import fields
 import numpy as np
 import pandas as pd
 
-from ..model.records import (AuditRecord, ControlFlowRecord, ControlRecord, ExchangeRecord, FerryRecord,
-                             PermitRecord, ReplicationResult, column_name, record_dict)
+from ..measures import MEASURES
+from ..model.records import ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, column_name, record_dict
 from ..scenario.schema import REGIMES
 
-TABLES = ("trucks", "controls", "control_flows", "ferries", "audits", "exchanges", "permits", "trace", "queues")
-# not written when empty (trace is opt-in; queues: replication 0; audits, exchanges and permits:
-# only where the scenario has them)
-OPTIONAL_TABLES = ("audits", "exchanges", "permits", "trace", "queues")
+MEASURE_TABLES = {m.table[0]: m.table[1] for m in MEASURES if m.table}  # a measure's own table: name -> record
+TABLES = ("trucks", "controls", "control_flows", "ferries", *MEASURE_TABLES, "trace", "queues")
+# not written when empty (trace is opt-in; queues: replication 0; a measure's table: only where
+# the scenario has the measure)
+OPTIONAL_TABLES = (*MEASURE_TABLES, "trace", "queues")
 QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
 
 
@@ -43,9 +44,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "km": t["km"].astype(float),
         "yellow": t["yellow"].astype(np.int64),
         "inspections": t["inspections"].astype(np.int64),
-        "scans": t["scans"].astype(np.int64),
-        "audits": t["audits"].astype(np.int64),
-        "audit_detected": t["audit_detected"].astype(bool),
+        **{c: t[c].astype(bool if kind == "bool" else np.int64) for m in MEASURES for c, kind in m.truck_columns},
         **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},
     })
     frames = {
@@ -53,9 +52,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "controls": _rows(key, result.controls, CONTROL_COLUMNS),
         "control_flows": _rows(key, result.control_groups, CONTROL_FLOW_COLUMNS),
         "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
-        "audits": _rows(key, result.audits, AUDIT_COLUMNS),
-        "exchanges": _rows(key, result.exchanges, EXCHANGE_COLUMNS),
-        "permits": _rows(key, result.permits, PERMIT_COLUMNS),
+        **{name: _rows(key, getattr(result, name), MEASURE_COLUMNS[name]) for name in MEASURE_TABLES},
         "trace": pd.DataFrame(result.trace, columns=TRACE_COLUMNS).assign(**key)[[*key, *TRACE_COLUMNS]],
         "queues": _queue_frame(result, key),
     }
@@ -69,17 +66,14 @@ def _columns(record_type) -> tuple[str, ...]:
 CONTROL_COLUMNS = _columns(ControlRecord)
 CONTROL_FLOW_COLUMNS = _columns(ControlFlowRecord)
 FERRY_COLUMNS = _columns(FerryRecord)
-AUDIT_COLUMNS = _columns(AuditRecord)
-EXCHANGE_COLUMNS = _columns(ExchangeRecord)
-PERMIT_COLUMNS = _columns(PermitRecord)
+MEASURE_COLUMNS = {name: _columns(record) for name, record in MEASURE_TABLES.items()}
 TRACE_COLUMNS = ("truck", "node", "event", "time_h", "km")
 QUEUE_COLUMNS = ("control", "time_h", "queue_length")
 
 
 def empty_frame(name: str) -> pd.DataFrame:
     """An optional table that was not written (nothing in it), with its columns."""
-    columns = {"audits": AUDIT_COLUMNS, "exchanges": EXCHANGE_COLUMNS, "permits": PERMIT_COLUMNS, "trace": TRACE_COLUMNS,
-               "queues": QUEUE_COLUMNS}.get(name)
+    columns = {**MEASURE_COLUMNS, "trace": TRACE_COLUMNS, "queues": QUEUE_COLUMNS}.get(name)
     return pd.DataFrame(columns=["scenario", "replication", *columns]) if columns else pd.DataFrame()
 
 

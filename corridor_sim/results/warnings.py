@@ -1,4 +1,5 @@
-"""Results that should not be read as they stand: controls whose queues never settle.
+"""Results that should not be read as they stand: controls whose queues never settle (and what
+each measure says of its own, e.g. a saturated audit office).
 
 A control whose lanes are busy nearly all the time has no steady state: its queue grows for as
 long as the run lasts, so its waits (and every lead time through it) depend on the horizon, not
@@ -35,37 +36,6 @@ def saturation_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
         out.append(f"control {node} {country} {direction} is saturated: its lanes are busy {busy:.0%} of the "
                    f"time and trucks queue {wait / 24:.1f} days on average; its queue grows for as long as the "
                    f"run lasts, so waits there depend on the horizon (give it more lanes or less traffic)")
-    return out + _audit_warnings(rep_stats) + _permit_warnings(rep_stats)
+    from ..measures import MEASURES
 
-
-def _permit_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
-    """Road permits that ran out: trucks waited at the border for a later period's quota."""
-    waits: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for rep in rep_stats:
-        for row in rep.get("permits", []):
-            waits[row["registered"], row["country"]].append(row)
-    out = []
-    for (registered, country), rows in waits.items():
-        waited = sum(r["waited"] for r in rows) / len(rows)
-        if waited > 0:
-            hours = [r["mean_wait_h"] for r in rows if r["mean_wait_h"] == r["mean_wait_h"]]
-            out.append(f"road permits {registered} -> {country} ran out: {waited:.0f} trucks a replication waited at "
-                       f"the border for the next {rows[0]['period']}'s quota, {sum(hours) / len(hours) / 24:.1f} days on "
-                       f"average (the longest {max(r['max_wait_h'] for r in rows) / 24:.1f} days)")
-    return out
-
-
-def _audit_warnings(rep_stats: list[dict[str, Any]]) -> list[str]:
-    """An audit office busy nearly all the time: its backlog, and the delay to detection, grow without end."""
-    busy: dict[str, list[float]] = defaultdict(list)
-    for rep in rep_stats:
-        for row in rep.get("audits", []):
-            busy[row["country"]].append(row["auditor_utilisation"])
-    out = []
-    for country, values in busy.items():
-        mean = sum(values) / len(values)
-        if mean >= SATURATED:
-            out.append(f"the post-clearance audit office of {country} is saturated: its auditors are busy {mean:.0%} "
-                       f"of the time, so its backlog and the delay to detection grow for as long as the run lasts "
-                       f"(give it more auditors, or audit a smaller share)")
-    return out
+    return out + [w for m in MEASURES if m.warnings for w in m.warnings(rep_stats)]
