@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CorridorSimError, OutputError
-from .results.io import dump_json
 from .results.keys import ALL
 from .results.stats import paired_difference
 
@@ -312,6 +311,8 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
     takeaway: list[str] = []
 
     def extras(result: RunResult, tmp: Path) -> None:
+        from .results.io import dump_json  # pandas: only once there is something to write
+
         takeaway[:] = demo.takeaway(result)
         # kept with the run, so `corridor-sim plot DIR` redraws the report with its takeaway
         dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway, "focus": demo.focus},
