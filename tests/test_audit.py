@@ -44,7 +44,7 @@ def test_the_audit_office_is_an_mmc_queue(auditors, rho):
     rate = rho * auditors / mean_audit  # audits an hour
     scenario = build_scenario(audited_world(rate * 24, auditors, mean_audit, days=400))
     wait = erlang_c(auditors, rate * mean_audit) * mean_audit / (auditors - rate * mean_audit)
-    records = [simulate(scenario, r, 3).audits[0] for r in range(20)]
+    records = [simulate(scenario, r, 3).tables["audits"][0] for r in range(20)]
     assert_theory([a.mean_wait_h for a in records], wait)
     assert_theory([a.auditor_utilisation for a in records], rho)
     assert_theory([a.mean_backlog for a in records], rate * wait)  # Little's law
@@ -104,7 +104,7 @@ def test_released_trucks_skip_the_check_and_the_rest_is_unchanged():
     assert t["lead_time_h" if "lead_time_h" in t else "arrive_h"].mean() <= without.trucks["arrive_h"].mean()
     # the summary has the audit's figures, and what became of the non-compliant trucks
     summary = scenario_summary("s", "", [replication_stats(released)])
-    assert summary["post_clearance_audit"]["BB"]["released_per_replication"] == released.audits[0].released
+    assert summary["post_clearance_audit"]["BB"]["released_per_replication"] == released.tables["audits"][0].released
     shares = [summary[k]["mean"] for k in ("detection_rate", "audit_detection_rate", "missed_rate")]
     stats = replication_stats(released)["groups"]["*"]
     assert stats["detected"] + stats["audit_detected"] >= stats["noncompliant"] - stats["missed"]

@@ -37,7 +37,7 @@ def exchanged(exchange: dict, aa: dict, bb: dict, noncompliance: float = 0.0, pe
 
 def _run(data: dict):
     result = simulate(build_scenario(data), 0)
-    return result, result.exchanges[0]
+    return result, result.tables["exchanges"][0]
 
 
 def test_no_reinspection_at_the_importing_side_when_results_are_recognised():
@@ -95,7 +95,7 @@ def test_an_exchange_that_does_nothing_changes_nothing():
     for name in a.trucks:
         np.testing.assert_array_equal(a.trucks[name], b.trucks[name], err_msg=name)
     summary = scenario_summary("s", "", [replication_stats(a)])
-    assert summary["information_exchange"]["AA -> BB"]["trucks"]["mean"] == a.exchanges[0].trucks > 0
+    assert summary["information_exchange"]["AA -> BB"]["trucks"]["mean"] == a.tables["exchanges"][0].trucks > 0
 
 
 @pytest.mark.parametrize("key, message", [

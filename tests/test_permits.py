@@ -86,7 +86,7 @@ def test_the_wait_for_a_permit_worked_by_hand():
     result = simulate(build_scenario(caravan_world(5, {"AA -> BB": {"permits": 2, "period": "day"}})), 0)
     caravan = result.trucks["group"] == 1
     assert sorted(result.trucks["permit_h"][caravan]) == pytest.approx([0, 0, 13, 13, 37])
-    (record,) = result.permits
+    (record,) = result.tables["permits"]
     assert record.used == 5 and record.waited == 3
     assert record.mean_wait_h == pytest.approx((13 + 13 + 37) / 3) and record.max_wait_h == pytest.approx(37)
     assert any("road permits AA -> BB ran out" in w for w in saturation_warnings([replication_stats(result)]))
@@ -99,7 +99,7 @@ def test_only_trucks_registered_in_the_quota_country_need_a_permit():
     caravan = t["group"] == 1
     assert (t["permit_h"][caravan] > 0).sum() == 4
     assert (~caravan).sum() > 50 and (t["permit_h"][~caravan] == 0).all()
-    assert result.permits[0].used == 5
+    assert result.tables["permits"][0].used == 5
 
 
 def test_a_bad_permit_quota_is_refused_with_its_path():

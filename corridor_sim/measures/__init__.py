@@ -33,7 +33,7 @@ class MeasureOutputs:
     per_100: dict[str, str] = field(default_factory=dict)  # summary key -> count, per 100 trucks (and compared)
     shares: dict[str, str] = field(default_factory=dict)  # summary key -> count, a share of non-compliant trucks
     detections: tuple[str, ...] = ()  # counts that find a violation: a truck found by none is missed
-    table: tuple[str, type] | None = None  # (table name, record type); ReplicationResult has it by that name
+    table: tuple[str, type] | None = None  # (table name, record type): ReplicationResult.tables[name]
     section: tuple[str, Callable[[RepStats], dict[str, Any]]] | None = None  # summary key, its figures
     warnings: Callable[[RepStats], list[str]] | None = None
 

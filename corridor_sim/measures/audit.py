@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.records import AuditRecord
+from ..model.audit import AuditRecord
 from ..results.stats import summary_ci
 from . import MeasureOutputs, RepStats, TruckCount
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..model.records import ExchangeRecord
+from ..model.exchange import ExchangeRecord
 from ..results.stats import summary_ci
 from . import MeasureOutputs, RepStats
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..model.records import PermitRecord
+from ..model.permits import PermitRecord
 from ..results.stats import summary_ci
 from . import MeasureOutputs, RepStats
 

@@ -155,3 +155,30 @@ def audit_columns(ids: np.ndarray, offices: list[AuditOffice]) -> dict[str, np.n
                     found[k] = True
                     delay[k] = delay_h
     return {"audits": audits, "audit_detected": found, "audit_delay_h": delay}
+
+
+class AuditMeasure:
+    """The audit in one replication: an office for each country that audits after clearance, a
+    screen on each of that country's controls; its table and its truck columns at the end."""
+
+    table = "audits"
+
+    def __init__(self, world) -> None:
+        scenario = world.scenario
+        self.specs = scenario.post_clearance_audit
+        self.offices = {country: AuditOffice(world.env, country, spec, world.warmup, world.horizon)
+                        for country, spec in self.specs.items()}
+
+    def wire(self, world, control, authorities: list, key) -> None:
+        for authority in authorities:
+            office = self.offices.get(authority.country)
+            if office is not None:
+                authority.audit = AuditScreen(office, self.specs[authority.country], world.risk_classes, world.streams,
+                                              world.groups, (key.node, authority.country, key.direction))
+
+    def records(self) -> list[AuditRecord]:
+        """Each office settled to the end of the run (call once, before `truck_columns`)."""
+        return [office.settle() for office in self.offices.values()]
+
+    def truck_columns(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        return audit_columns(ids, list(self.offices.values()))

@@ -140,3 +140,35 @@ class ExchangeIn:
                 if counted:
                     tally["precleared"] += 1
         return document, channel
+
+
+class ExchangeMeasure:
+    """The exchanges of one replication: a link per ordered pair of countries; each control
+    records who released a truck, and reads what the truck's last country sent."""
+
+    table = "exchanges"
+
+    def __init__(self, world) -> None:
+        from ..scenario.schema import exchange_countries
+
+        n_groups = len(world.scenario.traffic) + len(world.scenario.caravans)
+        self.links = [Link(*exchange_countries(key), spec, n_groups, world.warmup, world.horizon)
+                      for key, spec in world.scenario.information_exchange.items()]
+
+    def wire(self, world, control, authorities: list, key) -> None:
+        if not self.links:
+            return
+        if len(authorities) == 1:
+            country = authorities[0].country
+            control.exchange_out = ExchangeOut(world.env, country, [k for k in self.links if k.exporter == country])
+        for authority in authorities:
+            incoming = {k.exporter: k for k in self.links if k.importer == authority.country}
+            if incoming:
+                authority.exchange = ExchangeIn(world.env, incoming, world.streams, world.groups,
+                                                (key.node, authority.country, key.direction))
+
+    def records(self) -> list[ExchangeRecord]:
+        return [link.record() for link in self.links]
+
+    def truck_columns(self, ids: np.ndarray) -> dict[str, np.ndarray]:
+        return {}

@@ -74,3 +74,32 @@ class PermitQuota:
                             permits=self.spec.permits, used=self.used, waited=self.waited,
                             mean_wait_h=self.wait_sum / self.waited if self.waited else float("nan"),
                             max_wait_h=self.wait_max)
+
+
+class PermitMeasure:
+    """The road-permit quotas of one replication: a control where trucks enter a country asks
+    each truck for a permit of its registration country's quota there (when there is one)."""
+
+    table = "permits"
+
+    def __init__(self, world) -> None:
+        from ..scenario.schema import exchange_countries
+        from .admission import Periods
+
+        start = world.scenario.clock.start
+        self.quotas = {exchange_countries(key): PermitQuota(world.env, *exchange_countries(key), spec,
+                                                            Periods(spec.period, start), world.warmup, world.horizon)
+                       for key, spec in world.scenario.road_permits.items()}
+
+    def wire(self, world, control, authorities: list, key) -> None:
+        if self.quotas and key.direction != "exit":  # entering countries[-1]: its permits
+            needed = [self.quotas.get((country, key.countries[-1])) for country in world.registered]
+            if any(needed):
+                control.permits = needed
+                control._choose_path()
+
+    def records(self) -> list[PermitRecord]:
+        return [quota.record() for quota in self.quotas.values()]
+
+    def truck_columns(self, ids) -> dict:
+        return {}

@@ -11,9 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .audit import AuditRecord
-from .exchange import ExchangeRecord
-from .permits import PermitRecord
 from .truck import RECORD_COLUMNS
 
 
@@ -103,8 +100,8 @@ def record_dict(record) -> dict:
 
 @dataclass
 class ReplicationResult:
-    """One replication's records. `trucks` holds one array per column of RECORD_COLUMNS, then the
-    audit's columns (`audit.audit_columns`: zeros when no country audits)."""
+    """One replication's records. `trucks` holds one array per column of RECORD_COLUMNS, then each
+    measure's columns (the audit's: zeros when no country audits)."""
 
     scenario: str
     replication: int
@@ -117,9 +114,10 @@ class ReplicationResult:
     control_groups: list[ControlFlowRecord]
     ferries: list[FerryRecord]
     ferry_groups: list[FerryFlowRecord] = field(default_factory=list)
-    audits: list[AuditRecord] = field(default_factory=list)  # one per country with a post-clearance audit
-    exchanges: list[ExchangeRecord] = field(default_factory=list)  # one per ordered pair exchanging information
-    permits: list[PermitRecord] = field(default_factory=list)  # one per road-permit quota
+    # each customs measure's records by its table's name (measures.py): `audits` one per country
+    # with a post-clearance audit, `exchanges` one per ordered pair exchanging information,
+    # `permits` one per road-permit quota
+    tables: dict[str, list] = field(default_factory=dict)
     trace: list[tuple] = field(default_factory=list)
     queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
     created: int = 0

@@ -12,11 +12,8 @@ import simpy
 from ..errors import SimulationError
 from ..scenario.dists import Dist
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
-from ..scenario.schema import REGIMES, Scenario, exchange_countries, parse_link_key
-from .audit import AuditOffice, AuditScreen, audit_columns
-from .admission import Periods
-from .exchange import ExchangeIn, ExchangeOut, Link
-from .permits import PermitQuota
+from ..scenario.schema import REGIMES, Scenario, parse_link_key
+from .measures import MECHANISMS
 from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
@@ -77,15 +74,7 @@ class World:
         self.groups: list[str] = list(scenario.traffic) + list(scenario.caravans)
         self.controls: dict[ControlKey, Control] = {}
         self.ferries: dict[str, Ferry] = {}
-        self.audit_offices = {country: AuditOffice(self.env, country, spec, self.warmup, self.horizon)
-                              for country, spec in scenario.post_clearance_audit.items()}
-        n_groups = len(scenario.traffic) + len(scenario.caravans)
-        self.exchange_links = [Link(*exchange_countries(key), spec, n_groups, self.warmup, self.horizon)
-                               for key, spec in scenario.information_exchange.items()]
-        self.permit_quotas = {
-            exchange_countries(key): PermitQuota(self.env, *exchange_countries(key), spec,
-                                                 Periods(spec.period, scenario.clock.start), self.warmup, self.horizon)
-            for key, spec in scenario.road_permits.items()}
+        self.measures = [mechanism(self) for mechanism in MECHANISMS]  # customs measures (measures.py)
         # where each flow's and caravan's trucks are registered: given, or the first node's country
         self.registered = [item.registered or scenario.nodes[self._route(item)[0]].countries[0]
                            for item in [*scenario.traffic.values(), *scenario.caravans.values()]]
@@ -150,34 +139,12 @@ class World:
             settings = self._settings(node, None if joint else countries[0], direction)
             authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, self.groups,
                                      (node, c, direction)) for c in countries]
-            for authority in authorities:
-                office = self.audit_offices.get(authority.country)
-                if office is not None:
-                    authority.audit = AuditScreen(office, self.scenario.post_clearance_audit[authority.country],
-                                                  self.risk_classes, self.streams, self.groups, (node, authority.country, direction))
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
                               self.groups, self.warmup, self.horizon, self.record_queues)
-            if self.exchange_links:
-                self._exchange(control, authorities, key)
-            if self.permit_quotas and direction != "exit":  # entering countries[-1]: its permits
-                needed = [self.permit_quotas.get((country, countries[-1])) for country in self.registered]
-                if any(needed):
-                    control.permits = needed
-                    control._choose_path()
+            for measure in self.measures:
+                measure.wire(self, control, authorities, key)
             self.controls[key] = control
         return control
-
-    def _exchange(self, control: Control, authorities: list[Authority], key: ControlKey) -> None:
-        """Wire a control into the information exchanges: it records who released each truck
-        (one country's control), and its authorities read what the truck's last country sent."""
-        if len(authorities) == 1:
-            country = authorities[0].country
-            control.exchange_out = ExchangeOut(self.env, country, [k for k in self.exchange_links if k.exporter == country])
-        for authority in authorities:
-            incoming = {k.exporter: k for k in self.exchange_links if k.importer == authority.country}
-            if incoming:
-                authority.exchange = ExchangeIn(self.env, incoming, self.streams, self.groups,
-                                                (key.node, authority.country, key.direction))
 
     def _speed(self, key: str):
         """Each truck's speed on link `key` (km/h), keyed by the truck."""
@@ -428,16 +395,15 @@ class World:
                     trucks=waits, mean_wait_h=wait_sum / waits if waits else float("nan"),
                     storm_hours=f.storm_hours,
                 ))
-        audits = [office.settle() for office in self.audit_offices.values()]
+        tables = {measure.table: measure.records() for measure in self.measures}  # settled before their columns
         trucks = truck_columns(self.rows)
-        trucks.update(audit_columns(trucks["truck"], list(self.audit_offices.values())))
+        for measure in self.measures:
+            trucks.update(measure.truck_columns(trucks["truck"]))
         series = {c.name: c.queue_level.series for c in self.controls.values() if c.queue_level.series is not None}
         return ReplicationResult(
             scenario=scenario.name, replication=self.replication, seed=self.seed,
             groups=self.groups, group_kinds=kinds, risk_classes=self.risk_classes,
-            trucks=trucks, controls=controls, audits=audits,
-            exchanges=[link.record() for link in self.exchange_links],
-            permits=[quota.record() for quota in self.permit_quotas.values()], control_groups=control_groups, ferries=ferries,
+            trucks=trucks, controls=controls, tables=tables, control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )

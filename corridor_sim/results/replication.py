@@ -68,7 +68,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "control_groups": [record_dict(r) for r in result.control_groups],
         "ferries": [record_dict(r) for r in result.ferries],
         "ferry_groups": [record_dict(r) for r in result.ferry_groups],
-        **{name: [record_dict(r) for r in getattr(result, name)] for name, _ in MEASURE_TABLES},
+        **{name: [record_dict(r) for r in result.tables.get(name, [])] for name, _ in MEASURE_TABLES},
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,

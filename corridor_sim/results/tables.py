@@ -52,7 +52,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         "controls": _rows(key, result.controls, CONTROL_COLUMNS),
         "control_flows": _rows(key, result.control_groups, CONTROL_FLOW_COLUMNS),
         "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
-        **{name: _rows(key, getattr(result, name), MEASURE_COLUMNS[name]) for name in MEASURE_TABLES},
+        **{name: _rows(key, result.tables.get(name, []), MEASURE_COLUMNS[name]) for name in MEASURE_TABLES},
         "trace": pd.DataFrame(result.trace, columns=TRACE_COLUMNS).assign(**key)[[*key, *TRACE_COLUMNS]],
         "queues": _queue_frame(result, key),
     }
