@@ -145,3 +145,19 @@ def test_a_saved_scenario_with_an_alias_bomb_is_refused_when_read_back(tmp_path,
     saved.write_text(saved.read_text(encoding="utf-8") + f"\nbomb: {BOMB}\n", encoding="utf-8")
     assert main(["plot", str(out)]) == 2
     assert "aliases" in capsys.readouterr().err
+
+
+def test_force_says_what_it_replaces_and_replaces_only_a_run(tmp_path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["run", str(path), "-n", "1", "-o", str(out), "--quiet", "--no-plots"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 0
+    assert f"--force: replacing the earlier run in {out}/ (run of tiny, 1 replications, finished" in capsys.readouterr().err
+    assert main([*args, "--force"]) == 0 and (out / "summary.json").exists()
+    # nothing to replace: nothing said
+    capsys.readouterr()
+    assert main(["run", str(path), "-n", "1", "-o", str(tmp_path / "new"), "--quiet", "--no-plots", "--force"]) == 0
+    assert "--force" not in capsys.readouterr().err

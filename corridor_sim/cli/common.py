@@ -162,6 +162,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
                     extra_files=plots_hook(args))
     names = [s.name for s in plan.scenarios]
+    if args.force and not args.resume:
+        _say_what_force_replaces(target)
     check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
                  max_trucks=args.max_trucks)
     scenario_lint(plan.scenarios)
@@ -191,6 +193,33 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
             if not isinstance(exc, (KeyboardInterrupt, CorridorSimError, OSError, MemoryError)):  # a bug: a traceback follows
                 console_err.print(note, soft_wrap=True)
         raise
+
+
+def _say_what_force_replaces(target: Path) -> None:
+    """`--force` says what it will replace: an earlier run (only a run is ever replaced) or an
+    interrupted one; nothing is said (or removed) where there is nothing."""
+    import json
+
+    from ..results.io import RUN_MARKERS
+    from ..results.store import PLAN_FILE, partial_path
+
+    if target.is_dir() and all((target / m).is_file() for m in RUN_MARKERS):
+        try:
+            meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+            what = (f" ({meta.get('kind', 'run')} of {', '.join(meta.get('scenarios') or [])}, "
+                    f"{meta.get('replications')} replications, finished {meta.get('finished')})")
+        except (OSError, ValueError, AttributeError, TypeError):
+            what = ""
+        _note(f"--force: replacing the earlier run in {target}/{what} when this one is complete")
+    partial = partial_path(target)
+    if (partial / PLAN_FILE).is_file():
+        _note(f"--force: discarding the interrupted run in {partial}/")
+
+
+def _note(line: str) -> None:
+    from rich.markup import escape
+
+    console_err.print(escape(line), highlight=False, soft_wrap=True)
 
 
 def final_line(result: RunResult, target: Path) -> None:
