@@ -25,6 +25,7 @@ from .errors import OutputError, Problem, ScenarioError
 from .results.modes import as_created
 from .model import simulate
 from .model.records import ReplicationResult
+from .model.stats import Changes
 from .scenario.network import build_graph, place_name
 from .plots.basemap import draw_basemap
 from .plots.style import OKABE_ITO, style
@@ -86,12 +87,12 @@ def moves_from_trace(rep: ReplicationResult, coords: dict[str, tuple[float, floa
                  np.isin(ids, list(caravan_trucks)))
 
 
-def queue_at(series: list[tuple[float, int]], times: np.ndarray) -> np.ndarray:
-    """The queue length at each of `times` from its (time, level) change record."""
-    if not series:
+def queue_at(series, times: np.ndarray) -> np.ndarray:
+    """The queue length at each of `times` from its (time, level) change record (`Changes`, or pairs)."""
+    if not len(series):
         return np.zeros(len(times))
-    t = np.asarray([s[0] for s in series])
-    level = np.asarray([s[1] for s in series], dtype=float)
+    t, level = series.arrays() if isinstance(series, Changes) else map(np.asarray, zip(*series))
+    level = np.asarray(level, dtype=float)
     idx = np.searchsorted(t, times, side="right") - 1
     return np.where(idx >= 0, level[np.clip(idx, 0, None)], 0.0)
 

@@ -16,7 +16,7 @@ from .lanes import Pool, occupy
 from .rng import Streams
 from .scanners import ScannerStation
 from .staffing import LaneSchedule, Staffing
-from .stats import Level
+from .stats import Changes, Level
 from .truck import Component, Truck
 
 CLOSED, QUEUE, DOCUMENT, INSPECTION = Component.CLOSED, Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
@@ -71,7 +71,7 @@ class Control:
         self.calendar = settings.calendar
         self.warmup = warmup
         self.horizon = horizon
-        self.queue_level = Level(warmup, horizon, [] if record_queue else None)
+        self.queue_level = Level(warmup, horizon, Changes() if record_queue else None)
         self.busy_level = Level(warmup, horizon)
         self.bay_busy = Level(warmup, horizon)
         schedule, outages = settings.lanes, settings.outages

@@ -119,7 +119,7 @@ class ReplicationResult:
     # `permits` one per road-permit quota
     tables: dict[str, list] = field(default_factory=dict)
     trace: list[tuple] = field(default_factory=list)
-    queue_series: dict[str, list[tuple[float, int]]] = field(default_factory=dict)
+    queue_series: dict[str, "Changes"] = field(default_factory=dict)  # stats.Changes: (time, level) per change
     created: int = 0
     arrived: int = 0
     end_h: float = 0.0
@@ -131,6 +131,13 @@ class ReplicationResult:
 
     def lead_times(self) -> np.ndarray:
         return self.trucks["arrive_h"] - self.trucks["depart_h"]
+
+
+def join_columns(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Chunks of `truck_columns`, in order, as one set of columns."""
+    if len(chunks) == 1:
+        return chunks[0]
+    return {name: np.concatenate([c[name] for c in chunks]) for name, _ in RECORD_COLUMNS}
 
 
 def truck_columns(rows: list[tuple]) -> dict[str, np.ndarray]:

@@ -21,7 +21,8 @@ from .customs import Authority
 from .demand import DemandProfile
 from .driving import DrivingRules, drive
 from .ferry import Ferry
-from .records import ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, truck_columns
+from .records import (ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, join_columns,
+                      truck_columns)
 from .rng import Streams, replication_seed
 from .staffing import LaneSchedule
 from .truck import Truck
@@ -39,6 +40,7 @@ class Step(IntEnum):
 
 
 ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = Step
+ROW_CHUNK = 50_000  # counted trucks' rows kept as tuples before they become typed columns
 DRAIN_CAP_H = 365 * 24.0  # a run may drain for at most a year past the horizon
 
 
@@ -86,7 +88,8 @@ class World:
         self.next_id = 0
         self.created = 0
         self.arrived = 0
-        self.rows: list[tuple] = []  # Truck.record of every counted truck
+        self.rows: list[tuple] = []  # Truck.record of the counted trucks since the last chunk
+        self.row_chunks: list[dict[str, np.ndarray]] = []  # earlier ones, as typed columns
         self.traces: list[tuple] = []
         self.plans = [self._plan(self._route(f), False) for f in scenario.traffic.values()]
         if not trace:
@@ -247,7 +250,11 @@ class World:
         del self.live[truck.id]
         self.arrived += 1
         if truck.counted:
-            self.rows.append(truck.record(now))
+            rows = self.rows
+            rows.append(truck.record(now))
+            if len(rows) >= ROW_CHUNK:  # typed columns take a sixth of the tuples' memory
+                self.row_chunks.append(truck_columns(rows))
+                rows.clear()
         if truck.trace is not None:
             self.traces.extend(truck.trace)
         if not self.live and self.drained.triggered and not self.done.triggered:
@@ -396,7 +403,10 @@ class World:
                     storm_hours=f.storm_hours,
                 ))
         tables = {measure.table: measure.records() for measure in self.measures}  # settled before their columns
-        trucks = truck_columns(self.rows)
+        self.row_chunks.append(truck_columns(self.rows))
+        self.rows = []
+        trucks = join_columns(self.row_chunks)
+        self.row_chunks = []  # the chunks go now, not when the garbage collector finds the world's cycles
         for measure in self.measures:
             trucks.update(measure.truck_columns(trucks["truck"]))
         series = {c.name: c.queue_level.series for c in self.controls.values() if c.queue_level.series is not None}

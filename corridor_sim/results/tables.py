@@ -86,10 +86,9 @@ def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
     rows = []
     grid = np.linspace(0.0, result.end_h, QUEUE_POINTS)
     for control, series in result.queue_series.items():
-        if not series:
+        if not len(series):
             continue
-        times = np.asarray([s[0] for s in series])
-        levels = np.asarray([s[1] for s in series])
+        times, levels = series.arrays()
         idx = np.searchsorted(times, grid, side="right") - 1
         sampled = np.where(idx >= 0, levels[np.clip(idx, 0, None)], 0)
         rows.append(pd.DataFrame({**key, "control": control, "time_h": grid, "queue_length": sampled}))

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from ..errors import CorridorSimError
 from .schema import Scenario
 
-# Measured (tests/fixtures/contract/tandem_mmc.yaml, one replication of 6,000 and of 24,000
-# counted trucks: peak memory 146 and 169 MiB): a replication's memory grows by about 1.3 kB a
-# counted truck (the truck, its records and its table rows); a background truck keeps no row
-# and needs less, so for a scenario with background flows this is an upper bound.
-MEMORY_BYTES_PER_TRUCK = 1300
+# Measured: `corridor-sim run tests/fixtures/contract/tandem_mmc.yaml -n 1 --set clock.horizon=16667d
+# --set clock.warmup=0 --no-plots` (999,057 counted trucks) peaks at 948 MiB, 120 MiB of them the
+# interpreter and libraries: about 0.9 kB a counted truck (the truck, its record, its table rows
+# and their CSV), rounded up; a background truck keeps no row and needs less, so for a scenario
+# with background flows this is an upper bound.
+MEMORY_BYTES_PER_TRUCK = 1000
 MEMORY_SHARE = 0.5  # the default limit leaves the other half of the machine's memory alone
 
 
