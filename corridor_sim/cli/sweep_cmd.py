@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import Problem, ScenarioError
-from ..scenario.problems import short
 from ..scenario.yamlfile import parse_value, yaml_error_text
 from .common import (add_experiment_options, check_experiment_args, console, final_line, output_dir, result_warnings,
                      run_to_directory)
@@ -67,6 +66,8 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         try:
             values.append(parse_value(item))
         except yaml.YAMLError as exc:
+            from ..scenario.problems import short  # pydantic: only for the error
+
             raise ScenarioError(Problem(where, f"cannot read the value {short(item)}: {yaml_error_text(exc)}")) from None
     return path, values
 
