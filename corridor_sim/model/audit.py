@@ -128,6 +128,10 @@ class AuditScreen:
 
         self.draws = streams.per_truck(block, groups, "audit", *owner)
 
+    def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
+        """As a verdict adjuster (customs.Authority.add_adjuster): the document time unchanged."""
+        return document, self.screen(truck, channel)
+
     def screen(self, truck, channel: Channel) -> Channel:
         """`channel` as the border applies it: GREEN for a selection released to audit."""
         draws, i = self.draws.locate(truck.group, truck.index)
@@ -173,8 +177,9 @@ class AuditMeasure:
         for authority in authorities:
             office = self.offices.get(authority.country)
             if office is not None:
-                authority.audit = AuditScreen(office, self.specs[authority.country], world.risk_classes, world.streams,
-                                              world.groups, (key.node, authority.country, key.direction))
+                authority.add_adjuster(AuditScreen(office, self.specs[authority.country], world.risk_classes,
+                                                   world.streams, world.groups,
+                                                   (key.node, authority.country, key.direction)).adjust)
 
     def records(self) -> list[AuditRecord]:
         """Each office settled to the end of the run (call once, before `truck_columns`)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Generator, NamedTuple
+from typing import Callable, Generator, NamedTuple
 
 import simpy
 
@@ -104,8 +104,10 @@ class Control:
         self.due = 0  # trucks of counted flows and caravans created that have still to pass here
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.handed = False                 # a coupled entry side: trucks come from the exit side
-        self.exchange_out = None  # an ExchangeOut in scenarios with an information exchange (exchange.py)
-        self.permits: list = []   # per group: the PermitQuota its trucks need here, or None (permits.py)
+        # a measure told of each release (truck, channel, detected): e.g. an information exchange (exchange.py)
+        self.on_release: Callable[[Truck, int, bool], None] | None = None
+        # a measure that may hold a truck before the lane (a road permit, permits.py): truck -> generator
+        self.before_lane: Callable[[Truck], Generator] | None = None
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
@@ -125,7 +127,7 @@ class Control:
 
     def _choose_path(self) -> None:
         """The way trucks pass here: `_pass_open` where nothing it leaves out can happen."""
-        open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None and not self.permits
+        open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None and self.before_lane is None
                      and self.handling is None and self.onward is None and not self.handed)
         self.passage = self._pass_open if open_path else self.pass_truck
 
@@ -240,8 +242,8 @@ class Control:
                 truck.detected = detected = True
         elif channel == YELLOW:
             truck.yellow += 1
-        if self.exchange_out is not None:
-            self.exchange_out.released(truck, channel, detected)
+        if self.on_release is not None:
+            self.on_release(truck, channel, detected)
         if self.warmup <= start < self.horizon:  # the tally, inlined on this path (no closed time here)
             spent = env.now - start
             queued = truck.times[QUEUE] - queue0
@@ -282,9 +284,8 @@ class Control:
         queue0 = truck.times[QUEUE]
         closed0 = truck.times[CLOSED]
         truck.where = self.name
-        permit = self.permits[truck.group] if self.permits else None
-        if permit is not None:  # a road permit for the truck's country of registration
-            yield from permit.take(truck)
+        if self.before_lane is not None:  # e.g. a road permit for the truck's country of registration
+            yield from self.before_lane(truck)
         if self.admission is not None:  # the day's quota is full: wait in the e-queue for a slot
             booked = self.admission.request()
             if booked is not None:
@@ -349,8 +350,8 @@ class Control:
                 truck.detected = detected = True
         elif channel == YELLOW:
             truck.yellow += 1
-        if self.exchange_out is not None:
-            self.exchange_out.released(truck, channel, detected)
+        if self.on_release is not None:
+            self.on_release(truck, channel, detected)
         if self.warmup <= start < self.horizon:
             self._tally(truck, env.now - start, truck.times[QUEUE] - queue0, truck.times[CLOSED] - closed0,
                         channel, detected)

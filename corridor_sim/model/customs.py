@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Callable
+
 import numpy as np
 
 from ..scenario.schema import REGIMES, CustomsPolicy
@@ -48,7 +50,7 @@ class Authority:
     """
 
     __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "recognises_aeo",
-                 "priority_lane", "priority_regimes", "draws", "audit", "exchange")
+                 "priority_lane", "priority_regimes", "draws", "adjust")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -68,8 +70,20 @@ class Authority:
             f = policy.aeo_factor
             self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
         self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
-        self.audit = None  # an AuditScreen when the country audits after clearance (see audit.py)
-        self.exchange = None  # an ExchangeIn when another country's customs sends data here (exchange.py)
+        # the measures that change a verdict (an information exchange, then a post-clearance audit),
+        # chained in the order they were added: (truck, document, channel, u, red) -> (document, channel)
+        self.adjust: Callable[..., tuple[float, Channel]] | None = None
+
+    def add_adjuster(self, adjust: Callable[..., tuple[float, Channel]]) -> None:
+        """Let a measure change each verdict after the ones added before it."""
+        before = self.adjust
+        if before is None:
+            self.adjust = adjust
+        else:
+            def chained(truck, document, channel, u, red):
+                document, channel = before(truck, document, channel, u, red)
+                return adjust(truck, document, channel, u, red)
+            self.adjust = chained
 
     def decide(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
         """The verdict on one truck: (document check time, error-correction time (0 without an
@@ -87,8 +101,6 @@ class Authority:
             channel = YELLOW
         else:
             channel = GREEN
-        if self.exchange is not None:  # what the last country's customs sent about the truck
-            document, channel = self.exchange.adjust(truck, document, channel, u, red)
-        if self.audit is not None:  # a selection may be released and audited afterwards instead
-            channel = self.audit.screen(truck, channel)
+        if self.adjust is not None:  # e.g. what the last country's customs sent; an audit after release
+            document, channel = self.adjust(truck, document, channel, u, red)
         return document, error, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]

@@ -160,12 +160,12 @@ class ExchangeMeasure:
             return
         if len(authorities) == 1:
             country = authorities[0].country
-            control.exchange_out = ExchangeOut(world.env, country, [k for k in self.links if k.exporter == country])
+            control.on_release = ExchangeOut(world.env, country, [k for k in self.links if k.exporter == country]).released
         for authority in authorities:
             incoming = {k.exporter: k for k in self.links if k.importer == authority.country}
             if incoming:
-                authority.exchange = ExchangeIn(world.env, incoming, world.streams, world.groups,
-                                                (key.node, authority.country, key.direction))
+                authority.add_adjuster(ExchangeIn(world.env, incoming, world.streams, world.groups,
+                                                  (key.node, authority.country, key.direction)).adjust)
 
     def records(self) -> list[ExchangeRecord]:
         return [link.record() for link in self.links]

@@ -14,4 +14,6 @@ from .audit import AuditMeasure
 from .exchange import ExchangeMeasure
 from .permits import PermitMeasure
 
-MECHANISMS = (AuditMeasure, ExchangeMeasure, PermitMeasure)
+# the exchange before the audit: what the last country sent changes a verdict before the audit
+# screen decides whether a selection is released to audit instead
+MECHANISMS = (ExchangeMeasure, AuditMeasure, PermitMeasure)

@@ -95,7 +95,7 @@ class PermitMeasure:
         if self.quotas and key.direction != "exit":  # entering countries[-1]: its permits
             needed = [self.quotas.get((country, key.countries[-1])) for country in world.registered]
             if any(needed):
-                control.permits = needed
+                control.before_lane = _permit_gate(needed)
                 control._choose_path()
 
     def records(self) -> list[PermitRecord]:
@@ -103,3 +103,12 @@ class PermitMeasure:
 
     def truck_columns(self, ids) -> dict:
         return {}
+
+
+def _permit_gate(needed: list[PermitQuota | None]):
+    """Before the lane: a permit of the quota the truck's flow needs here (none: straight on)."""
+    def gate(truck: Truck) -> Generator:
+        quota = needed[truck.group]
+        if quota is not None:
+            yield from quota.take(truck)
+    return gate
