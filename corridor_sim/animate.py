@@ -87,12 +87,11 @@ def moves_from_trace(rep: ReplicationResult, coords: dict[str, tuple[float, floa
                  np.isin(ids, list(caravan_trucks)))
 
 
-def queue_at(series, times: np.ndarray) -> np.ndarray:
-    """The queue length at each of `times` from its (time, level) change record (`Changes`, or pairs)."""
+def queue_at(series: Changes, times: np.ndarray) -> np.ndarray:
+    """The queue length at each of `times` from its (time, level) change record."""
     if not len(series):
         return np.zeros(len(times))
-    t, level = series.arrays() if isinstance(series, Changes) else map(np.asarray, zip(*series))
-    level = np.asarray(level, dtype=float)
+    t, level = series.arrays()
     idx = np.searchsorted(t, times, side="right") - 1
     return np.where(idx >= 0, level[np.clip(idx, 0, None)], 0.0)
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from corridor_sim.animate import Moves, animate, check_coordinates, moves_from_trace, queue_at
+from corridor_sim.model.stats import Changes
 from corridor_sim.cli import main
 from corridor_sim.errors import OutputError, ScenarioError
 from corridor_sim.model import simulate
@@ -49,9 +50,9 @@ def test_positions_stay_on_the_segment(t0, length, share, a, b):
 
 
 def test_queue_lengths_hold_between_changes():
-    series = [(1.0, 1), (2.0, 2), (2.0, 1), (5.0, 0)]
+    series = Changes([(1.0, 1), (2.0, 2), (2.0, 1), (5.0, 0)])
     assert list(queue_at(series, np.array([0.5, 1.0, 1.5, 2.0, 4.9, 5.0, 9.0]))) == [0, 1, 1, 1, 1, 0, 0]
-    assert list(queue_at([], np.array([1.0, 2.0]))) == [0, 0]
+    assert list(queue_at(Changes(), np.array([1.0, 2.0]))) == [0, 0]
 
 
 def test_moves_follow_the_trace_of_one_replication():

@@ -60,11 +60,14 @@ def _signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _with_notes(message: str, exc: BaseException) -> str:
+    """`message; note; ...`: what went wrong, then (as notes on the exception) what was kept and how to go on."""
+    return "; ".join([message, *getattr(exc, "__notes__", ())][0 if message else 1:])
+
+
 def _error(label: str, message: str, exc: BaseException) -> None:
-    """One line: what went wrong, and (as a note on the exception) what was kept and how to go on."""
-    notes = "; ".join(getattr(exc, "__notes__", ()))
-    text = f"{message}; {notes}" if notes and message else (notes or message)
-    console_err.print(f"[bold red]{label}[/] {escape(text)}", highlight=False, soft_wrap=True)
+    """One line on stderr."""
+    console_err.print(f"[bold red]{label}[/] {escape(_with_notes(message, exc))}", highlight=False, soft_wrap=True)
 
 
 def os_message(exc: OSError) -> str:
@@ -116,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
             word = "terminated" if terminated else "interrupted"
-            notes = "; ".join(getattr(exc, "__notes__", ()))
+            notes = _with_notes("", exc)
             console_err.print(escape(f"{word}: {notes}" if notes else word), highlight=False, soft_wrap=True)
             return 143 if terminated else 130
 

@@ -200,10 +200,10 @@ def _say_what_force_replaces(target: Path) -> None:
     interrupted one; nothing is said (or removed) where there is nothing."""
     import json
 
-    from ..results.io import RUN_MARKERS
+    from ..results.io import is_run_dir
     from ..results.store import PLAN_FILE, partial_path
 
-    if target.is_dir() and all((target / m).is_file() for m in RUN_MARKERS):
+    if is_run_dir(target):
         try:
             meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
             what = (f" ({meta.get('kind', 'run')} of {', '.join(meta.get('scenarios') or [])}, "

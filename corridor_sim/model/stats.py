@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from array import array
-from typing import Iterator
 
 import numpy as np
 
@@ -25,9 +24,6 @@ class Changes:
 
     def __len__(self) -> int:
         return len(self.times)
-
-    def __iter__(self) -> Iterator[tuple[float, int]]:
-        return zip(self.times, self.levels)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """Times and levels as numpy arrays (no copy)."""

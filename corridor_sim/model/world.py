@@ -116,18 +116,7 @@ class World:
         return resolve_route(self.graph, item.route, item.from_, item.to)
 
     def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
-        node = self.scenario.nodes[node_name]
-        values = dict(lanes=node.lanes, shifts=node.shifts, outages=node.outages, inspection_bays=node.inspection_bays,
-                      hours=node.hours, holidays=node.holidays, handling=node.handling, pull_aside=node.pull_aside,
-                      admissions_per_day=node.admissions_per_day, scanners=node.scanners)
-        spec = node.controls.get(country) if country else None
-        for override in (spec, getattr(spec, direction, None) if spec else None):
-            if override is None:
-                continue
-            for key in values:
-                value = getattr(override, key)
-                if value is not None:
-                    values[key] = value
+        values = self.scenario.nodes[node_name].control_settings(country, direction)
         start = self.scenario.clock.start
         calendar = Calendar(values["hours"], values["holidays"], start)
         return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,

@@ -93,6 +93,11 @@ def manifest(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
 RUN_MARKERS = ("manifest.json", "summary.json")  # what every run directory holds
 
 
+def is_run_dir(path: Path) -> bool:
+    """A directory that holds a corridor-sim run (the only kind `--force` replaces)."""
+    return path.is_dir() and all((path / marker).is_file() for marker in RUN_MARKERS)
+
+
 # what the program adds to a run directory's name: DIR.partial, .DIR.lock, .r00000.tmp-<pid> pieces
 NAME_ROOM = 24
 
@@ -132,7 +137,7 @@ def check_target(path: Path, force: bool) -> None:
     if path.exists() and not path.is_dir():
         raise OutputError(f"{path} exists and is not a directory")
     if path.exists() and any(path.iterdir()):
-        if not all((path / marker).is_file() for marker in RUN_MARKERS):
+        if not is_run_dir(path):
             raise OutputError(f"{path} holds files that are not a corridor-sim run; --force replaces only a run "
                               f"directory: choose another -o")
         if not force:

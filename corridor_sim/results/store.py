@@ -122,13 +122,16 @@ class ReplicationStore:
                 if not folder.is_dir():
                     continue
                 for rep in sorted(folder.iterdir()):
-                    if not (rep.name.startswith("r") and rep.name[1:].isdigit()) or int(rep.name[1:]) >= self.plan["replications"]:
+                    if not (rep.name.startswith("r") and rep.name[1:].isdigit()):
+                        continue  # a temporary piece being written, or something else
+                    r = int(rep.name[1:])
+                    if r >= self.plan["replications"]:
                         continue
-                    problem = self._check(rep, name, int(rep.name[1:]))
+                    problem = self._check(rep, name, r)
                     if problem is None:
-                        self._finished.add((name, int(rep.name[1:])))
+                        self._finished.add((name, r))
                     else:
-                        self.damaged.append(f"{name} replication {int(rep.name[1:])}: {problem}")
+                        self.damaged.append(f"{name} replication {r}: {problem}")
         return set(self._finished)
 
     def _check(self, rep: Path, name: str, replication: int) -> str | None:

@@ -51,15 +51,18 @@ def _calendar_problems(scenario: Scenario) -> list[Problem]:
     for name, node in scenario.nodes.items():
         if node.kind == "terminal":
             continue
-        places = [(("nodes", name), node.hours, node.holidays)]
+        # the node's own settings, and each country's control in each direction, as the run builds them
+        places: dict[PathT, tuple] = {("nodes", name): (None, "exit")}
         for country, spec in node.controls.items():
-            for part, override in (((), spec), (("exit",), spec.exit), (("entry",), spec.entry)):
-                if override is not None and (override.hours is not None or override.holidays is not None):
-                    hours = override.hours or spec.hours or node.hours
-                    holidays = override.holidays if override.holidays is not None else (
-                        spec.holidays if spec.holidays is not None else node.holidays)
-                    places.append((("nodes", name, "controls", country, *part), hours, holidays))
-        for where, hours, holidays in places:
+            for direction in ("exit", "entry"):
+                override = getattr(spec, direction)
+                sets = override is not None and (override.hours is not None or override.holidays is not None)
+                if sets or spec.hours is not None or spec.holidays is not None:  # where the calendar is set
+                    places.setdefault(("nodes", name, "controls", country, *((direction,) if sets else ())),
+                                      (country, direction))
+        for where, (country, direction) in places.items():
+            settings = node.control_settings(country, direction)
+            hours, holidays = settings["hours"], settings["holidays"]
             if Calendar(hours, holidays, clock.start).next_open(0.0) >= horizon:
                 key = "holidays" if holidays else "hours"
                 problems.append(with_loc(where + (key,), f"closed from the clock start ({clock.start:%Y-%m-%d %H:%M}) "

@@ -322,7 +322,7 @@ def _check_shifts(shifts: dict[str, int]) -> dict[str, int]:
 Shifts = Annotated[dict[str, Annotated[int, Field(ge=1, le=10_000), NOT_BOOL_INT]], AfterValidator(_check_shifts)]
 
 
-def _check_months(v: tuple[Annotated[int, NOT_BOOL_INT], ...]) -> tuple[Annotated[int, NOT_BOOL_INT], ...]:
+def _check_months(v: tuple[int, ...]) -> tuple[int, ...]:
     bad = [m for m in v if not 1 <= m <= 12]
     if bad or not v:
         raise ValueError(f"months must be a non-empty list of 1..12, got {list(v)}")
@@ -394,6 +394,10 @@ class ControlOverride(Base):
     scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at this control")
 
 
+CONTROL_SETTINGS = ("lanes", "shifts", "outages", "inspection_bays", "hours", "holidays", "handling", "pull_aside",
+                    "admissions_per_day", "scanners")  # what a country's control may set for itself
+
+
 class ControlSpec(ControlOverride):
     exit: Optional[ControlOverride] = Field(None, description="overrides for trucks leaving this country")
     entry: Optional[ControlOverride] = Field(None, description="overrides for trucks entering this country")
@@ -463,6 +467,20 @@ class Node(Base):
     @property
     def countries(self) -> tuple[str, ...]:
         return tuple(self.border) if self.border else (self.country,)  # type: ignore[return-value]
+
+    def control_settings(self, country: str | None, direction: str) -> dict[str, Any]:
+        """One control's settings: the node's, then its country's overrides, then that country's
+        for the direction (`exit`/`entry`); `country` None (a joint control): the node's own."""
+        values = {key: getattr(self, key) for key in CONTROL_SETTINGS}
+        spec = self.controls.get(country) if country else None
+        for override in (spec, getattr(spec, direction, None) if spec else None):
+            if override is None:
+                continue
+            for key in values:
+                value = getattr(override, key)
+                if value is not None:
+                    values[key] = value
+        return values
 
 
 class Departs(Base):
