@@ -23,6 +23,7 @@ import simpy
 
 from ..scenario.schema import PostClearanceAudit
 from .customs import Channel
+from .measure import Measure
 from .rng import Streams
 
 YELLOW, RED = Channel.YELLOW, Channel.RED
@@ -161,7 +162,7 @@ def audit_columns(ids: np.ndarray, offices: list[AuditOffice]) -> dict[str, np.n
     return {"audits": audits, "audit_detected": found, "audit_delay_h": delay}
 
 
-class AuditMeasure:
+class AuditMeasure(Measure):
     """The audit in one replication: an office for each country that audits after clearance, a
     screen on each of that country's controls; its table and its truck columns at the end."""
 

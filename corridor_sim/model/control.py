@@ -3,18 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable, Generator, NamedTuple
+from typing import Callable, Generator
 
 import simpy
 
 from ..scenario.dists import Dist
-from ..scenario.schema import Outages, Scanners
+from ..scenario.schema import Outages
 from .admission import daily_admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
 from .lanes import Pool, occupy
+from .priority import priority_table
 from .rng import Streams
-from .scanners import ScannerStation
 from .staffing import LaneSchedule, Staffing
 from .stats import Changes, Level
 from .truck import Component, Truck
@@ -22,18 +22,6 @@ from .truck import Component, Truck
 CLOSED, QUEUE, DOCUMENT, INSPECTION = Component.CLOSED, Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
 BOOKING = Component.BOOKING
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-
-
-class Decision(NamedTuple):
-    """One authority's verdict on a truck at a joint control, with its detection rate."""
-
-    detection: float
-    document: float
-    error: float
-    channel: Channel
-    yellow_check: float
-    inspection: float
-    u_detect: float
 
 
 @dataclass(frozen=True)
@@ -46,7 +34,6 @@ class ControlSettings:
     start: dt.datetime  # simulated hour 0
     pull_aside: tuple[str, ...] = ()  # checks done with the truck parked aside, not in the lane
     admissions_per_day: int | None = None  # a daily cap on trucks admitted (an e-queue)
-    scanners: Scanners | None = None  # non-intrusive inspection before the bays
 
 
 class Control:
@@ -89,10 +76,6 @@ class Control:
             if outages is not None:
                 self._outages(outages, streams, settings.start)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
-        spec = settings.scanners
-        self.scanners = None if spec is None else ScannerStation(
-            env, spec, self.calendar if spec.hours is None else Calendar(spec.hours, (), settings.start), streams,
-            groups, (node, self.country, direction), self.queue_level, warmup, horizon)
         self.errors_aside = "error_correction" in settings.pull_aside
         self.yellow_aside = "yellow_check" in settings.pull_aside
         self.aside_checks = self.errors_aside or self.yellow_aside
@@ -108,12 +91,16 @@ class Control:
         self.on_release: Callable[[Truck, int, bool], None] | None = None
         # a measure that may hold a truck before the lane (a road permit, permits.py): truck -> generator
         self.before_lane: Callable[[Truck], Generator] | None = None
+        # a measure between the lanes and the bays (scanners, scanners.py): `wants(truck, channel)`
+        # says whether it takes the truck, `scan(...)` takes it and gives its channel after
+        self.screen = None
+        # how a joint control's countries combine their verdicts (joint.py)
+        self.combine: Callable[..., tuple[float, float, Channel, float, float, float]] | None = None
+        # first[aeo][regime]: trucks of the classes that go first in the queues here (priority.py)
+        self.first = priority_table()
         self.zone: Pool | None = None       # the neutral zone between the two (None: no room)
         self.authorities = authorities
         self.single = authorities[0] if len(authorities) == 1 else None
-        self.aeo_priority = any(a.priority_lane for a in authorities)
-        # lane priority by transit regime (TIR green lanes): either country's choice at a joint control
-        self.regime_priority = frozenset().union(*(a.priority_regimes for a in authorities))
         # tallies of the trucks that arrive in the window [warm-up, horizon)
         self.n = 0
         self.times: list[float] = []
@@ -181,24 +168,8 @@ class Control:
             lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
             aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
             return lane, aside, channel, inspection, a.detection, u_detect
-        # joint control: both countries' officers work together; the stop lasts as long as the
-        # slower check, and the truck takes the more severe of the two channels only (a red truck
-        # goes to one joint inspection, as long as the longer of the two, and the stricter
-        # detection rate applies; a yellow check the other country asked for is not added to a
-        # red truck's stop)
-        decisions = [Decision(a.detection, *a.decide(truck)) for a in self.authorities]
-        channel = max(d.channel for d in decisions)
-        lane = max(d.document + (0.0 if errors_aside else d.error) for d in decisions)
-        aside = max(d.error for d in decisions) if errors_aside else 0.0
-        if channel == YELLOW:
-            yellow = max(d.yellow_check for d in decisions if d.channel == YELLOW)
-            if yellow_aside:
-                return lane, aside + yellow, YELLOW, 0.0, 0.0, 1.0
-            return lane + yellow, aside, YELLOW, 0.0, 0.0, 1.0
-        # red: the inspections asked for; green: what a scan's anomaly would lead to (both countries)
-        reds = [d for d in decisions if d.channel == RED] or decisions
-        return (lane, aside, channel, max(d.inspection for d in reds), max(d.detection for d in reds),
-                reds[0].u_detect)
+        # several countries' officers at one stop: their rule (joint.py)
+        return self.combine(self.authorities, truck, errors_aside, yellow_aside)  # type: ignore[misc]
 
     def _pass_open(self, truck: Truck) -> Generator:
         """`pass_truck` for an always-open control without a cap, handling or coupling."""
@@ -206,8 +177,7 @@ class Control:
         start = env.now
         queue0 = truck.times[QUEUE]
         truck.where = self.name
-        priority = 0 if (truck.prenotified or (truck.aeo and self.aeo_priority)
-                         or truck.regime in self.regime_priority) else 1
+        priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
         lanes = self.lanes
         granted = lanes.request(priority)
         if granted is not None:
@@ -222,8 +192,8 @@ class Control:
             aside, detection = 0.0, a.detection
         else:
             doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
-        scanners = self.scanners
-        scan = None if scanners is None else scanners.wants(truck, channel)
+        screen = self.screen
+        scan = None if screen is None else screen.wants(truck, channel)
         if doc > 0:
             yield env.timeout(doc)
             truck.book(DOCUMENT, env.now)
@@ -232,7 +202,7 @@ class Control:
             yield env.timeout(aside)
             truck.book(DOCUMENT, env.now)
         if scan is not None:
-            channel = yield from scanners.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
+            channel = yield from screen.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
         detected = False
         if channel == RED:
             yield from occupy(self.bays, truck, priority, inspection)
@@ -297,8 +267,7 @@ class Control:
             if opens > start:
                 yield env.timeout(opens - start)
                 truck.book(CLOSED, env.now)
-        priority = 0 if (truck.prenotified or (truck.aeo and self.aeo_priority)
-                         or truck.regime in self.regime_priority) else 1
+        priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
         if truck.holds is self.lanes:  # taken from the exit side of a crossing without a neutral zone
             truck.holds = None
         else:
@@ -316,7 +285,7 @@ class Control:
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
         doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
-        scan = None if self.scanners is None else self.scanners.wants(truck, channel)
+        scan = None if self.screen is None else self.screen.wants(truck, channel)
         detected = False
         if doc > 0:
             yield env.timeout(doc)
@@ -337,7 +306,7 @@ class Control:
             if coupled and channel != RED and scan is None:
                 yield from self._leave(truck, priority)
         if scan is not None:  # to the scanners; back to the bay only with an anomaly
-            channel = yield from self.scanners.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
+            channel = yield from self.screen.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
             if coupled and channel != RED:
                 yield from self._leave(truck, priority)
         if channel == RED:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..scenario.schema import REGIMES, CustomsPolicy
 from .rng import Streams
-from .truck import Regime, Truck
+from .truck import Truck
 
 
 class Channel(IntEnum):
@@ -38,7 +38,6 @@ class CustomsDraws:
 
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-ETIR = Regime.ETIR
 
 
 class Authority:
@@ -49,8 +48,7 @@ class Authority:
     channel, document time or inspection time at this control.
     """
 
-    __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "recognises_aeo",
-                 "priority_lane", "priority_regimes", "draws", "adjust")
+    __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "draws", "adjust")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -58,17 +56,16 @@ class Authority:
         self.policy = policy
         self.error_rate = [policy.document_error[r] for r in REGIMES]
         self.detection = policy.detection
-        self.preclear = policy.etir_preclear
-        self.recognises_aeo = policy.recognises_aeo
-        self.priority_lane = policy.recognises_aeo and policy.aeo_priority_lane
-        self.priority_regimes = {REGIMES.index(r) for r in policy.priority_regimes}
-        # thresholds[risk][recognised AEO] = (P(red), P(red) + P(yellow)) for one uniform draw
-        self.thresholds = []
+        # thresholds[risk][AEO] = (P(red), P(red) + P(yellow)) for one uniform draw; the same for
+        # AEO trucks until a measure recognises the status (aeo.py)
+        self.thresholds: list[list[tuple[float, float]]] = []
         for cls in risk_classes:
             ch = policy.channels.get(cls)
             y, r = (ch.yellow, ch.red) if ch is not None else (0.0, 0.0)
-            f = policy.aeo_factor
-            self.thresholds.append(((r, r + y), (r * f, (r + y) * f)))
+            self.thresholds.append([(r, r + y), (r, r + y)])
+        # preclear[pre-notified][regime]: the share of yellow checks done before the truck arrives
+        # (none until a measure sets it: preclear.py)
+        self.preclear: list[list[float]] = [[0.0] * len(REGIMES), [0.0] * len(REGIMES)]
         self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
         # the measures that change a verdict (an information exchange, then a post-clearance audit),
         # chained in the order they were added: (truck, document, channel, u, red) -> (document, channel)
@@ -85,6 +82,12 @@ class Authority:
                 return adjust(truck, document, channel, u, red)
             self.adjust = chained
 
+    def scale_aeo_thresholds(self, factor: float) -> None:
+        """Select AEO trucks at `factor` times the rates of their risk class."""
+        for row in self.thresholds:
+            red, red_or_yellow = row[False]
+            row[True] = (red * factor, red_or_yellow * factor)
+
     def decide(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
         """The verdict on one truck: (document check time, error-correction time (0 without an
         error), channel, yellow-check time, inspection time in a bay, the uniform that decides
@@ -93,11 +96,11 @@ class Authority:
         regime = truck.regime
         document = draws.documents[regime][i]
         error = draws.error_delay[i] if draws.u_error[i] < self.error_rate[regime] else 0.0
-        red, red_or_yellow = self.thresholds[truck.risk][truck.aeo and self.recognises_aeo]
+        red, red_or_yellow = self.thresholds[truck.risk][truck.aeo]
         u = draws.u_channel[i]
         if u < red:
             channel = RED
-        elif u < red_or_yellow and not ((regime == ETIR or truck.prenotified) and draws.u_preclear[i] < self.preclear):
+        elif u < red_or_yellow and not draws.u_preclear[i] < self.preclear[truck.prenotified][regime]:
             channel = YELLOW
         else:
             channel = GREEN

@@ -25,6 +25,7 @@ import simpy
 
 from ..scenario.schema import InformationExchange
 from .customs import Channel
+from .measure import Measure
 from .rng import Streams
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
@@ -142,7 +143,7 @@ class ExchangeIn:
         return document, channel
 
 
-class ExchangeMeasure:
+class ExchangeMeasure(Measure):
     """The exchanges of one replication: a link per ordered pair of countries; each control
     records who released a truck, and reads what the truck's last country sent."""
 

@@ -10,6 +10,7 @@ import simpy
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Link
+from .priority import priority_table
 from .rng import Streams
 from .truck import Component, Truck
 
@@ -19,7 +20,7 @@ FERRY_WAIT, FERRY_SAIL = Component.FERRY_WAIT, Component.FERRY_SAIL
 class Side:
     """One direction of a ferry link: the queue of trucks waiting at the departure port."""
 
-    def __init__(self, env: simpy.Environment, port: str, to: str, warmup: float, horizon: float, aeo_priority: bool):
+    def __init__(self, env: simpy.Environment, port: str, to: str, warmup: float, horizon: float):
         self.env = env
         self.port = port
         self.to = to
@@ -29,7 +30,7 @@ class Side:
         self.pending = 0  # trucks created that will still board here
         self.warmup = warmup
         self.horizon = horizon
-        self.aeo_priority = aeo_priority
+        self.first = priority_table()  # first[aeo][regime]: who goes first in the queue (priority.py)
         self.sailings = 0
         self.load_sum = 0
         self.group_waits: dict[int, list[float]] = {}  # group -> [trucks, wait sum] over the counting window
@@ -49,7 +50,7 @@ class Side:
         env = self.env
         start = env.now
         truck.where = f"ferry queue at {self.port}"
-        priority = 0 if truck.prenotified or (truck.aeo and self.aeo_priority) else 1
+        priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
         boarded = env.event()
         self.seq += 1
         heapq.heappush(self.waiting, (priority, self.seq, boarded))
@@ -72,14 +73,13 @@ class Ferry:
     """A ferry link's vessels, both sides' queues and its storms."""
 
     def __init__(self, env: simpy.Environment, key: str, a: str, b: str, link: Link, streams: Streams,
-                 start: dt.datetime, warmup: float, horizon: float, aeo_priority: tuple[bool, bool],
-                 drained: simpy.Event):
+                 start: dt.datetime, warmup: float, horizon: float, drained: simpy.Event):
         self.env = env
         self.key = key
         self.link = link
         self.capacity = link.capacity or 1
         self.rule = link.departure
-        self.sides = (Side(env, a, b, warmup, horizon, aeo_priority[0]), Side(env, b, a, warmup, horizon, aeo_priority[1]))
+        self.sides = (Side(env, a, b, warmup, horizon), Side(env, b, a, warmup, horizon))
         self.sailing = streams.sampler(link.sailing or Dist.fixed(0.0), "ferry", key)
         self.storm_until = 0.0
         self.storm_hours = 0.0

@@ -1,19 +1,25 @@
-"""The customs measures a world builds, in the order they are built and wired into each control.
+"""The measures a world builds, in the order they are built and wired into each control.
 
-Each is a class of its own module (`audit.py`, `exchange.py`, `permits.py`) with `table` (its
-record table's name), `__init__(world)` (what it needs for the whole replication, from its own
-scenario section; nothing when the scenario has none), `wire(world, control, authorities, key)`
-(attach itself to a control when the world makes one), `records()` and `truck_columns(ids)` (its
-outputs at the end). The world goes through `MECHANISMS` and names none of them. Scanners are a
-control's own equipment (`scanners.py`, built with the control's settings). What each measure adds
-to the outputs is declared in `corridor_sim/measures/`.
+Each is a `measure.Measure` of its own module: AEO recognition (`aeo.py`), pre-clearing from
+advance data (`preclear.py`), green lanes by regime (`priority_lanes.py`), joint control
+(`joint.py`), scanners (`scanners.py`), information exchange (`exchange.py`), post-clearance
+audit (`audit.py`) and road permits (`permits.py`). The world goes through `MECHANISMS` and names
+none of them; what each adds to the outputs is declared in `corridor_sim/measures/`. A new measure
+is a module here, its place in this list, its scenario section and its tests.
 """
 from __future__ import annotations
 
+from .aeo import AeoMeasure
 from .audit import AuditMeasure
 from .exchange import ExchangeMeasure
+from .joint import JointControlMeasure
 from .permits import PermitMeasure
+from .preclear import PreclearMeasure
+from .priority_lanes import PriorityLaneMeasure
+from .scanners import ScannerMeasure
 
-# the exchange before the audit: what the last country sent changes a verdict before the audit
-# screen decides whether a selection is released to audit instead
-MECHANISMS = (ExchangeMeasure, AuditMeasure, PermitMeasure)
+# The order matters where two measures touch the same thing: the exchange's adjuster before the
+# audit's (what the last country sent changes a verdict before the audit screen decides whether
+# a selection is released to audit instead).
+MECHANISMS = (AeoMeasure, PreclearMeasure, PriorityLaneMeasure, JointControlMeasure, ScannerMeasure,
+              ExchangeMeasure, AuditMeasure, PermitMeasure)

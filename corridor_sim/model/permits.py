@@ -15,6 +15,7 @@ import simpy
 
 from ..scenario.schema import RoadPermits
 from .admission import Periods, Quota
+from .measure import Measure
 from .truck import Component, Truck
 
 PERMIT = Component.PERMIT
@@ -76,7 +77,7 @@ class PermitQuota:
                             max_wait_h=self.wait_max)
 
 
-class PermitMeasure:
+class PermitMeasure(Measure):
     """The road-permit quotas of one replication: a control where trucks enter a country asks
     each truck for a permit of its registration country's quota there (when there is one)."""
 
@@ -100,9 +101,6 @@ class PermitMeasure:
 
     def records(self) -> list[PermitRecord]:
         return [quota.record() for quota in self.quotas.values()]
-
-    def truck_columns(self, ids) -> dict:
-        return {}
 
 
 def _permit_gate(needed: list[PermitQuota | None]):

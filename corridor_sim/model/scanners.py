@@ -7,6 +7,10 @@ bay only when the scan shows an anomaly (with probability `hit_rate` for a non-c
 inspection avoided, and a violation missed if it had one. Outside the scanners' hours a red
 truck goes to the bay unscanned and a green one goes on.
 
+Where: `scanners` of a node, or of one country's control there (`nodes.<node>.controls`); the
+measure gives each control that has them a station as its `screen`, the hook between a control's
+lanes and its bays.
+
 Draws: the stream ("scanners", node, country, direction), one row per truck keyed by its flow
 and index (green-share draw, anomaly draw, scan time), taken for every truck that passes, so
 a scenario without scanners draws nothing from it.
@@ -22,6 +26,7 @@ from ..scenario.schema import Scanners
 from .calendar import Calendar
 from .customs import Channel
 from .lanes import Pool, occupy
+from .measure import Measure
 from .rng import Streams
 from .stats import Level
 from .truck import Truck
@@ -82,3 +87,27 @@ class ScannerStation:
     def utilisation(self, until: float) -> float:
         """Busy scanner-hours over all scanner-hours of the counting window."""
         return self.busy.mean(until) / self.count
+
+
+class ScannerMeasure(Measure):
+    """Scanners at the controls whose settings have them; their columns of the controls' records."""
+
+    def __init__(self, world) -> None:
+        self.stations: dict[str, ScannerStation] = {}  # by control name
+
+    def wire(self, world, control, authorities: list, key) -> None:
+        spec = world.control_values(key)["scanners"]
+        if spec is not None:
+            start = world.scenario.clock.start
+            calendar = control.calendar if spec.hours is None else Calendar(spec.hours, (), start)
+            station = ScannerStation(world.env, spec, calendar, world.streams, world.groups,
+                                     (key.node, control.country, key.direction), control.queue_level,
+                                     world.warmup, world.horizon)
+            control.screen = self.stations[control.name] = station
+
+    def control_fields(self, control, until: float) -> dict:
+        station = self.stations.get(control.name)
+        if station is None:
+            return {}
+        return {"scans": station.scans, "scan_anomalies": station.anomalies, "inspections_avoided": station.avoided,
+                "scanner_utilisation": station.utilisation(until)}

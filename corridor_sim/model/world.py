@@ -1,7 +1,6 @@
 """The corridor world for one replication: controls, ferries, flows, caravans, trucks."""
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from enum import IntEnum
 from typing import Generator
@@ -115,20 +114,24 @@ class World:
     def _route(self, item) -> tuple[str, ...]:
         return resolve_route(self.graph, item.route, item.from_, item.to)
 
-    def _settings(self, node_name: str, country: str | None, direction: str) -> ControlSettings:
-        values = self.scenario.nodes[node_name].control_settings(country, direction)
+    def control_values(self, key: ControlKey) -> dict:
+        """The settings of the control `key` (a joint control: the node's own), by name."""
+        country = None if len(key.countries) > 1 else key.countries[0]
+        return self.scenario.nodes[key.node].control_settings(country, key.direction)
+
+    def _settings(self, key: ControlKey) -> ControlSettings:
+        values = self.control_values(key)
         start = self.scenario.clock.start
         calendar = Calendar(values["hours"], values["holidays"], start)
         return ControlSettings(LaneSchedule(values["lanes"], values["shifts"]), values["inspection_bays"], calendar,
                                values["handling"], values["outages"], start, values["pull_aside"],
-                               values["admissions_per_day"], values["scanners"])
+                               values["admissions_per_day"])
 
     def _control(self, key: ControlKey) -> Control:
         control = self.controls.get(key)
         if control is None:
             node, countries, direction = key
-            joint = len(countries) > 1
-            settings = self._settings(node, None if joint else countries[0], direction)
+            settings = self._settings(key)
             authorities = [Authority(c, self.scenario.policy(c), self.risk_classes, self.streams, self.groups,
                                      (node, c, direction)) for c in countries]
             control = Control(self.env, node, countries, direction, settings, authorities, self.streams,
@@ -158,11 +161,10 @@ class World:
         ferry = self.ferries.get(key)
         if ferry is None:
             pa, pb, _ = parse_link_key(key)
-            def priority(port: str) -> bool:
-                policy = self.scenario.policy(self.scenario.nodes[port].country)
-                return policy.recognises_aeo and policy.aeo_priority_lane
             ferry = Ferry(self.env, key, pa, pb, self.scenario.links[key], self.streams, self.scenario.clock.start,
-                          self.warmup, self.horizon, (priority(pa), priority(pb)), self.drained)
+                          self.warmup, self.horizon, self.drained)
+            for measure in self.measures:
+                measure.wire_ferry(self, ferry)
             self.ferries[key] = ferry
         side = 0 if ferry.sides[0].port == a else 1
         return ferry, side
@@ -365,7 +367,7 @@ class World:
                 mean_queue_len=c.queue_level.mean(until), max_queue_len=c.queue_level.peak,
                 yellow=c.yellow, red=c.red, detections=c.detections,
                 outage_hours=c.staffing.hours_out(until) if c.staffing is not None else 0.0,
-                **_scanner_fields(c, until),
+                **{name: value for m in self.measures for name, value in m.control_fields(c, until).items()},
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
@@ -391,7 +393,8 @@ class World:
                     trucks=waits, mean_wait_h=wait_sum / waits if waits else float("nan"),
                     storm_hours=f.storm_hours,
                 ))
-        tables = {measure.table: measure.records() for measure in self.measures}  # settled before their columns
+        # settled before their columns
+        tables = {measure.table: measure.records() for measure in self.measures if measure.table is not None}
         self.row_chunks.append(truck_columns(self.rows))
         self.rows = []
         trucks = join_columns(self.row_chunks)
@@ -406,15 +409,6 @@ class World:
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )
-
-
-def _scanner_fields(control: Control, until: float) -> dict:
-    """A control's scanner tallies for its record (zeros without scanners)."""
-    s = control.scanners
-    if s is None:
-        return {}
-    return {"scans": s.scans, "scan_anomalies": s.anomalies, "inspections_avoided": s.avoided,
-            "scanner_utilisation": s.utilisation(until)}
 
 
 def _pick(cumulative: list[float], u: float) -> int:
