@@ -96,3 +96,28 @@ def test_a_joint_control_scans_with_both_countries_rates():
     sent = t["inspections"] == 1
     # sent to the bay, the truck takes the inspection of the country that asked for red (BB: 1 h)
     assert np.allclose(t["inspection_h"][sent], 1.0 + 10 / 60) and np.allclose(t["inspection_h"][~sent], 10 / 60)
+
+
+@pytest.mark.parametrize("serves", ["own_lanes", "both_directions"])
+def test_scanners_serving_both_directions_are_one_mm1_queue(serves):
+    # BB scans every truck it selects red (all) in both directions, each direction at half the
+    # rate: with a scanner site of its own each control is an M/M/1 queue at rho/2; one site for
+    # both directions is one M/M/1 queue at rho, whose wait both sides see, its busy hours
+    # reported on both, and its queue counted in each side's queue length (Little's law)
+    rho, mean_scan = 0.7, 0.25
+    world = scanned_world(rho / mean_scan * 12, {"scan": {"dist": "exponential", "mean": mean_scan}, "serves": serves},
+                          noncompliance=0.0, days=200)
+    world["customs"]["default"]["inspection"] = 0
+    world["traffic"]["back"] = {"route": ["destination", "post", "origin"], "per_day": rho / mean_scan * 12}
+    world["links"] |= {"destination -> post": {"km": 60}, "post -> origin": {"km": 60}}
+    scenario = build_scenario(world)
+    load = rho if serves == "both_directions" else rho / 2
+    runs = [[c for c in simulate(scenario, r, 5).controls if c.country == "BB"] for r in range(12)]
+    for side in range(2):
+        controls = [run[side] for run in runs]
+        assert_theory([c.mean_queue_h for c in controls], load * mean_scan / (1 - load))
+        assert_theory([c.scanner_utilisation for c in controls], load)
+        for c in controls:
+            assert c.mean_queue_len == pytest.approx(c.arrivals_per_h * c.mean_queue_h, rel=0.03)
+    if serves == "both_directions":
+        assert all(a.scanner_utilisation == b.scanner_utilisation for a, b in runs)

@@ -7,6 +7,11 @@ bay only when the scan shows an anomaly (with probability `hit_rate` for a non-c
 inspection avoided, and a violation missed if it had one. Outside the scanners' hours a red
 truck goes to the bay unscanned and a green one goes on.
 
+The scanners serve their control's lanes (`serves: own_lanes`), or one site serves a country's
+exit and entry lanes at the node (`both_directions`: the two controls with the same scanner
+settings share the scanners and their busy hours; each keeps its own tallies and draws, and a
+truck waiting for a scanner counts in its own control's queue length).
+
 Where: `scanners` of a node, or of one country's control there (`nodes.<node>.controls`); the
 measure gives each control that has them a station as its `screen`, the hook between a control's
 lanes and its bays.
@@ -29,20 +34,32 @@ from .lanes import Pool, occupy
 from .measure import Measure
 from .rng import Streams
 from .stats import Level
-from .truck import Truck
+from .truck import Component, Truck
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
+QUEUE, INSPECTION = Component.QUEUE, Component.INSPECTION
+
+
+class ScannerSite:
+    """The scanners themselves and their busy hours: one control's, or two controls' (`shared`)."""
+
+    def __init__(self, env: simpy.Environment, count: int, queue_level: Level, warmup: float, horizon: float,
+                 shared: bool):
+        self.count = count
+        self.busy = Level(warmup, horizon)
+        self.pool = Pool(env, count, queue_level, self.busy)
+        self.shared = shared
 
 
 class ScannerStation:
-    """One control's scanners, their queue (shared with the control's queue length) and tallies."""
+    """One control's way to its scanners (a site of its own or a shared one), its draws and tallies."""
 
     def __init__(self, env: simpy.Environment, spec: Scanners, calendar: Calendar, streams: Streams,
-                 groups: list[str], owner: tuple, queue_level: Level, warmup: float, horizon: float):
+                 groups: list[str], owner: tuple, site: ScannerSite, queue_level: Level):
         self.env = env
-        self.count = spec.count
-        self.busy = Level(warmup, horizon)
-        self.pool = Pool(env, spec.count, queue_level, self.busy)
+        self.site = site
+        self.pool = site.pool
+        self.queue_level = queue_level  # the control's: a shared site's pool keeps a queue level of its own
         self.calendar = calendar
         self.hit_rate = spec.hit_rate
         self.false_alarm = spec.false_alarm
@@ -74,7 +91,10 @@ class ScannerStation:
         if not calendar.always_open and calendar.next_open(env.now) > env.now:
             return channel
         u_anomaly, scan_time = row
-        yield from occupy(self.pool, truck, priority, scan_time)
+        if self.site.shared:
+            yield from self._occupy_shared(truck, priority, scan_time)
+        else:
+            yield from occupy(self.pool, truck, priority, scan_time)
         self.pool.release()
         truck.scans += 1
         anomaly = u_anomaly < (self.hit_rate if truck.noncompliant else self.false_alarm)
@@ -84,9 +104,22 @@ class ScannerStation:
             self.avoided += channel == RED and not anomaly
         return RED if anomaly else GREEN
 
+    def _occupy_shared(self, truck: Truck, priority: int, scan_time: float) -> Generator:
+        """`occupy` at a shared site, the wait counted in this control's queue length."""
+        env = self.env
+        granted = self.pool.request(priority)
+        if granted is not None:
+            self.queue_level.add(env.now, 1)
+            yield granted
+            self.queue_level.add(env.now, -1)
+            truck.book(QUEUE, env.now)
+        if scan_time > 0:
+            yield env.timeout(scan_time)
+            truck.book(INSPECTION, env.now)
+
     def utilisation(self, until: float) -> float:
-        """Busy scanner-hours over all scanner-hours of the counting window."""
-        return self.busy.mean(until) / self.count
+        """Busy scanner-hours of the site over all its scanner-hours in the counting window."""
+        return self.site.busy.mean(until) / self.site.count
 
 
 class ScannerMeasure(Measure):
@@ -94,15 +127,23 @@ class ScannerMeasure(Measure):
 
     def __init__(self, world) -> None:
         self.stations: dict[str, ScannerStation] = {}  # by control name
+        self.sites: dict[tuple, ScannerSite] = {}  # shared sites by node, country and settings
 
     def wire(self, world, control, authorities: list, key) -> None:
         spec = world.control_values(key)["scanners"]
         if spec is not None:
             start = world.scenario.clock.start
             calendar = control.calendar if spec.hours is None else Calendar(spec.hours, (), start)
+            if spec.serves == "both_directions":
+                site_key = (key.node, control.country, spec)
+                site = self.sites.get(site_key)
+                if site is None:
+                    site = self.sites[site_key] = ScannerSite(world.env, spec.count, Level(world.warmup, world.horizon),
+                                                              world.warmup, world.horizon, True)
+            else:
+                site = ScannerSite(world.env, spec.count, control.queue_level, world.warmup, world.horizon, False)
             station = ScannerStation(world.env, spec, calendar, world.streams, world.groups,
-                                     (key.node, control.country, key.direction), control.queue_level,
-                                     world.warmup, world.horizon)
+                                     (key.node, control.country, key.direction), site, control.queue_level)
             control.screen = self.stations[control.name] = station
 
     def control_fields(self, control, until: float) -> dict:

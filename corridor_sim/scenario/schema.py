@@ -377,6 +377,10 @@ class Scanners(Base):
                                                       "to the bay); default 0")
     hours: Optional[OpeningHours] = Field(None, description="when the scanners work; default the control's hours. "
                                                             "Outside them a selected truck goes to the bay unscanned")
+    serves: Literal["own_lanes", "both_directions"] = Field(
+        "own_lanes", description="the lanes the scanners serve: own_lanes (each control with these scanners has its "
+                                 "own) or both_directions (one scanner site between a country's exit and entry lanes "
+                                 "at the node: both controls' trucks queue for the same scanners); default own_lanes")
 
 
 class ControlOverride(Base):
