@@ -81,7 +81,7 @@ def test_without_their_sections_the_measures_leave_a_control_as_built():
             assert authority.adjust is None
             assert authority.preclear == [[0.0] * len(REGIMES)] * 2
             assert all(row[0] == row[1] for row in authority.thresholds)
-    assert all(not records for records in built._result().tables.values())
+    assert all(not records for records in built._result(built.finished_at).tables.values())
 
 
 def test_give_priority_marks_exactly_the_classes_named():

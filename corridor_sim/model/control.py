@@ -188,7 +188,7 @@ class Control:
         a = self.single
         if a is not None and not self.aside_checks:  # one country, every check in the lane: _draw, inlined
             doc, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
-            doc += error + (yellow_check if channel == YELLOW else 0.0)
+            doc = doc + error + (yellow_check if channel == YELLOW else 0.0)  # as _draw adds them
             aside, detection = 0.0, a.detection
         else:
             doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
@@ -214,8 +214,14 @@ class Control:
             truck.yellow += 1
         if self.on_release is not None:
             self.on_release(truck, channel, detected)
-        if self.warmup <= start < self.horizon:  # the tally, inlined on this path (no closed time here)
-            spent = env.now - start
+        self.tally_open(truck, start, queue0, env.now, channel, detected)
+
+    def tally_open(self, truck: Truck, start: float, queue0: float, now: float, channel: Channel,
+                   detected: bool) -> None:
+        """`_tally` on the open path (no closed time there), for a truck that came at `start`
+        with `queue0` hours of queueing behind it and leaves at `now`."""
+        if self.warmup <= start < self.horizon:
+            spent = now - start
             queued = truck.times[QUEUE] - queue0
             self.n += 1
             self.times.append(spent)

@@ -9,7 +9,6 @@ import numpy as np
 import simpy
 
 from ..errors import SimulationError
-from ..scenario.dists import Dist
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import REGIMES, Scenario, parse_link_key
 from .measures import MECHANISMS
@@ -17,9 +16,9 @@ from .calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
 from .customs import Authority
-from .demand import DemandProfile
 from .driving import DrivingRules, drive
 from .ferry import Ferry
+from .source import Source
 from .records import (ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRecord, ReplicationResult, join_columns,
                       truck_columns)
 from .rng import Streams, replication_seed
@@ -56,7 +55,12 @@ def _untraced(plan: list[tuple]) -> list[tuple]:
 
 
 class World:
-    """Everything one replication needs, built from a Scenario and named random streams."""
+    """Everything one replication needs, built from a Scenario and named random streams.
+
+    `run` takes SimPy's way, or, where nothing in the world needs SimPy, the same steps in the
+    loop of `direct.py` (`DIRECT = False` turns that off; tests compare the two)."""
+
+    DIRECT = True
 
     def __init__(self, scenario: Scenario, replication: int, seed: int | None = None,
                  trace: bool = False, record_queues: bool = False):
@@ -101,13 +105,12 @@ class World:
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
         self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
                       for plan in self.plans]
-        for index, (name, flow) in enumerate(scenario.traffic.items()):
-            self.env.process(self._arrivals(index, name, flow))
-        for offset, (name, caravan) in enumerate(scenario.caravans.items()):
-            self.env.process(self._caravan(len(scenario.traffic) + offset, name, caravan))
+        self.sources = [Source(self, index, name, flow) for index, (name, flow) in enumerate(scenario.traffic.items())]
+        self.finished_at: float | None = None  # when the last truck arrived and no more will depart
         if self.sources_left == 0:
             self.drained.succeed()
             self.done.succeed()
+            self.finished_at = 0.0
 
     # --- building -------------------------------------------------------------------------
 
@@ -196,7 +199,12 @@ class World:
     # --- trucks ---------------------------------------------------------------------------
 
     def _launch(self, truck: Truck, plan: list[tuple], convoy: Convoy | None, watched: bool = True) -> None:
-        """Start `truck` on `plan`; a `watched` truck (not background) keeps the background
+        """Start `truck` on `plan`, as a SimPy process."""
+        self._register(truck, watched)
+        self.env.process(self._journey(truck, plan, convoy, watched))
+
+    def _register(self, truck: Truck, watched: bool) -> None:
+        """`truck` is on its way; a `watched` truck (not background) keeps the background
         traffic of the controls it still has to pass going after the horizon."""
         ferries, controls = self.stops[truck.group]
         for side in ferries:
@@ -208,7 +216,6 @@ class World:
             truck.trace = []
         self.live[truck.id] = truck
         self.created += 1
-        self.env.process(self._journey(truck, plan, convoy, watched))
 
     def _journey(self, truck: Truck, plan: list[tuple], convoy: Convoy | None, watched: bool) -> Generator:
         env = self.env
@@ -234,10 +241,9 @@ class World:
                     truck.log(step, "leave", env.now)
             else:
                 yield from convoy.gather(truck, arg)  # type: ignore[union-attr]
-        self._finish(truck)
+        self._finish(truck, env.now)
 
-    def _finish(self, truck: Truck) -> None:
-        now = self.env.now
+    def _finish(self, truck: Truck, now: float) -> None:
         del self.live[truck.id]
         self.arrived += 1
         if truck.counted:
@@ -250,56 +256,24 @@ class World:
             self.traces.extend(truck.trace)
         if not self.live and self.drained.triggered and not self.done.triggered:
             self.done.succeed()
+            self.finished_at = now
 
-    def _source_finished(self) -> None:
+    def _source_finished(self, now: float) -> None:
         self.sources_left -= 1
         if self.sources_left == 0:
             self.drained.succeed()
             if not self.live:
                 self.done.succeed()
+                self.finished_at = now
 
-    def _arrivals(self, group: int, name: str, flow) -> Generator:
+    def _arrivals(self, source: Source) -> Generator:
         env = self.env
-        profile = DemandProfile(flow.weekly, flow.hourly, flow.monthly, self.scenario.clock.start, self.horizon)
-        peak = profile.peak
-        plan = self.plans[group]
-        if peak <= 0:
-            self._source_finished()
-            return
-        gap = self.streams.sampler(Dist("exponential", (24.0 / (flow.per_day * peak),)), "arrivals", name)
-        # thinning: a departure drawn at the peak rate happens with probability factor(t) / peak
-        thin = self.streams.uniforms("weekly", name) if profile.varies else None
-        attributes = self.streams.uniform_rows(4, "attributes", name)  # one row per truck, in order of departure
-        regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
-        risk_mix = flow.risk or {self.risk_classes[0]: 1.0}
-        risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in self.risk_classes]).tolist()
-        noncompliance = [self.scenario.risk_classes[c].noncompliance for c in self.risk_classes]
-        counted = not flow.background
-        # after the horizon a background flow goes on while a counted truck has still to pass one
-        # of its controls: the last trucks counted meet a normal day's traffic, not empty borders
-        watch = self.stops[group][1] if flow.background else []
-        index = 0
-        t = 0.0
-        while True:
-            t += gap()
-            if t >= self.horizon and not any(control.due for control in watch):
-                break
-            if thin is not None and thin() * peak >= profile.factor(t):
-                continue
+        for t in source.times():
             yield env.timeout(t - env.now)
-            if t >= self.horizon and not any(control.due for control in watch):
+            if source.stopped(t):
                 break
-            u_aeo, u_regime, u_risk, u_violation = attributes()
-            aeo = u_aeo < flow.aeo
-            regime = _pick(regime_cum, u_regime)
-            risk = _pick(risk_cum, u_risk)
-            noncompliant = u_violation < noncompliance[risk]
-            self.next_id += 1
-            truck = Truck(self.next_id, group, index, env.now, aeo, regime, risk, noncompliant, False,
-                          counted and env.now >= self.warmup)
-            index += 1
-            self._launch(truck, plan, None, counted)
-        self._source_finished()
+            self._launch(source.truck(env.now), self.plans[source.group], None, source.counted)
+        self._source_finished(env.now)
 
     def _caravan(self, group: int, name: str, caravan) -> Generator:
         env = self.env
@@ -316,30 +290,40 @@ class World:
             truck = Truck(self.next_id, group, index, env.now, caravan.aeo, REGIMES.index(caravan.regime), risk,
                           u() < rate, caravan.pre_notified, True, caravan=name)
             self._launch(truck, plan, convoy)
-        self._source_finished()
+        self._source_finished(env.now)
 
     # --- running --------------------------------------------------------------------------
 
     def run(self) -> ReplicationResult:
         env = self.env
         cap = self.horizon + DRAIN_CAP_H
-        if not self.done.triggered:
+        from .direct import DirectRun, runs_direct
+
+        if self.finished_at is not None:
+            pass
+        elif self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
+            DirectRun(self).run(cap)
+        else:
+            for source in self.sources:
+                env.process(self._arrivals(source))
+            for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
+                env.process(self._caravan(len(self.sources) + offset, name, caravan))
             # the cap's timeout is always scheduled, so SimPy never runs out of events here;
             # an exception from inside the model is a bug and goes up as it is
             env.run(until=env.any_of([self.done, env.timeout(cap)]))
-        if not self.done.triggered:
+        if self.finished_at is None:
             places = Counter(t.where for t in self.live.values()).most_common(3)
             where = "; ".join(f"{n} at {p}" for p, n in places)
             raise SimulationError(
-                f"{len(self.live)} trucks had not arrived {env.now - self.horizon:.0f} h after the horizon "
+                f"{len(self.live)} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
                 f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
             )
-        return self._result()
+        return self._result(self.finished_at)  # type: ignore[arg-type]
 
-    def _result(self) -> ReplicationResult:
-        """The records of this replication (tallies and levels cover [warm-up, horizon))."""
+    def _result(self, end: float) -> ReplicationResult:
+        """The records of this replication, which ended at `end` (tallies and levels cover
+        [warm-up, horizon))."""
         scenario = self.scenario
-        end = self.env.now
         window = self.horizon - self.warmup
         # levels cover the whole window even when the last truck arrived before the horizon
         # (thin traffic): the lanes stood empty from then on
@@ -409,17 +393,6 @@ class World:
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
         )
-
-
-def _pick(cumulative: list[float], u: float) -> int:
-    for i, edge in enumerate(cumulative):
-        if u < edge:
-            return i
-    # rounding: the last class with a positive share
-    for i in range(len(cumulative) - 1, 0, -1):
-        if cumulative[i] > cumulative[i - 1]:
-            return i
-    return 0
 
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,

@@ -1,0 +1,87 @@
+"""A flow's departures: when its trucks leave (Poisson, thinned by the demand profile) and who
+each one is (AEO status, regime, risk class, compliance), drawn in order of departure.
+
+Both ways of running a world (SimPy's, and the direct one of `direct.py`) take their trucks
+from here, so they draw the same numbers in the same order.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+from ..scenario.dists import Dist
+from ..scenario.schema import REGIMES
+from .demand import DemandProfile
+from .truck import Truck
+
+
+class Source:
+    """One traffic flow of a world (`group`: its index among the world's flows and caravans)."""
+
+    def __init__(self, world, group: int, name: str, flow) -> None:
+        scenario = world.scenario
+        self.world = world
+        self.group = group
+        self.horizon = world.horizon
+        self.warmup = world.warmup
+        self.profile = DemandProfile(flow.weekly, flow.hourly, flow.monthly, scenario.clock.start, self.horizon)
+        self.peak = self.profile.peak
+        self.counted = not flow.background
+        self.aeo = flow.aeo
+        streams = world.streams
+        self.gap = None if self.peak <= 0 else streams.sampler(
+            Dist("exponential", (24.0 / (flow.per_day * self.peak),)), "arrivals", name)
+        # thinning: a departure drawn at the peak rate happens with probability factor(t) / peak
+        self.thin = streams.uniforms("weekly", name) if self.profile.varies else None
+        self.attributes = streams.uniform_rows(4, "attributes", name)  # one row per truck, in order of departure
+        self.regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
+        risk_mix = flow.risk or {world.risk_classes[0]: 1.0}
+        self.risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in world.risk_classes]).tolist()
+        self.noncompliance = [scenario.risk_classes[c].noncompliance for c in world.risk_classes]
+        # after the horizon a background flow goes on while a counted truck has still to pass one
+        # of its controls: the last trucks counted meet a normal day's traffic, not empty borders
+        self.watch = world.stops[group][1] if flow.background else []
+        self.index = 0
+
+    def stopped(self, t: float) -> bool:
+        """No departure at `t` or later: past the horizon, with no counted truck due at a control
+        this (background) flow shares."""
+        return t >= self.horizon and not any(control.due for control in self.watch)
+
+    def times(self) -> Iterator[float]:
+        """The departure times still to come, as they are drawn; ends when `stopped`."""
+        if self.gap is None:
+            return
+        gap, thin, peak, factor = self.gap, self.thin, self.peak, self.profile.factor
+        t = 0.0
+        while True:
+            t += gap()
+            if self.stopped(t):
+                return
+            if thin is not None and thin() * peak >= factor(t):
+                continue
+            yield t
+
+    def truck(self, now: float) -> Truck:
+        """The next truck of the flow, leaving at `now`."""
+        u_aeo, u_regime, u_risk, u_violation = self.attributes()
+        risk = pick(self.risk_cum, u_risk)
+        world = self.world
+        world.next_id += 1
+        truck = Truck(world.next_id, self.group, self.index, now, u_aeo < self.aeo, pick(self.regime_cum, u_regime),
+                      risk, u_violation < self.noncompliance[risk], False, self.counted and now >= self.warmup)
+        self.index += 1
+        return truck
+
+
+def pick(cumulative: list[float], u: float) -> int:
+    """The class whose cumulative share first exceeds `u`."""
+    for i, edge in enumerate(cumulative):
+        if u < edge:
+            return i
+    # rounding: the last class with a positive share
+    for i in range(len(cumulative) - 1, 0, -1):
+        if cumulative[i] > cumulative[i - 1]:
+            return i
+    return 0
