@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from .errors import CorridorSimError, OutputError
 from .results.keys import ALL
-from .results.stats import paired_difference
 
 if TYPE_CHECKING:  # the experiment layer (pandas, SimPy) loads only when a demo runs
     from .experiment import Progress
@@ -72,6 +71,8 @@ def paired(result: RunResult, group: str, measure: Measure) -> dict[str, Any] | 
                 pairs.append((vo, vb))
     if len(pairs) < 2:
         return None
+    from .results.stats import paired_difference  # numpy: not for `--help` or `validate`
+
     return paired_difference([p[0] for p in pairs], [p[1] for p in pairs])
 
 

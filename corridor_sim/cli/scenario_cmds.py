@@ -49,12 +49,13 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def _check(file: str, overrides: list[str]) -> str:
-    from ..calibrate import load_targets
     from ..scenario.loader import load_scenario, read_yaml
 
     document = read_yaml(Path(file))  # read once: it says which kind of file this is
     data = document.data
     if isinstance(data, dict) and "targets" in data and not {"nodes", "extends"} & set(data):
+        from ..calibrate import load_targets
+
         targets = load_targets(file, document)
         return f"ok: {escape(targets.name)} (calibration targets, {len(targets.targets)} targets)"
     s = load_scenario(file, overrides, document=document)

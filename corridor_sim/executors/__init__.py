@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..errors import CorridorSimError
-from .process import lost_worker, process_executor
 from .serial import SerialExecutor
 
 BACKENDS = ("serial", "process", "dask")
@@ -36,6 +35,8 @@ def make_executor(backend: str | None = None, workers: int = 1, dask_address: st
         with SerialExecutor() as ex:
             yield ex
     elif backend == "process":
+        from .process import process_executor  # multiprocessing: not for `validate` or `--help`
+
         with process_executor(workers) as ex:
             yield ex
     elif backend == "dask":
@@ -62,6 +63,15 @@ def executor_width(executor: Executor) -> int:
     return 1
 
 
+def lost_worker(executor: Executor) -> int | None:
+    """The exit code of a process pool's worker that died, if one did (see `process.lost_worker`)."""
+    if getattr(executor, "_processes", None) is None:  # not a process pool
+        return None
+    from .process import lost_worker as lost
+
+    return lost(executor)
+
+
 def backend_name(executor: Executor) -> str:
     if isinstance(executor, SerialExecutor):
         return "serial"
@@ -71,4 +81,4 @@ def backend_name(executor: Executor) -> str:
 
 
 __all__ = ["BACKENDS", "SerialExecutor", "make_executor", "default_backend", "executor_width", "backend_name",
-           "process_executor"]
+           "lost_worker"]
