@@ -9,8 +9,6 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-from rich.markup import escape
-
 from ..errors import CorridorSimError, ScenarioError, SimulationError
 from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
@@ -67,7 +65,7 @@ def _with_notes(message: str, exc: BaseException) -> str:
 
 def _error(label: str, message: str, exc: BaseException) -> None:
     """One line on stderr."""
-    console_err.print(f"[bold red]{label}[/] {escape(_with_notes(message, exc))}", highlight=False, soft_wrap=True)
+    console_err.line(_with_notes(message, exc), label, "bold red")
 
 
 def os_message(exc: OSError) -> str:
@@ -93,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     unknown = _unknown_command(parser, argv)
     if unknown:
-        console_err.print(f"[bold red]error:[/] {escape(unknown)}", highlight=False, soft_wrap=True)
+        console_err.line(unknown, "error:", "bold red")
         return 2
     args = parser.parse_args(argv)
     with _signals():
@@ -101,8 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(args.func(args) or 0)
         except ScenarioError as exc:
             for problem in exc.problems:
-                console_err.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True, highlight=False,
-                                  soft_wrap=True)
+                console_err.line(str(problem), "error:", "bold red")
             return 2
         except SimulationError as exc:
             _error("simulation failed:", str(exc), exc)
@@ -120,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             terminated = isinstance(exc, Terminated)
             word = "terminated" if terminated else "interrupted"
             notes = _with_notes("", exc)
-            console_err.print(escape(f"{word}: {notes}" if notes else word), highlight=False, soft_wrap=True)
+            console_err.line(f"{word}: {notes}" if notes else word)
             return 143 if terminated else 130
 
 

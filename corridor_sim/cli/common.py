@@ -2,22 +2,63 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..errors import CorridorSimError
 from ..executors import BACKENDS
 from ..results.formats import FORMATS
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..results.io import ExtraFiles
     from ..results.run_result import RunResult
 
-console = Console(highlight=False)
-console_err = Console(stderr=True, highlight=False)
+
+class LazyConsole:
+    """A rich Console made when first used: a command that prints only plain lines (`validate`,
+    `schema`) starts without loading rich. Everything else goes to the Console itself."""
+
+    __slots__ = ("_options", "_real")
+
+    def __init__(self, **options: Any) -> None:
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_real", None)
+
+    @property
+    def real(self) -> "Console":
+        if self._real is None:
+            from rich.console import Console
+
+            object.__setattr__(self, "_real", Console(**self._options))
+        return self._real  # type: ignore[return-value]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.real, name, value)
+
+    def line(self, text: str, label: str = "", style: str = "") -> None:
+        """`text` on a line of its own, as it is (no markup, no wrapping), after a `label` in
+        `style`: written straight to the stream where there is no colour to show (not a
+        terminal, and no FORCE_COLOR), else through rich."""
+        stream = sys.stderr if self._options.get("stderr") else sys.stdout
+        if self._real is None and not os.environ.get("FORCE_COLOR") and not stream.isatty():
+            stream.write(f"{label} {text}\n" if label else f"{text}\n")
+            return
+        from rich.markup import escape
+
+        shown = f"[{style}]{label}[/] {escape(text)}" if label else escape(text)
+        self.real.print(shown, highlight=False, soft_wrap=True)
+
+
+console = LazyConsole(highlight=False)
+console_err = LazyConsole(stderr=True, highlight=False)
 
 
 def add_experiment_options(parser: argparse.ArgumentParser) -> None:
@@ -99,7 +140,7 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("eta"), TimeRemainingColumn(), console=console_err, transient=False) as progress:
+                  TextColumn("eta"), TimeRemainingColumn(), console=console_err.real, transient=False) as progress:
         width = max(map(len, names), default=0)
         tasks = {n: progress.add_task(n.ljust(width), total=total) for n in names}
 
@@ -130,11 +171,9 @@ def plots_hook(args: argparse.Namespace) -> ExtraFiles | None:
 
 
 def warn(lines: list[str], about: str = "") -> None:
-    """Warnings on stderr, one a line, markup-escaped."""
-    from rich.markup import escape
-
+    """Warnings on stderr, one a line."""
     for line in lines:
-        console_err.print(f"[bold yellow]warning:[/] {escape(about + line)}", highlight=False, soft_wrap=True)
+        console_err.line(about + line, "warning:", "bold yellow")
 
 
 def scenario_lint(scenarios) -> None:

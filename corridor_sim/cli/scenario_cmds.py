@@ -6,8 +6,6 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from rich.markup import escape
-
 from ..errors import ScenarioError
 from .common import console, console_err, scenario_lint
 
@@ -40,10 +38,10 @@ def validate(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            console.print(_check(file, args.overrides), soft_wrap=True, highlight=False)
+            console.line(_check(file, args.overrides))
         except ScenarioError as exc:
             for problem in exc.problems:
-                console_err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
+                console_err.line(str(problem), "error:", "bold red")
             status = 2
     return status
 
@@ -57,12 +55,12 @@ def _check(file: str, overrides: list[str]) -> str:
         from ..calibrate import load_targets
 
         targets = load_targets(file, document)
-        return f"ok: {escape(targets.name)} (calibration targets, {len(targets.targets)} targets)"
+        return f"ok: {targets.name} (calibration targets, {len(targets.targets)} targets)"
     s = load_scenario(file, overrides, document=document)
     scenario_lint([s])
     # the line's form is fixed ("N nodes, M links, K flows"): scripts read it
     caravans = f", {len(s.caravans)} caravans" if s.caravans else ""
-    return f"ok: {escape(s.name)} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows{caravans})"
+    return f"ok: {s.name} ({len(s.nodes)} nodes, {len(s.links)} links, {len(s.traffic)} flows{caravans})"
 
 
 def schema(args: argparse.Namespace) -> int:
