@@ -67,6 +67,24 @@ def test_dask_local_cluster_gives_the_serial_result(base, serial_result):
     same_result(result, serial_result)
 
 
+def _worker_settings() -> dict:
+    import dask
+
+    from corridor_sim.executors.dask_cluster import LOCAL_WORKERS
+
+    return {key: dask.config.get(key) for key in LOCAL_WORKERS}
+
+
+def test_a_local_cluster_spares_its_workers_the_periodic_jobs():
+    # the settings reach the spawned workers: no profiler taking the GIL every 10 ms, slow ticks
+    pytest.importorskip("distributed")
+    from corridor_sim.executors.dask_cluster import LOCAL_WORKERS, dask_executor
+
+    with dask_executor(workers=1) as ex:
+        assert ex.submit(_worker_settings).result() == LOCAL_WORKERS
+    assert _worker_settings() != LOCAL_WORKERS  # and this process's settings are as they were
+
+
 def test_any_executor_and_batching_give_the_same_result(base, serial_result):
     with ThreadPoolExecutor(max_workers=3) as ex:  # any concurrent.futures.Executor will do
         same_result(corridor_sim.run(base, REPS, 7, executor=ex), serial_result)

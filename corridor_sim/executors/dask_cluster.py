@@ -7,6 +7,16 @@ from typing import Iterator
 from ..errors import CorridorSimError
 
 CONNECT_TIMEOUT = "20s"
+# A local cluster's workers run one pure-Python replication at a time, and every periodic job of a
+# worker takes the GIL from it: the statistical profiler (every 10 ms by default), the event loop's
+# tick (20 ms), the memory monitor (100 ms) and the system monitor (500 ms). Without the profiler and
+# with the others slowed down, a replication on Dask takes what it takes in a process pool.
+LOCAL_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "5s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
 
 
 def _distributed():
@@ -33,6 +43,9 @@ def dask_executor(address: str | None = None, workers: int = 2, processes: bool 
             except (OSError, TimeoutError, ValueError) as exc:  # ValueError: not an address
                 raise CorridorSimError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         else:
+            import dask
+
+            stack.enter_context(dask.config.set(LOCAL_WORKERS))  # passed on to the workers it starts
             cluster = stack.enter_context(distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None))
             client = stack.enter_context(distributed.Client(cluster))
