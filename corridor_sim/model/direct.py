@@ -117,17 +117,8 @@ class DirectRun:
             clock.now = now
             if what == DOCUMENTED:  # the most frequent: a check in the lane is over
                 truck.book(DOCUMENT, now)
-                control = visit.control
-                control.lanes.release()
-                if visit.aside > 0 or visit.channel == RED:
-                    self._after_lane(truck, visit, now)
-                    continue
-                if visit.channel == YELLOW:
-                    truck.yellow += 1
-                control.tally_open(truck, visit.start, visit.queue0, now, visit.channel, False)
-                if self.watched[truck.group]:
-                    control.due -= 1
-                advance(truck, visit.pos + 1, now)
+                visit.control.lanes.release()
+                self._after_lane(truck, visit, now)
             elif what == DEPART:
                 source, t = visit
                 if source.stopped(t):

@@ -299,18 +299,17 @@ class World:
         cap = self.horizon + DRAIN_CAP_H
         from .direct import DirectRun, runs_direct
 
-        if self.finished_at is not None:
-            pass
-        elif self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
-            DirectRun(self).run(cap)
-        else:
-            for source in self.sources:
-                env.process(self._arrivals(source))
-            for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
-                env.process(self._caravan(len(self.sources) + offset, name, caravan))
-            # the cap's timeout is always scheduled, so SimPy never runs out of events here;
-            # an exception from inside the model is a bug and goes up as it is
-            env.run(until=env.any_of([self.done, env.timeout(cap)]))
+        if self.finished_at is None:  # (a world without traffic is finished before it starts)
+            if self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
+                DirectRun(self).run(cap)
+            else:
+                for source in self.sources:
+                    env.process(self._arrivals(source))
+                for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
+                    env.process(self._caravan(len(self.sources) + offset, name, caravan))
+                # the cap's timeout is always scheduled, so SimPy never runs out of events here;
+                # an exception from inside the model is a bug and goes up as it is
+                env.run(until=env.any_of([self.done, env.timeout(cap)]))
         if self.finished_at is None:
             places = Counter(t.where for t in self.live.values()).most_common(3)
             where = "; ".join(f"{n} at {p}" for p, n in places)
