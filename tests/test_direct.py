@@ -80,3 +80,19 @@ def test_a_direct_run_that_cannot_drain_says_where_trucks_are_stuck():
                           "customs": {"default": {"document": {"paper_tir": "30d", "etir": "30d", "national": "30d"}}}})
     with pytest.raises(SimulationError, match="had not arrived 8760 h after the horizon.*post"):
         simulate(build_scenario(data), 0)
+
+
+def test_the_direct_run_records_the_queues_of_simpy():
+    # the queue-length series the plots and the animation draw: the same changes at the same times
+    data = merge(tiny(), {"nodes": {"post": {"lanes": 1}}, "traffic": {"main": {"per_day": 40}},
+                          "customs": {"default": {"document": {"paper_tir": {"dist": "exponential", "mean": "30min"},
+                                                               "etir": "20min", "national": "20min"}}}})
+    scenario = build_scenario(data)
+    direct = simulate(scenario, 1, record_queues=True)
+    with simpy_only():
+        on_simpy = simulate(scenario, 1, record_queues=True)
+    assert direct.queue_series.keys() == on_simpy.queue_series.keys() and direct.queue_series
+    for name, series in direct.queue_series.items():
+        times, levels = series.arrays()
+        other_times, other_levels = on_simpy.queue_series[name].arrays()
+        assert len(times) > 10 and list(times) == list(other_times) and list(levels) == list(other_levels)
