@@ -36,3 +36,17 @@ def test_both_sides_model_the_same_queue():
     assert ours.trucks == plain.trucks > 3000
     for timing in (ours, plain):
         assert 3.5 < timing.mean_lead_h < 6.5  # a wrong queue (other lanes or rates) lands far outside
+
+
+def test_the_mm4_benchmark_models_five_mm4_queues(capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    spec = importlib.util.spec_from_file_location("bench_mm4", ROOT / "benchmarks" / "bench_mm4.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    assert module.main(["--trucks", "3000", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    leads = [float(x) for x in re.findall(r"mean lead time ([\d.]+) h", out)]
+    assert len(leads) == 3 and leads[0] == leads[1]  # the direct run and SimPy's: the same trucks
+    assert all(6.0 < lead < 12.0 for lead in leads)  # 5 x 1.75 h in theory; a wrong queue lands far outside
+    assert abs(module.theory(0.8) - 8.728) < 0.001
