@@ -121,3 +121,11 @@ def test_cli_compare_needs_two_scenarios(tmp_path, capsys):
     assert main(["compare", str(base), "-n", "2", "-o", str(tmp_path / "x")]) == 2
     assert "at least one other scenario" in capsys.readouterr().err
     assert not (tmp_path / "x").exists() and not (tmp_path / "x.partial").exists()
+
+
+@pytest.mark.parametrize("dof", [1, 2, 3, 4, 9, 19, 29, 99, 999, 2.5, 17.3])
+def test_the_t_quantile_is_scipy_stats_one(dof):
+    from corridor_sim.results.stats import _t_quantile
+
+    for q in (0.9, 0.95, 0.975, 0.995):
+        assert _t_quantile(q, dof) == float(stats.t.ppf(q, dof))
