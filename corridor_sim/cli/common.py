@@ -54,7 +54,7 @@ class LazyConsole:
         from rich.markup import escape
 
         shown = f"[{style}]{label}[/] {escape(text)}" if label else escape(text)
-        self.real.print(shown, highlight=False, soft_wrap=True)
+        self.real.print(shown, highlight=False, soft_wrap=True, emoji=False)  # `:x:` in a name stays as it is
 
 
 console = LazyConsole(highlight=False)
