@@ -18,15 +18,8 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
-from typing import Generator
-
-import numpy as np
-import simpy
-
-from bench_tandem import Timing, _blocks
-from corridor_sim.model import simulate
-from corridor_sim.model.world import World
+from bench_tandem import Timing, timed_replication
+from bench_tandem import plain_simpy_run as tandem_in_plain_simpy
 from corridor_sim.scenario.loader import build_scenario
 
 STATIONS, SERVERS = 5, 4
@@ -59,42 +52,11 @@ def scenario_data(trucks: int, load: float) -> dict:
 
 
 def corridor_sim_run(trucks: int, load: float, seed: int, direct: bool) -> Timing:
-    scenario = build_scenario(scenario_data(trucks, load))
-    World.DIRECT = direct
-    try:
-        start = time.perf_counter()
-        result = simulate(scenario, 0, seed)
-        seconds = time.perf_counter() - start
-    finally:
-        World.DIRECT = True
-    return Timing(result.created, seconds, float(result.lead_times().mean()))
+    return timed_replication(build_scenario(scenario_data(trucks, load)), seed, direct)
 
 
 def plain_simpy_run(trucks: int, load: float, seed: int) -> Timing:
-    start = time.perf_counter()
-    env = simpy.Environment()
-    rng = np.random.default_rng(seed)
-    gap = _blocks(lambda n: rng.exponential(1.0 / (load * SERVERS), n))
-    service = _blocks(lambda n: rng.exponential(1.0, n))
-    posts = [simpy.Resource(env, SERVERS) for _ in range(STATIONS)]
-    lead_times: list[float] = []
-
-    def truck() -> Generator:
-        depart = env.now
-        for post in posts:
-            with post.request() as lane:
-                yield lane
-                yield env.timeout(service())
-        lead_times.append(env.now - depart)
-
-    def departures() -> Generator:
-        for _ in range(trucks):
-            yield env.timeout(gap())
-            env.process(truck())
-
-    env.process(departures())
-    env.run()
-    return Timing(trucks, time.perf_counter() - start, float(np.mean(lead_times)))
+    return tandem_in_plain_simpy(trucks, seed, per_day=load * SERVERS * 24.0, servers=SERVERS, stations=STATIONS)
 
 
 def theory(load: float) -> float:

@@ -54,7 +54,12 @@ class Timing:
 def corridor_sim_run(days: float, seed: int, direct: bool = True) -> Timing:
     """One replication of the contract scenario with `days` of departures (no warm-up); `direct`
     False: on SimPy, as a world that needs it would run."""
-    scenario = derive(load_scenario(SCENARIO), {"clock.horizon": f"{days}d", "clock.warmup": 0})
+    return timed_replication(derive(load_scenario(SCENARIO), {"clock.horizon": f"{days}d", "clock.warmup": 0}),
+                             seed, direct)
+
+
+def timed_replication(scenario, seed: int, direct: bool = True) -> Timing:
+    """Replication 0 of `scenario`, timed; `direct` False: on SimPy."""
     World.DIRECT = direct
     try:
         start = time.perf_counter()
@@ -81,14 +86,14 @@ def _blocks(draw: Callable[[int], np.ndarray]) -> Callable[[], float]:
 
 
 def plain_simpy_run(trucks: int, seed: int, per_day: float = 60.0, servers: int = 3,
-                    mean_service_h: float = 1.0) -> Timing:
-    """The same tandem M/M/3 queue in bare SimPy, `trucks` Poisson departures."""
+                    mean_service_h: float = 1.0, stations: int = 2) -> Timing:
+    """The same tandem queue in bare SimPy (`stations` M/M/`servers` queues), `trucks` Poisson departures."""
     start = time.perf_counter()
     env = simpy.Environment()
     rng = np.random.default_rng(seed)
     gap = _blocks(lambda n: rng.exponential(24.0 / per_day, n))
     service = _blocks(lambda n: rng.exponential(mean_service_h, n))
-    posts = (simpy.Resource(env, servers), simpy.Resource(env, servers))
+    posts = [simpy.Resource(env, servers) for _ in range(stations)]
     lead_times: list[float] = []
 
     def truck() -> Generator:

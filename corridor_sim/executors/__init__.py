@@ -6,6 +6,7 @@ are pure functions of (scenario, replication, seed), so every backend gives the 
 """
 from __future__ import annotations
 
+import sys
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from typing import Iterator
@@ -64,8 +65,10 @@ def executor_width(executor: Executor) -> int:
 
 
 def lost_worker(executor: Executor) -> int | None:
-    """The exit code of a process pool's worker that died, if one did (see `process.lost_worker`)."""
-    if getattr(executor, "_processes", None) is None:  # not a process pool
+    """The exit code of a process pool's worker that died, if one did (see `process.lost_worker`);
+    where no process pool was ever made, none is looked for (nor multiprocessing imported)."""
+    pools = sys.modules.get("concurrent.futures.process")
+    if pools is None or not isinstance(executor, pools.ProcessPoolExecutor):
         return None
     from .process import lost_worker as lost
 

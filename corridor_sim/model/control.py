@@ -154,7 +154,7 @@ class Control:
             duration = streams.sampler(spec.duration, "outages", self.name, "duration")
             self.env.process(staffing.random_outages(months, gap, duration, start, spec.lanes))  # type: ignore[union-attr]
 
-    def _draw(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
+    def verdict(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
         """Time in the lane (document check, and error correction and yellow check unless they
         are done aside), time aside (in the parking area, after the lane), channel, inspection
         time, detection probability and the uniform that decides detection."""
@@ -185,13 +185,7 @@ class Control:
             truck.book(QUEUE, env.now)
         if truck.trace is not None:
             truck.log(self.node, "service", env.now)
-        a = self.single
-        if a is not None and not self.aside_checks:  # one country, every check in the lane: _draw, inlined
-            doc, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
-            doc = doc + error + (yellow_check if channel == YELLOW else 0.0)  # as _draw adds them
-            aside, detection = 0.0, a.detection
-        else:
-            doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
         screen = self.screen
         scan = None if screen is None else screen.wants(truck, channel)
         if doc > 0:
@@ -214,37 +208,26 @@ class Control:
             truck.yellow += 1
         if self.on_release is not None:
             self.on_release(truck, channel, detected)
-        self.tally_open(truck, start, queue0, env.now, channel, detected)
+        self.tally(truck, start, queue0, env.now, channel, detected)
 
-    def tally_open(self, truck: Truck, start: float, queue0: float, now: float, channel: Channel,
-                   detected: bool) -> None:
-        """`_tally` on the open path (no closed time there), for a truck that came at `start`
-        with `queue0` hours of queueing behind it and leaves at `now`."""
+    def tally(self, truck: Truck, start: float, queue0: float, now: float, channel: Channel, detected: bool,
+              closed: float = 0.0) -> None:
+        """A truck that came at `start` with `queue0` hours of queueing behind it leaves at `now`,
+        `closed` of its hours here spent waiting for the control to open: counted if it came in
+        the window."""
         if self.warmup <= start < self.horizon:
             spent = now - start
             queued = truck.times[QUEUE] - queue0
             self.n += 1
             self.times.append(spent)
             self.queue_sum += queued
+            self.closed_sum += closed
             tally = self.group_tally[truck.group]
             tally[0] += 1
             tally[1] += spent
             tally[2] += queued
             if channel != GREEN:
                 self._tally_channel(channel, detected)
-
-    def _tally(self, truck: Truck, spent: float, queued: float, closed: float, channel: Channel,
-               detected: bool) -> None:
-        """A truck that arrived in the window passed: `spent` hours here, `queued` and `closed` of them."""
-        self.n += 1
-        self.times.append(spent)
-        self.queue_sum += queued
-        self.closed_sum += closed
-        tally = self.group_tally[truck.group]
-        tally[0] += 1
-        tally[1] += spent
-        tally[2] += queued
-        self._tally_channel(channel, detected)
 
     def _tally_channel(self, channel: Channel, detected: bool) -> None:
         if channel == YELLOW:
@@ -290,7 +273,7 @@ class Control:
                 truck.book(CLOSED, env.now)
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
-        doc, aside, channel, inspection, detection, u_detect = self._draw(truck)
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
         scan = None if self.screen is None else self.screen.wants(truck, channel)
         detected = False
         if doc > 0:
@@ -327,6 +310,4 @@ class Control:
             truck.yellow += 1
         if self.on_release is not None:
             self.on_release(truck, channel, detected)
-        if self.warmup <= start < self.horizon:
-            self._tally(truck, env.now - start, truck.times[QUEUE] - queue0, truck.times[CLOSED] - closed0,
-                        channel, detected)
+        self.tally(truck, start, queue0, env.now, channel, detected, truck.times[CLOSED] - closed0)

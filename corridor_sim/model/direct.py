@@ -192,13 +192,7 @@ class DirectRun:
 
     def _serve(self, truck: Truck, visit: Visit, now: float) -> None:
         control = visit.control
-        a = control.single
-        if a is not None and not control.aside_checks:  # as on the open path
-            doc, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
-            doc = doc + error + (yellow_check if channel == YELLOW else 0.0)  # as _draw adds them
-            aside, detection = 0.0, a.detection
-        else:
-            doc, aside, channel, inspection, detection, u_detect = control._draw(truck)
+        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck)
         visit.aside, visit.channel, visit.inspection, visit.detection, visit.u_detect = \
             aside, channel, inspection, detection, u_detect
         if doc > 0:
@@ -242,7 +236,7 @@ class DirectRun:
 
     def _leave(self, truck: Truck, visit: Visit, now: float, detected: bool) -> None:
         control = visit.control
-        control.tally_open(truck, visit.start, visit.queue0, now, visit.channel, detected)
+        control.tally(truck, visit.start, visit.queue0, now, visit.channel, detected)
         if self.watched[truck.group]:
             control.due -= 1
         self._advance(truck, visit.pos + 1, now)

@@ -75,13 +75,18 @@ class Pool:
             event.succeed()
 
 
-def occupy(pool: Pool, truck: Truck, priority: int, hours: float) -> Generator:
+def occupy(pool: Pool, truck: Truck, priority: int, hours: float, also: Level | None = None) -> Generator:
     """Take one of `pool`'s servers (the wait booked as queue) and work `hours` on it (booked as
-    inspection: a bay or a scanner); the caller releases it when the truck leaves."""
+    inspection: a bay or a scanner); the caller releases it when the truck leaves. `also`: a
+    queue level that counts the wait besides the pool's own (a control's, at a shared site)."""
     env = pool.env
     granted = pool.request(priority)
     if granted is not None:
+        if also is not None:
+            also.add(env.now, 1)
         yield granted
+        if also is not None:
+            also.add(env.now, -1)
         truck.book(QUEUE, env.now)
     if hours > 0:
         yield env.timeout(hours)

@@ -8,10 +8,14 @@ plots read these by name: `dataclasses.fields(ControlRecord)` is the column list
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .truck import RECORD_COLUMNS
+
+if TYPE_CHECKING:
+    from .stats import Changes
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class ReplicationResult:
     # `permits` one per road-permit quota
     tables: dict[str, list] = field(default_factory=dict)
     trace: list[tuple] = field(default_factory=list)
-    queue_series: dict[str, "Changes"] = field(default_factory=dict)  # stats.Changes: (time, level) per change
+    queue_series: dict[str, Changes] = field(default_factory=dict)  # (time, level) per change
     created: int = 0
     arrived: int = 0
     end_h: float = 0.0

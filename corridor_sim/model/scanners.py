@@ -34,10 +34,9 @@ from .lanes import Pool, occupy
 from .measure import Measure
 from .rng import Streams
 from .stats import Level
-from .truck import Component, Truck
+from .truck import Truck
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-QUEUE, INSPECTION = Component.QUEUE, Component.INSPECTION
 
 
 class ScannerSite:
@@ -59,7 +58,8 @@ class ScannerStation:
         self.env = env
         self.site = site
         self.pool = site.pool
-        self.queue_level = queue_level  # the control's: a shared site's pool keeps a queue level of its own
+        # a shared site's pool keeps a queue level of its own: the wait counts in the control's too
+        self.also_queue = queue_level if site.shared else None
         self.calendar = calendar
         self.hit_rate = spec.hit_rate
         self.false_alarm = spec.false_alarm
@@ -91,10 +91,7 @@ class ScannerStation:
         if not calendar.always_open and calendar.next_open(env.now) > env.now:
             return channel
         u_anomaly, scan_time = row
-        if self.site.shared:
-            yield from self._occupy_shared(truck, priority, scan_time)
-        else:
-            yield from occupy(self.pool, truck, priority, scan_time)
+        yield from occupy(self.pool, truck, priority, scan_time, self.also_queue)
         self.pool.release()
         truck.scans += 1
         anomaly = u_anomaly < (self.hit_rate if truck.noncompliant else self.false_alarm)
@@ -103,19 +100,6 @@ class ScannerStation:
             self.anomalies += anomaly
             self.avoided += channel == RED and not anomaly
         return RED if anomaly else GREEN
-
-    def _occupy_shared(self, truck: Truck, priority: int, scan_time: float) -> Generator:
-        """`occupy` at a shared site, the wait counted in this control's queue length."""
-        env = self.env
-        granted = self.pool.request(priority)
-        if granted is not None:
-            self.queue_level.add(env.now, 1)
-            yield granted
-            self.queue_level.add(env.now, -1)
-            truck.book(QUEUE, env.now)
-        if scan_time > 0:
-            yield env.timeout(scan_time)
-            truck.book(INSPECTION, env.now)
 
     def utilisation(self, until: float) -> float:
         """Busy scanner-hours of the site over all its scanner-hours in the counting window."""
