@@ -16,7 +16,7 @@ from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
-from test_fast_path import _same, general_path_only, open_worlds
+from test_fast_path import _same, general_path_only, open_worlds, pools_only
 
 SIMPY_ONLY = ("shifts", "outages", "scanners", "admissions_per_day", "neutral_zone", "handling")
 
@@ -50,11 +50,12 @@ def direct_worlds(draw) -> dict:
 def test_the_direct_run_gives_every_truck_the_times_of_simpy(data, replication):
     scenario = build_scenario(data)
     assert runs_direct(World(scenario, replication))
-    direct = simulate(scenario, replication)
-    with simpy_only():
-        open_path = simulate(scenario, replication)
-    with general_path_only():
-        general = simulate(scenario, replication)
+    with pools_only():
+        direct = simulate(scenario, replication)
+        with simpy_only():
+            open_path = simulate(scenario, replication)
+        with general_path_only():
+            general = simulate(scenario, replication)
     _same(direct, open_path)
     _same(direct, general)
     assert [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in direct.controls] == \

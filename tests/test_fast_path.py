@@ -1,6 +1,7 @@
 """The fast way through a control (`Control._pass_open`) against the general one (`pass_truck`):
 on random worlds where it applies, every truck's times and every control's tallies are the same
-whichever path the trucks take."""
+whichever path the trucks take. Both take the pools here (`pools_only`); the first-come
+first-served servers are compared with them in test_fifo.py."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -30,6 +31,16 @@ def general_path_only():
         yield
     finally:
         Control.FAST_PATH = True
+
+
+@contextmanager
+def pools_only():
+    """Every control serves its trucks from its pools (lanes.Pool), event by event."""
+    Control.FIFO = False
+    try:
+        yield
+    finally:
+        Control.FIFO = True
 
 
 @st.composite
@@ -104,17 +115,21 @@ def _same(a, b) -> None:
 @given(data=open_worlds(), replication=st.integers(0, 3))
 def test_the_fast_path_gives_every_truck_the_times_of_the_general_path(data, replication):
     scenario = build_scenario(data)
-    fast = simulate(scenario, replication)
-    with general_path_only():
-        general = simulate(scenario, replication)
+    with pools_only():
+        fast = simulate(scenario, replication)
+        with general_path_only():
+            general = simulate(scenario, replication)
     _same(fast, general)
 
 
 def test_the_fast_path_is_taken_where_it_applies_and_only_there():
     data = merge(tiny(), {"nodes": {"post": {"controls": {"BB": {"handling": {"dist": "exponential", "mean": 0.1}}}}}})
-    world = World(build_scenario(data), 0)
+    with pools_only():
+        world = World(build_scenario(data), 0)
     paths = {c.name: c.passage.__name__ for c in world.controls.values()}
     assert paths == {"post AA exit": "_pass_open", "post BB entry": "pass_truck"}
+    paths = {c.name: c.passage.__name__ for c in World(build_scenario(data), 0).controls.values()}
+    assert paths == {"post AA exit": "_pass_fifo", "post BB entry": "pass_truck"}
     coupled = World(build_scenario(merge(tiny(), {"nodes": {"post": {"neutral_zone": 0}}})), 0)
     assert {c.passage.__name__ for c in coupled.controls.values()} == {"pass_truck"}
     with general_path_only():

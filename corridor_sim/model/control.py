@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from heapq import heappush
 from typing import Callable, Generator
 
 import simpy
+from simpy.events import NORMAL
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
 from .admission import daily_admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
+from .fifo import Busy, FifoServers, Waits
 from .lanes import Pool, occupy
 from .priority import priority_table
 from .rng import Streams
@@ -43,9 +46,16 @@ class Control:
     handling in the lane and does not hand its trucks to a coupled entry side passes them by
     `_pass_open`, the same steps without the checks that cannot apply (tests run random worlds
     through both and compare every truck's times); `FAST_PATH = False` turns it off.
+
+    Where, besides, no truck goes before another (no priority, no scanners, no measure that
+    holds a truck or changes a verdict, constant lanes), the world makes its lanes and bays
+    first-come first-served servers (`use_fifo`, `fifo.py`): a truck's start is known when it
+    arrives, and trucks outside the event loop (`batch.py`) can pass between the others (`FIFO =
+    False` turns it off).
     """
 
     FAST_PATH = True
+    FIFO = True
 
     def __init__(self, env: simpy.Environment, node: str, countries: tuple[str, ...], direction: str,
                  settings: ControlSettings, authorities: list[Authority], streams: Streams,
@@ -110,6 +120,11 @@ class Control:
         self.red = 0
         self.detections = 0
         self.group_tally = [[0, 0.0, 0.0] for _ in groups]  # per flow: trucks, hours here, hours queueing
+        # first-come first-served lanes and bays (use_fifo), and what brings the trucks outside
+        # the event loop up to the clock before a truck of the loop takes them (batch.py)
+        self.fifo_lanes: FifoServers | None = None
+        self.fifo_bays: FifoServers | None = None
+        self.catch_up: Callable[[float], None] | None = None
         self._choose_path()
 
     def _choose_path(self) -> None:
@@ -117,6 +132,24 @@ class Control:
         open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None and self.before_lane is None
                      and self.handling is None and self.onward is None and not self.handed)
         self.passage = self._pass_open if open_path else self.pass_truck
+
+    def can_be_fifo(self) -> bool:
+        """Whether first-come first-served servers would pass every truck as the pools do: on
+        the open path, with constant lanes, nothing that watches or changes a truck here, and
+        no class of trucks going first (the world also checks that no pre-notified caravan comes)."""
+        return (self.FIFO and self.passage == self._pass_open and self.staffing is None and self.screen is None
+                and self.on_release is None and all(a.adjust is None for a in self.authorities)
+                and not any(any(row) for row in self.first) and self.lanes.capacity > 0 and self.bays.capacity > 0)
+
+    def use_fifo(self, record_queue: bool) -> None:
+        """Serve trucks by the FIFO recursion from now on (before the first truck comes)."""
+        waits = Waits(self.warmup, self.horizon, record_queue)
+        self.queue_level = waits  # type: ignore[assignment]
+        self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
+        self.bay_busy = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
+        self.fifo_lanes = FifoServers(self.lanes.capacity, self.busy_level, waits)  # type: ignore[arg-type]
+        self.fifo_bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
+        self.passage = self._pass_fifo
 
     def couple(self, entry: "Control", room: int) -> None:
         """Hand trucks to `entry` only when it can take them: room for `room` trucks between."""
@@ -209,6 +242,52 @@ class Control:
         if self.on_release is not None:
             self.on_release(truck, channel, detected)
         self.tally(truck, start, queue0, env.now, channel, detected)
+
+    def _pass_fifo(self, truck: Truck) -> Generator:
+        """`_pass_open` through first-come first-served lanes and bays: the truck waits once for
+        the end of each of its spells here, at the exact time the pools would have given it."""
+        env = self.env
+        start = env.now
+        catch_up = self.catch_up
+        if catch_up is not None:
+            catch_up(start)
+        queue0 = truck.times[QUEUE]
+        truck.where = self.name
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
+        served = self.fifo_lanes.take(start, doc)  # type: ignore[union-attr]
+        if served > start:
+            truck.book(QUEUE, served)
+        now = served + doc if doc > 0 else served
+        if now > start:
+            yield wake_at(env, now)
+        if doc > 0:
+            truck.book(DOCUMENT, now)
+        if aside > 0:
+            now = now + aside
+            yield wake_at(env, now)
+            truck.book(DOCUMENT, now)
+        detected = False
+        if channel == RED:
+            if catch_up is not None:
+                catch_up(now)
+            bay = self.fifo_bays.take(now, inspection)  # type: ignore[union-attr]
+            if bay > now:
+                truck.book(QUEUE, bay)
+                now = bay
+                if inspection <= 0:
+                    yield wake_at(env, now)
+            if inspection > 0:
+                now = now + inspection
+                yield wake_at(env, now)
+                truck.book(INSPECTION, now)
+            truck.inspections += 1
+            if truck.noncompliant and u_detect < detection:
+                truck.detected = detected = True
+        elif channel == YELLOW:
+            truck.yellow += 1
+        if catch_up is not None:
+            catch_up(now)
+        self.tally(truck, start, queue0, now, channel, detected)
 
     def tally(self, truck: Truck, start: float, queue0: float, now: float, channel: Channel, detected: bool,
               closed: float = 0.0) -> None:
@@ -311,3 +390,14 @@ class Control:
         if self.on_release is not None:
             self.on_release(truck, channel, detected)
         self.tally(truck, start, queue0, env.now, channel, detected, truck.times[CLOSED] - closed0)
+
+
+def wake_at(env: simpy.Environment, time: float) -> simpy.Event:
+    """An event at the absolute time `time` (not before the clock). A timeout of `time - now`
+    would fire at `now + (time - now)`, which can differ from `time` in the last bit; the pools'
+    grants happen at the very time a server frees, so a FIFO server's start must too."""
+    event = simpy.Event(env)
+    event._ok = True
+    event._value = None
+    heappush(env._queue, (time, NORMAL, next(env._eid), event))  # as Environment.schedule does
+    return event

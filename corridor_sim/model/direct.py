@@ -28,8 +28,8 @@ GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
 QUEUE, DOCUMENT, INSPECTION = Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
 DRIVE, REST = Component.DRIVE, Component.REST
 
-# what a heap entry resumes
-DEPART, DRIVEN, LANE, DOCUMENTED, ASIDE, BAY, INSPECTED = range(7)
+# what a heap entry resumes (the last three: at a control with first-come first-served servers)
+DEPART, DRIVEN, LANE, DOCUMENTED, ASIDE, BAY, INSPECTED, FIFO_LANE, FIFO_ASIDE, FIFO_BAY = range(10)
 
 
 def runs_direct(world: Any) -> bool:
@@ -37,7 +37,7 @@ def runs_direct(world: Any) -> bool:
     if world.trace_all or world.scenario.caravans or world.ferries:
         return False
     for control in world.controls.values():
-        if (control.passage.__func__ is not Control._pass_open or control.staffing is not None
+        if (control.passage.__func__ not in (Control._pass_open, Control._pass_fifo) or control.staffing is not None
                 or control.screen is not None or control.on_release is not None
                 or any(a.adjust is not None for a in control.authorities)):
             return False
@@ -76,7 +76,7 @@ class Grant:
 class Visit:
     """A truck at a control: where it is in its plan and what the control decided."""
 
-    __slots__ = ("control", "pos", "start", "queue0", "priority", "aside", "channel", "inspection", "detection",
+    __slots__ = ("control", "pos", "start", "queue0", "priority", "doc", "aside", "channel", "inspection", "detection",
                  "u_detect")
 
     def __init__(self, control: Control, pos: int, start: float, queue0: float, priority: int) -> None:
@@ -106,7 +106,7 @@ class DirectRun:
         heap = self.clock.heap
         clock = self.clock
         departures = []
-        for source in world.sources:  # in flow order, as SimPy starts the arrival processes
+        for source in world.event_sources:  # in flow order, as SimPy starts the arrival processes
             times = source.times()
             departures.append(times)
             self._next_departure(source, times, 0.0)
@@ -124,6 +124,7 @@ class DirectRun:
                 if source.stopped(t):
                     world._source_finished(now)
                     continue
+                world.catch_up(now)
                 truck = source.truck(now)
                 world._register(truck, source.counted)
                 self._next_departure(source, departures[source.group], now)
@@ -149,9 +150,20 @@ class DirectRun:
             elif what == BAY:
                 truck.book(QUEUE, now)
                 self._inspect(truck, visit, now)
-            else:  # INSPECTED
+            elif what == INSPECTED:
                 truck.book(INSPECTION, now)
                 self._inspected(truck, visit, now)
+            elif what == FIFO_LANE:
+                if visit.doc > 0:
+                    truck.book(DOCUMENT, now)
+                self._fifo_lane_done(truck, visit, now)
+            elif what == FIFO_ASIDE:
+                truck.book(DOCUMENT, now)
+                self._fifo_bay(truck, visit, now)
+            else:  # FIFO_BAY
+                if visit.inspection > 0:
+                    truck.book(INSPECTION, now)
+                self._fifo_inspected(truck, visit, now)
 
     def _next_departure(self, source: Any, times: Any, now: float) -> None:
         """Schedule the flow's next departure, or finish the flow (as `World._arrivals`)."""
@@ -168,6 +180,9 @@ class DirectRun:
             kind, step, arg = plan[pos]
             if kind == CONTROL:  # into its lanes, or into their queue
                 truck.where = step.name
+                if step.fifo_lanes is not None:
+                    self._fifo_arrive(truck, step, pos, now)
+                    return
                 priority = 0 if truck.prenotified or step.first[truck.aeo][truck.regime] else 1
                 visit = Visit(step, pos, now, truck.times[QUEUE], priority)
                 granted = step.lanes.request(priority)
@@ -240,3 +255,57 @@ class DirectRun:
         if self.watched[truck.group]:
             control.due -= 1
         self._advance(truck, visit.pos + 1, now)
+
+    # --- a control with first-come first-served servers (Control._pass_fifo's steps) ---------
+
+    def _fifo_arrive(self, truck: Truck, control: Control, pos: int, now: float) -> None:
+        if control.catch_up is not None:
+            control.catch_up(now)
+        visit = Visit(control, pos, now, truck.times[QUEUE], 1)
+        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck)
+        visit.doc, visit.aside, visit.channel, visit.inspection, visit.detection, visit.u_detect = \
+            doc, aside, channel, inspection, detection, u_detect
+        served = control.fifo_lanes.take(now, doc)  # type: ignore[union-attr]
+        if served > now:
+            truck.book(QUEUE, served)
+        end = served + doc if doc > 0 else served
+        if end > now:
+            self.clock.at(end, FIFO_LANE, truck, visit)
+            return
+        self._fifo_lane_done(truck, visit, now)
+
+    def _fifo_lane_done(self, truck: Truck, visit: Visit, now: float) -> None:
+        if visit.aside > 0:
+            self.clock.at(now + visit.aside, FIFO_ASIDE, truck, visit)
+            return
+        self._fifo_bay(truck, visit, now)
+
+    def _fifo_bay(self, truck: Truck, visit: Visit, now: float) -> None:
+        if visit.channel == RED:
+            control = visit.control
+            if control.catch_up is not None:
+                control.catch_up(now)
+            bay = control.fifo_bays.take(now, visit.inspection)  # type: ignore[union-attr]
+            if bay > now:
+                truck.book(QUEUE, bay)
+            end = bay + visit.inspection if visit.inspection > 0 else bay
+            if end > now:
+                self.clock.at(end, FIFO_BAY, truck, visit)
+                return
+            self._fifo_inspected(truck, visit, now)
+            return
+        if visit.channel == YELLOW:
+            truck.yellow += 1
+        self._fifo_leave(truck, visit, now, False)
+
+    def _fifo_inspected(self, truck: Truck, visit: Visit, now: float) -> None:
+        truck.inspections += 1
+        detected = False
+        if truck.noncompliant and visit.u_detect < visit.detection:
+            truck.detected = detected = True
+        self._fifo_leave(truck, visit, now, detected)
+
+    def _fifo_leave(self, truck: Truck, visit: Visit, now: float, detected: bool) -> None:
+        if visit.control.catch_up is not None:
+            visit.control.catch_up(now)
+        self._leave(truck, visit, now, detected)

@@ -106,6 +106,10 @@ class World:
         self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
                       for plan in self.plans]
         self.sources = [Source(self, index, name, flow) for index, (name, flow) in enumerate(scenario.traffic.items())]
+        self.event_sources = self.sources  # the flows whose trucks take the event loop
+        self.batch = None  # the background flows that go outside it (batch.py)
+        if not trace:
+            self._serve_in_order()
         self.finished_at: float | None = None  # when the last truck arrived and no more will depart
         if self.sources_left == 0:
             self.drained.succeed()
@@ -172,6 +176,27 @@ class World:
         side = 0 if ferry.sides[0].port == a else 1
         return ferry, side
 
+    def _serve_in_order(self) -> None:
+        """Make first-come first-served servers of every control where they pass trucks as the
+        pools do (`Control.can_be_fifo`, and no pre-notified caravan comes), and take the
+        background flows that pass only such controls outside the event loop (batch.py)."""
+        from .batch import Batch, batch_plan
+
+        caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
+        for control in self.controls.values():
+            if id(control) not in caravans and control.can_be_fifo():
+                control.use_fifo(self.record_queues)
+        batched = [source for source in self.sources if not source.counted and batch_plan(self.plans[source.group])]
+        if not batched:
+            return
+        self.batch = Batch(self, batched)
+        self.event_sources = [source for source in self.sources if source not in batched]
+        self.sources_left -= len(batched)
+        shared = {id(step) for source in batched for kind, step, _ in self.plans[source.group] if kind == CONTROL}
+        for control in self.controls.values():
+            if id(control) in shared:
+                control.catch_up = self.batch.advance
+
     def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
         """The steps a truck on `route` takes: arrive, controls, (convoy), leave, link..."""
         steps: list[tuple] = []
@@ -202,6 +227,13 @@ class World:
         """Start `truck` on `plan`, as a SimPy process."""
         self._register(truck, watched)
         self.env.process(self._journey(truck, plan, convoy, watched))
+
+    def catch_up(self, now: float) -> None:
+        """Before a truck of the event loop sets off at `now`: the background outside the loop up
+        to now, so trucks get their numbers in order of departure and the count of trucks due at
+        a control (which decides when background flows stop) changes in order of time."""
+        if self.batch is not None:
+            self.batch.advance(now)
 
     def _register(self, truck: Truck, watched: bool) -> None:
         """`truck` is on its way; a `watched` truck (not background) keeps the background
@@ -272,6 +304,7 @@ class World:
             yield env.timeout(t - env.now)
             if source.stopped(t):
                 break
+            self.catch_up(env.now)
             self._launch(source.truck(env.now), self.plans[source.group], None, source.counted)
         self._source_finished(env.now)
 
@@ -285,6 +318,7 @@ class World:
         rate = self.scenario.risk_classes[self.risk_classes[risk]].noncompliance
         u = self.streams.uniforms("caravan", name)
         convoy = Convoy(env, caravan.trucks, len(self._route(caravan))) if caravan.convoy else None
+        self.catch_up(env.now)
         for index in range(caravan.trucks):
             self.next_id += 1
             truck = Truck(self.next_id, group, index, env.now, caravan.aeo, REGIMES.index(caravan.regime), risk,
@@ -300,21 +334,33 @@ class World:
         from .direct import DirectRun, runs_direct
 
         if self.finished_at is None:  # (a world without traffic is finished before it starts)
+            if self.batch is not None:
+                self.batch.start()
             if self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
                 DirectRun(self).run(cap)
             else:
-                for source in self.sources:
+                for source in self.event_sources:
                     env.process(self._arrivals(source))
                 for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
                     env.process(self._caravan(len(self.sources) + offset, name, caravan))
                 # the cap's timeout is always scheduled, so SimPy never runs out of events here;
                 # an exception from inside the model is a bug and goes up as it is
                 env.run(until=env.any_of([self.done, env.timeout(cap)]))
+        elif self.batch is not None:  # only background flows outside the loop
+            self.batch.start()
+        if self.batch is not None:
+            left = self.batch.finish(cap)
+            if left:
+                self.finished_at = None
+            elif self.finished_at is not None:
+                self.finished_at = max(self.finished_at, self.batch.last)
         if self.finished_at is None:
             places = Counter(t.where for t in self.live.values()).most_common(3)
+            if self.batch is not None and self.batch.running:
+                places.append(("their border (background)", self.batch.running))
             where = "; ".join(f"{n} at {p}" for p, n in places)
             raise SimulationError(
-                f"{len(self.live)} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
+                f"{len(self.live) + (self.batch.running if self.batch is not None else 0)} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
                 f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
             )
         return self._result(self.finished_at)  # type: ignore[arg-type]

@@ -1,0 +1,209 @@
+"""First-come first-served servers (`fifo.py`) and the background flows outside the event loop
+(`batch.py`) against the pools, event by event.
+
+On random worlds without ties (continuous times, no link of 0 km: no two trucks reach a server
+at the same instant) every truck's times are the same to the last bit and every control's counts
+equal; the levels, summed in another order, agree to 1e-9. Where ties do happen, which of two
+simultaneous trucks goes first is the order their events were scheduled in, which differs
+between the two; the direct run and SimPy's, both on FIFO servers, still agree to the bit.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from corridor_sim.errors import SimulationError
+from corridor_sim.model import simulate
+from corridor_sim.model.fifo import Busy, FifoServers, Waits
+from corridor_sim.model.stats import Changes, Level
+from corridor_sim.model.world import World
+from corridor_sim.scenario.loader import build_scenario, merge
+
+from conftest import tiny
+from test_direct import SIMPY_ONLY, simpy_only
+from test_fast_path import _same, general_path_only, open_worlds, pools_only
+
+LEVELS = ("lane_utilisation", "bay_utilisation", "mean_queue_len")
+
+
+def _untied(value):
+    """A time of the random world made continuous (a fixed time becomes an exponential of that mean)."""
+    if isinstance(value, (int, float)):
+        return {"dist": "exponential", "mean": max(float(value), 0.05)}
+    return value
+
+
+@st.composite
+def tie_free_worlds(draw) -> dict:
+    data = draw(open_worlds())
+    default = data["customs"]["default"]
+    for key in ("inspection", "yellow_check"):
+        default[key] = _untied(default[key])
+    default["document"] = {regime: _untied(v) for regime, v in default["document"].items()}
+    for link in data["links"].values():
+        link["km"] = link["km"] + 1.0
+    for name in ("post", "second"):
+        scanners = data["nodes"][name].get("scanners")
+        if scanners is not None:
+            scanners["scan"] = _untied(scanners["scan"])
+        data["nodes"][name].pop("handling", None)  # a lane's handling after its check: a tie at its end
+    return data
+
+
+@st.composite
+def batch_worlds(draw) -> dict:
+    """`tie_free_worlds` whose background flow passes only FIFO servers, so it goes outside the
+    event loop and meets the counted trucks at both posts."""
+    data = draw(tie_free_worlds())
+    for name in ("post", "second"):
+        for key in SIMPY_ONLY:
+            data["nodes"][name].pop(key, None)
+    data.pop("information_exchange", None)
+    data.pop("post_clearance_audit", None)
+    data["customs"]["BB"].update(recognises_aeo=False, priority_regimes=[])
+    data["traffic"]["local"]["per_day"] = draw(st.floats(10, 40))
+    return data
+
+
+def _close(a, b) -> None:
+    """Trucks and counts the same; the levels to 1e-9."""
+    assert a.created == b.created and a.arrived == b.arrived and a.end_h == b.end_h
+    for name in a.trucks:
+        np.testing.assert_array_equal(a.trucks[name], b.trucks[name], err_msg=name)
+    for x, y in zip(a.controls, b.controls):
+        for key, vx in x.__dict__.items():
+            vy = y.__dict__[key]
+            if key in LEVELS:
+                assert vx == pytest.approx(vy, rel=1e-9, abs=1e-12), (x.node, x.country, key)
+            else:
+                assert vx == vy or (vx != vx and vy != vy), (x.node, x.country, key)
+    assert [(g.group, g.trucks, g.mean_time_h) for g in a.control_groups] == \
+        [(g.group, g.trucks, g.mean_time_h) for g in b.control_groups]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(data=tie_free_worlds(), replication=st.integers(0, 3))
+def test_fifo_servers_give_every_truck_the_times_of_the_pools(data, replication):
+    scenario = build_scenario(data)
+    fifo = simulate(scenario, replication)
+    with simpy_only():
+        fifo_on_simpy = simulate(scenario, replication)
+    with pools_only(), general_path_only():
+        pools = simulate(scenario, replication)
+    _same(fifo, fifo_on_simpy)
+    _close(fifo, pools)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(data=batch_worlds(), replication=st.integers(0, 3))
+def test_background_outside_the_event_loop_meets_the_others_in_order(data, replication):
+    scenario = build_scenario(data)
+    world = World(scenario, replication)
+    assert world.batch is not None and world.event_sources == world.sources[:1]
+    try:
+        batch = simulate(scenario, replication)
+    except SimulationError:  # too much traffic to drain within the cap: so with the pools
+        with pools_only(), general_path_only(), pytest.raises(SimulationError):
+            simulate(scenario, replication)
+        return
+    with simpy_only():
+        batch_on_simpy = simulate(scenario, replication)
+    with pools_only(), general_path_only():
+        pools = simulate(scenario, replication)
+    _same(batch, batch_on_simpy)
+    _close(batch, pools)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+@given(data=open_worlds(), replication=st.integers(0, 3))
+def test_with_ties_the_direct_run_and_simpy_still_agree_on_fifo_servers(data, replication):
+    scenario = build_scenario(data)
+    direct = simulate(scenario, replication)
+    with simpy_only():
+        on_simpy = simulate(scenario, replication)
+    _same(direct, on_simpy)
+    assert [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in direct.controls] == \
+        [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in on_simpy.controls]
+
+
+def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
+    world = World(build_scenario(tiny(traffic={
+        "main": {"route": ["origin", "post", "destination"], "per_day": 20},
+        "local": {"route": ["origin", "post", "destination"], "per_day": 20, "background": True}})), 0)
+    assert {c.passage.__name__ for c in world.controls.values()} == {"_pass_fifo"}
+    assert [s.group for s in world.batch.sources] == [1] and [s.group for s in world.event_sources] == [0]
+    assert all(c.catch_up == world.batch.advance for c in world.controls.values())
+    for change in ({"nodes": {"post": {"shifts": {"08:00-20:00": 3}}}},
+                   {"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},
+                   {"nodes": {"post": {"handling": {"dist": "exponential", "mean": 0.1}}}},
+                   {"nodes": {"post": {"scanners": {"count": 1, "scan": "10min", "hit_rate": 1, "false_alarm": 0}}}},
+                   {"customs": {"BB": {"recognises_aeo": True, "aeo_priority_lane": True}}},
+                   {"caravans": {"c": {"route": ["origin", "post", "destination"], "depart": "2026-01-06T10:00",
+                                       "trucks": 2, "pre_notified": True}}}):
+        changed = World(build_scenario(merge(tiny(), change)), 0)
+        assert "_pass_fifo" not in {c.passage.__name__ for c in changed.controls.values() if c.country == "BB"}, change
+    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, trace=True).controls.values()} == {"_pass_open"}
+    with pools_only():
+        assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0).controls.values()} == {"_pass_open"}
+
+
+def test_a_world_of_background_only_runs_outside_the_event_loop():
+    data = tiny(traffic={"local": {"route": ["origin", "post", "destination"], "per_day": 30, "background": True}})
+    scenario = build_scenario(data)
+    batch = simulate(scenario, 0)
+    with pools_only():
+        pools = simulate(scenario, 0)
+    _close(batch, pools)
+    assert batch.created == pools.created > 200 and batch.controls[0].trucks > 200
+
+
+def test_fifo_servers_queue_as_erlang_c():
+    # M/M/3 at rho = 0.8: mean wait in queue P(wait) / (c mu - lambda) with Erlang C's P(wait)
+    c, lam, mu, n = 3, 2.4, 1.0, 200_000
+    rng = np.random.default_rng(5)
+    arrivals = np.cumsum(rng.exponential(1 / lam, n)).tolist()
+    services = rng.exponential(1 / mu, n).tolist()
+    servers = FifoServers(c, Busy(0.0, math.inf), Waits(0.0, math.inf))
+    waits = np.array([servers.take(a, s) - a for a, s in zip(arrivals, services)])[n // 10:]
+    a = lam / mu
+    top = a ** c / math.factorial(c) * c / (c - a)
+    p_wait = top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+    expected = p_wait / (c * mu - lam)
+    batches = waits.reshape(20, -1).mean(axis=1)  # batch means: the waits are correlated
+    half = stats.t.ppf(0.995, len(batches) - 1) * batches.std(ddof=1) / math.sqrt(len(batches))
+    assert abs(waits.mean() - expected) < half + 0.02 * expected
+    assert np.mean(waits > 0) == pytest.approx(p_wait, abs=0.02)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(spans=st.lists(st.tuples(st.floats(0, 50), st.floats(0, 10)), min_size=1, max_size=30),
+       window=st.tuples(st.floats(0, 20), st.floats(20, 60)))
+def test_the_waits_give_the_mean_peak_and_series_of_a_level(spans, window):
+    start, stop = window
+    waits = Waits(start, stop, record=True)
+    level = Level(start, stop, Changes())
+    changes = sorted([(b, 1) for b, d in spans if d > 0] + [(b + d, -1) for b, d in spans if d > 0],
+                     key=lambda change: (change[0], change[1]))
+    for b, d in spans:
+        if d > 0:
+            waits.add(b, b + d)
+    for t, step in changes:
+        level.add(t, step)
+    end = max([t for t, _ in changes] + [stop])
+    assert waits.mean(end) == pytest.approx(level.mean(end), rel=1e-9, abs=1e-9)
+    assert waits.peak == level.peak
+    if changes:
+        times, levels = waits.series.arrays()
+        assert list(times) == [t for t, _ in changes] and list(levels) == list(level.series.levels)
+
+
+def test_busy_hours_count_inside_the_window_only():
+    busy = Busy(10.0, 20.0)
+    for begin, end in ((0, 5), (8, 12), (15, 16), (19, 30)):
+        busy.add(begin, end)
+    assert busy.area == 2 + 1 + 1 and busy.mean(100.0) == pytest.approx(0.4)
