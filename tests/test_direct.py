@@ -62,6 +62,7 @@ def test_the_direct_run_gives_every_truck_the_times_of_simpy(data, replication):
         [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in open_path.controls]
 
 
+@pools_only()
 def test_the_direct_run_is_taken_where_it_applies_and_only_there():
     assert runs_direct(World(build_scenario(tiny()), 0))
     for change in ({"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},

@@ -129,7 +129,7 @@ def test_the_fast_path_is_taken_where_it_applies_and_only_there():
     paths = {c.name: c.passage.__name__ for c in world.controls.values()}
     assert paths == {"post AA exit": "_pass_open", "post BB entry": "pass_truck"}
     paths = {c.name: c.passage.__name__ for c in World(build_scenario(data), 0).controls.values()}
-    assert paths == {"post AA exit": "_pass_fifo", "post BB entry": "pass_truck"}
+    assert paths == {"post AA exit": "_pass_fifo", "post BB entry": "_pass_fifo"}  # handling too (test_fifo.py)
     coupled = World(build_scenario(merge(tiny(), {"nodes": {"post": {"neutral_zone": 0}}})), 0)
     assert {c.passage.__name__ for c in coupled.controls.values()} == {"pass_truck"}
     with general_path_only():

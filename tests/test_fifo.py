@@ -19,13 +19,14 @@ from scipy import stats
 
 from corridor_sim.errors import SimulationError
 from corridor_sim.model import simulate
-from corridor_sim.model.fifo import Busy, FifoServers, Waits
+from corridor_sim.model.direct import runs_direct
+from corridor_sim.model.fifo import Busy, FifoServers, StaffedServers, Waits
 from corridor_sim.model.stats import Changes, Level
 from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
-from test_direct import SIMPY_ONLY, simpy_only
+from test_direct import simpy_only
 from test_fast_path import _same, general_path_only, open_worlds, pools_only
 
 LEVELS = ("lane_utilisation", "bay_utilisation", "mean_queue_len")
@@ -51,7 +52,6 @@ def tie_free_worlds(draw) -> dict:
         scanners = data["nodes"][name].get("scanners")
         if scanners is not None:
             scanners["scan"] = _untied(scanners["scan"])
-        data["nodes"][name].pop("handling", None)  # a lane's handling after its check: a tie at its end
     return data
 
 
@@ -61,7 +61,7 @@ def batch_worlds(draw) -> dict:
     event loop and meets the counted trucks at both posts."""
     data = draw(tie_free_worlds())
     for name in ("post", "second"):
-        for key in SIMPY_ONLY:
+        for key in ("scanners", "admissions_per_day", "neutral_zone"):  # shifts, outages and handling stay
             data["nodes"][name].pop(key, None)
     data.pop("information_exchange", None)
     data.pop("post_clearance_audit", None)
@@ -139,8 +139,14 @@ def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
     assert [s.group for s in world.batch.sources] == [1] and [s.group for s in world.event_sources] == [0]
     assert all(c.catch_up == world.batch.advance for c in world.controls.values())
     for change in ({"nodes": {"post": {"shifts": {"08:00-20:00": 3}}}},
-                   {"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},
-                   {"nodes": {"post": {"handling": {"dist": "exponential", "mean": 0.1}}}},
+                   {"nodes": {"post": {"outages": {"random": {"per_year": 20, "duration": "1d", "lanes": 1}}}}},
+                   {"nodes": {"post": {"handling": {"dist": "exponential", "mean": 0.1}}}}):
+        changed = World(build_scenario(merge(tiny(), change)), 0)
+        assert {c.passage.__name__ for c in changed.controls.values()} == {"_pass_fifo"}, change
+        assert runs_direct(changed)
+    for change in ({"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},
+                   {"nodes": {"post": {"admissions_per_day": 10}}},
+                   {"nodes": {"post": {"neutral_zone": 2}}},
                    {"nodes": {"post": {"scanners": {"count": 1, "scan": "10min", "hit_rate": 1, "false_alarm": 0}}}},
                    {"customs": {"BB": {"recognises_aeo": True, "aeo_priority_lane": True}}},
                    {"caravans": {"c": {"route": ["origin", "post", "destination"], "depart": "2026-01-06T10:00",
@@ -200,6 +206,16 @@ def test_the_waits_give_the_mean_peak_and_series_of_a_level(spans, window):
     if changes:
         times, levels = waits.series.arrays()
         assert list(times) == [t for t, _ in changes] and list(levels) == list(level.series.levels)
+
+
+def test_staffed_servers_serve_as_a_pool_whose_lanes_change():
+    # two lanes, one from hour 2 to hour 5, none from 8 to 9; a server that closes finishes its truck
+    servers = StaffedServers([0.0, 2.0, 5.0, 8.0, 9.0], [2, 1, 2, 0, 2], Busy(0.0, math.inf), Waits(0.0, math.inf))
+    starts = [servers.take(a, h) for a, h in ((0.0, 3.0), (1.0, 3.0), (1.5, 1.0), (4.5, 0.5), (7.5, 2.0), (8.2, 1.0),
+                                               (8.5, 1.0))]
+    # 3rd: both busy until 3 and 4, one lane from 2: starts at 4; 4th: behind it until the second
+    # lane opens at 5; 5th: finishes in the closed hour; 6th: waits it out; 7th: for the 5th to finish
+    assert starts == [0.0, 1.0, 4.0, 5.0, 7.5, 9.0, 9.5]
 
 
 def test_busy_hours_count_inside_the_window_only():

@@ -28,8 +28,7 @@ from .truck import Component, Truck
 from .world import CONTROL, DRIVE as DRIVE_STEP
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-QUEUE, DOCUMENT, INSPECTION = Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
-DRIVE, REST = Component.DRIVE, Component.REST
+QUEUE, DRIVE, REST = Component.QUEUE, Component.DRIVE, Component.REST
 
 # what a heap entry resumes
 DEPART, DRIVEN, BAY, LEAVE = range(4)
@@ -135,17 +134,7 @@ class Batch:
     def _control(self, truck: Truck, control: Any, pos: int, now: float) -> None:
         """Through the lane (and aside) at once; then to the bays, or out, in turn."""
         queue0 = truck.times[QUEUE]
-        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck)
-        served = control.fifo_lanes.take(now, doc)
-        if served > now:
-            truck.book(QUEUE, served)
-        end = served
-        if doc > 0:
-            end = served + doc
-            truck.book(DOCUMENT, end)
-        if aside > 0:
-            end = end + aside
-            truck.book(DOCUMENT, end)
+        end, channel, inspection, detection, u_detect = control.fifo_lane(truck, now)
         if channel == RED:
             self._push(end, BAY, truck, pos, (now, queue0, inspection, detection, u_detect))
             return
@@ -155,16 +144,7 @@ class Batch:
 
     def _bay(self, truck: Truck, pos: int, visit: tuple, now: float) -> None:
         start, queue0, inspection, detection, u_detect = visit
-        control = self.plans[truck.group][pos][1]
-        bay = control.fifo_bays.take(now, inspection)
-        end = now
-        if bay > now:
-            truck.book(QUEUE, bay)
-            end = bay
-        if inspection > 0:
-            end = end + inspection
-            truck.book(INSPECTION, end)
-        truck.inspections += 1
+        end = self.plans[truck.group][pos][1].fifo_bay(truck, now, inspection)
         detected = False
         if truck.noncompliant and u_detect < detection:
             truck.detected = detected = True

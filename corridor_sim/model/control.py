@@ -14,7 +14,7 @@ from ..scenario.schema import Outages
 from .admission import daily_admission
 from .calendar import Calendar, week_hour
 from .customs import Authority, Channel
-from .fifo import Busy, FifoServers, Waits
+from .fifo import Busy, FifoServers, StaffedServers, Waits
 from .lanes import Pool, occupy
 from .priority import priority_table
 from .rng import Streams
@@ -75,16 +75,14 @@ class Control:
         self.most_lanes = schedule.most
         self.staffing: Staffing | None = None
         self.staffed_level: Level | None = None
+        self._staff = (schedule, outages, streams, settings.start)
         if schedule.constant and outages is None:
             self.lanes = Pool(env, schedule.most, self.queue_level, self.busy_level)
         else:  # shifts or outages: the lanes working change with the clock
-            week_offset = week_hour(settings.start)
             self.staffed_level = Level(warmup, horizon)
-            self.lanes = Pool(env, schedule.at(week_offset % 168.0)[0], self.queue_level, self.busy_level,
-                              self.staffed_level)
-            self.staffing = Staffing(env, self.lanes, schedule, week_offset, warmup, horizon)
-            if outages is not None:
-                self._outages(outages, streams, settings.start)
+            self.lanes = Pool(env, schedule.at(week_hour(settings.start) % 168.0)[0], self.queue_level,
+                              self.busy_level, self.staffed_level)
+            self.staffing = self._start_staffing(env, self.lanes)
         self.bays = Pool(env, settings.inspection_bays, self.queue_level, self.bay_busy)
         self.errors_aside = "error_correction" in settings.pull_aside
         self.yellow_aside = "yellow_check" in settings.pull_aside
@@ -134,22 +132,62 @@ class Control:
         self.passage = self._pass_open if open_path else self.pass_truck
 
     def can_be_fifo(self) -> bool:
-        """Whether first-come first-served servers would pass every truck as the pools do: on
-        the open path, with constant lanes, nothing that watches or changes a truck here, and
-        no class of trucks going first (the world also checks that no pre-notified caravan comes)."""
-        return (self.FIFO and self.passage == self._pass_open and self.staffing is None and self.screen is None
+        """Whether first-come first-served servers would pass every truck as the pools do:
+        always open, no daily cap, no coupling, nothing that holds, watches or changes a truck
+        here, and no class of trucks going first (the world also checks that no pre-notified
+        caravan comes). Handling in the lane, shifts and outages are fine."""
+        return (self.FIFO and self.FAST_PATH and self.calendar.always_open and self.admission is None
+                and self.before_lane is None and self.onward is None and not self.handed and self.screen is None
                 and self.on_release is None and all(a.adjust is None for a in self.authorities)
-                and not any(any(row) for row in self.first) and self.lanes.capacity > 0 and self.bays.capacity > 0)
+                and not any(any(row) for row in self.first) and self.most_lanes > 0 and self.bays.capacity > 0)
 
-    def use_fifo(self, record_queue: bool) -> None:
-        """Serve trucks by the FIFO recursion from now on (before the first truck comes)."""
+    def use_fifo(self, record_queue: bool, until: float) -> None:
+        """Serve trucks by the FIFO recursion from now on (before the first truck comes); lanes
+        that change in number are worked out up to `until`."""
         waits = Waits(self.warmup, self.horizon, record_queue)
         self.queue_level = waits  # type: ignore[assignment]
-        self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
+        busy = self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
         self.bay_busy = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
-        self.fifo_lanes = FifoServers(self.lanes.capacity, self.busy_level, waits)  # type: ignore[arg-type]
+        self.fifo_lanes = FifoServers(self.lanes.capacity, busy, waits) if self.staffing is None else \
+            self._staffed_servers(busy, waits, until)  # type: ignore[arg-type]
         self.fifo_bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
         self.passage = self._pass_fifo
+
+    def fifo_lane(self, truck: Truck, now: float) -> tuple[float, Channel, float, float, float]:
+        """A truck at first-come first-served lanes at `now`: its verdict, and its spells in the
+        lane (queue, check, handling) and aside booked as `pass_truck` books them. When it is
+        ready for a bay or to leave, its channel, inspection time, detection probability and the
+        uniform that decides detection."""
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
+        handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
+        served = self.fifo_lanes.take(now, doc, handling)  # type: ignore[union-attr]
+        if served > now:
+            truck.book(QUEUE, served)
+        end = served
+        if doc > 0:
+            end = served + doc
+            truck.book(DOCUMENT, end)
+        if handling > 0:
+            end = end + handling
+            truck.book(INSPECTION, end)
+        if aside > 0:
+            end = end + aside
+            truck.book(DOCUMENT, end)
+        return end, channel, inspection, detection, u_detect
+
+    def fifo_bay(self, truck: Truck, now: float, inspection: float) -> float:
+        """A red truck at first-come first-served bays at `now`, its wait and inspection booked:
+        when it leaves the bay."""
+        bay = self.fifo_bays.take(now, inspection)  # type: ignore[union-attr]
+        end = now
+        if bay > now:
+            truck.book(QUEUE, bay)
+            end = bay
+        if inspection > 0:
+            end = end + inspection
+            truck.book(INSPECTION, end)
+        truck.inspections += 1
+        return end
 
     def couple(self, entry: "Control", room: int) -> None:
         """Hand trucks to `entry` only when it can take them: room for `room` trucks between."""
@@ -172,20 +210,46 @@ class Control:
             yield granted
             truck.book(QUEUE, self.env.now)
 
-    def _outages(self, outages: Outages, streams: Streams, start: dt.datetime) -> None:
-        staffing = self.staffing
+    def _start_staffing(self, env: simpy.Environment, pool: Pool) -> Staffing:
+        """The shifts and outages of this control's lanes, as processes on `env` that set `pool`'s capacity."""
+        schedule, outages, streams, start = self._staff
+        staffing = Staffing(env, pool, schedule, week_hour(start), self.warmup, self.horizon)
+        if outages is None:
+            return staffing
         for o in outages.dated:
             begin = (o.from_ - start).total_seconds() / 3600
             end = (o.to - start).total_seconds() / 3600
             if end > 0:
-                self.env.process(staffing.outage(max(begin, 0.0), end, o.lanes))  # type: ignore[union-attr]
+                env.process(staffing.outage(max(begin, 0.0), end, o.lanes))
         spec = outages.random
         if spec is not None and spec.per_year > 0:
             months = set(spec.months)
             rate = spec.per_year / 8760.0 * 12 / len(months)  # all outages start in the listed months
             gap = streams.sampler(Dist("exponential", (1 / rate,)), "outages", self.name, "gap")
             duration = streams.sampler(spec.duration, "outages", self.name, "duration")
-            self.env.process(staffing.random_outages(months, gap, duration, start, spec.lanes))  # type: ignore[union-attr]
+            env.process(staffing.random_outages(months, gap, duration, start, spec.lanes))
+        return staffing
+
+    def _staffed_servers(self, busy: Busy, waits: Waits, until: float) -> StaffedServers:
+        """First-come first-served lanes whose number changes as the shifts and outages say. The
+        changes depend on no truck, so they are worked out in advance up to `until`: the same
+        processes, draws and clock arithmetic as on the world's clock, on a clock of their own."""
+        env = simpy.Environment()
+        self.staffed_level = Level(self.warmup, self.horizon, Changes())
+        pool = Pool(env, self.lanes.capacity, Level(self.warmup, self.horizon), Level(self.warmup, self.horizon),
+                    self.staffed_level)
+        self.staffing = self._start_staffing(env, pool)
+        env.run(until=until)
+        times: list[float] = []
+        counts: list[int] = []
+        for t, n in zip(*(column.tolist() for column in self.staffed_level.series.arrays())):  # type: ignore[union-attr]
+            if times and times[-1] == t:  # several changes at once: the last holds
+                counts[-1] = n
+            else:
+                times.append(t)
+                counts.append(n)
+        self.staffed_level.series = None
+        return StaffedServers(times, counts, busy, waits)
 
     def verdict(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
         """Time in the lane (document check, and error correction and yellow check unless they
@@ -244,8 +308,9 @@ class Control:
         self.tally(truck, start, queue0, env.now, channel, detected)
 
     def _pass_fifo(self, truck: Truck) -> Generator:
-        """`_pass_open` through first-come first-served lanes and bays: the truck waits once for
-        the end of each of its spells here, at the exact time the pools would have given it."""
+        """`pass_truck` through first-come first-served lanes and bays (`use_fifo`): the truck
+        wakes once at the end of its time in the lane and aside, and once at the end of a bay's,
+        at the very times the pools would give it."""
         env = self.env
         start = env.now
         catch_up = self.catch_up
@@ -253,34 +318,17 @@ class Control:
             catch_up(start)
         queue0 = truck.times[QUEUE]
         truck.where = self.name
-        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
-        served = self.fifo_lanes.take(start, doc)  # type: ignore[union-attr]
-        if served > start:
-            truck.book(QUEUE, served)
-        now = served + doc if doc > 0 else served
+        now, channel, inspection, detection, u_detect = self.fifo_lane(truck, start)
         if now > start:
             yield wake_at(env, now)
-        if doc > 0:
-            truck.book(DOCUMENT, now)
-        if aside > 0:
-            now = now + aside
-            yield wake_at(env, now)
-            truck.book(DOCUMENT, now)
         detected = False
         if channel == RED:
             if catch_up is not None:
                 catch_up(now)
-            bay = self.fifo_bays.take(now, inspection)  # type: ignore[union-attr]
-            if bay > now:
-                truck.book(QUEUE, bay)
-                now = bay
-                if inspection <= 0:
-                    yield wake_at(env, now)
-            if inspection > 0:
-                now = now + inspection
+            end = self.fifo_bay(truck, now, inspection)
+            if end > now:
+                now = end
                 yield wake_at(env, now)
-                truck.book(INSPECTION, now)
-            truck.inspections += 1
             if truck.noncompliant and u_detect < detection:
                 truck.detected = detected = True
         elif channel == YELLOW:

@@ -28,8 +28,8 @@ GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
 QUEUE, DOCUMENT, INSPECTION = Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
 DRIVE, REST = Component.DRIVE, Component.REST
 
-# what a heap entry resumes (the last three: at a control with first-come first-served servers)
-DEPART, DRIVEN, LANE, DOCUMENTED, ASIDE, BAY, INSPECTED, FIFO_LANE, FIFO_ASIDE, FIFO_BAY = range(10)
+# what a heap entry resumes (the last two: at a control with first-come first-served servers)
+DEPART, DRIVEN, LANE, DOCUMENTED, ASIDE, BAY, INSPECTED, FIFO_LANE, FIFO_BAY = range(9)
 
 
 def runs_direct(world: Any) -> bool:
@@ -37,7 +37,9 @@ def runs_direct(world: Any) -> bool:
     if world.trace_all or world.scenario.caravans or world.ferries:
         return False
     for control in world.controls.values():
-        if (control.passage.__func__ not in (Control._pass_open, Control._pass_fifo) or control.staffing is not None
+        if control.fifo_lanes is not None:  # shifts and outages worked out in advance, handling in the lane
+            continue
+        if (control.passage.__func__ is not Control._pass_open or control.staffing is not None
                 or control.screen is not None or control.on_release is not None
                 or any(a.adjust is not None for a in control.authorities)):
             return False
@@ -76,7 +78,7 @@ class Grant:
 class Visit:
     """A truck at a control: where it is in its plan and what the control decided."""
 
-    __slots__ = ("control", "pos", "start", "queue0", "priority", "doc", "aside", "channel", "inspection", "detection",
+    __slots__ = ("control", "pos", "start", "queue0", "priority", "aside", "channel", "inspection", "detection",
                  "u_detect")
 
     def __init__(self, control: Control, pos: int, start: float, queue0: float, priority: int) -> None:
@@ -153,16 +155,9 @@ class DirectRun:
             elif what == INSPECTED:
                 truck.book(INSPECTION, now)
                 self._inspected(truck, visit, now)
-            elif what == FIFO_LANE:
-                if visit.doc > 0:
-                    truck.book(DOCUMENT, now)
-                self._fifo_lane_done(truck, visit, now)
-            elif what == FIFO_ASIDE:
-                truck.book(DOCUMENT, now)
+            elif what == FIFO_LANE:  # out of the lane and the parking area (booked on arrival)
                 self._fifo_bay(truck, visit, now)
-            else:  # FIFO_BAY
-                if visit.inspection > 0:
-                    truck.book(INSPECTION, now)
+            else:  # FIFO_BAY: out of the bay (booked on arrival there)
                 self._fifo_inspected(truck, visit, now)
 
     def _next_departure(self, source: Any, times: Any, now: float) -> None:
@@ -262,21 +257,9 @@ class DirectRun:
         if control.catch_up is not None:
             control.catch_up(now)
         visit = Visit(control, pos, now, truck.times[QUEUE], 1)
-        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck)
-        visit.doc, visit.aside, visit.channel, visit.inspection, visit.detection, visit.u_detect = \
-            doc, aside, channel, inspection, detection, u_detect
-        served = control.fifo_lanes.take(now, doc)  # type: ignore[union-attr]
-        if served > now:
-            truck.book(QUEUE, served)
-        end = served + doc if doc > 0 else served
+        end, visit.channel, visit.inspection, visit.detection, visit.u_detect = control.fifo_lane(truck, now)
         if end > now:
             self.clock.at(end, FIFO_LANE, truck, visit)
-            return
-        self._fifo_lane_done(truck, visit, now)
-
-    def _fifo_lane_done(self, truck: Truck, visit: Visit, now: float) -> None:
-        if visit.aside > 0:
-            self.clock.at(now + visit.aside, FIFO_ASIDE, truck, visit)
             return
         self._fifo_bay(truck, visit, now)
 
@@ -285,10 +268,7 @@ class DirectRun:
             control = visit.control
             if control.catch_up is not None:
                 control.catch_up(now)
-            bay = control.fifo_bays.take(now, visit.inspection)  # type: ignore[union-attr]
-            if bay > now:
-                truck.book(QUEUE, bay)
-            end = bay + visit.inspection if visit.inspection > 0 else bay
+            end = control.fifo_bay(truck, now, visit.inspection)
             if end > now:
                 self.clock.at(end, FIFO_BAY, truck, visit)
                 return
@@ -299,7 +279,6 @@ class DirectRun:
         self._fifo_leave(truck, visit, now, False)
 
     def _fifo_inspected(self, truck: Truck, visit: Visit, now: float) -> None:
-        truck.inspections += 1
         detected = False
         if truck.noncompliant and visit.u_detect < visit.detection:
             truck.detected = detected = True

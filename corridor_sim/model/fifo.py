@@ -15,8 +15,9 @@ in the last bits from the pool's.
 """
 from __future__ import annotations
 
+import math
 from array import array
-from heapq import heapreplace
+from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
@@ -119,9 +120,9 @@ class FifoServers:
         self.busy = busy
         self.waits = waits
 
-    def take(self, arrival: float, hours: float) -> float:
+    def take(self, arrival: float, hours: float, more: float = 0.0) -> float:
         """A truck that arrives at `arrival` (no earlier than any truck before it) and holds a
-        server for `hours`: when its service starts."""
+        server for `hours`, then `more` (as two spells, added in turn): when its service starts."""
         free = self.free
         start = free[0]
         if start <= arrival:
@@ -129,6 +130,52 @@ class FifoServers:
         else:
             self.waits.add(arrival, start)
         end = start + hours
+        if more > 0:
+            end = end + more
         heapreplace(free, end)
         self.busy.add(start, end)
         return start
+
+
+class StaffedServers:
+    """`FifoServers` whose number changes with the clock (shifts, outages): `times[k]` on,
+    `counts[k]` of them work. As with the pools (`lanes.Pool.set_capacity`), a server that
+    closes finishes its truck and takes no new one; a truck starts at the first moment, no
+    earlier than the truck before it, at which fewer trucks are in service than servers work."""
+
+    __slots__ = ("times", "counts", "k", "ends", "last", "busy", "waits")
+
+    def __init__(self, times: list[float], counts: list[int], busy: Busy, waits: Waits):
+        self.times = times
+        self.counts = counts
+        self.k = 0
+        self.ends: list[float] = []  # when the trucks in service (or served) leave their server (a heap)
+        self.last = 0.0               # when the last truck started
+        self.busy = busy
+        self.waits = waits
+
+    def take(self, arrival: float, hours: float, more: float = 0.0) -> float:
+        t = arrival if arrival > self.last else self.last
+        times, counts, ends, k = self.times, self.counts, self.ends, self.k
+        last_k = len(times) - 1
+        while True:
+            while k < last_k and times[k + 1] <= t:
+                k += 1
+            while ends and ends[0] <= t:
+                heappop(ends)
+            if len(ends) < counts[k]:
+                break
+            change = times[k + 1] if k < last_k else math.inf
+            t = ends[0] if ends and ends[0] < change else change
+            if t == math.inf:  # no server will ever work again: the truck never starts
+                break
+        self.k = k
+        self.last = t
+        if t > arrival:
+            self.waits.add(arrival, t)
+        end = t + hours
+        if more > 0:
+            end = end + more
+        heappush(ends, end)
+        self.busy.add(t, end)
+        return t

@@ -185,7 +185,7 @@ class World:
         caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
         for control in self.controls.values():
             if id(control) not in caravans and control.can_be_fifo():
-                control.use_fifo(self.record_queues)
+                control.use_fifo(self.record_queues, self.horizon + DRAIN_CAP_H)
         batched = [source for source in self.sources if not source.counted and batch_plan(self.plans[source.group])]
         if not batched:
             return
