@@ -193,16 +193,17 @@ def test_the_waits_give_the_mean_peak_and_series_of_a_level(spans, window):
     start, stop = window
     waits = Waits(start, stop, record=True)
     level = Level(start, stop, Changes())
-    changes = sorted([(b, 1) for b, d in spans if d > 0] + [(b + d, -1) for b, d in spans if d > 0],
-                     key=lambda change: (change[0], change[1]))
-    for b, d in spans:
-        if d > 0:
-            waits.add(b, b + d)
+    spans = [(b, b + d) for b, d in spans if b + d > b]  # a truck waits only when its start is later
+    changes = sorted([(b, 1) for b, _ in spans] + [(e, -1) for _, e in spans], key=lambda change: (change[0], change[1]))
+    for b, e in sorted(spans):  # as trucks arrive
+        waits.add(b, e)
     for t, step in changes:
         level.add(t, step)
     end = max([t for t, _ in changes] + [stop])
     assert waits.mean(end) == pytest.approx(level.mean(end), rel=1e-9, abs=1e-9)
     assert waits.peak == level.peak
+    with pytest.raises(ValueError):
+        waits.mean(stop - 1)
     if changes:
         times, levels = waits.series.arrays()
         assert list(times) == [t for t, _ in changes] and list(levels) == list(level.series.levels)
@@ -223,3 +224,25 @@ def test_busy_hours_count_inside_the_window_only():
     for begin, end in ((0, 5), (8, 12), (15, 16), (19, 30)):
         busy.add(begin, end)
     assert busy.area == 2 + 1 + 1 and busy.mean(100.0) == pytest.approx(0.4)
+
+
+def test_the_bundled_corridor_gives_every_truck_the_times_of_the_pools():
+    # real scale (Khorgos, Red Bridge, Sarp and Kapikule's background outside the event loop), a week
+    from pathlib import Path
+
+    from corridor_sim import derive, load_scenario
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "middle_corridor.yaml"
+    scenario = derive(load_scenario(path), {"clock.horizon": "7d", "clock.warmup": "1d"})
+    world = World(scenario, 0)
+    assert len(world.batch.sources) >= 8
+    fifo = simulate(scenario, 0)
+    with pools_only():
+        pools = simulate(scenario, 0)
+    assert fifo.created == pools.created > 20_000
+    for name in fifo.trucks:
+        np.testing.assert_array_equal(fifo.trucks[name], pools.trucks[name], err_msg=name)
+    for x, y in zip(fifo.controls, pools.controls):
+        assert (x.trucks, x.max_queue_len, x.red) == (y.trucks, y.max_queue_len, y.red)
+        assert x.mean_time_h == pytest.approx(y.mean_time_h, rel=1e-12)
+        assert x.mean_queue_len == pytest.approx(y.mean_queue_len, rel=1e-9, abs=1e-12)

@@ -47,65 +47,76 @@ class Busy:
 
 
 class Waits:
-    """A control's queue (trucks waiting for a lane or a bay) as the spans of its waits, with a
-    `Level`'s `mean`, `peak` and `series` worked out from them when asked."""
+    """A control's queue (trucks waiting for a lane or a bay) from the spans of its waits, with
+    a `Level`'s `mean`, `peak` and `series`.
 
-    __slots__ = ("start", "stop", "record", "begins", "ends", "_peak", "_series")
+    Waits are added in order of their beginning (each when its truck arrives), so the level and
+    its peak follow with a heap of the ends still to come; only a world that records its queues
+    keeps every span, for the series.
+    """
+
+    __slots__ = ("start", "stop", "area", "level", "top", "pending", "begins", "ends")
 
     def __init__(self, start: float, stop: float, record: bool = False):
         self.start = start
         self.stop = stop
-        self.record = record
-        self.begins = array("d")
-        self.ends = array("d")
-        self._peak: int | None = None
-        self._series: Changes | None = None
+        self.area = 0.0
+        self.level = 0
+        self.top = 0
+        self.pending: list[float] = []  # the ends of the waits in progress (a heap)
+        self.begins = array("d") if record else None
+        self.ends = array("d") if record else None
 
     def add(self, begin: float, end: float) -> None:
-        """A truck waited from `begin` to `end`."""
-        self.begins.append(begin)
-        self.ends.append(end)
-        self._peak = None
+        """A truck waits from `begin` (no earlier than the waits added before) to `end`."""
+        self._ends_until(begin)
+        self.level += 1
+        if self.start <= begin <= self.stop and self.level > self.top:
+            self.top = self.level
+        heappush(self.pending, end)
+        low = begin if begin > self.start else self.start
+        high = end if end < self.stop else self.stop
+        if high > low:
+            self.area += high - low
+        if self.begins is not None:
+            self.begins.append(begin)
+            self.ends.append(end)  # type: ignore[union-attr]
 
-    def mean(self, end: float) -> float:
-        high = min(end, self.stop)
-        if high <= self.start:
-            return 0.0
-        begins = np.clip(np.frombuffer(self.begins), self.start, high)
-        ends = np.clip(np.frombuffer(self.ends), self.start, high)
-        return float((ends - begins).sum()) / (high - self.start)
-
-    def _changes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every change of the level in order of time (a wait that ends goes before one that
-        begins at the same time), and the level after it."""
-        times = np.concatenate([np.frombuffer(self.ends), np.frombuffer(self.begins)])
-        steps = np.concatenate([np.full(len(self.ends), -1), np.ones(len(self.begins), dtype=int)])
-        order = np.lexsort((steps, times))
-        return times[order], np.cumsum(steps[order])
+    def _ends_until(self, t: float) -> None:
+        """The waits that end by `t` (before one that begins at `t`), each a change of the level."""
+        pending = self.pending
+        while pending and pending[0] <= t:
+            end = heappop(pending)
+            if self.start <= end <= self.stop and self.level > self.top:
+                self.top = self.level
+            self.level -= 1
 
     @property
     def peak(self) -> int:
-        """The highest level seen at a change inside the window (before or after it)."""
-        if self._peak is None:
-            times, levels = self._changes()
-            inside = (times >= self.start) & (times <= self.stop)
-            before = np.concatenate([[0], levels[:-1]])
-            tops = np.maximum(levels, before)[inside]
-            self._peak = int(tops.max()) if len(tops) else 0
-        return self._peak
+        """The highest level at a change inside the window (before or after it), once the run is over."""
+        self._ends_until(math.inf)
+        return self.top
+
+    def mean(self, end: float) -> float:
+        """Time-average level over [start, stop]; `end`, the end of the run, is no earlier than stop."""
+        self._ends_until(end)
+        if end < self.stop:
+            raise ValueError("the waits' mean is kept over the whole window")
+        return self.area / (self.stop - self.start) if self.stop > self.start else 0.0
 
     @property
     def series(self) -> Changes | None:
-        """(time, level) at every change, when the world records queues; else None."""
-        if not self.record:
+        """(time, level) at every change (a wait that ends goes before one that begins at the
+        same time), when the world records queues; else None."""
+        if self.begins is None:
             return None
-        if self._series is None or len(self._series) != 2 * len(self.begins):
-            times, levels = self._changes()
-            series = Changes()
-            series.times.frombytes(times.astype(float).tobytes())
-            series.levels.frombytes(levels.astype(np.dtype(series.levels.typecode)).tobytes())
-            self._series = series
-        return self._series
+        times = np.concatenate([np.frombuffer(self.ends), np.frombuffer(self.begins)])
+        steps = np.concatenate([np.full(len(self.ends), -1), np.ones(len(self.begins), dtype=int)])  # type: ignore[arg-type]
+        order = np.lexsort((steps, times))
+        series = Changes()
+        series.times.frombytes(times[order].astype(float).tobytes())
+        series.levels.frombytes(np.cumsum(steps[order]).astype(np.dtype(series.levels.typecode)).tobytes())
+        return series
 
 
 class FifoServers:
