@@ -23,12 +23,12 @@ from itertools import count
 from typing import Any
 
 from .customs import Channel
-from .driving import rest_needed
+from .driving import driven, rest_needed
 from .truck import Component, Truck
 from .world import CONTROL, DRIVE as DRIVE_STEP
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-QUEUE, DRIVE, REST = Component.QUEUE, Component.DRIVE, Component.REST
+QUEUE = Component.QUEUE
 
 # what a heap entry resumes
 DEPART, DRIVEN, BAY, LEAVE = range(4)
@@ -73,14 +73,7 @@ class Batch:
                 self._advance(truck, pos + 1, now)
             elif what == DRIVEN:
                 hours, rest, km = visit
-                if self.rules is None:
-                    truck.book(DRIVE, now)
-                else:
-                    if rest > 0:
-                        truck.book_split(now, DRIVE, hours, REST)
-                    else:
-                        truck.book(DRIVE, now)
-                    truck.last_drive_end = now
+                driven(truck, now, hours, rest, self.rules is not None)
                 truck.km += km
                 self._advance(truck, pos + 1, now)
             elif what == BAY:

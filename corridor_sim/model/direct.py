@@ -20,13 +20,12 @@ from typing import Any
 
 from .control import Control
 from .customs import Channel
-from .driving import rest_needed
+from .driving import driven, rest_needed
 from .truck import Component, Truck
 from .world import CONTROL, DRIVE as DRIVE_STEP
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
 QUEUE, DOCUMENT, INSPECTION = Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
-DRIVE, REST = Component.DRIVE, Component.REST
 
 # what a heap entry resumes (the last two: at a control with first-come first-served servers)
 DEPART, DRIVEN, LANE, DOCUMENTED, ASIDE, BAY, INSPECTED, FIFO_LANE, FIFO_BAY = range(9)
@@ -133,14 +132,7 @@ class DirectRun:
                 advance(truck, 0, now)
             elif what == DRIVEN:
                 pos, hours, rest, km = visit
-                if self.rules is None:
-                    truck.book(DRIVE, now)
-                else:
-                    if rest > 0:
-                        truck.book_split(now, DRIVE, hours, REST)
-                    else:
-                        truck.book(DRIVE, now)
-                    truck.last_drive_end = now
+                driven(truck, now, hours, rest, self.rules is not None)
                 truck.km += km
                 advance(truck, pos + 1, now)
             elif what == LANE:

@@ -77,8 +77,17 @@ def drive(env: simpy.Environment, truck: Truck, hours: float, rules: DrivingRule
         return
     rest = rest_needed(truck, env.now, hours, rules)
     yield env.timeout(hours + rest)
+    driven(truck, env.now, hours, rest, True)
+
+
+def driven(truck: Truck, now: float, hours: float, rest: float, rules: bool) -> None:
+    """A drive of `hours` wheel time and `rest` hours of rests ends at `now`: book it (under
+    driving `rules`, or without any: wheel time only)."""
+    if not rules:
+        truck.book(DRIVE, now)
+        return
     if rest > 0:
-        truck.book_split(env.now, DRIVE, hours, REST)
+        truck.book_split(now, DRIVE, hours, REST)
     else:
-        truck.book(DRIVE, env.now)
-    truck.last_drive_end = env.now
+        truck.book(DRIVE, now)
+    truck.last_drive_end = now
