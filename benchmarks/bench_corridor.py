@@ -2,7 +2,9 @@
 
 Runs `scenarios/middle_corridor.yaml` (or another scenario) one replication at a time in this
 process, after one untimed replication, and prints for each the trucks simulated (counted and
-background), the seconds, trucks per second and the SimPy events scheduled per truck.
+background), the seconds, trucks per second, the SimPy events scheduled per truck and the share
+of the trucks that went outside the event loop (background flows through first-come
+first-served controls, `corridor_sim/model/batch.py`).
 
     python benchmarks/bench_corridor.py                   # 3 replications
     python benchmarks/bench_corridor.py SCENARIO -n 5
@@ -20,13 +22,14 @@ from corridor_sim.model.world import World
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def one(scenario, replication: int) -> tuple[int, float, int]:
-    """(trucks created, seconds, SimPy events scheduled) of one replication."""
+def one(scenario, replication: int) -> tuple[int, float, int, int]:
+    """(trucks created, seconds, SimPy events scheduled, trucks outside the event loop) of one replication."""
     start = time.perf_counter()
     world = World(scenario, replication)
     world.run()
     seconds = time.perf_counter() - start
-    return world.created, seconds, next(world.env._eid)  # SimPy numbers every event it schedules
+    outside = sum(source.index for source in world.batch.sources) if world.batch is not None else 0
+    return world.created, seconds, next(world.env._eid), outside  # SimPy numbers every event it schedules
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,9 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     scenario = load_scenario(args.scenario)
     one(scenario, 0)
     rows = [one(scenario, r + 1) for r in range(args.n)]
-    for r, (trucks, seconds, events) in enumerate(rows, 1):
+    for r, (trucks, seconds, events, outside) in enumerate(rows, 1):
         print(f"replication {r}: {trucks:>8d} trucks {seconds:7.2f} s {trucks / seconds:>9.0f} trucks/s "
-              f"{events / trucks:6.1f} events a truck")
+              f"{events / trucks:6.1f} events a truck, {outside / trucks:4.0%} outside the event loop")
     best = min(rows, key=lambda row: row[1] / row[0])
     print(f"best: {best[0] / best[1]:.0f} trucks/s")
     return 0
