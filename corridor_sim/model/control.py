@@ -48,7 +48,7 @@ class Control:
     through both and compare every truck's times); `FAST_PATH = False` turns it off.
 
     Where, besides, no truck goes before another (no priority, no scanners, no measure that
-    holds a truck or changes a verdict, constant lanes), the world makes its lanes and bays
+    holds a truck or changes a verdict, no cap, no coupling), the world makes its lanes and bays
     first-come first-served servers (`use_fifo`, `fifo.py`): a truck's start is known when it
     arrives, and trucks outside the event loop (`batch.py`) can pass between the others (`FIFO =
     False` turns it off).

@@ -1,17 +1,17 @@
 """First-come first-served servers, worked out when a truck arrives instead of event by event.
 
-At a control whose lanes and bays serve every truck in order of arrival (no class goes first),
-are always open and never change in number, a truck that arrives at `a` is served from
-`max(a, the earliest time a server is free)` (the multi-server FIFO recursion, a heap of the
-servers' free times). Its start is known when it arrives: no event grants it a lane, and trucks
-that never meet SimPy (`batch.py`) can pass such a control between other trucks' events. The
-start is the same float the event-by-event pool (`lanes.Pool`) would grant it, so every truck's
-times are the same either way (tests compare the two on random worlds).
+At a control whose lanes and bays serve every truck in order of arrival (no class goes first)
+and that is always open, a truck that arrives at `a` is served from `max(a, the earliest time a
+server is free)` (the multi-server FIFO recursion, a heap of the servers' free times;
+`StaffedServers` when shifts and outages change their number). Its start is known when it
+arrives: no event grants it a lane, and trucks that never meet SimPy (`batch.py`) can pass such
+a control between other trucks' events. The start is the same float the event-by-event pool
+(`lanes.Pool`) would grant it, so every truck's times are the same either way (tests compare the
+two on random worlds).
 
-The levels are kept from the spans themselves: busy hours are added when a service is known,
-and each wait is kept until the end, when the queue's mean, peak and series are worked out in
-order of time (`Waits`). Their sums run in another order than `stats.Level`'s, so they may differ
-in the last bits from the pool's.
+The levels come from the spans themselves: busy hours are added when a service is known, and
+the queue's level and peak follow its waits as they come (`Waits`). Their sums run in another
+order than `stats.Level`'s, so they may differ in the last bits from the pool's.
 """
 from __future__ import annotations
 
