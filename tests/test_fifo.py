@@ -89,7 +89,11 @@ def _close(a, b) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(data=tie_free_worlds(), replication=st.integers(0, 3))
 def test_fifo_servers_give_every_truck_the_times_of_the_pools(data, replication):
-    scenario = build_scenario(data)
+    _fifo_against_pools(build_scenario(data), replication)
+
+
+def _fifo_against_pools(scenario, replication: int) -> None:
+    """FIFO servers directly and on SimPy: the same to the bit; against the pools' general path: `_close`."""
     fifo = simulate(scenario, replication)
     with simpy_only():
         fifo_on_simpy = simulate(scenario, replication)
@@ -106,17 +110,12 @@ def test_background_outside_the_event_loop_meets_the_others_in_order(data, repli
     world = World(scenario, replication)
     assert world.batch is not None and world.event_sources == world.sources[:1]
     try:
-        batch = simulate(scenario, replication)
+        simulate(scenario, replication)
     except SimulationError:  # too much traffic to drain within the cap: so with the pools
         with pools_only(), general_path_only(), pytest.raises(SimulationError):
             simulate(scenario, replication)
         return
-    with simpy_only():
-        batch_on_simpy = simulate(scenario, replication)
-    with pools_only(), general_path_only():
-        pools = simulate(scenario, replication)
-    _same(batch, batch_on_simpy)
-    _close(batch, pools)
+    _fifo_against_pools(scenario, replication)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)

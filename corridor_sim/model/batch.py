@@ -137,10 +137,7 @@ class Batch:
 
     def _bay(self, truck: Truck, pos: int, visit: tuple, now: float) -> None:
         start, queue0, inspection, detection, u_detect = visit
-        end = self.plans[truck.group][pos][1].fifo_bay(truck, now, inspection)
-        detected = False
-        if truck.noncompliant and u_detect < detection:
-            truck.detected = detected = True
+        end, detected = self.plans[truck.group][pos][1].fifo_bay(truck, now, inspection, detection, u_detect)
         self._leave(truck, pos, end, start, queue0, RED, detected)
 
     def _leave(self, truck: Truck, pos: int, end: float, start: float, queue0: float, channel: Channel,

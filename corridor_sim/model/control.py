@@ -175,9 +175,10 @@ class Control:
             truck.book(DOCUMENT, end)
         return end, channel, inspection, detection, u_detect
 
-    def fifo_bay(self, truck: Truck, now: float, inspection: float) -> float:
+    def fifo_bay(self, truck: Truck, now: float, inspection: float, detection: float, u_detect: float
+                 ) -> tuple[float, bool]:
         """A red truck at first-come first-served bays at `now`, its wait and inspection booked:
-        when it leaves the bay."""
+        when it leaves the bay, and whether the inspection found a violation."""
         bay = self.fifo_bays.take(now, inspection)  # type: ignore[union-attr]
         end = now
         if bay > now:
@@ -187,7 +188,10 @@ class Control:
             end = end + inspection
             truck.book(INSPECTION, end)
         truck.inspections += 1
-        return end
+        detected = truck.noncompliant and u_detect < detection
+        if detected:
+            truck.detected = True
+        return end, detected
 
     def couple(self, entry: "Control", room: int) -> None:
         """Hand trucks to `entry` only when it can take them: room for `room` trucks between."""
@@ -325,12 +329,10 @@ class Control:
         if channel == RED:
             if catch_up is not None:
                 catch_up(now)
-            end = self.fifo_bay(truck, now, inspection)
+            end, detected = self.fifo_bay(truck, now, inspection, detection, u_detect)
             if end > now:
                 now = end
                 yield wake_at(env, now)
-            if truck.noncompliant and u_detect < detection:
-                truck.detected = detected = True
         elif channel == YELLOW:
             truck.yellow += 1
         if catch_up is not None:

@@ -78,7 +78,7 @@ class Visit:
     """A truck at a control: where it is in its plan and what the control decided."""
 
     __slots__ = ("control", "pos", "start", "queue0", "priority", "aside", "channel", "inspection", "detection",
-                 "u_detect")
+                 "u_detect", "detected")
 
     def __init__(self, control: Control, pos: int, start: float, queue0: float, priority: int) -> None:
         self.control = control
@@ -150,7 +150,7 @@ class DirectRun:
             elif what == FIFO_LANE:  # out of the lane and the parking area (booked on arrival)
                 self._fifo_bay(truck, visit, now)
             else:  # FIFO_BAY: out of the bay (booked on arrival there)
-                self._fifo_inspected(truck, visit, now)
+                self._fifo_leave(truck, visit, now, visit.detected)
 
     def _next_departure(self, source: Any, times: Any, now: float) -> None:
         """Schedule the flow's next departure, or finish the flow (as `World._arrivals`)."""
@@ -260,21 +260,15 @@ class DirectRun:
             control = visit.control
             if control.catch_up is not None:
                 control.catch_up(now)
-            end = control.fifo_bay(truck, now, visit.inspection)
+            end, visit.detected = control.fifo_bay(truck, now, visit.inspection, visit.detection, visit.u_detect)
             if end > now:
                 self.clock.at(end, FIFO_BAY, truck, visit)
                 return
-            self._fifo_inspected(truck, visit, now)
+            self._fifo_leave(truck, visit, now, visit.detected)
             return
         if visit.channel == YELLOW:
             truck.yellow += 1
         self._fifo_leave(truck, visit, now, False)
-
-    def _fifo_inspected(self, truck: Truck, visit: Visit, now: float) -> None:
-        detected = False
-        if truck.noncompliant and visit.u_detect < visit.detection:
-            truck.detected = detected = True
-        self._fifo_leave(truck, visit, now, detected)
 
     def _fifo_leave(self, truck: Truck, visit: Visit, now: float, detected: bool) -> None:
         if visit.control.catch_up is not None:

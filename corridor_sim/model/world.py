@@ -333,9 +333,10 @@ class World:
         cap = self.horizon + DRAIN_CAP_H
         from .direct import DirectRun, runs_direct
 
+        batch = self.batch
+        if batch is not None:  # the background flows outside the loop: their first departures
+            batch.start()
         if self.finished_at is None:  # (a world without traffic is finished before it starts)
-            if self.batch is not None:
-                self.batch.start()
             if self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
                 DirectRun(self).run(cap)
             else:
@@ -346,21 +347,18 @@ class World:
                 # the cap's timeout is always scheduled, so SimPy never runs out of events here;
                 # an exception from inside the model is a bug and goes up as it is
                 env.run(until=env.any_of([self.done, env.timeout(cap)]))
-        elif self.batch is not None:  # only background flows outside the loop
-            self.batch.start()
-        if self.batch is not None:
-            left = self.batch.finish(cap)
-            if left:
-                self.finished_at = None
-            elif self.finished_at is not None:
-                self.finished_at = max(self.finished_at, self.batch.last)
+        outside = 0 if batch is None else batch.finish(cap)  # trucks outside the loop still on their way
+        if outside:
+            self.finished_at = None
+        elif batch is not None and self.finished_at is not None:
+            self.finished_at = max(self.finished_at, batch.last)
         if self.finished_at is None:
             places = Counter(t.where for t in self.live.values()).most_common(3)
-            if self.batch is not None and self.batch.running:
-                places.append(("their border (background)", self.batch.running))
+            if outside:
+                places.append(("their border (background)", outside))
             where = "; ".join(f"{n} at {p}" for p, n in places)
             raise SimulationError(
-                f"{len(self.live) + (self.batch.running if self.batch is not None else 0)} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
+                f"{len(self.live) + outside} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
                 f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
             )
         return self._result(self.finished_at)  # type: ignore[arg-type]
