@@ -85,6 +85,44 @@ def test_no_worker_outlives_its_command_and_resume_completes_the_run(how, tmp_pa
         assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
 
 
+def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_path, capsys, monkeypatch):
+    """SIGTERM to the process group kills the workers too, so the command may be stopping on the
+    lost worker when its own signal is handled: the one line still says what is kept and how to
+    resume (exit 143), and Ctrl-C there is the same."""
+    from corridor_sim import experiment
+    from corridor_sim.cli import main
+    from corridor_sim.results import store as store_module
+
+    data, scenario = _long(tmp_path)
+    data["clock"]["horizon"] = "10d"
+    scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    real_result, real_finished = experiment._result, store_module.ReplicationStore.finished
+    for number, (sig, code, word) in enumerate([(signal.SIGTERM, 143, "terminated"),
+                                                (signal.SIGINT, 130, "interrupted")]):
+        results, lost = [], []
+
+        def result(future, results=results, lost=lost):
+            results.append(future)
+            if len(results) == 3:  # two replications are on disk: the third task's worker is lost
+                lost.extend([True, False])  # the run's own check first, then the count for the line
+                raise experiment.WorkerLost("a worker process stopped before finishing its replications")
+            return real_result(future)
+
+        def finished(self, lost=lost, sig=sig):
+            if lost and not lost.pop(0):
+                os.kill(os.getpid(), sig)  # handled at once: in the middle of counting what is kept
+            return real_finished(self)
+
+        monkeypatch.setattr(experiment, "_result", result)
+        monkeypatch.setattr(store_module.ReplicationStore, "finished", finished)
+        target = tmp_path / f"run{number}"
+        assert main(["run", str(scenario), "-n", "4", "-o", str(target), "--quiet", "--no-plots"]) == code
+        err = capsys.readouterr().err
+        assert err == (f"{word}: 2 of 4 replications are kept in {partial_path(target)}/; "
+                       f"complete them with: corridor-sim run --resume {target}\n"), err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers as they were
+
+
 def test_a_worker_whose_parent_is_gone_exits(tmp_path):
     """The parent watch on its own: a pool worker started by a process that is then killed."""
     script = tmp_path / "parent.py"

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import signal
 import sys
-import threading
-from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from ..errors import CorridorSimError, ScenarioError, SimulationError
 from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd
 from .common import console_err
+from .signals import Terminated, command_signals
 
 COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, plot_cmds]
 
@@ -30,32 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         module.register(sub)
     return parser
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (what `timeout`, `kill` and batch schedulers send), handled as Ctrl-C is."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated()
-
-
-@contextmanager
-def _signals() -> Iterator[None]:
-    """SIGTERM stops like Ctrl-C; a file-size limit (`ulimit -f`) is an error on the write that
-    crosses it rather than a signal that kills the process. Restored on exit (tests call main)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    wanted = {signal.SIGTERM: _terminate}
-    if hasattr(signal, "SIGXFSZ"):
-        wanted[signal.SIGXFSZ] = signal.SIG_IGN
-    before = {sig: signal.signal(sig, handler) for sig, handler in wanted.items()}
-    try:
-        yield
-    finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
 
 
 def _with_notes(message: str, exc: BaseException) -> str:
@@ -94,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         console_err.line(unknown, "error:", "bold red")
         return 2
     args = parser.parse_args(argv)
-    with _signals():
+    with command_signals():
         try:
             return int(args.func(args) or 0)
         except ScenarioError as exc:

@@ -195,8 +195,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     finished replications stay in `target.partial/`, and the message says how to complete them.
     """
     from ..experiment import Output, WorkerLost, run_plan
-    from ..results.store import ReplicationStore, partial_path
     from ..scenario.budget import check_budget
+    from .signals import signals_held, stop_for
 
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
                     extra_files=plots_hook(args))
@@ -218,20 +218,33 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     except (KeyboardInterrupt, WorkerLost, Exception) as exc:
         if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):
             raise  # bad input or a model failure: resuming would not help
-        partial = partial_path(target)
-        if isinstance(exc, OSError) and not exc.filename:  # a write to an open file: say where
-            exc.filename = str(partial if partial.is_dir() else target)
-        if partial.is_dir():  # said on the error's line (main prints the notes)
-            try:
-                kept = len(ReplicationStore.open(partial).finished())
-            except CorridorSimError:
-                kept = 0
-            note = (f"{kept} of {len(names) * plan.replications} replications are kept in {partial}/; "
-                    f"complete them with: corridor-sim {args.command} --resume {target}")
-            exc.add_note(note)
-            if not isinstance(exc, (KeyboardInterrupt, CorridorSimError, OSError, MemoryError)):  # a bug: a traceback follows
-                console_err.print(note, soft_wrap=True)
+        with signals_held() as held:  # a SIGTERM now (sent to the workers too) must not cut the line short
+            note = _kept_note(args.command, plan.replications * len(names), target, exc)
+        stop = None if isinstance(exc, KeyboardInterrupt) else stop_for(held)
+        if note:  # said on the error's line (main prints the notes)
+            (stop or exc).add_note(note)
+        if stop is not None:
+            raise stop from exc
+        if note and not isinstance(exc, (KeyboardInterrupt, CorridorSimError, OSError, MemoryError)):
+            console_err.print(note, soft_wrap=True)  # a bug: a traceback follows
         raise
+
+
+def _kept_note(command: str, planned: int, target: Path, exc: BaseException) -> str | None:
+    """`N of M replications are kept in DIR.partial/; complete them with ...`, or None if none is."""
+    from ..results.store import ReplicationStore, partial_path
+
+    partial = partial_path(target)
+    if isinstance(exc, OSError) and not exc.filename:  # a write to an open file: say where
+        exc.filename = str(partial if partial.is_dir() else target)
+    if not partial.is_dir():
+        return None
+    try:
+        kept = len(ReplicationStore.open(partial).finished())
+    except CorridorSimError:
+        kept = 0
+    return (f"{kept} of {planned} replications are kept in {partial}/; "
+            f"complete them with: corridor-sim {command} --resume {target}")
 
 
 def _say_what_force_replaces(target: Path) -> None:
