@@ -3,8 +3,9 @@
 Three border posts in a row, four lanes at each control; five of the six controls check each
 truck for an exponential time of mean 1 h, so each is an M/M/4 queue (load 0.8 by default), and
 the last takes no time. Departures are Poisson, every truck green, no
-driving. corridor-sim runs it without SimPy (`corridor_sim/model/direct.py`) and, for
-comparison, on SimPy (`World.DIRECT = False`); the plain SimPy program has five
+driving. corridor-sim works it out in columns (`corridor_sim/model/columns.py`) and, for
+comparison, in its event loop (`corridor_sim/model/direct.py`) and on SimPy (see
+`bench_tandem.py`); the plain SimPy program has five
 `simpy.Resource`s of capacity 4, one process per truck and numpy draws in blocks. Simulation only,
 the sides in turn, the fastest of `--repeat` runs each; trucks per second and the ratio of
 seconds per truck to plain SimPy's. The mean lead times are printed beside the theory
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from bench_tandem import Timing, timed_replication
+from bench_tandem import WAYS, Timing, report, timed_replication
 from bench_tandem import plain_simpy_run as tandem_in_plain_simpy
 from corridor_sim.scenario.loader import build_scenario
 
@@ -51,8 +52,8 @@ def scenario_data(trucks: int, load: float) -> dict:
     }
 
 
-def corridor_sim_run(trucks: int, load: float, seed: int, direct: bool) -> Timing:
-    return timed_replication(build_scenario(scenario_data(trucks, load)), seed, direct)
+def corridor_sim_run(trucks: int, load: float, seed: int, way: str) -> Timing:
+    return timed_replication(build_scenario(scenario_data(trucks, load)), seed, way)
 
 
 def plain_simpy_run(trucks: int, load: float, seed: int) -> Timing:
@@ -76,19 +77,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.trucks < 100 or not 0 < args.load < 1 or args.repeat < 1:
         parser.error("--trucks at least 100, --load between 0 and 1, --repeat at least 1")
-    runs: dict[str, list[Timing]] = {"corridor-sim": [], "  on SimPy": [], "plain SimPy": []}
+    runs: dict[str, list[Timing]] = {way: [] for way in WAYS}
+    plain: list[Timing] = []
     for _ in range(args.repeat):
-        runs["corridor-sim"].append(corridor_sim_run(args.trucks, args.load, args.seed, True))
-        runs["  on SimPy"].append(corridor_sim_run(args.trucks, args.load, args.seed, False))
-        runs["plain SimPy"].append(plain_simpy_run(runs["corridor-sim"][-1].trucks, args.load, args.seed))
-    best = {label: min(timings, key=lambda t: t.seconds) for label, timings in runs.items()}
-    for label, t in best.items():
-        print(f"{label:<13} {t.trucks:>8d} trucks {t.seconds:8.3f} s {t.per_second:>10.0f} trucks/s   "
-              f"mean lead time {t.mean_lead_h:.3f} h")
-    per_truck = {label: t.seconds / t.trucks for label, t in best.items()}
-    print(f"ratio         {per_truck['corridor-sim'] / per_truck['plain SimPy']:.2f} "
-          f"(corridor-sim time per truck / plain SimPy time per truck); on SimPy "
-          f"{per_truck['  on SimPy'] / per_truck['plain SimPy']:.2f}; theory {theory(args.load):.3f} h")
+        for way in WAYS:
+            runs[way].append(corridor_sim_run(args.trucks, args.load, args.seed, way))
+        plain.append(plain_simpy_run(runs["columns"][-1].trucks, args.load, args.seed))
+    fastest = lambda timings: min(timings, key=lambda t: t.seconds)  # noqa: E731
+    ratio = report({way: fastest(timings) for way, timings in runs.items()}, fastest(plain))
+    print(f"ratio         {ratio:.2f} (corridor-sim time per truck / plain SimPy time per truck); "
+          f"theory {theory(args.load):.3f} h")
     return 0
 
 

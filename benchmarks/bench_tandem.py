@@ -12,9 +12,12 @@ of trucks, and prints trucks per second for both and the ratio of their times pe
     python benchmarks/bench_tandem.py --plain-process 10   # only plain SimPy: the contract's 10
                                                            # replications, for timing whole processes
 
-corridor-sim runs this world without SimPy (`corridor_sim/model/direct.py`: nothing in it needs
-SimPy); its SimPy way (`World.DIRECT = False`, the way of worlds with ferries, calendars or
-caravans) is timed too, so the gain of the direct run shows beside the ratio to plain SimPy.
+corridor-sim works this world out control by control in columns (`corridor_sim/model/columns.py`:
+its trucks only pass first-come first-served controls). Two other ways of the model are timed
+beside it, so each gain shows beside the ratio to plain SimPy: the event loop without SimPy
+(`corridor_sim/model/direct.py`, `World.COLUMNS = False`, the way of worlds whose background
+traffic runs on after the horizon) and SimPy's (`World.DIRECT = False`, the way of worlds with
+ferries, calendars or caravans). All three give every truck the same times.
 
 The sides run in turn `--repeat` times and the fastest run of each is kept (the least
 disturbed by other work on the machine). Both mean lead times are printed too: they should agree (about 4.81 h).
@@ -51,22 +54,27 @@ class Timing:
         return self.trucks / self.seconds
 
 
-def corridor_sim_run(days: float, seed: int, direct: bool = True) -> Timing:
-    """One replication of the contract scenario with `days` of departures (no warm-up); `direct`
-    False: on SimPy, as a world that needs it would run."""
+WAYS = ("columns", "loop", "simpy")  # the model's ways of running a world, fastest first
+
+
+def corridor_sim_run(days: float, seed: int, way: str = "columns") -> Timing:
+    """One replication of the contract scenario with `days` of departures (no warm-up), the
+    model's `way` (see `timed_replication`)."""
     return timed_replication(derive(load_scenario(SCENARIO), {"clock.horizon": f"{days}d", "clock.warmup": 0}),
-                             seed, direct)
+                             seed, way)
 
 
-def timed_replication(scenario, seed: int, direct: bool = True) -> Timing:
-    """Replication 0 of `scenario`, timed; `direct` False: on SimPy."""
-    World.DIRECT = direct
+def timed_replication(scenario, seed: int, way: str = "columns") -> Timing:
+    """Replication 0 of `scenario`, timed: in columns where they apply (the default), in the
+    event loop without SimPy (`loop`), or on SimPy (`simpy`)."""
+    World.COLUMNS = way == "columns"
+    World.DIRECT = way != "simpy"
     try:
         start = time.perf_counter()
         result = simulate(scenario, 0, seed)
         seconds = time.perf_counter() - start
     finally:
-        World.DIRECT = True
+        World.DIRECT = World.COLUMNS = True
     return Timing(result.created, seconds, float(result.lead_times().mean()))
 
 
@@ -115,23 +123,32 @@ def plain_simpy_run(trucks: int, seed: int, per_day: float = 60.0, servers: int 
     return Timing(trucks, seconds, float(np.mean(lead_times)))
 
 
-def benchmark(days: float, repeat: int = 3, seed: int = 11) -> tuple[Timing, Timing, Timing, float, float]:
-    """(corridor-sim, corridor-sim on SimPy, plain SimPy, and the two ratios of seconds per
-    truck to plain SimPy's) on the same number of trucks.
+def benchmark(days: float, repeat: int = 3, seed: int = 11) -> tuple[dict[str, Timing], Timing]:
+    """The fastest run of each way of the model (`WAYS`) and of plain SimPy, on the same trucks.
 
-    The sides take turns, so a change in the machine's load hits all alike; the fastest run of
-    each counts.
+    The sides take turns, so a change in the machine's load hits all alike.
     """
-    ours: list[Timing] = []
-    on_simpy: list[Timing] = []
+    ours: dict[str, list[Timing]] = {way: [] for way in WAYS}
     plain: list[Timing] = []
     for _ in range(repeat):
-        ours.append(corridor_sim_run(days, seed))
-        on_simpy.append(corridor_sim_run(days, seed, direct=False))
-        plain.append(plain_simpy_run(ours[-1].trucks, seed))
-    best = [min(runs, key=lambda t: t.seconds) for runs in (ours, on_simpy, plain)]
-    per_truck = [t.seconds / t.trucks for t in best]
-    return best[0], best[1], best[2], per_truck[0] / per_truck[2], per_truck[1] / per_truck[2]
+        for way in WAYS:
+            ours[way].append(corridor_sim_run(days, seed, way))
+        plain.append(plain_simpy_run(ours["columns"][-1].trucks, seed))
+    fastest = lambda runs: min(runs, key=lambda t: t.seconds)  # noqa: E731
+    return {way: fastest(runs) for way, runs in ours.items()}, fastest(plain)
+
+
+def report(ours: dict[str, Timing], plain: Timing) -> float:
+    """Print each way's trucks per second and its ratio of time per truck to plain SimPy's; the
+    default way's ratio."""
+    labels = {"columns": "corridor-sim", "loop": "  event loop", "simpy": "  on SimPy"}
+    per_truck = plain.seconds / plain.trucks
+    for way, t in ours.items():
+        print(f"{labels[way]:<13} {t.trucks:>8d} trucks {t.seconds:8.3f} s {t.per_second:>10.0f} trucks/s   "
+              f"mean lead time {t.mean_lead_h:.3f} h   ratio {t.seconds / t.trucks / per_truck:.2f}")
+    print(f"{'plain SimPy':<13} {plain.trucks:>8d} trucks {plain.seconds:8.3f} s {plain.per_second:>10.0f} trucks/s   "
+          f"mean lead time {plain.mean_lead_h:.3f} h")
+    return ours["columns"].seconds / ours["columns"].trucks / per_truck
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,12 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.days <= 0 or args.repeat < 1:
         parser.error("--days must be positive and --repeat at least 1")
-    ours, on_simpy, plain, ratio, simpy_ratio = benchmark(args.days, args.repeat, args.seed)
-    for label, t in (("corridor-sim", ours), ("  on SimPy", on_simpy), ("plain SimPy", plain)):
-        print(f"{label:<13} {t.trucks:>8d} trucks {t.seconds:8.3f} s {t.per_second:>10.0f} trucks/s   "
-              f"mean lead time {t.mean_lead_h:.3f} h")
-    print(f"ratio         {ratio:.2f} (corridor-sim time per truck / plain SimPy time per truck; limit {LIMIT:g}); "
-          f"on SimPy {simpy_ratio:.2f}")
+    ours, plain = benchmark(args.days, args.repeat, args.seed)
+    ratio = report(ours, plain)
+    print(f"ratio         {ratio:.2f} (corridor-sim time per truck / plain SimPy time per truck; limit {LIMIT:g})")
     if args.check and ratio > LIMIT:
         print(f"FAIL: corridor-sim is {ratio:.2f}x slower than plain SimPy (limit {LIMIT:g}x)", file=sys.stderr)
         return 1

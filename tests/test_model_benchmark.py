@@ -23,6 +23,7 @@ def test_benchmark_completes_and_reports_a_ratio(capsys):
     out = capsys.readouterr().out
     rates = re.findall(r"^(corridor-sim|plain SimPy)\s+(\d+) trucks .* ([\d.]+) trucks/s .* mean lead time ([\d.]+) h", out, re.M)
     assert [name for name, *_ in rates] == ["corridor-sim", "plain SimPy"]
+    assert re.search(r"^  event loop .* ratio [\d.]+$", out, re.M) and re.search(r"^  on SimPy .* ratio [\d.]+$", out, re.M)
     assert rates[0][1] == rates[1][1] and int(rates[0][1]) > 100  # the same number of trucks on both sides
     ratio = float(re.search(r"^ratio\s+([\d.]+)", out, re.M).group(1))
     assert math.isfinite(ratio) and ratio > 0
@@ -47,6 +48,6 @@ def test_the_mm4_benchmark_models_five_mm4_queues(capsys, monkeypatch):
     assert module.main(["--trucks", "3000", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     leads = [float(x) for x in re.findall(r"mean lead time ([\d.]+) h", out)]
-    assert len(leads) == 3 and leads[0] == leads[1]  # the direct run and SimPy's: the same trucks
+    assert len(leads) == 4 and leads[0] == leads[1] == leads[2]  # columns, the event loop, SimPy: the same trucks
     assert all(6.0 < lead < 12.0 for lead in leads)  # 5 x 1.75 h in theory; a wrong queue lands far outside
     assert abs(module.theory(0.8) - 8.728) < 0.001

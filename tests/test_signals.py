@@ -72,7 +72,7 @@ def test_no_worker_outlives_its_command_and_resume_completes_the_run(how, tmp_pa
     else:
         assert proc.returncode == 143, err
         lines = [line for line in err.splitlines() if line.strip()]
-        assert lines == [f"terminated: {lines[0].split(': ', 1)[1]}"] and f"--resume {target}" in err, err
+        assert len(lines) == 1 and lines[0].startswith("terminated: ") and f"--resume {target}" in err, err
         assert "Traceback" not in err
     kept = len(ReplicationStore.open(partial_path(target)).finished())
     assert 2 <= kept < 16 and not target.exists()

@@ -25,16 +25,27 @@ class CustomsDraws:
                  "inspection")
 
     def __init__(self, rng: np.random.Generator, n: int, policy: CustomsPolicy):
-        u = rng.random((4, n)).tolist()
+        u, documents, error_delay, yellow_check, inspection = self.draw(rng, n, policy)
+        u = u.tolist()
         self.u_error: list[float] = u[0]      # a document error, if below the regime's error rate
         self.u_channel: list[float] = u[1]    # red below P(red), yellow below P(red) + P(yellow)
         self.u_preclear: list[float] = u[2]   # e-TIR or pre-notified yellow check pre-cleared, if below the share
         self.u_detect: list[float] = u[3]     # a violation found in inspection, if below the detection rate
         # document check time for each regime (REGIMES order)
-        self.documents: list[list[float]] = [policy.document[r].sample(rng, n).tolist() for r in REGIMES]
-        self.error_delay: list[float] = policy.error_delay.sample(rng, n).tolist()
-        self.yellow_check: list[float] = policy.yellow_check.sample(rng, n).tolist()
-        self.inspection: list[float] = policy.inspection.sample(rng, n).tolist()
+        self.documents: list[list[float]] = [d.tolist() for d in documents]
+        self.error_delay: list[float] = error_delay.tolist()
+        self.yellow_check: list[float] = yellow_check.tolist()
+        self.inspection: list[float] = inspection.tolist()
+
+    @staticmethod
+    def draw(rng: np.random.Generator, n: int, policy: CustomsPolicy) -> tuple:
+        """The block's draws as arrays, in the order they are drawn: the four uniforms (rows
+        u_error, u_channel, u_preclear, u_detect), the document times by regime, the error
+        delays, yellow checks and inspections (what `columns.py` takes without making lists)."""
+        u = rng.random((4, n))
+        documents = [policy.document[r].sample(rng, n) for r in REGIMES]
+        return u, documents, policy.error_delay.sample(rng, n), policy.yellow_check.sample(rng, n), \
+            policy.inspection.sample(rng, n)
 
 
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED

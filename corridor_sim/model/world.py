@@ -58,9 +58,12 @@ class World:
     """Everything one replication needs, built from a Scenario and named random streams.
 
     `run` takes SimPy's way, or, where nothing in the world needs SimPy, the same steps in the
-    loop of `direct.py` (`DIRECT = False` turns that off; tests compare the two)."""
+    loop of `direct.py` (`DIRECT = False` turns that off; tests compare the two); where every
+    truck only drives and passes first-come first-served controls, all of them at once, control
+    by control, in columns (`columns.py`; `COLUMNS = False` turns that off)."""
 
     DIRECT = True
+    COLUMNS = True
 
     def __init__(self, scenario: Scenario, replication: int, seed: int | None = None,
                  trace: bool = False, record_queues: bool = False):
@@ -331,8 +334,12 @@ class World:
     def run(self) -> ReplicationResult:
         env = self.env
         cap = self.horizon + DRAIN_CAP_H
+        from .columns import ColumnRun, runs_in_columns
         from .direct import DirectRun, runs_direct
 
+        if self.finished_at is None and self.DIRECT and self.COLUMNS and runs_in_columns(self):  # all at once (columns.py)
+            ColumnRun(self).run(cap)
+            return self._result(self.finished_at)  # type: ignore[arg-type]
         batch = self.batch
         if batch is not None:  # the background flows outside the loop: their first departures
             batch.start()

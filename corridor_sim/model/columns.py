@@ -1,0 +1,577 @@
+"""A world worked out control by control, its trucks in numpy columns rather than one by one.
+
+Where every truck only drives and passes first-come first-served controls (`fifo.py`), a truck's
+start at a control depends only on the trucks that reached it before; so once every truck's
+arrival there is known, the control can serve them all at once: in order of arrival, by the
+multi-server FIFO recursion, the only step taken truck by truck. Its trucks then drive on, and
+their arrivals at the next control are known. Controls are taken in an order in which every
+control comes after those its trucks pass before it (the routes make no cycle).
+
+Each step is the arithmetic of the event loop (`direct.py`, `Control.fifo_lane`, `fifo_bay`,
+`tally`, `driving.driven`) done on columns, one float operation for another, in the same order,
+and each truck takes its row of each table of draws (`rng.PerTruck`: the truck with index k in
+its flow takes row k), so every truck gets the times the loop would give it, to the last bit,
+and the tallies add up in the same order (the loop's order of leaving). Only where two trucks
+reach a server at the very same instant could the loop, whose order there is that of its heap,
+take them in another order; continuous times never give such ties. Tests compare the two ways
+on random worlds.
+
+This is a way of computing, not a modelling choice. It does not apply (the world runs in the
+loop) where a truck meets a ferry, a caravan, a calendar, a measure that holds or re-decides
+it, a joint control, a trace, routes that pass one control twice or make a cycle, or a
+background flow that runs on after the horizon while a counted truck is due at its controls
+(`Source.stopped`: when that stops depends on the counted trucks' progress).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from graphlib import CycleError, TopologicalSorter
+from heapq import heapreplace
+from typing import Any
+
+import numpy as np
+
+from ..errors import SimulationError
+from .customs import Channel, CustomsDraws
+from .driving import rest_needed
+from .fifo import Busy, FifoServers, Waits
+from .rng import BLOCK
+from .source import Source
+from .truck import COMPONENTS, IDENTITY, RECORD_COLUMNS, Component
+
+GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
+DRIVE, REST, QUEUE, DOCUMENT, INSPECTION = (int(c) for c in (Component.DRIVE, Component.REST, Component.QUEUE,
+                                                             Component.DOCUMENT, Component.INSPECTION))
+
+
+def runs_in_columns(world: Any) -> bool:
+    """Whether `world` can be worked out here (see the module's docstring)."""
+    from .world import CONTROL, DRIVE as DRIVE_STEP
+
+    if world.trace_all or world.scenario.caravans or world.ferries:
+        return False
+    for control in world.controls.values():
+        if control.fifo_lanes is None or control.single is None or control.single.adjust is not None:
+            return False
+    counted_at = {id(step) for source in world.sources if source.counted
+                  for kind, step, _ in world.plans[source.group] if kind == CONTROL}
+    for source in world.sources:
+        plan = world.plans[source.group]
+        if any(kind not in (CONTROL, DRIVE_STEP) for kind, _, _ in plan):
+            return False
+        if not source.counted and any(id(control) in counted_at for control in source.watch):
+            return False
+    return control_order(world) is not None
+
+
+def control_order(world: Any) -> list | None:
+    """The controls in an order that puts each after every control a truck passes before it;
+    None if the routes pass a control twice or go round in a cycle."""
+    from .world import CONTROL
+
+    graph: TopologicalSorter = TopologicalSorter()
+    controls = {}
+    for plan in world.plans:
+        passed = [step for kind, step, _ in plan if kind == CONTROL]
+        if len({id(c) for c in passed}) < len(passed):
+            return None
+        for before, after in zip(passed, passed[1:]):
+            graph.add(id(after), id(before))
+        for control in passed:
+            graph.add(id(control))
+            controls[id(control)] = control
+    try:
+        return [controls[key] for key in graph.static_order()]
+    except CycleError:
+        return None
+
+
+def per_truck_column(table: Any, group: int, n: int) -> np.ndarray:
+    """Rows 0..n-1 of a `rng.PerTruck` table of values (or a constant) for `group`, as one
+    column: the blocks `locate` would make, from the same generators."""
+    constant = getattr(table, "constant", None)
+    if constant is not None:
+        return np.full(n, constant)
+    parts = [np.asarray(table.make_block(generator, BLOCK), dtype=float) for generator in _generators(table, group, n)]
+    return np.concatenate(parts)[:n] if parts else np.zeros(0)
+
+
+def customs_columns(authority: Any, group: int, n: int) -> dict[str, Any]:
+    """Rows 0..n-1 of an authority's table of draws (`customs.CustomsDraws`) for `group`, by
+    name, as columns (`documents`: one per regime): the blocks' draws, without their lists."""
+    blocks = [CustomsDraws.draw(generator, BLOCK, authority.policy) for generator in _generators(authority.draws, group, n)]
+    if not blocks:
+        empty = np.zeros(0)
+        return {"u": np.zeros((4, 0)), "documents": [empty] * len(authority.error_rate), "error_delay": empty,
+                "yellow_check": empty, "inspection": empty}
+    join = lambda arrays: np.concatenate(arrays)[:n]  # noqa: E731
+    return {"u": np.concatenate([b[0] for b in blocks], axis=1)[:, :n],
+            "documents": [join([b[1][r] for b in blocks]) for r in range(len(blocks[0][1]))],
+            "error_delay": join([b[2] for b in blocks]), "yellow_check": join([b[3] for b in blocks]),
+            "inspection": join([b[4] for b in blocks])}
+
+
+def _generators(table: Any, group: int, n: int):
+    """The generators of the blocks of a `rng.PerTruck` table that hold rows 0..n-1 for `group`."""
+    for b in range((n + BLOCK - 1) // BLOCK):
+        yield table.streams.generator(*table.name, table.groups[group], b)
+
+
+class Cohort:
+    """The trucks of one flow, as columns: who they are and where their times have gone."""
+
+    def __init__(self, source: Source, departs: np.ndarray, rows: np.ndarray) -> None:
+        n = len(departs)
+        self.source = source
+        self.group = source.group
+        self.n = n
+        self.depart = departs
+        u_aeo, u_regime, u_risk, u_violation = rows.T if n else (np.zeros(0),) * 4
+        self.aeo = u_aeo < source.aeo
+        self.regime = pick(source.regime_cum, u_regime)
+        self.risk = pick(source.risk_cum, u_risk)
+        self.noncompliant = u_violation < np.asarray(source.noncompliance)[self.risk]
+        self.counted = source.counted & (departs >= source.warmup)
+        self.now = departs.copy()      # when each truck is where it is
+        self.mark = departs.copy()     # Truck.mark: when its last component began
+        self.times = np.zeros((len(COMPONENTS), n))
+        self.km = np.zeros(n)
+        self.yellow = np.zeros(n, dtype=np.int32)
+        self.inspections = np.zeros(n, dtype=np.int32)
+        self.detected = np.zeros(n, dtype=bool)
+        self.pos = 0                   # the next step of the plan
+        self.ids = np.zeros(n, dtype=np.int64)
+        self.drive_state: list | None = None  # per truck [since_break, today, last_drive_end] under rules
+        self.stuck: dict[int, str] = {}       # a truck whose step ends past the loop's cap: where it is then
+
+    def book(self, component: int, where: np.ndarray, now: np.ndarray) -> None:
+        """`Truck.book` for the trucks `where` holds, each at its `now`."""
+        if where is None:
+            self.times[component] += now - self.mark
+            self.mark = now.copy()
+            return
+        self.times[component][where] += now[where] - self.mark[where]
+        self.mark[where] = now[where]
+
+
+def pick(cumulative: list[float], u: np.ndarray) -> np.ndarray:
+    """`source.pick` for a column of uniforms: the first class whose cumulative share exceeds u."""
+    edges = np.asarray(cumulative)
+    chosen = np.searchsorted(edges, u, side="right")
+    over = chosen >= len(edges)
+    if over.any():  # rounding: the last class with a positive share
+        last = next((i for i in range(len(edges) - 1, 0, -1) if edges[i] > edges[i - 1]), 0)
+        chosen[over] = last
+    return chosen.astype(np.int64)
+
+
+class ColumnRun:
+    """One replication of `world` worked out in columns, leaving the world as the loop would."""
+
+    def __init__(self, world: Any) -> None:
+        self.world = world
+        self.rules = world.rules
+        self.cap = float("inf")
+
+    def _past_cap(self, cohort: Cohort, end: np.ndarray, where: str) -> None:
+        """The trucks whose step ends at or after the cap: the loop would leave them there."""
+        for k in np.flatnonzero(end >= self.cap).tolist():
+            cohort.stuck.setdefault(k, where)
+
+    # --- departures ---------------------------------------------------------------------
+
+    def _cohort(self, source: Source) -> Cohort:
+        times = list(source.times())  # drawn as the loop draws them (counted flows stop at the horizon)
+        departs = np.empty(len(times))
+        now = 0.0
+        for k, t in enumerate(times):  # the loop's clock: each departure scheduled from the one before
+            now = now + (t - now)
+            departs[k] = now
+        rows = source.attributes
+        n = len(times)
+        blocks = [rows.rng.random((BLOCK, rows.width)) for _ in range((n + BLOCK - 1) // BLOCK)]
+        table = np.concatenate(blocks)[:n] if blocks else np.zeros((0, rows.width))
+        source.index = n
+        return Cohort(source, departs, table)
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _drive(self, cohort: Cohort, speeds: Any, km: float) -> None:
+        """A link of `km`: each truck's wheel time at its speed, its rests, and its arrival."""
+        n = cohort.n
+        hours = km / per_truck_column(speeds, cohort.group, n)
+        moving = hours > 0
+        start = cohort.now
+        if self.rules is None:
+            end = np.where(moving, start + hours, start)
+            cohort.book(DRIVE, moving, end)
+        else:
+            rest = np.zeros(n)
+            state = cohort.drive_state
+            if state is None:
+                state = cohort.drive_state = [[0.0, 0.0, float("-inf")] for _ in range(n)]
+            probe = _Probe()
+            rules = self.rules
+            for k in np.flatnonzero(moving).tolist():
+                probe.since_break, probe.today, probe.last_drive_end = state[k]
+                rest[k] = rest_needed(probe, start[k], hours[k], rules)
+                state[k][0], state[k][1] = probe.since_break, probe.today
+            end = np.where(moving, start + (hours + rest), start)
+            resting = moving & (rest > 0)
+            # book_split: the wheel time to driving, the rest of the span to rests
+            cohort.times[DRIVE][resting] += hours[resting]
+            cohort.times[REST][resting] += end[resting] - cohort.mark[resting] - hours[resting]
+            cohort.mark[resting] = end[resting]
+            cohort.book(DRIVE, moving & ~resting, end)
+            for k in np.flatnonzero(moving).tolist():
+                state[k][2] = end[k]
+        cohort.km = cohort.km + km
+        cohort.now = end
+        self._past_cap(cohort, end, "driving")
+
+    def _serve(self, control: Any, visits: list[tuple[Cohort, np.ndarray]]) -> list:
+        """Every truck of `visits` (a cohort and its trucks' arrivals) through `control`, in order
+        of arrival; what each leaves with, for the tallies."""
+        authority = control.single
+        parts = [(cohort, *_verdicts(control, cohort)) for cohort, _ in visits]
+        # the lanes: every truck in order of arrival
+        arrival = np.concatenate([cohort.now for cohort, *_ in parts])
+        order = np.argsort(arrival, kind="stable")
+        lane = np.concatenate([p[1] for p in parts])[order]
+        handling = None if control.handling is None else np.concatenate([p[3] for p in parts])[order]
+        arrived = arrival[order]
+        served = _take(control.fifo_lanes, arrived, lane, handling)
+        waits = [(arrived, served)]
+        # each cohort's trucks, booked as fifo_lane books them
+        place = np.empty(len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        offset = 0
+        out = []
+        bay_arrivals, bay_keys = [], []
+        for index, (cohort, lane_h, aside, handling_h, channel, inspection, u_detect) in enumerate(parts):
+            n = cohort.n
+            mine = place[offset:offset + n]
+            offset += n
+            now = cohort.now
+            start = served[mine]
+            queue0 = cohort.times[QUEUE].copy()
+            cohort.book(QUEUE, start > now, start)
+            end = start.copy()
+            documented = lane_h > 0
+            end[documented] = start[documented] + lane_h[documented]
+            cohort.book(DOCUMENT, documented, end)
+            if handling_h is not None:
+                handled = handling_h > 0
+                end[handled] = end[handled] + handling_h[handled]
+                cohort.book(INSPECTION, handled, end)
+            aside_h = aside > 0
+            if aside_h.any():
+                end[aside_h] = end[aside_h] + aside[aside_h]
+                cohort.book(DOCUMENT, aside_h, end)
+            reds = np.flatnonzero(channel == RED)
+            bay_arrivals.append(end[reds])
+            bay_keys.append((index, reds))
+            out.append((cohort, now, queue0, end, channel, inspection, u_detect, np.zeros(n, dtype=bool)))
+        # the bays: the red trucks in order of their arrival there
+        bay_at = np.concatenate(bay_arrivals)
+        if len(bay_at):
+            bay_order = np.argsort(bay_at, kind="stable")
+            inspection = np.concatenate([out[i][5][reds] for i, reds in bay_keys])[bay_order]
+            bay_start = np.empty(len(bay_at))
+            bay_start[bay_order] = _take(control.fifo_bays, bay_at[bay_order], inspection, None)
+            waits.append((bay_at[bay_order], bay_start[bay_order]))
+            offset = 0
+            for i, reds in bay_keys:
+                cohort, now, queue0, end, channel, inspection_h, u_detect, detected = out[i]
+                k = len(reds)
+                begun = bay_start[offset:offset + k]
+                offset += k
+                if not k:
+                    continue
+                lane_end = end[reds]
+                waited = begun > lane_end
+                bay_end = np.where(waited, begun, lane_end)
+                full = np.zeros(cohort.n, dtype=bool)
+                full[reds[waited]] = True
+                stamp = cohort.now.copy()
+                stamp[reds] = bay_end
+                cohort.book(QUEUE, full, stamp)
+                h = inspection_h[reds]
+                inspected = h > 0
+                bay_end = np.where(inspected, bay_end + h, bay_end)
+                full[:] = False
+                full[reds[inspected]] = True
+                stamp[reds] = bay_end
+                cohort.book(INSPECTION, full, stamp)
+                end[reds] = bay_end
+                cohort.inspections[reds] += 1
+                found = reds[cohort.noncompliant[reds] & (u_detect[reds] < authority.detection)]
+                cohort.detected[found] = True
+                detected[found] = True
+        _add_waits(control.queue_level, waits)
+        results = []
+        for cohort, now, queue0, end, channel, _, _, detected in out:
+            cohort.yellow[channel == YELLOW] += 1
+            results.append((cohort, now, queue0, end, channel, detected))
+            cohort.now = end
+            self._past_cap(cohort, end, control.name)
+        return results
+
+    def _tally(self, control: Any, results: list) -> None:
+        """`Control.tally` for every truck, in order of leaving."""
+        leave = np.concatenate([end for _, _, _, end, _, _ in results])
+        if not len(leave):
+            return
+        start = np.concatenate([now for _, now, _, _, _, _ in results])
+        queued = np.concatenate([cohort.times[QUEUE] - queue0 for cohort, _, queue0, _, _, _ in results])
+        channel = np.concatenate([c for *_, c, _ in results])
+        detected = np.concatenate([d for *_, d in results])
+        group = np.concatenate([np.full(cohort.n, cohort.group) for cohort, *_ in results])
+        order = np.argsort(leave, kind="stable")
+        inside = (control.warmup <= start[order]) & (start[order] < control.horizon)
+        order = order[inside]
+        if not len(order):
+            return
+        spent = leave[order] - start[order]
+        queued = queued[order]
+        control.n += len(order)
+        control.times.extend(spent.tolist())
+        control.queue_sum = _running_sum(control.queue_sum, queued)
+        group = group[order]
+        for g in np.unique(group).tolist():
+            mine = group == g
+            tally = control.group_tally[g]
+            tally[0] += int(mine.sum())
+            tally[1] = _running_sum(tally[1], spent[mine])
+            tally[2] = _running_sum(tally[2], queued[mine])
+        channel, detected = channel[order], detected[order]
+        control.yellow += int((channel == YELLOW).sum())
+        control.red += int((channel == RED).sum())
+        control.detections += int((detected & (channel == RED)).sum())
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def run(self, cap: float) -> None:
+        """Every truck of every flow; the world's `finished_at` and records as the loop leaves them."""
+        world = self.world
+        self.cap = cap
+        cohorts = [self._cohort(source) for source in world.sources]
+        _number(cohorts, world)
+        plans = world.plans
+        for control in control_order(world) or []:
+            visits = []
+            for cohort in cohorts:
+                plan = plans[cohort.group]
+                if cohort.pos < len(plan) and _reaches(plan, cohort.pos, control):
+                    self._to(cohort, plan, control)
+                    visits.append((cohort, cohort.now))
+            results = self._serve(control, visits)
+            self._tally(control, results)
+            for cohort, *_ in results:
+                cohort.pos += 1
+        for cohort in cohorts:  # the drives after the last control
+            self._to(cohort, plans[cohort.group], None)
+        world.created += sum(c.n for c in cohorts)
+        if any(cohort.stuck for cohort in cohorts):
+            self._stuck(cohorts)
+        world.arrived += sum(c.n for c in cohorts)
+        ends = [c.now.max() for c in cohorts if c.n]
+        world.finished_at = max(ends) if ends else 0.0
+        world.row_chunks.append(_records(cohorts))
+
+    def _to(self, cohort: Cohort, plan: list, control: Any) -> None:
+        """Drive the cohort from its place in `plan` up to `control` (None: to the end)."""
+        from .world import CONTROL
+
+        while cohort.pos < len(plan):
+            kind, step, km = plan[cohort.pos]
+            if kind == CONTROL:
+                if step is control:
+                    return
+                raise AssertionError("controls out of order")  # control_order makes this impossible
+            if km > 0:
+                self._drive(cohort, step, km)
+            cohort.pos += 1
+
+    def _stuck(self, cohorts: list[Cohort]) -> None:
+        world = self.world
+        places = Counter(where for cohort in cohorts for where in cohort.stuck.values())
+        where = "; ".join(f"{n} at {p}" for p, n in places.most_common(3))
+        raise SimulationError(
+            f"{sum(places.values())} trucks had not arrived {self.cap - world.horizon:.0f} h after the horizon "
+            f"(scenario {world.scenario.name!r}, replication {world.replication}); most are stuck: {where}")
+
+
+def _verdicts(control: Any, cohort: Cohort) -> tuple:
+    """`Control.verdict` for each truck of `cohort` at a control of one country: time in the
+    lane, time aside, handling (or None), channel, inspection time and the uniform that decides
+    detection, as columns."""
+    authority = control.single
+    n, g = cohort.n, cohort.group
+    draws = customs_columns(authority, g, n)
+    u_error, u_channel, u_preclear, u_detect = draws["u"]
+    regime = cohort.regime
+    document = np.choose(regime, draws["documents"]) if n else np.zeros(0)
+    error_rate = np.asarray(authority.error_rate)[regime]
+    error = np.where(u_error < error_rate, draws["error_delay"], 0.0)
+    thresholds = np.asarray(authority.thresholds, dtype=float)  # [risk][aeo][red, red or yellow]
+    aeo = cohort.aeo.astype(int)
+    red, red_or_yellow = thresholds[cohort.risk, aeo, 0], thresholds[cohort.risk, aeo, 1]
+    preclear = np.asarray(authority.preclear[False])[regime]  # flows are never pre-notified
+    channel = np.where(u_channel < red, RED,
+                       np.where((u_channel < red_or_yellow) & ~(u_preclear < preclear), YELLOW, GREEN))
+    yellow = np.where(channel == YELLOW, draws["yellow_check"], 0.0)
+    errors_aside, yellow_aside = control.errors_aside, control.yellow_aside
+    if not (errors_aside or yellow_aside):  # most controls: everything in the lane
+        lane, aside = document + error + yellow, np.zeros(n)
+    else:
+        lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
+        aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
+        lane, aside = np.broadcast_to(lane, n).copy(), np.broadcast_to(aside, n).copy()
+    handling = None if control.handling is None else per_truck_column(control.handling, g, n)
+    return lane, aside, handling, channel, draws["inspection"], u_detect
+
+
+class _Probe:
+    """What `rest_needed` reads and writes of a truck."""
+
+    __slots__ = ("since_break", "today", "last_drive_end")
+
+
+def _reaches(plan: list, pos: int, control: Any) -> bool:
+    return any(step is control for _, step, _ in plan[pos:])
+
+
+def _number(cohorts: list[Cohort], world: Any) -> None:
+    """Truck ids in order of departure over all flows (ties: in flow order, as the loop starts them)."""
+    departs = np.concatenate([c.depart for c in cohorts]) if cohorts else np.zeros(0)
+    order = np.argsort(departs, kind="stable")
+    ids = np.empty(len(departs), dtype=np.int64)
+    ids[order] = np.arange(world.next_id + 1, world.next_id + 1 + len(departs))
+    world.next_id += len(departs)
+    offset = 0
+    for cohort in cohorts:
+        cohort.ids = ids[offset:offset + cohort.n]
+        offset += cohort.n
+
+
+def _take(servers: Any, arrivals: np.ndarray, hours: np.ndarray, more: np.ndarray | None) -> np.ndarray:
+    """`servers.take` for each truck in turn (arrivals in order): their starts. The busy hours
+    are added here; the waits are left to the caller (a control's lanes and bays share them)."""
+    if isinstance(servers, FifoServers):
+        free = servers.free
+        starts = []
+        append = starts.append
+        if more is None:
+            for a, h in zip(arrivals.tolist(), hours.tolist()):
+                s = free[0]
+                if s <= a:
+                    s = a
+                heapreplace(free, s + h)
+                append(s)
+            start = np.asarray(starts, dtype=float)
+            end = start + hours
+        else:
+            for a, h, m in zip(arrivals.tolist(), hours.tolist(), more.tolist()):
+                s = free[0]
+                if s <= a:
+                    s = a
+                e = s + h
+                if m > 0:
+                    e = e + m
+                heapreplace(free, e)
+                append(s)
+            start = np.asarray(starts, dtype=float)
+            end = np.where(more > 0, (start + hours) + more, start + hours)
+        _add_busy(servers.busy, start, end)
+        return start
+    # lanes whose number changes: their own recursion, its waits and busy hours collected
+    busy, waits = servers.busy, servers.waits
+    spans = _Spans()
+    servers.busy, servers.waits = spans, _Spans()
+    try:
+        extra = [0.0] * len(arrivals) if more is None else more.tolist()
+        start = np.asarray([servers.take(a, h, m) for a, h, m in zip(arrivals.tolist(), hours.tolist(), extra)],
+                           dtype=float)
+    finally:
+        servers.busy, servers.waits = busy, waits
+    if len(spans.begins):
+        _add_busy(busy, np.asarray(spans.begins), np.asarray(spans.ends))
+    return start if len(start) else np.zeros(0)
+
+
+class _Spans:
+    """Collects the spans a server adds, for adding them to the levels in columns."""
+
+    def __init__(self) -> None:
+        self.begins: list[float] = []
+        self.ends: list[float] = []
+
+    def add(self, begin: float, end: float) -> None:
+        self.begins.append(begin)
+        self.ends.append(end)
+
+
+def _running_sum(total: float, values: np.ndarray) -> float:
+    """`total += v` for each value in turn (a running sum: the loop's floats, not a pairwise sum's)."""
+    if not len(values):
+        return total
+    return float(np.add.accumulate(np.concatenate([[total], values]))[-1])
+
+
+def _add_busy(busy: Busy, begin: np.ndarray, end: np.ndarray) -> None:
+    """`Busy.add` for each span in turn."""
+    low = np.where(begin > busy.start, begin, busy.start)
+    high = np.where(end < busy.stop, end, busy.stop)
+    spans = high - low
+    busy.area = _running_sum(busy.area, spans[high > low])
+
+
+def _add_waits(waits: Waits, spans: list[tuple[np.ndarray, np.ndarray]]) -> None:
+    """`Waits.add` for every wait (arrival before start) of a control's lanes and bays, in order
+    of their beginning, as the loop adds them; the level's peak from the changes in order."""
+    begin = np.concatenate([a[s > a] for a, s in spans])
+    end = np.concatenate([s[s > a] for a, s in spans])
+    if not len(begin):
+        return
+    order = np.argsort(begin, kind="stable")
+    begin, end = begin[order], end[order]
+    if waits.level or waits.pending or waits.area:
+        for b, e in zip(begin.tolist(), end.tolist()):  # the waits already there: one at a time
+            waits.add(b, e)
+        return
+    low = np.where(begin > waits.start, begin, waits.start)
+    high = np.where(end < waits.stop, end, waits.stop)
+    waits.area = _running_sum(0.0, (high - low)[high > low])
+    # the level at each change: waits that end by a time go before ones that begin then
+    times = np.concatenate([end, begin])
+    steps = np.concatenate([np.full(len(end), -1), np.ones(len(begin), dtype=np.int64)])
+    changes = np.lexsort((steps, times))
+    level = np.cumsum(steps[changes])
+    at = times[changes]
+    # a beginning counts the level after it, an end the level before it, inside the window
+    seen = np.where(steps[changes] > 0, level, level + 1)
+    inside = (waits.start <= at) & (at <= waits.stop)
+    if inside.any():
+        waits.top = max(waits.top, int(seen[inside].max()))
+    if waits.begins is not None:
+        waits.begins.extend(begin.tolist())
+        waits.ends.extend(end.tolist())  # type: ignore[union-attr]
+
+
+def _records(cohorts: list[Cohort]) -> dict[str, np.ndarray]:
+    """The counted trucks' rows (`Truck.record`) as typed columns, in order of arrival."""
+    columns: dict[str, list] = {name: [] for name, _ in RECORD_COLUMNS}
+    for c in cohorts:
+        keep = c.counted
+        values = {"truck": c.ids, "group": np.full(c.n, c.group), "index": np.arange(c.n), "aeo": c.aeo,
+                  "regime": c.regime, "risk": c.risk, "noncompliant": c.noncompliant, "detected": c.detected,
+                  "depart_h": c.depart, "km": c.km, "yellow": c.yellow, "inspections": c.inspections,
+                  "scans": np.zeros(c.n, dtype=np.int32), "arrive_h": c.now}
+        values.update({f"{name}_h": c.times[i] for i, name in enumerate(COMPONENTS)})
+        for name, _ in RECORD_COLUMNS:
+            columns[name].append(np.asarray(values[name])[keep])
+    arrive = np.concatenate(columns["arrive_h"])
+    order = np.argsort(arrive, kind="stable")
+    assert len(IDENTITY) + 1 + len(COMPONENTS) == len(RECORD_COLUMNS)
+    return {name: np.concatenate(columns[name]).astype(dtype)[order] for name, dtype in RECORD_COLUMNS}
