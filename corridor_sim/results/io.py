@@ -150,11 +150,13 @@ CSV_EXACT = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision"
 
 def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
     """`path` without suffix; floats are written so they read back exactly."""
+    from .csv_text import write_csv
+
     file = path.with_suffix(f".{fmt}")
     if fmt == "parquet":
         frame.to_parquet(file, index=False)
     else:
-        frame.to_csv(file, index=False)
+        write_csv(frame, file)
     return file
 
 
