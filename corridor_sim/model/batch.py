@@ -3,18 +3,22 @@
 Most trucks of a real-scale corridor are background traffic that crosses one border: it drives
 to a bcp, passes its exit and entry controls and is gone. Where those controls serve trucks
 first come, first served (`fifo.py`), such a truck's start at each of them is known when it
-arrives, so its journey needs neither SimPy nor a place in the world's event loop. The trucks of
-these flows are kept on a heap of their own and moved on, in order of time, up to the clock:
+arrives, so its journey needs neither SimPy nor a place in the world's event loop. These flows
+are moved on, up to the clock:
 
 - before a truck of the event loop takes a lane or a bay at a control they share, or leaves it;
 - when a truck of the event loop sets off (its count at the controls it will pass decides
   when background flows stop after the horizon, `Source.stopped`);
 - to the end, once the event loop is done.
 
-So every server is taken in order of arrival, whichever kind of truck takes it, and each truck
-gets the times the event loop would give it (tests compare the two on random worlds). The steps
-and the clock arithmetic are those of `direct.py`; a truck's times are booked as it goes, since
-nothing else books them in between.
+Who a flow's trucks are and when they reach their first control depend on nothing else, so
+they are drawn and worked out in numpy columns, as many as will depart (`columns.py`), as are
+their verdicts at each control. What is left truck by truck is what depends on the others:
+each control takes its arrivals before the clock in order of arrival (the FIFO recursion),
+then its red trucks at the bays in order, then tallies its trucks in order of leaving and sends
+each on to its next control. So every server is taken in order of arrival, whichever kind of
+truck takes it, and each truck gets the times the event loop would give it (tests compare the
+two on random worlds and on the bundled corridor).
 """
 from __future__ import annotations
 
@@ -22,22 +26,152 @@ from heapq import heappop, heappush
 from itertools import count
 from typing import Any
 
+import numpy as np
+
+from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
-from .driving import driven, rest_needed
-from .truck import Component, Truck
+from .driving import rest_needed
 from .world import CONTROL, DRIVE as DRIVE_STEP
 
-GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
-QUEUE = Component.QUEUE
-
-# what a heap entry resumes
-DEPART, DRIVEN, BAY, LEAVE = range(4)
+GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
+FIRST = 1024  # candidate departures drawn beyond the horizon at first, and at least as many whenever more are needed
+INF = float("inf")
 
 
 def batch_plan(plan: list[tuple]) -> bool:
     """Whether a background truck on `plan` can go outside the event loop: it only drives and
     passes first-come first-served controls."""
     return all(kind == DRIVE_STEP or (kind == CONTROL and step.fifo_lanes is not None) for kind, step, _ in plan)
+
+
+def batch_order(world: Any, sources: list) -> list | None:
+    """The controls the background flows `sources` pass, each after those its trucks pass before
+    it; None if there is no such order (routes that pass them in both orders)."""
+    from types import SimpleNamespace
+
+    from .columns import control_order
+
+    return control_order(SimpleNamespace(plans=[world.plans[source.group] for source in sources]))
+
+
+class Flow:
+    """One background flow's trucks as columns: departures drawn ahead, and how many have left.
+
+    Departures are drawn up to the horizon and `FIRST` beyond, then a quarter more whenever more
+    are needed (after the horizon a flow goes on while counted trucks are due at its controls); the
+    trucks drawn are worked out in columns up to their first control (`columns.Cohort`), and
+    their verdicts at each control when the first of them gets there.
+    """
+
+    def __init__(self, batch: "Batch", source: Any) -> None:
+        self.batch = batch
+        self.source = source
+        self.plan = batch.plans[source.group]
+        self.first = next((i for i, (kind, _, _) in enumerate(self.plan) if kind == CONTROL), len(self.plan))
+        self.draws = source.candidates()
+        self.rows = batch.world.streams.uniform_rows(4, "attributes", source.name)  # as `Source.truck` draws them
+        self.raw: list[float] = []      # candidate departure times, as drawn
+        self.departs: list[float] = []  # their times on the loop's clock
+        self.reach: list[float] = []    # when each truck reaches its first control (or the end of its plan)
+        self.noncompliant: list[bool] = []
+        # under driving rules, each truck's hours since a break and today, and when it last drove
+        self.since_break: list[float] = []
+        self.today: list[float] = []
+        self.last_drive_end: list[float] = []
+        self.cohorts: list[Cohort] = []  # the trucks drawn, a cohort for each draw
+        self.verdicts: dict[int, tuple] = {}  # plan position -> the verdicts there, as lists
+        self.speeds: dict[int, list[float]] = {}  # plan position -> each truck's speed on a later link
+        self.left = 0                   # departures taken (trucks on their way or arrived)
+        self.stopped = False
+        self.group = source.group
+        self.steps = len(self.plan)
+        # plan position of a control -> the arrivals of the control right after it, if one is
+        self.after: list[list | None] = [
+            batch.stops[id(self.plan[i + 1][1])].arrivals
+            if kind == CONTROL and i + 1 < len(self.plan) and self.plan[i + 1][0] == CONTROL else None
+            for i, (kind, _, _) in enumerate(self.plan)]
+        self._draw(FIRST, source.horizon)
+
+    def _draw(self, n: int, until: float = -INF) -> None:
+        """Candidate departures up to `n`, or up to the first one at `until` or later if there
+        are more (fewer if the flow's draws end), their trucks in columns."""
+        k0 = len(self.raw)
+        now = self.departs[-1] if self.departs else 0.0
+        for t in self.draws:
+            now = now + (t - now)  # the loop's clock: each departure scheduled from the one before
+            self.raw.append(t)
+            self.departs.append(now)
+            if len(self.raw) >= n and t >= until:
+                break
+        k1 = len(self.raw)
+        if k1 == k0:
+            return
+        rows = np.asarray([self.rows() for _ in range(k1 - k0)], dtype=float)
+        cohort = Cohort(self.source, np.asarray(self.departs[k0:k1], dtype=float), rows, k0)
+        self.batch.columns._to(cohort, self.plan, self.plan[self.first][1] if self.first < len(self.plan) else None)
+        self.cohorts.append(cohort)
+        self.reach += cohort.now.tolist()
+        self.noncompliant += cohort.noncompliant.tolist()
+        if cohort.since_break is not None:
+            self.since_break += cohort.since_break.tolist()
+            self.today += cohort.today.tolist()
+            self.last_drive_end += cohort.last_drive_end.tolist()
+        elif self.batch.rules is not None:  # no drive before the first control
+            self.since_break += [0.0] * cohort.n
+            self.today += [0.0] * cohort.n
+            self.last_drive_end += [-INF] * cohort.n
+
+    def verdict(self, pos: int) -> tuple:
+        """The verdicts at the control at `pos` of the plan, as lists (one truck at a time): time
+        in the lane, aside, handling (or None), channel, inspection, whether a red truck's
+        inspection finds a violation."""
+        v = self.verdicts.get(pos)
+        if v is None:
+            v = self.verdicts[pos] = ([], [], None if self.plan[pos][1].handling is None else [], [], [], [])
+        done = len(v[0])
+        for cohort in self.cohorts:
+            if cohort.first + cohort.n <= done:
+                continue
+            lane, aside, handling, channel, inspection, u_detect, detection = _verdicts(self.plan[pos][1], cohort)
+            v[0].extend(lane.tolist())
+            v[1].extend(aside.tolist())
+            if handling is not None:
+                v[2].extend(handling.tolist())
+            v[3].extend(channel.tolist())
+            v[4].extend(inspection.tolist())
+            v[5].extend((cohort.noncompliant & (u_detect < detection)).tolist())
+        return v
+
+    def speed(self, pos: int) -> list[float]:
+        """Each truck's speed on the link at `pos` of the plan (a link after a control)."""
+        speeds = self.speeds.setdefault(pos, [])
+        if len(speeds) < len(self.raw):
+            table = self.plan[pos][1]
+            speeds += per_truck_column(table, self.source.group, len(self.raw) - len(speeds), len(speeds)).tolist()
+        return speeds
+
+    def next_departure(self) -> float:
+        if self.stopped:
+            return INF
+        if self.left == len(self.raw):
+            self._draw(len(self.raw) + max(FIRST, len(self.raw) // 4))
+            if self.left == len(self.raw):  # no more draws (a flow without departures)
+                self.stopped = True
+                return INF
+        return self.departs[self.left]
+
+
+class Stop:
+    """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
+    to leave, each a heap in order of time."""
+
+    __slots__ = ("control", "arrivals", "bays", "leaves")
+
+    def __init__(self, control: Any) -> None:
+        self.control = control
+        self.arrivals: list[tuple] = []  # (time, seq, flow, truck, queue hours so far, position in plan)
+        self.bays: list[tuple] = []      # (time, seq, flow, truck, queue, position, start, queue0, inspection, found)
+        self.leaves: list[tuple] = []    # (time, seq, flow, truck, queue, position, start, queue0, channel, detected)
 
 
 class Batch:
@@ -47,100 +181,183 @@ class Batch:
         self.world = world
         self.plans = world.plans
         self.rules = world.rules
-        self.heap: list[tuple] = []
+        self.columns = ColumnRun(world)  # its drives: the columns' arithmetic
+        self.sources = sources
         self.order = count()
         self.running = 0   # trucks on their way
         self.last = 0.0    # when the last of them arrived
-        self.departures = {source.group: source.times() for source in sources}
-        self.sources = sources
+        # the controls in an order that puts each after those its trucks pass before it
+        # (`batch_order`): one pass over them takes every step before a time
+        self.stops = {id(control): Stop(control) for control in batch_order(world, sources) or []}
+        self.flows: list[Flow] = []  # drawn when the run starts (a world worked out in columns draws its own)
 
     def start(self) -> None:
-        """Draw each flow's first departure (in flow order, as the event loop does)."""
-        for source in self.sources:
-            self._next_departure(source, 0.0)
+        """Draw the flows' first departures; as the loop draws each flow's first departure before
+        it starts, a first departure after the horizon, with no counted truck on its way yet, is none."""
+        self.flows = [Flow(self, source) for source in self.sources]
+        for flow in self.flows:
+            self._check_next(flow)
 
     def advance(self, until: float) -> None:
         """Take every step that comes before `until`."""
-        heap = self.heap
-        if not heap or heap[0][0] >= until:
-            return
-        while heap and heap[0][0] < until:
-            now, _, what, truck, pos, visit = heappop(heap)
-            if what == LEAVE:
-                control = self.plans[truck.group][pos][1]
-                start, queue0, channel, detected = visit
-                control.tally(truck, start, queue0, now, channel, detected)
-                self._advance(truck, pos + 1, now)
-            elif what == DRIVEN:
-                hours, rest, km = visit
-                driven(truck, now, hours, rest, self.rules is not None)
-                truck.km += km
-                self._advance(truck, pos + 1, now)
-            elif what == BAY:
-                self._bay(truck, pos, visit, now)
-            else:  # DEPART
-                source, t = visit
-                if source.stopped(t):
-                    continue
-                truck = source.truck(now)
-                self.world.created += 1
-                self.running += 1
-                self._next_departure(source, now)
-                self._advance(truck, 0, now)
+        for flow in self.flows:
+            if not flow.stopped and flow.next_departure() < until:
+                self._departures(flow, until)
+        for stop in self.stops.values():
+            if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until):
+                self._serve(stop, until)
+            if stop.leaves and stop.leaves[0][0] < until:
+                self._leave(stop, until)
 
     def finish(self, cap: float) -> int:
         """Everything before `cap`; how many trucks are still on their way."""
         self.advance(cap)
         return self.running
 
-    def _push(self, time: float, what: int, truck: Truck | None, pos: int, visit: Any) -> None:
-        heappush(self.heap, (time, next(self.order), what, truck, pos, visit))
+    # --- steps ----------------------------------------------------------------------------------
 
-    def _next_departure(self, source: Any, now: float) -> None:
-        t = next(self.departures[source.group], None)
-        if t is not None:
-            self._push(now + (t - now), DEPART, None, 0, (source, t))
+    def _departures(self, flow: Flow, until: float) -> None:
+        """The flow's departures before `until`: each truck on its way to its first control. After
+        the horizon the flow stops at the first departure with no counted truck due at its
+        controls (`Source.times` and the loop both ask; nothing changes that in between here)."""
+        source, world = flow.source, self.world
+        horizon = source.horizon
+        first = flow.first
+        stop = self.stops[id(flow.plan[first][1])] if first < len(flow.plan) else None
+        order = self.order
+        departs, raw, reach = flow.departs, flow.raw, flow.reach
+        k = began = flow.left
+        while True:
+            if k == len(raw):
+                flow.left = k
+                if flow.next_departure() == INF:  # draws more, or finds there are no more
+                    break
+                departs, raw, reach = flow.departs, flow.raw, flow.reach
+            if departs[k] >= until:
+                break
+            if raw[k] >= horizon and not any(control.due for control in source.watch):
+                flow.stopped = True
+                break
+            if stop is None:
+                self._arrived(reach[k])
+            else:
+                heappush(stop.arrivals, (reach[k], next(order), flow, k, 0.0, first))
+            k += 1
+        taken = k - began
+        flow.left = k
+        source.index += taken
+        world.next_id += taken
+        world.created += taken
+        self.running += taken
+        if taken and not flow.stopped:  # the draw of the next departure as the last one left
+            self._check_next(flow)
 
-    def _advance(self, truck: Truck, pos: int, now: float) -> None:
-        """The truck's steps from `pos` on, up to its first wait (`DirectRun._advance`)."""
-        plan = self.plans[truck.group]
+    def _check_next(self, flow: Flow) -> None:
+        """`Source.times` draws the next departure as a truck leaves and ends the flow there if
+        it comes after the horizon with no counted truck due at the flow's controls then."""
+        if flow.next_departure() < INF and flow.raw[flow.left] >= flow.source.horizon and \
+                not any(control.due for control in flow.source.watch):
+            flow.stopped = True
+
+    def _serve(self, stop: Stop, until: float) -> None:
+        """The control's lanes and bays before `until`, their arrivals in order of time (a bay's
+        come from the lanes), so their waits reach the queue's level in order too."""
+        control = stop.control
+        lanes, bays = control.fifo_lanes, control.fifo_bays
+        order = self.order
+        arrivals, to_bay, leaves = stop.arrivals, stop.bays, stop.leaves
+        while True:
+            lane_next = arrivals[0][0] if arrivals else INF
+            bay_next = to_bay[0][0] if to_bay else INF
+            if lane_next <= bay_next:
+                if lane_next >= until:
+                    return
+                now, _, flow, k, q, pos = heappop(arrivals)
+                v = flow.verdicts.get(pos)
+                if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
+                    v = flow.verdict(pos)
+                doc = v[0][k]
+                handling = 0.0 if v[2] is None else v[2][k]
+                served = lanes.take(now, doc, handling)
+                q0 = q
+                if served > now:
+                    q = q + (served - now)
+                end = served
+                if doc > 0:
+                    end = served + doc
+                if handling > 0:
+                    end = end + handling
+                aside = v[1][k]
+                if aside > 0:
+                    end = end + aside
+                channel = v[3][k]
+                if channel == RED:
+                    heappush(to_bay, (end, next(order), flow, k, q, pos, now, q0, v[4][k], v[5][k]))
+                else:
+                    heappush(leaves, (end, next(order), flow, k, q, pos, now, q0, channel, False))
+            else:
+                if bay_next >= until:
+                    return
+                now, _, flow, k, q, pos, start, q0, inspection, detected = heappop(to_bay)
+                bay = bays.take(now, inspection)
+                end = now
+                if bay > now:
+                    q = q + (bay - now)
+                    end = bay
+                if inspection > 0:
+                    end = end + inspection
+                heappush(leaves, (end, next(order), flow, k, q, pos, start, q0, RED, detected))
+
+    def _leave(self, stop: Stop, until: float) -> None:
+        """The trucks that leave the control before `until`, in order: tallied, and on their way
+        (most straight to the next control of their crossing, or to the end of their journey)."""
+        leaves, tally, order = stop.leaves, stop.control.tally_spans, self.order
+        while leaves and leaves[0][0] < until:
+            now, _, flow, k, q, pos, start, q0, channel, detected = heappop(leaves)
+            tally(flow.group, start, now, q - q0, channel, detected)
+            after = flow.after[pos]
+            if after is not None:
+                heappush(after, (now, next(order), flow, k, q, pos + 1))
+            elif pos + 1 == flow.steps:
+                self.running -= 1
+                if now > self.last:
+                    self.last = now
+                self.world.arrived += 1
+            else:
+                self._onward(flow, k, q, pos + 1, now)
+
+    def _onward(self, flow: Flow, k: int, q: float, pos: int, now: float) -> None:
+        """A truck that left a control at `now`: its drives to the next control, or its arrival."""
+        plan = flow.plan
         while pos < len(plan):
-            kind, step, arg = plan[pos]
+            kind, step, km = plan[pos]
             if kind == CONTROL:
-                self._control(truck, step, pos, now)
+                heappush(self.stops[id(step)].arrivals, (now, next(self.order), flow, k, q, pos))
                 return
-            if arg > 0:  # a drive
-                hours = arg / step.value(truck.group, truck.index)
+            if km > 0:
+                hours = km / flow.speed(pos)[k]
                 if hours > 0:
                     if self.rules is None:
-                        self._push(now + hours, DRIVEN, truck, pos, (hours, 0.0, arg))
+                        now = now + hours
                     else:
-                        rest = rest_needed(truck, now, hours, self.rules)
-                        self._push(now + (hours + rest), DRIVEN, truck, pos, (hours, rest, arg))
-                    return
-                truck.km += arg
+                        probe = _Probe(flow.since_break[k], flow.today[k], flow.last_drive_end[k])
+                        rest = rest_needed(probe, now, hours, self.rules)
+                        now = now + (hours + rest)
+                        flow.since_break[k], flow.today[k], flow.last_drive_end[k] = probe.since_break, probe.today, now
             pos += 1
+        self._arrived(now)
+
+    def _arrived(self, now: float) -> None:
         self.running -= 1
-        self.last = now
+        if now > self.last:
+            self.last = now
         self.world.arrived += 1
 
-    def _control(self, truck: Truck, control: Any, pos: int, now: float) -> None:
-        """Through the lane (and aside) at once; then to the bays, or out, in turn."""
-        queue0 = truck.times[QUEUE]
-        end, channel, inspection, detection, u_detect = control.fifo_lane(truck, now)
-        if channel == RED:
-            self._push(end, BAY, truck, pos, (now, queue0, inspection, detection, u_detect))
-            return
-        if channel == YELLOW:
-            truck.yellow += 1
-        self._leave(truck, pos, end, now, queue0, channel, False)
 
-    def _bay(self, truck: Truck, pos: int, visit: tuple, now: float) -> None:
-        start, queue0, inspection, detection, u_detect = visit
-        end, detected = self.plans[truck.group][pos][1].fifo_bay(truck, now, inspection, detection, u_detect)
-        self._leave(truck, pos, end, start, queue0, RED, detected)
+class _Probe:
+    """What `rest_needed` reads and writes of a truck."""
 
-    def _leave(self, truck: Truck, pos: int, end: float, start: float, queue0: float, channel: Channel,
-               detected: bool) -> None:
-        """Out of the control at `end`: in turn, so the tallies add up in order of time."""
-        self._push(end, LEAVE, truck, pos, (start, queue0, channel, detected))
+    __slots__ = ("since_break", "today", "last_drive_end")
+
+    def __init__(self, since_break: float, today: float, last_drive_end: float) -> None:
+        self.since_break, self.today, self.last_drive_end = since_break, today, last_drive_end

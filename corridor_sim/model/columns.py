@@ -33,9 +33,9 @@ import numpy as np
 
 from ..errors import SimulationError
 from .customs import Channel, CustomsDraws
-from .driving import rest_needed
+from .driving import EPS, rest_needed
 from .fifo import Busy, FifoServers, Waits
-from .rng import BLOCK
+from .rng import BLOCK, MASK, SHIFT
 from .source import Source
 from .truck import COMPONENTS, IDENTITY, RECORD_COLUMNS, Component
 
@@ -86,45 +86,54 @@ def control_order(world: Any) -> list | None:
         return None
 
 
-def per_truck_column(table: Any, group: int, n: int) -> np.ndarray:
-    """Rows 0..n-1 of a `rng.PerTruck` table of values (or a constant) for `group`, as one
-    column: the blocks `locate` would make, from the same generators."""
+def per_truck_column(table: Any, group: int, n: int, start: int = 0) -> np.ndarray:
+    """Rows start..start+n-1 of a `rng.PerTruck` table of values (or a constant) for `group`, as
+    one column: the blocks `locate` would make, from the same generators."""
     constant = getattr(table, "constant", None)
     if constant is not None:
         return np.full(n, constant)
-    parts = [np.asarray(table.make_block(generator, BLOCK), dtype=float) for generator in _generators(table, group, n)]
-    return np.concatenate(parts)[:n] if parts else np.zeros(0)
+    parts = [np.asarray(table.make_block(generator, BLOCK), dtype=float)
+             for generator in _generators(table, group, n, start)]
+    skip = start & MASK
+    return np.concatenate(parts)[skip:skip + n] if parts else np.zeros(0)
 
 
-def customs_columns(authority: Any, group: int, n: int) -> dict[str, Any]:
-    """Rows 0..n-1 of an authority's table of draws (`customs.CustomsDraws`) for `group`, by
-    name, as columns (`documents`: one per regime): the blocks' draws, without their lists."""
-    blocks = [CustomsDraws.draw(generator, BLOCK, authority.policy) for generator in _generators(authority.draws, group, n)]
+def customs_columns(authority: Any, group: int, n: int, start: int = 0) -> dict[str, Any]:
+    """Rows start..start+n-1 of an authority's table of draws (`customs.CustomsDraws`) for
+    `group`, by name, as columns (`documents`: one per regime): the blocks' draws, without
+    their lists."""
+    blocks = [CustomsDraws.draw(generator, BLOCK, authority.policy)
+              for generator in _generators(authority.draws, group, n, start)]
     if not blocks:
         empty = np.zeros(0)
         return {"u": np.zeros((4, 0)), "documents": [empty] * len(authority.error_rate), "error_delay": empty,
                 "yellow_check": empty, "inspection": empty}
-    join = lambda arrays: np.concatenate(arrays)[:n]  # noqa: E731
-    return {"u": np.concatenate([b[0] for b in blocks], axis=1)[:, :n],
+    skip = start & MASK
+    join = lambda arrays: np.concatenate(arrays)[skip:skip + n]  # noqa: E731
+    return {"u": np.concatenate([b[0] for b in blocks], axis=1)[:, skip:skip + n],
             "documents": [join([b[1][r] for b in blocks]) for r in range(len(blocks[0][1]))],
             "error_delay": join([b[2] for b in blocks]), "yellow_check": join([b[3] for b in blocks]),
             "inspection": join([b[4] for b in blocks])}
 
 
-def _generators(table: Any, group: int, n: int):
-    """The generators of the blocks of a `rng.PerTruck` table that hold rows 0..n-1 for `group`."""
-    for b in range((n + BLOCK - 1) // BLOCK):
+def _generators(table: Any, group: int, n: int, start: int = 0):
+    """The generators of the blocks of a `rng.PerTruck` table that hold rows start..start+n-1
+    for `group`."""
+    if n <= 0:
+        return
+    for b in range(start >> SHIFT, ((start + n - 1) >> SHIFT) + 1):
         yield table.streams.generator(*table.name, table.groups[group], b)
 
 
 class Cohort:
     """The trucks of one flow, as columns: who they are and where their times have gone."""
 
-    def __init__(self, source: Source, departs: np.ndarray, rows: np.ndarray) -> None:
+    def __init__(self, source: Source, departs: np.ndarray, rows: np.ndarray, first: int = 0) -> None:
         n = len(departs)
         self.source = source
         self.group = source.group
         self.n = n
+        self.first = first  # the index in its flow of the first of these trucks
         self.depart = departs
         u_aeo, u_regime, u_risk, u_violation = rows.T if n else (np.zeros(0),) * 4
         self.aeo = u_aeo < source.aeo
@@ -141,7 +150,10 @@ class Cohort:
         self.detected = np.zeros(n, dtype=bool)
         self.pos = 0                   # the next step of the plan
         self.ids = np.zeros(n, dtype=np.int64)
-        self.drive_state: list | None = None  # per truck [since_break, today, last_drive_end] under rules
+        # under driving rules: hours since the last break and today, and when the last drive ended
+        self.since_break: np.ndarray | None = None
+        self.today: np.ndarray | None = None
+        self.last_drive_end: np.ndarray | None = None
         self.stuck: dict[int, str] = {}       # a truck whose step ends past the loop's cap: where it is then
 
     def book(self, component: int, where: np.ndarray, now: np.ndarray) -> None:
@@ -199,23 +211,14 @@ class ColumnRun:
     def _drive(self, cohort: Cohort, speeds: Any, km: float) -> None:
         """A link of `km`: each truck's wheel time at its speed, its rests, and its arrival."""
         n = cohort.n
-        hours = km / per_truck_column(speeds, cohort.group, n)
+        hours = km / per_truck_column(speeds, cohort.group, n, cohort.first)
         moving = hours > 0
         start = cohort.now
         if self.rules is None:
             end = np.where(moving, start + hours, start)
             cohort.book(DRIVE, moving, end)
         else:
-            rest = np.zeros(n)
-            state = cohort.drive_state
-            if state is None:
-                state = cohort.drive_state = [[0.0, 0.0, float("-inf")] for _ in range(n)]
-            probe = _Probe()
-            rules = self.rules
-            for k in np.flatnonzero(moving).tolist():
-                probe.since_break, probe.today, probe.last_drive_end = state[k]
-                rest[k] = rest_needed(probe, start[k], hours[k], rules)
-                state[k][0], state[k][1] = probe.since_break, probe.today
+            rest = self._rests(cohort, start, hours, moving)
             end = np.where(moving, start + (hours + rest), start)
             resting = moving & (rest > 0)
             # book_split: the wheel time to driving, the rest of the span to rests
@@ -223,17 +226,43 @@ class ColumnRun:
             cohort.times[REST][resting] += end[resting] - cohort.mark[resting] - hours[resting]
             cohort.mark[resting] = end[resting]
             cohort.book(DRIVE, moving & ~resting, end)
-            for k in np.flatnonzero(moving).tolist():
-                state[k][2] = end[k]
+            cohort.last_drive_end = np.where(moving, end, cohort.last_drive_end)
         cohort.km = cohort.km + km
         cohort.now = end
         self._past_cap(cohort, end, "driving")
+
+    def _rests(self, cohort: Cohort, start: np.ndarray, hours: np.ndarray, moving: np.ndarray) -> np.ndarray:
+        """`driving.rest_needed` for each moving truck, its hours since a break and today updated:
+        a drive that needs no rest (most) in columns, the others one by one."""
+        rules = self.rules
+        n = cohort.n
+        if cohort.since_break is None:  # nothing driven yet
+            cohort.since_break, cohort.today, cohort.last_drive_end = np.zeros(n), np.zeros(n), np.full(n, -np.inf)
+        before = cohort.since_break, cohort.today
+        # as rest_needed starts: a long enough stop since the last drive was a break or a daily rest
+        idle = start - cohort.last_drive_end
+        rested = idle >= rules.daily_rest - EPS
+        since_break = np.where(rested | (idle >= rules.break_h - EPS), 0.0, before[0])
+        today = np.where(rested, 0.0, before[1])
+        # one segment and done: neither limit reached, and the drive fits under both
+        whole = (hours > EPS) & (today < rules.max_day - EPS) & (since_break < rules.max_block - EPS) & \
+            (hours <= rules.max_block - since_break) & (hours <= rules.max_day - today)
+        cohort.since_break = np.where(moving, np.where(whole, since_break + hours, since_break), before[0])
+        cohort.today = np.where(moving, np.where(whole, today + hours, today), before[1])
+        rest = np.zeros(n)
+        probe = _Probe()
+        for k in np.flatnonzero(moving & ~whole & (hours > EPS)).tolist():
+            probe.since_break, probe.today, probe.last_drive_end = \
+                float(before[0][k]), float(before[1][k]), float(cohort.last_drive_end[k])
+            rest[k] = rest_needed(probe, start[k], hours[k], rules)
+            cohort.since_break[k], cohort.today[k] = probe.since_break, probe.today
+        return rest
 
     def _serve(self, control: Any, visits: list[tuple[Cohort, np.ndarray]]) -> list:
         """Every truck of `visits` (a cohort and its trucks' arrivals) through `control`, in order
         of arrival; what each leaves with, for the tallies."""
         authority = control.single
-        parts = [(cohort, *_verdicts(control, cohort)) for cohort, _ in visits]
+        parts = [(cohort, *_verdicts(control, cohort)[:6]) for cohort, _ in visits]
         # the lanes: every truck in order of arrival
         arrival = np.concatenate([cohort.now for cohort, *_ in parts])
         order = np.argsort(arrival, kind="stable")
@@ -403,12 +432,14 @@ class ColumnRun:
 
 
 def _verdicts(control: Any, cohort: Cohort) -> tuple:
-    """`Control.verdict` for each truck of `cohort` at a control of one country: time in the
-    lane, time aside, handling (or None), channel, inspection time and the uniform that decides
-    detection, as columns."""
+    """`Control.verdict` for each truck of `cohort`: time in the lane, time aside, handling (or
+    None), channel, inspection time, the uniform that decides detection and the chance of
+    detection, as columns (a joint control's rule, `joint.py`, one truck at a time)."""
     authority = control.single
+    if authority is None:
+        return _verdicts_one_by_one(control, cohort)
     n, g = cohort.n, cohort.group
-    draws = customs_columns(authority, g, n)
+    draws = customs_columns(authority, g, n, cohort.first)
     u_error, u_channel, u_preclear, u_detect = draws["u"]
     regime = cohort.regime
     document = np.choose(regime, draws["documents"]) if n else np.zeros(0)
@@ -428,8 +459,23 @@ def _verdicts(control: Any, cohort: Cohort) -> tuple:
         lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
         aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
         lane, aside = np.broadcast_to(lane, n).copy(), np.broadcast_to(aside, n).copy()
-    handling = None if control.handling is None else per_truck_column(control.handling, g, n)
-    return lane, aside, handling, channel, draws["inspection"], u_detect
+    handling = None if control.handling is None else per_truck_column(control.handling, g, n, cohort.first)
+    return lane, aside, handling, channel, draws["inspection"], u_detect, np.full(n, authority.detection)
+
+
+def _verdicts_one_by_one(control: Any, cohort: Cohort) -> tuple:
+    """`_verdicts` by `Control.verdict` on each truck in turn."""
+    from .truck import Truck
+
+    n, g = cohort.n, cohort.group
+    rows = []
+    for k, (aeo, regime, risk, noncompliant) in enumerate(zip(cohort.aeo.tolist(), cohort.regime.tolist(),
+                                                              cohort.risk.tolist(), cohort.noncompliant.tolist())):
+        rows.append(control.verdict(Truck(0, g, cohort.first + k, 0.0, aeo, regime, risk, noncompliant, False, False)))
+    lane, aside, channel, inspection, detection, u_detect = (np.asarray(c, dtype=float) for c in zip(*rows)) \
+        if rows else (np.zeros(0),) * 6
+    handling = None if control.handling is None else per_truck_column(control.handling, g, n, cohort.first)
+    return lane, aside, handling, channel.astype(np.int64), inspection, u_detect, detection
 
 
 class _Probe:

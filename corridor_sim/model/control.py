@@ -345,13 +345,18 @@ class Control:
         `closed` of its hours here spent waiting for the control to open: counted if it came in
         the window."""
         if self.warmup <= start < self.horizon:
+            self.tally_spans(truck.group, start, now, truck.times[QUEUE] - queue0, channel, detected, closed)
+
+    def tally_spans(self, group: int, start: float, now: float, queued: float, channel: int, detected: bool,
+                    closed: float = 0.0) -> None:
+        """`tally` of a truck of flow `group` that queued `queued` hours here (batch.py keeps no Truck)."""
+        if self.warmup <= start < self.horizon:
             spent = now - start
-            queued = truck.times[QUEUE] - queue0
             self.n += 1
             self.times.append(spent)
             self.queue_sum += queued
             self.closed_sum += closed
-            tally = self.group_tally[truck.group]
+            tally = self.group_tally[group]
             tally[0] += 1
             tally[1] += spent
             tally[2] += queued

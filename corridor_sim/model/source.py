@@ -23,6 +23,7 @@ class Source:
         scenario = world.scenario
         self.world = world
         self.group = group
+        self.name = name
         self.horizon = world.horizon
         self.warmup = world.warmup
         self.profile = DemandProfile(flow.weekly, flow.hourly, flow.monthly, scenario.clock.start, self.horizon)
@@ -51,14 +52,19 @@ class Source:
 
     def times(self) -> Iterator[float]:
         """The departure times still to come, as they are drawn; ends when `stopped`."""
+        for t in self.candidates():
+            if self.stopped(t):
+                return
+            yield t
+
+    def candidates(self) -> Iterator[float]:
+        """The departure times as they are drawn, without end: `times` before it is `stopped`."""
         if self.gap is None:
             return
         gap, thin, peak, factor = self.gap, self.thin, self.peak, self.profile.factor
         t = 0.0
         while True:
             t += gap()
-            if self.stopped(t):
-                return
             if thin is not None and thin() * peak >= factor(t):
                 continue
             yield t

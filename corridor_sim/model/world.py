@@ -183,14 +183,14 @@ class World:
         """Make first-come first-served servers of every control where they pass trucks as the
         pools do (`Control.can_be_fifo`, and no pre-notified caravan comes), and take the
         background flows that pass only such controls outside the event loop (batch.py)."""
-        from .batch import Batch, batch_plan
+        from .batch import Batch, batch_order, batch_plan
 
         caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
         for control in self.controls.values():
             if id(control) not in caravans and control.can_be_fifo():
                 control.use_fifo(self.record_queues, self.horizon + DRAIN_CAP_H)
         batched = [source for source in self.sources if not source.counted and batch_plan(self.plans[source.group])]
-        if not batched:
+        if not batched or batch_order(self, batched) is None:
             return
         self.batch = Batch(self, batched)
         self.event_sources = [source for source in self.sources if source not in batched]
