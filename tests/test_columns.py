@@ -206,3 +206,30 @@ def test_the_waits_added_in_columns_are_those_added_one_by_one(spans, window, re
     assert columns.mean(stop + 100) == one_by_one.mean(stop + 100)
     if record:
         assert [list(a) for a in columns.series.arrays()] == [list(a) for a in one_by_one.series.arrays()]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(weekly=st.none() | st.fixed_dictionaries({"Sat": st.floats(0, 1), "Sun": st.floats(0, 1)}),
+       hourly=st.none() | st.lists(st.floats(0.1, 3), min_size=24, max_size=24),
+       monthly=st.none() | st.fixed_dictionaries({1: st.floats(0.2, 2), 7: st.floats(0.2, 2)}),
+       per_day=st.floats(0.5, 2000), start=st.sampled_from(["2026-01-05T00:00", "2025-12-31T17:30"]))
+def test_departures_drawn_in_blocks_are_those_drawn_one_by_one(weekly, hourly, monthly, per_day, start):
+    """`Source.candidate_blocks` (the batch's) against `Source.candidates` (the loop's): the same times."""
+    from itertools import islice
+
+    from corridor_sim.model.world import World
+
+    flow = {"route": ["origin", "post", "destination"], "per_day": per_day, "background": True}
+    for key, value in (("weekly", weekly), ("hourly", hourly), ("monthly", monthly)):
+        if value is not None:
+            flow[key] = value
+    data = tiny(traffic={"bg": flow})
+    data["clock"] = {"start": start, "horizon": "400d"}
+    one_by_one = World(build_scenario(data), 0).sources[0]
+    in_blocks = World(build_scenario(data), 0).sources[0]
+    expected = list(islice(one_by_one.candidates(), 3000))
+    blocks = in_blocks.candidate_blocks()
+    got: list[float] = []
+    while len(got) < len(expected):
+        got += next(blocks).tolist()
+    assert got[:len(expected)] == expected and len(expected) == 3000

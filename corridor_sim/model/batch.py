@@ -22,15 +22,16 @@ two on random worlds and on the bundled corridor).
 """
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 from itertools import count
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
 from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
 from .driving import rest_needed
+from .fifo import FifoServers
 from .world import CONTROL, DRIVE as DRIVE_STEP
 
 GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
@@ -68,7 +69,7 @@ class Flow:
         self.source = source
         self.plan = batch.plans[source.group]
         self.first = next((i for i, (kind, _, _) in enumerate(self.plan) if kind == CONTROL), len(self.plan))
-        self.draws = source.candidates()
+        self.draws = _flatten(source.candidate_blocks())
         self.rows = batch.world.streams.uniform_rows(4, "attributes", source.name)  # as `Source.truck` draws them
         self.raw: list[float] = []      # candidate departure times, as drawn
         self.departs: list[float] = []  # their times on the loop's clock
@@ -83,6 +84,7 @@ class Flow:
         self.speeds: dict[int, list[float]] = {}  # plan position -> each truck's speed on a later link
         self.left = 0                   # departures taken (trucks on their way or arrived)
         self.stopped = False
+        self.next_at = INF              # when the next truck departs (kept by the batch)
         self.group = source.group
         self.steps = len(self.plan)
         # plan position of a control -> the arrivals of the control right after it, if one is
@@ -197,11 +199,12 @@ class Batch:
         self.flows = [Flow(self, source) for source in self.sources]
         for flow in self.flows:
             self._check_next(flow)
+            flow.next_at = flow.next_departure()
 
     def advance(self, until: float) -> None:
         """Take every step that comes before `until`."""
         for flow in self.flows:
-            if not flow.stopped and flow.next_departure() < until:
+            if flow.next_at < until:
                 self._departures(flow, until)
         for stop in self.stops.values():
             if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until):
@@ -251,6 +254,7 @@ class Batch:
         self.running += taken
         if taken and not flow.stopped:  # the draw of the next departure as the last one left
             self._check_next(flow)
+        flow.next_at = flow.next_departure()
 
     def _check_next(self, flow: Flow) -> None:
         """`Source.times` draws the next departure as a truck leaves and ends the flow there if
@@ -266,6 +270,10 @@ class Batch:
         lanes, bays = control.fifo_lanes, control.fifo_bays
         order = self.order
         arrivals, to_bay, leaves = stop.arrivals, stop.bays, stop.leaves
+        # lanes of a constant number: FifoServers.take written out (the same steps), as most are
+        inline = type(lanes) is FifoServers
+        free, busy, wait = (lanes.free, lanes.busy, lanes.waits.add) if inline else (None, None, None)
+        opens, closes = (busy.start, busy.stop) if inline else (0.0, 0.0)
         while True:
             lane_next = arrivals[0][0] if arrivals else INF
             bay_next = to_bay[0][0] if to_bay else INF
@@ -278,15 +286,31 @@ class Batch:
                     v = flow.verdict(pos)
                 doc = v[0][k]
                 handling = 0.0 if v[2] is None else v[2][k]
-                served = lanes.take(now, doc, handling)
                 q0 = q
-                if served > now:
-                    q = q + (served - now)
-                end = served
-                if doc > 0:
-                    end = served + doc
-                if handling > 0:
-                    end = end + handling
+                if inline:
+                    served = free[0]
+                    if served <= now:
+                        served = now
+                    else:
+                        wait(now, served)
+                        q = q + (served - now)
+                    end = served + doc  # (served itself when there is no check)
+                    if handling > 0:
+                        end = end + handling
+                    heapreplace(free, end)
+                    low = served if served > opens else opens
+                    high = end if end < closes else closes
+                    if high > low:
+                        busy.area += high - low
+                else:
+                    served = lanes.take(now, doc, handling)
+                    if served > now:
+                        q = q + (served - now)
+                    end = served
+                    if doc > 0:
+                        end = served + doc
+                    if handling > 0:
+                        end = end + handling
                 aside = v[1][k]
                 if aside > 0:
                     end = end + aside
@@ -311,10 +335,22 @@ class Batch:
     def _leave(self, stop: Stop, until: float) -> None:
         """The trucks that leave the control before `until`, in order: tallied, and on their way
         (most straight to the next control of their crossing, or to the end of their journey)."""
-        leaves, tally, order = stop.leaves, stop.control.tally_spans, self.order
+        leaves, control, order = stop.leaves, stop.control, self.order
+        opens, closes, times, groups = control.warmup, control.horizon, control.times, control.group_tally
         while leaves and leaves[0][0] < until:
             now, _, flow, k, q, pos, start, q0, channel, detected = heappop(leaves)
-            tally(flow.group, start, now, q - q0, channel, detected)
+            if opens <= start < closes:  # Control.tally_spans written out (the same steps)
+                spent = now - start
+                queued = q - q0
+                control.n += 1
+                times.append(spent)
+                control.queue_sum += queued
+                tally = groups[flow.group]
+                tally[0] += 1
+                tally[1] += spent
+                tally[2] += queued
+                if channel != GREEN:
+                    control._tally_channel(channel, detected)
             after = flow.after[pos]
             if after is not None:
                 heappush(after, (now, next(order), flow, k, q, pos + 1))
@@ -361,3 +397,8 @@ class _Probe:
 
     def __init__(self, since_break: float, today: float, last_drive_end: float) -> None:
         self.since_break, self.today, self.last_drive_end = since_break, today, last_drive_end
+
+
+def _flatten(blocks: Iterator[np.ndarray]) -> Iterator[float]:
+    for block in blocks:
+        yield from block.tolist()

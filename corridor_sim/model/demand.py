@@ -4,6 +4,8 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
+import numpy as np
+
 from ..scenario.hours import DAYS
 from .calendar import week_hour
 
@@ -57,6 +59,18 @@ class DemandProfile:
                 self.month_starts.append(max(at, 0.0))
                 self.month_factor.append(self.monthly[month.month - 1])
                 month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+    def factors(self, t: np.ndarray) -> np.ndarray:
+        """`factor` at each hour of `t`: the same arithmetic, on a column."""
+        f = np.ones(len(t))
+        week = (t + self.offset) % 168.0
+        if self.weekly:
+            f = f * np.asarray(self.weekly)[(week // 24).astype(np.int64)]
+        if self.hourly:
+            f = f * np.asarray(self.hourly)[(week % 24).astype(np.int64)]
+        if self.monthly:
+            f = f * np.asarray(self.month_factor)[np.searchsorted(self.month_starts, t, side="right") - 1]
+        return f
 
     def factor(self, t: float) -> float:
         """The multiplier at simulated hour t."""

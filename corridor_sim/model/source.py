@@ -13,6 +13,7 @@ import numpy as np
 from ..scenario.dists import Dist
 from ..scenario.schema import REGIMES
 from .demand import DemandProfile
+from .rng import BLOCK
 from .truck import Truck
 
 
@@ -68,6 +69,23 @@ class Source:
             if thin is not None and thin() * peak >= factor(t):
                 continue
             yield t
+
+    def candidate_blocks(self) -> Iterator[np.ndarray]:
+        """`candidates` as columns, a block of the gaps' draws at a time: the same draws from
+        the same generators, the same sums in the same order (for the batch, `batch.py`; a flow
+        draws its departures one way or the other, never both)."""
+        if self.gap is None:
+            return
+        gap, thin, peak = self.gap, self.thin, self.peak
+        t = 0.0
+        while True:
+            gaps = gap.dist.sample(gap.rng, BLOCK)  # as `Sampler` refills
+            times = np.cumsum(np.concatenate(([t], gaps)))[1:]  # t += gap, one after another
+            t = float(times[-1])
+            if thin is not None:
+                u = thin.rng.random(BLOCK)  # as `Uniforms` refills
+                times = times[~(u * peak >= self.profile.factors(times))]
+            yield times
 
     def truck(self, now: float) -> Truck:
         """The next truck of the flow, leaving at `now`."""
