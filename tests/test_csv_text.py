@@ -45,6 +45,21 @@ def test_the_text_is_pandas_to_the_byte(frame, tmp_path_factory):
     frame.to_csv(folder / "pandas.csv", index=False)
     write_csv(frame, folder / "ours.csv")
     assert (folder / "ours.csv").read_bytes() == (folder / "pandas.csv").read_bytes()
+    chunk = csv_text.CHUNK
+    csv_text.CHUNK = 2  # rows a few at a time, as a large table is written
+    try:
+        write_csv(frame, folder / "chunks.csv")
+    finally:
+        csv_text.CHUNK = chunk
+    assert (folder / "chunks.csv").read_bytes() == (folder / "pandas.csv").read_bytes()
+
+
+def test_an_object_column_with_other_values_further_down_is_written_as_pandas_writes_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_text, "CHUNK", 2)
+    frame = pd.DataFrame({"label": pd.Series(["a", "b", 3.5, None, "e"], dtype=object), "x": [0.1, 2.0, 3.0, 4.0, 5.0]})
+    write_csv(frame, tmp_path / "ours.csv")
+    frame.to_csv(tmp_path / "pandas.csv", index=False)
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
 
 
 def test_a_column_of_another_kind_leaves_the_table_to_pandas(tmp_path):

@@ -370,6 +370,17 @@ class World:
             )
         return self._result(self.finished_at)  # type: ignore[arg-type]
 
+    def release(self) -> None:
+        """Drop what the world holds for each truck (the controls' times, the trucks on their way,
+        the background's columns) once its records are made: the world's reference cycles would
+        keep them until the garbage collector came round, beside the next replication's."""
+        for control in self.controls.values():
+            control.times = []
+        self.live.clear()
+        self.rows = []
+        self.row_chunks = []
+        self.batch = None
+
     def _result(self, end: float) -> ReplicationResult:
         """The records of this replication, which ended at `end` (tallies and levels cover
         [warm-up, horizon))."""
@@ -448,4 +459,8 @@ class World:
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
              record_queues: bool = False) -> ReplicationResult:
     """One replication as a pure function of (scenario, seed, replication)."""
-    return World(scenario, replication, seed, trace, record_queues).run()
+    world = World(scenario, replication, seed, trace, record_queues)
+    try:
+        return world.run()
+    finally:
+        world.release()

@@ -18,23 +18,29 @@ import numpy as np
 import pandas as pd
 
 
+CHUNK = 20_000  # rows made Python values at a time: a million-row table never is all at once
+
+
 def write_csv(frame: pd.DataFrame, file: Path) -> None:
     """`frame.to_csv(file, index=False)`, the same bytes."""
-    columns = _python_columns(frame)
-    if columns is None:
+    if _python_columns(frame.iloc[:1]) is None:
         frame.to_csv(file, index=False)
         return
     with open(file, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator=os.linesep)  # pandas' defaults: QUOTE_MINIMAL, '"', doubled
         writer.writerow([str(label) for label in frame.columns])
-        if len(frame):
+        for start in range(0, len(frame), CHUNK):
+            columns = _python_columns(frame.iloc[start:start + CHUNK])
+            if columns is None:  # an object column with other values further down: pandas' text for these
+                frame.iloc[start:start + CHUNK].to_csv(out, index=False, header=False)
+                continue
             writer.writerows(zip(*columns))
 
 
 def _python_columns(frame: pd.DataFrame) -> list[list] | None:
     """Each column's values as Python objects that `csv.writer` writes as pandas would, or None
     if a column is of a kind left to pandas."""
-    if not isinstance(frame.index, pd.RangeIndex) or frame.columns.nlevels != 1:
+    if frame.columns.nlevels != 1:
         return None
     out = []
     for _, series in frame.items():
