@@ -152,3 +152,24 @@ def test_a_run_directory_is_readable_as_the_umask_allows(scenario_file, tmp_path
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o755  # not mkdtemp's owner-only 0o700
     assert stat.S_IMODE((tmp_path / "run" / "summary.json").stat().st_mode) == 0o644
+
+
+def test_the_workers_of_a_run_start_before_its_scenario_is_loaded_and_stop_with_it():
+    """`workers_ahead`: run, compare and sweep on a local pool start it first (its workers import
+    the model meanwhile); other commands, one worker or Dask start none."""
+    import argparse
+
+    from corridor_sim.cli.common import workers_ahead
+
+    args = argparse.Namespace(command="run", workers=2, executor=None, dask_address=None)
+    with workers_ahead(args):
+        pool = args.pool
+        assert pool is not None and pool.submit(sum, [1, 2]).result(timeout=60) == 3
+        workers = list(pool._processes.values())
+        assert len(workers) == 2 and all(w.is_alive() for w in workers)
+    assert args.pool is None and all(not w.is_alive() for w in workers)
+    for other in (dict(command="demo", workers=2), dict(command="run", workers=1),
+                  dict(command="run", workers=2, executor="dask"), dict(command="run", workers=2, dask_address="x:1")):
+        args = argparse.Namespace(**{"executor": None, "dask_address": None, **other})
+        with workers_ahead(args):
+            assert getattr(args, "pool", None) is None, other

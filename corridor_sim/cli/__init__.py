@@ -8,7 +8,7 @@ from typing import Sequence
 
 from ..errors import CorridorSimError, ScenarioError, SimulationError
 from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd
-from .common import console_err
+from .common import console_err, workers_ahead
 from .signals import Terminated, command_signals
 
 COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, plot_cmds]
@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with command_signals():
         try:
-            return int(args.func(args) or 0)
+            with workers_ahead(args):
+                return int(args.func(args) or 0)
         except ScenarioError as exc:
             for problem in exc.problems:
                 console_err.line(str(problem), "error:", "bold red")

@@ -188,6 +188,27 @@ def result_warnings(result: RunResult) -> None:
         warn(s.get("warnings") or [], f"{name}: ")
 
 
+@contextmanager
+def workers_ahead(args: argparse.Namespace) -> Iterator[None]:
+    """A command that will run replications on a local process pool starts its workers first:
+    they import the model while this process imports and loads the scenarios, rather than after
+    (`args.pool`, which `run_to_directory` runs on; stopped with the command, as any pool is)."""
+    workers = getattr(args, "workers", 1) or 1
+    if args.command not in ("run", "compare", "sweep") or workers <= 1 or getattr(args, "dask_address", None) or getattr(args, "executor", None) not in (None, "process"):
+        yield
+        return
+    from ..executors.process import process_executor, warm
+
+    with process_executor(workers) as pool:
+        for _ in range(workers):
+            pool.submit(warm, "corridor_sim.experiment")
+        args.pool = pool
+        try:
+            yield
+        finally:
+            args.pool = None
+
+
 def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     """Run `plan` into `target` with the command's execution and output options.
 
@@ -213,7 +234,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         warn(comparison_warnings(base, [s for s in plan.scenarios if s is not base]), "compare: ")
     try:
         with progress_bars(not args.quiet, names, plan.replications) as progress:
-            return run_plan(plan, workers=args.workers, executor=args.executor, progress=progress, output=output,
+            return run_plan(plan, workers=args.workers, executor=getattr(args, "pool", None) or args.executor,
+                            progress=progress, output=output,
                             dask_address=args.dask_address)
     except (KeyboardInterrupt, WorkerLost, Exception) as exc:
         if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):

@@ -28,6 +28,13 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)  # an orphan: nothing to report to, nothing of its own to keep
 
 
+def warm(module: str) -> None:
+    """A task that makes a new worker import `module` (what its replications will need)."""
+    import importlib
+
+    importlib.import_module(module)
+
+
 def lost_worker(executor: Executor) -> int | None:
     """The exit code of a pool worker that died (killed, out of memory), or None.
 
