@@ -168,7 +168,7 @@ def test_the_workers_of_a_run_start_before_its_scenario_is_loaded_and_stop_with_
         workers = list(pool._processes.values())
         assert len(workers) == 2 and all(w.is_alive() for w in workers)
     assert args.pool is None and all(not w.is_alive() for w in workers)
-    for other in (dict(command="demo", workers=2), dict(command="run", workers=1),
+    for other in (dict(command="demo", workers=2), dict(command="run", workers=1), dict(command="run", workers=10**5),
                   dict(command="run", workers=2, executor="dask"), dict(command="run", workers=2, dask_address="x:1")):
         args = argparse.Namespace(**{"executor": None, "dask_address": None, **other})
         with workers_ahead(args):
