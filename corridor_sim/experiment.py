@@ -24,13 +24,12 @@ import pandas as pd
 
 from .errors import OutputError, Problem, ScenarioError, SimulationError
 from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
-from .model import simulate
+from .replicate import run_batch
 from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, manifest, scenario_hash, write_run_dir
 from .results.lock import run_lock
-from .results.replication import replication_stats
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
-from .results.tables import replication_frames
+from .results.tables import TablePiece
 from .scenario import Scenario, derive, load_scenario
 
 Progress = Callable[[str, int, int], None]  # (scenario name, replications done, total)
@@ -40,21 +39,6 @@ WATCH_S = 1.0  # how often a wait for results checks that no pool worker has die
 
 class WorkerLost(SimulationError):
     """A worker process or Dask worker died; finished replications are kept for --resume."""
-
-
-# --- one task ---------------------------------------------------------------------------------
-
-def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
-                    record_queues: bool = False) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
-    """One replication's statistics and table pieces; runs in any process."""
-    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues)
-    return replication_stats(result), replication_frames(result)
-
-
-def run_batch(scenario: Scenario, replications: Sequence[int], seed: int,
-              trace: bool = False) -> list[tuple[int, dict[str, Any], dict[str, pd.DataFrame]]]:
-    """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
-    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0)) for r in replications]
 
 
 # --- what to run, where to save it --------------------------------------------------------------
@@ -128,9 +112,9 @@ class _MemorySink:
     def finished(self) -> set[tuple[str, int]]:
         return set(self._stats)
 
-    def add(self, name: str, r: int, stats: dict, frames: dict[str, pd.DataFrame]) -> None:
+    def add(self, name: str, r: int, stats: dict, pieces: dict[str, TablePiece]) -> None:
         self._stats[(name, r)] = stats
-        self._frames[(name, r)] = frames
+        self._frames[(name, r)] = {table: piece.frame() for table, piece in pieces.items()}
 
     def stats(self, name: str, r: int) -> dict:
         return self._stats[(name, r)]
@@ -153,8 +137,8 @@ class _StoreSink:
     def finished(self) -> set[tuple[str, int]]:
         return set(self._stats)
 
-    def add(self, name: str, r: int, stats: dict, frames: dict[str, pd.DataFrame]) -> None:
-        self._stats[(name, r)] = self.store.add(name, r, stats, frames)
+    def add(self, name: str, r: int, stats: dict, pieces: dict[str, TablePiece]) -> None:
+        self._stats[(name, r)] = self.store.add(name, r, stats, {table: piece.frame() for table, piece in pieces.items()})
 
     def stats(self, name: str, r: int) -> dict:
         return self._stats[(name, r)]
@@ -256,8 +240,8 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         while in_flight:
             for future in wait_any(list(in_flight), executor):
                 name = in_flight.pop(future)
-                for r, stats, frames in _result(future):
-                    sink.add(name, r, stats, frames)
+                for r, stats, pieces in _result(future):
+                    sink.add(name, r, stats, pieces)
                     done[name] += 1
                     if progress:
                         progress(name, done[name], plan.replications)
@@ -292,25 +276,28 @@ def _result(future: Future) -> list:
 
 def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = None,
              progress: Progress | None = None, output: Output | str | Path | None = None,
-             dask_address: str | None = None) -> RunResult:
+             dask_address: str | None = None, when_done: Callable[[], None] | None = None) -> RunResult:
     """Run a plan on an executor (an Executor, or `serial`/`process`/`dask` with `workers`).
 
     A named executor is started only after the output directory has been checked, and shut
-    down at the end; `dask_address` points the `dask` executor at a running scheduler.
+    down as soon as the replications are in; `dask_address` points the `dask` executor at a
+    running scheduler. `when_done()` is called then too, before the tables are written: a caller
+    that passed its own pool can let its workers go, so that their exit overlaps the writing.
 
     Without `output` the tables stay in memory. With it, every finished replication is written
     to `DIR.partial/` and the run directory `DIR` is renamed into place when all are done.
     """
     output = _as_output(output)
     if output is None:
-        return _run_plan(plan, workers, executor, progress, None, dask_address)
+        return _run_plan(plan, workers, executor, progress, None, dask_address, when_done)
     check_run_path(target_of(output.directory))
     with run_lock(target_of(output.directory)):  # one writer per run directory
-        return _run_plan(plan, workers, executor, progress, output, dask_address)
+        return _run_plan(plan, workers, executor, progress, output, dask_address, when_done)
 
 
 def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progress: Progress | None,
-              output: Output | None, dask_address: str | None) -> RunResult:
+              output: Output | None, dask_address: str | None,
+              when_done: Callable[[], None] | None = None) -> RunResult:
     store = _open_store(plan, output) if output else None
     sink: _MemorySink | _StoreSink = _StoreSink(store) if store else _MemorySink()
     resumed = len(sink.finished())
@@ -321,6 +308,8 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
         with context as ex:
             width, backend = executor_width(ex), backend_name(ex)
             _execute(plan, sink, ex, progress)
+            if when_done is not None:
+                when_done()
     except BaseException:
         if store is not None and not store.finished():
             store.discard()  # nothing finished: leave no in-progress directory to resume

@@ -144,3 +144,19 @@ def test_plan_refuses_duplicate_names_and_no_replications(base):
         Plan((base, base), 2, 1)
     with pytest.raises(CorridorSimError, match="at least 1"):
         run_plan(Plan((base,), 0, 1))
+
+
+def test_a_callers_pool_is_let_go_once_the_replications_are_in_before_the_tables_are_written(base, tmp_path):
+    """`when_done` is called once, after the last replication and before the run directory is
+    written (the CLI shuts its own pool down there, so the workers' exit overlaps the writing)."""
+    from corridor_sim.experiment import Output
+
+    events = []
+    with ThreadPoolExecutor(2) as pool:
+        result = run_plan(Plan((base,), 3, 5), executor=pool,
+                          progress=lambda name, done, total: events.append(f"done {done}"),
+                          output=Output(tmp_path / "run", extra_files=lambda result, directory: events.append("writing")),
+                          when_done=lambda: events.append("let go"))
+        assert not pool._shutdown  # a caller's executor is the caller's to shut down
+    assert events[-2:] == ["let go", "writing"] and events.count("let go") == 1 and "done 3" in events[:-2]
+    assert result.meta["run_replications"] == 3

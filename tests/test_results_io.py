@@ -6,14 +6,18 @@ import math
 
 import pandas as pd
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import corridor_sim
 from corridor_sim.errors import OutputError
 from corridor_sim.results import load_results
+from corridor_sim.results.io import dump_yaml
 from corridor_sim.results.tables import TABLES
 from corridor_sim.scenario.loader import build_scenario
 
-from conftest import tiny
+from conftest import ROOT, tiny
 
 DIRECTORY_FILES = {"trucks", "controls", "control_flows", "ferries", "queues", "summary.csv", "summary.json",
                    "replications.csv", "replications.jsonl", "scenario.yaml", "manifest.json"}
@@ -154,3 +158,24 @@ def test_extra_files_land_in_the_run_directory(tmp_path, in_memory):
 def test_load_results_refuses_other_directories(tmp_path):
     with pytest.raises(OutputError, match="not a corridor-sim results directory"):
         load_results(tmp_path)
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+                    max_leaves=20))
+@settings(max_examples=200)
+def test_a_saved_scenario_reads_back_as_it_was_whatever_its_text(tmp_path_factory, data):
+    """Saved scenarios are written by libyaml where PyYAML has it; what they read back is the data."""
+    file = tmp_path_factory.mktemp("yaml") / "scenario.yaml"
+    dump_yaml({"raw": data}, file)
+    assert yaml.safe_load(file.read_text(encoding="utf-8")) == {"raw": data}
+
+
+def test_saved_scenarios_are_the_text_of_pythons_safe_dumper(tmp_path):
+    """The bundled scenarios save as the same text as PyYAML's pure-Python safe dumper gives."""
+    from corridor_sim.scenario import load_scenario
+
+    for path in sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if not p.name.startswith("targets")):
+        raw = load_scenario(path).raw
+        dump_yaml(raw, tmp_path / "s.yaml")
+        assert (tmp_path / "s.yaml").read_text(encoding="utf-8") == yaml.safe_dump(raw, sort_keys=False, allow_unicode=True), path

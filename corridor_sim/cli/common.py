@@ -202,7 +202,7 @@ def workers_ahead(args: argparse.Namespace) -> Iterator[None]:
 
     with process_executor(workers) as pool:
         for _ in range(workers):
-            pool.submit(warm, "corridor_sim.experiment")
+            pool.submit(warm, "corridor_sim.replicate")
         args.pool = pool
         try:
             yield
@@ -235,9 +235,10 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         warn(comparison_warnings(base, [s for s in plan.scenarios if s is not base]), "compare: ")
     try:
         with progress_bars(not args.quiet, names, plan.replications) as progress:
-            return run_plan(plan, workers=args.workers, executor=getattr(args, "pool", None) or args.executor,
-                            progress=progress, output=output,
-                            dask_address=args.dask_address)
+            pool = getattr(args, "pool", None)
+            return run_plan(plan, workers=args.workers, executor=pool or args.executor,
+                            progress=progress, output=output, dask_address=args.dask_address,
+                            when_done=pool and (lambda: pool.shutdown(wait=False)))
     except (KeyboardInterrupt, WorkerLost, Exception) as exc:
         if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):
             raise  # bad input or a model failure: resuming would not help

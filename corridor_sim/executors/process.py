@@ -86,8 +86,8 @@ def process_executor(workers: int) -> Iterator[ProcessPoolExecutor]:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     else:
-        if lost_worker(pool) is not None:  # a worker died and the caller went on: a plain shutdown
-            _stop_workers(pool)            # could wait for ever on the result it was sending
+        if lost_worker(pool):  # a worker died and the caller went on: a plain shutdown could wait for
+            _stop_workers(pool)  # ever on the result it was sending (0: let go by an early shutdown)
             pool.shutdown(wait=False, cancel_futures=True)
         else:
             pool.shutdown(wait=True)

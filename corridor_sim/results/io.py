@@ -307,7 +307,9 @@ def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_fil
 
 
 def dump_yaml(data: Any, path: Path) -> None:
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    """Safe YAML, written by libyaml where PyYAML has it (the same text, several times faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def write_scenarios(scenarios: dict, directory: Path) -> None:

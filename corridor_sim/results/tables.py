@@ -1,14 +1,23 @@
-"""One replication's records as pandas DataFrames (the run directory's tables, see the README)."""
+"""One replication's records as the run directory's tables (see the README).
+
+A replication's tables travel from the process that simulated it as `TablePiece`s, the plain
+columns and rows a DataFrame is made of, and become DataFrames where they are kept or written:
+a worker then never imports pandas (half of what a new worker would import), and the frames are
+the same as if it had made them.
+"""
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ..measures import MEASURES
 from ..model.records import ControlFlowRecord, ControlRecord, FerryRecord, ReplicationResult, column_name, record_dict
 from ..scenario.schema import REGIMES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MEASURE_TABLES = {m.table[0]: m.table[1] for m in MEASURES if m.table}  # a measure's own table: name -> record
 TABLES = ("trucks", "controls", "control_flows", "ferries", *MEASURE_TABLES, "trace", "queues")
@@ -18,8 +27,46 @@ OPTIONAL_TABLES = (*MEASURE_TABLES, "trace", "queues")
 QUEUE_POINTS = 1000  # queue-length series are sampled on this many instants
 
 
+@dataclass(frozen=True)
+class TablePiece:
+    """One replication's table before it is a DataFrame: `frame()` makes it.
+
+    `kind` says how: "columns" (`data` maps column to array; the key columns are repeated in
+    front), "records" (`data` is a list of dicts; `columns` the record's columns, after the key),
+    "tuples" (`data` is a list of tuples of `columns`), "blocks" (`data` is a list of column
+    mappings, one frame each, concatenated)."""
+
+    name: str
+    kind: str
+    key: dict[str, Any]
+    data: Any
+    columns: tuple[str, ...] = ()
+
+    def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
+        key = self.key
+        if self.kind == "columns":
+            n = len(next(iter(self.data.values()))) if self.data else 0
+            return pd.DataFrame({**{k: np.repeat(v, n) for k, v in key.items()}, **self.data})
+        if self.kind == "records":
+            return pd.DataFrame([{**key, **row} for row in self.data], columns=[*key, *self.columns])
+        if self.kind == "tuples":
+            return pd.DataFrame(self.data, columns=list(self.columns)).assign(**key)[[*key, *self.columns]]
+        if self.kind == "blocks":
+            if not self.data:
+                return empty_frame(self.name)
+            return pd.concat([pd.DataFrame({**key, **block}) for block in self.data], ignore_index=True)
+        raise ValueError(f"unknown table piece kind {self.kind!r}")
+
+
 def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
     """Every table of one replication, each with `scenario` and `replication` columns first."""
+    return {name: piece.frame() for name, piece in replication_pieces(result).items()}
+
+
+def replication_pieces(result: ReplicationResult) -> dict[str, TablePiece]:
+    """Every table of one replication as a `TablePiece` (what a worker sends back)."""
     key = {"scenario": result.scenario, "replication": result.replication}
     t = result.trucks
     groups = np.asarray(result.groups + [""], dtype=object)
@@ -27,8 +74,7 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
     codes = t["group"].astype(int) if len(t["group"]) else np.zeros(0, dtype=int)
     is_caravan = kinds[codes] == "caravan" if len(codes) else np.zeros(0, dtype=bool)
     names = groups[codes] if len(codes) else np.zeros(0, dtype=object)
-    trucks = pd.DataFrame({
-        **{k: np.repeat(v, len(codes)) for k, v in key.items()},
+    trucks = TablePiece("trucks", "columns", key, {
         "truck": t["truck"].astype(np.int64),
         "flow": np.where(is_caravan, "", names),
         "caravan": np.where(is_caravan, names, ""),
@@ -47,16 +93,15 @@ def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
         **{c: t[c].astype(bool if kind == "bool" else np.int64) for m in MEASURES for c, kind in m.truck_columns},
         **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},
     })
-    frames = {
+    return {
         "trucks": trucks,
-        "controls": _rows(key, result.controls, CONTROL_COLUMNS),
-        "control_flows": _rows(key, result.control_groups, CONTROL_FLOW_COLUMNS),
-        "ferries": _rows(key, result.ferries, FERRY_COLUMNS),
-        **{name: _rows(key, result.tables.get(name, []), MEASURE_COLUMNS[name]) for name in MEASURE_TABLES},
-        "trace": pd.DataFrame(result.trace, columns=TRACE_COLUMNS).assign(**key)[[*key, *TRACE_COLUMNS]],
-        "queues": _queue_frame(result, key),
+        "controls": _rows("controls", key, result.controls, CONTROL_COLUMNS),
+        "control_flows": _rows("control_flows", key, result.control_groups, CONTROL_FLOW_COLUMNS),
+        "ferries": _rows("ferries", key, result.ferries, FERRY_COLUMNS),
+        **{name: _rows(name, key, result.tables.get(name, []), MEASURE_COLUMNS[name]) for name in MEASURE_TABLES},
+        "trace": TablePiece("trace", "tuples", key, list(result.trace), TRACE_COLUMNS),
+        "queues": _queue_piece(result, key),
     }
-    return frames
 
 
 def _columns(record_type) -> tuple[str, ...]:
@@ -73,17 +118,19 @@ QUEUE_COLUMNS = ("control", "time_h", "queue_length")
 
 def empty_frame(name: str) -> pd.DataFrame:
     """An optional table that was not written (nothing in it), with its columns."""
+    import pandas as pd
+
     columns = {**MEASURE_COLUMNS, "trace": TRACE_COLUMNS, "queues": QUEUE_COLUMNS}.get(name)
     return pd.DataFrame(columns=["scenario", "replication", *columns]) if columns else pd.DataFrame()
 
 
-def _rows(key: dict, records: list, columns: tuple[str, ...]) -> pd.DataFrame:
+def _rows(name: str, key: dict, records: list, columns: tuple[str, ...]) -> TablePiece:
     """Rows with the key columns first; an empty table still has its columns."""
-    return pd.DataFrame([{**key, **record_dict(r)} for r in records], columns=[*key, *columns])
+    return TablePiece(name, "records", key, [record_dict(r) for r in records], columns)
 
 
-def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
-    rows = []
+def _queue_piece(result: ReplicationResult, key: dict) -> TablePiece:
+    blocks = []
     grid = np.linspace(0.0, result.end_h, QUEUE_POINTS)
     for control, series in result.queue_series.items():
         if not len(series):
@@ -91,7 +138,5 @@ def _queue_frame(result: ReplicationResult, key: dict) -> pd.DataFrame:
         times, levels = series.arrays()
         idx = np.searchsorted(times, grid, side="right") - 1
         sampled = np.where(idx >= 0, levels[np.clip(idx, 0, None)], 0)
-        rows.append(pd.DataFrame({**key, "control": control, "time_h": grid, "queue_length": sampled}))
-    if not rows:
-        return empty_frame("queues")
-    return pd.concat(rows, ignore_index=True)
+        blocks.append({"control": control, "time_h": grid, "queue_length": sampled})
+    return TablePiece("queues", "blocks", key, blocks, QUEUE_COLUMNS)

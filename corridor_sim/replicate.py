@@ -1,0 +1,27 @@
+"""One task of an experiment: replications of one scenario, run in whichever process gets it.
+
+Kept apart from `experiment` (which plans, gathers and writes) so that a worker process imports
+only the model and the per-replication records: no pandas, which would double a new worker's
+start-up. The tables go back as `TablePiece`s and become DataFrames where they are kept.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .model import simulate
+from .results.replication import replication_stats
+from .results.tables import TablePiece, replication_pieces
+from .scenario import Scenario
+
+
+def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
+                    record_queues: bool = False) -> tuple[dict[str, Any], dict[str, TablePiece]]:
+    """One replication's statistics and table pieces; runs in any process."""
+    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues)
+    return replication_stats(result), replication_pieces(result)
+
+
+def run_batch(scenario: Scenario, replications: Sequence[int], seed: int,
+              trace: bool = False) -> list[tuple[int, dict[str, Any], dict[str, TablePiece]]]:
+    """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
+    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0)) for r in replications]
