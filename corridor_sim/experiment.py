@@ -234,17 +234,25 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
                 raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
             in_flight[future] = scenario.name
 
+    def keep(name: str, results: list) -> None:
+        for r, stats, pieces in results:
+            sink.add(name, r, stats, pieces)
+            done[name] += 1
+            if progress:
+                progress(name, done[name], plan.replications)
+
     try:
         for _ in range(window):
             submit_next()
         while in_flight:
+            finished = 0
             for future in wait_any(list(in_flight), executor):
-                name = in_flight.pop(future)
-                for r, stats, pieces in _result(future):
-                    sink.add(name, r, stats, pieces)
-                    done[name] += 1
-                    if progress:
-                        progress(name, done[name], plan.replications)
+                finished += 1
+                keep(in_flight.pop(future), _result(future))
+            # no finished task's tables are held while the next ones run (on the serial
+            # executor they run inside submit): memory stays that of one replication
+            future = None
+            for _ in range(finished):
                 submit_next()
     except BaseException:
         for future in in_flight:

@@ -160,3 +160,28 @@ def test_a_callers_pool_is_let_go_once_the_replications_are_in_before_the_tables
         assert not pool._shutdown  # a caller's executor is the caller's to shut down
     assert events[-2:] == ["let go", "writing"] and events.count("let go") == 1 and "done 3" in events[:-2]
     assert result.meta["run_replications"] == 3
+
+
+def test_on_the_serial_executor_no_finished_replications_tables_are_held_while_the_next_runs(base, tmp_path, monkeypatch):
+    """Memory stays that of one replication however many run: the table pieces of a finished
+    task are released (written to the run directory) before the next task runs."""
+    import gc
+    import weakref
+
+    import corridor_sim.experiment as experiment
+    from corridor_sim.experiment import Output
+
+    alive_at_start = []
+    earlier: list[weakref.ref] = []
+    real = experiment.run_batch
+
+    def watched(*args, **kwargs):
+        gc.collect()
+        alive_at_start.append(sum(ref() is not None for ref in earlier))
+        out = real(*args, **kwargs)
+        earlier.extend(weakref.ref(piece) for _, _, pieces in out for piece in pieces.values())
+        return out
+
+    monkeypatch.setattr(experiment, "run_batch", watched)
+    run_plan(Plan((base,), 4, 5), executor="serial", output=Output(tmp_path / "run"))
+    assert alive_at_start == [0, 0, 0, 0]
