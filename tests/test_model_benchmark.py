@@ -51,3 +51,30 @@ def test_the_mm4_benchmark_models_five_mm4_queues(capsys, monkeypatch):
     assert len(leads) == 4 and leads[0] == leads[1] == leads[2]  # columns, the event loop, SimPy: the same trucks
     assert all(6.0 < lead < 12.0 for lead in leads)  # 5 x 1.75 h in theory; a wrong queue lands far outside
     assert abs(module.theory(0.8) - 8.728) < 0.001
+
+
+def load_script(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_memory_benchmark_reports_each_runs_peak_and_its_trucks(capsys):
+    assert load_script("bench_memory").main(["--days", "20", "-n", "1", "-n", "2"]) == 0
+    found = re.findall(r"^(\d) replication\(s\) of ([\d,]+) counted trucks: peak ([\d,]+) MiB \((within|OVER)", capsys.readouterr().out, re.M)
+    assert [n for n, *_ in found] == ["1", "2"]
+    for _, trucks, mib, _ in found:
+        assert 600 < int(trucks.replace(",", "")) < 1500 and 50 < int(mib.replace(",", "")) < 1024
+
+
+def test_the_workers_benchmark_times_both_sides_of_each_pair(capsys):
+    scenario = str(ROOT / "tests" / "fixtures" / "contract" / "tandem_mmc.yaml")
+    assert load_script("bench_workers").main([scenario, "-n", "2", "--pairs", "1"]) == 0
+    out = capsys.readouterr().out
+    pair = re.search(r"^pair 1:\s+([\d.]+) s against\s+([\d.]+) s wall; speed-up, 2 workers / 1 ([\d.]+)$", out, re.M)
+    one, two, ratio = map(float, pair.groups())
+    # the seconds are printed to 0.1 s, the ratio from the unrounded ones
+    assert one > 0 and two > 0 and abs(ratio - one / two) <= one / two * (0.05 / one + 0.05 / two) + 0.01
+    assert re.search(r"^median speed-up, 2 workers / 1: [\d.]+$", out, re.M)
