@@ -13,26 +13,16 @@ pair, and the median printed.
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from bench_startup import cpu_seconds  # this script's directory is on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "tests" / "fixtures" / "contract" / "tandem_mmc.yaml"
 REPLICATIONS = 10  # the contract's
-
-
-def cpu_seconds(command: list[str]) -> float:
-    """CPU seconds (user + system) of one run of `command` as a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode:
-        sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def ours(fmt: str) -> float:

@@ -29,7 +29,7 @@ from .results.io import DirTables, ExtraFiles, check_format, check_run_path, che
 from .results.lock import run_lock
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
-from .results.tables import TablePiece
+from .results.tables import TablePiece, frames_of
 from .scenario import Scenario, derive, load_scenario
 
 Progress = Callable[[str, int, int], None]  # (scenario name, replications done, total)
@@ -114,7 +114,7 @@ class _MemorySink:
 
     def add(self, name: str, r: int, stats: dict, pieces: dict[str, TablePiece]) -> None:
         self._stats[(name, r)] = stats
-        self._frames[(name, r)] = {table: piece.frame() for table, piece in pieces.items()}
+        self._frames[(name, r)] = frames_of(pieces)
 
     def stats(self, name: str, r: int) -> dict:
         return self._stats[(name, r)]
@@ -138,7 +138,7 @@ class _StoreSink:
         return set(self._stats)
 
     def add(self, name: str, r: int, stats: dict, pieces: dict[str, TablePiece]) -> None:
-        self._stats[(name, r)] = self.store.add(name, r, stats, {table: piece.frame() for table, piece in pieces.items()})
+        self._stats[(name, r)] = self.store.add(name, r, stats, frames_of(pieces))
 
     def stats(self, name: str, r: int) -> dict:
         return self._stats[(name, r)]
@@ -234,25 +234,24 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
                 raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
             in_flight[future] = scenario.name
 
-    def keep(name: str, results: list) -> None:
-        for r, stats, pieces in results:
-            sink.add(name, r, stats, pieces)
-            done[name] += 1
-            if progress:
-                progress(name, done[name], plan.replications)
+    def keep(ready: set[Future]) -> int:
+        """Hand the finished tasks' replications to the sink; how many tasks there were. The
+        futures are let go on return, so no finished task's tables are held while the next
+        ones run (on the serial executor they run inside submit): memory stays that of one."""
+        for future in ready:
+            name = in_flight.pop(future)
+            for r, stats, pieces in _result(future):
+                sink.add(name, r, stats, pieces)
+                done[name] += 1
+                if progress:
+                    progress(name, done[name], plan.replications)
+        return len(ready)
 
     try:
         for _ in range(window):
             submit_next()
         while in_flight:
-            finished = 0
-            for future in wait_any(list(in_flight), executor):
-                finished += 1
-                keep(in_flight.pop(future), _result(future))
-            # no finished task's tables are held while the next ones run (on the serial
-            # executor they run inside submit): memory stays that of one replication
-            future = None
-            for _ in range(finished):
+            for _ in range(keep(wait_any(list(in_flight), executor))):
                 submit_next()
     except BaseException:
         for future in in_flight:

@@ -62,7 +62,12 @@ class TablePiece:
 
 def replication_frames(result: ReplicationResult) -> dict[str, pd.DataFrame]:
     """Every table of one replication, each with `scenario` and `replication` columns first."""
-    return {name: piece.frame() for name, piece in replication_pieces(result).items()}
+    return frames_of(replication_pieces(result))
+
+
+def frames_of(pieces: dict[str, TablePiece]) -> dict[str, pd.DataFrame]:
+    """The DataFrames of a replication's table pieces, by table name."""
+    return {name: piece.frame() for name, piece in pieces.items()}
 
 
 def replication_pieces(result: ReplicationResult) -> dict[str, TablePiece]:
