@@ -4,7 +4,7 @@ Three border posts in a row, four lanes at each control; five of the six control
 truck for an exponential time of mean 1 h, so each is an M/M/4 queue (load 0.8 by default), and
 the last takes no time. Departures are Poisson, every truck green, no
 driving. corridor-sim works it out in columns (`corridor_sim/model/columns.py`) and, for
-comparison, in its event loop (`corridor_sim/model/direct.py`) and on SimPy (see
+comparison, on its fifo and reference engines (see
 `bench_tandem.py`); the plain SimPy program has five
 `simpy.Resource`s of capacity 4, one process per truck and numpy draws in blocks. Simulation only,
 the sides in turn, the fastest of `--repeat` runs each; trucks per second and the ratio of

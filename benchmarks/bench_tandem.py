@@ -12,12 +12,13 @@ of trucks, and prints trucks per second for both and the ratio of their times pe
     python benchmarks/bench_tandem.py --plain-process 10   # only plain SimPy: the contract's 10
                                                            # replications, for timing whole processes
 
-corridor-sim works this world out control by control in columns (`corridor_sim/model/columns.py`:
-its trucks only pass first-come first-served controls). Two other ways of the model are timed
-beside it, so each gain shows beside the ratio to plain SimPy: the event loop without SimPy
-(`corridor_sim/model/direct.py`, `World.COLUMNS = False`, the way of worlds whose background
-traffic runs on after the horizon) and SimPy's (`World.DIRECT = False`, the way of worlds with
-ferries, calendars or caravans). All three give every truck the same times.
+corridor-sim works this world out control by control in columns (the `columns` engine,
+`corridor_sim/model/columns.py`: its trucks only pass first-come first-served controls). The two
+other engines are timed beside it (`simulate(..., engine=...)`, `corridor_sim/model/features.py`),
+so each gain shows beside the ratio to plain SimPy: `fifo`, FIFO servers in SimPy's event loop
+(the engine of worlds with ferries, calendars or caravans, or background traffic that runs on
+after the horizon), and `reference`, every truck on SimPy's pools. All three give every truck
+the same times.
 
 The sides run in turn `--repeat` times and the fastest run of each is kept (the least
 disturbed by other work on the machine). Both mean lead times are printed too: they should agree (about 4.81 h).
@@ -35,7 +36,6 @@ import numpy as np
 import simpy
 
 from corridor_sim import derive, load_scenario, simulate
-from corridor_sim.model.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "tests" / "fixtures" / "contract" / "tandem_mmc.yaml"
@@ -54,7 +54,7 @@ class Timing:
         return self.trucks / self.seconds
 
 
-WAYS = ("columns", "loop", "simpy")  # the model's ways of running a world, fastest first
+WAYS = ("columns", "fifo", "reference")  # the model's engines, fastest first
 
 
 def corridor_sim_run(days: float, seed: int, way: str = "columns") -> Timing:
@@ -65,16 +65,10 @@ def corridor_sim_run(days: float, seed: int, way: str = "columns") -> Timing:
 
 
 def timed_replication(scenario, seed: int, way: str = "columns") -> Timing:
-    """Replication 0 of `scenario`, timed: in columns where they apply (the default), in the
-    event loop without SimPy (`loop`), or on SimPy (`simpy`)."""
-    World.COLUMNS = way == "columns"
-    World.DIRECT = way != "simpy"
-    try:
-        start = time.perf_counter()
-        result = simulate(scenario, 0, seed)
-        seconds = time.perf_counter() - start
-    finally:
-        World.DIRECT = World.COLUMNS = True
+    """Replication 0 of `scenario` on the engine `way`, timed."""
+    start = time.perf_counter()
+    result = simulate(scenario, 0, seed, engine=way)
+    seconds = time.perf_counter() - start
     return Timing(result.created, seconds, float(result.lead_times().mean()))
 
 
@@ -141,12 +135,12 @@ def benchmark(days: float, repeat: int = 3, seed: int = 11) -> tuple[dict[str, T
 def report(ours: dict[str, Timing], plain: Timing) -> float:
     """Print each way's trucks per second and its ratio of time per truck to plain SimPy's; the
     default way's ratio."""
-    labels = {"columns": "corridor-sim", "loop": "  event loop", "simpy": "  on SimPy"}
+    labels = {"columns": "corridor-sim", "fifo": "  fifo engine", "reference": "  reference engine"}
     per_truck = plain.seconds / plain.trucks
     for way, t in ours.items():
-        print(f"{labels[way]:<13} {t.trucks:>8d} trucks {t.seconds:8.3f} s {t.per_second:>10.0f} trucks/s   "
+        print(f"{labels[way]:<18} {t.trucks:>8d} trucks {t.seconds:8.3f} s {t.per_second:>10.0f} trucks/s   "
               f"mean lead time {t.mean_lead_h:.3f} h   ratio {t.seconds / t.trucks / per_truck:.2f}")
-    print(f"{'plain SimPy':<13} {plain.trucks:>8d} trucks {plain.seconds:8.3f} s {plain.per_second:>10.0f} trucks/s   "
+    print(f"{'plain SimPy':<18} {plain.trucks:>8d} trucks {plain.seconds:8.3f} s {plain.per_second:>10.0f} trucks/s   "
           f"mean lead time {plain.mean_lead_h:.3f} h")
     return ours["columns"].seconds / ours["columns"].trucks / per_truck
 

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -26,7 +26,9 @@ from .errors import OutputError, Problem, ScenarioError, SimulationError
 from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
 from .replicate import run_batch
 from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, manifest, scenario_hash, write_run_dir
+from .model.features import CHOICES
 from .results.lock import run_lock
+from .results.replication import engine_summary
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
 from .results.tables import TablePiece, frames_of
@@ -54,10 +56,13 @@ class Plan:
     kind: str = "run"                      # run | compare | sweep
     baseline: str | None = None            # compare and sweep: the scenario the others are paired with
     sweep: dict[str, Any] | None = None    # {"vary": {path: [values]}, "points": [{"scenario", "values"}]}
+    engine: str = "auto"                   # the engine asked for (model/features.py): auto or reference
 
     def __post_init__(self) -> None:
         if self.replications < 1:
             raise OutputError(f"replications must be at least 1, got {self.replications}")
+        if self.engine not in CHOICES:
+            raise OutputError(f"unknown engine {self.engine!r}; expected one of {', '.join(CHOICES)}")
         names = [s.name for s in self.scenarios]
         if len(set(names)) != len(names):
             twice = sorted({n for n in names if names.count(n) > 1})
@@ -69,7 +74,7 @@ class Plan:
         return {
             "kind": self.kind, "scenarios": [s.name for s in self.scenarios],
             "replications": self.replications, "seed": self.seed, "trace": self.trace,
-            "baseline": self.baseline, "sweep": self.sweep,
+            "baseline": self.baseline, "sweep": self.sweep, "engine": self.engine,
             "scenario_hash": {s.name: scenario_hash(s.raw) for s in self.scenarios},
         }
 
@@ -188,7 +193,8 @@ def resume_plan(directory: str | Path, kind: str | None = None) -> Plan:
     if kind is not None and p["kind"] != kind:
         raise OutputError(f"{store.path} holds an interrupted {p['kind']}, not a {kind}; complete it with "
                           f"corridor-sim {p['kind']} --resume {directory}")
-    return Plan(tuple(store.scenarios()), p["replications"], p["seed"], p["trace"], p["kind"], p["baseline"], p["sweep"])
+    return Plan(tuple(store.scenarios()), p["replications"], p["seed"], p["trace"], p["kind"], p["baseline"], p["sweep"],
+                p.get("engine", "auto"))
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -229,7 +235,7 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         if task is not None:
             scenario, reps = task
             try:
-                future = executor.submit(run_batch, scenario, reps, plan.seed, plan.trace)
+                future = executor.submit(run_batch, scenario, reps, plan.seed, plan.trace, plan.engine)
             except BrokenProcessPool as exc:
                 raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
             in_flight[future] = scenario.name
@@ -332,6 +338,7 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
         "elapsed_s": round(elapsed, 3),
         "resumed_replications": resumed,
         "run_replications": len(order) - resumed,
+        "engines": engine_summary(stats),
     }
     if store is not None and store.damaged:
         meta["rerun_damaged"] = list(store.damaged)  # found damaged in the interrupted run, run again
@@ -348,18 +355,21 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
 
 def run_many(scenarios: list[Scenario], replications: int, seed: int, workers: int = 1, trace: bool = False,
              progress: Progress | None = None, executor: Executor | str | None = None, *,
-             output: Output | str | Path | None = None) -> RunResult:
+             output: Output | str | Path | None = None, engine: str = "auto") -> RunResult:
     """Every scenario runs replications 0..n-1 with the same seeds (common random numbers)."""
-    return run_plan(Plan(tuple(scenarios), replications, seed, trace), workers=workers, executor=executor,
+    return run_plan(Plan(tuple(scenarios), replications, seed, trace, engine=engine), workers=workers, executor=executor,
                     progress=progress, output=output)
 
 
 def run(scenario: Scenario | str | Path, replications: int | None = None, seed: int | None = None,
         workers: int = 1, trace: bool = False, progress: Progress | None = None, *,
-        executor: Executor | str | None = None, output: Output | str | Path | None = None) -> RunResult:
-    """Replicate one scenario; replications and seed default to its `experiment` section."""
+        executor: Executor | str | None = None, output: Output | str | Path | None = None,
+        engine: str = "auto") -> RunResult:
+    """Replicate one scenario; replications and seed default to its `experiment` section.
+    `engine="reference"` runs every truck on the reference engine, to cross-check a result."""
     s = _as_scenario(scenario)
-    plan = Plan((s,), replications or s.experiment.replications, s.experiment.seed if seed is None else seed, trace)
+    plan = Plan((s,), replications or s.experiment.replications, s.experiment.seed if seed is None else seed, trace,
+                engine=engine)
     return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
 
 
@@ -397,7 +407,7 @@ def compare_plan(scenarios: list[Scenario], replications: int | None = None, see
 def compare(baseline: Scenario | str | Path, others: Sequence[Scenario | str | Path],
             replications: int | None = None, seed: int | None = None, workers: int = 1, *,
             trace: bool = False, progress: Progress | None = None, executor: Executor | str | None = None,
-            output: Output | str | Path | None = None, own_effect: bool = False) -> RunResult:
+            output: Output | str | Path | None = None, own_effect: bool = False, engine: str = "auto") -> RunResult:
     """Run the baseline and each other scenario on the same replications and seeds.
 
     The summary's `comparison` section pairs each other scenario with the baseline replication
@@ -408,7 +418,7 @@ def compare(baseline: Scenario | str | Path, others: Sequence[Scenario | str | P
     sources = [baseline, *others]
     plan = compare_plan(distinct_names([_as_scenario(s) for s in sources], sources), replications, seed, trace,
                         own_effect)
-    return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
+    return run_plan(replace(plan, engine=engine), workers=workers, executor=executor, progress=progress, output=output)
 
 
 # --- sweep ---------------------------------------------------------------------------------------
@@ -477,11 +487,12 @@ def sweep_plan(scenario: Scenario, vary: Mapping[str, Sequence[Any]], replicatio
 
 def sweep(scenario: Scenario | str | Path, vary: Mapping[str, Sequence[Any]], replications: int | None = None,
           seed: int | None = None, workers: int = 1, *, trace: bool = False, progress: Progress | None = None,
-          executor: Executor | str | None = None, output: Output | str | Path | None = None) -> RunResult:
+          executor: Executor | str | None = None, output: Output | str | Path | None = None,
+          engine: str = "auto") -> RunResult:
     """Run every point of the grid `vary` ({dotted path: values}) on the same replications and seeds.
 
     Each point is the scenario with `--set` semantics applied (`derive`). `result.sweep` has one
     row per point; differences are paired with the first point.
     """
     plan = sweep_plan(_as_scenario(scenario), vary, replications, seed, trace)
-    return run_plan(plan, workers=workers, executor=executor, progress=progress, output=output)
+    return run_plan(replace(plan, engine=engine), workers=workers, executor=executor, progress=progress, output=output)

@@ -15,13 +15,13 @@ from .scenario import Scenario
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
-                    record_queues: bool = False) -> tuple[dict[str, Any], dict[str, TablePiece]]:
+                    record_queues: bool = False, engine: str = "auto") -> tuple[dict[str, Any], dict[str, TablePiece]]:
     """One replication's statistics and table pieces; runs in any process."""
-    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues)
+    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues, engine=engine)
     return replication_stats(result), replication_pieces(result)
 
 
-def run_batch(scenario: Scenario, replications: Sequence[int], seed: int,
-              trace: bool = False) -> list[tuple[int, dict[str, Any], dict[str, TablePiece]]]:
+def run_batch(scenario: Scenario, replications: Sequence[int], seed: int, trace: bool = False,
+              engine: str = "auto") -> list[tuple[int, dict[str, Any], dict[str, TablePiece]]]:
     """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
-    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0)) for r in replications]
+    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0, engine=engine)) for r in replications]

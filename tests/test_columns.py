@@ -2,13 +2,10 @@
 
 On random worlds where the column run applies and without ties (continuous times, no link of
 0 km), every truck's times, every control's tallies and levels and the end of the run are the
-same to the last bit as the loop's (the direct run on first-come first-served servers) and as
-SimPy's; with ties, which of two simultaneous trucks goes first may differ, so there the
-lead times agree as a whole.
+same to the last bit as the event loop's on first-come first-served servers (the fifo engine),
+and close to the reference engine's (`worlds.close`).
 """
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -17,24 +14,12 @@ from hypothesis import strategies as st
 
 from corridor_sim.errors import SimulationError
 from corridor_sim.model import simulate
-from corridor_sim.model.columns import control_order, runs_in_columns
+from corridor_sim.model.plan import CONTROL, DRIVE, control_order
 from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
-from test_direct import simpy_only
-from test_fast_path import _same
-from test_fifo import tie_free_worlds
-
-
-@contextmanager
-def loop_only():
-    """The event loop (the direct run where it applies), not the columns."""
-    World.COLUMNS = False
-    try:
-        yield
-    finally:
-        World.COLUMNS = True
+from worlds import close, same, tie_free_worlds
 
 
 @st.composite
@@ -67,8 +52,8 @@ def column_worlds(draw) -> dict:
     return data
 
 
-def _runs_in_columns(scenario, replication: int) -> bool:
-    return runs_in_columns(World(scenario, replication))
+def _runs_in_columns(scenario, replication: int, trace: bool = False) -> bool:
+    return World(scenario, replication, trace=trace).choice.engine == "columns"
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
@@ -79,17 +64,15 @@ def test_the_columns_give_every_truck_the_times_of_the_event_loop(data, replicat
     try:
         columns = simulate(scenario, replication, record_queues=replication == 0)
     except SimulationError as exc:  # too much traffic to drain within the cap: so in the loop
-        with loop_only(), pytest.raises(SimulationError) as loop_error:
-            simulate(scenario, replication)
+        with pytest.raises(SimulationError) as loop_error:
+            simulate(scenario, replication, engine="fifo")
         assert str(exc).split("; most")[0] == str(loop_error.value).split("; most")[0]
         return
-    with loop_only():
-        loop = simulate(scenario, replication, record_queues=replication == 0)
-    with simpy_only():
-        on_simpy = simulate(scenario, replication)
+    loop = simulate(scenario, replication, record_queues=replication == 0, engine="fifo")
+    reference = simulate(scenario, replication, engine="reference")
     assert columns.created > 0
-    _same(columns, loop)
-    _same(columns, on_simpy)
+    same(columns, loop)
+    close(columns, reference)
     assert [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation, c.bay_utilisation) for c in columns.controls] == \
         [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation, c.bay_utilisation) for c in loop.controls]
     assert columns.queue_series.keys() == loop.queue_series.keys()
@@ -106,10 +89,9 @@ def test_the_contract_tandem_in_columns_is_the_loop_to_the_bit():
                       {"clock.horizon": "60d"})
     assert _runs_in_columns(scenario, 0)
     columns = simulate(scenario, 0)
-    with loop_only():
-        loop = simulate(scenario, 0)
+    loop = simulate(scenario, 0, engine="fifo")
     assert columns.created > 3000
-    _same(columns, loop)
+    same(columns, loop)
 
 
 def test_the_columns_are_taken_where_they_apply_and_only_there():
@@ -128,23 +110,16 @@ def test_the_columns_are_taken_where_they_apply_and_only_there():
                    {"post_clearance_audit": {"BB": {"release": {"red": 0.5}, "auditors": 1, "duration": "2h",
                                                     "detection": 0.8}}}):
         assert not _runs_in_columns(build_scenario(merge(tiny(), change)), 0), change
-    assert not runs_in_columns(World(build_scenario(tiny()), 0, trace=True))
-    with loop_only():
-        assert simulate(build_scenario(tiny()), 0).created > 0
+    assert not _runs_in_columns(build_scenario(tiny()), 0, trace=True)
 
 
 def test_controls_are_ordered_after_those_before_them_and_a_cycle_has_no_order():
-    from types import SimpleNamespace
-
-    from corridor_sim.model.world import CONTROL, DRIVE
-
     a, b, c = object(), object(), object()
-    ordered = control_order(SimpleNamespace(plans=[[(CONTROL, b, None), (DRIVE, None, 5.0), (CONTROL, c, None)],
-                                                   [(CONTROL, a, None), (CONTROL, b, None)]]))
+    ordered = control_order([[(CONTROL, b, None), (DRIVE, None, 5.0), (CONTROL, c, None)],
+                             [(CONTROL, a, None), (CONTROL, b, None)]])
     assert ordered is not None and ordered.index(a) < ordered.index(b) < ordered.index(c)
-    assert control_order(SimpleNamespace(plans=[[(CONTROL, a, None), (CONTROL, b, None)],
-                                                [(CONTROL, b, None), (CONTROL, a, None)]])) is None
-    assert control_order(SimpleNamespace(plans=[[(CONTROL, a, None), (CONTROL, b, None), (CONTROL, a, None)]])) is None
+    assert control_order([[(CONTROL, a, None), (CONTROL, b, None)], [(CONTROL, b, None), (CONTROL, a, None)]]) is None
+    assert control_order([[(CONTROL, a, None), (CONTROL, b, None), (CONTROL, a, None)]]) is None
 
 
 def test_trucks_that_cannot_drain_are_said_where_they_are_stuck():
@@ -154,8 +129,8 @@ def test_trucks_that_cannot_drain_are_said_where_they_are_stuck():
     assert _runs_in_columns(scenario, 0)
     with pytest.raises(SimulationError, match="had not arrived 8760 h after the horizon.*at post AA exit") as columns:
         simulate(scenario, 0)
-    with loop_only(), pytest.raises(SimulationError) as loop:
-        simulate(scenario, 0)
+    with pytest.raises(SimulationError) as loop:
+        simulate(scenario, 0, engine="fifo")
     assert str(columns.value) == str(loop.value)
 
 

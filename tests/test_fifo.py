@@ -19,40 +19,13 @@ from scipy import stats
 
 from corridor_sim.errors import SimulationError
 from corridor_sim.model import simulate
-from corridor_sim.model.direct import runs_direct
 from corridor_sim.model.fifo import Busy, FifoServers, StaffedServers, Waits
 from corridor_sim.model.stats import Changes, Level
 from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
-from test_direct import simpy_only
-from test_fast_path import _same, general_path_only, open_worlds, pools_only
-
-LEVELS = ("lane_utilisation", "bay_utilisation", "mean_queue_len")
-
-
-def _untied(value):
-    """A time of the random world made continuous (a fixed time becomes an exponential of that mean)."""
-    if isinstance(value, (int, float)):
-        return {"dist": "exponential", "mean": max(float(value), 0.05)}
-    return value
-
-
-@st.composite
-def tie_free_worlds(draw) -> dict:
-    data = draw(open_worlds())
-    default = data["customs"]["default"]
-    for key in ("inspection", "yellow_check"):
-        default[key] = _untied(default[key])
-    default["document"] = {regime: _untied(v) for regime, v in default["document"].items()}
-    for link in data["links"].values():
-        link["km"] = link["km"] + 1.0
-    for name in ("post", "second"):
-        scanners = data["nodes"][name].get("scanners")
-        if scanners is not None:
-            scanners["scan"] = _untied(scanners["scan"])
-    return data
+from worlds import close, open_worlds, tie_free_worlds
 
 
 @st.composite
@@ -70,22 +43,6 @@ def batch_worlds(draw) -> dict:
     return data
 
 
-def _close(a, b) -> None:
-    """Trucks and counts the same; the levels to 1e-9."""
-    assert a.created == b.created and a.arrived == b.arrived and a.end_h == b.end_h
-    for name in a.trucks:
-        np.testing.assert_array_equal(a.trucks[name], b.trucks[name], err_msg=name)
-    for x, y in zip(a.controls, b.controls):
-        for key, vx in x.__dict__.items():
-            vy = y.__dict__[key]
-            if key in LEVELS:
-                assert vx == pytest.approx(vy, rel=1e-9, abs=1e-12), (x.node, x.country, key)
-            else:
-                assert vx == vy or (vx != vx and vy != vy), (x.node, x.country, key)
-    assert [(g.group, g.trucks, g.mean_time_h) for g in a.control_groups] == \
-        [(g.group, g.trucks, g.mean_time_h) for g in b.control_groups]
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(data=tie_free_worlds(), replication=st.integers(0, 3))
 def test_fifo_servers_give_every_truck_the_times_of_the_pools(data, replication):
@@ -93,14 +50,8 @@ def test_fifo_servers_give_every_truck_the_times_of_the_pools(data, replication)
 
 
 def _fifo_against_pools(scenario, replication: int) -> None:
-    """FIFO servers directly and on SimPy: the same to the bit; against the pools' general path: `_close`."""
-    fifo = simulate(scenario, replication)
-    with simpy_only():
-        fifo_on_simpy = simulate(scenario, replication)
-    with pools_only(), general_path_only():
-        pools = simulate(scenario, replication)
-    _same(fifo, fifo_on_simpy)
-    _close(fifo, pools)
+    """FIFO servers against the reference engine's pools: `close`."""
+    close(simulate(scenario, replication), simulate(scenario, replication, engine="reference"))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
@@ -112,22 +63,10 @@ def test_background_outside_the_event_loop_meets_the_others_in_order(data, repli
     try:
         simulate(scenario, replication)
     except SimulationError:  # too much traffic to drain within the cap: so with the pools
-        with pools_only(), general_path_only(), pytest.raises(SimulationError):
-            simulate(scenario, replication)
+        with pytest.raises(SimulationError):
+            simulate(scenario, replication, engine="reference")
         return
     _fifo_against_pools(scenario, replication)
-
-
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
-@given(data=open_worlds(), replication=st.integers(0, 3))
-def test_with_ties_the_direct_run_and_simpy_still_agree_on_fifo_servers(data, replication):
-    scenario = build_scenario(data)
-    direct = simulate(scenario, replication)
-    with simpy_only():
-        on_simpy = simulate(scenario, replication)
-    _same(direct, on_simpy)
-    assert [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in direct.controls] == \
-        [(c.mean_queue_len, c.max_queue_len, c.lane_utilisation) for c in on_simpy.controls]
 
 
 def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
@@ -142,7 +81,6 @@ def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
                    {"nodes": {"post": {"handling": {"dist": "exponential", "mean": 0.1}}}}):
         changed = World(build_scenario(merge(tiny(), change)), 0)
         assert {c.passage.__name__ for c in changed.controls.values()} == {"_pass_fifo"}, change
-        assert runs_direct(changed)
     for change in ({"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},
                    {"nodes": {"post": {"admissions_per_day": 10}}},
                    {"nodes": {"post": {"neutral_zone": 2}}},
@@ -152,18 +90,17 @@ def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
                                        "trucks": 2, "pre_notified": True}}}):
         changed = World(build_scenario(merge(tiny(), change)), 0)
         assert "_pass_fifo" not in {c.passage.__name__ for c in changed.controls.values() if c.country == "BB"}, change
-    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, trace=True).controls.values()} == {"_pass_open"}
-    with pools_only():
-        assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0).controls.values()} == {"_pass_open"}
+    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, trace=True).controls.values()} == {"pass_truck"}
+    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, engine="reference").controls.values()} == \
+        {"pass_truck"}
 
 
 def test_a_world_of_background_only_runs_outside_the_event_loop():
     data = tiny(traffic={"local": {"route": ["origin", "post", "destination"], "per_day": 30, "background": True}})
     scenario = build_scenario(data)
     batch = simulate(scenario, 0)
-    with pools_only():
-        pools = simulate(scenario, 0)
-    _close(batch, pools)
+    pools = simulate(scenario, 0, engine="reference")
+    close(batch, pools)
     assert batch.created == pools.created > 200 and batch.controls[0].trucks > 200
 
 
@@ -236,12 +173,6 @@ def test_the_bundled_corridor_gives_every_truck_the_times_of_the_pools():
     world = World(scenario, 0)
     assert len(world.batch.sources) >= 8
     fifo = simulate(scenario, 0)
-    with pools_only():
-        pools = simulate(scenario, 0)
+    pools = simulate(scenario, 0, engine="reference")
     assert fifo.created == pools.created > 20_000
-    for name in fifo.trucks:
-        np.testing.assert_array_equal(fifo.trucks[name], pools.trucks[name], err_msg=name)
-    for x, y in zip(fifo.controls, pools.controls):
-        assert (x.trucks, x.max_queue_len, x.red) == (y.trucks, y.max_queue_len, y.red)
-        assert x.mean_time_h == pytest.approx(y.mean_time_h, rel=1e-12)
-        assert x.mean_queue_len == pytest.approx(y.mean_queue_len, rel=1e-9, abs=1e-12)
+    close(fifo, pools)  # every truck, and every table: per-flow queue hours, ferries, measures

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corridor_sim.model.calendar import Calendar
+from corridor_sim.scenario.calendar import Calendar
 from corridor_sim.scenario.hours import DAYS, WEEK, parse_holiday, parse_hours
 
 

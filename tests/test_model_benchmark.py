@@ -23,7 +23,7 @@ def test_benchmark_completes_and_reports_a_ratio(capsys):
     out = capsys.readouterr().out
     rates = re.findall(r"^(corridor-sim|plain SimPy)\s+(\d+) trucks .* ([\d.]+) trucks/s .* mean lead time ([\d.]+) h", out, re.M)
     assert [name for name, *_ in rates] == ["corridor-sim", "plain SimPy"]
-    assert re.search(r"^  event loop .* ratio [\d.]+$", out, re.M) and re.search(r"^  on SimPy .* ratio [\d.]+$", out, re.M)
+    assert re.search(r"^  fifo engine .* ratio [\d.]+$", out, re.M) and re.search(r"^  reference engine .* ratio [\d.]+$", out, re.M)
     assert rates[0][1] == rates[1][1] and int(rates[0][1]) > 100  # the same number of trucks on both sides
     ratio = float(re.search(r"^ratio\s+([\d.]+)", out, re.M).group(1))
     assert math.isfinite(ratio) and ratio > 0

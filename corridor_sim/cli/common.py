@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -75,6 +76,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--dask-address", metavar="ADDR",
                      help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers)")
     run.add_argument("--trace", action="store_true", help="write every truck's full trace (caravans are always traced)")
+    run.add_argument("--engine", choices=("auto", "reference"), default="auto",
+                     help="auto (default): the fastest engine that supports everything in the scenario; reference: "
+                          "every truck event by event on SimPy, to cross-check a result (same numbers, slower)")
     run.add_argument("--max-trucks", type=int, metavar="N",
                      help="refuse a scenario whose replication would simulate more trucks than this (default: what "
                           "fits the replications run at once into half of this machine's memory)")
@@ -119,6 +123,7 @@ def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
         # the interrupted run's plan fixes these; taking them silently would mix two plans
         given = [flag for flag, value in (("-n", args.replications), ("--seed", args.seed),
                                           ("--set", args.overrides), ("--trace", getattr(args, "trace", False)),
+                                          ("--engine", getattr(args, "engine", "auto") != "auto"),
                                           ("--vary", getattr(args, "vary", None))) if value]
         if given:
             raise CorridorSimError(f"--resume completes {args.resume} as it was planned; {', '.join(given)} cannot change "
@@ -222,6 +227,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
 
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
                     extra_files=plots_hook(args))
+    if not args.resume:
+        plan = replace(plan, engine=args.engine)
     names = [s.name for s in plan.scenarios]
     if args.force and not args.resume:
         _say_what_force_replaces(target)
@@ -311,3 +318,27 @@ def final_line(result: RunResult, target: Path) -> None:
     console.print(f"{count} of {scenarios} scenario{'s' if scenarios > 1 else ''} on {meta['workers']} worker(s) "
                   f"({meta['executor']}) in {meta['elapsed_s']:.1f} s, {per:.2f} s per replication; "
                   f"results in {target}/", soft_wrap=True)
+    engines = meta.get("engines")
+    if engines:
+        console.line(engine_line(engines))
+
+
+def engine_line(engines: dict[str, dict]) -> str:
+    """The engines that ran the scenarios, with the share of trucks outside the event loop and,
+    where controls or the world were left to the reference engine, where to read why."""
+    from ..model.features import ASKED
+
+    parts = []
+    for name, e in engines.items():
+        kept = e["reference_because"]
+        why = ""
+        if kept.get("world") == [ASKED]:
+            why = ", as asked"
+        elif "world" in kept:
+            why = f", all on the reference engine: {', '.join(kept['world'])}"
+        elif kept:
+            why = f", {len(kept)} control{'s' if len(kept) > 1 else ''} on the reference engine"
+        share = f"{100 * e['outside_loop_share']:.0f}% of trucks outside the event loop"
+        parts.append(f"{name} {e['engine']} ({share}{why})" if len(engines) > 1 else f"{e['engine']} ({share}{why})")
+    told = any(e["reference_because"] and e["reference_because"].get("world") != [ASKED] for e in engines.values())
+    return "engine: " + "; ".join(parts) + " (why: manifest.json)" * told

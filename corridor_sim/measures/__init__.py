@@ -10,39 +10,10 @@ and its entry here, not edits across those layers. The mechanisms themselves liv
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from . import audit, exchange, permits, scanners
+from .outputs import MeasureOutputs, RepStats, TruckCount
 
-RepStats = list[dict[str, Any]]  # one scenario's per-replication statistics
+__all__ = ["MEASURES", "MeasureOutputs", "RepStats", "TruckCount"]
 
-
-@dataclass(frozen=True)
-class TruckCount:
-    """A per-truck column summed over a flow's trucks in each replication (`nan_sum`: NaN means none)."""
-
-    stat: str
-    column: str
-    nan_sum: bool = False
-
-
-@dataclass(frozen=True)
-class MeasureOutputs:
-    name: str
-    truck_columns: tuple[tuple[str, str], ...] = ()  # (column, "int" | "bool") in trucks.csv, in this order
-    counts: tuple[TruckCount, ...] = ()
-    per_100: dict[str, str] = field(default_factory=dict)  # summary key -> count, per 100 trucks (and compared)
-    shares: dict[str, str] = field(default_factory=dict)  # summary key -> count, a share of non-compliant trucks
-    detections: tuple[str, ...] = ()  # counts that find a violation: a truck found by none is missed
-    table: tuple[str, type] | None = None  # (table name, record type): ReplicationResult.tables[name]
-    section: tuple[str, Callable[[RepStats], dict[str, Any]]] | None = None  # summary key, its figures
-    warnings: Callable[[RepStats], list[str]] | None = None
-
-
-def _registry() -> tuple[MeasureOutputs, ...]:
-    from . import audit, exchange, permits, scanners
-
-    # the order of columns, tables and summary sections in every output
-    return (scanners.OUTPUTS, audit.OUTPUTS, exchange.OUTPUTS, permits.OUTPUTS)
-
-
-MEASURES: tuple[MeasureOutputs, ...] = _registry()
+# the order of columns, tables and summary sections in every output
+MEASURES: tuple[MeasureOutputs, ...] = (scanners.OUTPUTS, audit.OUTPUTS, exchange.OUTPUTS, permits.OUTPUTS)

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..model.audit import AuditRecord
 from ..results.stats import summary_ci
-from . import MeasureOutputs, RepStats, TruckCount
+from .outputs import MeasureOutputs, RepStats, TruckCount
 
 SATURATED = 0.97  # mean auditor utilisation over the counting window, across replications
 AUDIT_COUNTS = ("released", "audited", "noncompliant", "detected", "missed")

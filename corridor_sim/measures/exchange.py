@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.exchange import ExchangeRecord
 from ..results.stats import summary_ci
-from . import MeasureOutputs, RepStats
+from .outputs import MeasureOutputs, RepStats
 
 EXCHANGE_COUNTS = ("trucks", "in_time", "precleared", "recognised", "alerts", "alerted", "alert_reds")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.permits import PermitRecord
 from ..results.stats import summary_ci
-from . import MeasureOutputs, RepStats
+from .outputs import MeasureOutputs, RepStats
 
 
 def permit_summary(rep_stats: RepStats) -> dict[str, Any]:

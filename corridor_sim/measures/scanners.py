@@ -5,7 +5,7 @@ controls.csv (the control's own record).
 """
 from __future__ import annotations
 
-from . import MeasureOutputs, TruckCount
+from .outputs import MeasureOutputs, TruckCount
 
 OUTPUTS = MeasureOutputs(
     name="scanners",

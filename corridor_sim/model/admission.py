@@ -14,7 +14,7 @@ from typing import Generator
 
 import simpy
 
-from .calendar import week_hour
+from ..scenario.calendar import week_hour
 
 
 class Periods:

@@ -22,6 +22,15 @@ class AeoMeasure(Measure):
                 if policy.aeo_priority_lane:
                     give_priority(control.first, aeo=True)
 
+    def features(self, control) -> set[str]:
+        found = set()
+        for authority in control.authorities:
+            if authority.policy.recognises_aeo:
+                found.add("aeo_recognition")
+                if authority.policy.aeo_priority_lane:
+                    found.add("priority_classes")
+        return found
+
     def wire_ferry(self, world, ferry) -> None:
         for side in ferry.sides:
             policy = world.scenario.policy(world.scenario.nodes[side.port].country)

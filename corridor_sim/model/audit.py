@@ -182,6 +182,9 @@ class AuditMeasure(Measure):
                                                    world.streams, world.groups,
                                                    (key.node, authority.country, key.direction)).adjust)
 
+    def features(self, control) -> set[str]:
+        return {"verdict_adjuster"} if any(a.country in self.offices for a in control.authorities) else set()
+
     def records(self) -> list[AuditRecord]:
         """Each office settled to the end of the run (call once, before `truck_columns`)."""
         return [office.settle() for office in self.offices.values()]

@@ -32,7 +32,7 @@ from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
 from .driving import rest_needed
 from .fifo import FifoServers
-from .world import CONTROL, DRIVE as DRIVE_STEP
+from .plan import CONTROL, DRIVE as DRIVE_STEP, control_order
 
 GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
 FIRST = 1024  # candidate departures drawn beyond the horizon at first, and at least as many whenever more are needed
@@ -48,11 +48,7 @@ def batch_plan(plan: list[tuple]) -> bool:
 def batch_order(world: Any, sources: list) -> list | None:
     """The controls the background flows `sources` pass, each after those its trucks pass before
     it; None if there is no such order (routes that pass them in both orders)."""
-    from types import SimpleNamespace
-
-    from .columns import control_order
-
-    return control_order(SimpleNamespace(plans=[world.plans[source.group] for source in sources]))
+    return control_order([world.plans[source.group] for source in sources])
 
 
 class Flow:
@@ -251,6 +247,7 @@ class Batch:
         source.index += taken
         world.next_id += taken
         world.created += taken
+        world.outside += taken
         self.running += taken
         if taken and not flow.stopped:  # the draw of the next departure as the last one left
             self._check_next(flow)

@@ -7,7 +7,7 @@ multi-server FIFO recursion, the only step taken truck by truck. Its trucks then
 their arrivals at the next control are known. Controls are taken in an order in which every
 control comes after those its trucks pass before it (the routes make no cycle).
 
-Each step is the arithmetic of the event loop (`direct.py`, `Control.fifo_lane`, `fifo_bay`,
+Each step is the arithmetic of the event loop (`Control.fifo_lane`, `fifo_bay`,
 `tally`, `driving.driven`) done on columns, one float operation for another, in the same order,
 and each truck takes its row of each table of draws (`rng.PerTruck`: the truck with index k in
 its flow takes row k), so every truck gets the times the loop would give it, to the last bit,
@@ -16,16 +16,16 @@ reach a server at the very same instant could the loop, whose order there is tha
 take them in another order; continuous times never give such ties. Tests compare the two ways
 on random worlds.
 
-This is a way of computing, not a modelling choice. It does not apply (the world runs in the
-loop) where a truck meets a ferry, a caravan, a calendar, a measure that holds or re-decides
-it, a joint control, a trace, routes that pass one control twice or make a cycle, or a
-background flow that runs on after the horizon while a counted truck is due at its controls
-(`Source.stopped`: when that stops depends on the counted trucks' progress).
+This is a way of computing, not a modelling choice: the `columns` engine of `features.py`, which
+takes a world only where every feature it has is one the engine declares (not a ferry, a
+caravan, a calendar, a measure that holds or re-decides a truck, a joint control, a trace, routes
+that pass one control twice or make a cycle, or a background flow that runs on after the horizon
+while a counted truck is due at its controls: when that stops depends on the counted trucks'
+progress, `Source.stopped`).
 """
 from __future__ import annotations
 
 from collections import Counter
-from graphlib import CycleError, TopologicalSorter
 from heapq import heapreplace
 from typing import Any
 
@@ -35,6 +35,7 @@ from ..errors import SimulationError
 from .customs import Channel, CustomsDraws
 from .driving import EPS, rest_needed
 from .fifo import Busy, FifoServers, Waits
+from .plan import CONTROL, control_order
 from .rng import BLOCK, MASK, SHIFT
 from .source import Source
 from .truck import COMPONENTS, IDENTITY, RECORD_COLUMNS, Component
@@ -42,48 +43,6 @@ from .truck import COMPONENTS, IDENTITY, RECORD_COLUMNS, Component
 GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
 DRIVE, REST, QUEUE, DOCUMENT, INSPECTION = (int(c) for c in (Component.DRIVE, Component.REST, Component.QUEUE,
                                                              Component.DOCUMENT, Component.INSPECTION))
-
-
-def runs_in_columns(world: Any) -> bool:
-    """Whether `world` can be worked out here (see the module's docstring)."""
-    from .world import CONTROL, DRIVE as DRIVE_STEP
-
-    if world.trace_all or world.scenario.caravans or world.ferries:
-        return False
-    for control in world.controls.values():
-        if control.fifo_lanes is None or control.single is None or control.single.adjust is not None:
-            return False
-    counted_at = {id(step) for source in world.sources if source.counted
-                  for kind, step, _ in world.plans[source.group] if kind == CONTROL}
-    for source in world.sources:
-        plan = world.plans[source.group]
-        if any(kind not in (CONTROL, DRIVE_STEP) for kind, _, _ in plan):
-            return False
-        if not source.counted and any(id(control) in counted_at for control in source.watch):
-            return False
-    return control_order(world) is not None
-
-
-def control_order(world: Any) -> list | None:
-    """The controls in an order that puts each after every control a truck passes before it;
-    None if the routes pass a control twice or go round in a cycle."""
-    from .world import CONTROL
-
-    graph: TopologicalSorter = TopologicalSorter()
-    controls = {}
-    for plan in world.plans:
-        passed = [step for kind, step, _ in plan if kind == CONTROL]
-        if len({id(c) for c in passed}) < len(passed):
-            return None
-        for before, after in zip(passed, passed[1:]):
-            graph.add(id(after), id(before))
-        for control in passed:
-            graph.add(id(control))
-            controls[id(control)] = control
-    try:
-        return [controls[key] for key in graph.static_order()]
-    except CycleError:
-        return None
 
 
 def per_truck_column(table: Any, group: int, n: int, start: int = 0) -> np.ndarray:
@@ -387,7 +346,7 @@ class ColumnRun:
         cohorts = [self._cohort(source) for source in world.sources]
         _number(cohorts, world)
         plans = world.plans
-        for control in control_order(world) or []:
+        for control in control_order(world.plans) or []:
             visits = []
             for cohort in cohorts:
                 plan = plans[cohort.group]
@@ -401,6 +360,7 @@ class ColumnRun:
         for cohort in cohorts:  # the drives after the last control
             self._to(cohort, plans[cohort.group], None)
         world.created += sum(c.n for c in cohorts)
+        world.outside += sum(c.n for c in cohorts)
         if any(cohort.stuck for cohort in cohorts):
             self._stuck(cohorts)
         world.arrived += sum(c.n for c in cohorts)
@@ -410,8 +370,6 @@ class ColumnRun:
 
     def _to(self, cohort: Cohort, plan: list, control: Any) -> None:
         """Drive the cohort from its place in `plan` up to `control` (None: to the end)."""
-        from .world import CONTROL
-
         while cohort.pos < len(plan):
             kind, step, km = plan[cohort.pos]
             if kind == CONTROL:

@@ -12,8 +12,9 @@ from simpy.events import NORMAL
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
 from .admission import daily_admission
-from .calendar import Calendar, week_hour
+from ..scenario.calendar import Calendar, week_hour
 from .customs import Authority, Channel
+from .features import FIFO, EngineError
 from .fifo import Busy, FifoServers, StaffedServers, Waits
 from .lanes import Pool, occupy
 from .priority import priority_table
@@ -42,20 +43,12 @@ class ControlSettings:
 class Control:
     """Lanes, inspection bays, a calendar and one or two authorities; tallies what passes.
 
-    `pass_truck` is the general path. A control that is always open, has no daily cap, no
-    handling in the lane and does not hand its trucks to a coupled entry side passes them by
-    `_pass_open`, the same steps without the checks that cannot apply (tests run random worlds
-    through both and compare every truck's times); `FAST_PATH = False` turns it off.
-
-    Where, besides, no truck goes before another (no priority, no scanners, no measure that
-    holds a truck or changes a verdict, no cap, no coupling), the world makes its lanes and bays
-    first-come first-served servers (`use_fifo`, `fifo.py`): a truck's start is known when it
-    arrives, and trucks outside the event loop (`batch.py`) can pass between the others (`FIFO =
-    False` turns it off).
+    `pass_truck`, on the pools, is the reference. Where the engine chosen for the world serves
+    this control first come, first served (`features.py`: nothing here that the FIFO solver does
+    not support), the world makes its lanes and bays FIFO servers (`use_fifo`, `fifo.py`): a
+    truck's start is known when it arrives, and trucks outside the event loop (`batch.py`) can
+    pass between the others.
     """
-
-    FAST_PATH = True
-    FIFO = True
 
     def __init__(self, env: simpy.Environment, node: str, countries: tuple[str, ...], direction: str,
                  settings: ControlSettings, authorities: list[Authority], streams: Streams,
@@ -76,6 +69,8 @@ class Control:
         self.staffing: Staffing | None = None
         self.staffed_level: Level | None = None
         self._staff = (schedule, outages, streams, settings.start)
+        self.shifts = not schedule.constant   # the lanes working change with the hour
+        self.outages = outages is not None    # lanes go out of service
         if schedule.constant and outages is None:
             self.lanes = Pool(env, schedule.most, self.queue_level, self.busy_level)
         else:  # shifts or outages: the lanes working change with the clock
@@ -123,27 +118,16 @@ class Control:
         self.fifo_lanes: FifoServers | None = None
         self.fifo_bays: FifoServers | None = None
         self.catch_up: Callable[[float], None] | None = None
-        self._choose_path()
-
-    def _choose_path(self) -> None:
-        """The way trucks pass here: `_pass_open` where nothing it leaves out can happen."""
-        open_path = (self.FAST_PATH and self.calendar.always_open and self.admission is None and self.before_lane is None
-                     and self.handling is None and self.onward is None and not self.handed)
-        self.passage = self._pass_open if open_path else self.pass_truck
-
-    def can_be_fifo(self) -> bool:
-        """Whether first-come first-served servers would pass every truck as the pools do:
-        always open, no daily cap, no coupling, nothing that holds, watches or changes a truck
-        here, and no class of trucks going first (the world also checks that no pre-notified
-        caravan comes). Handling in the lane, shifts and outages are fine."""
-        return (self.FIFO and self.FAST_PATH and self.calendar.always_open and self.admission is None
-                and self.before_lane is None and self.onward is None and not self.handed and self.screen is None
-                and self.on_release is None and all(a.adjust is None for a in self.authorities)
-                and not any(any(row) for row in self.first) and self.most_lanes > 0 and self.bays.capacity > 0)
+        self.passage = self.pass_truck
+        self.features: frozenset[str] = frozenset()  # what changes a truck's times here (the world's `Features`)
 
     def use_fifo(self, record_queue: bool, until: float) -> None:
         """Serve trucks by the FIFO recursion from now on (before the first truck comes); lanes
-        that change in number are worked out up to `until`."""
+        that change in number are worked out up to `until`. Refused where a feature of the
+        control is one the FIFO solver does not support (`features.FIFO`)."""
+        lacks = self.features - FIFO.control
+        if lacks:
+            raise EngineError(f"the fifo engine does not support {', '.join(sorted(lacks))} (at {self.name})")
         waits = Waits(self.warmup, self.horizon, record_queue)
         self.queue_level = waits  # type: ignore[assignment]
         busy = self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
@@ -200,8 +184,6 @@ class Control:
         if room > 0:
             self.zone = entry.zone = Pool(self.env, room, Level(self.warmup, self.horizon),
                                           Level(self.warmup, self.horizon))
-        self._choose_path()
-        entry._choose_path()  # without a zone the entry side takes lanes the exit side holds
 
     def _leave(self, truck: Truck, priority: int) -> Generator:
         """A coupled exit side: wait for room in the neutral zone, or for the entry side's lane."""
@@ -271,45 +253,6 @@ class Control:
             return lane, aside, channel, inspection, a.detection, u_detect
         # several countries' officers at one stop: their rule (joint.py)
         return self.combine(self.authorities, truck, errors_aside, yellow_aside)  # type: ignore[misc]
-
-    def _pass_open(self, truck: Truck) -> Generator:
-        """`pass_truck` for an always-open control without a cap, handling or coupling."""
-        env = self.env
-        start = env.now
-        queue0 = truck.times[QUEUE]
-        truck.where = self.name
-        priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
-        lanes = self.lanes
-        granted = lanes.request(priority)
-        if granted is not None:
-            yield granted
-            truck.book(QUEUE, env.now)
-        if truck.trace is not None:
-            truck.log(self.node, "service", env.now)
-        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
-        screen = self.screen
-        scan = None if screen is None else screen.wants(truck, channel)
-        if doc > 0:
-            yield env.timeout(doc)
-            truck.book(DOCUMENT, env.now)
-        lanes.release()
-        if aside > 0:
-            yield env.timeout(aside)
-            truck.book(DOCUMENT, env.now)
-        if scan is not None:
-            channel = yield from screen.scan(truck, channel, scan, priority, self.warmup <= start < self.horizon)
-        detected = False
-        if channel == RED:
-            yield from occupy(self.bays, truck, priority, inspection)
-            self.bays.release()
-            truck.inspections += 1
-            if truck.noncompliant and u_detect < detection:
-                truck.detected = detected = True
-        elif channel == YELLOW:
-            truck.yellow += 1
-        if self.on_release is not None:
-            self.on_release(truck, channel, detected)
-        self.tally(truck, start, queue0, env.now, channel, detected)
 
     def _pass_fifo(self, truck: Truck) -> Generator:
         """`pass_truck` through first-come first-served lanes and bays (`use_fifo`): the truck

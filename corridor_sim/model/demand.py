@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from ..scenario.hours import DAYS
-from .calendar import week_hour
+from ..scenario.calendar import week_hour
 
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year
 

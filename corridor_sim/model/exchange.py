@@ -168,6 +168,15 @@ class ExchangeMeasure(Measure):
                 authority.add_adjuster(ExchangeIn(world.env, incoming, world.streams, world.groups,
                                                   (key.node, authority.country, key.direction)).adjust)
 
+    def features(self, control) -> set[str]:
+        found = set()
+        if control.on_release is not None and self.links:
+            found.add("release_hook")
+        countries = {a.country for a in control.authorities}
+        if any(link.importer in countries for link in self.links):
+            found.add("verdict_adjuster")
+        return found
+
     def records(self) -> list[ExchangeRecord]:
         return [link.record() for link in self.links]
 

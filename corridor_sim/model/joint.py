@@ -52,3 +52,6 @@ class JointControlMeasure(Measure):
     def wire(self, world, control, authorities: list, key) -> None:
         if len(authorities) > 1:
             control.combine = joint_verdict
+
+    def features(self, control) -> set[str]:
+        return {"joint_control"} if control.combine is joint_verdict else set()

@@ -4,8 +4,14 @@ A measure reads its own part of the scenario when the world is built, attaches i
 controls and ferries the world makes through their hooks (a control's `before_lane`, `screen`,
 `on_release`, `first`, `combine`; a country's customs `add_adjuster`, its threshold and
 pre-clearing tables; a ferry side's `first`), and hands over its outputs when the replication
-ends. Every method has a default that does nothing, so a measure says only what it does. Its
-random draws come from a stream named after it, so a scenario without it draws nothing there.
+ends. Every method but `features` has a default that does nothing, so a measure says only what
+it does. Its random draws come from a stream named after it, so a scenario without it draws
+nothing there.
+
+`features(control)` names what the measure changes at a control (`features.FEATURES`), after it
+was wired there: the engines are chosen by those names. A measure that does not say (the default,
+None) leaves the whole world to the reference engine: a new measure is correct and slow until a
+fast engine supports what it does.
 """
 from __future__ import annotations
 
@@ -20,6 +26,10 @@ class Measure:
 
     def wire(self, world: Any, control: Any, authorities: list, key: Any) -> None:
         """Attach itself to a control when the world makes one (`key`: where and which way)."""
+
+    def features(self, control: Any) -> set[str] | None:
+        """What it changes at `control` once wired (names of `features.FEATURES`); None: not said."""
+        return None
 
     def wire_ferry(self, world: Any, ferry: Any) -> None:
         """Attach itself to a ferry link when the world makes one."""

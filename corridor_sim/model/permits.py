@@ -97,7 +97,9 @@ class PermitMeasure(Measure):
             needed = [self.quotas.get((country, key.countries[-1])) for country in world.registered]
             if any(needed):
                 control.before_lane = _permit_gate(needed)
-                control._choose_path()
+
+    def features(self, control) -> set[str]:
+        return {"before_lane"} if control.before_lane is not None else set()
 
     def records(self) -> list[PermitRecord]:
         return [quota.record() for quota in self.quotas.values()]

@@ -20,3 +20,6 @@ class PreclearMeasure(Measure):
             if share > 0:
                 authority.preclear[False][Regime.ETIR] = share     # e-TIR data, any truck
                 authority.preclear[True] = [share] * len(REGIMES)  # pre-notified, any regime
+
+    def features(self, control) -> set[str]:
+        return {"preclearing"} if any(a.policy.etir_preclear > 0 for a in control.authorities) else set()

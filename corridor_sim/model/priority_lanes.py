@@ -15,3 +15,6 @@ class PriorityLaneMeasure(Measure):
         for authority in authorities:
             for regime in authority.policy.priority_regimes:
                 give_priority(control.first, regime=REGIMES.index(regime))
+
+    def features(self, control) -> set[str]:
+        return {"priority_classes"} if any(a.policy.priority_regimes for a in control.authorities) else set()

@@ -128,6 +128,11 @@ class ReplicationResult:
     arrived: int = 0
     end_h: float = 0.0
     warmup_h: float = 0.0
+    # the engine that ran it (features.py), what kept controls or the world on the reference
+    # engine (by place: `world` or a control's name), and how many trucks went outside the event loop
+    engine: str = "reference"
+    engine_reasons: dict[str, list[str]] = field(default_factory=dict)
+    outside: int = 0
 
     @property
     def n_trucks(self) -> int:

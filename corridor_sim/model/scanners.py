@@ -28,7 +28,7 @@ import numpy as np
 import simpy
 
 from ..scenario.schema import Scanners
-from .calendar import Calendar
+from ..scenario.calendar import Calendar
 from .customs import Channel
 from .lanes import Pool, occupy
 from .measure import Measure
@@ -129,6 +129,9 @@ class ScannerMeasure(Measure):
             station = ScannerStation(world.env, spec, calendar, world.streams, world.groups,
                                      (key.node, control.country, key.direction), site, control.queue_level)
             control.screen = self.stations[control.name] = station
+
+    def features(self, control) -> set[str]:
+        return {"scanners"} if control.name in self.stations else set()
 
     def control_fields(self, control, until: float) -> dict:
         station = self.stations.get(control.name)

@@ -1,8 +1,8 @@
 """A flow's departures: when its trucks leave (Poisson, thinned by the demand profile) and who
 each one is (AEO status, regime, risk class, compliance), drawn in order of departure.
 
-Both ways of running a world (SimPy's, and the direct one of `direct.py`) take their trucks
-from here, so they draw the same numbers in the same order.
+Every engine takes its trucks from here (the event loop one by one, the batch and the columns
+in blocks, `candidate_blocks`), so they draw the same numbers in the same order.
 """
 from __future__ import annotations
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from enum import IntEnum
 from typing import Generator
 
 import numpy as np
@@ -11,8 +10,10 @@ import simpy
 from ..errors import SimulationError
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
 from ..scenario.schema import REGIMES, Scenario, parse_link_key
+from .features import Features, choose, control_features
 from .measures import MECHANISMS
-from .calendar import Calendar
+from .plan import ARRIVE, CONTROL, DRIVE, FERRY, GATHER, LEAVE, control_order, until_last_stop, untraced
+from ..scenario.calendar import Calendar
 from .caravan import Convoy
 from .control import Control, ControlSettings
 from .customs import Authority
@@ -26,47 +27,19 @@ from .staffing import LaneSchedule
 from .truck import Truck
 
 
-class Step(IntEnum):
-    """The kinds of step in a truck's plan (see World._plan)."""
-
-    ARRIVE = 0    # (ARRIVE, node name, route position)
-    CONTROL = 1   # (CONTROL, Control, None)
-    GATHER = 2    # (GATHER, None, route position): wait for the rest of the convoy
-    LEAVE = 3     # (LEAVE, node name, route position)
-    DRIVE = 4     # (DRIVE, per-truck speed table, km)
-    FERRY = 5     # (FERRY, ferry Side, None)
-
-
-ARRIVE, CONTROL, GATHER, LEAVE, DRIVE, FERRY = Step
 ROW_CHUNK = 50_000  # counted trucks' rows kept as tuples before they become typed columns
 DRAIN_CAP_H = 365 * 24.0  # a run may drain for at most a year past the horizon
-
-
-def _until_last_stop(plan: list[tuple]) -> list[tuple]:
-    """`plan` up to its last control or ferry (all of it when it has none)."""
-    last = max((i for i, (kind, _, _) in enumerate(plan) if kind in (CONTROL, FERRY)), default=len(plan) - 1)
-    return plan[:last + 1]
-
-
-def _untraced(plan: list[tuple]) -> list[tuple]:
-    """`plan` for a truck that keeps no trace: arriving at and leaving a node only log, and a
-    link of 0 km takes no time, so only the controls, ferries and drives remain."""
-    return [step for step in plan if step[0] not in (ARRIVE, LEAVE) and not (step[0] == DRIVE and step[2] <= 0)]
 
 
 class World:
     """Everything one replication needs, built from a Scenario and named random streams.
 
-    `run` takes SimPy's way, or, where nothing in the world needs SimPy, the same steps in the
-    loop of `direct.py` (`DIRECT = False` turns that off; tests compare the two); where every
-    truck only drives and passes first-come first-served controls, all of them at once, control
-    by control, in columns (`columns.py`; `COLUMNS = False` turns that off)."""
-
-    DIRECT = True
-    COLUMNS = True
+    Which engine runs it is chosen from its features when it is built (`features.py`):
+    `engine="auto"` the fastest that supports them all, or the one named (`reference`: SimPy's
+    pools everywhere, the specification), refused with an EngineError where it lacks one."""
 
     def __init__(self, scenario: Scenario, replication: int, seed: int | None = None,
-                 trace: bool = False, record_queues: bool = False):
+                 trace: bool = False, record_queues: bool = False, engine: str = "auto"):
         self.scenario = scenario
         self.replication = replication
         self.seed = scenario.experiment.seed if seed is None else seed
@@ -93,6 +66,7 @@ class World:
         self.live: dict[int, Truck] = {}
         self.next_id = 0
         self.created = 0
+        self.outside = 0  # trucks worked out outside the event loop (columns.py, batch.py)
         self.arrived = 0
         self.rows: list[tuple] = []  # Truck.record of the counted trucks since the last chunk
         self.row_chunks: list[dict[str, np.ndarray]] = []  # earlier ones, as typed columns
@@ -102,7 +76,7 @@ class World:
             # a background truck is not counted: after its last control or ferry nothing it does
             # can be observed, so its journey ends there (one drive fewer a truck)
             # and a flow's trucks keep no trace, so they skip the steps that only log
-            self.plans = [_untraced(_until_last_stop(plan) if flow.background else plan)
+            self.plans = [untraced(until_last_stop(plan) if flow.background else plan)
                           for plan, flow in zip(self.plans, scenario.traffic.values())]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
@@ -111,7 +85,9 @@ class World:
         self.sources = [Source(self, index, name, flow) for index, (name, flow) in enumerate(scenario.traffic.items())]
         self.event_sources = self.sources  # the flows whose trucks take the event loop
         self.batch = None  # the background flows that go outside it (batch.py)
-        if not trace:
+        self.features = self._features()
+        self.choice = choose(self.features, engine)
+        if self.choice.engine != "reference":
             self._serve_in_order()
         self.finished_at: float | None = None  # when the last truck arrived and no more will depart
         if self.sources_left == 0:
@@ -179,15 +155,42 @@ class World:
         side = 0 if ferry.sides[0].port == a else 1
         return ferry, side
 
+    def _features(self) -> Features:
+        """What changes a truck's times here, at each control and in the world (features.py)."""
+        caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
+        world: set[str] = set()
+        controls = {}
+        for control in self.controls.values():
+            declared: set[str] = {"caravan_stop"} if id(control) in caravans else set()
+            for measure in self.measures:
+                said = measure.features(control)
+                if said is None:  # a measure that does not say what it changes: the reference engine
+                    world.add(f"undeclared measure {type(measure).__name__}")
+                else:
+                    declared.update(said)
+            control.features = controls[control.name] = control_features(control, declared)
+        if self.ferries:
+            world.add("ferries")
+        if self.scenario.caravans:
+            world.add("caravans")
+        if self.trace_all:
+            world.add("traces")
+        counted_at = {id(step) for source in self.sources if source.counted
+                      for kind, step, _ in self.plans[source.group] if kind == CONTROL}
+        if any(not source.counted and any(id(control) in counted_at for control in source.watch)
+               for source in self.sources):
+            world.add("background_runs_on")
+        if control_order(self.plans) is None:
+            world.add("crossing_routes")
+        return Features(controls, frozenset(world))
+
     def _serve_in_order(self) -> None:
-        """Make first-come first-served servers of every control where they pass trucks as the
-        pools do (`Control.can_be_fifo`, and no pre-notified caravan comes), and take the
-        background flows that pass only such controls outside the event loop (batch.py)."""
+        """Make first-come first-served servers of the controls the chosen engine serves so, and
+        take the background flows that pass only such controls outside the event loop (batch.py)."""
         from .batch import Batch, batch_order, batch_plan
 
-        caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
         for control in self.controls.values():
-            if id(control) not in caravans and control.can_be_fifo():
+            if control.name in self.choice.fifo:
                 control.use_fifo(self.record_queues, self.horizon + DRAIN_CAP_H)
         batched = [source for source in self.sources if not source.counted and batch_plan(self.plans[source.group])]
         if not batched or batch_order(self, batched) is None:
@@ -334,26 +337,22 @@ class World:
     def run(self) -> ReplicationResult:
         env = self.env
         cap = self.horizon + DRAIN_CAP_H
-        from .columns import ColumnRun, runs_in_columns
-        from .direct import DirectRun, runs_direct
+        if self.finished_at is None and self.choice.engine == "columns":  # all at once (columns.py)
+            from .columns import ColumnRun
 
-        if self.finished_at is None and self.DIRECT and self.COLUMNS and runs_in_columns(self):  # all at once (columns.py)
             ColumnRun(self).run(cap)
             return self._result(self.finished_at)  # type: ignore[arg-type]
         batch = self.batch
         if batch is not None:  # the background flows outside the loop: their first departures
             batch.start()
         if self.finished_at is None:  # (a world without traffic is finished before it starts)
-            if self.DIRECT and runs_direct(self):  # the same steps without SimPy (direct.py)
-                DirectRun(self).run(cap)
-            else:
-                for source in self.event_sources:
-                    env.process(self._arrivals(source))
-                for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
-                    env.process(self._caravan(len(self.sources) + offset, name, caravan))
-                # the cap's timeout is always scheduled, so SimPy never runs out of events here;
-                # an exception from inside the model is a bug and goes up as it is
-                env.run(until=env.any_of([self.done, env.timeout(cap)]))
+            for source in self.event_sources:
+                env.process(self._arrivals(source))
+            for offset, (name, caravan) in enumerate(self.scenario.caravans.items()):
+                env.process(self._caravan(len(self.sources) + offset, name, caravan))
+            # the cap's timeout is always scheduled, so SimPy never runs out of events here;
+            # an exception from inside the model is a bug and goes up as it is
+            env.run(until=env.any_of([self.done, env.timeout(cap)]))
         outside = 0 if batch is None else batch.finish(cap)  # trucks outside the loop still on their way
         if outside:
             self.finished_at = None
@@ -453,13 +452,14 @@ class World:
             trucks=trucks, controls=controls, tables=tables, control_groups=control_groups, ferries=ferries,
             ferry_groups=ferry_groups, trace=self.traces, queue_series=series, created=self.created,
             arrived=self.arrived, end_h=end, warmup_h=self.warmup,
+            engine=self.choice.engine, engine_reasons=self.choice.reasons, outside=self.outside,
         )
 
 
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
-             record_queues: bool = False) -> ReplicationResult:
-    """One replication as a pure function of (scenario, seed, replication)."""
-    world = World(scenario, replication, seed, trace, record_queues)
+             record_queues: bool = False, engine: str = "auto") -> ReplicationResult:
+    """One replication as a pure function of (scenario, seed, replication); `engine` as `World` takes it."""
+    world = World(scenario, replication, seed, trace, record_queues, engine)
     try:
         return world.run()
     finally:

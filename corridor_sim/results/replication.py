@@ -72,7 +72,25 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "created": result.created,
         "arrived": result.arrived,
         "end_h": result.end_h,
+        "engine": {"name": result.engine, "outside": result.outside, "reasons": result.engine_reasons},
     }
+
+
+def engine_summary(stats: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """By scenario: the engine that ran its replications, the share of its trucks worked out
+    outside the event loop, and what kept controls or the whole world on the reference engine."""
+    out = {}
+    for name, reps in stats.items():
+        engines = [rep["engine"] for rep in reps if rep and "engine" in rep]
+        if not engines:
+            continue
+        created = sum(rep["created"] for rep in reps if rep and "engine" in rep)
+        out[name] = {
+            "engine": "/".join(sorted({e["name"] for e in engines})),
+            "outside_loop_share": sum(e["outside"] for e in engines) / created if created else 0.0,
+            "reference_because": engines[0]["reasons"],
+        }
+    return out
 
 
 def _hours(key: str) -> str:

@@ -42,7 +42,7 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
 def _calendar_problems(scenario: Scenario) -> list[Problem]:
     """A control closed from the clock start to the end of the horizon: every truck would wait
     past it, and the run would end stuck after a year of draining."""
-    from ..model.calendar import Calendar  # the model's own calendar, so the check is what the run does
+    from .calendar import Calendar  # the calendar the run keeps, so the check is what the run does
 
     clock = scenario.clock
     horizon = clock.horizon

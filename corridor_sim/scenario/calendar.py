@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 
-from ..scenario.hours import WEEK, WeeklyHours
+from .hours import WEEK, WeeklyHours
 
 
 def week_hour(start: dt.datetime) -> float:

@@ -1,0 +1,159 @@
+"""What in a world changes a truck's times, and which engine may run it.
+
+Every setting, hook and step that changes when a truck leaves a control is a named feature
+(`FEATURES`). A world computes its features once, when it is built: those of each control (from
+its settings, from the hooks set on it, and from what each measure declares there) and those of
+the world as a whole. Each engine declares the features it supports (`ENGINES`); `choose` picks
+the fastest engine that covers them. The list is an allow-list: a feature that no fast engine
+names, a name that is not registered, or a measure that declares nothing (`Measure.features`
+returns None) leaves the world, or the control, to the reference engine, SimPy's pools, which
+is the specification. What is new is correct and slow until a fast engine declares it and the
+equivalence tests (tests/test_engines.py) prove it, never fast and wrong.
+
+The engines, fastest first:
+
+- `columns` (`columns.py`): the whole world at once, control by control, in numpy columns;
+- `fifo` (`fifo.py`, `batch.py`): controls served first come, first served, a truck's start
+  known when it arrives; background flows that pass only such controls go outside the event
+  loop; the rest (counted trucks, ferries, caravans, controls it does not cover) on SimPy;
+- `reference`: every truck event by event on SimPy, every control by its pools.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SimulationError
+
+# name -> what it is; a feature is at a control unless it says "(world)"
+FEATURES: dict[str, str] = {
+    "opening_hours": "the control keeps hours or holidays: trucks wait for it to open",
+    "daily_cap": "a daily cap on the trucks admitted (an e-queue)",
+    "coupling": "a bcp's exit side hands trucks to its entry side (a neutral zone, or none)",
+    "handling": "physical handling of every truck in the lane",
+    "shifts": "the number of lanes working changes with the hour (shifts)",
+    "outages": "lanes go out of service (dated or random outages)",
+    "pull_aside": "error correction or yellow checks done with the truck parked aside",
+    "joint_control": "two countries' officers at one stop combine their verdicts",
+    "aeo_recognition": "recognised AEO trucks are selected at lower rates (the verdict's tables)",
+    "preclearing": "advance data pre-clear a share of yellow checks (the verdict's tables)",
+    "priority_classes": "some trucks go first in the queues (AEO or green lanes by regime)",
+    "caravan_stop": "a caravan passes the control (its trucks may be pre-notified and go first)",
+    "scanners": "trucks are screened by scanners between the lanes and the bays",
+    "release_hook": "a measure is told of each release (an information exchange)",
+    "verdict_adjuster": "a measure changes the verdict (an exchange's alerts, a post-clearance audit)",
+    "before_lane": "a measure may hold a truck before the lane (road permits)",
+    "ferries": "(world) Caspian ferries: sailings, boarding, storms",
+    "caravans": "(world) caravans of trucks, with a convoy that gathers",
+    "traces": "(world) every truck keeps a trace of its journey",
+    "background_runs_on": "(world) a background flow runs on after the horizon while counted trucks are due "
+                          "at controls a counted flow also passes",
+    "crossing_routes": "(world) routes that pass a control twice, or controls in both orders",
+}
+
+# the features of the verdict and the lanes that the first-come first-served solver works out
+FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
+                          "preclearing"})
+
+
+@dataclass(frozen=True)
+class Engine:
+    """An engine and the features it supports at a control and in the world."""
+
+    name: str
+    control: frozenset[str]
+    world: frozenset[str]
+    partial: bool = False  # it leaves a control it does not cover to the pools, the rest of the world its own
+
+
+REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
+FIFO = Engine("fifo", FIFO_CONTROL,
+              frozenset({"ferries", "caravans", "background_runs_on", "crossing_routes"}), partial=True)
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control"}, frozenset())
+ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
+CHOICES = ("auto", *ENGINES)
+ASKED = "asked for the reference engine"  # the reason given when it was
+
+
+class EngineError(SimulationError):
+    """An engine was asked to run what it does not support."""
+
+
+@dataclass
+class Features:
+    """A world's features: at each control (by name) and in the world as a whole."""
+
+    controls: dict[str, frozenset[str]]
+    world: frozenset[str]
+
+    def unsupported(self, engine: Engine) -> dict[str, list[str]]:
+        """What `engine` lacks, by place (`world` or a control's name): empty when it covers all."""
+        lacks = {name: sorted(f - engine.control) for name, f in self.controls.items() if f - engine.control}
+        if self.world - engine.world:
+            lacks = {"world": sorted(self.world - engine.world), **lacks}
+        return lacks
+
+
+@dataclass
+class Choice:
+    """The engine that runs a world, the controls it serves first come first served, and what
+    kept the rest on the reference engine (by place: `world` or a control's name)."""
+
+    engine: str
+    fifo: frozenset[str]
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+
+
+def choose(features: Features, wanted: str = "auto") -> Choice:
+    """The fastest engine that covers `features` (`wanted`: that engine, or an EngineError naming
+    what it lacks; `auto`: the fastest that can run the world)."""
+    if wanted not in CHOICES:
+        raise EngineError(f"unknown engine {wanted!r}; expected one of {', '.join(CHOICES)}")
+    every = frozenset(features.controls)
+    if wanted == "reference":
+        return Choice("reference", frozenset(), {"world": [ASKED]})
+    if wanted != "auto":
+        engine = ENGINES[wanted]
+        lacks = features.unsupported(engine)
+        if lacks:
+            raise EngineError(f"the {wanted} engine does not support {describe(lacks)}")
+        return Choice(wanted, every)
+    if not features.unsupported(COLUMNS):
+        return Choice("columns", every)
+    lacks = features.unsupported(FIFO)
+    if "world" in lacks:
+        return Choice("reference", frozenset(), lacks)
+    served = every - set(lacks)
+    return Choice("fifo" if served else "reference", served, lacks)
+
+
+def describe(lacks: dict[str, list[str]]) -> str:
+    """`lacks` in one line: 'world: ferries; khorgos KZ entry: opening_hours, daily_cap'."""
+    return "; ".join(f"{place}: {', '.join(names)}" for place, names in lacks.items())
+
+
+def control_features(control: Any, declared: set[str]) -> frozenset[str]:
+    """A control's features: its settings, the hooks set on it, and what the measures declared."""
+    found = set(declared)
+    if not control.calendar.always_open:
+        found.add("opening_hours")
+    if control.admission is not None:
+        found.add("daily_cap")
+    if control.onward is not None or control.handed:
+        found.add("coupling")
+    if control.handling is not None:
+        found.add("handling")
+    if control.shifts:
+        found.add("shifts")
+    if control.outages:
+        found.add("outages")
+    if control.aside_checks:
+        found.add("pull_aside")
+    if control.single is None:
+        found.add("joint_control")
+    # a hook set by anyone is a feature, whether or not its measure declared it
+    hooks = {"priority_classes": any(any(row) for row in control.first), "scanners": control.screen is not None,
+             "release_hook": control.on_release is not None, "before_lane": control.before_lane is not None,
+             "verdict_adjuster": any(a.adjust is not None for a in control.authorities)}
+    found.update(name for name, present in hooks.items() if present)
+    return frozenset(found)
