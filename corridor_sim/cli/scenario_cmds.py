@@ -106,7 +106,9 @@ def show(args: argparse.Namespace) -> int:
     for key, link in s.links.items():
         if link.mode == "ferry":
             d = link.departure
-            rule = "when full" if d.rule == "when_full" else f"every {format_hours(d.every)}" if d.every else f"when full or after {format_hours(d.when_full_or_after)}"
+            rule = f"every {format_hours(d.every)}" if d.every else \
+                f"when full or after {format_hours(d.when_full_or_after)}" if d.when_full_or_after else "when full"
+            assert link.sailing is not None  # Link._mode_fields: a ferry link has one
             detail = f"{link.n_vessels} vessel(s) x {link.capacity} trucks, sailing {link.sailing.describe(format_hours)}, departs {rule}"
             if link.storms:
                 detail += f", {link.storms.per_year:g} storms/yr"
