@@ -168,18 +168,21 @@ def _item_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, edges:
             used_classes.add(classes[0])
         for cls, share in (item.risk or {}).items():
             if cls not in scenario.risk_classes:
-                problems.append(with_loc(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
+                problems.append(with_loc(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; "
+                                                               f"defined: {', '.join(classes)}"))
             elif share > 0:
                 used_classes.add(cls)
     else:
         if item.risk is not None and item.risk not in scenario.risk_classes:
-            problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
+            problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}"
+                                                       f"{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
         else:
             used_classes.add(item.risk or classes[0])
         clock = scenario.clock
         end = clock.start + dt.timedelta(hours=clock.horizon)
         if item.depart < clock.start:
-            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, before the clock start {clock.start:%Y-%m-%d %H:%M}"))
+            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, "
+                                                         f"before the clock start {clock.start:%Y-%m-%d %H:%M}"))
         elif item.depart >= end:
             problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, at or after the end of "
                                      f"the horizon {end:%Y-%m-%d %H:%M} (trucks depart from the clock start to the horizon)"))

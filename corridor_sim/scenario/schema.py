@@ -204,7 +204,8 @@ class Experiment(Base):
 class Drivers(Base):
     """How trucks drive: speed and driving-time rules."""
 
-    rules: Literal["aetr", "none"] = Field("aetr", description="aetr: 4.5 h driving then a 45 min break, at most 9 h a day, then 11 h rest; none: drive non-stop")
+    rules: Literal["aetr", "none"] = Field("aetr", description="aetr: 4.5 h driving then a 45 min break, at most 9 h a "
+                                                              "day, then 11 h rest; none: drive non-stop")
     crew: Literal["single", "double"] = Field("single", description="a double crew drives longer before resting")
     speed_kmh: Speed = Field(Dist.fixed(60.0), description="km/h, drawn per link traverse; default 60")
 
@@ -290,7 +291,8 @@ class CustomsSpec(Base):
     aeo_priority_lane: Optional[bool] = Field(None, description=_builtin("aeo_priority_lane", "recognised AEO trucks go first in the lane queue"))
     priority_regimes: Optional[tuple[Regime, ...]] = Field(None, description=_builtin(
         "priority_regimes", "transit regimes whose trucks go first in the lane queue (TIR green lanes), e.g. [etir]"))
-    etir_preclear: Optional[Probability] = Field(None, description=_builtin("etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
+    etir_preclear: Optional[Probability] = Field(None, description=_builtin(
+        "etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
 
 
 class CustomsPolicy(Base):
