@@ -165,6 +165,7 @@ class LayeredGifWriter(AbstractMovieWriter):
 
     def grab_frame(self, **savefig_kwargs) -> None:
         canvas = self.fig.canvas
+        assert isinstance(canvas, FigureCanvasAgg)  # the figure is made on a _FrameCanvas
         if self.background is None:
             for artist in self.moving:
                 artist.set_visible(False)

@@ -197,6 +197,7 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         from .results.summary import crossing_times
 
         # the summary's own definition, so calibrate and summary.json always agree
+        assert target.node is not None and target.crossing is not None  # Target._needs requires both
         times = {rep["replication"]: crossing_times(rep, target.flow).get((target.node, target.crossing))
                  for rep in result.stats.get(scenario, [])}
         import pandas as pd

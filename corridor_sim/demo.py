@@ -185,8 +185,9 @@ def share_of_noncompliant(key: str) -> Measure:
 
 def _violations(result: RunResult, group: str = ALL) -> str:
     """Where the violations went, baseline against measure: found at a border, in audit, nowhere."""
-    shares = {k: paired(result, group, share_of_noncompliant(k)) for k in ("detected", "audit_detected", "missed")}
-    if any(d is None for d in shares.values()):
+    pairs = {k: paired(result, group, share_of_noncompliant(k)) for k in ("detected", "audit_detected", "missed")}
+    shares = {k: d for k, d in pairs.items() if d is not None}
+    if len(shares) < len(pairs):
         return "Too few non-compliant trucks were counted to say where their violations were found."
     base = ", ".join(f"{100 * shares[k]['baseline_mean']:.0f}% {w}" for k, w in
                      (("detected", "at a border"), ("audit_detected", "in audit"), ("missed", "missed")))

@@ -121,7 +121,7 @@ def _comparison_section(result: RunResult) -> str:
     if frame.empty:
         return '<p class="note" id="no-comparison">No paired differences could be formed.</p>'
     lead = frame[frame["measure"] == "lead_time_h"]
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for r in lead.to_dict("records"):
         rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["baseline_mean"]),
                      _num(r["scenario_mean"]), _num(r["difference"], 1, True),

@@ -7,7 +7,6 @@ narrow (within 10% of the answer), so a wrong queue cannot pass on a wide interv
 """
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from scipy import stats
 

@@ -61,7 +61,7 @@ def test_moves_follow_the_trace_of_one_replication():
     coords = check_coordinates(scenario)
     moves = moves_from_trace(rep, coords)
     per_truck = {}
-    for truck, node, event, t, km in rep.trace:
+    for truck, _node, _event, t, _km in rep.trace:
         per_truck.setdefault(truck, []).append(t)
     assert len(moves.t0) == sum(len(v) - 1 for v in per_truck.values())
     assert np.all(moves.t1 >= moves.t0)

@@ -60,7 +60,8 @@ def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path
     lines = err.strip().splitlines()
     assert lines == [
         f"error: {bad}:9:39: nodes.post.lanse: unknown key 'lanse' (did you mean 'lanes'?); expected one of kind, country, "
-        "border, label, lat, lon, lanes, shifts, outages, pull_aside, admissions_per_day, inspection_bays, hours, holidays, handling, scanners, joint_control, neutral_zone, controls",
+        "border, label, lat, lon, lanes, shifts, outages, pull_aside, admissions_per_day, inspection_bays, hours, "
+        "holidays, handling, scanners, joint_control, neutral_zone, controls",
         f"error: {bad}:17:5: traffic.main.per_day: expected a number greater than 0, got -1",
     ]
 
@@ -232,7 +233,8 @@ def test_readme_defaults_table_matches_the_schema():
         "experiment.seed": bare.experiment.seed, "drivers.rules": bare.drivers.rules, "drivers.crew": bare.drivers.crew,
         "drivers.speed_kmh": bare.drivers.speed_kmh.mean(),
         "risk_classes": {k: v.model_dump() for k, v in bare.risk_classes.items()},
-        "nodes.*.lanes": node.lanes, "nodes.*.shifts": node.shifts, "nodes.*.pull_aside": list(node.pull_aside), "nodes.*.inspection_bays": node.inspection_bays, "nodes.*.hours": node.hours.text,
+        "nodes.*.lanes": node.lanes, "nodes.*.shifts": node.shifts, "nodes.*.pull_aside": list(node.pull_aside),
+        "nodes.*.inspection_bays": node.inspection_bays, "nodes.*.hours": node.hours.text,
         "nodes.*.holidays": list(node.holidays), "nodes.*.handling": node.handling.mean(),
         "nodes.*.joint_control": node.joint_control, "nodes.*.controls": node.controls,
         "links.*.mode": "road", "links.*.vessels": link.n_vessels,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 import simpy
 from hypothesis import given, settings

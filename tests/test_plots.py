@@ -408,7 +408,7 @@ def test_tradeoff_points_are_the_paired_differences_of_the_summary():
     assert row["missed_points"] > 0  # a scan that finds half the violations lets the rest through
     fig = tradeoff(result)
     (ax,) = fig.axes
-    (line,) = [l for l in ax.get_lines() if l.get_marker() == "o"]
+    (line,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
     assert line.get_xdata()[0] == pytest.approx(row["saved_h"]) and line.get_ydata()[0] == pytest.approx(row["missed_points"])
     assert "(h)" in ax.get_xlabel()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from corridor_sim.errors import ScenarioError
 from corridor_sim.scenario.loader import build_scenario
@@ -290,7 +291,7 @@ def test_defaults_fill_every_optional_section():
 
 def test_a_loaded_scenario_is_frozen():
     s = build_scenario(tiny())
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.name = "other"  # type: ignore[misc]
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.nodes["post"].lanes = 9  # type: ignore[misc]

@@ -69,7 +69,6 @@ def test_a_target_naming_what_the_scenario_lacks_is_refused_with_its_path():
 
 
 def test_compare_warns_of_scenarios_unrelated_to_the_baseline(tmp_path, capsys):
-    from conftest import CONTRACT
     from corridor_sim.cli import main
 
     tiny_file = tmp_path / "other.yaml"

@@ -200,7 +200,8 @@ def workers_ahead(args: argparse.Namespace) -> Iterator[None]:
     (`args.pool`, which `run_to_directory` runs on; stopped with the command, as any pool is)."""
     workers = getattr(args, "workers", 1) or 1
     # more workers than processors is the user's to ask, not a pool to start before the checks
-    if args.command not in ("run", "compare", "sweep") or not 1 < workers <= (os.cpu_count() or 1) or getattr(args, "dask_address", None) or getattr(args, "executor", None) not in (None, "process"):
+    if args.command not in ("run", "compare", "sweep") or not 1 < workers <= (os.cpu_count() or 1) \
+            or getattr(args, "dask_address", None) or getattr(args, "executor", None) not in (None, "process"):
         yield
         return
     from ..executors.process import process_executor, warm

@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "'ok: NAME (...)' per good file, each problem of a bad one on stderr with its file, "
                                    "line, column and YAML path; exit 2 when any file has a problem.")
     p.add_argument("files", nargs="+", metavar="SCENARIO", help="scenario or targets files")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
     p.set_defaults(func=validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format",
@@ -29,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "the clock, the nodes, each control's lanes, hours, holidays and customs policy, "
                                    "the links with their expected hours, the flows and caravans with their routes.")
     p.add_argument("file", metavar="SCENARIO", help="scenario file")
-    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario value, e.g. traffic.main.per_day=80 (repeatable)")
     p.set_defaults(func=show)
 
 
@@ -106,7 +108,9 @@ def show(args: argparse.Namespace) -> int:
     for key, link in s.links.items():
         if link.mode == "ferry":
             d = link.departure
-            rule = "when full" if d.rule == "when_full" else f"every {format_hours(d.every)}" if d.every else f"when full or after {format_hours(d.when_full_or_after)}"
+            rule = f"every {format_hours(d.every)}" if d.every else \
+                f"when full or after {format_hours(d.when_full_or_after)}" if d.when_full_or_after else "when full"
+            assert link.sailing is not None  # Link._mode_fields: a ferry link has one
             detail = f"{link.n_vessels} vessel(s) x {link.capacity} trucks, sailing {link.sailing.describe(format_hours)}, departs {rule}"
             if link.storms:
                 detail += f", {link.storms.per_year:g} storms/yr"

@@ -11,7 +11,11 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from types import FrameType
+from typing import Any, Callable, Iterator
+
+# what signal.signal takes and gives back
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class Terminated(KeyboardInterrupt):
@@ -42,7 +46,7 @@ def command_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    wanted = {signal.SIGTERM: _terminate}
+    wanted: dict[signal.Signals, _Handler] = {signal.SIGTERM: _terminate}
     if hasattr(signal, "SIGXFSZ"):
         wanted[signal.SIGXFSZ] = signal.SIG_IGN
     before = {sig: signal.signal(sig, handler) for sig, handler in wanted.items()}
@@ -61,16 +65,17 @@ def signals_held() -> Iterator[list[int]]:
     if threading.current_thread() is not threading.main_thread() or _held is not None:
         yield []
         return
-    _held = held = []
-    before = {}
+    held: list[int] = []
+    _held = held
+    before: dict[signal.Signals, _Handler] = {}
     try:
         for sig, handler in ((signal.SIGINT, _interrupt), (signal.SIGTERM, _terminate)):
             if signal.getsignal(sig) in (signal.default_int_handler, _terminate):  # only what raises today
                 before[sig] = signal.signal(sig, handler)
         yield held
     finally:
-        for sig, handler in before.items():
-            signal.signal(sig, handler)
+        for sig, previous in before.items():
+            signal.signal(sig, previous)
         _held = None
 
 

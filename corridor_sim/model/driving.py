@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generator
+from typing import Generator, Protocol
 
 import simpy
 
@@ -31,7 +31,15 @@ class DrivingRules:
         return DrivingRules()
 
 
-def rest_needed(truck: Truck, start: float, hours: float, rules: DrivingRules) -> float:
+class Driven(Protocol):
+    """What `rest_needed` reads and writes of a truck (a Truck, or a stand-in for one)."""
+
+    since_break: float
+    today: float
+    last_drive_end: float
+
+
+def rest_needed(truck: Driven, start: float, hours: float, rules: DrivingRules) -> float:
     """Hours of breaks and daily rests a truck takes to drive `hours` from `start` on.
 
     A wait of at least a break's length since the truck last drove counts as a break, of at

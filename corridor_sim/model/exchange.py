@@ -112,7 +112,8 @@ class ExchangeIn:
     def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
         """(document time, channel) with the exchange's data; `u`, `red`: the channel draw and P(red)."""
         draws, i = self.draws.locate(truck.group, truck.index)
-        link = self.links.get(getattr(truck, "cleared_by", None))  # unset: no control released it yet
+        cleared_by = getattr(truck, "cleared_by", None)  # unset: no control released it yet
+        link = self.links.get(cleared_by) if cleared_by is not None else None
         if link is None:
             return document, channel
         now = self.env.now
@@ -122,6 +123,7 @@ class ExchangeIn:
             tally["trucks"] += 1
         alerted = link.alert_until[truck.group] > now
         if alerted:
+            assert link.red_factor is not None  # Link.alert sets alert_until only where alerts are on
             if counted:
                 tally["alerted"] += 1
             if channel != RED and u < min(1.0, red * link.red_factor):

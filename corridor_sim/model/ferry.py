@@ -144,6 +144,7 @@ class Ferry:
     def storms(self, streams: Streams) -> Generator:
         env = self.env
         spec = self.link.storms
+        assert spec is not None  # started only for a link with storms
         months = set(spec.months)
         rate = spec.per_year / 8760.0 * 12 / len(months)  # all storms fall in the listed months
         gap = streams.sampler(Dist("exponential", (1 / rate,)), "storms", self.key, "gap")

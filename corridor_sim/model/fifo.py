@@ -108,7 +108,7 @@ class Waits:
     def series(self) -> Changes | None:
         """(time, level) at every change (a wait that ends goes before one that begins at the
         same time), when the world records queues; else None."""
-        if self.begins is None:
+        if self.begins is None or self.ends is None:
             return None
         times = np.concatenate([np.frombuffer(self.ends), np.frombuffer(self.begins)])
         steps = np.concatenate([np.full(len(self.ends), -1), np.ones(len(self.begins), dtype=int)])  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ class Streams:
         key = self.root.spawn_key + tuple(_word(p) for p in name)
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.root.entropy, spawn_key=key)))
 
-    def sampler(self, dist: Dist, *name: object) -> "Sampler":
+    def sampler(self, dist: Dist, *name: object) -> "Sampler | Fixed":
         if dist.is_fixed:
             return Fixed(dist.params[0])
         return Sampler(dist, self.generator(*name))
@@ -54,7 +54,7 @@ class Streams:
     def uniform_rows(self, width: int, *name: object) -> "UniformRows":
         return UniformRows(self.generator(*name), width)
 
-    def per_truck(self, make_block: Callable[[np.random.Generator, int], list], groups: list[str],
+    def per_truck(self, make_block: Callable[[np.random.Generator, int], Any], groups: list[str],
                   *name: object) -> "PerTruck":
         return PerTruck(self, make_block, groups, name)
 

@@ -22,7 +22,7 @@ a scenario without scanners draws nothing from it.
 """
 from __future__ import annotations
 
-from typing import Generator
+from typing import Any, Generator
 
 import numpy as np
 import simpy
@@ -84,7 +84,7 @@ class ScannerStation:
         return None
 
     def scan(self, truck: Truck, channel: Channel, row: tuple[float, float], priority: int,
-             counted: bool) -> Generator:
+             counted: bool) -> Generator[Any, Any, Channel]:
         """Scan `truck` if the scanners work now; returns its channel after: RED (to the bay) or GREEN."""
         env = self.env
         calendar = self.calendar

@@ -24,8 +24,16 @@ class Component(IntEnum):
 
 COMPONENTS: tuple[str, ...] = tuple(c.name.lower() for c in Component)
 
-Regime = IntEnum("Regime", [(name.upper(), i) for i, name in enumerate(REGIMES)])
-"""Transit regimes by index, in the scenario format's order (`Regime.ETIR`, ...)."""
+
+class Regime(IntEnum):
+    """Transit regimes by index, in the scenario format's order (`Regime.ETIR`, ...)."""
+
+    PAPER_TIR = 0
+    ETIR = 1
+    NATIONAL = 2
+
+
+assert [r.name.lower() for r in Regime] == list(REGIMES), "Regime must follow schema.REGIMES"
 
 # What a counted truck hands over when it arrives, in this order: its identity and attributes,
 # then the hour it arrived, then one column per component (see `Truck.record`).

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..results.run_result import RunResult
+from ..results.run_result import RunResult, TableSource
 from .components import time_components
 from .crossings import crossing_table, crossing_times
 from .lead_time import lead_time_ecdf
@@ -61,7 +61,7 @@ PLOTS: tuple[Plot, ...] = (
 class _CachedTables:
     """A result's table source that reads each table once (plots look at the same tables many times)."""
 
-    def __init__(self, source):
+    def __init__(self, source: TableSource) -> None:
         self.source = source
         self.frames: dict[str, pd.DataFrame] = {}
 

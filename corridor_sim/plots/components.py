@@ -37,7 +37,7 @@ def time_components(result: RunResult, ax: Axes | Figure | None = None, flow: st
                 ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2, f"{width:.0f}",
                         ha="center", va="center", fontsize=8, color="white" if dark else "black")
         left = [a + b for a, b in zip(left, widths)]
-    right = longest
+    right: float = longest
     for row, name, total in zip(rows, names, left):
         lead = summaries[name]["lead_time_h"]  # type: ignore[index]
         end = total

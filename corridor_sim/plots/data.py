@@ -6,13 +6,16 @@ was drawn from.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..errors import OutputError
 from ..scenario.network import build_graph, controls_at, crossing_label, resolve_route
-from ..scenario.schema import Scenario
+from ..scenario.schema import Caravan, Flow, Scenario
+
+if TYPE_CHECKING:
+    from ..results.run_result import RunResult
 
 
 def group_summary(summary: dict[str, Any], scenario: str, flow: str | None = None) -> dict[str, Any] | None:
@@ -46,7 +49,7 @@ def flow_label(flow: str | None) -> str:
 def routes_in_order(scenario: Scenario) -> list[tuple[str, ...]]:
     """The routes of the headline flows, then caravans, then background flows."""
     graph = build_graph(scenario)
-    items = [f for f in scenario.traffic.values() if not f.background]
+    items: list[Flow | Caravan] = [f for f in scenario.traffic.values() if not f.background]
     items += list(scenario.caravans.values())
     items += [f for f in scenario.traffic.values() if f.background]
     return [resolve_route(graph, item.route, item.from_, item.to) for item in items]

@@ -70,7 +70,7 @@ def git_revision() -> str | None:
 
 
 def manifest(result, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for lib in LIBRARIES:
         try:
             versions[lib] = metadata.version(lib)

@@ -157,7 +157,7 @@ class RunResult:
         return f"RunResult({self.kind}: {names}; {self.meta.get('replications')} replications)"
 
 
-def load_results(path):
+def load_results(path: str | Path) -> RunResult:
     """A saved run, compare or sweep directory back as the RunResult the run returned.
 
     The summary is recomputed from `replications.jsonl` (the exact per-replication statistics),

@@ -26,7 +26,8 @@ PathT = tuple[Any, ...]
 def semantic_problems(scenario: Scenario) -> list[Problem]:
     """Every cross-reference problem of a schema-valid scenario (empty when it is consistent)."""
     problems, edges = _link_problems(scenario)
-    by_ends = any(item.route is None for item in [*scenario.traffic.values(), *scenario.caravans.values()])
+    flows_and_caravans: list[Flow | Caravan] = [*scenario.traffic.values(), *scenario.caravans.values()]
+    by_ends = any(item.route is None for item in flows_and_caravans)
     graph = _graph(scenario) if by_ends and not problems else None  # networkx only for from/to routes
     used_classes: set[str] = set()
     for section, items in (("traffic", scenario.traffic), ("caravans", scenario.caravans)):
@@ -74,7 +75,8 @@ def _exchange_problems(scenario: Scenario) -> list[Problem]:
     """An exchange, or a permit quota, joins two different countries of the scenario."""
     problems: list[Problem] = []
     countries = list(scenario.countries)
-    registered = sorted({_registered(scenario, item) for item in [*scenario.traffic.values(), *scenario.caravans.values()]})
+    flows_and_caravans: list[Flow | Caravan] = [*scenario.traffic.values(), *scenario.caravans.values()]
+    registered = sorted({_registered(scenario, item) for item in flows_and_caravans})
     for section in ("information_exchange", "road_permits"):
         for key in getattr(scenario, section):
             a, b = exchange_countries(key)
@@ -96,6 +98,7 @@ def _registered(scenario: Scenario, item: Flow | Caravan) -> str:
     if item.registered:
         return item.registered
     first = item.route[0] if item.route else item.from_
+    assert first is not None  # _check_route_or_ends: a route, or `from` and `to`
     node = scenario.nodes.get(first)
     return node.countries[0] if node is not None else ""
 
@@ -108,7 +111,7 @@ def _audit_problems(scenario: Scenario) -> list[Problem]:
         base = ("post_clearance_audit", country)
         if country not in countries:
             problems.append(with_loc(base, f"no node lies in {country!r}{did_you_mean(country, countries)}; countries: {', '.join(countries)}"))
-        named = [("risk_classes", i, cls) for i, cls in enumerate(audit.risk_classes or ())]
+        named: list[tuple[str, int | str, str]] = [("risk_classes", i, cls) for i, cls in enumerate(audit.risk_classes or ())]
         named += [("audited", cls, cls) for cls in (audit.audited if isinstance(audit.audited, dict) else {})]
         for key, index, cls in named:
             if cls not in classes:
@@ -165,18 +168,21 @@ def _item_problems(scenario: Scenario, base: PathT, item: Flow | Caravan, edges:
             used_classes.add(classes[0])
         for cls, share in (item.risk or {}).items():
             if cls not in scenario.risk_classes:
-                problems.append(with_loc(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; defined: {', '.join(classes)}"))
+                problems.append(with_loc(base + ("risk", cls), f"unknown risk class {cls!r}{did_you_mean(cls, classes)}; "
+                                                               f"defined: {', '.join(classes)}"))
             elif share > 0:
                 used_classes.add(cls)
     else:
         if item.risk is not None and item.risk not in scenario.risk_classes:
-            problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
+            problems.append(with_loc(base + ("risk",), f"unknown risk class {item.risk!r}"
+                                                       f"{did_you_mean(item.risk, classes)}; defined: {', '.join(classes)}"))
         else:
             used_classes.add(item.risk or classes[0])
         clock = scenario.clock
         end = clock.start + dt.timedelta(hours=clock.horizon)
         if item.depart < clock.start:
-            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, before the clock start {clock.start:%Y-%m-%d %H:%M}"))
+            problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, "
+                                                         f"before the clock start {clock.start:%Y-%m-%d %H:%M}"))
         elif item.depart >= end:
             problems.append(with_loc(base + ("depart",), f"departs at {item.depart:%Y-%m-%d %H:%M}, at or after the end of "
                                      f"the horizon {end:%Y-%m-%d %H:%M} (trucks depart from the clock start to the horizon)"))

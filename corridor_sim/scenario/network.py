@@ -77,6 +77,7 @@ def controls_at(scenario: Scenario, graph: nx.DiGraph, route: tuple[str, ...], i
             return [ControlKey(name, (a, b), "joint")]
         return [ControlKey(name, (a,), "exit"), ControlKey(name, (b,), "entry")]
     if node.kind == "port":
+        assert node.country is not None  # Node._kind_fields: a port has a country
         out = []
         if i > 0 and graph.edges[route[i - 1], name]["mode"] == "ferry":
             out.append(ControlKey(name, (node.country,), "entry"))

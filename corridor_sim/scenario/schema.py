@@ -26,14 +26,15 @@ from pydantic import (
 )
 
 from pydantic_core import PydanticKnownError
+from pydantic_core.core_schema import ErrorType
 
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
 from .overlay import merge
 from .units import format_hours, parse_duration, parse_number
 
-REGIMES = ("paper_tir", "etir", "national")
 Regime = Literal["paper_tir", "etir", "national"]
+REGIMES: tuple[Regime, ...] = ("paper_tir", "etir", "national")
 
 COUNTRY_PATTERN = r"^[A-Z]{2,3}$"
 SCENARIO_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
@@ -87,7 +88,7 @@ def _ref(name: str) -> WithJsonSchema:
     return WithJsonSchema({"x-scenario-type": name})
 
 
-def _not_boolean(kind: str):
+def _not_boolean(kind: ErrorType):
     """`lanes: true` is an error, not one lane (pydantic would read a boolean as 1)."""
     def check(value: Any) -> Any:
         if isinstance(value, bool):
@@ -164,9 +165,9 @@ class Base(BaseModel):
 
 
 @functools.cache
-def _numeric_fields(model: type[BaseModel]) -> dict[str, str]:
+def _numeric_fields(model: type[BaseModel]) -> dict[str, ErrorType]:
     """A model's int and float fields (optional or not), with the error a boolean gets there."""
-    kinds = {int: "int_type", float: "float_type"}
+    kinds: dict[type, ErrorType] = {int: "int_type", float: "float_type"}
     out = {}
     for name, field in model.model_fields.items():
         types = [field.annotation, *typing.get_args(field.annotation)] if typing.get_origin(field.annotation) is Union \
@@ -203,7 +204,8 @@ class Experiment(Base):
 class Drivers(Base):
     """How trucks drive: speed and driving-time rules."""
 
-    rules: Literal["aetr", "none"] = Field("aetr", description="aetr: 4.5 h driving then a 45 min break, at most 9 h a day, then 11 h rest; none: drive non-stop")
+    rules: Literal["aetr", "none"] = Field("aetr", description="aetr: 4.5 h driving then a 45 min break, at most 9 h a "
+                                                              "day, then 11 h rest; none: drive non-stop")
     crew: Literal["single", "double"] = Field("single", description="a double crew drives longer before resting")
     speed_kmh: Speed = Field(Dist.fixed(60.0), description="km/h, drawn per link traverse; default 60")
 
@@ -289,7 +291,8 @@ class CustomsSpec(Base):
     aeo_priority_lane: Optional[bool] = Field(None, description=_builtin("aeo_priority_lane", "recognised AEO trucks go first in the lane queue"))
     priority_regimes: Optional[tuple[Regime, ...]] = Field(None, description=_builtin(
         "priority_regimes", "transit regimes whose trucks go first in the lane queue (TIR green lanes), e.g. [etir]"))
-    etir_preclear: Optional[Probability] = Field(None, description=_builtin("etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
+    etir_preclear: Optional[Probability] = Field(None, description=_builtin(
+        "etir_preclear", "share of yellow checks that e-TIR advance data turns green"))
 
 
 class CustomsPolicy(Base):
@@ -586,7 +589,9 @@ class Flow(Base):
     registered: Optional[Country] = Field(None, description="country the trucks are registered in (road permits); "
                                                             "default the country of the route's first node")
     regime: Annotated[dict[Regime, Probability], AfterValidator(_mix)] = Field(
-        default_factory=lambda: {"paper_tir": 1.0}, description="transit regime mix; default {paper_tir: 1}")
+        # the lambda's keys are Regimes; mypy does not infer it against pydantic's two factory signatures
+        default_factory=lambda: {"paper_tir": 1.0},  # type: ignore[arg-type]
+        description="transit regime mix; default {paper_tir: 1}")
     risk: Optional[Annotated[dict[Name, Probability], AfterValidator(_mix)]] = Field(
         None, description="risk class mix; default: the first risk class")
     background: bool = Field(False, description="in the queues, but out of the headline lead-time summary")
