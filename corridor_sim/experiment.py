@@ -342,7 +342,8 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
     }
     if store is not None and store.damaged:
         meta["rerun_damaged"] = list(store.damaged)  # found damaged in the interrupted run, run again
-    if store is None:
+    if store is None or output is None:
+        assert isinstance(sink, _MemorySink)
         return RunResult(list(plan.scenarios), stats, sink.frames(order), meta)
     result = RunResult(list(plan.scenarios), stats, meta=meta, source=store.tables())
     target = target_of(output.directory)
@@ -456,21 +457,21 @@ def sweep_points(scenario: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[
     if problems:
         raise ScenarioError(problems)
     keys = short_keys(list(vary))
-    points = []
+    points: list[tuple[dict[str, Any], Scenario]] = []
     names: set[str] = set()
     for combo in itertools.product(*vary.values()):
-        values = dict(zip(vary, combo))
-        name = "_".join([scenario.name] + [f"{_name_part(keys[p])}-{_name_part(v)}" for p, v in values.items()])
+        point_values: dict[str, Any] = dict(zip(vary, combo))
+        name = "_".join([scenario.name] + [f"{_name_part(keys[p])}-{_name_part(v)}" for p, v in point_values.items()])
         if name in names:
             name = f"{scenario.name}_p{len(points)}"
         names.add(name)
         try:
-            point = derive(scenario, {**values, "name": name})
+            point = derive(scenario, {**point_values, "name": name})
         except ScenarioError as exc:
-            where = ", ".join(f"{p}={v}" for p, v in values.items())
+            where = ", ".join(f"{p}={v}" for p, v in point_values.items())
             raise ScenarioError([Problem(f"sweep point {where}: {p.path}" if p.path else f"sweep point {where}",
                                          p.message) for p in exc.problems]) from None
-        points.append((values, point))
+        points.append((point_values, point))
     return points
 
 

@@ -232,9 +232,10 @@ class DeclaredFee(Fee):
 
 def _fee_world() -> dict:
     """No checks, and lanes enough that nobody queues: a truck's time at a control is the fee."""
-    return tiny(nodes={**tiny()["nodes"], "post": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 50}}, customs={"default": {"document": {"paper_tir": 0, "etir": 0, "national": 0},
-                                      "document_error": {"paper_tir": 0, "etir": 0, "national": 0},
-                                      "channels": {"low": {"yellow": 0, "red": 0}}}},
+    none = {"paper_tir": 0, "etir": 0, "national": 0}
+    return tiny(nodes={**tiny()["nodes"], "post": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 50}},
+                customs={"default": {"document": none, "document_error": none,
+                                     "channels": {"low": {"yellow": 0, "red": 0}}}},
                 traffic={"main": {"route": ["origin", "post", "destination"], "per_day": 10},
                          "local": {"route": ["origin", "post", "destination"], "per_day": 10, "background": True}})
 

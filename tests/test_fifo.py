@@ -25,7 +25,7 @@ from corridor_sim.model.world import World
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
-from worlds import close, open_worlds, tie_free_worlds
+from worlds import close, tie_free_worlds
 
 
 @st.composite

@@ -110,7 +110,7 @@ class Flow:
         self.cohorts.append(cohort)
         self.reach += cohort.now.tolist()
         self.noncompliant += cohort.noncompliant.tolist()
-        if cohort.since_break is not None:
+        if cohort.since_break is not None and cohort.today is not None and cohort.last_drive_end is not None:
             self.since_break += cohort.since_break.tolist()
             self.today += cohort.today.tolist()
             self.last_drive_end += cohort.last_drive_end.tolist()
@@ -269,7 +269,9 @@ class Batch:
         arrivals, to_bay, leaves = stop.arrivals, stop.bays, stop.leaves
         # lanes of a constant number: FifoServers.take written out (the same steps), as most are
         inline = type(lanes) is FifoServers
-        free, busy, wait = (lanes.free, lanes.busy, lanes.waits.add) if inline else (None, None, None)
+        free: Any = lanes.free if inline else None
+        busy: Any = lanes.busy if inline else None
+        wait: Any = lanes.waits.add if inline else None
         opens, closes = (busy.start, busy.stop) if inline else (0.0, 0.0)
         while True:
             lane_next = arrivals[0][0] if arrivals else INF

@@ -185,6 +185,7 @@ class ColumnRun:
             cohort.times[REST][resting] += end[resting] - cohort.mark[resting] - hours[resting]
             cohort.mark[resting] = end[resting]
             cohort.book(DRIVE, moving & ~resting, end)
+            assert cohort.last_drive_end is not None  # set by _rests
             cohort.last_drive_end = np.where(moving, end, cohort.last_drive_end)
         cohort.km = cohort.km + km
         cohort.now = end
@@ -195,26 +196,27 @@ class ColumnRun:
         a drive that needs no rest (most) in columns, the others one by one."""
         rules = self.rules
         n = cohort.n
-        if cohort.since_break is None:  # nothing driven yet
+        if cohort.since_break is None or cohort.today is None or cohort.last_drive_end is None:  # nothing driven yet
             cohort.since_break, cohort.today, cohort.last_drive_end = np.zeros(n), np.zeros(n), np.full(n, -np.inf)
         before = cohort.since_break, cohort.today
+        last_drive_end = cohort.last_drive_end
         # as rest_needed starts: a long enough stop since the last drive was a break or a daily rest
-        idle = start - cohort.last_drive_end
+        idle = start - last_drive_end
         rested = idle >= rules.daily_rest - EPS
         since_break = np.where(rested | (idle >= rules.break_h - EPS), 0.0, before[0])
         today = np.where(rested, 0.0, before[1])
         # one segment and done: neither limit reached, and the drive fits under both
         whole = (hours > EPS) & (today < rules.max_day - EPS) & (since_break < rules.max_block - EPS) & \
             (hours <= rules.max_block - since_break) & (hours <= rules.max_day - today)
-        cohort.since_break = np.where(moving, np.where(whole, since_break + hours, since_break), before[0])
-        cohort.today = np.where(moving, np.where(whole, today + hours, today), before[1])
+        since_now = cohort.since_break = np.where(moving, np.where(whole, since_break + hours, since_break), before[0])
+        today_now = cohort.today = np.where(moving, np.where(whole, today + hours, today), before[1])
         rest = np.zeros(n)
         probe = _Probe()
         for k in np.flatnonzero(moving & ~whole & (hours > EPS)).tolist():
             probe.since_break, probe.today, probe.last_drive_end = \
-                float(before[0][k]), float(before[1][k]), float(cohort.last_drive_end[k])
+                float(before[0][k]), float(before[1][k]), float(last_drive_end[k])
             rest[k] = rest_needed(probe, start[k], hours[k], rules)
-            cohort.since_break[k], cohort.today[k] = probe.since_break, probe.today
+            since_now[k], today_now[k] = probe.since_break, probe.today
         return rest
 
     def _serve(self, control: Any, visits: list[tuple[Cohort, np.ndarray]]) -> list:
@@ -414,9 +416,9 @@ def _verdicts(control: Any, cohort: Cohort) -> tuple:
     if not (errors_aside or yellow_aside):  # most controls: everything in the lane
         lane, aside = document + error + yellow, np.zeros(n)
     else:
-        lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
-        aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
-        lane, aside = np.broadcast_to(lane, n).copy(), np.broadcast_to(aside, n).copy()
+        in_lane = document + (0.0 if errors_aside else error) + (0.0 if yellow_aside else yellow)
+        parked = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
+        lane, aside = np.broadcast_to(in_lane, n).copy(), np.broadcast_to(parked, n).copy()
     handling = None if control.handling is None else per_truck_column(control.handling, g, n, cohort.first)
     return lane, aside, handling, channel, draws["inspection"], u_detect, np.full(n, authority.detection)
 
@@ -440,6 +442,9 @@ class _Probe:
     """What `rest_needed` reads and writes of a truck."""
 
     __slots__ = ("since_break", "today", "last_drive_end")
+    since_break: float
+    today: float
+    last_drive_end: float
 
 
 def _reaches(plan: list, pos: int, control: Any) -> bool:
@@ -464,7 +469,7 @@ def _take(servers: Any, arrivals: np.ndarray, hours: np.ndarray, more: np.ndarra
     are added here; the waits are left to the caller (a control's lanes and bays share them)."""
     if isinstance(servers, FifoServers):
         free = servers.free
-        starts = []
+        starts: list[float] = []
         append = starts.append
         if more is None:
             for a, h in zip(arrivals.tolist(), hours.tolist()):
@@ -473,7 +478,7 @@ def _take(servers: Any, arrivals: np.ndarray, hours: np.ndarray, more: np.ndarra
                     s = a
                 heapreplace(free, s + h)
                 append(s)
-            start = np.asarray(starts, dtype=float)
+            start = np.asarray(starts, dtype=np.float64)
             end = start + hours
         else:
             for a, h, m in zip(arrivals.tolist(), hours.tolist(), more.tolist()):
@@ -485,7 +490,7 @@ def _take(servers: Any, arrivals: np.ndarray, hours: np.ndarray, more: np.ndarra
                     e = e + m
                 heapreplace(free, e)
                 append(s)
-            start = np.asarray(starts, dtype=float)
+            start = np.asarray(starts, dtype=np.float64)
             end = np.where(more > 0, (start + hours) + more, start + hours)
         _add_busy(servers.busy, start, end)
         return start

@@ -115,7 +115,7 @@ class Control:
         self.group_tally = [[0, 0.0, 0.0] for _ in groups]  # per flow: trucks, hours here, hours queueing
         # first-come first-served lanes and bays (use_fifo), and what brings the trucks outside
         # the event loop up to the clock before a truck of the loop takes them (batch.py)
-        self.fifo_lanes: FifoServers | None = None
+        self.fifo_lanes: FifoServers | StaffedServers | None = None
         self.fifo_bays: FifoServers | None = None
         self.catch_up: Callable[[float], None] | None = None
         self.passage = self.pass_truck
@@ -133,7 +133,7 @@ class Control:
         busy = self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
         self.bay_busy = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
         self.fifo_lanes = FifoServers(self.lanes.capacity, busy, waits) if self.staffing is None else \
-            self._staffed_servers(busy, waits, until)  # type: ignore[arg-type]
+            self._staffed_servers(busy, waits, until)
         self.fifo_bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
         self.passage = self._pass_fifo
 
@@ -190,8 +190,9 @@ class Control:
         if self.zone is not None:
             granted = self.zone.request(priority)
         else:
-            granted = self.onward.lanes.request(priority)  # type: ignore[union-attr]
-            truck.holds = self.onward.lanes  # type: ignore[union-attr]
+            assert self.onward is not None  # a coupled exit side without a zone
+            granted = self.onward.lanes.request(priority)
+            truck.holds = self.onward.lanes
         if granted is not None:
             yield granted
             truck.book(QUEUE, self.env.now)
@@ -306,7 +307,7 @@ class Control:
             if channel != GREEN:
                 self._tally_channel(channel, detected)
 
-    def _tally_channel(self, channel: Channel, detected: bool) -> None:
+    def _tally_channel(self, channel: int, detected: bool) -> None:
         if channel == YELLOW:
             self.yellow += 1
         elif channel == RED:

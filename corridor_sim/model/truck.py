@@ -1,6 +1,8 @@
 """A truck: who it is, and the time it has spent in each component of its lead time."""
 from __future__ import annotations
 
+from typing import Any
+
 from enum import IntEnum
 from operator import attrgetter
 
@@ -93,7 +95,7 @@ class Truck:
         self.last_drive_end = float("-inf")
         self.where = "departing"
         self.trace: list | None = None
-        self.holds = None  # the next control's lane, taken before leaving a coupled exit control
+        self.holds: Any = None  # the next control's lane, taken before leaving a coupled exit control
         # `cleared_by`, `cleared_at`, `clean`: the last control that released the truck, when, and
         # whether it inspected it and found it compliant; set by that control only in scenarios
         # with an information exchange (exchange.py), unset before (nothing to pay on every truck)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Generator
+from typing import TYPE_CHECKING, Generator
 
 import numpy as np
 import simpy
 
 from ..errors import SimulationError
 from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
-from ..scenario.schema import REGIMES, Scenario, parse_link_key
+from ..scenario.schema import REGIMES, Caravan, Flow, Scenario, parse_link_key
 from .features import Features, choose, control_features
 from .measures import MECHANISMS
 from .plan import ARRIVE, CONTROL, DRIVE, FERRY, GATHER, LEAVE, control_order, until_last_stop, untraced
@@ -25,6 +25,9 @@ from .records import (ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRe
 from .rng import Streams, replication_seed
 from .staffing import LaneSchedule
 from .truck import Truck
+
+if TYPE_CHECKING:
+    from .batch import Batch
 
 
 ROW_CHUNK = 50_000  # counted trucks' rows kept as tuples before they become typed columns
@@ -57,8 +60,8 @@ class World:
         self.ferries: dict[str, Ferry] = {}
         self.measures = [mechanism(self) for mechanism in MECHANISMS]  # customs measures (measures.py)
         # where each flow's and caravan's trucks are registered: given, or the first node's country
-        self.registered = [item.registered or scenario.nodes[self._route(item)[0]].countries[0]
-                           for item in [*scenario.traffic.values(), *scenario.caravans.values()]]
+        items: list[Flow | Caravan] = [*scenario.traffic.values(), *scenario.caravans.values()]
+        self.registered = [item.registered or scenario.nodes[self._route(item)[0]].countries[0] for item in items]
         self.speeds: dict[str, object] = {}
         self.drained = self.env.event()
         self.done = self.env.event()
@@ -84,7 +87,7 @@ class World:
                       for plan in self.plans]
         self.sources = [Source(self, index, name, flow) for index, (name, flow) in enumerate(scenario.traffic.items())]
         self.event_sources = self.sources  # the flows whose trucks take the event loop
-        self.batch = None  # the background flows that go outside it (batch.py)
+        self.batch: Batch | None = None  # the background flows that go outside it (batch.py)
         self.features = self._features()
         self.choice = choose(self.features, engine)
         if self.choice.engine != "reference":
@@ -415,23 +418,24 @@ class World:
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
-                                  group=self.groups[g], trucks=n, mean_time_h=time_sum / n, mean_queue_h=queue_sum / n)
+                                  group=self.groups[g], trucks=int(n), mean_time_h=time_sum / n,
+                                  mean_queue_h=queue_sum / n)
                 for g, (n, time_sum, queue_sum) in enumerate(c.group_tally) if n
             ]
         ferries, ferry_groups = [], []
-        for key, f in self.ferries.items():
+        for link, f in self.ferries.items():
             for side in f.sides:
-                crossing = crossing_label(scenario, ControlKey(side.port, (scenario.nodes[side.port].country,), "exit"))
+                crossing = crossing_label(scenario, ControlKey(side.port, scenario.nodes[side.port].countries[:1], "exit"))
                 tallies = sorted(side.group_waits.items())
                 ferry_groups += [
-                    FerryFlowRecord(link=key, from_=side.port, to=side.to, crossing=crossing, group=self.groups[g],
-                                    trucks=n, mean_wait_h=wait_sum / n)
+                    FerryFlowRecord(link=link, from_=side.port, to=side.to, crossing=crossing, group=self.groups[g],
+                                    trucks=int(n), mean_wait_h=wait_sum / n)
                     for g, (n, wait_sum) in tallies
                 ]
-                waits = sum(n for _, (n, _) in tallies)
+                waits = sum(int(n) for _, (n, _) in tallies)
                 wait_sum = sum(w for _, (_, w) in tallies)
                 ferries.append(FerryRecord(
-                    link=key, from_=side.port, to=side.to, crossing=crossing, vessels=f.link.n_vessels,
+                    link=link, from_=side.port, to=side.to, crossing=crossing, vessels=f.link.n_vessels,
                     capacity=f.capacity, sailings=side.sailings,
                     mean_load=side.load_sum / side.sailings if side.sailings else 0.0,
                     trucks=waits, mean_wait_h=wait_sum / waits if waits else float("nan"),
