@@ -56,14 +56,18 @@ def test_the_audit_office_is_an_mmc_queue(auditors, rho):
 
 def test_audits_wait_in_order_of_release_for_free_auditors_worked_by_hand():
     spec = PostClearanceAudit(release={"red": 1.0}, auditors=2, duration=1.0, detection=1.0)
-    env = SimpleNamespace(now=0.0)
-    office = AuditOffice(env, "BB", spec, warmup=0.0, horizon=10.0)
+    office = AuditOffice("BB", spec, warmup=0.0, horizon=10.0)
     trucks = [SimpleNamespace(id=i, counted=True, noncompliant=i != 2) for i in range(5)]
     # released at 0, 0, 0, 1 and 5 h; audits of 2, 3, 1, 1 and 1 h; the fourth is not audited
-    for now, truck, audited, duration in zip([0, 0, 0, 1, 5], trucks, [True, True, True, False, True], [2, 3, 1, 1, 1]):
-        env.now = float(now)
-        office.receive(truck, audited, float(duration), 0.0)
+    receipts = list(zip([0, 0, 0, 1, 5], trucks, [True, True, True, False, True], [2, 3, 1, 1, 1]))
+    for now, truck, audited, duration in receipts:
+        office.receive(truck, audited, float(duration), 0.0, float(now))
     record = office.settle()
+    # an engine that works trucks out in another order hands the releases in out of time order
+    shuffled = AuditOffice("BB", spec, warmup=0.0, horizon=10.0)
+    for now, truck, audited, duration in [receipts[4], receipts[3], *receipts[:3]]:
+        shuffled.receive(truck, audited, float(duration), 0.0, float(now))
+    assert shuffled.settle() == record and shuffled.outcomes == office.outcomes
     # two auditors: 0-2 and 0-3; the third waits for the first free one (2 h), 2-3; the fifth at 5-6
     assert [delay for _, _, delay, _ in office.outcomes] == [2.0, 3.0, 3.0, 1.0]
     assert record.released == 5 and record.audited == 4 and record.noncompliant == 4

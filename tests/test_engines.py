@@ -115,8 +115,10 @@ RECIPES = {
         "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
         "false_alarm": draw(st.floats(0, 0.5)), "green_share": draw(st.sampled_from([0, 0.2]))}),
     "release_hook": _exchange,
-    "verdict_adjuster": lambda draw, d: _set(d, "post_clearance_audit", {"BB": {
-        "release": {"red": 0.5, "yellow": 0.5}, "auditors": 1, "duration": "2h", "detection": 0.8}}),
+    "verdict_adjuster": _exchange,
+    "release_to_audit": lambda draw, d: _set(d, "post_clearance_audit", {draw(st.sampled_from(["BB", "CC"])): {
+        "release": {"red": draw(st.sampled_from([0.5, 1.0])), "yellow": 0.5}, "auditors": draw(st.integers(1, 2)),
+        "duration": EXP(2.0), "detection": 0.8}}),
     "before_lane": lambda draw, d: _set(d, "road_permits", {"AA -> BB": {"permits": draw(st.integers(5, 40)),
                                                                         "period": "day"}}),
     "ferries": _ferry,
@@ -181,6 +183,32 @@ def test_every_engine_gives_the_reference_engines_results(drawn, replication):
         close(result, reference)
 
 
+FAST = sorted(FIFO.control | FIFO.world | ENGINES["columns"].control)  # what some fast engine supports
+
+
+@pytest.mark.parametrize("feature", FAST)
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data(), replication=st.integers(0, 3))
+def test_each_feature_a_fast_engine_supports_gives_the_reference_results(feature, data, replication):
+    """`feature` with background traffic (outside the event loop where the feature allows) and up
+    to two other features a fast engine supports: every path of the engine meets it."""
+    world_data = data.draw(base_worlds())
+    others = data.draw(st.sets(st.sampled_from([f for f in FAST if f != feature]), max_size=2))
+    for name in sorted({feature, "background_runs_on", *others}):
+        RECIPES[name](data.draw, world_data)
+    scenario = build_scenario(world_data)
+    world = World(scenario, replication)
+    _check_choice(world)
+    event(f"engine {world.choice.engine}" + (", background outside the event loop" if world.batch else ""))
+    try:
+        reference = simulate(scenario, replication, record_queues=True, engine="reference")
+    except SimulationError:
+        with pytest.raises(SimulationError):
+            simulate(scenario, replication)
+        return
+    close(simulate(scenario, replication, record_queues=True), reference)
+
+
 def test_every_registered_feature_has_a_recipe():
     assert set(RECIPES) == set(FEATURES)
 
@@ -218,8 +246,8 @@ class Fee(Measure):
         if key.country == "BB" and key.direction == "entry":
             verdict = control.verdict
 
-            def with_fee(truck):
-                lane, *rest = verdict(truck)
+            def with_fee(truck, now):
+                lane, *rest = verdict(truck, now)
                 return (lane + FEE_H, *rest)
 
             control.verdict = with_fee

@@ -36,7 +36,7 @@ class CountAndFavourEtir(Measure):
         give_priority(control.first, regime=REGIMES.index("etir"))
         self.counts[control.name] = 0
 
-        def released(truck, channel, detected, name=control.name):
+        def released(truck, channel, detected, now, name=control.name):
             self.counts[name] += 1
         control.on_release = released
 

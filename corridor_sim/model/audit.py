@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
-import simpy
 
 from ..scenario.schema import PostClearanceAudit
 from .customs import Channel
@@ -49,8 +49,7 @@ class AuditRecord:
 class AuditOffice:
     """One country's auditors: audits come in at release, in time order, and are settled at the end."""
 
-    def __init__(self, env: simpy.Environment, country: str, spec: PostClearanceAudit, warmup: float, horizon: float):
-        self.env = env
+    def __init__(self, country: str, spec: PostClearanceAudit, warmup: float, horizon: float):
         self.country = country
         self.auditors = spec.auditors
         self.detection = spec.detection
@@ -60,9 +59,10 @@ class AuditOffice:
         self.released: list[tuple[float, int, bool, bool, bool, float, float]] = []
         self.outcomes: list[tuple[int, bool, float, bool]] | None = None  # (truck id, counted, delay, found)
 
-    def receive(self, truck, audited: bool, duration: float, u_detect: float) -> None:
-        """`truck` is released now; `audited`: it will be audited, for `duration` hours."""
-        self.released.append((self.env.now, truck.id, truck.counted, truck.noncompliant, audited, duration, u_detect))
+    def receive(self, truck, audited: bool, duration: float, u_detect: float, now: float) -> None:
+        """`truck` is released at `now`; `audited`: it will be audited, for `duration` hours. Engines
+        that work out trucks in another order than the clock's hand them in out of order."""
+        self.released.append((now, truck.id, truck.counted, truck.noncompliant, audited, duration, u_detect))
 
     def settle(self) -> AuditRecord:
         """Every audit's start and end (FIFO over `auditors`), and the office's record."""
@@ -72,6 +72,7 @@ class AuditOffice:
         busy = waiting = wait_sum = delay_sum = 0.0
         released = audited = noncompliant = detected = 0
         outcomes = []
+        self.released.sort(key=itemgetter(0))  # in time order (stable: as they came at one time)
         for now, truck, counted, bad, is_audited, duration, u_detect in self.released:
             counts = low <= now < high
             found = False
@@ -129,16 +130,17 @@ class AuditScreen:
 
         self.draws = streams.per_truck(block, groups, "audit", *owner)
 
-    def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
+    def adjust(self, truck, document: float, channel: Channel, u: float, red: float, now: float) -> tuple[float, Channel]:
         """As a verdict adjuster (customs.Authority.add_adjuster): the document time unchanged."""
-        return document, self.screen(truck, channel)
+        return document, self.screen(truck, channel, now)
 
-    def screen(self, truck, channel: Channel) -> Channel:
-        """`channel` as the border applies it: GREEN for a selection released to audit."""
+    def screen(self, truck, channel: Channel, now: float) -> Channel:
+        """`channel` as the border applies it: GREEN for a selection released to audit (at `now`).
+        Which selections are released depends on the truck's own draws only, never on the clock."""
         draws, i = self.draws.locate(truck.group, truck.index)
         if channel == Channel.GREEN or not self.eligible[truck.risk] or draws[0][i] >= self.release[channel]:
             return channel
-        self.office.receive(truck, draws[1][i] < self.audited[truck.risk], draws[3][i], draws[2][i])
+        self.office.receive(truck, draws[1][i] < self.audited[truck.risk], draws[3][i], draws[2][i], now)
         return Channel.GREEN
 
 
@@ -171,7 +173,7 @@ class AuditMeasure(Measure):
     def __init__(self, world) -> None:
         scenario = world.scenario
         self.specs = scenario.post_clearance_audit
-        self.offices = {country: AuditOffice(world.env, country, spec, world.warmup, world.horizon)
+        self.offices = {country: AuditOffice(country, spec, world.warmup, world.horizon)
                         for country, spec in self.specs.items()}
 
     def wire(self, world, control, authorities: list, key) -> None:
@@ -180,10 +182,11 @@ class AuditMeasure(Measure):
             if office is not None:
                 authority.add_adjuster(AuditScreen(office, self.specs[authority.country], world.risk_classes,
                                                    world.streams, world.groups,
-                                                   (key.node, authority.country, key.direction)).adjust)
+                                                   (key.node, authority.country, key.direction)).adjust,
+                                       "release_to_audit")
 
     def features(self, control) -> set[str]:
-        return {"verdict_adjuster"} if any(a.country in self.offices for a in control.authorities) else set()
+        return {"release_to_audit"} if any(a.country in self.offices for a in control.authorities) else set()
 
     def records(self) -> list[AuditRecord]:
         """Each office settled to the end of the run (call once, before `truck_columns`)."""

@@ -32,7 +32,9 @@ from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
 from .driving import rest_needed
 from .fifo import FifoServers
+from .features import TIMED
 from .plan import CONTROL, DRIVE as DRIVE_STEP, control_order
+from .truck import Truck
 
 GREEN, YELLOW, RED = int(Channel.GREEN), int(Channel.YELLOW), int(Channel.RED)
 FIRST = 1024  # candidate departures drawn beyond the horizon at first, and at least as many whenever more are needed
@@ -80,6 +82,7 @@ class Flow:
         self.speeds: dict[int, list[float]] = {}  # plan position -> each truck's speed on a later link
         self.left = 0                   # departures taken (trucks on their way or arrived)
         self.stopped = False
+        self.ended = 0.0                # when it stopped: where the loop's `World._arrivals` would have ended
         self.next_at = INF              # when the next truck departs (kept by the batch)
         self.group = source.group
         self.steps = len(self.plan)
@@ -140,6 +143,16 @@ class Flow:
             v[5].extend((cohort.noncompliant & (u_detect < detection)).tolist())
         return v
 
+    def truck(self, k: int) -> Truck:
+        """Truck `k` of the flow as a control's verdict and its measures' hooks read it (a
+        background truck: never counted, no id of its own)."""
+        for cohort in self.cohorts:
+            j = k - cohort.first
+            if 0 <= j < cohort.n:
+                return Truck(0, self.group, k, 0.0, bool(cohort.aeo[j]), int(cohort.regime[j]), int(cohort.risk[j]),
+                             bool(cohort.noncompliant[j]), False, False)
+        raise IndexError(f"truck {k} of {self.source.name} has not been drawn")
+
     def speed(self, pos: int) -> list[float]:
         """Each truck's speed on the link at `pos` of the plan (a link after a control)."""
         speeds = self.speeds.setdefault(pos, [])
@@ -148,13 +161,19 @@ class Flow:
             speeds += per_truck_column(table, self.source.group, len(self.raw) - len(speeds), len(speeds)).tolist()
         return speeds
 
+    def stop(self, at: float | None = None) -> None:
+        """No more departures: the loop's arrivals of the flow would end at `at` (a departure
+        found to come too late), or, found as the last truck left, when it left."""
+        self.stopped = True
+        self.ended = at if at is not None else self.departs[self.left - 1] if self.left else 0.0
+
     def next_departure(self) -> float:
         if self.stopped:
             return INF
         if self.left == len(self.raw):
             self._draw(len(self.raw) + max(FIRST, len(self.raw) // 4))
             if self.left == len(self.raw):  # no more draws (a flow without departures)
-                self.stopped = True
+                self.stop()
                 return INF
         return self.departs[self.left]
 
@@ -163,10 +182,13 @@ class Stop:
     """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
     to leave, each a heap in order of time."""
 
-    __slots__ = ("control", "arrivals", "bays", "leaves")
+    __slots__ = ("control", "arrivals", "bays", "leaves", "timed")
 
     def __init__(self, control: Any) -> None:
         self.control = control
+        # its verdict reads when the officers start on the truck (a release to audit is dated
+        # then): judged one by one as each takes its lane, not ahead in columns
+        self.timed = bool(control.features & TIMED)
         self.arrivals: list[tuple] = []  # (time, seq, flow, truck, queue hours so far, position in plan)
         self.bays: list[tuple] = []      # (time, seq, flow, truck, queue, position, start, queue0, inspection, found)
         self.leaves: list[tuple] = []    # (time, seq, flow, truck, queue, position, start, queue0, channel, detected)
@@ -213,6 +235,12 @@ class Batch:
         self.advance(cap)
         return self.running
 
+    @property
+    def ended(self) -> float:
+        """When the last truck outside the loop arrived or the last of its flows stopped: the
+        end of the run, as far as they go (the loop ends when both its trucks and its flows have)."""
+        return max([self.last, *(flow.ended for flow in self.flows)])
+
     # --- steps ----------------------------------------------------------------------------------
 
     def _departures(self, flow: Flow, until: float) -> None:
@@ -235,7 +263,9 @@ class Batch:
             if departs[k] >= until:
                 break
             if raw[k] >= horizon and not any(control.due for control in source.watch):
-                flow.stopped = True
+                # the loop asks as it draws the departure (as the one before leaves), then at its
+                # time: nothing has changed since the one before left here, if it left in this step
+                flow.stop(departs[k] if k == began else departs[k - 1])
                 break
             if stop is None:
                 self._arrived(reach[k])
@@ -258,7 +288,7 @@ class Batch:
         it comes after the horizon with no counted truck due at the flow's controls then."""
         if flow.next_departure() < INF and flow.raw[flow.left] >= flow.source.horizon and \
                 not any(control.due for control in flow.source.watch):
-            flow.stopped = True
+            flow.stop()
 
     def _serve(self, stop: Stop, until: float) -> None:
         """The control's lanes and bays before `until`, their arrivals in order of time (a bay's
@@ -268,7 +298,7 @@ class Batch:
         order = self.order
         arrivals, to_bay, leaves = stop.arrivals, stop.bays, stop.leaves
         # lanes of a constant number: FifoServers.take written out (the same steps), as most are
-        inline = type(lanes) is FifoServers
+        inline = type(lanes) is FifoServers and not stop.timed
         free: Any = lanes.free if inline else None
         busy: Any = lanes.busy if inline else None
         wait: Any = lanes.waits.add if inline else None
@@ -280,6 +310,9 @@ class Batch:
                 if lane_next >= until:
                     return
                 now, _, flow, k, q, pos = heappop(arrivals)
+                if stop.timed:
+                    self._serve_timed(stop, now, flow, k, q, pos)
+                    continue
                 v = flow.verdicts.get(pos)
                 if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
                     v = flow.verdict(pos)
@@ -330,6 +363,31 @@ class Batch:
                 if inspection > 0:
                     end = end + inspection
                 heappush(leaves, (end, next(order), flow, k, q, pos, start, q0, RED, detected))
+
+    def _serve_timed(self, stop: Stop, now: float, flow: Flow, k: int, q: float, pos: int) -> None:
+        """Truck `k` of `flow` at the lanes of a timed stop at `now`: judged when it starts, as
+        `Control.fifo_lane` judges a truck of the event loop, the same steps."""
+        control = stop.control
+        lanes = control.fifo_lanes
+        served = lanes.start_of(now)
+        doc, aside, channel, inspection, detection, u_detect = control.verdict(flow.truck(k), served)
+        handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
+        lanes.hold(served, doc, handling)
+        q0 = q
+        if served > now:
+            q = q + (served - now)
+        end = served
+        if doc > 0:
+            end = served + doc
+        if handling > 0:
+            end = end + handling
+        if aside > 0:
+            end = end + aside
+        if channel == RED:
+            found = flow.noncompliant[k] and u_detect < detection
+            heappush(stop.bays, (end, next(self.order), flow, k, q, pos, now, q0, inspection, found))
+        else:
+            heappush(stop.leaves, (end, next(self.order), flow, k, q, pos, now, q0, int(channel), False))
 
     def _leave(self, stop: Stop, until: float) -> None:
         """The trucks that leave the control before `until`, in order: tallied, and on their way

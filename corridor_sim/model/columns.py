@@ -25,6 +25,7 @@ progress, `Source.stopped`).
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from heapq import heapreplace
 from typing import Any
@@ -424,14 +425,16 @@ def _verdicts(control: Any, cohort: Cohort) -> tuple:
 
 
 def _verdicts_one_by_one(control: Any, cohort: Cohort) -> tuple:
-    """`_verdicts` by `Control.verdict` on each truck in turn."""
+    """`_verdicts` by `Control.verdict` on each truck in turn, ahead of time: only where no hook
+    reads the clock (the engines' features say so; `features.TIMED`), so the time given is none."""
     from .truck import Truck
 
     n, g = cohort.n, cohort.group
     rows = []
     for k, (aeo, regime, risk, noncompliant) in enumerate(zip(cohort.aeo.tolist(), cohort.regime.tolist(),
                                                               cohort.risk.tolist(), cohort.noncompliant.tolist())):
-        rows.append(control.verdict(Truck(0, g, cohort.first + k, 0.0, aeo, regime, risk, noncompliant, False, False)))
+        rows.append(control.verdict(Truck(0, g, cohort.first + k, 0.0, aeo, regime, risk, noncompliant, False, False),
+                                    math.nan))
     lane, aside, channel, inspection, detection, u_detect = (np.asarray(c, dtype=float) for c in zip(*rows)) \
         if rows else (np.zeros(0),) * 6
     handling = None if control.handling is None else per_truck_column(control.handling, g, n, cohort.first)

@@ -90,8 +90,8 @@ class Control:
         self.due = 0  # trucks of counted flows and caravans created that have still to pass here
         self.onward: Control | None = None  # a coupled exit side: the entry side it hands trucks to
         self.handed = False                 # a coupled entry side: trucks come from the exit side
-        # a measure told of each release (truck, channel, detected): e.g. an information exchange (exchange.py)
-        self.on_release: Callable[[Truck, int, bool], None] | None = None
+        # a measure told of each release (truck, channel, detected, now): e.g. an information exchange (exchange.py)
+        self.on_release: Callable[[Truck, int, bool, float], None] | None = None
         # a measure that may hold a truck before the lane (a road permit, permits.py): truck -> generator
         self.before_lane: Callable[[Truck], Generator] | None = None
         # a measure between the lanes and the bays (scanners, scanners.py): `wants(truck, channel)`
@@ -142,9 +142,12 @@ class Control:
         lane (queue, check, handling) and aside booked as `pass_truck` books them. When it is
         ready for a bay or to leave, its channel, inspection time, detection probability and the
         uniform that decides detection."""
-        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
+        lanes = self.fifo_lanes
+        assert lanes is not None
+        served = lanes.start_of(now)  # which does not depend on how long the truck will take
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, served)
         handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
-        served = self.fifo_lanes.take(now, doc, handling)  # type: ignore[union-attr]
+        lanes.hold(served, doc, handling)
         if served > now:
             truck.book(QUEUE, served)
         end = served
@@ -238,14 +241,15 @@ class Control:
         self.staffed_level.series = None
         return StaffedServers(times, counts, busy, waits)
 
-    def verdict(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
-        """Time in the lane (document check, and error correction and yellow check unless they
-        are done aside), time aside (in the parking area, after the lane), channel, inspection
-        time, detection probability and the uniform that decides detection."""
+    def verdict(self, truck: Truck, now: float) -> tuple[float, float, Channel, float, float, float]:
+        """The verdict on `truck`, the officers starting on it at `now`: time in the lane (document
+        check, and error correction and yellow check unless they are done aside), time aside (in
+        the parking area, after the lane), channel, inspection time, detection probability and the
+        uniform that decides detection."""
         errors_aside, yellow_aside = self.errors_aside, self.yellow_aside
         if self.single is not None:
             a = self.single
-            document, error, channel, yellow_check, inspection, u_detect = a.decide(truck)
+            document, error, channel, yellow_check, inspection, u_detect = a.decide(truck, now)
             yellow = yellow_check if channel == YELLOW else 0.0
             if not (errors_aside or yellow_aside):  # most controls: everything in the lane
                 return document + error + yellow, 0.0, channel, inspection, a.detection, u_detect
@@ -253,7 +257,7 @@ class Control:
             aside = (error if errors_aside else 0.0) + (yellow if yellow_aside else 0.0)
             return lane, aside, channel, inspection, a.detection, u_detect
         # several countries' officers at one stop: their rule (joint.py)
-        return self.combine(self.authorities, truck, errors_aside, yellow_aside)  # type: ignore[misc]
+        return self.combine(self.authorities, truck, errors_aside, yellow_aside, now)  # type: ignore[misc]
 
     def _pass_fifo(self, truck: Truck) -> Generator:
         """`pass_truck` through first-come first-served lanes and bays (`use_fifo`): the truck
@@ -351,7 +355,7 @@ class Control:
                 truck.book(CLOSED, env.now)
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", env.now)
-        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck)
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, env.now)
         scan = None if self.screen is None else self.screen.wants(truck, channel)
         detected = False
         if doc > 0:
@@ -387,7 +391,7 @@ class Control:
         elif channel == YELLOW:
             truck.yellow += 1
         if self.on_release is not None:
-            self.on_release(truck, channel, detected)
+            self.on_release(truck, channel, detected, env.now)
         self.tally(truck, start, queue0, env.now, channel, detected, truck.times[CLOSED] - closed0)
 
 

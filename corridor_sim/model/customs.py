@@ -59,7 +59,8 @@ class Authority:
     channel, document time or inspection time at this control.
     """
 
-    __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "draws", "adjust")
+    __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "draws", "adjust",
+                 "adjusting")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -79,18 +80,22 @@ class Authority:
         self.preclear: list[list[float]] = [[0.0] * len(REGIMES), [0.0] * len(REGIMES)]
         self.draws = streams.per_truck(lambda rng, n: CustomsDraws(rng, n, policy), groups, "customs", *owner)
         # the measures that change a verdict (an information exchange, then a post-clearance audit),
-        # chained in the order they were added: (truck, document, channel, u, red) -> (document, channel)
+        # chained in the order they were added: (truck, document, channel, u, red, now) -> (document,
+        # channel), `now` when the officers start on the truck; and the features they are (features.py)
         self.adjust: Callable[..., tuple[float, Channel]] | None = None
+        self.adjusting: set[str] = set()
 
-    def add_adjuster(self, adjust: Callable[..., tuple[float, Channel]]) -> None:
-        """Let a measure change each verdict after the ones added before it."""
+    def add_adjuster(self, adjust: Callable[..., tuple[float, Channel]], feature: str = "verdict_adjuster") -> None:
+        """Let a measure change each verdict after the ones added before it; `feature`: what the
+        adjuster is, for the choice of engine (`features.FEATURES`)."""
+        self.adjusting.add(feature)
         before = self.adjust
         if before is None:
             self.adjust = adjust
         else:
-            def chained(truck, document, channel, u, red):
-                document, channel = before(truck, document, channel, u, red)
-                return adjust(truck, document, channel, u, red)
+            def chained(truck, document, channel, u, red, now):
+                document, channel = before(truck, document, channel, u, red, now)
+                return adjust(truck, document, channel, u, red, now)
             self.adjust = chained
 
     def scale_aeo_thresholds(self, factor: float) -> None:
@@ -99,10 +104,10 @@ class Authority:
             red, red_or_yellow = row[False]
             row[True] = (red * factor, red_or_yellow * factor)
 
-    def decide(self, truck: Truck) -> tuple[float, float, Channel, float, float, float]:
-        """The verdict on one truck: (document check time, error-correction time (0 without an
-        error), channel, yellow-check time, inspection time in a bay, the uniform that decides
-        detection)."""
+    def decide(self, truck: Truck, now: float) -> tuple[float, float, Channel, float, float, float]:
+        """The verdict on one truck, the officers starting on it at `now`: (document check time,
+        error-correction time (0 without an error), channel, yellow-check time, inspection time in
+        a bay, the uniform that decides detection)."""
         draws, i = self.draws.locate(truck.group, truck.index)
         regime = truck.regime
         document = draws.documents[regime][i]
@@ -116,5 +121,5 @@ class Authority:
         else:
             channel = GREEN
         if self.adjust is not None:  # e.g. what the last country's customs sent; an audit after release
-            document, channel = self.adjust(truck, document, channel, u, red)
+            document, channel = self.adjust(truck, document, channel, u, red, now)
         return document, error, channel, draws.yellow_check[i], draws.inspection[i], draws.u_detect[i]

@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import simpy
 
 from ..scenario.schema import InformationExchange
 from .customs import Channel
@@ -79,29 +78,27 @@ class Link:
 class ExchangeOut:
     """At any control of a scenario with exchanges: who released the truck last, and how."""
 
-    __slots__ = ("env", "country", "links")
+    __slots__ = ("country", "links")
 
-    def __init__(self, env: simpy.Environment, country: str, links: list[Link]):
-        self.env = env
+    def __init__(self, country: str, links: list[Link]):
         self.country = country
         self.links = links  # the pairs this country exports in
 
-    def released(self, truck, channel: Channel, detected: bool) -> None:
+    def released(self, truck, channel: Channel, detected: bool, now: float) -> None:
         truck.cleared_by = self.country
-        truck.cleared_at = self.env.now
+        truck.cleared_at = now
         truck.clean = channel == RED and not detected  # inspected and found compliant
         if detected:
             for link in self.links:
-                link.alert(truck.group, self.env.now)
+                link.alert(truck.group, now)
 
 
 class ExchangeIn:
     """At one authority of an importing country: the decision adjusted by what came from upstream."""
 
-    __slots__ = ("env", "links", "draws")
+    __slots__ = ("links", "draws")
 
-    def __init__(self, env: simpy.Environment, links: dict[str, Link], streams: Streams, groups: list[str], owner: tuple):
-        self.env = env
+    def __init__(self, links: dict[str, Link], streams: Streams, groups: list[str], owner: tuple):
         self.links = links  # exporter -> the pair exporter -> this country
 
         def block(rng: np.random.Generator, n: int) -> list[list[float]]:
@@ -109,14 +106,14 @@ class ExchangeIn:
 
         self.draws = streams.per_truck(block, groups, "exchange", *owner)
 
-    def adjust(self, truck, document: float, channel: Channel, u: float, red: float) -> tuple[float, Channel]:
-        """(document time, channel) with the exchange's data; `u`, `red`: the channel draw and P(red)."""
+    def adjust(self, truck, document: float, channel: Channel, u: float, red: float, now: float) -> tuple[float, Channel]:
+        """(document time, channel) with the exchange's data; `u`, `red`: the channel draw and P(red);
+        `now`: when the officers start on the truck."""
         draws, i = self.draws.locate(truck.group, truck.index)
         cleared_by = getattr(truck, "cleared_by", None)  # unset: no control released it yet
         link = self.links.get(cleared_by) if cleared_by is not None else None
         if link is None:
             return document, channel
-        now = self.env.now
         tally = link.tally
         counted = link.warmup <= now < link.horizon
         if counted:
@@ -163,11 +160,11 @@ class ExchangeMeasure(Measure):
             return
         if len(authorities) == 1:
             country = authorities[0].country
-            control.on_release = ExchangeOut(world.env, country, [k for k in self.links if k.exporter == country]).released
+            control.on_release = ExchangeOut(country, [k for k in self.links if k.exporter == country]).released
         for authority in authorities:
             incoming = {k.exporter: k for k in self.links if k.importer == authority.country}
             if incoming:
-                authority.add_adjuster(ExchangeIn(world.env, incoming, world.streams, world.groups,
+                authority.add_adjuster(ExchangeIn(incoming, world.streams, world.groups,
                                                   (key.node, authority.country, key.direction)).adjust)
 
     def features(self, control) -> set[str]:

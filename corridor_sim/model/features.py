@@ -41,7 +41,9 @@ FEATURES: dict[str, str] = {
     "caravan_stop": "a caravan passes the control (its trucks may be pre-notified and go first)",
     "scanners": "trucks are screened by scanners between the lanes and the bays",
     "release_hook": "a measure is told of each release (an information exchange)",
-    "verdict_adjuster": "a measure changes the verdict (an exchange's alerts, a post-clearance audit)",
+    "verdict_adjuster": "a measure changes the verdict by what happened to other trucks (an exchange's alerts)",
+    "release_to_audit": "selections released at the border to a post-clearance audit, dated when the officers "
+                        "start on the truck",
     "before_lane": "a measure may hold a truck before the lane (road permits)",
     "ferries": "(world) Caspian ferries: sailings, boarding, storms",
     "caravans": "(world) caravans of trucks, with a convoy that gathers",
@@ -53,7 +55,10 @@ FEATURES: dict[str, str] = {
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
 FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
-                          "preclearing"})
+                          "preclearing", "release_to_audit"})
+# features whose verdict reads when the officers start on the truck: the batch judges its trucks one
+# by one as each takes its lane there (batch.Stop), not ahead in columns
+TIMED = frozenset({"release_to_audit"})
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "background_runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control"}, frozenset())
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control"} - TIMED, frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
 ASKED = "asked for the reference engine"  # the reason given when it was
@@ -154,6 +159,9 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
     # a hook set by anyone is a feature, whether or not its measure declared it
     hooks = {"priority_classes": any(any(row) for row in control.first), "scanners": control.screen is not None,
              "release_hook": control.on_release is not None, "before_lane": control.before_lane is not None,
-             "verdict_adjuster": any(a.adjust is not None for a in control.authorities)}
+             # an adjuster set other than through `add_adjuster`, which names it
+             "verdict_adjuster": any(a.adjust is not None and not a.adjusting for a in control.authorities)}
     found.update(name for name, present in hooks.items() if present)
+    for authority in control.authorities:
+        found.update(authority.adjusting)
     return frozenset(found)

@@ -134,18 +134,27 @@ class FifoServers:
     def take(self, arrival: float, hours: float, more: float = 0.0) -> float:
         """A truck that arrives at `arrival` (no earlier than any truck before it) and holds a
         server for `hours`, then `more` (as two spells, added in turn): when its service starts."""
-        free = self.free
-        start = free[0]
+        start = self.start_of(arrival)
+        self.hold(start, hours, more)
+        return start
+
+    def start_of(self, arrival: float) -> float:
+        """`take` in two steps, for a truck whose time depends on when it starts: when a truck
+        arriving at `arrival` starts (its wait counted), which does not depend on how long it
+        will take; then `hold` the server it gets. Nothing may be taken in between."""
+        start = self.free[0]
         if start <= arrival:
-            start = arrival
-        else:
-            self.waits.add(arrival, start)
+            return arrival
+        self.waits.add(arrival, start)
+        return start
+
+    def hold(self, start: float, hours: float, more: float = 0.0) -> None:
+        """The server a truck got at `start` (`start_of`), held for `hours`, then `more`."""
         end = start + hours
         if more > 0:
             end = end + more
-        heapreplace(free, end)
+        heapreplace(self.free, end)
         self.busy.add(start, end)
-        return start
 
 
 class StaffedServers:
@@ -166,6 +175,12 @@ class StaffedServers:
         self.waits = waits
 
     def take(self, arrival: float, hours: float, more: float = 0.0) -> float:
+        start = self.start_of(arrival)
+        self.hold(start, hours, more)
+        return start
+
+    def start_of(self, arrival: float) -> float:
+        """As `FifoServers.start_of`."""
         t = arrival if arrival > self.last else self.last
         times, counts, ends, k = self.times, self.counts, self.ends, self.k
         last_k = len(times) - 1
@@ -184,9 +199,12 @@ class StaffedServers:
         self.last = t
         if t > arrival:
             self.waits.add(arrival, t)
-        end = t + hours
+        return t
+
+    def hold(self, start: float, hours: float, more: float = 0.0) -> None:
+        """As `FifoServers.hold`."""
+        end = start + hours
         if more > 0:
             end = end + more
-        heappush(ends, end)
-        self.busy.add(t, end)
-        return t
+        heappush(self.ends, end)
+        self.busy.add(start, end)

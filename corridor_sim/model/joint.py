@@ -31,10 +31,10 @@ class Decision(NamedTuple):
     u_detect: float
 
 
-def joint_verdict(authorities: list[Authority], truck: Truck, errors_aside: bool,
-                  yellow_aside: bool) -> tuple[float, float, Channel, float, float, float]:
+def joint_verdict(authorities: list[Authority], truck: Truck, errors_aside: bool, yellow_aside: bool,
+                  now: float) -> tuple[float, float, Channel, float, float, float]:
     """(time in the lane, time aside, channel, inspection time, detection rate, detection uniform)."""
-    decisions = [Decision(a.detection, *a.decide(truck)) for a in authorities]
+    decisions = [Decision(a.detection, *a.decide(truck, now)) for a in authorities]
     channel = max(d.channel for d in decisions)
     lane = max(d.document + (0.0 if errors_aside else d.error) for d in decisions)
     aside = max(d.error for d in decisions) if errors_aside else 0.0

@@ -3,10 +3,10 @@
 A measure reads its own part of the scenario when the world is built, attaches itself to the
 controls and ferries the world makes through their hooks (a control's `before_lane`, `screen`,
 `on_release`, `first`, `combine`; a country's customs `add_adjuster`, its threshold and
-pre-clearing tables; a ferry side's `first`), and hands over its outputs when the replication
-ends. Every method but `features` has a default that does nothing, so a measure says only what
-it does. Its random draws come from a stream named after it, so a scenario without it draws
-nothing there.
+pre-clearing tables; a ferry side's `first`; hooks are given `now`, the truck's clock, as an
+argument), and hands over its outputs when the replication ends. Every method but `features`
+has a default that does nothing, so a measure says only what it does. Its random draws come from
+a stream named after it, so a scenario without it draws nothing there.
 
 `features(control)` names what the measure changes at a control (`features.FEATURES`), after it
 was wired there: the engines are chosen by those names. A measure that does not say (the default,

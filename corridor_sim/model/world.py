@@ -360,7 +360,7 @@ class World:
         if outside:
             self.finished_at = None
         elif batch is not None and self.finished_at is not None:
-            self.finished_at = max(self.finished_at, batch.last)
+            self.finished_at = max(self.finished_at, batch.ended)
         if self.finished_at is None:
             places = Counter(t.where for t in self.live.values()).most_common(3)
             if outside:
