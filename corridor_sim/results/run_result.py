@@ -35,6 +35,9 @@ def build_summary(scenarios: dict[str, Scenario], stats: dict[str, list[dict[str
         "seed": meta.get("seed"),
         "scenarios": {name: scenario_summary(name, s.description, stats[name]) for name, s in scenarios.items()},
     }
+    for name, lines in (meta.get("scenario_warnings") or {}).items():  # what the settings said before the run
+        if name in summary["scenarios"]:
+            summary["scenarios"][name]["warnings"][:0] = lines
     baseline = meta.get("baseline")
     if baseline and len(scenarios) > 1:
         summary["baseline"] = baseline
