@@ -42,6 +42,11 @@ def build_summary(scenarios: dict[str, Scenario], stats: dict[str, list[dict[str
     if baseline and len(scenarios) > 1:
         summary["baseline"] = baseline
         summary["comparison"] = comparison_section(stats, baseline)
+        if summary["kind"] == "compare" and baseline in scenarios:
+            from ..scenario.lint import comparison_warnings
+
+            base = scenarios[baseline]
+            summary["warnings"] = comparison_warnings(base, [s for s in scenarios.values() if s is not base])
     if meta.get("sweep"):
         summary["sweep"] = meta["sweep"]
     return summary
