@@ -229,6 +229,20 @@ def test_readme_example_validates_and_the_set_examples_work(tmp_path, capsys):
     assert run(capsys, "validate", example, "--set", regime.replace("{etir: 1}", "{paper_tir: 0, etir: 1}"))[0] == 0
 
 
+def test_readme_complete_example_is_a_healthy_model(tmp_path, capsys):
+    """Copied as a template, it must run without a warning (no saturated control) and take a
+    plausible time for its 4,350 km (driving, rest, a ferry: days, not weeks)."""
+    example = write(tmp_path, yaml_blocks(readme_section())[0], "example.yaml")
+    code, out, err = run(capsys, "run", example, "-n", "2", "--set", "clock.horizon=20d", "--set", "clock.warmup=5d",
+                         "--no-plots", "--quiet", "-o", tmp_path / "run")
+    assert code == 0 and "warning" not in err, err
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    westbound = summary["scenarios"]["two-borders"]["flows"]["westbound"]
+    assert summary["scenarios"]["two-borders"]["warnings"] == []
+    assert 4 * 24 < westbound["lead_time_h"]["mean"] < 14 * 24
+    assert westbound["components_h"]["queue"] < 0.1 * westbound["lead_time_h"]["mean"]
+
+
 def test_readme_overlay_example_validates(tmp_path, capsys):
     overlay = yaml_blocks(readme_section())[1]
     base = ROOT / "scenarios" / "middle_corridor.yaml"
