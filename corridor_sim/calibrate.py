@@ -84,7 +84,7 @@ class FitRange(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: str = Field(description="a --set path, e.g. nodes.red_bridge.controls.AZ.lanes")
+    path: str = Field(description="a --set path, e.g. nodes.red_bridge.controls.AZ.exit.lanes")
     min: float
     max: float
     integer: bool = Field(False, description="whole numbers only (lanes, bays)")

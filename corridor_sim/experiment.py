@@ -57,8 +57,15 @@ class Plan:
     baseline: str | None = None            # compare and sweep: the scenario the others are paired with
     sweep: dict[str, Any] | None = None    # {"vary": {path: [values]}, "points": [{"scenario", "values"}]}
     engine: str = "auto"                   # the engine asked for (model/features.py): auto or reference
+    # per scenario, what its settings say before it runs (scenario.lint); None: worked out here. Kept in
+    # plan.json, since a resumed run's scenarios are read back without who set what
+    warnings: dict[str, list[str]] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if self.warnings is None:
+            from .scenario.lint import scenario_warnings
+
+            object.__setattr__(self, "warnings", {s.name: scenario_warnings(s) for s in self.scenarios})
         if self.replications < 1:
             raise OutputError(f"replications must be at least 1, got {self.replications}")
         if self.engine not in CHOICES:
@@ -174,7 +181,7 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
         ReplicationStore(partial, {}).discard()
     fmt = output.format or "csv"
     check_format(fmt)
-    return ReplicationStore.create(partial, {**wanted, "format": fmt}, list(plan.scenarios))
+    return ReplicationStore.create(partial, {**wanted, "format": fmt, "warnings": plan.warnings}, list(plan.scenarios))
 
 
 def _interrupted(target: Path) -> ReplicationStore:
@@ -194,7 +201,7 @@ def resume_plan(directory: str | Path, kind: str | None = None) -> Plan:
         raise OutputError(f"{store.path} holds an interrupted {p['kind']}, not a {kind}; complete it with "
                           f"corridor-sim {p['kind']} --resume {directory}")
     return Plan(tuple(store.scenarios()), p["replications"], p["seed"], p["trace"], p["kind"], p["baseline"], p["sweep"],
-                p.get("engine", "auto"))
+                p.get("engine", "auto"), p.get("warnings"))
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -339,6 +346,7 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
         "resumed_replications": resumed,
         "run_replications": len(order) - resumed,
         "engines": engine_summary(stats),
+        "scenario_warnings": plan.warnings,
     }
     if store is not None and store.damaged:
         meta["rerun_damaged"] = list(store.damaged)  # found damaged in the interrupted run, run again
@@ -466,7 +474,7 @@ def sweep_points(scenario: Scenario, vary: Mapping[str, Sequence[Any]]) -> list[
             name = f"{scenario.name}_p{len(points)}"
         names.add(name)
         try:
-            point = derive(scenario, {**point_values, "name": name})
+            point = derive(scenario, {**point_values, "name": name}, origin="--vary")
         except ScenarioError as exc:
             where = ", ".join(f"{p}={v}" for p, v in point_values.items())
             raise ScenarioError([Problem(f"sweep point {where}: {p.path}" if p.path else f"sweep point {where}",

@@ -24,6 +24,8 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 .question { font-size: 1.1em; color: #333; }
 .takeaway { background: #eef6fb; border-left: 5px solid #0072B2; padding: 0.6em 1em; margin: 1em 0; }
 .takeaway p { margin: 0.4em 0; }
+.warnings { background: #fff4e5; border-left: 5px solid #D55E00; padding: 0.5em 1em; margin: 1em 0; }
+.warnings h2 { margin-top: 0.2em; border: none; font-size: 1.1em; } .warnings li { margin: 0.3em 0; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.88em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
 td { white-space: nowrap; } td.name { white-space: normal; min-width: 7em; }
@@ -170,6 +172,35 @@ def _figures_section(result: RunResult, figures: list | None) -> str:
     return "\n".join(out)
 
 
+def report_warnings(result: RunResult) -> list[tuple[str, str]]:
+    """Every warning the run said or kept, as (who, sentence): each scenario's (its settings, then
+    what the run found), the comparison's, and replications run again after damage. A sentence
+    several scenarios share is given once, naming them."""
+    summary = result.summary_dict
+    said: dict[str, list[str]] = {}
+    for name, s in summary.get("scenarios", {}).items():
+        for line in s.get("warnings") or []:
+            said.setdefault(line, []).append(name)
+    out = []
+    for line, names in said.items():
+        who = ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more scenarios"
+        out.append((who, line))
+    out += [(result.kind, line) for line in summary.get("warnings") or []]
+    out += [("damaged in the interrupted run", f"{line}; run again") for line in (result.meta or {}).get("rerun_damaged", [])]
+    return out
+
+
+def _warnings_section(result: RunResult) -> str:
+    """A box at the top with every warning: a figure below may not mean what it seems without it."""
+    found = report_warnings(result)
+    if not found:
+        return ""
+    items = "".join(f"<li><b>{html.escape(who)}</b>: {html.escape(line)}</li>" for who, line in found)
+    return (f'<div class="warnings" id="warnings" role="alert"><h2>Warnings ({len(found)})</h2>'
+            f'<p class="note">Read the figures below with these in mind; the run printed them too.</p>'
+            f"<ul>{items}</ul></div>")
+
+
 def _provenance(result: RunResult) -> str:
     meta = result.meta or {}
     versions = meta.get("versions") or {}
@@ -199,6 +230,7 @@ def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | 
     sections = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="question">{html.escape(question(result))}</p>',
+        _warnings_section(result),
         box,
         "<h2>Scenarios</h2>", _scenarios_section(result),
         "<h2>Lead time</h2>",

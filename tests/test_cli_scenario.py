@@ -148,9 +148,33 @@ def test_show_gives_each_control_its_lanes_hours_holidays_and_each_country_its_c
     code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)))
     words = set(out.replace("│", " ").replace(",", " ").split())  # a narrow terminal folds cells over lines
     assert code == 0 and err == ""
-    assert {"Post", "Mon-Fri", "08:00-20:00", "2026-01-07", "2026-01-08", "lanes=5", "20%/5%"} <= words
+    assert {"Post", "Mon-Fri", "08:00-20:00", "2026-01-07", "2026-01-08", "20%/5%"} <= words
+    rows = {" ".join(line.split("│")[2].split()): line.split("│")[3].strip() for line in out.splitlines()
+            if line.startswith("│ Post ")}
+    assert rows == {"AA exit": "2", "BB entry": "5"}  # each control a route passes, with the lanes it has
     customs = {line.split()[1]: line.split() for line in out.splitlines() if line.startswith("│ AA ") or line.startswith("│ BB ")}
     assert "no" in customs["AA"] and "x0.2" in customs["BB"]  # AA does not recognise AEO; BB does (the built-in factor)
+
+
+def test_show_prints_the_lanes_each_control_works_with_not_a_node_figure_none_uses(tmp_path, capsys):
+    data = tiny()
+    data["traffic"]["back"] = {"route": ["destination", "post", "origin"], "per_day": 5}
+    data["links"] = {"origin <-> post": {"km": 60}, "post <-> destination": {"km": 60}}
+    data["nodes"]["post"] |= {"lanes": 30, "controls": {"AA": {"exit": {"lanes": 1, "shifts": {"08:00-20:00": 9}},
+                                                               "entry": {"lanes": 7}},
+                                                        "BB": {"lanes": 5}}}
+    code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)))
+    assert code == 0 and err == ""
+    controls = out.split("controls (")[1].split("customs by country")[0]
+    rows = {" ".join(line.split("│")[2].split()): line.split("│")[3].strip() for line in controls.splitlines()
+            if line.startswith("│ post ")}
+    assert rows.pop("AA exit").startswith("9 08:00-20:00;")  # then "1 otherwise", folded on a narrow terminal
+    assert rows == {"AA entry": "7", "BB exit": "5", "BB entry": "5"}
+    assert "30" not in controls
+    code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)),
+                         "--set", "nodes.post.controls.AA.lanes=4")
+    assert err.startswith("warning: tiny: --set nodes.post.controls.AA.lanes changes nothing: "
+                          "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it")
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_LINES))
@@ -205,12 +229,27 @@ def test_readme_example_validates_and_the_set_examples_work(tmp_path, capsys):
     assert run(capsys, "validate", example, "--set", regime.replace("{etir: 1}", "{paper_tir: 0, etir: 1}"))[0] == 0
 
 
+def test_readme_complete_example_is_a_healthy_model(tmp_path, capsys):
+    """Copied as a template, it must run without a warning (no saturated control) and take a
+    plausible time for its 4,350 km (driving, rest, a ferry: days, not weeks)."""
+    example = write(tmp_path, yaml_blocks(readme_section())[0], "example.yaml")
+    code, out, err = run(capsys, "run", example, "-n", "2", "--set", "clock.horizon=20d", "--set", "clock.warmup=5d",
+                         "--no-plots", "--quiet", "-o", tmp_path / "run")
+    assert code == 0 and "warning" not in err, err
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text(encoding="utf-8"))
+    westbound = summary["scenarios"]["two-borders"]["flows"]["westbound"]
+    assert summary["scenarios"]["two-borders"]["warnings"] == []
+    assert 4 * 24 < westbound["lead_time_h"]["mean"] < 14 * 24
+    assert westbound["components_h"]["queue"] < 0.1 * westbound["lead_time_h"]["mean"]
+
+
 def test_readme_overlay_example_validates(tmp_path, capsys):
     overlay = yaml_blocks(readme_section())[1]
     base = ROOT / "scenarios" / "middle_corridor.yaml"
     path = write(tmp_path, overlay.replace("extends: middle_corridor.yaml", f"extends: {base}"), "overlay.yaml")
     code, out, err = run(capsys, "validate", path)
-    assert code == 0 and "error" not in err and out.startswith("ok: more-lanes")  # warnings are allowed
+    assert code == 0 and "error" not in err and out.startswith("ok: more-lanes")
+    assert "changes nothing" not in err and "not used" not in err  # the example's value is one the corridor uses
 
 
 def test_readme_defaults_table_matches_the_schema():

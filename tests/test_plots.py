@@ -445,3 +445,45 @@ def test_render_plots_can_show_one_flow_as_a_demo_takeaway_does(compared):
     assert f"flow {flow}" in figures["lead_time"].axes[0].get_title("left")
     whole = dict((plot.name, fig) for plot, fig in render_plots(compared))
     assert "all counted trucks" in whole["lead_time"].axes[0].get_title("left")
+
+
+# --- several scenarios: one colour each, every drawn one in the legend ------------------------
+
+@pytest.fixture(scope="module")
+def three():
+    """A baseline, a second lane at the border, and a joint control there (its own control)."""
+    base = build_scenario(located(caravans={}))
+    more = derive(base, {"name": "more-lanes", "nodes.post.lanes": 2})
+    joint = derive(base, {"name": "joint", "nodes.post.joint_control": True})
+    return cs.compare(base, [more, joint], replications=3)
+
+
+def test_queue_plot_has_every_drawn_scenario_in_its_legend_and_the_joint_control_s_own_queue(three):
+    from corridor_sim.plots.data import scenario_label
+
+    fig = queue_lengths(three)
+    axes = [ax for ax in fig.axes if ax.get_title("left")]
+    assert "post AA+BB joint" in [ax.get_title("left") for ax in axes]
+    drawn = {line.get_gid().split(":")[1] for ax in axes for line in ax.get_lines() if (line.get_gid() or "").startswith("queue:")}
+    assert drawn == set(three.scenarios)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [scenario_label(three, n) for n in three.scenarios]
+    for ax in axes:  # the baseline is drawn over the others
+        lines = {line.get_gid().split(":")[1]: line for line in ax.get_lines() if (line.get_gid() or "").startswith("queue:")}
+        if three.baseline in lines:
+            assert lines[three.baseline].get_zorder() == max(line.get_zorder() for line in lines.values())
+
+
+def test_a_scenario_has_one_colour_in_the_queue_and_trade_off_plots(three):
+    from corridor_sim.plots.tradeoff import tradeoff, tradeoff_frame
+
+    assert set(tradeoff_frame(three)["scenario"]) == {"more-lanes", "joint"}
+    queues = queue_lengths(three)
+    colour = {line.get_gid().split(":")[1]: to_hex(line.get_color()) for ax in queues.axes for line in ax.get_lines()
+              if (line.get_gid() or "").startswith("queue:")}
+    fig = tradeoff(three)
+    points = {c.get_label(): to_hex(c.lines[0].get_color()) for c in fig.axes[0].containers}
+    from corridor_sim.plots.data import scenario_label
+
+    for name in ("more-lanes", "joint"):
+        assert points[scenario_label(three, name)] == colour[name]

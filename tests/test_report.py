@@ -165,3 +165,76 @@ def test_the_report_renders_in_chromium(compared, tmp_path):
     assert image.shape == (1600, 1100)
     assert image.std() > 10                     # not a blank page
     assert (image < 128).mean() > 0.01          # text and tables drawn in dark ink
+
+
+# --- the run's warnings travel with it ---------------------------------------------------------
+
+def _saturated(tmp_path):
+    """A run written by the command line with its report, with three kinds of warning: a saturated
+    control (30 trucks a day at one lane of 1 h checks), a --set value the controls' own hide, and
+    AEO trucks where no country recognises AEO."""
+    import yaml
+
+    from corridor_sim.cli import main
+    from corridor_sim.scenario.loader import merge
+
+    from conftest import tiny
+
+    data = merge(tiny(), {"clock": {"horizon": "6d", "warmup": "0h"},
+                          "customs": {"default": {"document": {"paper_tir": "1h"}, "document_error": {"paper_tir": 0},
+                                                  "channels": {"low": {"yellow": 0, "red": 0}}}},
+                          "nodes": {"post": {"lanes": 1, "controls": {"AA": {"exit": {"lanes": 1}, "entry": {"lanes": 1}}}}},
+                          "traffic": {"main": {"per_day": 30, "aeo": 0.5}}})
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "run"
+    assert main(["run", str(path), "-n", "2", "-o", str(out), "--quiet", "--set", "nodes.post.controls.AA.lanes=2"]) == 0
+    return out
+
+
+def test_the_report_carries_every_warning_of_the_run_near_the_top(tmp_path, capsys):
+    out = _saturated(tmp_path)
+    err = [line.removeprefix("warning: tiny: ") for line in capsys.readouterr().err.splitlines()
+           if line.startswith("warning: ")]
+    assert any("is saturated" in w for w in err) and any("changes nothing" in w for w in err)
+    assert any("AEO trucks of main" in w for w in err)
+    text = (out / "report.html").read_text(encoding="utf-8")
+    box = text.index('<div class="warnings" id="warnings"')
+    assert box < text.index("<h2>Scenarios</h2>")  # before any figure
+    page = Page(text[box:text.index("</div>", box)])
+    said = " ".join("".join(page.text).split())
+    for line in err:
+        assert html_text(line) in said
+    import json
+
+    kept = json.loads((out / "summary.json").read_text(encoding="utf-8"))["scenarios"]["tiny"]["warnings"]
+    assert sorted(kept) == sorted(err)  # what the terminal said is what summary.json keeps
+
+
+def html_text(line: str) -> str:
+    return " ".join(line.split())
+
+
+def test_warnings_are_escaped_and_a_comparison_s_own_are_shown(compared):
+    base = compared.scenarios[compared.baseline]
+    unrelated = derive(compared.scenarios["more-lanes"], {"name": "later", "clock.horizon": base.clock.horizon + 24})
+    result = cs.compare(base, [unrelated], replications=2)
+    assert any("other dates" in w for w in result.summary_dict["warnings"])
+    result.summary_dict["scenarios"]["later"]["warnings"].append("queue <script>alert(1)</script> & more")
+    text = render_report(result)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in text and "<script>" not in text
+    page = Page(text)
+    assert "later is simulated over other dates than the baseline" in "".join(page.text)
+
+
+def test_a_report_without_warnings_has_no_box():
+    from conftest import tiny
+
+    assert 'id="warnings"' not in render_report(cs.run(build_scenario(tiny()), replications=1), figures=[])
+
+
+def test_the_saturation_warning_is_shown_in_chromium(tmp_path, capsys):
+    out = _saturated(tmp_path)
+    dom = headless(tmp_path, "--dump-dom", (out / "report.html").as_uri())
+    assert dom.returncode == 0, dom.stderr
+    assert 'id="warnings"' in dom.stdout and "is saturated" in dom.stdout

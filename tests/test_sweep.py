@@ -1,7 +1,10 @@
 """sweep: a grid of derived scenarios, one table row per point, common random numbers across points."""
 from __future__ import annotations
 
+import ast
 import json
+import re
+import shlex
 
 import pandas as pd
 import pytest
@@ -16,7 +19,7 @@ from corridor_sim.errors import ScenarioError
 from corridor_sim.experiment import short_keys, sweep_points
 from corridor_sim.scenario.loader import build_scenario
 
-from conftest import tiny
+from conftest import ROOT, tiny
 
 
 def test_parse_vary_lists_and_ranges():
@@ -139,3 +142,36 @@ def test_cli_sweep_resumes_an_interrupted_sweep(tmp_path, capsys):
     assert "resumed" in capsys.readouterr().out
     uninterrupted = corridor_sim.sweep(build_scenario(tiny()), {"nodes.post.lanes": [1, 2, 3]}, 2, 4)
     pd.testing.assert_frame_equal(corridor_sim.load_results(out).sweep, uninterrupted.sweep)
+
+
+SHORT = ["-n", "1", "--set", "clock.horizon=10d", "--set", "clock.warmup=2d", "--quiet", "--no-plots"]
+
+
+def _experiments_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- section: experiments -->", 1)[1].split("<!-- /section: experiments -->", 1)[0]
+
+
+def test_the_readme_sweep_command_varies_what_the_corridor_uses(tmp_path, capsys):
+    """Run as the README shows it (a short horizon, one replication): every point differs, and no
+    varied value is hidden by a more specific setting."""
+    (command,) = [line for block in re.findall(r"```bash\n(.*?)```", _experiments_section(), re.S)
+                  for line in block.splitlines() if line.startswith("corridor-sim sweep ")]
+    argv = shlex.split(command)[1:]
+    argv = argv[:argv.index("-n")]  # the README's -n 10 --workers 2, cut short
+    argv[1] = str(ROOT / argv[1])
+    assert main([*argv, *SHORT, "-o", str(tmp_path / "sw")]) == 0
+    err = capsys.readouterr().err
+    assert "changes nothing" not in err and "not used at" not in err
+    means = pd.read_csv(tmp_path / "sw" / "sweep.csv")["lead_time_mean_h"]
+    assert len(means) == 6 and means.nunique() == len(means)
+
+
+def test_the_readme_python_sweep_varies_what_the_corridor_uses():
+    (block,) = [b for b in re.findall(r"```python\n(.*?)```", _experiments_section(), re.S) if "corridor_sim.sweep(" in b]
+    path, vary = re.search(r'corridor_sim\.sweep\("([^"]+)", (\{[^}]*\})', block).groups()
+    scenario = corridor_sim.load_scenario(ROOT / path, ["clock.horizon=10d", "clock.warmup=2d"])
+    result = corridor_sim.sweep(scenario, ast.literal_eval(vary), replications=1)
+    assert not [w for s in result.summary_dict["scenarios"].values() for w in s["warnings"] if "changes nothing" in w]
+    means = result.sweep["lead_time_mean_h"]
+    assert means.nunique() == len(means) > 1

@@ -51,7 +51,7 @@ def test_run_compare_sweep_and_calibrate_tables_fit_80_columns(eighty, tmp_path,
     out = capsys.readouterr().out
     _whole(["middle-corridor-2024", "facilitated-2030", "joint-control-red-bridge", *flows], out)
 
-    assert main(["sweep", str(SCENARIOS / "middle_corridor.yaml"), "--vary", "nodes.red_bridge.lanes=2,6",
+    assert main(["sweep", str(SCENARIOS / "middle_corridor.yaml"), "--vary", "nodes.red_bridge.controls.AZ.exit.lanes=1,2",
                  *QUIET, *SHORT, "-o", str(tmp_path / "sweep")]) == 0
     _whole([], capsys.readouterr().out)
 

@@ -1,6 +1,7 @@
 """Warnings and refusals where a result would otherwise mislead without a word."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,64 @@ def test_compare_warns_of_scenarios_unrelated_to_the_baseline(tmp_path, capsys):
     assert main(["compare", str(tiny_file), str(later), "-n", "1", "--quiet", "--no-plots", "-o", str(tmp_path / "d")]) == 0
     err = capsys.readouterr().err
     assert "later is simulated over other dates than the baseline other" in err and "shares no flow" not in err
+
+
+# --- a value that a more specific setting hides is named, with both paths -----------------------
+
+def _sided(**post) -> dict:
+    """tiny with AA's two controls at the post setting their own lanes."""
+    return merge(tiny(), {"nodes": {"post": {"controls": {"AA": {"exit": {"lanes": 1}, "entry": {"lanes": 1}}}, **post}}})
+
+
+def test_a_set_value_that_every_control_overrides_changes_nothing_and_says_so():
+    base = build_scenario(_sided())
+    (warning,) = scenario_warnings(derive(base, ["nodes.post.controls.AA.lanes=4"]))
+    assert warning.startswith("--set nodes.post.controls.AA.lanes changes nothing: "
+                              "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it")
+    assert scenario_warnings(derive(base, ["nodes.post.controls.AA.exit.lanes=4"])) == []
+    (partly,) = scenario_warnings(derive(base, {"nodes.post": {"lanes": 5}}))  # BB's controls still take it
+    assert partly == ("--set nodes.post.lanes is not used at post AA exit, post AA entry: "
+                      "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it there")
+    (varied,) = scenario_warnings(derive(base, {"nodes.post.controls.AA.lanes": 3}, origin="--vary"))
+    assert varied.startswith("--vary nodes.post.controls.AA.lanes changes nothing")
+
+
+def test_lanes_under_shifts_that_cover_the_week_and_a_default_every_country_overrides_are_named():
+    shifted = build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"Mon-Sun 00:00-12:00": 3,
+                                                                          "Mon-Sun 12:00-24:00": 4}}}}))
+    (warning,) = scenario_warnings(derive(shifted, ["nodes.post.lanes=6"]))
+    assert warning.startswith("--set nodes.post.lanes changes nothing: nodes.post.shifts overrides it")
+    daytime = build_scenario(merge(tiny(), {"nodes": {"post": {"shifts": {"08:00-20:00": 3}}}}))
+    assert scenario_warnings(derive(daytime, ["nodes.post.lanes=6"])) == []  # the lanes of the night
+    own = build_scenario(merge(tiny(), {"customs": {"AA": {"detection": 0.5}, "BB": {"detection": 0.6}}}))
+    (warning,) = scenario_warnings(derive(own, ["customs.default.detection=0.99"]))
+    assert warning.startswith("--set customs.default.detection changes nothing: customs.AA.detection and "
+                              "customs.BB.detection override it")
+    assert scenario_warnings(derive(own, ["customs.default.inspection=3h"])) == []
+
+
+def test_an_overlay_is_held_to_the_same_rule_unless_it_sets_the_hiding_value_itself(tmp_path: Path):
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(_sided()), encoding="utf-8")
+    (tmp_path / "more.yaml").write_text("extends: base.yaml\nnodes:\n  post: {controls: {AA: {lanes: 6}}}\n",
+                                        encoding="utf-8")
+    (warning,) = scenario_warnings(corridor_sim.load_scenario(tmp_path / "more.yaml"))
+    assert warning.startswith("more.yaml nodes.post.controls.AA.lanes changes nothing")
+    (tmp_path / "both.yaml").write_text("extends: base.yaml\nnodes:\n  post: {lanes: 6, controls: {AA: {exit: "
+                                        "{lanes: 2}, entry: {lanes: 2}}}}\n", encoding="utf-8")
+    assert scenario_warnings(corridor_sim.load_scenario(tmp_path / "both.yaml")) == []
+
+
+def test_a_sweep_over_a_hidden_path_warns_once_and_keeps_the_warning_in_the_summary(tmp_path: Path, capsys):
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(merge(_sided(), {"clock": {"horizon": "3d", "warmup": 0}})), encoding="utf-8")
+    out = tmp_path / "sw"
+    assert main(["sweep", str(path), "--vary", "nodes.post.controls.AA.lanes=2,3", "-n", "1", "-o", str(out),
+                 "--quiet", "--no-plots"]) == 0
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "nodes.post.controls.AA.lanes changes nothing" in line]
+    assert len(said) == 1 and said[0].startswith("warning: tiny_lanes-2, tiny_lanes-3: --vary nodes.post.controls.AA.lanes")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    for name in ("tiny_lanes-2", "tiny_lanes-3"):
+        assert any("changes nothing" in w for w in summary["scenarios"][name]["warnings"])
+    again = corridor_sim.load_results(out).summary_dict["scenarios"]["tiny_lanes-3"]["warnings"]
+    assert any("changes nothing" in w for w in again)  # read back from the run directory

@@ -181,16 +181,27 @@ def warn(lines: list[str], about: str = "") -> None:
         console_err.line(about + line, "warning:", "bold yellow")
 
 
-def scenario_lint(scenarios) -> None:
+def scenario_lint(scenarios, warnings: dict[str, list[str]] | None = None) -> None:
+    """What the scenarios' settings say before they run (`warnings`: already worked out, by name),
+    each sentence once: one that several scenarios share (a sweep's points) names them together."""
     from ..scenario.lint import scenario_warnings
 
-    for s in scenarios:
-        warn(scenario_warnings(s), f"{s.name}: ")
+    if warnings is None:
+        warnings = {s.name: scenario_warnings(s) for s in scenarios}
+    said: dict[str, list[str]] = {}
+    for name, lines in warnings.items():
+        for line in lines:
+            said.setdefault(line, []).append(name)
+    for line, names in said.items():
+        who = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more" if len(names) > 3 else ", ".join(names)
+        warn([line], f"{who}: ")
 
 
 def result_warnings(result: RunResult) -> None:
+    """What the run found (saturated controls, ...); what the settings said was said before it ran."""
+    before = result.meta.get("scenario_warnings") or {}
     for name, s in result.summary_dict["scenarios"].items():
-        warn(s.get("warnings") or [], f"{name}: ")
+        warn([w for w in s.get("warnings") or [] if w not in before.get(name, [])], f"{name}: ")
 
 
 @contextmanager
@@ -235,7 +246,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         _say_what_force_replaces(target)
     check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
                  max_trucks=args.max_trucks)
-    scenario_lint(plan.scenarios)
+    scenario_lint(plan.scenarios, plan.warnings)
     if plan.kind == "compare":
         from ..scenario.lint import comparison_warnings
 

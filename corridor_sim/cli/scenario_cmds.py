@@ -80,6 +80,7 @@ def show(args: argparse.Namespace) -> int:
     from ..scenario.units import format_hours
 
     s = load_scenario(args.file, args.overrides)
+    scenario_lint([s])
     graph = build_graph(s)
     console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)
     clock = s.clock
@@ -99,7 +100,7 @@ def show(args: argparse.Namespace) -> int:
         for country, names in sorted(by_kind[kind].items()):
             nodes.add_row(kind, country, ", ".join(names))
     console.print(nodes)
-    _show_controls(s)
+    _show_controls(s, graph)
     _show_customs(s)
 
     links = Table(title="links")
@@ -140,33 +141,49 @@ def _holidays_text(holidays) -> str:
     return f"{days} days, {min(a for a, _ in holidays):%Y-%m-%d} to {max(b for _, b in holidays):%Y-%m-%d}"
 
 
-def _show_controls(s) -> None:
-    """Each border and port: its lanes, bays, hours and holidays, and what a country's control
-    changes (overrides by country and direction)."""
+def _show_controls(s, graph) -> None:
+    """Each control a route passes (a country's side of a border or port, one direction): the
+    settings it works with, after the node's, its country's and its direction's are laid over
+    each other, so no figure is shown that no control uses."""
     from rich.table import Table
 
-    from ..scenario.network import place_name
+    from ..scenario.lint import _whole_week
+    from ..scenario.network import controls_at, place_name, resolve_route
+    from ..scenario.units import format_hours
 
-    table = Table(title="controls (each country's side of a border or port)")
-    for col in ("node", "lanes", "bays", "hours", "holidays", "by country"):
+    keys: dict = {}
+    for item in [*s.traffic.values(), *s.caravans.values()]:
+        route = resolve_route(graph, item.route, item.from_, item.to)
+        for i in range(len(route)):
+            for key in controls_at(s, graph, route, i):
+                keys.setdefault(key, None)
+    table = Table(title="controls (each country's side of a border or port, each direction a route passes)")
+    for col in ("node", "control", "lanes", "bays", "hours", "holidays", "other"):
         table.add_column(col, overflow="fold")
-    for name, node in s.nodes.items():
-        if node.kind == "terminal":
-            continue
-        changes = []
-        for country, spec in node.controls.items():
-            for part, override in (("", spec), ("exit ", spec.exit), ("entry ", spec.entry)):
-                if override is None:
-                    continue
-                set_keys = [k for k in ("lanes", "inspection_bays", "hours", "holidays", "shifts", "admissions_per_day",
-                                        "handling", "scanners", "outages", "pull_aside") if getattr(override, k) is not None]
-                if set_keys:
-                    shown = [f"{k}={getattr(override, k)}" if k in ("lanes", "inspection_bays", "admissions_per_day") else k
-                             for k in set_keys]
-                    changes.append(f"{country} {part}{', '.join(shown)}")
-        joint = " (joint control)" if getattr(node, "joint_control", False) else ""
-        table.add_row(f"{place_name(s, name, short=True)}{joint}", str(node.lanes), str(node.inspection_bays),
-                      node.hours.text, _holidays_text(node.holidays), "; ".join(changes) or "–")
+    order = list(s.nodes)
+    for key in sorted(keys, key=lambda k: (order.index(k.node), k.country, k.direction != "exit")):
+        node = s.nodes[key.node]
+        joint = key.direction == "joint"
+        c = node.control_settings(None if joint else key.country, "exit" if joint else key.direction)
+        lanes = str(c["lanes"])
+        if c["shifts"]:
+            shifts = "; ".join(f"{n} {text}" for text, n in c["shifts"].items())
+            lanes = shifts if _whole_week(list(c["shifts"])) else f"{shifts}; {c['lanes']} otherwise"
+        other = []
+        if c["handling"].mean() > 0:
+            other.append(f"handling {c['handling'].describe(format_hours)}")
+        if c["admissions_per_day"]:
+            other.append(f"at most {c['admissions_per_day']} a day")
+        if c["scanners"]:
+            other.append(f"{c['scanners'].count} scanner(s)")
+        if c["outages"]:
+            other.append("outages")
+        if c["pull_aside"]:
+            aside = {"yellow_check": "yellow", "error_correction": "errors"}
+            other.append(f"aside: {', '.join(aside.get(a, a) for a in c['pull_aside'])}")
+        control = f"{key.country} joint" if joint else f"{key.country} {key.direction}"
+        table.add_row(place_name(s, key.node, short=True), control, lanes, str(c["inspection_bays"]), c["hours"].text,
+                      _holidays_text(c["holidays"]), ", ".join(other) or "–")
     if table.row_count:
         console.print(table)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 from ..results.run_result import RunResult
 from .data import require, scenario_label
@@ -22,7 +23,11 @@ def busiest_controls(queues: pd.DataFrame, top: int = TOP_CONTROLS) -> list[str]
         return []
     means = queues.groupby(["control", "scenario"])["queue_length"].mean().groupby(level="control").max()
     ranked = sorted(means.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [control for control, mean in ranked[:top] if mean > 0] or [ranked[0][0]]
+    chosen = [control for control, mean in ranked[:top] if mean > 0] or [ranked[0][0]]
+    # a joint control replaces its node's two sides in some scenarios: its own queue is shown beside theirs
+    nodes = {c.split(" ", 1)[0] for c in chosen}
+    joint = sorted(c for c in means.index if c.endswith(" joint") and c.split(" ", 1)[0] in nodes and c not in chosen)
+    return chosen + joint
 
 
 @styled
@@ -39,13 +44,19 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
     colours = scenario_colours(list(result.scenarios))
     first = next(iter(result.scenarios.values()))
     warmup_days = first.clock.warmup / 24.0
+    baseline = result.baseline or next(iter(result.scenarios))
+    handles: dict[str, Line2D] = {}
     for ax, control in zip(axes, controls):
         for name in result.scenarios:
             series = queues[(queues["scenario"] == name) & (queues["control"] == control)]
             if series.empty:
                 continue
-            ax.step(series["time_h"].to_numpy() / 24.0, series["queue_length"].to_numpy(), where="post",
-                    color=colours[name], label=scenario_label(result, name), linewidth=1.2, gid=f"queue:{name}:{control}")
+            # the baseline on top, the others a little lighter: no scenario hides it
+            (line,) = ax.step(series["time_h"].to_numpy() / 24.0, series["queue_length"].to_numpy(), where="post",
+                              color=colours[name], label=scenario_label(result, name),
+                              linewidth=1.6 if name == baseline else 1.1, alpha=1.0 if name == baseline else 0.8,
+                              zorder=3 if name == baseline else 2, gid=f"queue:{name}:{control}")
+            handles.setdefault(name, line)
         if warmup_days > 0:
             ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
         ax.set_title(control, fontsize=9, fontweight="normal")
@@ -55,7 +66,8 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
     axes[0].set_xlim(left=0)
     fig.suptitle(f"Queue length at the busiest controls, replication {replication}", x=0.02, ha="left",
                  fontsize=11, fontweight="bold")
-    if len(result.scenarios) > 1:
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(result.scenarios)))
+    if len(result.scenarios) > 1:  # every scenario drawn in any panel, in the result's order
+        drawn = [n for n in result.scenarios if n in handles]
+        fig.legend([handles[n] for n in drawn], [scenario_label(result, n) for n in drawn], loc="outside lower center",
+                   ncol=min(4, len(drawn)))
     return fig

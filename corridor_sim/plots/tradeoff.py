@@ -44,7 +44,8 @@ def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None) ->
     frame = tradeoff_frame(data) if isinstance(data, RunResult) else data
     require(not frame.empty, "no comparison with non-compliant trucks on both sides: nothing to plot")
     fig, ax = figure_and_axes(ax)
-    colours = scenario_colours(list(frame["scenario"]))
+    # the result's order, baseline first, as in every other plot: a scenario keeps its colour
+    colours = scenario_colours(list(data.scenarios) if isinstance(data, RunResult) else list(frame["scenario"]))
     for _, row in frame.iterrows():
         x, y = row["saved_h"], row["missed_points"]
         ax.errorbar([x], [y], xerr=[[x - row["saved_low"]], [row["saved_high"] - x]],

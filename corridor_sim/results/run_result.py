@@ -35,10 +35,18 @@ def build_summary(scenarios: dict[str, Scenario], stats: dict[str, list[dict[str
         "seed": meta.get("seed"),
         "scenarios": {name: scenario_summary(name, s.description, stats[name]) for name, s in scenarios.items()},
     }
+    for name, lines in (meta.get("scenario_warnings") or {}).items():  # what the settings said before the run
+        if name in summary["scenarios"]:
+            summary["scenarios"][name]["warnings"][:0] = lines
     baseline = meta.get("baseline")
     if baseline and len(scenarios) > 1:
         summary["baseline"] = baseline
         summary["comparison"] = comparison_section(stats, baseline)
+        if summary["kind"] == "compare" and baseline in scenarios:
+            from ..scenario.lint import comparison_warnings
+
+            base = scenarios[baseline]
+            summary["warnings"] = comparison_warnings(base, [s for s in scenarios.values() if s is not base])
     if meta.get("sweep"):
         summary["sweep"] = meta["sweep"]
     return summary

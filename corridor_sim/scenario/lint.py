@@ -1,7 +1,12 @@
 """Settings that validate but do nothing: said once, before a run, so no result hides them."""
 from __future__ import annotations
 
-from .schema import Scenario
+from .hours import parse_hours
+from .schema import CONTROL_SETTINGS, Node, Scenario
+
+WEEK = 168.0
+# customs keys whose values merge over the default by regime (1 level) or by risk class and field (2)
+CUSTOMS_DEPTH = {"document": 1, "document_error": 1, "channels": 2}
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
@@ -20,7 +25,118 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
             if ignored:
                 out.append(f"nodes.{name}.controls ({', '.join(ignored)}) are not used: a joint control takes "
                            f"the node's own settings (nodes.{name}.lanes, hours, ...)")
+    return out + shadowed_warnings(scenario)
+
+
+def shadowed_warnings(scenario: Scenario) -> list[str]:
+    """One sentence per value set over the base file (overlay, `--set`, `--vary`) that a more
+    specific setting hides at some or all of the controls or countries it would apply to: a
+    node's `lanes` under each country's own, a country's under its `exit:`/`entry:`, `lanes`
+    under shifts that cover the week, `customs.default` under a country's. Both paths are named."""
+    out: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    written: dict[str, set[str]] = {}
+    for parts, origin in scenario.set_by:
+        written.setdefault(origin, set()).add(".".join(parts))
+    for parts, origin in scenario.set_by:
+        if parts in seen:
+            continue
+        seen.add(parts)
+        hidden, used = _hidden(scenario, parts)
+        # a setting hidden by one its own origin wrote too is meant so (an overlay setting both)
+        meant = [place for place, by in hidden.items() if any(w == by or w.startswith(by + ".") for w in written[origin])]
+        used += meant
+        hidden = {place: by for place, by in hidden.items() if place not in meant}
+        if not hidden:
+            continue
+        path = ".".join(parts)
+        by = sorted(set(hidden.values()))
+        where = ", ".join(hidden)
+        overrides = ", ".join(by[:-1]) + " and " * (len(by) > 1) + by[-1]
+        verb = "overrides" if len(by) == 1 else "override"
+        if used:
+            out.append(f"{origin} {path} is not used at {where}: {overrides} {verb} it there")
+        else:
+            out.append(f"{origin} {path} changes nothing: {overrides} {verb} it wherever it would apply "
+                       f"({where}); set {'that' if len(by) == 1 else 'those'} instead")
     return out
+
+
+def _hidden(scenario: Scenario, parts: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """Where the value at `parts` is hidden ({place: the path that hides it there}) and where it is used."""
+    if len(parts) >= 3 and parts[0] == "customs" and parts[1] == "default":
+        return _hidden_customs(scenario, parts[2:])
+    if len(parts) < 3 or parts[0] != "nodes" or parts[1] not in scenario.nodes:
+        return {}, []
+    name, rest = parts[1], parts[2:]
+    node = scenario.nodes[name]
+    if node.kind == "terminal" or node.joint_control:
+        return {}, []  # a terminal has no control; a joint control takes the node's settings (its own warning)
+    if rest[0] in CONTROL_SETTINGS:
+        country, direction, key = None, None, rest[0]
+    elif rest[0] == "controls" and len(rest) >= 3 and rest[2] in CONTROL_SETTINGS:
+        country, direction, key = rest[1], None, rest[2]
+    elif rest[0] == "controls" and len(rest) >= 4 and rest[2] in ("exit", "entry") and rest[3] in CONTROL_SETTINGS:
+        country, direction, key = rest[1], rest[2], rest[3]
+    else:
+        return {}, []
+    hidden: dict[str, str] = {}
+    used: list[str] = []
+    for c in ([country] if country else node.countries):
+        for d in ([direction] if direction else ("exit", "entry")):
+            by = _hider(name, node, c, d, key, 2 if direction else 1 if country else 0)
+            place = f"{name} {c} {d}"
+            if by:
+                hidden[place] = by
+            else:
+                used.append(place)
+    return hidden, used
+
+
+def _hider(name: str, node: Node, country: str, direction: str, key: str, level: int) -> str | None:
+    """The path of the setting that takes the place of `key` set at `level` (0 the node, 1 the
+    country, 2 its direction) at one control, or None when the control uses it."""
+    spec = node.controls.get(country)
+    side = getattr(spec, direction) if spec is not None else None
+    if level < 2 and side is not None and getattr(side, key) is not None:
+        return f"nodes.{name}.controls.{country}.{direction}.{key}"
+    if level < 1 and spec is not None and getattr(spec, key) is not None:
+        return f"nodes.{name}.controls.{country}.{key}"
+    if key == "lanes":  # lanes count only outside every shift
+        for path, shifts in ((f"nodes.{name}.controls.{country}.{direction}.shifts", side and side.shifts),
+                             (f"nodes.{name}.controls.{country}.shifts", spec and spec.shifts),
+                             (f"nodes.{name}.shifts", node.shifts)):
+            if shifts:
+                return path if _whole_week(list(shifts)) else None
+    return None
+
+
+def _whole_week(texts: list[str]) -> bool:
+    """Whether opening-hours texts together cover every hour of the week."""
+    reach = 0.0
+    for a, b in sorted(i for t in texts for i in parse_hours(t).intervals):
+        if a > reach:
+            return False
+        reach = max(reach, b)
+    return reach >= WEEK
+
+
+def _hidden_customs(scenario: Scenario, rest: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """A `customs.default` value: hidden in each country whose own customs set the same key
+    (for keys that merge, the same regime, or risk class and field)."""
+    prefix = rest[:1 + CUSTOMS_DEPTH.get(rest[0], 0)]
+    customs = scenario.raw.get("customs") or {}
+    hidden: dict[str, str] = {}
+    used: list[str] = []
+    for country in scenario.countries:
+        value = customs.get(country)
+        for part in prefix:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None:
+            hidden[country] = ".".join(("customs", country, *prefix))
+        else:
+            used.append(country)
+    return hidden, used
 
 
 def comparison_warnings(baseline: Scenario, others: list[Scenario]) -> list[str]:

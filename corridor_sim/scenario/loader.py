@@ -127,11 +127,14 @@ def _typed(parts: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in parts)
 
 
-def build_scenario(data: dict, chain: list[YamlDocument] | None = None, set_paths: list[PathT] | None = None) -> Scenario:
+def build_scenario(data: dict, chain: list[YamlDocument] | None = None, set_paths: list[PathT] | None = None,
+                   set_by: list[tuple[tuple[str, ...], str]] | None = None) -> Scenario:
     """Validate merged plain data into a Scenario, running the semantic checks too.
 
     Raises ScenarioError with one Problem per thing wrong, located in `chain` (the files read)
-    or marked as coming from `--set` when its path is under one of `set_paths`.
+    or marked as coming from `--set` when its path is under one of `set_paths`. `set_by`: the
+    paths set over the base file and by whom (`Scenario.set_by`), so a value that a more specific
+    setting hides can be named (`lint.shadowed_warnings`).
     """
     from .checks import semantic_problems
 
@@ -145,6 +148,7 @@ def build_scenario(data: dict, chain: list[YamlDocument] | None = None, set_path
     if problems:
         raise ScenarioError(locate(problems, chain, set_paths))
     scenario._raw = copy.deepcopy(data)  # the caller's dict may change later; what is saved must not
+    scenario._set_by = list(set_by or [])
     return scenario
 
 
@@ -162,21 +166,35 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
             data.pop("label", None)  # a label names its own scenario: one of another name does not inherit it
         data = merge(data, doc.data)
     data.pop("extends", None)
-    data, set_paths = _apply_overrides(data, overrides)
-    return build_scenario(data, chain, set_paths)
+    set_by = [(leaf, doc.path.name) for doc in reversed(chain[:-1]) for leaf in set_leaves((), doc.data)
+              if leaf[0] != "extends"]
+    data, set_paths, by_override = _apply_overrides(data, overrides, "--set")
+    return build_scenario(data, chain, set_paths, set_by + by_override)
 
 
-def _apply_overrides(data: dict, overrides: Iterable[str] | Mapping[str, Any]) -> tuple[dict, list[PathT]]:
+def set_leaves(parts: tuple[str, ...], value: Any) -> list[tuple[str, ...]]:
+    """The paths a value set at `parts` sets: `parts` itself, or each leaf of a mapping
+    (`nodes.post={lanes: 3}` sets `nodes.post.lanes`)."""
+    if isinstance(value, Mapping) and value:
+        return [leaf for key, sub in value.items() for leaf in set_leaves((*parts, str(key)), sub)]
+    return [parts] if parts else []
+
+
+def _apply_overrides(data: dict, overrides: Iterable[str] | Mapping[str, Any],
+                     origin: str) -> tuple[dict, list[PathT], list[tuple[tuple[str, ...], str]]]:
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(t) for t in overrides)
     set_paths: list[PathT] = []
+    set_by: list[tuple[tuple[str, ...], str]] = []
     for key, value in items:
         parts = key.split(".") if isinstance(key, str) else [str(p) for p in key]
         data = apply_override(data, parts, value)
         set_paths.append(_typed(parts))
-    return data, set_paths
+        set_by += [(leaf, origin) for leaf in set_leaves(tuple(parts), value)]
+    return data, set_paths, set_by
 
 
-def derive(scenario: Scenario, overrides: Iterable[str] | Mapping[str, Any]) -> Scenario:
-    """A new scenario from `scenario` with `--set`-style overrides applied."""
-    data, set_paths = _apply_overrides(scenario.raw, overrides)
-    return build_scenario(data, [], set_paths)
+def derive(scenario: Scenario, overrides: Iterable[str] | Mapping[str, Any], origin: str = "--set") -> Scenario:
+    """A new scenario from `scenario` with `--set`-style overrides applied; `origin` says who set
+    them (`--set`, `--vary`, ...) where a warning names one that changes nothing."""
+    data, set_paths, set_by = _apply_overrides(scenario.raw, overrides, origin)
+    return build_scenario(data, [], set_paths, scenario.set_by + set_by)

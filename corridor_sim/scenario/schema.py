@@ -759,6 +759,13 @@ class Scenario(Base):
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)
+    _set_by: list = PrivateAttr(default_factory=list)  # (path parts, who set it): what lint checks is used
+
+    @property
+    def set_by(self) -> list[tuple[tuple[str, ...], str]]:
+        """The dotted paths set over the base file (by an overlay, `--set` or `--vary`), each with
+        who set it (`--set`, `--vary`, an overlay's file name), in order."""
+        return self._set_by
 
     @field_validator("nodes")
     @classmethod
