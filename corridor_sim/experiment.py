@@ -27,6 +27,7 @@ from .executors import SerialExecutor, backend_name, executor_width, lost_worker
 from .replicate import run_batch
 from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, manifest, scenario_hash, write_run_dir
 from .results.lock import run_lock
+from .results.ownership import clean_stale, is_ours, not_ours
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
 from .results.tables import TablePiece, frames_of
@@ -163,6 +164,8 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
         return store
     check_target(target, output.force)
     if partial.exists():
+        if not is_ours(partial, partial=True):
+            raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         if not output.force:
             raise OutputError(f"{partial} holds an interrupted run; complete it with --resume {target}, "
                               "or use --force to start over")
@@ -299,6 +302,7 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
         return _run_plan(plan, workers, executor, progress, None, dask_address, when_done)
     check_run_path(target_of(output.directory))
     with run_lock(target_of(output.directory)):  # one writer per run directory
+        clean_stale(target_of(output.directory))  # what a dead process left half-written or half-replaced
         return _run_plan(plan, workers, executor, progress, output, dask_address, when_done)
 
 

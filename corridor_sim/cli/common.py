@@ -277,7 +277,8 @@ def _say_what_force_replaces(target: Path) -> None:
     import json
 
     from ..results.io import is_run_dir
-    from ..results.store import PLAN_FILE, partial_path
+    from ..results.ownership import is_ours
+    from ..results.store import partial_path
 
     if is_run_dir(target):
         try:
@@ -288,7 +289,7 @@ def _say_what_force_replaces(target: Path) -> None:
             what = ""
         _note(f"--force: replacing the earlier run in {target}/{what} when this one is complete")
     partial = partial_path(target)
-    if (partial / PLAN_FILE).is_file():
+    if partial.exists() and is_ours(partial, partial=True):
         _note(f"--force: discarding the interrupted run in {partial}/")
 
 
