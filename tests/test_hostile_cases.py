@@ -254,6 +254,10 @@ CASES: list[Case] = [
     Case("--resume of a partial with a forged marker", ["run", "--resume", "{out}", "--quiet"], 2,
          "not an interrupted corridor-sim run", {"out.partial/.corridor-sim-run": '{"token": "x"}', "out.partial/a": "b"},
          out=None),
+    Case("-o a folder of notes named runs[old]", ["run", "{s.yaml}", *QUICK, "-o", "{runs[old]}", "--force"], 2,
+         "runs[old] is not a corridor-sim run", {"s.yaml": TINY, "runs[old]/notes.txt": "mine"}, out=None),
+    Case("-o a folder of notes named with escapes", ["run", "{s.yaml}", *QUICK, "-o", "{t\x1b]0;x\x07}", "--force"], 2,
+         "t\\x1b]0;x\\x07 is not a corridor-sim run", {"s.yaml": TINY, "t\x1b]0;x\x07/notes.txt": "mine"}, out=None),
     Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
          {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
     # --- damaged directories -----------------------------------------------------------------

@@ -71,7 +71,7 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.loader import load_scenario
     from ..scenario.network import build_graph, resolve_route
@@ -79,7 +79,7 @@ def show(args: argparse.Namespace) -> int:
 
     s = load_scenario(args.file, args.overrides)
     graph = build_graph(s)
-    console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)
+    console.line(" ".join((s.description or "").splitlines()), f"{s.name}:", "bold")
     clock = s.clock
     console.print(f"clock: start {clock.start:%Y-%m-%d %H:%M} ({clock.start:%a}), horizon {format_hours(clock.horizon)}, "
                   f"warm-up {format_hours(clock.warmup)}; {s.experiment.replications} replications, seed {s.experiment.seed}",
@@ -139,7 +139,7 @@ def _holidays_text(holidays) -> str:
 def _show_controls(s) -> None:
     """Each border and port: its lanes, bays, hours and holidays, and what a country's control
     changes (overrides by country and direction)."""
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.network import place_name
 
@@ -169,7 +169,7 @@ def _show_controls(s) -> None:
 
 def _show_customs(s) -> None:
     """Each country's customs policy: channels by risk class, check times, AEO and e-TIR rules."""
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.schema import resolve_policy
 
