@@ -29,6 +29,7 @@ from .results.io import DirTables, ExtraFiles, check_format, check_run_path, che
 from .model.features import CHOICES
 from .results.lock import run_lock
 from .results.replication import engine_summary
+from .results.ownership import clean_stale, is_ours, not_ours
 from .results.run_result import RunResult
 from .results.store import ReplicationStore, partial_path, target_of
 from .results.tables import TablePiece, frames_of
@@ -175,6 +176,8 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
         return store
     check_target(target, output.force)
     if partial.exists():
+        if not is_ours(partial, partial=True):
+            raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         if not output.force:
             raise OutputError(f"{partial} holds an interrupted run; complete it with --resume {target}, "
                               "or use --force to start over")
@@ -312,6 +315,7 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
         return _run_plan(plan, workers, executor, progress, None, dask_address, when_done)
     check_run_path(target_of(output.directory))
     with run_lock(target_of(output.directory)):  # one writer per run directory
+        clean_stale(target_of(output.directory))  # what a dead process left half-written or half-replaced
         return _run_plan(plan, workers, executor, progress, output, dask_address, when_done)
 
 

@@ -240,6 +240,27 @@ CASES: list[Case] = [
          setup=_run_dir),
     Case("-o with an interrupted run", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "holds an interrupted run", {"s.yaml": TINY},
          setup=lambda p: _partial(p)),
+    Case("--force on a web app", ["run", "{s.yaml}", *QUICK, "-o", "{webapp}", "--force"], 2, "not a corridor-sim run",
+         {"s.yaml": TINY, "webapp/manifest.json": '{"name": "My PWA"}', "webapp/summary.json": "{}",
+          "webapp/src/app.js": "code"}, out=None),
+    Case("--force on a run's files with a thesis among them", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force"], 2,
+         "not a corridor-sim run", {"s.yaml": TINY},
+         setup=lambda p: (_run_dir(p), (p / "out" / ".corridor-sim-run").unlink(), (p / "out" / "thesis.txt").write_text("mine")),
+         out=None),
+    Case("--force on a foreign DIR.partial", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force"], 2,
+         "out.partial is not an interrupted corridor-sim run", {"s.yaml": TINY, "out.partial/thesis.txt": "mine"}, out=None),
+    Case("a foreign DIR.partial without --force", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2,
+         "not an interrupted corridor-sim run", {"s.yaml": TINY, "out.partial/plan.json": "{}"}, out=None),
+    Case("--resume of a foreign DIR.partial", ["run", "--resume", "{out}", "--quiet"], 2,
+         "not an interrupted corridor-sim run", {"out.partial/plan.json": '{"kind": "run"}', "out.partial/reps/x": "mine"},
+         out=None),
+    Case("--resume of a partial with a forged marker", ["run", "--resume", "{out}", "--quiet"], 2,
+         "not an interrupted corridor-sim run", {"out.partial/.corridor-sim-run": '{"token": "x"}', "out.partial/a": "b"},
+         out=None),
+    Case("-o a folder of notes named runs[old]", ["run", "{s.yaml}", *QUICK, "-o", "{runs[old]}", "--force"], 2,
+         "runs[old] is not a corridor-sim run", {"s.yaml": TINY, "runs[old]/notes.txt": "mine"}, out=None),
+    Case("-o a folder of notes named with escapes", ["run", "{s.yaml}", *QUICK, "-o", "{t\x1b]0;x\x07}", "--force"], 2,
+         "t\\x1b]0;x\\x07 is not a corridor-sim run", {"s.yaml": TINY, "t\x1b]0;x\x07/notes.txt": "mine"}, out=None),
     Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
          {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
     # --- damaged directories -----------------------------------------------------------------
@@ -356,3 +377,55 @@ def test_a_damaged_piece_of_an_interrupted_run_is_found_and_run_again(damage, tm
     assert main(["run", str(tmp_path / "s.yaml"), "-n", "3", "-o", str(tmp_path / "ref"), "--quiet", "--no-plots"]) == 0
     for name in ("trucks.csv", "controls.csv", "summary.json"):
         assert (tmp_path / "out" / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_run_of_an_older_version_without_a_marker_is_still_replaced(tmp_path, capsys):
+    """A run directory from before the marker is known by its files (and nothing else) and its
+    manifest's fields: --force replaces it, and says so."""
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    _run_dir(tmp_path)
+    (tmp_path / "out" / ".corridor-sim-run").unlink()
+    capsys.readouterr()
+    assert main(["run", str(tmp_path / "s.yaml"), *QUICK, "-o", str(tmp_path / "out"), "--force"]) == 0
+    assert "replacing the earlier run" in capsys.readouterr().err
+    assert (tmp_path / "out" / ".corridor-sim-run").is_file()
+
+
+def test_stale_copies_of_a_dead_process_are_cleaned_and_only_those(tmp_path, capsys):
+    """kill -9 during the final write leaves `.DIR.*.tmp` and `.DIR.old-PID`, and during a
+    replication `.rNNNNN.tmp-PID` in the partial: the next run of the directory removes them, and
+    nothing that is not marked as ours, not of a dead process, or not of this directory."""
+    from corridor_sim.results.ownership import write_marker
+
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    partial = _partial(tmp_path)
+    dead = _dead_pid()
+    ours = [tmp_path / ".out.abcd_123.tmp", tmp_path / f".out.old-{dead}"]
+    for path in ours:
+        path.mkdir()
+        write_marker(path)
+        (path / "trucks.csv").write_text("half")
+    piece = partial / "reps" / "tiny" / f".r00002.tmp-{dead}"
+    piece.mkdir()
+    (piece / "trucks.csv").write_text("half")
+    kept = {tmp_path / f".out.old-{dead + 1 if dead < 2**22 else 1}": False,  # not marked: someone else's
+            tmp_path / f".out.old-{os.getpid()}": True,  # a live process's
+            tmp_path / ".outer.abcd_123.tmp": True,  # another directory's
+            tmp_path / ".out.abcd_123.tmp.bak": True}  # not a name the program gives
+    for path, marked in kept.items():
+        path.mkdir()
+        if marked:
+            write_marker(path)
+        (path / "mine.txt").write_text("mine")
+    assert main(["run", "--resume", str(tmp_path / "out"), "--quiet", "--no-plots"]) == 0
+    assert not any(path.exists() for path in [*ours, piece])
+    assert all((path / "mine.txt").read_text() == "mine" for path in kept)

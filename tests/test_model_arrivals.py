@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
-from corridor_sim.errors import SimulationError
+from corridor_sim.errors import ScenarioError, SimulationError
 from corridor_sim.model import simulate, world
 from corridor_sim.scenario.hours import DAYS
 from corridor_sim.scenario.loader import build_scenario, merge
@@ -179,3 +183,92 @@ def test_the_drain_cap_is_counted_from_the_horizon(monkeypatch):
         simulate(build_scenario(data), 0)
     monkeypatch.setattr(world, "DRAIN_CAP_H", 365 * 24.0)
     assert simulate(build_scenario(data), 0).arrived > 100
+
+
+class _TooLong(Exception):
+    pass
+
+
+@contextmanager
+def wall_limit(seconds: float):
+    """A run that has not ended within `seconds` fails the test instead of hanging it."""
+    def stop(signum, frame):
+        raise _TooLong(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("background", [False, True], ids=["counted", "background"])
+def test_a_zero_weight_in_the_month_of_the_horizon_ends_the_flow(background):
+    """A winter closure run into the closed month: the flow's last departures are before it, and
+    the run ends (it drew and thinned candidates past the horizon for ever)."""
+    closed = {"route": ["origin", "post", "destination"], "per_day": 30, "monthly": {12: 0, 1: 0},
+              "background": background}
+    data = merge(tiny(), {"clock": {"start": "2024-11-01T00:00", "horizon": "45d", "warmup": "1d"},
+                          "traffic": {"main": {"per_day": 20}, "closed": closed}})
+    with wall_limit(60):
+        result = simulate(build_scenario(data), 0, 1)
+    assert result.created == result.arrived and result.end_h < 45 * 24 + 7 * 24
+    closed_from = (dt.datetime(2024, 12, 1) - dt.datetime(2024, 11, 1)).total_seconds() / 3600
+    departs = result.trucks["depart_h"][result.trucks["group"] == 1]
+    if not background:
+        assert len(departs) > 20 * 20 and departs.max() < closed_from
+
+
+WEIGHTS = st.sampled_from([0.0, 0.0, 1e-9, 0.5, 1.0, 3.0])
+
+
+@st.composite
+def profiled_flow(draw, background: bool) -> dict:
+    """A flow with any valid (or nearly valid) weekly, hourly and monthly profile, zeros included."""
+    flow = {"route": ["origin", "post", "destination"], "per_day": draw(st.sampled_from([0.5, 5, 40])),
+            "background": background}
+    if draw(st.booleans()):
+        flow["weekly"] = draw(st.dictionaries(st.sampled_from(list(DAYS)), WEIGHTS, max_size=7))
+    if draw(st.booleans()):
+        flow["hourly"] = draw(st.lists(WEIGHTS, min_size=24, max_size=24))
+    if draw(st.booleans()):
+        flow["monthly"] = draw(st.dictionaries(st.integers(1, 12), WEIGHTS, min_size=1, max_size=12))
+    return flow
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counted=profiled_flow(False), background=st.none() | profiled_flow(True),
+       start=st.datetimes(dt.datetime(2024, 1, 1), dt.datetime(2026, 12, 31)),
+       horizon_h=st.integers(1, 120 * 24))
+def test_every_profile_and_horizon_ends_with_a_result_or_one_line(counted, background, start, horizon_h):
+    """Random valid profiles (zeros anywhere, the horizon in any month): each run ends within a
+    bound of wall time, with a result or a one-line refusal, and no later than the drain cap."""
+    traffic = {"main": counted, **({"bg": background} if background else {})}
+    data = tiny(traffic=traffic)
+    data["clock"] = {"start": start.strftime("%Y-%m-%dT%H:%M"), "horizon": f"{horizon_h}h", "warmup": "0h"}
+    with wall_limit(60):
+        try:
+            scenario = build_scenario(data)
+        except ScenarioError as exc:  # a profile with nothing positive, say: refused, one line a problem
+            assert all("\n" not in str(p) for p in exc.problems)
+            return
+        try:
+            result = simulate(scenario, 0, 1)
+        except SimulationError as exc:
+            assert "\n" not in str(exc)
+            return
+    assert result.created == result.arrived
+    assert result.end_h <= horizon_h + world.DRAIN_CAP_H
+
+
+def test_a_flow_that_ends_at_the_horizon_ends_the_same_drawn_in_blocks():
+    """The batch's departures in blocks end where the loop's one by one do, with the same times."""
+    from corridor_sim.model.world import World
+
+    flow = {"route": ["origin", "post", "destination"], "per_day": 300, "background": True, "monthly": {12: 0}}
+    data = merge(tiny(traffic={"bg": flow}), {"clock": {"start": "2024-11-20T00:00", "horizon": "20d"}})
+    one_by_one = list(World(build_scenario(data), 0).sources[0].candidates())
+    in_blocks = np.concatenate(list(World(build_scenario(data), 0).sources[0].candidate_blocks())).tolist()
+    assert in_blocks == one_by_one and 300 * 8 < len(one_by_one) and one_by_one[-1] < 11 * 24

@@ -81,6 +81,8 @@ SHORT_METRICS = {"control_time": "control", "crossing_time": "crossing", "queue_
 
 def _print_targets(table, title: str) -> int:
     """The targets table on the terminal; returns how many targets are within tolerance."""
+    from rich.text import Text
+
     from .tables import add_name_column, add_number_columns, text_table
 
     out = text_table(title)
@@ -92,7 +94,7 @@ def _print_targets(table, title: str) -> int:
     if wide:
         out.add_column("source", overflow="fold")
     for label, row in zip(labels, table.itertuples()):
-        ok = "[green]yes[/]" if row.within else "[red]no[/]"
+        ok = Text("yes", style="green") if row.within else Text("no", style="red")
         cells = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
                  f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", _tolerance(row), ok]
         out.add_row(*cells, *([row.source] if wide else []))
@@ -124,11 +126,11 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
     def report(evaluations: int, best: float, values: dict) -> None:
         if not args.quiet:
             shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
-            console.print(f"  {evaluations} points: best error {best:.3g} at {shown}", highlight=False, soft_wrap=True)
+            console.line(f"  {evaluations} points: best error {best:.3g} at {shown}")
 
-    console.print(f"fitting {', '.join(p.path for p in parameters)} to {targets.name} "
-                  f"({reps} replications a point, seed {seed}, {args.generations} generations of "
-                  f"{args.population} a parameter)", soft_wrap=True)
+    console.line(f"fitting {', '.join(p.path for p in parameters)} to {targets.name} "
+                 f"({reps} replications a point, seed {seed}, {args.generations} generations of "
+                 f"{args.population} a parameter)")
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
                  report=report)
     values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
@@ -148,6 +150,6 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
         tmp.replace(overlay)
     except OSError as exc:
         raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
-    console.print(f"overlay with the fitted values: {overlay}", soft_wrap=True)
+    console.line(f"overlay with the fitted values: {overlay}")
     hits = int(fitted.table["within"].sum())
     return 1 if args.strict and hits < len(fitted.table) else 0

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from ..errors import CorridorSimError
 from ..executors import BACKENDS
 from ..results.formats import FORMATS
+from .text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -45,21 +46,24 @@ class LazyConsole:
         setattr(self.real, name, value)
 
     def line(self, text: str, label: str = "", style: str = "") -> None:
-        """`text` on a line of its own, as it is (no markup, no wrapping), after a `label` in
-        `style`: written straight to the stream where there is no colour to show (not a
+        """`text` on a line of its own, as it is (no markup, no emoji, control characters as their
+        escapes, no wrapping), after a `label` in `style`: the one way free text reaches the
+        terminal. Written straight to the stream where there is no colour to show (not a
         terminal, and no FORCE_COLOR), else through rich."""
         stream = sys.stderr if self._options.get("stderr") else sys.stdout
+        text, label = printable(text), printable(label)
         if self._real is None and not os.environ.get("FORCE_COLOR") and not stream.isatty():
             stream.write(f"{label} {text}\n" if label else f"{text}\n")
             return
-        from rich.markup import escape
+        from rich.text import Text
 
-        shown = f"[{style}]{label}[/] {escape(text)}" if label else escape(text)
-        self.real.print(shown, highlight=False, soft_wrap=True, emoji=False)  # `:x:` in a name stays as it is
+        shown = Text.assemble((label, style), " ", text) if label else Text(text)
+        self.real.print(shown, highlight=False, soft_wrap=True)
 
 
-console = LazyConsole(highlight=False)
-console_err = LazyConsole(stderr=True, highlight=False)
+# no emoji codes anywhere: `:x:` in a name stays as it is
+console = LazyConsole(highlight=False, emoji=False)
+console_err = LazyConsole(stderr=True, highlight=False, emoji=False)
 
 
 def add_experiment_options(parser: argparse.ArgumentParser) -> None:
@@ -142,12 +146,13 @@ def progress_bars(enabled: bool, names: list[str], total: int) -> Iterator:
     if not enabled or not console_err.is_terminal:
         yield None
         return
+    from rich.markup import escape as markup_free
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("eta"), TimeRemainingColumn(), console=console_err.real, transient=False) as progress:
         width = max(map(len, names), default=0)
-        tasks = {n: progress.add_task(n.ljust(width), total=total) for n in names}
+        tasks = {n: progress.add_task(markup_free(printable(n.ljust(width))), total=total) for n in names}
 
         def update(name: str, done: int, _total: int) -> None:
             progress.update(tasks[name], completed=done)
@@ -269,7 +274,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         if stop is not None:
             raise stop from exc
         if note and not isinstance(exc, (KeyboardInterrupt, CorridorSimError, OSError, MemoryError)):
-            console_err.print(note, soft_wrap=True)  # a bug: a traceback follows
+            console_err.line(note)  # a bug: a traceback follows
         raise
 
 
@@ -296,7 +301,8 @@ def _say_what_force_replaces(target: Path) -> None:
     import json
 
     from ..results.io import is_run_dir
-    from ..results.store import PLAN_FILE, partial_path
+    from ..results.ownership import is_ours
+    from ..results.store import partial_path
 
     if is_run_dir(target):
         try:
@@ -307,14 +313,12 @@ def _say_what_force_replaces(target: Path) -> None:
             what = ""
         _note(f"--force: replacing the earlier run in {target}/{what} when this one is complete")
     partial = partial_path(target)
-    if (partial / PLAN_FILE).is_file():
+    if partial.exists() and is_ours(partial, partial=True):
         _note(f"--force: discarding the interrupted run in {partial}/")
 
 
 def _note(line: str) -> None:
-    from rich.markup import escape
-
-    console_err.print(escape(line), highlight=False, soft_wrap=True)
+    console_err.line(line)
 
 
 def final_line(result: RunResult, target: Path) -> None:
@@ -327,9 +331,9 @@ def final_line(result: RunResult, target: Path) -> None:
     per = meta["elapsed_s"] / ran if ran else float("nan")
     count = f"{total} replications" + (f" ({resumed} resumed, {ran} run now)" if resumed else "")
     scenarios = len(result.scenarios)
-    console.print(f"{count} of {scenarios} scenario{'s' if scenarios > 1 else ''} on {meta['workers']} worker(s) "
-                  f"({meta['executor']}) in {meta['elapsed_s']:.1f} s, {per:.2f} s per replication; "
-                  f"results in {target}/", soft_wrap=True)
+    console.line(f"{count} of {scenarios} scenario{'s' if scenarios > 1 else ''} on {meta['workers']} worker(s) "
+                 f"({meta['executor']}) in {meta['elapsed_s']:.1f} s, {per:.2f} s per replication; "
+                 f"results in {target}/")
     engines = meta.get("engines")
     if engines:
         console.line(engine_line(engines))

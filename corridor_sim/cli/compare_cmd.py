@@ -51,6 +51,8 @@ def _table(title: str, columns: list[str], names: list[str]) -> Table:
 
 
 def print_comparison(result: RunResult) -> None:
+    from rich.text import Text
+
     from ..model.truck import COMPONENTS
     from ..results.keys import ALL
 
@@ -78,7 +80,7 @@ def print_comparison(result: RunResult) -> None:
             d = f["lead_time_h"]
             diff.add_row("all" if flow == ALL else flow, _f(d["mean"], 2, True), _ci(d),
                          f"{d['relative']:+.1%}" if d["relative"] == d["relative"] else "–",
-                         _f(d["crn_variance_ratio"], 2), "[green]yes[/]" if d["significant"] else "no")
+                         _f(d["crn_variance_ratio"], 2), Text("yes", style="green") if d["significant"] else "no")
         console.print(diff)
 
     for name, entry in summary["comparison"].items():

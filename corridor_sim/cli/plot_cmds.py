@@ -69,7 +69,7 @@ def plot(args: argparse.Namespace) -> int:
     if not args.no_report:
         files.append(write_report(result, directory, figures=figures, **demo))
     for file in files:
-        console.print(str(file), soft_wrap=True)
+        console.line(str(file))
     return 0
 
 
@@ -83,15 +83,15 @@ def demo(args: argparse.Namespace) -> int:
     names = [s.name for s in scenarios]
     reps = args.replications or scenarios[0].experiment.replications
     shown = [s.label or s.name for s in scenarios]
-    console_err.print(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)",
-                      soft_wrap=True)
+    console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
     with progress_bars(not args.quiet, names, reps) as progress:
         run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
                        progress=progress)
     console.print()
     for line in run.takeaway:
-        console.print(line, soft_wrap=True)
-    console.print(f"\nPlots and report: {run.directory / 'report.html'}", soft_wrap=True)
+        console.line(line)
+    console.print()
+    console.line(f"Plots and report: {run.directory / 'report.html'}")
     return 0
 
 
@@ -105,5 +105,5 @@ def animate(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else Path("results") / f"{scenario.name}-animation.gif"
     file = draw(scenario, output, days=args.days, frames=args.frames, fps=args.fps, replication=args.replication,
                 seed=args.seed, force=args.force)
-    console.print(f"{file} ({args.frames} frames, {args.days:g} days after the warm-up)", soft_wrap=True)
+    console.line(f"{file} ({args.frames} frames, {args.days:g} days after the warm-up)")
     return 0

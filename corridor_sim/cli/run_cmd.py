@@ -35,7 +35,7 @@ def print_summary(result: RunResult) -> None:
 
     for name, s in result.summary_dict["scenarios"].items():
         if "lead_time_h" not in s:
-            console.print(f"{name}: no counted trucks arrived")
+            console.line(f"{name}: no counted trucks arrived")
             continue
         lead = s["lead_time_h"]
         table = text_table(f"{name}: lead time over {s['replications']} replications "

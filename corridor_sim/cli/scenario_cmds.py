@@ -73,7 +73,7 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def show(args: argparse.Namespace) -> int:
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.loader import load_scenario
     from ..scenario.network import build_graph, resolve_route
@@ -82,7 +82,7 @@ def show(args: argparse.Namespace) -> int:
     s = load_scenario(args.file, args.overrides)
     scenario_lint([s])
     graph = build_graph(s)
-    console.print(f"[bold]{s.name}[/]: {s.description}", soft_wrap=True)
+    console.line(" ".join((s.description or "").splitlines()), f"{s.name}:", "bold")
     clock = s.clock
     console.print(f"clock: start {clock.start:%Y-%m-%d %H:%M} ({clock.start:%a}), horizon {format_hours(clock.horizon)}, "
                   f"warm-up {format_hours(clock.warmup)}; {s.experiment.replications} replications, seed {s.experiment.seed}",
@@ -145,7 +145,7 @@ def _show_controls(s, graph) -> None:
     """Each control a route passes (a country's side of a border or port, one direction): the
     settings it works with, after the node's, its country's and its direction's are laid over
     each other, so no figure is shown that no control uses."""
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.lint import _whole_week
     from ..scenario.network import controls_at, place_name, resolve_route
@@ -190,7 +190,7 @@ def _show_controls(s, graph) -> None:
 
 def _show_customs(s) -> None:
     """Each country's customs policy: channels by risk class, check times, AEO and e-TIR rules."""
-    from rich.table import Table
+    from .tables import plain_table as Table
 
     from ..scenario.schema import resolve_policy
 

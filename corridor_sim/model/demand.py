@@ -59,6 +59,9 @@ class DemandProfile:
                 self.month_starts.append(max(at, 0.0))
                 self.month_factor.append(self.monthly[month.month - 1])
                 month = dt.datetime(month.year + month.month // 12, month.month % 12 + 1, 1)
+        # past the horizon the month of the horizon goes on: the mean factor there over a week
+        self.after_horizon = ((sum(self.weekly) / 7 if self.weekly else 1.0)
+                              * (self.month_factor[-1] if self.monthly else 1.0))
 
     def factors(self, t: np.ndarray) -> np.ndarray:
         """`factor` at each hour of `t`: the same arithmetic, on a column."""

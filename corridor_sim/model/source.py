@@ -16,6 +16,10 @@ from .demand import DemandProfile
 from .rng import BLOCK
 from .truck import Truck
 
+# past the horizon, a flow whose mean rate there is under this share of its peak ends: each of its
+# departures would take a million thinned draws or more (for ever, with a zero weight)
+TAIL_SHARE = 1e-6
+
 
 class Source:
     """One traffic flow of a world (`group`: its index among the world's flows and caravans)."""
@@ -36,6 +40,7 @@ class Source:
             Dist("exponential", (24.0 / (flow.per_day * self.peak),)), "arrivals", name)
         # thinning: a departure drawn at the peak rate happens with probability factor(t) / peak
         self.thin = streams.uniforms("weekly", name) if self.profile.varies else None
+        self.ends = self.thin is not None and self.profile.after_horizon < TAIL_SHARE * self.peak
         self.attributes = streams.uniform_rows(4, "attributes", name)  # one row per truck, in order of departure
         self.regime_cum = np.cumsum([flow.regime.get(r, 0.0) for r in REGIMES]).tolist()
         risk_mix = flow.risk or {world.risk_classes[0]: 1.0}
@@ -59,13 +64,17 @@ class Source:
             yield t
 
     def candidates(self) -> Iterator[float]:
-        """The departure times as they are drawn, without end: `times` before it is `stopped`."""
+        """The departure times as they are drawn: `times` before it is `stopped`. Without end,
+        unless the flow `ends` at the horizon (its first draw there ends it)."""
         if self.gap is None:
             return
         gap, thin, peak, factor = self.gap, self.thin, self.peak, self.profile.factor
+        end = self.horizon if self.ends else float("inf")
         t = 0.0
         while True:
             t += gap()
+            if t >= end:
+                return
             if thin is not None and thin() * peak >= factor(t):
                 continue
             yield t
@@ -77,6 +86,7 @@ class Source:
         if self.gap is None:
             return
         gap, thin, peak = self.gap, self.thin, self.peak
+        end = self.horizon if self.ends else float("inf")
         t = 0.0
         while True:
             gaps = gap.dist.sample(gap.rng, BLOCK)  # as `Sampler` refills
@@ -85,6 +95,9 @@ class Source:
             if thin is not None:
                 u = thin.rng.random(BLOCK)  # as `Uniforms` refills
                 times = times[~(u * peak >= self.profile.factors(times))]
+            if t >= end:
+                yield times[times < end]
+                return
             yield times
 
     def truck(self, now: float) -> Truck:

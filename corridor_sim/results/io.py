@@ -23,6 +23,7 @@ from ..scenario.loader import build_scenario
 from ..scenario.yamlfile import read_yaml
 from .formats import FORMATS, check_format
 from .modes import as_created
+from .ownership import is_ours, not_ours, write_marker
 from .tables import OPTIONAL_TABLES, TABLES, empty_frame
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
@@ -94,8 +95,9 @@ RUN_MARKERS = ("manifest.json", "summary.json")  # what every run directory hold
 
 
 def is_run_dir(path: Path) -> bool:
-    """A directory that holds a corridor-sim run (the only kind `--force` replaces)."""
-    return path.is_dir() and all((path / marker).is_file() for marker in RUN_MARKERS)
+    """A directory that holds a corridor-sim run written by corridor-sim (the only kind `--force`
+    replaces): its marker, or an older run's files and nothing else (see ownership.py)."""
+    return path.is_dir() and all((path / marker).is_file() for marker in RUN_MARKERS) and is_ours(path)
 
 
 # what the program adds to a run directory's name: DIR.partial, .DIR.lock, .r00000.tmp-<pid> pieces
@@ -138,8 +140,7 @@ def check_target(path: Path, force: bool) -> None:
         raise OutputError(f"{path} exists and is not a directory")
     if path.exists() and any(path.iterdir()):
         if not is_run_dir(path):
-            raise OutputError(f"{path} holds files that are not a corridor-sim run; --force replaces only a run "
-                              f"directory: choose another -o")
+            raise OutputError(not_ours(path, "a corridor-sim run"))
         if not force:
             raise OutputError(f"{path} already holds results; use --force to replace them, or -o to write elsewhere")
 
@@ -285,6 +286,7 @@ def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_fil
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     os.chmod(tmp, as_created(0o777))  # readable by colleagues as the umask allows, not mkdtemp's owner-only mode
     try:
+        write_marker(tmp)  # first: a copy a dead process leaves is known as ours, and cleaned
         for name in TABLES:
             result.write_table(name, tmp / name, fmt)
         write_table(result.summary, tmp / "summary", "csv")

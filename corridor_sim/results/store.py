@@ -23,6 +23,7 @@ from ..scenario.loader import build_scenario
 from ..scenario.yamlfile import read_yaml
 from ..scenario.schema import Scenario
 from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
+from .ownership import is_ours, not_ours, write_marker
 from .tables import OPTIONAL_TABLES, empty_frame
 
 PARTIAL_SUFFIX = ".partial"
@@ -73,6 +74,7 @@ class ReplicationStore:
     def create(cls, path: Path, plan: dict[str, Any], scenarios: list[Scenario]) -> "ReplicationStore":
         path = Path(path)
         path.mkdir(parents=True)
+        write_marker(path)
         (path / "scenarios").mkdir()
         for s in scenarios:
             dump_yaml(s.raw, path / "scenarios" / f"{s.name}.yaml")
@@ -85,6 +87,8 @@ class ReplicationStore:
     @classmethod
     def open(cls, path: Path) -> "ReplicationStore":
         path = Path(path)
+        if not is_ours(path, partial=True):
+            raise OutputError(not_ours(path, "an interrupted corridor-sim run"))
         try:
             plan = json.loads((path / PLAN_FILE).read_text(encoding="utf-8"))
         except FileNotFoundError:
