@@ -90,7 +90,11 @@ def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
                                        "trucks": 2, "pre_notified": True}}}):
         changed = World(build_scenario(merge(tiny(), change)), 0)
         assert "_pass_fifo" not in {c.passage.__name__ for c in changed.controls.values() if c.country == "BB"}, change
-    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, trace=True).controls.values()} == {"pass_truck"}
+    # traces and a caravan that is not pre-notified: FIFO servers, the trucks of the loop logged as the pools log them
+    assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, trace=True).controls.values()} == {"_pass_fifo"}
+    caravan = {"caravans": {"c": {"route": ["origin", "post", "destination"], "depart": "2026-01-06T10:00", "trucks": 2}}}
+    assert {c.passage.__name__ for c in World(build_scenario(merge(tiny(), caravan)), 0).controls.values()} == \
+        {"_pass_fifo"}
     assert {c.passage.__name__ for c in World(build_scenario(tiny()), 0, engine="reference").controls.values()} == \
         {"pass_truck"}
 

@@ -145,6 +145,8 @@ class Control:
         lanes = self.fifo_lanes
         assert lanes is not None
         served = lanes.start_of(now)  # which does not depend on how long the truck will take
+        if truck.trace is not None:  # the officers start on this truck (traced trucks only)
+            truck.log(self.node, "service", served)
         doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, served)
         handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
         lanes.hold(served, doc, handling)

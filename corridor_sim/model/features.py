@@ -38,7 +38,8 @@ FEATURES: dict[str, str] = {
     "aeo_recognition": "recognised AEO trucks are selected at lower rates (the verdict's tables)",
     "preclearing": "advance data pre-clear a share of yellow checks (the verdict's tables)",
     "priority_classes": "some trucks go first in the queues (AEO or green lanes by regime)",
-    "caravan_stop": "a caravan passes the control (its trucks may be pre-notified and go first)",
+    "caravan_stop": "a caravan passes the control (its trucks arrive together; pre-notified, they go first: "
+                    "priority_classes)",
     "scanners": "trucks are screened by scanners between the lanes and the bays",
     "release_hook": "a measure is told of each release (an information exchange)",
     "verdict_adjuster": "a measure changes the verdict by what happened to other trucks (an exchange's alerts)",
@@ -55,7 +56,7 @@ FEATURES: dict[str, str] = {
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
 FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
-                          "preclearing", "release_to_audit"})
+                          "preclearing", "release_to_audit", "caravan_stop"})
 # features whose verdict reads when the officers start on the truck: the batch judges its trucks one
 # by one as each takes its lane there (batch.Stop), not ahead in columns
 TIMED = frozenset({"release_to_audit"})
@@ -73,8 +74,8 @@ class Engine:
 
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
-              frozenset({"ferries", "caravans", "background_runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control"} - TIMED, frozenset())
+              frozenset({"ferries", "caravans", "traces", "background_runs_on", "crossing_routes"}), partial=True)
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop"} - TIMED, frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
 ASKED = "asked for the reference engine"  # the reason given when it was

@@ -160,11 +160,17 @@ class World:
 
     def _features(self) -> Features:
         """What changes a truck's times here, at each control and in the world (features.py)."""
-        caravans = {id(step) for plan in self.plans[len(self.sources):] for kind, step, _ in plan if kind == CONTROL}
+        prenotified: dict[int, bool] = {}  # the controls caravans pass: whether a pre-notified one does
+        for plan, caravan in zip(self.plans[len(self.sources):], self.scenario.caravans.values()):
+            for kind, step, _ in plan:
+                if kind == CONTROL:
+                    prenotified[id(step)] = prenotified.get(id(step), False) or caravan.pre_notified
         world: set[str] = set()
         controls = {}
         for control in self.controls.values():
-            declared: set[str] = {"caravan_stop"} if id(control) in caravans else set()
+            declared: set[str] = set()
+            if id(control) in prenotified:  # a pre-notified caravan's trucks go first in its queues
+                declared.update({"caravan_stop", "priority_classes"} if prenotified[id(control)] else {"caravan_stop"})
             for measure in self.measures:
                 said = measure.features(control)
                 if said is None:  # a measure that does not say what it changes: the reference engine
