@@ -31,7 +31,8 @@ from .results.lock import run_lock
 from .results.replication import engine_summary
 from .results.ownership import clean_stale, is_ours, not_ours
 from .results.run_result import RunResult
-from .results.store import ReplicationStore, partial_path, target_of
+from .results.paths import partial_path, target_of
+from .results.store import ReplicationStore
 from .results.tables import TablePiece, frames_of
 from .scenario import Scenario, derive, load_scenario
 

@@ -16,7 +16,8 @@ from corridor_sim.cli import main
 from corridor_sim.errors import OutputError
 from corridor_sim.executors.process import process_executor
 from corridor_sim.experiment import Output, Plan, WorkerLost, resume_plan, run_plan, wait_any
-from corridor_sim.results.store import ReplicationStore, partial_path
+from corridor_sim.results.paths import partial_path
+from corridor_sim.results.store import ReplicationStore
 from corridor_sim.scenario.loader import build_scenario
 
 import pool_tasks

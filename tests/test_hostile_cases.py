@@ -66,7 +66,7 @@ class _Stop(Exception):
 def _partial(path: Path) -> Path:
     """An interrupted run: `out.partial` with two of three replications finished."""
     from corridor_sim.experiment import Output, Plan, run_plan
-    from corridor_sim.results.store import partial_path
+    from corridor_sim.results.paths import partial_path
     from corridor_sim.scenario.loader import load_scenario
 
     scenario = load_scenario(path / "s.yaml")

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 import corridor_sim
-from corridor_sim.results.store import ReplicationStore, partial_path
+from corridor_sim.results.paths import partial_path
+from corridor_sim.results.store import ReplicationStore
 from corridor_sim.scenario.loader import build_scenario
 
 from conftest import tiny

@@ -280,7 +280,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
 
 def _kept_note(command: str, planned: int, target: Path, exc: BaseException) -> str | None:
     """`N of M replications are kept in DIR.partial/; complete them with ...`, or None if none is."""
-    from ..results.store import ReplicationStore, partial_path
+    from ..results.paths import partial_path
+    from ..results.store import ReplicationStore
 
     partial = partial_path(target)
     if isinstance(exc, OSError) and not exc.filename:  # a write to an open file: say where
@@ -302,7 +303,7 @@ def _say_what_force_replaces(target: Path) -> None:
 
     from ..results.io import is_run_dir
     from ..results.ownership import is_ours
-    from ..results.store import partial_path
+    from ..results.paths import partial_path
 
     if is_run_dir(target):
         try:

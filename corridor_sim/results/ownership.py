@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .paths import PLAN_FILE, partial_path, plan_checksum
+
 MARKER = ".corridor-sim-run"
 TOKEN = re.compile(r"[0-9a-f]{32}")
 
@@ -85,10 +87,9 @@ def _older_run(directory: Path) -> bool:
 
 def _older_partial(directory: Path) -> bool:
     """An interrupted run of before the marker: a checksummed plan and nothing but its pieces."""
-    from .store import PLAN_FILE, _plan_checksum
 
     plan = _json(directory / PLAN_FILE)
-    if not (isinstance(plan, dict) and "checksum" in plan and plan["checksum"] == _plan_checksum(plan)):
+    if not (isinstance(plan, dict) and "checksum" in plan and plan["checksum"] == plan_checksum(plan)):
         return False
     return all(entry.name in _PARTIAL_ENTRIES and not entry.is_symlink() for entry in directory.iterdir())
 
@@ -131,7 +132,6 @@ def clean_stale(target: Path) -> list[Path]:
             if stale and entry.is_dir() and not entry.is_symlink() and has_marker(entry):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
-    from .store import partial_path
 
     reps = partial_path(target) / "reps"
     if is_ours(partial_path(target), partial=True) and reps.is_dir():

@@ -24,10 +24,9 @@ from ..scenario.yamlfile import read_yaml
 from ..scenario.schema import Scenario
 from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
 from .ownership import is_ours, not_ours, write_marker
+from .paths import PLAN_FILE, plan_checksum
 from .tables import OPTIONAL_TABLES, empty_frame
 
-PARTIAL_SUFFIX = ".partial"
-PLAN_FILE = "plan.json"
 PIECES_FILE = "pieces.json"  # in each replication's directory: what it holds, with a checksum a file
 
 
@@ -37,23 +36,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: src.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _plan_checksum(plan: dict[str, Any]) -> str:
-    body = {k: v for k, v in plan.items() if k != "checksum"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True).encode("utf-8")).hexdigest()
-
-
-def partial_path(target: Path) -> Path:
-    """`results/x` -> `results/x.partial`."""
-    target = Path(target)
-    return target.with_name(target.name + PARTIAL_SUFFIX)
-
-
-def target_of(path: Path) -> Path:
-    """The run directory a path names: `results/x.partial` and `results/x` both give `results/x`."""
-    path = Path(path)
-    return path.with_name(path.name[: -len(PARTIAL_SUFFIX)]) if path.name.endswith(PARTIAL_SUFFIX) else path
 
 
 class ReplicationStore:
@@ -80,7 +62,7 @@ class ReplicationStore:
             dump_yaml(s.raw, path / "scenarios" / f"{s.name}.yaml")
         (path / "reps").mkdir()
         tmp = path / f".{PLAN_FILE}.tmp"
-        dump_json({**plan, "checksum": _plan_checksum(plan)}, tmp)
+        dump_json({**plan, "checksum": plan_checksum(plan)}, tmp)
         os.replace(tmp, path / PLAN_FILE)
         return cls(path, plan)
 
@@ -95,7 +77,7 @@ class ReplicationStore:
             raise OutputError(f"{path} is not an interrupted corridor-sim run (no {PLAN_FILE})") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise OutputError(f"{path / PLAN_FILE} is damaged ({exc}); start over with --force") from None
-        if not isinstance(plan, dict) or ("checksum" in plan and plan["checksum"] != _plan_checksum(plan)):
+        if not isinstance(plan, dict) or ("checksum" in plan and plan["checksum"] != plan_checksum(plan)):
             raise OutputError(f"{path / PLAN_FILE} has been changed since the run started (its checksum does not "
                               "match); start over with --force")
         return cls(path, {k: v for k, v in plan.items() if k != "checksum"})
