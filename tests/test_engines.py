@@ -111,9 +111,13 @@ RECIPES = {
     "priority_classes": lambda draw, d: _set(d, "customs.CC.priority_regimes", ["etir"]),
     "caravan_stop": _caravan,
     "caravans": _caravan,
-    "scanners": lambda draw, d: _set(d, "nodes.second.scanners", {
+    "scanners": lambda draw, d: _set(d, draw(st.sampled_from(["nodes.second.scanners", "nodes.post.scanners"])), {
         "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
-        "false_alarm": draw(st.floats(0, 0.5)), "green_share": draw(st.sampled_from([0, 0.2]))}),
+        "false_alarm": draw(st.floats(0, 0.5)), "green_share": draw(st.sampled_from([0, 0.2])),
+        "hours": draw(st.sampled_from(["24/7", "Mon-Fri 08:00-18:00"]))}),
+    "shared_scanners": lambda draw, d: _set(d, "nodes.second.scanners", {
+        "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
+        "false_alarm": draw(st.floats(0, 0.5)), "serves": "both_directions"}),
     "release_hook": _exchange,
     "verdict_adjuster": _exchange,
     "release_to_audit": lambda draw, d: _set(d, "post_clearance_audit", {draw(st.sampled_from(["BB", "CC"])): {

@@ -32,7 +32,7 @@ from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
 from .driving import rest_needed
 from .fifo import FifoServers
-from .features import TIMED
+from .features import ONE_BY_ONE
 from .plan import CONTROL, DRIVE as DRIVE_STEP, control_order
 from .truck import Truck
 
@@ -182,13 +182,15 @@ class Stop:
     """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
     to leave, each a heap in order of time."""
 
-    __slots__ = ("control", "arrivals", "bays", "leaves", "timed")
+    __slots__ = ("control", "arrivals", "scans", "bays", "leaves", "timed")
 
     def __init__(self, control: Any) -> None:
         self.control = control
         # its verdict reads when the officers start on the truck (a release to audit is dated
         # then): judged one by one as each takes its lane, not ahead in columns
-        self.timed = bool(control.features & TIMED)
+        self.timed = bool(control.features & ONE_BY_ONE)
+        # (time, seq, flow, truck, queue, position, start, queue0, channel, inspection, found, scan row)
+        self.scans: list[tuple] = []
         self.arrivals: list[tuple] = []  # (time, seq, flow, truck, queue hours so far, position in plan)
         self.bays: list[tuple] = []      # (time, seq, flow, truck, queue, position, start, queue0, inspection, found)
         self.leaves: list[tuple] = []    # (time, seq, flow, truck, queue, position, start, queue0, channel, detected)
@@ -225,7 +227,8 @@ class Batch:
             if flow.next_at < until:
                 self._departures(flow, until)
         for stop in self.stops.values():
-            if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until):
+            if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
+                    (stop.scans and stop.scans[0][0] < until):
                 self._serve(stop, until)
             if stop.leaves and stop.leaves[0][0] < until:
                 self._leave(stop, until)
@@ -306,6 +309,11 @@ class Batch:
         while True:
             lane_next = arrivals[0][0] if arrivals else INF
             bay_next = to_bay[0][0] if to_bay else INF
+            if stop.scans and stop.scans[0][0] < lane_next and stop.scans[0][0] < bay_next:
+                if stop.scans[0][0] >= until:
+                    return
+                self._scan(stop)
+                continue
             if lane_next <= bay_next:
                 if lane_next >= until:
                     return
@@ -370,7 +378,8 @@ class Batch:
         control = stop.control
         lanes = control.fifo_lanes
         served = lanes.start_of(now)
-        doc, aside, channel, inspection, detection, u_detect = control.verdict(flow.truck(k), served)
+        truck = flow.truck(k)
+        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck, served)
         handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
         lanes.hold(served, doc, handling)
         q0 = q
@@ -383,11 +392,34 @@ class Batch:
             end = end + handling
         if aside > 0:
             end = end + aside
-        if channel == RED:
-            found = flow.noncompliant[k] and u_detect < detection
-            heappush(stop.bays, (end, next(self.order), flow, k, q, pos, now, q0, inspection, found))
+        found = flow.noncompliant[k] and u_detect < detection  # were it inspected in a bay
+        screen = control.screen
+        scan = None if screen is None else screen.wants(truck, channel)
+        if scan is not None:  # to the scanners (`_scan`)
+            heappush(stop.scans, (end, next(self.order), flow, k, q, pos, now, q0, channel, inspection, found, scan))
         else:
-            heappush(stop.leaves, (end, next(self.order), flow, k, q, pos, now, q0, int(channel), False))
+            self._onto(stop, end, flow, k, q, pos, now, q0, channel, inspection, found)
+
+    def _onto(self, stop: Stop, end: float, flow: Flow, k: int, q: float, pos: int, start: float, q0: float,
+              channel: int, inspection: float, found: bool) -> None:
+        """A truck through the lanes (and scanners) at `end`: to a bay if red, else on its way."""
+        if channel == RED:
+            heappush(stop.bays, (end, next(self.order), flow, k, q, pos, start, q0, inspection, found))
+        else:
+            heappush(stop.leaves, (end, next(self.order), flow, k, q, pos, start, q0, int(channel), False))
+
+    def _scan(self, stop: Stop) -> None:
+        """The next truck at the control's scanners, as `Control._pass_fifo` takes them."""
+        now, _, flow, k, q, pos, start, q0, channel, inspection, found, row = heappop(stop.scans)
+        control = stop.control
+        taken = control.screen.take_scan(flow.noncompliant[k], channel, row, now,
+                                         control.warmup <= start < control.horizon)
+        end = now
+        if taken is not None:
+            begin, end, channel = taken
+            if begin > now:
+                q = q + (begin - now)
+        self._onto(stop, end, flow, k, q, pos, start, q0, channel, inspection, found)
 
     def _leave(self, stop: Stop, until: float) -> None:
         """The trucks that leave the control before `until`, in order: tallied, and on their way

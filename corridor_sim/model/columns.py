@@ -426,7 +426,7 @@ def _verdicts(control: Any, cohort: Cohort) -> tuple:
 
 def _verdicts_one_by_one(control: Any, cohort: Cohort) -> tuple:
     """`_verdicts` by `Control.verdict` on each truck in turn, ahead of time: only where no hook
-    reads the clock (the engines' features say so; `features.TIMED`), so the time given is none."""
+    reads the clock (the engines' features say so; `features.ONE_BY_ONE`), so the time given is none."""
     from .truck import Truck
 
     n, g = cohort.n, cohort.group

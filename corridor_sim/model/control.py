@@ -135,6 +135,8 @@ class Control:
         self.fifo_lanes = FifoServers(self.lanes.capacity, busy, waits) if self.staffing is None else \
             self._staffed_servers(busy, waits, until)
         self.fifo_bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
+        if self.screen is not None:  # scanners of its own, between the lanes and the bays
+            self.screen.use_fifo(waits)
         self.passage = self._pass_fifo
 
     def fifo_lane(self, truck: Truck, now: float) -> tuple[float, Channel, float, float, float]:
@@ -273,8 +275,24 @@ class Control:
         queue0 = truck.times[QUEUE]
         truck.where = self.name
         now, channel, inspection, detection, u_detect = self.fifo_lane(truck, start)
+        screen = self.screen
+        scan = None if screen is None else screen.wants(truck, channel)
         if now > start:
             yield wake_at(env, now)
+        if scan is not None:  # to the scanners; on to the bay only with an anomaly
+            if catch_up is not None:
+                catch_up(now)
+            taken = screen.take_scan(truck.noncompliant, channel, scan, now, self.warmup <= start < self.horizon)
+            if taken is not None:
+                begin, end, channel = taken
+                if begin > now:
+                    truck.book(QUEUE, begin)
+                if scan[1] > 0:
+                    truck.book(INSPECTION, end)
+                truck.scans += 1
+                if end > now:
+                    now = end
+                    yield wake_at(env, now)
         detected = False
         if channel == RED:
             if catch_up is not None:

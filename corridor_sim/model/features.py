@@ -41,6 +41,7 @@ FEATURES: dict[str, str] = {
     "caravan_stop": "a caravan passes the control (its trucks arrive together; pre-notified, they go first: "
                     "priority_classes)",
     "scanners": "trucks are screened by scanners between the lanes and the bays",
+    "shared_scanners": "one scanner site between a country's exit and entry lanes at a node (both directions)",
     "release_hook": "a measure is told of each release (an information exchange)",
     "verdict_adjuster": "a measure changes the verdict by what happened to other trucks (an exchange's alerts)",
     "release_to_audit": "selections released at the border to a post-clearance audit, dated when the officers "
@@ -56,10 +57,11 @@ FEATURES: dict[str, str] = {
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
 FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
-                          "preclearing", "release_to_audit", "caravan_stop"})
-# features whose verdict reads when the officers start on the truck: the batch judges its trucks one
-# by one as each takes its lane there (batch.Stop), not ahead in columns
-TIMED = frozenset({"release_to_audit"})
+                          "preclearing", "release_to_audit", "caravan_stop", "scanners"})
+# features the batch works out one truck at a time as each takes its lane (batch.Stop), not ahead in
+# columns: a verdict that reads when the officers start on the truck (a release to audit is dated
+# then), a truck that may go on to the scanners
+ONE_BY_ONE = frozenset({"release_to_audit", "scanners"})
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "traces", "background_runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop"} - TIMED, frozenset())
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop"} - ONE_BY_ONE, frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
 ASKED = "asked for the reference engine"  # the reason given when it was

@@ -30,6 +30,7 @@ import simpy
 from ..scenario.schema import Scanners
 from ..scenario.calendar import Calendar
 from .customs import Channel
+from .fifo import Busy, FifoServers, Waits
 from .lanes import Pool, occupy
 from .measure import Measure
 from .rng import Streams
@@ -45,9 +46,11 @@ class ScannerSite:
     def __init__(self, env: simpy.Environment, count: int, queue_level: Level, warmup: float, horizon: float,
                  shared: bool):
         self.count = count
-        self.busy = Level(warmup, horizon)
+        self.busy: Level | Busy = Level(warmup, horizon)
         self.pool = Pool(env, count, queue_level, self.busy)
         self.shared = shared
+        self.window = (warmup, horizon)
+        self.fifo: FifoServers | None = None  # first come, first served (`ScannerStation.use_fifo`)
 
 
 class ScannerStation:
@@ -94,12 +97,41 @@ class ScannerStation:
         yield from occupy(self.pool, truck, priority, scan_time, self.also_queue)
         self.pool.release()
         truck.scans += 1
-        anomaly = u_anomaly < (self.hit_rate if truck.noncompliant else self.false_alarm)
+        return self._judge(truck.noncompliant, channel, u_anomaly, counted)
+
+    def _judge(self, noncompliant: bool, channel: Channel, u_anomaly: float, counted: bool) -> Channel:
+        """The channel after a scan: RED with an anomaly (to the bay), else GREEN; tallied if `counted`."""
+        anomaly = u_anomaly < (self.hit_rate if noncompliant else self.false_alarm)
         if counted:
             self.scans += 1
             self.anomalies += anomaly
             self.avoided += channel == RED and not anomaly
         return RED if anomaly else GREEN
+
+    def use_fifo(self, waits: Waits) -> None:
+        """Serve trucks first come, first served (a control of the fifo engine; a site of its own):
+        a truck's scan is worked out when it reaches the scanners, its wait counted in `waits`."""
+        site = self.site
+        if site.shared:
+            raise ValueError("a shared scanner site is served by its pool")
+        site.busy = Busy(*site.window)
+        site.fifo = FifoServers(site.count, site.busy, waits)
+
+    def take_scan(self, noncompliant: bool, channel: Channel, row: tuple[float, float], now: float,
+                  counted: bool) -> tuple[float, float, Channel] | None:
+        """`scan` on first-come first-served scanners for a truck that reaches them at `now`:
+        when its scan starts, when it ends and its channel after; None when the scanners are not
+        working then (the truck goes on with its channel). The same arithmetic as the pool's."""
+        calendar = self.calendar
+        if not calendar.always_open and calendar.next_open(now) > now:
+            return None
+        u_anomaly, scan_time = row
+        servers = self.site.fifo
+        assert servers is not None
+        start = servers.start_of(now)
+        servers.hold(start, scan_time)
+        end = start + scan_time if scan_time > 0 else start
+        return start, end, self._judge(noncompliant, channel, u_anomaly, counted)
 
     def utilisation(self, until: float) -> float:
         """Busy scanner-hours of the site over all its scanner-hours in the counting window."""
@@ -131,7 +163,10 @@ class ScannerMeasure(Measure):
             control.screen = self.stations[control.name] = station
 
     def features(self, control) -> set[str]:
-        return {"scanners"} if control.name in self.stations else set()
+        station = self.stations.get(control.name)
+        if station is None:
+            return set()
+        return {"scanners", "shared_scanners"} if station.site.shared else {"scanners"}
 
     def control_fields(self, control, until: float) -> dict:
         station = self.stations.get(control.name)
