@@ -78,3 +78,12 @@ def test_the_workers_benchmark_times_both_sides_of_each_pair(capsys):
     # the seconds are printed to 0.1 s, the ratio from the unrounded ones
     assert one > 0 and two > 0 and abs(ratio - one / two) <= one / two * (0.05 / one + 0.05 / two) + 0.01
     assert re.search(r"^median speed-up, 2 workers / 1: [\d.]+$", out, re.M)
+
+
+def test_the_compare_benchmark_times_both_checkouts_and_checks_their_figures(capsys):
+    # this checkout against itself: both sides give the same lead times, and a ratio is printed
+    bench = load_script("bench_compare")
+    assert bench.main(["--against", str(ROOT), "-n", "1", "--pairs", "1", "--horizon", "9d", "--overlays", "etir"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^ratio\s+[\d.]+ \(CPU of this checkout / the other's, pairs interleaved\); lead times the same$",
+                     out, re.M)
