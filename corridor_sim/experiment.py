@@ -166,7 +166,8 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
     if output.resume:
         store = _interrupted(target)
         check_target(target, output.force)
-        stored = {k: v for k, v in store.plan.items() if k in wanted}
+        # a run interrupted before the plan had an engine was run on the default one
+        stored = {"engine": "auto", **{k: v for k, v in store.plan.items() if k in wanted}}
         if stored != wanted:
             diffs = [k for k in wanted if stored.get(k) != wanted[k]]
             raise OutputError(f"{partial} was started with a different {', '.join(diffs)}; resume it without "

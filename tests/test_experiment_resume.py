@@ -179,3 +179,23 @@ def test_sigint_to_a_real_run_then_resume(tmp_path):
     for name in ("trucks.csv", "controls.csv", "summary.json"):
         assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes()
     assert ref.meta["replications"] == 20
+
+
+def test_a_run_interrupted_before_plans_named_their_engine_resumes_on_the_default_one(pair, tmp_path):
+    import json
+
+    from corridor_sim.results.paths import plan_checksum
+
+    target = tmp_path / "run"
+    base = pair[0]
+    with pytest.raises(KeyboardInterrupt):
+        corridor_sim.run(base, 3, 5, output=target, progress=stop_after(1, KeyboardInterrupt()))
+    plan_file = partial_path(target) / "plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    del plan["engine"]  # as an earlier version wrote it
+    plan["checksum"] = plan_checksum(plan)
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    with pytest.raises(OutputError, match="different engine"):
+        corridor_sim.run(base, 3, 5, output=Output(target, resume=True), engine="reference")
+    resumed = corridor_sim.run(base, 3, 5, output=Output(target, resume=True))
+    assert resumed.meta["resumed_replications"] == 1 and resumed.meta["engine"] == "auto"
