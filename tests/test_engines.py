@@ -300,6 +300,10 @@ def test_an_undeclared_measure_runs_on_the_reference_engine_and_the_manifest_say
     import json
 
     assert json.loads((tmp_path / "run" / "manifest.json").read_text())["engines"] == run_result.meta["engines"]
+    from corridor_sim.cli.common import engine_line
+
+    assert engine_line(run_result.meta["engines"]) == \
+        "engine: reference, 0% of trucks outside the event loop; 1 whole world on the reference engine (why: manifest.json)"
 
 
 def test_a_measure_declared_as_what_the_solver_lacks_is_refused_by_it_never_ignored(with_measure):

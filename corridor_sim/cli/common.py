@@ -341,21 +341,19 @@ def final_line(result: RunResult, target: Path) -> None:
 
 
 def engine_line(engines: dict[str, dict]) -> str:
-    """The engines that ran the scenarios, with the share of trucks outside the event loop and,
-    where controls or the world were left to the reference engine, where to read why."""
+    """The engine that ran each scenario and its share of trucks outside the event loop, and
+    where to read what kept controls or a whole world on the reference engine."""
     from ..model.features import ASKED
 
-    parts = []
-    for name, e in engines.items():
-        kept = e["reference_because"]
-        why = ""
-        if kept.get("world") == [ASKED]:
-            why = ", as asked"
-        elif "world" in kept:
-            why = f", all on the reference engine: {', '.join(kept['world'])}"
-        elif kept:
-            why = f", {len(kept)} control{'s' if len(kept) > 1 else ''} on the reference engine"
-        share = f"{100 * e['outside_loop_share']:.0f}% of trucks outside the event loop"
-        parts.append(f"{name} {e['engine']} ({share}{why})" if len(engines) > 1 else f"{e['engine']} ({share}{why})")
-    told = any(e["reference_because"] and e["reference_because"].get("world") != [ASKED] for e in engines.values())
-    return "engine: " + "; ".join(parts) + " (why: manifest.json)" * told
+    told = [e["reference_because"] for e in engines.values() if e["reference_because"].get("world") != [ASKED]]
+    if len(told) < len(engines) and not told:
+        return "engine: reference, as asked"
+    controls = sum(len(r) - ("world" in r) for r in told)
+    worlds = sum("world" in r for r in told)
+    kept = [f"{n} {what}{'s' if n != 1 else ''}" for n, what in ((controls, "control"), (worlds, "whole world")) if n]
+    why = f"; {' and '.join(kept)} on the reference engine (why: manifest.json)" if kept else ""
+    shares = {name: f"{e['engine']}, {100 * e['outside_loop_share']:.0f}%" for name, e in engines.items()}
+    if len(engines) == 1:
+        return f"engine: {next(iter(shares.values()))} of trucks outside the event loop{why}"
+    listed = "; ".join(f"{name} {share}" for name, share in shares.items())
+    return f"engines (and the share of trucks outside the event loop): {listed}{why}"
