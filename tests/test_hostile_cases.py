@@ -198,6 +198,8 @@ CASES: list[Case] = [
     Case("--resume with --seed", ["run", "--resume", "{out}", "--seed", "3"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
     Case("--resume with --set", ["run", "--resume", "{out}", "--set", "name=x"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
     Case("--resume with --trace", ["run", "--resume", "{out}", "--trace"], 2, "cannot change", {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--resume with --engine", ["run", "--resume", "{out}", "--engine", "reference"], 2, "cannot change",
+         {"s.yaml": TINY}, setup=lambda p: _partial(p)),
     Case("--resume of nothing", ["run", "--resume", "{out}", "--quiet"], 2, "nothing to resume", {"s.yaml": TINY}),
     Case("--resume and another -o", ["run", "--resume", "{out}", "-o", "{other}"], 2, "name different directories", {"s.yaml": TINY}),
     Case("compare --resume of a run", ["compare", "--resume", "{out}", "--quiet", "--no-plots"], 2, "not a compare",
