@@ -337,7 +337,9 @@ def final_line(result: RunResult, target: Path) -> None:
                  f"results in {target}/")
     engines = meta.get("engines")
     if engines:
-        console.line(engine_line(engines))
+        from .text import plain
+
+        console.print(plain(engine_line(engines)))  # wrapped to the terminal's width, as text
 
 
 def engine_line(engines: dict[str, dict]) -> str:
