@@ -66,7 +66,7 @@ def test_demo_aeo_writes_plots_and_report_and_says_the_measured_figure(tmp_path,
     assert main(["demo", "aeo", "-n", "3", "--workers", "1", "-o", str(out), "--quiet"]) == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert (out / "report.html").exists() and (out / "summary.json").exists()
-    assert {"lead_time.png", "time_components.png", "crossings.png", "queues.png", "network_map.png"} <= \
+    assert {"lead_time.png", "paired_differences.png", "time_components.png", "crossings.png", "queues.png", "network_map.png"} <= \
         {p.name for p in (out / "plots").iterdir()}
     lines = [json.loads(line) for line in (out / "replications.jsonl").read_text().splitlines()]
     border = {s: [sum(r["groups"]["westbound-aeo"][c] for c in BORDER) for r in lines if r["scenario"] == s]

@@ -17,6 +17,7 @@ from .components import time_components
 from .crossings import crossing_table, crossing_times
 from .lead_time import lead_time_ecdf
 from .network_map import located, network_map
+from .paired import has_paired, paired_differences
 from .queues import queue_lengths
 from .style import FORMATS, check_formats, figure_bytes, save_figure
 from .sweep import sweep_curve
@@ -41,6 +42,8 @@ def _has_trucks(result: RunResult) -> bool:
 
 PLOTS: tuple[Plot, ...] = (
     Plot("lead_time", "Lead-time distribution per scenario (ECDF), mean and 95% CI", lead_time_ecdf, _has_trucks, True),
+    Plot("paired_differences", "Paired differences with the baseline per measure and flow, with their 95% CIs",
+         paired_differences, has_paired, True),
     Plot("time_components", "Where the time goes: mean hours per truck in each component", time_components,
          lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values()), True),
     Plot("crossings", "Time to clear each border crossing and port, with 95% CIs, in route order", crossing_times,
@@ -115,5 +118,5 @@ def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str]
 __all__ = [
     "PLOTS", "Plot", "FORMATS", "supported_plots", "render_plots", "write_plots", "with_cached_tables", "figure_bytes", "save_figure",
     "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "queue_lengths", "sweep_curve",
-    "network_map",
+    "network_map", "paired_differences",
 ]
