@@ -224,7 +224,7 @@ def test_crossing_bars_and_error_bars_are_the_summary_in_route_order(compared):
 # --- 4. time-distance ----------------------------------------------------------------------------
 
 def test_time_distance_line_is_the_median_convoy_truck_with_sea_km(compared):
-    ax = time_distance(compared).axes[0]
+    ax = time_distance(compared, replication=0).axes[0]
     trucks, trace = compared.trucks, compared.trace
     for name in compared.scenarios:
         members = trucks[(trucks["scenario"] == name) & (trucks["replication"] == 0) & (trucks["caravan"] == "convoy")]
@@ -241,6 +241,27 @@ def test_time_distance_line_is_the_median_convoy_truck_with_sea_km(compared):
         assert np.allclose(line.get_ydata(), events["km"].to_numpy() + sea)
         assert line.get_xdata()[-1] == pytest.approx(chosen["lead_time_h"])
         assert line.get_ydata()[-1] == pytest.approx(60 + 90 + 120 + 60)
+
+
+def test_time_distance_is_the_median_over_replications_with_their_range(compared):
+    """One replication's median truck can sit far from the summary: the chart is over all of them."""
+    from corridor_sim.plots.time_distance import replication_journeys
+
+    ax = time_distance(compared).axes[0]
+    for name in compared.scenarios:
+        journeys = replication_journeys(compared, name, "convoy")
+        assert len(journeys) == 3
+        assert [j.lead_time_h for j in journeys] == [median_journey(compared, name, "convoy", r).lead_time_h
+                                                     for r in range(3)]
+        (line,) = by_gid(ax, f"journey:{name}")
+        hours = line.get_xdata()
+        km = np.vstack([np.interp(hours, j.hours, j.km) for j in journeys])
+        assert np.allclose(line.get_ydata(), np.median(km, axis=0))
+        (band,) = by_gid(ax, f"band:{name}")
+        ys = band.get_paths()[0].vertices[:, 1]
+        assert ys.min() == pytest.approx(km.min()) and ys.max() == pytest.approx(km.max())
+        assert f"median {np.median([j.lead_time_h for j in journeys]):.0f} h" in line.get_label()
+    assert "over 3 replications" in ax.get_title("left")
 
 
 def test_time_distance_needs_a_trace(tmp_path):

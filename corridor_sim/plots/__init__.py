@@ -34,6 +34,9 @@ class Plot:
     draw: Callable[..., Figure]
     applies: Callable[[RunResult], bool]
     per_flow: bool = False  # draws one flow's (or caravan's) trucks when given `flow=`
+    # with a flow: whether the result has that flow's data (else the plot is left out: drawing
+    # every truck beside a takeaway about some of them would show something else)
+    applies_to: Callable[[RunResult, str], bool] | None = None
 
 
 def _has_trucks(result: RunResult) -> bool:
@@ -48,8 +51,9 @@ PLOTS: tuple[Plot, ...] = (
          lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values()), True),
     Plot("crossings", "Time to clear each border crossing and port, with 95% CIs, in route order", crossing_times,
          lambda r: bool(crossing_table(r)[0]), True),
-    Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck", time_distance,
-         lambda r: bool(traced_groups(r))),
+    Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck, median over "
+         "replications with their range", time_distance, lambda r: bool(traced_groups(r)), True,
+         lambda r, flow: flow in traced_groups(r)),
     Plot("queues", "Queue length over time at the busiest controls (replication 0)", queue_lengths,
          lambda r: not r.queues.empty),
     Plot("sweep", "Sweep: mean lead time against the varied value, with its 95% CI", sweep_curve,
@@ -57,7 +61,7 @@ PLOTS: tuple[Plot, ...] = (
     Plot("network_map", "The corridor on a map, links coloured by mean delay", network_map,
          lambda r: any(located(s) for s in r.scenarios.values())),
     Plot("tradeoff", "Time saved against violations let through, per compared scenario, with 95% CIs", tradeoff,
-         has_tradeoff),
+         has_tradeoff, True, has_tradeoff),
 )
 
 
@@ -85,9 +89,11 @@ def with_cached_tables(result: RunResult) -> RunResult:
                      source=_CachedTables(result.source))
 
 
-def supported_plots(result: RunResult) -> list[Plot]:
-    """The plots this result has the data for (e.g. `sweep` only for a sweep, `time_distance` with a trace)."""
-    return [p for p in PLOTS if p.applies(result)]
+def supported_plots(result: RunResult, flow: str | None = None) -> list[Plot]:
+    """The plots this result has the data for (e.g. `sweep` only for a sweep, `time_distance` with a
+    trace); with `flow`, a plot that shows one flow's trucks only where it has that flow's."""
+    return [p for p in PLOTS if p.applies(result)
+            and not (flow and p.per_flow and p.applies_to is not None and not p.applies_to(result, flow))]
 
 
 def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot, Figure]]:
@@ -95,7 +101,7 @@ def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot,
     with `flow`, the plots that can show one flow's (or caravan's) trucks show those."""
     result = with_cached_tables(result)
     return [(plot, plot.draw(result, flow=flow) if flow and plot.per_flow else plot.draw(result))
-            for plot in supported_plots(result)]
+            for plot in supported_plots(result, flow)]
 
 
 def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str] = ("png",),
