@@ -51,6 +51,10 @@ def border_hours(g: dict[str, Any]) -> float:
     return sum(g[c] for c in BORDER)
 
 
+def hours_in(component: str) -> Measure:
+    return lambda g: g[component]
+
+
 def per_100(key: str) -> Measure:
     return lambda g: 100.0 * g[key] / g["trucks"]
 
@@ -102,11 +106,15 @@ def _footnote(result: RunResult) -> str:
 
 # --- takeaways ----------------------------------------------------------------------------------
 
+AEO_FLOW = "westbound-aeo"      # the AEO demo's takeaway is about these trucks, and so are its plots
+CARAVAN = "silk-road-caravan"   # the caravan demo's
+
+
 def aeo_takeaway(result: RunResult) -> list[str]:
-    border = paired(result, "westbound-aeo", border_hours)
-    lead = paired(result, "westbound-aeo", lambda g: g["lead_time_mean"])
+    border = paired(result, AEO_FLOW, border_hours)
+    lead = paired(result, AEO_FLOW, lambda g: g["lead_time_mean"])
     others = paired(result, "westbound", border_hours)
-    inspections = paired(result, "westbound-aeo", per_100("inspections"))
+    inspections = paired(result, AEO_FLOW, per_100("inspections"))
     lines = [change(border, "With mutual recognition and priority lanes, AEO trucks spent {amount} at the borders",
                     "With mutual recognition and priority lanes, AEO trucks' time at the borders did not clearly change"),
              change(lead, "Their Urumqi–Istanbul lead time was {amount}", "Their lead time did not clearly change",
@@ -157,7 +165,7 @@ def risk_takeaway(result: RunResult) -> list[str]:
 
 
 def caravan_takeaway(result: RunResult) -> list[str]:
-    group = "silk-road-caravan"
+    group = CARAVAN
     scenario = next(iter(result.scenarios.values()))
     route = scenario.caravans[group].route or ()
     destination = (scenario.nodes[route[-1]].label or route[-1]) if route else "its destination"
@@ -169,8 +177,24 @@ def caravan_takeaway(result: RunResult) -> list[str]:
                    "sooner", "later") + ".",
             change(border, "It spent {amount} at the borders",
                    "Its time at the borders did not clearly change") + ".",
-            "The time–distance chart shows where: each flat stretch is a stop at a border, a port or the ferry.",
+            *_largest_component(result, group),
+            "Both caravans travel as a convoy: each truck waits at every node until all of them have passed, "
+            "so a caravan is slower than a lone truck on the same road.",
+            "The time–distance chart (every replication: the median and their range) shows where: each flat "
+            "stretch is a stop at a border, a port or the ferry.",
             _footnote(result)]
+
+
+def _largest_component(result: RunResult, group: str) -> list[str]:
+    """Where the change comes from: of the components that clearly changed, the one that changed most."""
+    from .plots.style import COMPONENT_LABELS  # the names the plots give the components
+    from .model.truck import COMPONENTS
+
+    found = [(c, d) for c in COMPONENTS if (d := paired(result, group, hours_in(c))) and d["significant"]]
+    if not found:
+        return []
+    component, d = max(found, key=lambda cd: abs(cd[1]["mean"]))
+    return [change(d, f"The part of the journey that changed most clearly: {COMPONENT_LABELS[component]}, {{amount}}", "") + "."]
 
 
 def as_points(d: dict[str, Any]) -> dict[str, Any]:
@@ -254,11 +278,11 @@ def exchange_takeaway(result: RunResult) -> list[str]:
 
 DEMOS: dict[str, Demo] = {
     "aeo": Demo("aeo", "corridor.yaml", "aeo.yaml", "AEO mutual recognition on the Middle Corridor", aeo_takeaway,
-                "westbound-aeo"),
+                AEO_FLOW),
     "etir": Demo("etir", "corridor.yaml", "etir.yaml", "e-TIR instead of paper TIR carnets", etir_takeaway),
     "risk": Demo("risk", "blanket.yaml", "risk_based.yaml", "Risk-based instead of blanket inspection", risk_takeaway),
     "caravan": Demo("caravan", "caravan.yaml", "caravan_prenotified.yaml",
-                    "A pre-notified e-TIR caravan against an unprepared one", caravan_takeaway),
+                    "A pre-notified e-TIR caravan against an unprepared one", caravan_takeaway, CARAVAN),
     "audit": Demo("audit", "corridor.yaml", "audit.yaml", "Post-clearance audit instead of checks at the border",
                   audit_takeaway),
     "scanners": Demo("scanners", "corridor.yaml", "scanners.yaml", "Scanners before the inspection bays",

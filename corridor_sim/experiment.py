@@ -25,7 +25,7 @@ import pandas as pd
 from .errors import OutputError, Problem, ScenarioError, SimulationError
 from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
 from .replicate import run_batch
-from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, manifest, scenario_hash, write_run_dir
+from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, scenario_hash, write_run_dir
 from .model.features import CHOICES
 from .results.lock import run_lock
 from .results.replication import engine_summary
@@ -362,8 +362,7 @@ def _run_plan(plan: Plan, workers: int, executor: Executor | str | None, progres
     result = RunResult(list(plan.scenarios), stats, meta=meta, source=store.tables())
     target = target_of(output.directory)
     write_run_dir(result, target, force=output.force, fmt=store.format, extra_files=output.extra_files)
-    store.discard()
-    result.meta = manifest(result, {"format": store.format})
+    store.discard()  # result.meta is the manifest written with it
     result.source = DirTables(target)
     return result
 

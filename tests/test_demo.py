@@ -66,7 +66,7 @@ def test_demo_aeo_writes_plots_and_report_and_says_the_measured_figure(tmp_path,
     assert main(["demo", "aeo", "-n", "3", "--workers", "1", "-o", str(out), "--quiet"]) == 0
     printed = " ".join(capsys.readouterr().out.split())
     assert (out / "report.html").exists() and (out / "summary.json").exists()
-    assert {"lead_time.png", "time_components.png", "crossings.png", "queues.png", "network_map.png"} <= \
+    assert {"lead_time.png", "paired_differences.png", "time_components.png", "crossings.png", "queues.png", "network_map.png"} <= \
         {p.name for p in (out / "plots").iterdir()}
     lines = [json.loads(line) for line in (out / "replications.jsonl").read_text().splitlines()]
     border = {s: [sum(r["groups"]["westbound-aeo"][c] for c in BORDER) for r in lines if r["scenario"] == s]
@@ -131,3 +131,62 @@ def test_each_demo_shows_its_effect_within_a_minute_on_two_cores(name, tmp_path)
     }[name]
     assert re.search(expected, text), text
     assert (tmp_path / name / "report.html").exists()
+
+
+# --- each demo's plots show the trucks its takeaway speaks of -----------------------------------
+
+def _figure_text(fig) -> str:
+    """Every word a figure shows: titles, axis labels, tick labels and legends."""
+    words = [getattr(fig, "_suptitle", None) and fig._suptitle.get_text() or ""]
+    for ax in fig.axes:
+        words += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        words += [ax.get_xlabel(), ax.get_ylabel()]
+        words += [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        legend = ax.get_legend()
+        words += [t.get_text() for t in legend.get_texts()] if legend else []
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("name", list(DEMOS))
+def test_each_demo_s_plots_show_the_trucks_its_takeaway_names(name, monkeypatch):
+    """The group of the takeaway's first figure is the demo's focus, every plot that can show one
+    group's trucks shows that group's, and the time-distance chart is over every replication.
+    The caravan demo drew all counted trucks under caravan legends, and one replication's caravan."""
+    import corridor_sim as cs
+    import corridor_sim.demo as demo_module
+    from corridor_sim.plots import render_plots
+    from corridor_sim.results.keys import ALL
+    from corridor_sim.scenario.loader import derive
+
+    demo = DEMOS[name]
+    base, measure = (derive(s, {"clock.horizon": "9d"}) for s in demo.scenarios())  # 2 counted days
+    result = cs.compare(base, [measure], replications=2)
+    spoken: list[str] = []
+    original = demo_module.paired
+
+    def recording(result, group, measure):
+        spoken.append(group)
+        return original(result, group, measure)
+
+    monkeypatch.setattr(demo_module, "paired", recording)
+    demo.takeaway(result)
+    assert spoken and spoken[0] == (demo.focus or ALL)
+    figures = dict((plot.name, (plot, fig)) for plot, fig in render_plots(result, flow=demo.focus))
+    assert "paired_differences" in figures
+    for plot, fig in figures.values():
+        if not plot.per_flow:
+            continue
+        text = _figure_text(fig)
+        if demo.focus:
+            assert demo.focus in text, (plot.name, text)
+        elif plot.name != "tradeoff":
+            assert "all counted trucks" in text, (plot.name, text)
+    if name == "caravan":
+        _, fig = figures["time_distance"]
+        ax = fig.axes[0]
+        title = " ".join(ax.get_title(loc) for loc in ("left", "center"))
+        assert "over 2 replications" in title and demo.focus in title
+        for scenario in result.scenarios:
+            assert [a for a in ax.get_children() if a.get_gid() == f"band:{scenario}"]
+    if name == "aeo" and "tradeoff" in figures:
+        assert demo.focus in _figure_text(figures["tradeoff"][1])

@@ -20,6 +20,7 @@ from corridor_sim.plots.components import time_components
 from corridor_sim.plots.crossings import crossing_times
 from corridor_sim.plots.lead_time import ecdf_points, lead_time_ecdf
 from corridor_sim.plots.network_map import link_delays, network_map
+from corridor_sim.plots.paired import paired_differences
 from corridor_sim.plots.queues import busiest_controls, queue_lengths
 from corridor_sim.plots.style import COMPONENT_COLOURS, FORMATS, OKABE_ITO, SCENARIO_COLOURS, save_figure
 from corridor_sim.plots.sweep import sweep_curve, sweep_frame
@@ -103,10 +104,16 @@ def test_ecdf_steps_mean_and_ci_are_the_trucks_and_the_summary(compared):
         lead = compared.scenario(name)["lead_time_h"]
         (mean,) = by_gid(ax, f"mean:{name}")
         assert mean.get_xdata()[0] == pytest.approx(lead["mean"])
+        assert name in line.get_label() and f"{lead['mean']:.1f} h" in line.get_label()
+        if name != compared.baseline:  # its own band would overlap the baseline's: the paired CI instead
+            assert not by_gid(ax, f"ci:{name}")
+            d = compared.summary_dict["comparison"][name]["flows"]["*"]["lead_time_h"]
+            assert f"{d['mean']:+.1f} h vs baseline (paired 95% CI {d['ci_low']:+.1f} to {d['ci_high']:+.1f})" \
+                in line.get_label()
+            continue
         (band,) = by_gid(ax, f"ci:{name}")
         extent = band.get_bbox()  # a rectangle spanning the CI, full height
         assert extent.x0 == pytest.approx(lead["ci_low"]) and extent.x1 == pytest.approx(lead["ci_high"])
-        assert name in line.get_label() and f"{lead['mean']:.1f} h" in line.get_label()
     assert "(h)" in ax.get_xlabel()
 
 
@@ -129,6 +136,42 @@ def test_ecdf_points_are_a_distribution(values):
     assert np.all(np.diff(x) >= 0) and np.all(np.diff(y) > 0)
     assert y[-1] == pytest.approx(1.0) and y[0] == pytest.approx(1 / len(values))
     assert sorted(values) == list(x)
+
+
+# --- paired differences (a forest plot) ----------------------------------------------------------
+
+def test_paired_differences_are_the_comparison_s_per_measure_and_flow(compared):
+    """A paired saving is shown as the paired difference with its CI, each measure and flow a row."""
+    ax = paired_differences(compared).axes[0]
+    flows = compared.summary_dict["comparison"]["more-lanes"]["flows"]
+    drawn = {c.get_label() for c in ax.containers}
+    expected = {f"_diff:more-lanes:{f}:lead_time_h" for f in flows}
+    expected |= {f"_diff:more-lanes:*:{c}_h" for c, d in flows["*"]["components_h"].items()
+                 if d and max(abs(d["baseline_mean"]), abs(d["scenario_mean"])) > 1e-9}
+    assert drawn == expected | {"_diff:more-lanes:*:border_h"}
+    border = [sum(r["groups"]["*"][c] for c in ("closed", "queue", "document", "inspection"))
+              for s in (compared.baseline, "more-lanes") for r in compared.stats[s]]
+    n = len(compared.stats["more-lanes"])
+    diffs = np.subtract(border[n:], border[:n])
+    assert container(ax, "_diff:more-lanes:*:border_h").lines[0].get_xdata()[0] == pytest.approx(diffs.mean())
+    for key in expected:
+        _, _, flow, measure = key.split(":")
+        f = flows[flow]
+        d = f["lead_time_h"] if measure == "lead_time_h" else f["components_h"][measure.removesuffix("_h")]
+        (segment,) = container(ax, key).lines[2][0].get_segments()
+        assert segment[0][0] == pytest.approx(d["ci_low"]) and segment[1][0] == pytest.approx(d["ci_high"])
+        assert container(ax, key).lines[0].get_xdata()[0] == pytest.approx(d["mean"])
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "lead time, all counted trucks" in labels and "lead time, west" in labels
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["more-lanes"]
+    assert "paired 95% CI" in ax.get_xlabel()
+
+
+def test_paired_differences_of_one_flow_lead_with_its_components(compared):
+    ax = paired_differences(compared, flow="west").axes[0]
+    top_down = [t.get_text() for t in sorted(ax.get_yticklabels(), key=lambda t: -t.get_position()[1])]
+    assert top_down[0] == "lead time, west" and "lead time, all counted trucks" in top_down
+    assert all(label.endswith(", west") for label in top_down[:2])
 
 
 # --- 2. where the time goes ---------------------------------------------------------------------
@@ -181,7 +224,7 @@ def test_crossing_bars_and_error_bars_are_the_summary_in_route_order(compared):
 # --- 4. time-distance ----------------------------------------------------------------------------
 
 def test_time_distance_line_is_the_median_convoy_truck_with_sea_km(compared):
-    ax = time_distance(compared).axes[0]
+    ax = time_distance(compared, replication=0).axes[0]
     trucks, trace = compared.trucks, compared.trace
     for name in compared.scenarios:
         members = trucks[(trucks["scenario"] == name) & (trucks["replication"] == 0) & (trucks["caravan"] == "convoy")]
@@ -198,6 +241,27 @@ def test_time_distance_line_is_the_median_convoy_truck_with_sea_km(compared):
         assert np.allclose(line.get_ydata(), events["km"].to_numpy() + sea)
         assert line.get_xdata()[-1] == pytest.approx(chosen["lead_time_h"])
         assert line.get_ydata()[-1] == pytest.approx(60 + 90 + 120 + 60)
+
+
+def test_time_distance_is_the_median_over_replications_with_their_range(compared):
+    """One replication's median truck can sit far from the summary: the chart is over all of them."""
+    from corridor_sim.plots.time_distance import replication_journeys
+
+    ax = time_distance(compared).axes[0]
+    for name in compared.scenarios:
+        journeys = replication_journeys(compared, name, "convoy")
+        assert len(journeys) == 3
+        assert [j.lead_time_h for j in journeys] == [median_journey(compared, name, "convoy", r).lead_time_h
+                                                     for r in range(3)]
+        (line,) = by_gid(ax, f"journey:{name}")
+        hours = line.get_xdata()
+        km = np.vstack([np.interp(hours, j.hours, j.km) for j in journeys])
+        assert np.allclose(line.get_ydata(), np.median(km, axis=0))
+        (band,) = by_gid(ax, f"band:{name}")
+        ys = band.get_paths()[0].vertices[:, 1]
+        assert ys.min() == pytest.approx(km.min()) and ys.max() == pytest.approx(km.max())
+        assert f"median {np.median([j.lead_time_h for j in journeys]):.0f} h" in line.get_label()
+    assert "over 3 replications" in ax.get_title("left")
 
 
 def test_time_distance_needs_a_trace(tmp_path):
@@ -262,8 +326,19 @@ def test_sweep_result_plot_is_its_sweep_table():
     assert list(frame["value"]) == [1, 2, 3]
     assert np.allclose(frame["mean"], result.sweep["lead_time_mean_h"])
     assert "sweep" in [p.name for p in supported_plots(result)]
-    (line,) = by_gid(sweep_curve(result).axes[0], "mean:sweep")
+    top, bottom = sweep_curve(result).axes
+    (line,) = by_gid(top, "mean:sweep")
     assert np.allclose(line.get_ydata(), result.sweep["lead_time_mean_h"])
+    # the points share their seeds: the plot shows the paired difference to the first, not their own bands
+    assert not by_gid(top, "ci:sweep")
+    (diff,) = by_gid(bottom, "difference:sweep")
+    assert np.allclose(diff.get_ydata(), result.sweep["difference_h"])
+    (band,) = by_gid(bottom, "difference_ci:sweep")
+    (path,) = band.get_paths()
+    ys = path.vertices[:, 1]
+    assert ys.min() == pytest.approx(result.sweep["difference_ci_low_h"].min())
+    assert ys.max() == pytest.approx(result.sweep["difference_ci_high_h"].max())
+    assert "paired 95% CI" in bottom.get_ylabel()
 
 
 # --- 7. network map ------------------------------------------------------------------------------
@@ -338,7 +413,7 @@ def written(saved, tmp_path_factory):
 
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
-    assert names == ["lead_time", "time_components", "crossings", "time_distance", "queues", "network_map", "tradeoff"]
+    assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "queues", "network_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 

@@ -109,7 +109,7 @@ def test_a_single_run_says_there_is_no_comparison(single):
 
 def test_every_supported_plot_is_embedded_and_nothing_is_fetched(compared, page):
     names = [p.name for p in supported_plots(compared)]
-    assert len(page.images) == len(names) == 7
+    assert len(page.images) == len(names) == 8
     for image in page.images:
         assert image["src"].startswith("data:image/png;base64,") and image["alt"]
         png = base64.b64decode(image["src"].split(",", 1)[1])
@@ -238,3 +238,42 @@ def test_the_saturation_warning_is_shown_in_chromium(tmp_path, capsys):
     dom = headless(tmp_path, "--dump-dom", (out / "report.html").as_uri())
     assert dom.returncode == 0, dom.stderr
     assert 'id="warnings"' in dom.stdout and "is saturated" in dom.stdout
+
+
+# --- provenance: every report says what made it ------------------------------------------------
+
+def _footer(directory) -> str:
+    text = (directory / "report.html").read_text(encoding="utf-8")
+    return html_text("".join(Page(text[text.index("<footer>"):]).text))
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "sweep", "demo"])
+def test_every_command_s_report_carries_version_revision_seed_and_command(command, tmp_path, capsys):
+    """The report is drawn inside the run directory before it is renamed into place; it used to be
+    drawn before the manifest, so only `plot DIR` showed where the figures came from."""
+    import json
+
+    import yaml
+
+    from corridor_sim.cli import main
+
+    from conftest import tiny
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(tiny(clock={"start": "2026-01-05T00:00", "horizon": "3d", "warmup": "0h"})),
+                    encoding="utf-8")
+    other = tmp_path / "o.yaml"
+    other.write_text(yaml.safe_dump({"extends": "s.yaml", "name": "other", "nodes": {"post": {"lanes": 3}}}),
+                     encoding="utf-8")
+    out = tmp_path / "out"
+    args = {"run": ["run", str(path)], "compare": ["compare", str(path), str(other)],
+            "sweep": ["sweep", str(path), "--vary", "nodes.post.lanes=2,3"],
+            "demo": ["demo", "etir"]}[command]
+    assert main([*args, "-n", "1", "--seed", "4242", "-o", str(out), "--quiet"] if command != "demo"
+                else [*args, "-n", "1", "-o", str(out), "--quiet"]) == 0
+    meta = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    footer = _footer(out)
+    assert f"corridor-sim {meta['versions']['corridor-sim']}" in footer
+    assert f"seed {meta['seed']}" in footer and (command == "demo" or meta["seed"] == 4242)
+    assert meta["git_revision"] and f"git {meta['git_revision'][:12]}" in footer
+    assert "command: " in footer and " ".join(meta["command"]) in footer

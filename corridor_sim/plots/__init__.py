@@ -17,6 +17,7 @@ from .components import time_components
 from .crossings import crossing_table, crossing_times
 from .lead_time import lead_time_ecdf
 from .network_map import located, network_map
+from .paired import has_paired, paired_differences
 from .queues import queue_lengths
 from .style import FORMATS, check_formats, figure_bytes, save_figure
 from .sweep import sweep_curve
@@ -33,6 +34,9 @@ class Plot:
     draw: Callable[..., Figure]
     applies: Callable[[RunResult], bool]
     per_flow: bool = False  # draws one flow's (or caravan's) trucks when given `flow=`
+    # with a flow: whether the result has that flow's data (else the plot is left out: drawing
+    # every truck beside a takeaway about some of them would show something else)
+    applies_to: Callable[[RunResult, str], bool] | None = None
 
 
 def _has_trucks(result: RunResult) -> bool:
@@ -41,12 +45,15 @@ def _has_trucks(result: RunResult) -> bool:
 
 PLOTS: tuple[Plot, ...] = (
     Plot("lead_time", "Lead-time distribution per scenario (ECDF), mean and 95% CI", lead_time_ecdf, _has_trucks, True),
+    Plot("paired_differences", "Paired differences with the baseline per measure and flow, with their 95% CIs",
+         paired_differences, has_paired, True),
     Plot("time_components", "Where the time goes: mean hours per truck in each component", time_components,
          lambda r: any("components_h" in s for s in r.summary_dict["scenarios"].values()), True),
     Plot("crossings", "Time to clear each border crossing and port, with 95% CIs, in route order", crossing_times,
          lambda r: bool(crossing_table(r)[0]), True),
-    Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck", time_distance,
-         lambda r: bool(traced_groups(r))),
+    Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck, median over "
+         "replications with their range", time_distance, lambda r: bool(traced_groups(r)), True,
+         lambda r, flow: flow in traced_groups(r)),
     Plot("queues", "Queue length over time at the busiest controls (replication 0)", queue_lengths,
          lambda r: not r.queues.empty),
     Plot("sweep", "Sweep: mean lead time against the varied value, with its 95% CI", sweep_curve,
@@ -54,7 +61,7 @@ PLOTS: tuple[Plot, ...] = (
     Plot("network_map", "The corridor on a map, links coloured by mean delay", network_map,
          lambda r: any(located(s) for s in r.scenarios.values())),
     Plot("tradeoff", "Time saved against violations let through, per compared scenario, with 95% CIs", tradeoff,
-         has_tradeoff),
+         has_tradeoff, True, has_tradeoff),
 )
 
 
@@ -82,9 +89,11 @@ def with_cached_tables(result: RunResult) -> RunResult:
                      source=_CachedTables(result.source))
 
 
-def supported_plots(result: RunResult) -> list[Plot]:
-    """The plots this result has the data for (e.g. `sweep` only for a sweep, `time_distance` with a trace)."""
-    return [p for p in PLOTS if p.applies(result)]
+def supported_plots(result: RunResult, flow: str | None = None) -> list[Plot]:
+    """The plots this result has the data for (e.g. `sweep` only for a sweep, `time_distance` with a
+    trace); with `flow`, a plot that shows one flow's trucks only where it has that flow's."""
+    return [p for p in PLOTS if p.applies(result)
+            and not (flow and p.per_flow and p.applies_to is not None and not p.applies_to(result, flow))]
 
 
 def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot, Figure]]:
@@ -92,7 +101,7 @@ def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot,
     with `flow`, the plots that can show one flow's (or caravan's) trucks show those."""
     result = with_cached_tables(result)
     return [(plot, plot.draw(result, flow=flow) if flow and plot.per_flow else plot.draw(result))
-            for plot in supported_plots(result)]
+            for plot in supported_plots(result, flow)]
 
 
 def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str] = ("png",),
@@ -115,5 +124,5 @@ def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str]
 __all__ = [
     "PLOTS", "Plot", "FORMATS", "supported_plots", "render_plots", "write_plots", "with_cached_tables", "figure_bytes", "save_figure",
     "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "queue_lengths", "sweep_curve",
-    "network_map",
+    "network_map", "paired_differences",
 ]

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from ..results.keys import ALL
 from ..results.run_result import RunResult
-from .data import require, scenario_label
+from .data import flow_label, require, scenario_label
 from .style import figure_and_axes, scenario_colours, styled
 
 
@@ -34,14 +34,15 @@ def tradeoff_frame(result: RunResult, flow: str = ALL) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def has_tradeoff(result: RunResult) -> bool:
-    return not tradeoff_frame(result).empty
+def has_tradeoff(result: RunResult, flow: str | None = None) -> bool:
+    return not tradeoff_frame(result, flow or ALL).empty
 
 
 @styled
-def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None) -> Figure:
-    """Hours saved (x) against the change in violations missed (y), one labelled point per scenario."""
-    frame = tradeoff_frame(data) if isinstance(data, RunResult) else data
+def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None, flow: str | None = None) -> Figure:
+    """Hours saved (x) against the change in violations missed (y), one labelled point per scenario
+    (with `flow`, that flow's or caravan's trucks)."""
+    frame = tradeoff_frame(data, flow or ALL) if isinstance(data, RunResult) else data
     require(not frame.empty, "no comparison with non-compliant trucks on both sides: nothing to plot")
     fig, ax = figure_and_axes(ax)
     # the result's order, baseline first, as in every other plot: a scenario keeps its colour
@@ -56,5 +57,6 @@ def tradeoff(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None) ->
     ax.axvline(0, color="#777777", linewidth=0.8)
     ax.set_xlabel("mean lead time saved against the baseline (h), 95% CI")
     ax.set_ylabel("violations missed: change (points of\nthe non-compliant trucks), 95% CI")
-    ax.set_title("Time saved and violations let through, per measure", loc="left")
+    ax.set_title("Time saved and violations let through, per measure"
+                 + (f", {flow_label(flow)}" if flow else ""), loc="left")
     return fig

@@ -7,7 +7,7 @@ the share of variance left after pairing (below 1: common random numbers helped)
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..measures import MEASURES
 from ..model.truck import COMPONENTS
@@ -36,6 +36,13 @@ def _paired(base: dict[int, float], other: dict[int, float]) -> dict[str, Any] |
         return None
     diff = paired_difference([other[r] for r in common], [base[r] for r in common])
     return {k: diff[k] for k in ("baseline_mean", "scenario_mean", *PAIRED_KEYS)}
+
+
+def paired_group(base_stats: list[dict], other_stats: list[dict], group: str,
+                 measure: Callable[[dict[str, Any]], float]) -> dict[str, Any] | None:
+    """A figure the summary does not pair (e.g. a sum of components), paired as the others are."""
+    base, other = _by_replication(base_stats, group), _by_replication(other_stats, group)
+    return _paired({r: measure(g) for r, g in base.items()}, {r: measure(g) for r, g in other.items()})
 
 
 def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str) -> dict[str, Any] | None:

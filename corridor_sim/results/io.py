@@ -277,7 +277,9 @@ def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_fil
     """Write a run directory: build it under a temporary sibling name, then rename it into place.
 
     `extra_files(result, directory)` is called last on the temporary directory, so whatever it
-    writes (e.g. plots) is part of the same atomic result. Returns the final path.
+    writes (e.g. plots) is part of the same atomic result; `result.meta` is by then the manifest
+    written (versions, git revision, command), so a report drawn there says where it came from.
+    Returns the final path.
     """
     target = Path(path)
     check_target(target, force)
@@ -298,8 +300,9 @@ def write_run_dir(result, path, force: bool = False, fmt: str = "csv", extra_fil
         write_jsonl(result.replication_stats(), tmp / "replications.jsonl")
         dump_json(result.summary_dict, tmp / "summary.json")
         write_scenarios(result.scenarios, tmp)
-        dump_json(manifest(result, {"format": fmt}), tmp / "manifest.json")
-        if extra_files:
+        result.meta = manifest(result, {"format": fmt})
+        dump_json(result.meta, tmp / "manifest.json")
+        if extra_files:  # after the manifest: a report drawn here carries the run's provenance
             extra_files(result, tmp)
         _swap_into_place(tmp, target)
     except BaseException:
