@@ -22,6 +22,7 @@ from conftest import CONTRACT, tiny
 
 TINY = yaml.safe_dump(tiny(), sort_keys=False)
 QUICK = ["-n", "1", "--quiet", "--no-plots"]
+TARGETS = "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"
 BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
                                                                   for i in range(1, 7)]) + "]"
 
@@ -263,6 +264,33 @@ CASES: list[Case] = [
     Case("calibrate over budget", ["calibrate", str(CONTRACT / "tandem_mmc.yaml"), "{t.yaml}", "-n", "1", "--quiet",
                                    "--set", "clock.horizon=36500d", "--set", "traffic.main.per_day=100000"], 2, "trucks a replication",
          {"t.yaml": "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"}, out=None),
+    # --- calibrate --fit -----------------------------------------------------------------------
+    Case("calibrate --seed -1", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--seed", "-1"], 2,
+         "--seed must be", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("a target of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--strict"], 2,
+         "targets[0].value: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: .inf")}, out=None),
+    Case("a target of .nan", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"], 2,
+         "targets[0].value: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: .nan")}, out=None),
+    Case("a tolerance of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"], 2,
+         "targets[0].tolerance: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: 1, tolerance: .inf")}, out=None),
+    Case("a fit bound of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--fit"], 2,
+         "fit[0].max: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS + "fit:\n  - {path: traffic.main.per_day, min: 1, max: .inf}\n"}, out=None),
+    Case("a fit bound of -.inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--fit"], 2,
+         "fit[0].min: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS + "fit:\n  - {path: traffic.main.per_day, min: -.inf, max: 5}\n"}, out=None),
+    Case("--fit bounds of 1e999", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                   "--fit", "traffic.main.per_day=1:1e999"], 2, "must be finite numbers",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("--overlay through a file, before the search", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                                        "--fit", "traffic.main.per_day=5:30", "--overlay", "{s.yaml}/fit.yaml"],
+         2, "cannot write", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("--overlay a directory", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                  "--fit", "traffic.main.per_day=5:30", "--overlay", "{d}"],
+         2, "is a directory", {"s.yaml": TINY, "t.yaml": TARGETS, "d/notes.txt": "mine"}, out=None),
     # --- output paths ------------------------------------------------------------------------
     Case("-o .", ["run", "{s.yaml}", *QUICK, "-o", "."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
     Case("-o ..", ["run", "{s.yaml}", *QUICK, "-o", ".."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
