@@ -40,7 +40,8 @@ METRIC_HELP = {
 
 
 class Target(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # an infinite or NaN observed figure would be "within tolerance" of anything
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     metric: Metric
     value: float = Field(description="the observed figure (hours, km/h or a share)")
@@ -82,7 +83,7 @@ class Target(BaseModel):
 class FitRange(BaseModel):
     """An uncertain scenario value `calibrate --fit` may search, between bounds."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # a search needs a finite box
 
     path: str = Field(description="a --set path, e.g. nodes.red_bridge.controls.AZ.exit.lanes")
     min: float

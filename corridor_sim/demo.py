@@ -318,6 +318,8 @@ def saved_demo(directory: str | Path) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data["takeaway"], list):
+            raise TypeError(f"it holds a JSON {type(data).__name__}, not the object a demo writes")
         focus = data.get("focus")
         return {"title": str(data["title"]), "takeaway": [str(line) for line in data["takeaway"]],
                 "focus": None if focus is None else str(focus)}

@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .errors import OutputError, Problem, ScenarioError, SimulationError
-from .executors import SerialExecutor, backend_name, executor_width, lost_worker, make_executor
+from .executors import (SerialExecutor, backend_name, cluster_trouble, executor_width, lost_worker, make_executor,
+                        scheduler_lost)
 from .replicate import run_batch
 from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, scenario_hash, write_run_dir
 from .model.features import CHOICES
@@ -258,7 +259,7 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
         ones run (on the serial executor they run inside submit): memory stays that of one."""
         for future in ready:
             name = in_flight.pop(future)
-            for r, stats, pieces in _result(future):
+            for r, stats, pieces in _result(future, executor):
                 sink.add(name, r, stats, pieces)
                 done[name] += 1
                 if progress:
@@ -286,15 +287,22 @@ def wait_any(futures: list[Future], executor: Executor) -> set[Future]:
         code = lost_worker(executor)
         if code is not None:
             raise WorkerLost(f"a worker process stopped (exit code {code}) before finishing its replications")
+        trouble = cluster_trouble(executor)
+        if trouble is not None:
+            raise WorkerLost(f"{trouble} before the replications were finished")
 
 
-def _result(future: Future) -> list:
+def _result(future: Future, executor: Executor) -> list:
     try:
         return future.result()
     except BrokenProcessPool as exc:
         raise WorkerLost(f"a worker process stopped before finishing its replications ({exc})") from exc
     except Exception as exc:
         if type(exc).__name__ in ("KilledWorker", "CommClosedError", "CancelledError"):
+            # a task is cancelled when the client loses its scheduler, not only a worker
+            lost = scheduler_lost(executor)
+            if lost:
+                raise WorkerLost(f"{lost} before the replications were finished") from exc
             raise WorkerLost(f"a Dask worker was lost ({type(exc).__name__}: {exc})") from exc
         raise
 

@@ -14,6 +14,7 @@ local simplex; it is seeded, so a fit is reproducible, and scipy is already a de
 """
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -55,6 +56,8 @@ def parse_parameter(text: str) -> Parameter:
         raise ScenarioError(Problem("--fit", f"expected PATH=LOW:HIGH such as nodes.post.lanes=2:8, got {text!r}"))
     low_text, high_text = match.group(1), match.group(2)
     low, high = float(low_text), float(high_text)
+    if not (math.isfinite(low) and math.isfinite(high)):  # 1e999 reads as infinity
+        raise ScenarioError(Problem(f"--fit {path.strip()}", f"LOW and HIGH must be finite numbers, got {bounds.strip()}"))
     if not low < high:
         raise ScenarioError(Problem(f"--fit {path.strip()}", f"LOW must be below HIGH, got {low:g}:{high:g}"))
     integer = all(re.fullmatch(r"[-+]?\d+", t) for t in (low_text, high_text))
@@ -141,32 +144,90 @@ def current_value(scenario: "Scenario", parameter: Parameter) -> float | None:
     return min(max(float(node), parameter.low), parameter.high)
 
 
+NAME_MAX = 200  # as a scenario's `name`
+
+
+def overlay_name(name: str) -> str:
+    """`NAME-fit`, within the limit of a scenario's name."""
+    return name[: NAME_MAX - len("-fit")] + "-fit"
+
+
+def overlay_tree(resolved: dict[str, Any], paths: list[list[str]]) -> dict[str, Any]:
+    """What an overlay must set so that it resolves to `resolved`: the value at each of `paths`
+    as `resolved` has it, or, for a path into a list (`traffic.main.hourly.8`), the whole list,
+    since an overlay replaces a list and cannot name one of its items."""
+    tree: dict[str, Any] = {}
+    for parts in paths:
+        node: Any = resolved
+        kept: list[str] = []
+        for part in parts:
+            if not isinstance(node, dict) or part not in node:
+                break
+            kept.append(part)
+            node = node[part]
+            if isinstance(node, list):
+                break
+        if not kept:
+            continue
+        where = tree
+        for part in kept[:-1]:
+            where = where.setdefault(part, {})
+            if not isinstance(where, dict):
+                break
+        else:
+            where[kept[-1]] = copy.deepcopy(node)
+    return tree
+
+
+def _flow(value: Any) -> str:
+    """A value as one line of YAML (flow style)."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, width=1 << 30, allow_unicode=True, sort_keys=False)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
 def overlay_text(scenario_file: Path, overlay_file: Path, name: str, fitted: FitResult, targets_file: Path,
-                 replications: int, seed: int) -> str:
-    """An overlay of the scenario with the fitted values, each marked DERIVED from the fit."""
+                 replications: int, seed: int, resolved: dict[str, Any] | None = None,
+                 set_paths: list[list[str]] | None = None) -> str:
+    """An overlay of the scenario with the fitted values, each marked DERIVED from the fit, and
+    the values `--set` gave the fit (`set_paths`, as `resolved`, the fitted scenario's data, has
+    them), so that loading it gives the scenario the fit ran."""
     base = Path(_relative(scenario_file, overlay_file.parent))
     why = (f"DERIVED: fitted to {targets_file.name} by corridor-sim calibrate --fit "
            f"({replications} replications, seed {seed}; error {fitted.loss:.3g} in squared tolerances)")
-    tree: dict[str, Any] = {}
-    for path, value in fitted.values.items():
-        parts = path.split(".")
-        node = tree
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+    fitted_paths = [path.split(".") for path in fitted.values]
+    if resolved is None:  # the fitted values alone, as plain numbers
+        resolved = {}
+        for parts, value in zip(fitted_paths, fitted.values.values()):
+            node = resolved
+            for part in parts[:-1]:
+                node = node.setdefault(part, {})
+            node[parts[-1]] = value
+    given = [p for p in set_paths or [] if p and p[0] not in ("name", "extends")]
+    tree = overlay_tree(resolved, given + fitted_paths)
+    marked = {tuple(p) for p in fitted_paths}
     lines = [f"# {why}", f"extends: {json.dumps(str(base))}", f"name: {json.dumps(name)}"]
+    if given:
+        lines.insert(1, "# and the values --set gave the fit: " + ", ".join(".".join(p) for p in given))
 
-    def emit(node: dict[str, Any], depth: int) -> None:
+    def note(parts: tuple[str, ...]) -> str:
+        items = [".".join(p[len(parts):]) for p in marked if p[:len(parts)] == parts and p != parts]
+        if parts in marked:
+            return "  # DERIVED: fitted (see the first line)"
+        return f"  # DERIVED: item {', '.join(items)} fitted (see the first line)" if items else ""
+
+    def emit(node: dict[str, Any], depth: int, at: tuple[str, ...]) -> None:
         for key, value in node.items():
-            text = key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
-            if isinstance(value, dict):
+            text = key if re.fullmatch(r"[A-Za-z0-9_-]+", str(key)) else json.dumps(str(key))
+            here = (*at, str(key))
+            if isinstance(value, dict) and value and not any(p == here for p in marked):
                 lines.append("  " * depth + f"{text}:")
-                emit(value, depth + 1)
-            else:
-                number = str(value) if isinstance(value, int) else f"{value:.6g}"
-                lines.append("  " * depth + f"{text}: {number}  # DERIVED: fitted (see the first line)")
+                emit(value, depth + 1, here)
+            else:  # floats as Python writes them: the shortest text that reads back to the same number
+                lines.append("  " * depth + f"{text}: {_flow(value)}{note(here)}")
 
-    emit(tree, 0)
+    emit(tree, 0, ())
     return "\n".join(lines) + "\n"
 
 

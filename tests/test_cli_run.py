@@ -1,7 +1,9 @@
 """`corridor-sim run`: the run directory, refusals with exit code 2, formats, executors."""
 from __future__ import annotations
 
+import argparse
 import json
+import time
 
 import pytest
 import yaml
@@ -106,6 +108,112 @@ def test_unreachable_dask_scheduler_is_a_clear_error(scenario_file, tmp_path, ca
                  "--dask-address", "tcp://127.0.0.1:9"]) == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [scenario_file]  # neither a run directory nor an in-progress one
+
+
+def _one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_a_dask_scheduler_without_workers_is_one_line(scenario_file, tmp_path, capsys, monkeypatch):
+    """The scheduler would take the tasks and hold them for ever: the command waits for a worker
+    for WORKERS_TIMEOUT, then says there is none."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr("corridor_sim.executors.dask_cluster.WORKERS_TIMEOUT", "1s")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp", dashboard_address=None) as cluster:
+        started = time.monotonic()
+        code = main(["run", str(scenario_file), "-n", "2", "-o", str(tmp_path / "run"), "--quiet", "--no-plots",
+                     "--dask-address", cluster.scheduler_address])
+    assert code == 2 and time.monotonic() - started < 30
+    assert "has no workers (none joined within 1s)" in _one_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == [scenario_file]
+
+
+@pytest.mark.parametrize("reply", [None, b"HTTP/1.0 400 Bad Request\r\n\r\n" + b"x" * 1000])
+def test_an_address_that_is_not_a_dask_scheduler_is_one_line(reply, scenario_file, tmp_path, capsys, monkeypatch):
+    """A server that accepts and never answers held the command for ever; one that answers
+    something else made it read a garbage frame length and run out of memory."""
+    import socket
+    import threading
+
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("corridor_sim.executors.dask_cluster.CONNECT_TIMEOUT", "1s")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    accepted = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(conn)
+            if reply is not None:
+                try:
+                    conn.recv(100)
+                    conn.sendall(reply)
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        started = time.monotonic()
+        code = main(["run", str(scenario_file), "-n", "2", "-o", str(tmp_path / "run"), "--quiet", "--no-plots",
+                     "--dask-address", f"tcp://127.0.0.1:{server.getsockname()[1]}"])
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+        for conn in accepted:
+            conn.close()
+    assert code == 2 and elapsed < 20
+    line = _one_line(capsys.readouterr().err)
+    assert "dask scheduler" in line.lower() and "127.0.0.1" in line
+    assert list(tmp_path.iterdir()) == [scenario_file]
+
+
+class _Client:
+    def __init__(self, status: str, workers: int = 1):
+        self.status = status
+        self._scheduler_identity = {"n_workers": workers, "workers": {}}
+
+
+def test_a_lost_dask_scheduler_is_named_as_such(monkeypatch):
+    """A client that loses its scheduler cancels the tasks: that is said as the scheduler lost, not a worker."""
+    from concurrent.futures import Future
+
+    from corridor_sim.executors.dask_cluster import _Watch
+    from corridor_sim.experiment import WorkerLost, _result
+
+    class CancelledError(Exception):  # distributed's name for a task its client gave up
+        pass
+
+    future: Future = Future()
+    future.set_exception(CancelledError("task"))
+    executor = argparse.Namespace(corridor_sim_watch=_Watch(_Client("connecting"), "tcp://10.0.0.5:8786"))
+    with pytest.raises(WorkerLost, match="the Dask scheduler at tcp://10.0.0.5:8786 was lost"):
+        _result(future, executor)
+    executor.corridor_sim_watch = _Watch(_Client("running"), "tcp://10.0.0.5:8786")
+    with pytest.raises(WorkerLost, match="a Dask worker was lost"):
+        _result(future, executor)
+
+
+def test_a_dask_cluster_whose_workers_are_all_gone_is_said_after_the_timeout(monkeypatch):
+    from corridor_sim.executors import cluster_trouble
+    from corridor_sim.executors.dask_cluster import _Watch
+
+    monkeypatch.setattr("corridor_sim.executors.dask_cluster.WORKERS_TIMEOUT", "0.2s")
+    client = _Client("running", workers=0)
+    executor = argparse.Namespace(corridor_sim_watch=_Watch(client, "tcp://10.0.0.5:8786"))
+    assert cluster_trouble(executor) is None
+    time.sleep(0.3)
+    assert "has had no workers for 0.2s" in cluster_trouble(executor)
+    client._scheduler_identity["n_workers"] = 1
+    assert cluster_trouble(executor) is None
+    client.status = "closed"
+    assert "was lost" in cluster_trouble(executor)
 
 
 def test_a_failure_after_the_replications_keeps_them_for_resume(scenario_file, tmp_path, capsys, monkeypatch):

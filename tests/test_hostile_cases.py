@@ -22,6 +22,7 @@ from conftest import CONTRACT, tiny
 
 TINY = yaml.safe_dump(tiny(), sort_keys=False)
 QUICK = ["-n", "1", "--quiet", "--no-plots"]
+TARGETS = "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"
 BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]"
                                                                   for i in range(1, 7)]) + "]"
 
@@ -59,6 +60,28 @@ def _damage(name: str, text: str) -> Callable[[Path], None]:
     return setup
 
 
+def _parquet_run(path: Path) -> None:
+    assert main(["run", str(path / "s.yaml"), *QUICK, "--format", "parquet", "-o", str(path / "out")]) == 0
+
+
+def _damage_bytes(name: str, cut: Callable[[bytes], bytes], run: Callable[[Path], None] = _run_dir) -> Callable[[Path], None]:
+    def setup(path: Path) -> None:
+        run(path)
+        file = path / "out" / name
+        file.write_bytes(cut(file.read_bytes()))
+    return setup
+
+
+def _words_in_trucks(text: bytes) -> bytes:
+    """trucks.csv with a word where its first truck's lead time was."""
+    lines = text.decode("utf-8").split("\n")
+    at = lines[0].split(",").index("lead_time_h")
+    row = lines[1].split(",")
+    row[at] = "soon"
+    lines[1] = ",".join(row)
+    return "\n".join(lines).encode("utf-8")
+
+
 class _Stop(Exception):
     pass
 
@@ -92,6 +115,24 @@ def _damaged_partial(what: str) -> Callable[[Path], None]:
             saved.write_text(saved.read_text(encoding="utf-8") + f"\nbomb: {BOMB}\n", encoding="utf-8")
         elif what == "saved scenario gone":
             next((partial / "scenarios").glob("*.yaml")).unlink()
+        elif what in ("plan without checksum", "plan of 10^9", "plan escaping", "plan a list"):
+            import json
+
+            from corridor_sim.results.paths import plan_checksum
+
+            plan = json.loads((partial / "plan.json").read_text(encoding="utf-8"))
+            if what == "plan of 10^9":
+                plan["replications"] = 10**9
+            elif what == "plan escaping":
+                plan["scenarios"] = ["../../victim"]
+            body: object = plan
+            if what == "plan without checksum":
+                del plan["checksum"]
+            elif what == "plan a list":
+                body = [plan]
+            else:
+                plan["checksum"] = plan_checksum(plan)  # a digest anyone can recompute
+            (partial / "plan.json").write_text(json.dumps(body), encoding="utf-8")
         elif what == "edited plan":
             plan = (partial / "plan.json").read_text(encoding="utf-8")
             (partial / "plan.json").write_text(plan.replace('"replications": 3', '"replications": 30'), encoding="utf-8")
@@ -225,6 +266,33 @@ CASES: list[Case] = [
     Case("calibrate over budget", ["calibrate", str(CONTRACT / "tandem_mmc.yaml"), "{t.yaml}", "-n", "1", "--quiet",
                                    "--set", "clock.horizon=36500d", "--set", "traffic.main.per_day=100000"], 2, "trucks a replication",
          {"t.yaml": "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"}, out=None),
+    # --- calibrate --fit -----------------------------------------------------------------------
+    Case("calibrate --seed -1", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--seed", "-1"], 2,
+         "--seed must be", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("a target of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--strict"], 2,
+         "targets[0].value: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: .inf")}, out=None),
+    Case("a target of .nan", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"], 2,
+         "targets[0].value: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: .nan")}, out=None),
+    Case("a tolerance of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"], 2,
+         "targets[0].tolerance: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS.replace("value: 1", "value: 1, tolerance: .inf")}, out=None),
+    Case("a fit bound of .inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--fit"], 2,
+         "fit[0].max: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS + "fit:\n  - {path: traffic.main.per_day, min: 1, max: .inf}\n"}, out=None),
+    Case("a fit bound of -.inf", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--fit"], 2,
+         "fit[0].min: input should be a finite number",
+         {"s.yaml": TINY, "t.yaml": TARGETS + "fit:\n  - {path: traffic.main.per_day, min: -.inf, max: 5}\n"}, out=None),
+    Case("--fit bounds of 1e999", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                   "--fit", "traffic.main.per_day=1:1e999"], 2, "must be finite numbers",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("--overlay through a file, before the search", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                                        "--fit", "traffic.main.per_day=5:30", "--overlay", "{s.yaml}/fit.yaml"],
+         2, "cannot write", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("--overlay a directory", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                  "--fit", "traffic.main.per_day=5:30", "--overlay", "{d}"],
+         2, "is a directory", {"s.yaml": TINY, "t.yaml": TARGETS, "d/notes.txt": "mine"}, out=None),
     # --- output paths ------------------------------------------------------------------------
     Case("-o .", ["run", "{s.yaml}", *QUICK, "-o", "."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
     Case("-o ..", ["run", "{s.yaml}", *QUICK, "-o", ".."], 2, "cannot be a run directory", {"s.yaml": TINY}, out=None),
@@ -276,6 +344,48 @@ CASES: list[Case] = [
          setup=_damage("scenario.yaml", TINY + f"\nbomb: {BOMB}\n"), out=None),
     Case("plot with the saved scenario gone", ["plot", "{out}"], 2, "has lost its saved scenario", {"s.yaml": TINY},
          setup=lambda p: (_run_dir(p), (p / "out" / "scenario.yaml").unlink()), out=None),
+    Case("plot with a summary that is a list", ["plot", "{out}"], 2, "summary.json is damaged: it holds a json list",
+         {"s.yaml": TINY}, setup=_damage("summary.json", "[]"), out=None),
+    Case("plot with a summary that is a string", ["plot", "{out}"], 2, "holds a json str", {"s.yaml": TINY},
+         setup=_damage("summary.json", '"x"'), out=None),
+    Case("plot with a summary whose scenarios are a list", ["plot", "{out}"], 2, "summary.json: scenarios",
+         {"s.yaml": TINY}, setup=_damage("summary.json", '{"scenarios": []}'), out=None),
+    Case("plot with a manifest that is a list", ["plot", "{out}"], 2, "manifest.json is damaged", {"s.yaml": TINY},
+         setup=_damage("manifest.json", "[1]"), out=None),
+    Case("plot with a manifest naming 5 scenarios", ["plot", "{out}"], 2, "manifest.json: scenarios", {"s.yaml": TINY},
+         setup=_damage("manifest.json", '{"scenarios": 5}'), out=None),
+    Case("plot with a manifest of another kind", ["plot", "{out}"], 2, "manifest.json: kind", {"s.yaml": TINY},
+         setup=_damage("manifest.json", '{"kind": ["run"]}'), out=None),
+    Case("plot with demo.json a list", ["plot", "{out}"], 2, "demo.json is damaged", {"s.yaml": TINY},
+         setup=_damage("demo.json", "[1]"), out=None),
+    Case("plot with demo.json a string", ["plot", "{out}"], 2, "demo.json is damaged", {"s.yaml": TINY},
+         setup=_damage("demo.json", '"x"'), out=None),
+    Case("plot with a garbled trucks.csv", ["plot", "{out}"], 2, "trucks.csv is damaged", {"s.yaml": TINY},
+         setup=_damage_bytes("trucks.csv", lambda b: bytes(range(256)) * 4), out=None),
+    Case("plot with an unclosed quote in trucks.csv", ["plot", "{out}"], 2, "trucks.csv is damaged", {"s.yaml": TINY},
+         setup=_damage("trucks.csv", 'a,b\n"1,2\n'), out=None),
+    Case("plot with an empty trucks.csv", ["plot", "{out}"], 2, "without even the header", {"s.yaml": TINY},
+         setup=_damage("trucks.csv", ""), out=None),
+    Case("plot with a trucks.csv of other columns", ["plot", "{out}"], 2, "lacks the columns scenario, replication",
+         {"s.yaml": TINY}, setup=_damage("trucks.csv", "a\n1\n"), out=None),
+    Case("plot with a trucks.csv without lead times", ["plot", "{out}"], 2, "lacks the column lead_time_h",
+         {"s.yaml": TINY}, setup=_damage_bytes("trucks.csv", lambda b: b.replace(b",lead_time_h,", b",lead_time,", 1)),
+         out=None),
+    Case("plot with words among trucks.csv's numbers", ["plot", "{out}"], 2, "holds something other than numbers",
+         {"s.yaml": TINY}, setup=_damage_bytes("trucks.csv", _words_in_trucks), out=None),
+    Case("plot with a truncated Parquet table", ["plot", "{out}"], 2, "trucks.parquet is damaged", {"s.yaml": TINY},
+         setup=_damage_bytes("trucks.parquet", lambda b: b[: len(b) // 2], _parquet_run), out=None),
+    Case("plot with a Parquet table of text", ["plot", "{out}"], 2, "trucks.parquet is damaged", {"s.yaml": TINY},
+         setup=_damage_bytes("trucks.parquet", lambda b: b"hi\n", _parquet_run), out=None),
+    Case("resume with a plan without its checksum", ["run", "--resume", "{out}", "--quiet"], 2, "has no checksum",
+         {"s.yaml": TINY}, setup=_damaged_partial("plan without checksum"), out=None),
+    Case("resume with a crafted plan of 10^9 replications", ["run", "--resume", "{out}", "--quiet"], 2,
+         "replications must be a whole number from 1 to 100,000", {"s.yaml": TINY},
+         setup=_damaged_partial("plan of 10^9"), out=None),
+    Case("resume with a crafted plan naming ../../victim", ["run", "--resume", "{out}", "--quiet"], 2,
+         "not a plain file name", {"s.yaml": TINY}, setup=_damaged_partial("plan escaping"), out=None),
+    Case("resume with a plan that is a list", ["run", "--resume", "{out}", "--quiet"], 2, "has no checksum",
+         {"s.yaml": TINY}, setup=_damaged_partial("plan a list"), out=None),
     Case("resume with a damaged plan", ["run", "--resume", "{out}", "--quiet"], 2, "plan.json", {"s.yaml": TINY},
          setup=_damaged_partial("plan"), out=None),
     Case("resume with a hand-edited plan", ["run", "--resume", "{out}", "--quiet"], 2, "has been changed", {"s.yaml": TINY},
@@ -431,3 +541,29 @@ def test_stale_copies_of_a_dead_process_are_cleaned_and_only_those(tmp_path, cap
     assert main(["run", "--resume", str(tmp_path / "out"), "--quiet", "--no-plots"]) == 0
     assert not any(path.exists() for path in [*ours, piece])
     assert all((path / "mine.txt").read_text() == "mine" for path in kept)
+
+
+def test_a_parquet_run_plotted_without_pyarrow_is_one_line(tmp_path, capsys, monkeypatch):
+    import sys
+
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    _parquet_run(tmp_path)
+    for module in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, module, None)  # an import of it now fails, as where it is not installed
+    capsys.readouterr()
+    assert main(["plot", str(tmp_path / "out"), "--no-report"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "trucks.parquet is a Parquet table; reading it needs pyarrow" in err[0], err
+
+
+@pytest.mark.parametrize("name, text", [("summary.json", "[]"), ("manifest.json", '{"scenarios": 5}'),
+                                        ("trucks.csv", "a\n1\n"), ("trucks.csv", "")])
+def test_load_results_of_a_damaged_directory_is_an_output_error(name, text, tmp_path):
+    """The API refuses a damaged directory with the same one-line error as `plot` (tables when first read)."""
+    from corridor_sim.errors import OutputError
+    from corridor_sim.results import load_results
+
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    _damage(name, text)(tmp_path)
+    with pytest.raises(OutputError, match="damaged"):
+        len(load_results(tmp_path / "out").trucks)

@@ -47,8 +47,12 @@ def calibrate(args: argparse.Namespace) -> int:
     from ..scenario import load_scenario
     from ..scenario.budget import check_budget
 
+    from ..errors import CorridorSimError
+
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
+    if args.seed is not None and args.seed < 0:
+        raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
     scenario = load_scenario(args.file, args.overrides)
     targets = load_targets(args.targets)
     check_targets(scenario, targets, args.targets)
@@ -107,8 +111,9 @@ def _print_targets(table, title: str) -> int:
 def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -> int:
     from pathlib import Path
 
-    from ..errors import OutputError, Problem, ScenarioError
-    from ..fit import Parameter, current_value, fit, overlay_text, parse_parameter
+    from ..errors import Problem, ScenarioError
+    from ..fit import Parameter, current_value, fit, overlay_name, overlay_text, parse_parameter
+    from ..scenario.loader import derive, parse_override, set_leaves
     from .tables import add_name_column, add_number_columns, text_table
 
     positive(args.generations, "--generations")
@@ -119,9 +124,9 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
     if not parameters:
         raise ScenarioError(Problem("--fit", "name the values to fit (--fit PATH=LOW:HIGH) or list them under "
                                               "`fit:` in the targets file"))
-    overlay = Path(args.overlay) if args.overlay else Path("results") / f"{scenario.name}-fit.yaml"
-    if overlay.exists() and not args.force:
-        raise OutputError(f"{overlay} exists; use --force to replace it, or --overlay to write elsewhere")
+    name = overlay_name(scenario.name)
+    overlay = Path(args.overlay) if args.overlay else Path("results") / f"{name}.yaml"
+    _check_overlay_path(overlay, args.force)
 
     def report(evaluations: int, best: float, values: dict) -> None:
         if not args.quiet:
@@ -142,14 +147,70 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
                        f"{fitted.values[p.path]:g}")
     console.print(values)
     _print_targets(fitted.table, f"{scenario.name} at the fitted values against {targets.name}")
-    text = overlay_text(Path(args.file), overlay, f"{scenario.name}-fit", fitted, Path(args.targets), reps, seed)
-    try:
-        overlay.parent.mkdir(parents=True, exist_ok=True)
-        tmp = overlay.with_name(f".{overlay.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(overlay)
-    except OSError as exc:
-        raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
+    resolved = derive(scenario, fitted.values)
+    given = [list(leaf) for text in args.overrides for leaf in set_leaves(tuple(parse_override(text)[0]),
+                                                                           parse_override(text)[1])]
+    text = overlay_text(Path(args.file), overlay, name, fitted, Path(args.targets), reps, seed,
+                        resolved=resolved.raw, set_paths=given)
+    _write_overlay(overlay, text, resolved)
     console.line(f"overlay with the fitted values: {overlay}")
     hits = int(fitted.table["within"].sum())
     return 1 if args.strict and hits < len(fitted.table) else 0
+
+
+def _check_overlay_path(overlay, force: bool) -> None:
+    """Before the search: the overlay can be written there (its folder made, a file put in it),
+    and does not replace a file without --force, so a long search never ends in a refusal."""
+    from ..errors import OutputError
+
+    if overlay.is_dir():
+        raise OutputError(f"--overlay {overlay} is a directory; name a file, e.g. {overlay / 'fit.yaml'}")
+    if overlay.exists() and not force:
+        raise OutputError(f"{overlay} exists; use --force to replace it, or --overlay to write elsewhere")
+    tmp = overlay.with_name(f".{overlay.name}.tmp")
+    try:
+        overlay.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
+    finally:
+        _remove(tmp)
+
+
+def _write_overlay(overlay, text: str, resolved) -> None:
+    """Write the overlay only once it loads as the scenario the fit ran (validated, and the same
+    values); a failed write leaves no temporary file behind."""
+    from ..errors import OutputError, ScenarioError
+    from ..scenario import load_scenario
+
+    tmp = overlay.with_name(f".{overlay.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            loaded = load_scenario(tmp)
+        except ScenarioError as exc:
+            raise OutputError(f"the overlay of the fitted values does not load ({exc.problems[0]}); "
+                              f"nothing was written to {overlay}") from None
+        if _comparable(loaded.raw) != _comparable(resolved.raw):
+            raise OutputError(f"the overlay of the fitted values does not load as the scenario the fit ran; "
+                              f"nothing was written to {overlay}")
+        tmp.replace(overlay)
+    except OSError as exc:
+        raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
+    finally:
+        _remove(tmp)
+
+
+def _comparable(raw: dict) -> str:
+    """A scenario's values without its name and label (an overlay names its own scenario)."""
+    from ..results.io import scenario_hash
+
+    return scenario_hash({k: v for k, v in raw.items() if k not in ("name", "label")})
+
+
+def _remove(tmp) -> None:
+    """Remove a temporary file if there is one (a path through a file has none)."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -75,6 +75,19 @@ def lost_worker(executor: Executor) -> int | None:
     return lost(executor)
 
 
+def cluster_trouble(executor: Executor) -> str | None:
+    """What has gone wrong with a Dask executor's cluster (its scheduler lost, no worker left), if
+    anything; None for any other executor."""
+    watch = getattr(executor, "corridor_sim_watch", None)
+    return watch() if watch is not None else None
+
+
+def scheduler_lost(executor: Executor) -> str | None:
+    """`the Dask scheduler at ... was lost` when a Dask executor's client has lost its scheduler."""
+    watch = getattr(executor, "corridor_sim_watch", None)
+    return watch.scheduler_lost() if watch is not None else None
+
+
 def backend_name(executor: Executor) -> str:
     if isinstance(executor, SerialExecutor):
         return "serial"
@@ -84,4 +97,4 @@ def backend_name(executor: Executor) -> str:
 
 
 __all__ = ["BACKENDS", "SerialExecutor", "make_executor", "default_backend", "executor_width", "backend_name",
-           "lost_worker"]
+           "lost_worker", "cluster_trouble", "scheduler_lost"]

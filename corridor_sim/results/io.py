@@ -24,7 +24,7 @@ from ..scenario.yamlfile import read_yaml
 from .formats import FORMATS, check_format
 from .modes import as_created
 from .ownership import is_ours, not_ours, write_marker
-from .tables import OPTIONAL_TABLES, TABLES, empty_frame
+from .tables import NUMERIC_COLUMNS, OPTIONAL_TABLES, TABLES, empty_frame, required_columns
 
 LIBRARIES = ("corridor-sim", "simpy", "numpy", "scipy", "pandas", "networkx", "pydantic", "matplotlib", "pyyaml", "rich")
 
@@ -162,16 +162,26 @@ def write_table(frame: pd.DataFrame, path: Path, fmt: str) -> Path:
 
 
 def read_table_file(file: Path) -> pd.DataFrame:
-    """One table file back as the DataFrame that was written (empty labels stay empty strings)."""
-    if file.suffix == ".parquet":
-        frame = pd.read_parquet(file)
-        if len(frame.columns) == 0:
-            return pd.DataFrame()
-    else:
-        try:
-            frame = pd.read_csv(file, **CSV_EXACT)
-        except pd.errors.EmptyDataError:
-            return pd.DataFrame()
+    """One table file back as the DataFrame that was written (empty labels stay empty strings);
+    a file that cannot be read as its format is one line, naming it."""
+    try:
+        if file.suffix == ".parquet":
+            try:
+                import pyarrow.parquet  # noqa: F401
+            except ImportError:
+                raise OutputError(f"{file} is a Parquet table; reading it needs pyarrow: "
+                                  "pip install 'corridor-sim[parquet]'") from None
+            frame = pd.read_parquet(file)
+            if len(frame.columns) == 0:
+                return pd.DataFrame()
+        else:
+            try:
+                frame = pd.read_csv(file, **CSV_EXACT)
+            except pd.errors.EmptyDataError:
+                return pd.DataFrame()
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise OutputError(f"{file} is damaged ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__}); "
+                          "rerun it") from None
     for col in ("flow", "caravan"):
         if col in frame:
             frame[col] = frame[col].astype(object).fillna("").astype(str)
@@ -256,7 +266,7 @@ class DirTables:
     def frame(self, name: str) -> pd.DataFrame:
         if name not in self._tables:
             file = self.file(name)
-            self._tables[name] = read_table_file(file) if file else empty_frame(name)
+            self._tables[name] = _checked(read_table_file(file), file, name) if file else empty_frame(name)
         return self._tables[name]
 
     def write(self, name: str, dest: Path, fmt: str) -> Path | None:
@@ -268,6 +278,23 @@ class DirTables:
             shutil.copyfile(file, target)
             return target
         return write_table(self.frame(name), dest, fmt)
+
+
+def _checked(frame: pd.DataFrame, file: Path, name: str) -> pd.DataFrame:
+    """A table of a saved directory with the columns its readers need, numbers where numbers are
+    written: a file another tool rewrote, or cut short, is one line here, not a KeyError in a plot."""
+    if len(frame.columns) == 0:
+        if name in OPTIONAL_TABLES:
+            return frame
+        raise OutputError(f"{file} is damaged: it is empty, without even the header a run writes; rerun it")
+    missing = [c for c in required_columns(name) if c not in frame.columns]
+    if missing:
+        raise OutputError(f"{file} is damaged: it lacks the column{'s' * (len(missing) > 1)} "
+                          f"{', '.join(missing[:5])}{' ...' * (len(missing) > 5)}; rerun it")
+    for column in frame.columns if len(frame) else ():  # an empty table's columns read back as text
+        if (column in NUMERIC_COLUMNS or str(column).endswith("_h")) and not pd.api.types.is_numeric_dtype(frame[column]):
+            raise OutputError(f"{file} is damaged: its column {column} holds something other than numbers; rerun it")
+    return frame
 
 
 ExtraFiles = Callable[[Any, Path], Any]  # (result, directory being written) -> anything

@@ -175,11 +175,9 @@ def load_results(path: str | Path) -> RunResult:
     summary_file = directory / "summary.json"
     if not summary_file.is_file():
         raise OutputError(f"{directory} is not a corridor-sim results directory (no summary.json)")
-    try:
-        summary = json.loads(summary_file.read_text(encoding="utf-8"))
-        meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8")) if (directory / "manifest.json").exists() else {}
-    except json.JSONDecodeError as exc:
-        raise OutputError(f"{directory}: cannot read its JSON files ({exc})") from None
+    summary = _json_object(summary_file)
+    meta = _json_object(directory / "manifest.json") if (directory / "manifest.json").exists() else {}
+    _check_fields(directory, summary, meta)
     order = list(meta.get("scenarios") or summary.get("scenarios", {}))
     scenarios = read_scenarios(directory, order)
     stats: dict[str, list] = {}
@@ -193,3 +191,45 @@ def load_results(path: str | Path) -> RunResult:
         meta.setdefault("kind", summary.get("kind", "run"))
     return RunResult(scenarios, stats=stats, meta=meta, summary=None if stats else summary,
                      source=DirTables(directory))
+
+
+def _json_object(file: Path) -> dict[str, Any]:
+    """A JSON file of a run directory that must hold an object."""
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise OutputError(f"{file.parent}: cannot read its JSON files ({file.name}: {exc})") from None
+    if not isinstance(data, dict):
+        raise OutputError(f"{file} is damaged: it holds a JSON {type(data).__name__}, not the object a run writes; rerun it")
+    return data
+
+
+def _is_names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_fields(directory: Path, summary: dict[str, Any], meta: dict[str, Any]) -> None:
+    """The fields of summary.json and manifest.json the results are rebuilt from, of the types a
+    run writes them: another tool's files, or hand-edited ones, are one line rather than a
+    traceback in whatever reads them first."""
+    wrong = []
+    scenarios = summary.get("scenarios", {})
+    if not (isinstance(scenarios, dict) and all(isinstance(v, dict) for v in scenarios.values())):
+        wrong.append("summary.json: scenarios")
+    for where, data in (("summary.json", summary), ("manifest.json", meta)):
+        if data.get("kind", "run") not in ("run", "compare", "sweep"):
+            wrong.append(f"{where}: kind")
+        if not isinstance(data.get("baseline"), (str, type(None))):
+            wrong.append(f"{where}: baseline")
+        if not isinstance(data.get("sweep"), (dict, type(None))):
+            wrong.append(f"{where}: sweep")
+        for key in ("replications", "seed"):
+            if not (data.get(key) is None or isinstance(data[key], int) and not isinstance(data[key], bool)):
+                wrong.append(f"{where}: {key}")
+    if not (meta.get("scenarios") is None or _is_names(meta["scenarios"])):
+        wrong.append("manifest.json: scenarios")
+    warnings = meta.get("scenario_warnings")
+    if not (warnings is None or isinstance(warnings, dict) and all(_is_names(v) for v in warnings.values())):
+        wrong.append("manifest.json: scenario_warnings")
+    if wrong:
+        raise OutputError(f"{directory} is damaged: {', '.join(wrong)} not of the type a run writes; rerun it")

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -22,6 +22,7 @@ from ..errors import OutputError, ScenarioError
 from ..scenario.loader import build_scenario
 from ..scenario.yamlfile import read_yaml
 from ..scenario.schema import Scenario
+from .formats import FORMATS
 from .io import concat_table_files, dump_json, dump_yaml, read_table_file, stats_json, write_table
 from .ownership import is_ours, not_ours, write_marker
 from .paths import PLAN_FILE, plan_checksum
@@ -36,6 +37,47 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: src.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+MAX_REPLICATIONS = 100_000  # as `-n` and `experiment.replications`
+KINDS = ("run", "compare", "sweep")
+
+
+def _count(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def plan_problem(plan: dict[str, Any]) -> str | None:
+    """What makes `plan` one the command line could not have made (None if nothing): a checksum
+    is only a digest anyone can recompute, so a plan is held to the command line's limits, and
+    its scenario names, which become file names, to plain names."""
+    names = plan.get("scenarios")
+    if plan.get("kind") not in KINDS:
+        return f"kind is {plan.get('kind')!r}, expected one of {', '.join(KINDS)}"
+    if not (isinstance(names, list) and names and all(isinstance(n, str) for n in names)):
+        return "scenarios is not a list of names"
+    if any(n in ("", ".", "..") or Path(n).name != n or "\\" in n or len(n) > 200 for n in names) \
+            or len(set(names)) != len(names):
+        return "a scenario name is not a plain file name, or is given twice"
+    replications = plan.get("replications")
+    if not (_count(replications) and 1 <= replications <= MAX_REPLICATIONS):
+        return f"replications must be a whole number from 1 to {MAX_REPLICATIONS:,}, got {replications!r:.40}"
+    if not (_count(plan.get("seed")) and plan["seed"] >= 0):
+        return f"seed must be a whole number of at least 0, got {plan.get('seed')!r:.40}"
+    if not isinstance(plan.get("trace"), bool) or not isinstance(plan.get("engine", "auto"), str):
+        return "trace or engine is of the wrong type"
+    if plan.get("format") not in FORMATS:
+        return f"format must be one of {', '.join(FORMATS)}"
+    if not (plan.get("baseline") is None or plan["baseline"] in names):
+        return "baseline is not one of its scenarios"
+    warnings = plan.get("warnings")
+    if not (warnings is None or isinstance(warnings, dict) and all(
+            isinstance(lines, list) and all(isinstance(line, str) for line in lines) for lines in warnings.values())):
+        return "warnings is not a list of sentences per scenario"
+    for key in ("sweep", "scenario_hash"):
+        if not (plan.get(key) is None or isinstance(plan[key], dict)):
+            return f"{key} is not a mapping"
+    return None
 
 
 class ReplicationStore:
@@ -77,10 +119,17 @@ class ReplicationStore:
             raise OutputError(f"{path} is not an interrupted corridor-sim run (no {PLAN_FILE})") from None
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise OutputError(f"{path / PLAN_FILE} is damaged ({exc}); start over with --force") from None
-        if not isinstance(plan, dict) or ("checksum" in plan and plan["checksum"] != plan_checksum(plan)):
+        if not isinstance(plan, dict) or "checksum" not in plan:
+            raise OutputError(f"{path / PLAN_FILE} has no checksum, so it cannot be trusted to be the plan the run "
+                              "started with; start over with --force")
+        if plan["checksum"] != plan_checksum(plan):
             raise OutputError(f"{path / PLAN_FILE} has been changed since the run started (its checksum does not "
                               "match); start over with --force")
-        return cls(path, {k: v for k, v in plan.items() if k != "checksum"})
+        plan = {k: v for k, v in plan.items() if k != "checksum"}
+        problem = plan_problem(plan)
+        if problem:
+            raise OutputError(f"{path / PLAN_FILE} is not a plan corridor-sim runs: {problem}; start over with --force")
+        return cls(path, plan)
 
     def scenarios(self) -> list[Scenario]:
         """The scenarios exactly as the interrupted run had them, in plan order."""

@@ -121,6 +121,17 @@ TRACE_COLUMNS = ("truck", "node", "event", "time_h", "km")
 QUEUE_COLUMNS = ("control", "time_h", "queue_length")
 
 
+TRUCK_COLUMNS = ("truck", "flow", "caravan", "depart_h", "arrive_h", "lead_time_h", "km")  # what every run writes
+NUMERIC_COLUMNS = {"replication", "truck", "km", "queue_length"}  # besides every `*_h`
+
+
+def required_columns(name: str) -> tuple[str, ...]:
+    """The columns a table read back from a run directory must have for its readers."""
+    columns = {"trucks": TRUCK_COLUMNS, "controls": CONTROL_COLUMNS, "control_flows": CONTROL_FLOW_COLUMNS,
+               "ferries": FERRY_COLUMNS, **MEASURE_COLUMNS, "trace": TRACE_COLUMNS, "queues": QUEUE_COLUMNS}.get(name, ())
+    return ("scenario", "replication", *columns)
+
+
 def empty_frame(name: str) -> pd.DataFrame:
     """An optional table that was not written (nothing in it), with its columns."""
     import pandas as pd
