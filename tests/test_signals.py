@@ -102,12 +102,12 @@ def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_p
                                                 (signal.SIGINT, 130, "interrupted")]):
         results, lost = [], []
 
-        def result(future, results=results, lost=lost):
+        def result(future, executor, results=results, lost=lost):
             results.append(future)
             if len(results) == 3:  # two replications are on disk: the third task's worker is lost
                 lost.extend([True, False])  # the run's own check first, then the count for the line
                 raise experiment.WorkerLost("a worker process stopped before finishing its replications")
-            return real_result(future)
+            return real_result(future, executor)
 
         def finished(self, lost=lost, sig=sig):
             if lost and not lost.pop(0):
