@@ -53,6 +53,17 @@ def batch_order(world: Any, sources: list) -> list | None:
     return control_order([world.plans[source.group] for source in sources])
 
 
+def out_of_lane(served: float, doc: float, handling: float, aside: float) -> float:
+    """When a truck that took its lane at `served` is through it and aside: the steps and the
+    float additions of `Control.fifo_lane` in its order (a check, handling, then aside)."""
+    end = served + doc if doc > 0 else served
+    if handling > 0:
+        end = end + handling
+    if aside > 0:
+        end = end + aside
+    return end
+
+
 class Flow:
     """One background flow's trucks as columns: departures drawn ahead, and how many have left.
 
@@ -342,18 +353,14 @@ class Batch:
                     high = end if end < closes else closes
                     if high > low:
                         busy.area += high - low
+                    aside = v[1][k]
+                    if aside > 0:
+                        end = end + aside
                 else:
                     served = lanes.take(now, doc, handling)
                     if served > now:
                         q = q + (served - now)
-                    end = served
-                    if doc > 0:
-                        end = served + doc
-                    if handling > 0:
-                        end = end + handling
-                aside = v[1][k]
-                if aside > 0:
-                    end = end + aside
+                    end = out_of_lane(served, doc, handling, v[1][k])
                 channel = v[3][k]
                 if channel == RED:
                     heappush(to_bay, (end, next(order), flow, k, q, pos, now, q0, v[4][k], v[5][k]))
@@ -385,13 +392,7 @@ class Batch:
         q0 = q
         if served > now:
             q = q + (served - now)
-        end = served
-        if doc > 0:
-            end = served + doc
-        if handling > 0:
-            end = end + handling
-        if aside > 0:
-            end = end + aside
+        end = out_of_lane(served, doc, handling, aside)
         found = flow.noncompliant[k] and u_detect < detection  # were it inspected in a bay
         screen = control.screen
         scan = None if screen is None else screen.wants(truck, channel)
