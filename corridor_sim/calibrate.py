@@ -218,12 +218,17 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         grouped = trucks.groupby("replication")[["km", "lead_time_h", "drive_h"]].sum()
         return grouped["km"] / grouped["lead_time_h" if metric == "swd" else "drive_h"]
     if target.from_:
+        import pandas as pd
+
         trace = result.trace
         trace = trace[(trace["scenario"] == scenario) & (trace["event"] == "arrive")]
-        trace = trace[trace["truck"].isin(trucks["truck"])] if "truck" in trace else trace
+        # truck numbers restart in each replication: a span belongs to the counted truck of its own
+        # replication, never to a warm-up truck that shares its number with one counted elsewhere
+        counted = pd.MultiIndex.from_frame(trucks[["replication", "truck"]])
         start = trace[trace["node"] == target.from_].groupby(["replication", "truck"])["time_h"].min()
         end = trace[trace["node"] == target.to].groupby(["replication", "truck"])["time_h"].max()
         spans = (end - start).dropna()
+        spans = spans[spans.index.isin(counted)]
         values = spans.groupby(level="replication")
     else:
         values = trucks.groupby("replication")["lead_time_h"]

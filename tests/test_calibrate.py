@@ -51,6 +51,20 @@ def test_metrics_match_analytic_tandem(tandem_result):
     assert table.loc[2, "simulated"] == pytest.approx(table.loc[4, "simulated"], rel=0.01)
 
 
+def test_spans_belong_to_the_counted_trucks_of_their_own_replication(tandem_result):
+    """Truck numbers restart in every replication: the span between origin and destination is each
+    counted truck's own lead time (no driving here), replication by replication, never mixed with a
+    warm-up truck of another replication that happens to share a counted truck's number."""
+    from corridor_sim.calibrate import per_replication
+
+    target = Targets.model_validate({"targets": [
+        {"metric": "lead_time", "from": "origin", "to": "destination", "value": 1.0}]}).targets[0]
+    spans = per_replication(tandem_result, next(iter(tandem_result.scenarios)), target)
+    own = tandem_result.trucks.groupby("replication")["lead_time_h"].mean()
+    assert len(spans) == len(own) == 4
+    assert spans.to_numpy() == pytest.approx(own.to_numpy(), rel=1e-12)
+
+
 def test_verdict_uses_tolerance(tandem_result):
     targets = Targets.model_validate({"targets": [
         {"metric": "lead_time", "value": 100.0, "tolerance": 0.1},
