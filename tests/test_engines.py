@@ -127,7 +127,7 @@ RECIPES = {
                                                                         "period": "day"}}),
     "ferries": _ferry,
     "traces": lambda draw, d: None,
-    "background_runs_on": lambda draw, d: _set(d, "traffic.local", {
+    "runs_on": lambda draw, d: _set(d, "traffic.local", {
         "route": draw(st.sampled_from([["origin", "post"], ["origin", "post", "second"]])),
         "per_day": draw(st.floats(5, 60)), "background": True}),
     "crossing_routes": _loop,
@@ -140,7 +140,7 @@ def engine_worlds(draw, only: str | None = None) -> tuple[dict, bool, set[str]]:
     data = draw(base_worlds())
     wanted = {only} if only else draw(st.sets(st.sampled_from(sorted(RECIPES)), max_size=4))
     if not only and draw(st.booleans()):  # background traffic, outside the event loop where it can be
-        wanted.add("background_runs_on")
+        wanted.add("runs_on")
     if "coupling" in wanted and "joint_control" in wanted:
         data["nodes"]["post"]["joint_control"] = True  # the neutral zone is at second
     for name in sorted(wanted):
@@ -198,7 +198,7 @@ def test_each_feature_a_fast_engine_supports_gives_the_reference_results(feature
     to two other features a fast engine supports: every path of the engine meets it."""
     world_data = data.draw(base_worlds())
     others = data.draw(st.sets(st.sampled_from([f for f in FAST if f != feature]), max_size=2))
-    for name in sorted({feature, "background_runs_on", *others}):
+    for name in sorted({feature, "runs_on", *others}):
         RECIPES[name](data.draw, world_data)
     scenario = build_scenario(world_data)
     world = World(scenario, replication)
@@ -329,3 +329,21 @@ def test_asking_for_an_engine_that_lacks_a_feature_names_it():
         simulate(scenario, 0, engine="fifo")
     with pytest.raises(EngineError, match="unknown engine 'fast'"):
         choose(World(scenario, 0).features, "fast")
+
+
+def test_a_flow_runs_on_after_the_horizon_for_the_counted_trucks_due_at_its_ferry_link():
+    """Two counted flows through one control stop at the horizon; a counted flow that sails a
+    ferry link watches both its sides (the vessels bring back the other side's trucks)."""
+    flows = {name: {"route": ["origin", "post", "destination"], "per_day": 5} for name in ("main", "other")}
+    two = World(build_scenario(tiny(traffic=flows)), 0)
+    assert "runs_on" not in two.features.world and all(source.watch == [] for source in two.sources)
+    data = tiny()
+    _set(data, "nodes.port_a", {"kind": "port", "country": "CC"})
+    _set(data, "nodes.port_b", {"kind": "port", "country": "DD"})
+    _set(data, "links.port_a -> port_b", {"mode": "ferry", "capacity": 10, "sailing": "10h"})
+    _set(data, "traffic.sea", {"route": ["port_a", "port_b"], "per_day": 5})
+    world = World(build_scenario(data), 0)
+    assert "runs_on" in world.features.world
+    main, sea = world.sources
+    ferry = world.ferries["port_a -> port_b"]
+    assert main.watch == [] and sea.watch == [ferry.sides[0], ferry.sides[1]]

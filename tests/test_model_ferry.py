@@ -151,3 +151,22 @@ def test_recognised_aeo_trucks_board_first():
     assert t["ferry_wait_h"][east & aeo].mean() < 0.5 * t["ferry_wait_h"][east & ~aeo].mean()
     # at east (BB) it is not: no advantage beyond noise
     assert t["ferry_wait_h"][west & aeo].mean() > 0.7 * t["ferry_wait_h"][west & ~aeo].mean()
+
+
+def test_the_last_counted_trucks_find_the_ferries_of_a_normal_day():
+    """After the horizon the flows go on, no longer counted, while a counted truck is still due at
+    their ferry link: the vessel that left with the last counted trucks comes back full from the
+    other side, as on any other day, instead of waiting up to the rule's limit (240 h here) for
+    trucks that no longer come; so a measure's saving does not hang on how the run ends."""
+    data = ferry_world({"vessels": 1, "capacity": 40, "sailing": "4h", "departs": {"when_full_or_after": "240h"}},
+                       per_day=40, days=20)
+    result = simulate(build_scenario(data), 0)
+    trucks = pd.DataFrame(result.trucks)
+    horizon = 20 * 24.0
+    assert trucks["depart_h"].max() < horizon  # the trucks that leave after it are not counted
+    late = trucks[trucks["depart_h"] >= horizon - 48]
+    early = trucks[trucks["depart_h"] < horizon - 48]
+    assert len(late) > 50
+    # a vessel takes 40 trucks a day each way: a day's wait at most, at the end as before it
+    assert late["ferry_wait_h"].max() < 60
+    assert late["ferry_wait_h"].mean() < 2 * early["ferry_wait_h"].mean()

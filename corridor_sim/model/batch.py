@@ -276,7 +276,7 @@ class Batch:
                 departs, raw, reach = flow.departs, flow.raw, flow.reach
             if departs[k] >= until:
                 break
-            if raw[k] >= horizon and not any(control.due for control in source.watch):
+            if raw[k] >= horizon and not source.runs_on():
                 # the loop asks as it draws the departure (as the one before leaves), then at its
                 # time: nothing has changed since the one before left here, if it left in this step
                 flow.stop(departs[k] if k == began else departs[k - 1])
@@ -301,7 +301,7 @@ class Batch:
         """`Source.times` draws the next departure as a truck leaves and ends the flow there if
         it comes after the horizon with no counted truck due at the flow's controls then."""
         if flow.next_departure() < INF and flow.raw[flow.left] >= flow.source.horizon and \
-                not any(control.due for control in flow.source.watch):
+                not flow.source.runs_on():
             flow.stop()
 
     def _serve(self, stop: Stop, until: float) -> None:

@@ -50,8 +50,8 @@ FEATURES: dict[str, str] = {
     "ferries": "(world) Caspian ferries: sailings, boarding, storms",
     "caravans": "(world) caravans of trucks, with a convoy that gathers",
     "traces": "(world) every truck keeps a trace of its journey",
-    "background_runs_on": "(world) a background flow runs on after the horizon while counted trucks are due "
-                          "at controls a counted flow also passes",
+    "runs_on": "(world) a flow runs on after the horizon while counted trucks are due at a ferry link it sails "
+               "(or, a background flow, at one of its controls)",
     "crossing_routes": "(world) routes that pass a control twice, or controls in both orders",
 }
 
@@ -76,7 +76,7 @@ class Engine:
 
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
-              frozenset({"ferries", "caravans", "traces", "background_runs_on", "crossing_routes"}), partial=True)
+              frozenset({"ferries", "caravans", "traces", "runs_on", "crossing_routes"}), partial=True)
 COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop"} - ONE_BY_ONE, frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)

@@ -28,6 +28,8 @@ class Side:
         self.seq = 0
         self.watchers: list[simpy.Event] = []
         self.pending = 0  # trucks created that will still board here
+        self.due = 0  # of them, trucks of counted flows and caravans (World._register)
+        self.other: Side | None = None  # the link's other direction
         self.warmup = warmup
         self.horizon = horizon
         self.first = priority_table()  # first[aeo][regime]: who goes first in the queue (priority.py)
@@ -73,33 +75,36 @@ class Ferry:
     """A ferry link's vessels, both sides' queues and its storms."""
 
     def __init__(self, env: simpy.Environment, key: str, a: str, b: str, link: Link, streams: Streams,
-                 start: dt.datetime, warmup: float, horizon: float, drained: simpy.Event):
+                 start: dt.datetime, warmup: float, horizon: float):
         self.env = env
         self.key = key
         self.link = link
         self.capacity = link.capacity or 1
         self.rule = link.departure
         self.sides = (Side(env, a, b, warmup, horizon), Side(env, b, a, warmup, horizon))
+        self.sides[0].other, self.sides[1].other = self.sides[1], self.sides[0]
         self.sailing = streams.sampler(link.sailing or Dist.fixed(0.0), "ferry", key)
         self.storm_until = 0.0
         self.storm_hours = 0.0
         self.warmup = warmup
         self.horizon = horizon
         self.start = start
-        self.drained = drained  # fires when no more trucks will depart anywhere
+        # no counted truck departs after the horizon; the flows that go on then only keep the
+        # last counted trucks company (World._watch), they are not what a vessel waits for
+        self.closed = env.timeout(horizon)
         for i in range(link.n_vessels):
             env.process(self.vessel(i % 2))
         if link.storms is not None and link.storms.per_year > 0:
             env.process(self.storms(streams))
 
     def _ready_to_leave(self, side: Side) -> bool:
-        """when_full: full; or, once no truck will depart anywhere any more, the last trucks
-        that will ever come here are all aboard, or none will come and trucks wait at the
-        other port (the vessel sails empty to fetch them instead of waiting for ever)."""
+        """when_full: full; or, past the horizon, every truck on its way here is aboard, or none
+        is and trucks wait at the other port (the vessel sails empty to fetch them instead of
+        waiting for ever)."""
         n = len(side.waiting)
         if n >= self.capacity:
             return True
-        if not self.drained.triggered or n < side.pending:
+        if not self.closed.processed or n < side.pending:
             return False
         return n > 0 or len(self._other(side).waiting) > 0
 
@@ -122,10 +127,10 @@ class Ferry:
                     yield side.watch() | env.timeout(deadline - env.now)
             else:
                 while not self._ready_to_leave(side):
-                    if self.drained.triggered:
+                    if self.closed.processed:
                         yield side.watch() | self._other(side).watch()
                     else:
-                        yield side.watch() | self.drained
+                        yield side.watch() | self.closed
             while env.now < self.storm_until:
                 yield env.timeout(self.storm_until - env.now)
             load = min(self.capacity, len(side.waiting))

@@ -46,15 +46,20 @@ class Source:
         risk_mix = flow.risk or {world.risk_classes[0]: 1.0}
         self.risk_cum = np.cumsum([risk_mix.get(c, 0.0) for c in world.risk_classes]).tolist()
         self.noncompliance = [scenario.risk_classes[c].noncompliance for c in world.risk_classes]
-        # after the horizon a background flow goes on while a counted truck has still to pass one
-        # of its controls: the last trucks counted meet a normal day's traffic, not empty borders
-        self.watch = world.stops[group][1] if flow.background else []
+        # after the horizon a flow goes on, its trucks no longer counted, while a counted truck is
+        # still due at a stop it passes: the last trucks counted meet a normal day's traffic, not
+        # empty borders and ferries that no longer come back full (World._watch sets these)
+        self.watch: list = []  # stops where a counted truck due keeps the flow going
         self.index = 0
 
+    def runs_on(self) -> bool:
+        """Whether a counted truck is still due at a stop this flow watches."""
+        return any(stop.due for stop in self.watch)
+
     def stopped(self, t: float) -> bool:
-        """No departure at `t` or later: past the horizon, with no counted truck due at a control
-        this (background) flow shares."""
-        return t >= self.horizon and not any(control.due for control in self.watch)
+        """No departure at `t` or later: past the horizon, with no counted truck due at a stop
+        this flow watches."""
+        return t >= self.horizon and not self.runs_on()
 
     def times(self) -> Iterator[float]:
         """The departure times still to come, as they are drawn; ends when `stopped`."""
@@ -107,7 +112,8 @@ class Source:
         world = self.world
         world.next_id += 1
         truck = Truck(world.next_id, self.group, self.index, now, u_aeo < self.aeo, pick(self.regime_cum, u_regime),
-                      risk, u_violation < self.noncompliance[risk], False, self.counted and now >= self.warmup)
+                      risk, u_violation < self.noncompliance[risk], False,
+                      self.counted and self.warmup <= now < self.horizon)
         self.index += 1
         return truck
 

@@ -81,6 +81,9 @@ class World:
             # and a flow's trucks keep no trace, so they skip the steps that only log
             self.plans = [untraced(until_last_stop(plan) if flow.background else plan)
                           for plan, flow in zip(self.plans, scenario.traffic.values())]
+        # a counted flow's trucks that leave after the horizon are not counted either
+        self.tails = self.plans if trace else [plan if flow.background else until_last_stop(plan)
+                                               for plan, flow in zip(self.plans, scenario.traffic.values())]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
         self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
@@ -151,7 +154,7 @@ class World:
         if ferry is None:
             pa, pb, _ = parse_link_key(key)
             ferry = Ferry(self.env, key, pa, pb, self.scenario.links[key], self.streams, self.scenario.clock.start,
-                          self.warmup, self.horizon, self.drained)
+                          self.warmup, self.horizon)
             for measure in self.measures:
                 measure.wire_ferry(self, ferry)
             self.ferries[key] = ferry
@@ -184,14 +187,33 @@ class World:
             world.add("caravans")
         if self.trace_all:
             world.add("traces")
-        counted_at = {id(step) for source in self.sources if source.counted
-                      for kind, step, _ in self.plans[source.group] if kind == CONTROL}
-        if any(not source.counted and any(id(control) in counted_at for control in source.watch)
-               for source in self.sources):
-            world.add("background_runs_on")
+        if self._watch():
+            world.add("runs_on")
         if control_order(self.plans) is None:
             world.add("crossing_routes")
         return Features(controls, frozenset(world))
+
+    def _watch(self) -> bool:
+        """Which stops keep each flow going after the horizon (`Source.runs_on`), and whether any
+        flow can run on at all.
+
+        Every flow runs on while a counted truck (of a counted flow or a caravan) is due at
+        either side of a ferry link it sails: the vessels come back with the other side's
+        trucks, instead of waiting days for a load that no longer comes. A background flow also
+        runs on while a counted truck is due at one of its controls, so the last counted trucks
+        meet its traffic there. A counted flow does not run on for its controls: at a saturated
+        border it would keep the queue growing for as long as counted trucks wait in it."""
+        counted = [group for group in range(len(self.plans))
+                   if group >= len(self.sources) or self.sources[group].counted]
+        passed = {id(stop) for group in counted for stop in (*self.stops[group][0], *self.stops[group][1])}
+        passed |= {id(side.other) for group in counted for side in self.stops[group][0]}
+        runs_on = False
+        for source in self.sources:
+            ferries, controls = self.stops[source.group]
+            watch = [*ferries, *(side.other for side in ferries), *([] if source.counted else controls)]
+            source.watch = [stop for stop in watch if id(stop) in passed]
+            runs_on = runs_on or bool(source.watch)
+        return runs_on
 
     def _serve_in_order(self) -> None:
         """Make first-come first-served servers of the controls the chosen engine serves so, and
@@ -257,8 +279,8 @@ class World:
         for side in ferries:
             side.pending += 1
         if watched:
-            for control in controls:
-                control.due += 1
+            for stop in (*ferries, *controls):
+                stop.due += 1
         if self.trace_all or truck.caravan is not None:
             truck.trace = []
         self.live[truck.id] = truck
@@ -279,6 +301,8 @@ class World:
                     truck.km += arg
             elif kind == FERRY:
                 yield from step.carry(truck)
+                if watched:
+                    step.due -= 1
             elif kind == ARRIVE:
                 truck.where = step
                 if truck.trace is not None:
@@ -320,7 +344,10 @@ class World:
             if source.stopped(t):
                 break
             self.catch_up(env.now)
-            self._launch(source.truck(env.now), self.plans[source.group], None, source.counted)
+            if env.now < self.horizon:
+                self._launch(source.truck(env.now), self.plans[source.group], None, source.counted)
+            else:  # running on past the horizon: not counted, nor keeping others going
+                self._launch(source.truck(env.now), self.tails[source.group], None, False)
         self._source_finished(env.now)
 
     def _caravan(self, group: int, name: str, caravan) -> Generator:
@@ -362,6 +389,10 @@ class World:
             # the cap's timeout is always scheduled, so SimPy never runs out of events here;
             # an exception from inside the model is a bug and goes up as it is
             env.run(until=env.any_of([self.done, env.timeout(cap)]))
+            if self.done.triggered and env.now < self.horizon:
+                # the last truck arrived before the horizon (thin traffic): the shifts and outages
+                # go on to it, as the fast engines work them out, so the window's levels are whole
+                env.run(until=self.horizon)
         outside = 0 if batch is None else batch.finish(cap)  # trucks outside the loop still on their way
         if outside:
             self.finished_at = None
