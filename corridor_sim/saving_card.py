@@ -155,9 +155,9 @@ def prim_boxes(values: dict[str, np.ndarray], fails: np.ndarray, units: dict[str
         from ema_workbench.analysis import prim
     logging.getLogger("EMA").setLevel(logging.ERROR)
     x = pd.DataFrame(values)
-    finder = prim.Prim(x, fails.astype(bool), threshold=PRIM_DENSITY, peel_alpha=0.1)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # the library's own deprecation notes
+        finder = prim.Prim(x, fails.astype(bool), threshold=PRIM_DENSITY, peel_alpha=0.1)
         box = finder.find_box()
     trajectory = box.peeling_trajectory
     dense = trajectory[trajectory["density"] >= PRIM_DENSITY]

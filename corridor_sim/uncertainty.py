@@ -99,7 +99,7 @@ class PointResult:
 
     def line(self) -> str:
         return json.dumps({"index": self.index, "values": self.values, "lead": self.lead, "plausible": self.plausible,
-                           "target_loss": self.target_loss, "targets_met": self.targets_met}, sort_keys=True)
+                           "target_loss": self.target_loss, "targets_met": self.targets_met})
 
     @classmethod
     def from_line(cls, text: str) -> "PointResult":
@@ -163,6 +163,18 @@ class Inputs:
         return scenarios, scored
 
 
+def point_seed(seed: int, index: int) -> int:
+    """The root seed of point `index`: the design's own at the central point (so its saving is
+    what `compare` gives), another drawn from (seed, index) at every other point. Within a point
+    the base and the measures share it (the saving is paired); across points the noise is
+    independent, so the spread over the design splits into the assumptions' part and the noise's."""
+    import numpy as np
+
+    if index == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+
+
 def run_point(inputs: Inputs, index: int, executor: "Executor | str | None" = None, workers: int = 1) -> PointResult:
     """Run one design point: the base and every measure (and the scored scenario) on the same seeds."""
     from .experiment import Plan, run_plan
@@ -170,7 +182,8 @@ def run_point(inputs: Inputs, index: int, executor: "Executor | str | None" = No
     scenarios, scored = inputs.scenarios_at(index)
     runs = list(scenarios) + ([scored] if scored is not None and scored is not scenarios[0] else [])
     trace = bool(inputs.targets is not None and inputs.targets.needs_trace)
-    result = run_plan(Plan(tuple(runs), inputs.replications, inputs.seed, trace), workers=workers, executor=executor)
+    result = run_plan(Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index), trace), workers=workers,
+                      executor=executor)
     keys = ["base", *(m.name for m in inputs.measures)]
     lead = {key: [rep["groups"][ALL]["lead_time_mean"] if rep["groups"].get(ALL) else float("nan")
                   for rep in result.stats[s.name]] for key, s in zip(keys, scenarios)}

@@ -51,10 +51,15 @@ def _inputs(args: argparse.Namespace):
     from ..errors import CorridorSimError
     from ..scenario import load_scenario
     from ..scenario.loader import read_yaml
-    from ..uncertainty import Inputs, check_inputs, make_design
+    from ..uncertainty import Inputs, check_inputs, make_design, missing_extra
 
     if not args.assumptions:
         raise CorridorSimError("give the assumptions file: --assumptions FILE")
+    from importlib.util import find_spec
+
+    for module in ("SALib", "sklearn", "ema_workbench"):  # said now, in one line, not after the runs
+        if find_spec(module) is None:
+            raise missing_extra(ImportError(name=module))
     if args.calibration and not args.targets:
         raise CorridorSimError("--calibration names the scenario --targets describes; give --targets too")
     if not math.isfinite(args.threshold):
@@ -155,25 +160,29 @@ def _h(x: Any, sign: bool = False) -> str:
 def print_cards(summary: dict[str, Any]) -> None:
     """Each measure's card as an 80-column table and a few lines."""
     from .tables import add_name_column, add_number_columns, text_table
+    from .text import plain
+
+    def say(text: str) -> None:  # wrapped to the terminal's width, as text
+        console.print(plain(text))
 
     section = summary["uncertainty"]
     card: dict[str, Any]
     for name, card in section["measures"].items():
         c, r = card["central"], card["range"]
-        console.line(f"{name}: saving {_h(c['mean'])} h per truck [{_h(c['ci_low'])}, {_h(c['ci_high'])}] at the "
+        say(f"{name}: saving {_h(c['mean'])} h per truck [{_h(c['ci_low'])}, {_h(c['ci_high'])}] at the "
                      f"central values ({c['n']} paired replications)")
-        console.line(f"  over the assumptions ({r['n']} sampled points): 5-95% {_h(r['p05'])} to {_h(r['p95'])} h, "
+        say(f"  over the assumptions ({r['n']} sampled points): 5-95% {_h(r['p05'])} to {_h(r['p95'])} h, "
                      f"min-max {_h(r['min'])} to {_h(r['max'])} h")
         if card.get("range_plausible"):
             rp = card["range_plausible"]
-            console.line(f"  over the {rp['n']} points that meet the targets: 5-95% {_h(rp['p05'])} to "
+            say(f"  over the {rp['n']} points that meet the targets: 5-95% {_h(rp['p05'])} to "
                          f"{_h(rp['p95'])} h, min-max {_h(rp['min'])} to {_h(rp['max'])} h")
         s, pr = card["spread"], card["probability"]
         if s["assumptions_share"] is not None:
-            console.line(f"  spread: {s['assumptions_share']:.0%} the assumptions, {s['noise_share']:.0%} "
+            say(f"  spread: {s['assumptions_share']:.0%} the assumptions, {s['noise_share']:.0%} "
                          "simulation noise")
         if pr["above_zero"] is not None:
-            console.line(f"  P(saving > 0) = {pr['above_zero']:.2f}; P(saving > {card['threshold_h']:g} h) = "
+            say(f"  P(saving > 0) = {pr['above_zero']:.2f}; P(saving > {card['threshold_h']:g} h) = "
                          f"{pr['above_threshold']:.2f}")
         groups = [row["group"] for row in card["screening"] or []] or list(card["evppi"]["groups"] if card["evppi"] else [])
         if groups:
@@ -191,7 +200,7 @@ def print_cards(summary: dict[str, Any]) -> None:
             console.print(table)
         if card.get("emulator"):
             e = card["emulator"]
-            console.line(f"  emulator: Gaussian process on {e['points']} points; error on {e['held_out']} held "
+            say(f"  emulator: Gaussian process on {e['points']} points; error on {e['held_out']} held "
                          f"back: rmse {_h(e['rmse'])} h, R² {_h(e['r2'])}")
         if card.get("failure"):
-            console.line(f"  {card['failure']['words']}")
+            say(f"  {card['failure']['words']}")

@@ -1,0 +1,240 @@
+"""The saving card: the assumptions file's checks, resume byte for byte, and analytic answers.
+
+The analytic checks: an M/M/c control whose mean service time is uncertain gives, at the ends
+of its range, the mean time Erlang C gives there; the Sobol pipeline (SALib on a function of the
+unit cube, and on the Gaussian-process emulator fitted to a sample of it) gives the first-order
+and total indices of a two-station tandem that numerical integration of Erlang C gives; a
+measure that changes nothing but the random draws gets a range around zero and a probability
+near one half.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import yaml
+from scipy import integrate
+
+from corridor_sim.assumptions import Assumptions
+from corridor_sim.cli import main
+from corridor_sim.results.stats import mean_ci
+from corridor_sim.saving_card import baseline_range, fit_emulator, saving_card, sobol_indices
+from corridor_sim.scenario.loader import build_scenario
+from corridor_sim.uncertainty import Design, Inputs, make_design, run_design, run_point
+
+from conftest import tiny
+from test_analytic import erlang_c, single_control
+
+pytest.importorskip("SALib")
+pytest.importorskip("sklearn")
+
+
+def write(path, data) -> str:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return str(path)
+
+
+def files(tmp_path, groups=None):
+    base = write(tmp_path / "base.yaml", tiny(experiment={"replications": 2, "seed": 1}))
+    measure = write(tmp_path / "measure.yaml", {"extends": "base.yaml", "name": "more-lanes",
+                                                "nodes": {"post": {"lanes": 3}}})
+    groups = groups if groups is not None else [
+        {"name": "volume", "paths": ["traffic.main.per_day"], "range": [30, 40, 50], "reasoning": "a test"},
+        {"name": "violations", "paths": ["risk_classes.low.noncompliance"], "range": [0.5, 1, 2], "mode": "factor",
+         "reasoning": "a test"}]
+    assumptions = write(tmp_path / "assumptions.yaml", {"assumptions": groups})
+    return base, measure, assumptions
+
+
+# --- bad input: one line with the YAML path, exit 2, nothing written ------------------------------
+
+@pytest.mark.parametrize("group, where, says", [
+    ({"name": "g", "paths": ["traffic.main.per_dya"], "range": [1, 2, 3], "reasoning": "r"},
+     "assumptions[0].paths[0]", "no value at traffic.main.per_dya"),
+    ({"name": "g", "paths": ["traffic.main.per_day"], "range": [10, 60, 50], "reasoning": "r"},
+     "assumptions[0]", "central value 60 lies outside [10, 50]"),
+    ({"name": "g", "paths": ["nodes.post.lanes"], "range": [0, 2, 3], "integer": True, "reasoning": "r"},
+     "assumptions[0].range", "at its low end (0)"),
+    ({"name": "g", "paths": ["traffic.main.per_day"], "range": [10, 20, 30]},
+     "assumptions[0]", "give a `source` or the `reasoning`"),
+])
+def test_a_bad_group_is_one_line_with_its_yaml_path(tmp_path, capsys, group, where, says):
+    base, measure, assumptions = files(tmp_path, [group])
+    out = tmp_path / "card"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"{where}: " in err[0] and says in err[0] and "assumptions.yaml:" in err[0]
+    assert not out.exists() and not (tmp_path / "card.partial").exists()
+
+
+def test_an_empty_design_is_refused(tmp_path, capsys):
+    base, measure, assumptions = files(tmp_path, [])
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--quiet", "-o",
+                 str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "assumptions" in err[0] and "empty" in err[0]
+
+
+def test_the_bundled_assumptions_fit_the_base_and_the_2022_calibration():
+    from pathlib import Path
+
+    from corridor_sim.assumptions import check_assumptions, load_assumptions, paths_in
+    from corridor_sim.scenario import load_scenario
+
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    assumptions = load_assumptions(root / "assumptions.yaml")
+    assert 10 <= len(assumptions.assumptions) <= 15
+    base = load_scenario(root / "middle_corridor.yaml")
+    check_assumptions(base, assumptions)
+    every = {p for a in assumptions.assumptions for p in a.paths}
+    assert paths_in(load_scenario(root / "middle_corridor_2022.yaml"), assumptions) == every
+    assert all(a.source or a.reasoning for a in assumptions.assumptions)
+
+
+# --- the command, and resume byte for byte -----------------------------------------------------------
+
+def test_the_card_resumes_byte_for_byte(tmp_path, monkeypatch, capsys):
+    import corridor_sim.uncertainty as unc
+
+    base, measure, assumptions = files(tmp_path)
+    args = ["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "10", "--trajectories", "2",
+            "--threshold", "0.5", "--quiet", "--no-plots"]
+    assert main([*args, "-o", str(tmp_path / "whole")]) == 0
+    real, calls = unc.run_point, []
+
+    def cut(*a, **k):
+        calls.append(1)
+        if len(calls) == 6:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(unc, "run_point", cut)
+    assert main([*args, "-o", str(tmp_path / "cut")]) == 130
+    assert "5 of 17 design points are kept" in capsys.readouterr().err
+    monkeypatch.setattr(unc, "run_point", real)
+    assert main(["uncertainty", "--resume", str(tmp_path / "cut"), "--quiet", "--no-plots"]) == 0
+    for name in ("summary.json", "points.csv", "points.jsonl", "design.json"):
+        assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    card = json.loads((tmp_path / "whole" / "summary.json").read_text())["uncertainty"]["measures"]["more-lanes"]
+    assert card["range"]["n"] == 10 and card["range"]["min"] <= card["range"]["p05"] <= card["range"]["p95"]
+    assert card["central"]["n"] == 2 and card["model_runs"] == 17 * 2 * 2
+    # a saving that lanes buy grows with the volume: Morris finds it, and it drives the range
+    screening = {r["group"]: r for r in card["screening"]}
+    assert screening["volume"]["mu_star"] > screening["violations"]["mu_star"]
+    assert card["drivers"][0] == "volume"
+    out = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in out.splitlines()[:-1])  # the last names the directory
+    assert main([*args, "-o", str(tmp_path / "whole")]) == 2  # never over a card without --force
+
+
+def test_targets_score_each_point_and_the_card_gives_the_plausible_range(tmp_path, capsys):
+    base, measure, assumptions = files(tmp_path)
+    targets = write(tmp_path / "targets.yaml", {"targets": [
+        {"metric": "lead_time", "value": 2.4, "tolerance": 0.1}]})
+    out = tmp_path / "card"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "10", "--trajectories",
+                 "0", "--targets", targets, "--quiet", "--no-plots", "-o", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())["uncertainty"]
+    card = summary["measures"]["more-lanes"]
+    counts = summary["plausible"]
+    assert counts["sampled"] == 10 and 0 <= counts["plausible"] <= 10
+    assert card["range_plausible"]["n"] == counts["plausible"]
+    assert "plausible" in (out / "points.csv").read_text().splitlines()[0]
+
+
+# --- analytic checks -----------------------------------------------------------------------------------
+
+def test_an_uncertain_service_time_gives_erlang_c_at_the_ends_of_its_range():
+    lanes, rate = 2, 1.2  # trucks an hour; utilisation 0.48 to 0.72 over the range
+    service = {"dist": "exponential", "mean": 1.0}
+    scenario = single_control(lanes, rate * 24, service, 100)
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "service", "paths": ["customs.AA.document.paper_tir.mean"], "range": [0.8, 1.0, 1.2],
+         "reasoning": "a test"}]})
+    design = Design(("service",), ((0.5,), (0.0,), (1.0,)), ("central", "sample", "sample"))
+    inputs = Inputs(scenario, [], assumptions, 12, 3, design)
+    points = run_design(inputs)
+    ends = baseline_range(points)
+    for key, mean in (("lowest", 0.8), ("highest", 1.2)):
+        a = rate * mean
+        expected = erlang_c(lanes, a) * mean / (lanes - a) + mean  # queue + service: the roads take no time
+        got = ends[key]
+        assert got["values"]["service"] == pytest.approx(mean)
+        ci = mean_ci(points[got["point"]].lead["base"], 0.99)
+        assert ci["ci_low"] <= expected <= ci["ci_high"], (key, expected, ci)
+        assert ci["half_width"] < 0.1 * expected
+
+
+def tandem():
+    """Two stations in tandem (Poisson arrivals, 1 truck an hour): M/M/1 then M/M/2, with mean
+    service times uniform over [0.5, 0.8] and [0.8, 1.6] h; the mean time through both."""
+    rate = 1.0
+
+    def sojourn(c: int, mean: float) -> float:
+        a = rate * mean
+        return erlang_c(c, a) * mean / (c - a) + mean
+
+    ranges = ((0.5, 0.8), (0.8, 1.6))
+
+    def f(u: np.ndarray) -> np.ndarray:
+        m1 = ranges[0][0] + u[:, 0] * (ranges[0][1] - ranges[0][0])
+        m2 = ranges[1][0] + u[:, 1] * (ranges[1][1] - ranges[1][0])
+        return np.asarray([sojourn(1, a) + sojourn(2, b) for a, b in zip(m1, m2)])
+
+    def variance(c: int, low: float, high: float) -> float:
+        first = integrate.quad(lambda m: sojourn(c, m), low, high)[0] / (high - low)
+        second = integrate.quad(lambda m: sojourn(c, m) ** 2, low, high)[0] / (high - low)
+        return second - first ** 2
+
+    v1, v2 = variance(1, *ranges[0]), variance(2, *ranges[1])
+    return f, (v1 / (v1 + v2), v2 / (v1 + v2))  # additive: first-order and total indices are equal
+
+
+def test_sobol_indices_of_a_tandem_match_numerical_integration():
+    f, exact = tandem()
+    rows = sobol_indices(f, ["station 1", "station 2"], seed=5)
+    for row, s in zip(rows, exact):
+        for key in ("S1", "ST"):
+            assert abs(row[key] - s) <= row[f"{key}_conf"] + 0.01, (row, s)
+
+
+def test_sobol_indices_on_the_emulator_of_a_noisy_tandem_match_too():
+    f, exact = tandem()
+    rng = np.random.default_rng(2)
+    u = rng.uniform(size=(40, 2))
+    y = f(u) + rng.normal(0, 0.05, len(u))  # simulation noise on each point
+    model, check = fit_emulator(u, y, seed=1)
+    assert check["r2"] > 0.9
+    rows = sobol_indices(model.predict, ["station 1", "station 2"], seed=5)
+    for row, s in zip(rows, exact):
+        for key in ("S1", "ST"):
+            assert abs(row[key] - s) <= row[f"{key}_conf"] + 0.05, (row, s)
+
+
+def test_a_measure_with_no_effect_gets_a_range_around_zero_and_a_probability_near_one_half():
+    base = build_scenario(tiny(experiment={"replications": 2, "seed": 1}))
+    renamed = build_scenario(tiny(name="renamed", traffic={
+        "other": {"route": ["origin", "post", "destination"], "per_day": 20}}))  # the same trucks, other draws
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "lanes", "paths": ["nodes.post.lanes"], "range": [1, 2, 3], "integer": True, "reasoning": "a test"}]})
+    design = make_design(assumptions, 0, 40, seed=4)
+    inputs = Inputs(base, [renamed], assumptions, 3, 7, design)
+    points = run_design(inputs)
+    card = saving_card(design, points, "renamed", 0.0, {"lanes": (1, 3)}, seed=1)
+    assert card["range"]["min"] < 0 < card["range"]["max"]
+    assert card["range"]["p05"] < 0 < card["range"]["p95"]
+    assert 0.3 <= card["probability"]["above_zero"] <= 0.7
+    assert card["central"]["ci_low"] < 0 < card["central"]["ci_high"]
+
+
+def test_one_point_runs_the_base_and_each_measure_on_the_same_seeds():
+    base = build_scenario(tiny(experiment={"replications": 2, "seed": 1}))
+    same = build_scenario(tiny(name="same"))
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "volume", "paths": ["traffic.main.per_day"], "range": [10, 20, 30], "reasoning": "a test"}]})
+    inputs = Inputs(base, [same], assumptions, 3, 9, make_design(assumptions, 0, 2, seed=1))
+    point = run_point(inputs, 1)
+    assert point.lead["base"] == point.lead["same"]  # common random numbers: nothing differs, nothing is saved
+    assert point.values["volume"] == pytest.approx(assumptions.assumptions[0].value_at(inputs.design.u[1][0]))
