@@ -13,7 +13,7 @@ saves). The parts:
 - probability: the share of sampled points whose saving exceeds zero and the threshold;
 - drivers: Morris screening (SALib) of every group, then first-order and total Sobol indices
   (SALib, bootstrap CIs) of the groups that matter, computed on a Gaussian-process emulator
-  (scikit-learn, with a noise term) fitted on the sample, its error on held-back points given;
+  (scikit-learn, with a noise term) fitted on the sample, its error by 5-fold cross-validation;
 - failure: PRIM boxes (EMA Workbench) of the assumptions where the saving is below the threshold;
 - EVPPI: the expected value of learning each group exactly, by regression of the net saving
   (saving - threshold) on that group alone.
@@ -96,25 +96,22 @@ def morris_screen(u: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int)
 
 
 def fit_emulator(u: np.ndarray, y: np.ndarray, seed: int):
-    """A Gaussian process with a noise term, fitted on all points; its error on the last fifth of
-    them, held back from a first fit (the sample is in random order)."""
+    """A Gaussian process with a noise term, fitted on all points; its error on points held back:
+    each fifth of them predicted by the process fitted on the other four (5-fold cross-validation)."""
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+    from sklearn.model_selection import KFold, cross_val_predict
 
-    def gp():
-        dims = u.shape[1]
-        kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF([0.5] * dims, (1e-2, 1e2)) + WhiteKernel(0.1, (1e-8, 1e1))
-        return GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed)
-
-    held = max(2, len(y) // 5)
+    dims = u.shape[1]
+    kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF([0.5] * dims, (1e-2, 1e2)) + WhiteKernel(0.1, (1e-8, 1e1))
+    gp = GaussianProcessRegressor(kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes of the kernel's optimiser
-        first = gp().fit(u[:-held], y[:-held])
-        predicted = first.predict(u[-held:])
-        model = gp().fit(u, y)
-    error = predicted - y[-held:]
-    spread_y = float(np.var(y[-held:]))
-    check = {"held_out": int(held), "rmse": float(np.sqrt(np.mean(error ** 2))),
+        predicted = cross_val_predict(gp, u, y, cv=KFold(min(5, len(y))))
+        model = gp.fit(u, y)
+    error = predicted - y
+    spread_y = float(np.var(y))
+    check = {"held_out": int(len(y)), "folds": min(5, len(y)), "rmse": float(np.sqrt(np.mean(error ** 2))),
              "r2": _num(1 - float(np.mean(error ** 2)) / spread_y) if spread_y > 0 else None,
              "kernel": str(model.kernel_)}
     return model, check
@@ -259,6 +256,7 @@ def saving_card(design: "Design", points: Sequence["PointResult"], measure: str,
         card["emulator"] = check | {"groups": matters, "points": int(len(ys))}
         card["indices"] = sobol_indices(lambda x: model.predict(x), matters, seed)
         centre = np.asarray(design.u[0], dtype=float)[cols]
+        card["emulator"]["at_central"] = float(model.predict(centre[None, :])[0])
         tornado = []
         for k, name in enumerate(matters):
             at = np.tile(centre, (2, 1))

@@ -5,7 +5,7 @@ Morris screening design (SALib) whose grid reaches both ends of every range, the
 hypercube sample (SALib) that samples the groups from their distributions, plus the central
 point. Every point is a small compare: the base and the measures with the groups set, run on
 replications 0..n-1 of the same seed (common random numbers), so the saving at a point is a
-paired difference and its noise is small. With targets, the calibration scenario (the base, or
+paired difference and its noise is small (which seed each point takes: `point_seed`). With targets, the calibration scenario (the base, or
 another year that shares the groups) is run too and scored as `calibrate` does.
 
 Each finished point is one line of `DIR.partial/points.jsonl` at once; an interrupted design
@@ -163,14 +163,16 @@ class Inputs:
         return scenarios, scored
 
 
-def point_seed(seed: int, index: int) -> int:
-    """The root seed of point `index`: the design's own at the central point (so its saving is
-    what `compare` gives), another drawn from (seed, index) at every other point. Within a point
-    the base and the measures share it (the saving is paired); across points the noise is
-    independent, so the spread over the design splits into the assumptions' part and the noise's."""
+def point_seed(seed: int, index: int, kind: str) -> int:
+    """The root seed of a point. The central point and the Morris points run on the design's own
+    seed: screening compares neighbouring points, and common random numbers across them cancel
+    the noise in each elementary effect (and the central saving is what `compare` gives). Each
+    sampled point runs on a seed drawn from (seed, index): the sample estimates a distribution,
+    so its points' noise must be independent for the spread to split into the assumptions' part
+    and the noise's. Within a point the base and the measures always share the seed."""
     import numpy as np
 
-    if index == 0:
+    if kind != "sample":
         return seed
     return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
 
@@ -182,7 +184,7 @@ def run_point(inputs: Inputs, index: int, executor: "Executor | str | None" = No
     scenarios, scored = inputs.scenarios_at(index)
     runs = list(scenarios) + ([scored] if scored is not None and scored is not scenarios[0] else [])
     trace = bool(inputs.targets is not None and inputs.targets.needs_trace)
-    result = run_plan(Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index), trace), workers=workers,
+    result = run_plan(Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index, inputs.design.kinds[index]), trace), workers=workers,
                       executor=executor)
     keys = ["base", *(m.name for m in inputs.measures)]
     lead = {key: [rep["groups"][ALL]["lead_time_mean"] if rep["groups"].get(ALL) else float("nan")
@@ -282,21 +284,31 @@ Progress = Callable[[int, int], None]
 
 
 def run_design(inputs: Inputs, store: DesignStore | None = None, executor: "Executor | str | None" = None,
-               workers: int = 1, progress: Progress | None = None) -> list[PointResult]:
-    """Every point of the design, those in `store` kept, the others run and kept as each finishes."""
+               workers: int = 1, progress: Progress | None = None, dask_address: str | None = None
+               ) -> list[PointResult]:
+    """Every point of the design, those in `store` kept, the others run and kept as each finishes.
+    A named executor (`serial`, `process`, `dask`) is started once for the whole design."""
+    from concurrent.futures import Executor
+    from contextlib import nullcontext
+
+    from .executors import make_executor
+
     done = store.points() if store is not None else {}
     total = len(inputs.design.u)
     if progress:
         progress(len(done), total)
-    for index in range(total):
-        if index in done:
-            continue
-        point = run_point(inputs, index, executor, workers)
-        done[index] = point
-        if store is not None:
-            store.add(point)
-        if progress:
-            progress(len(done), total)
+    pending = [i for i in range(total) if i not in done]
+    if pending:
+        context = nullcontext(executor) if isinstance(executor, Executor) \
+            else make_executor(executor, workers, dask_address)
+        with context as ex:
+            for index in pending:
+                point = run_point(inputs, index, ex, workers)
+                done[index] = point
+                if store is not None:
+                    store.add(point)
+                if progress:
+                    progress(len(done), total)
     return [done[i] for i in range(total)]
 
 

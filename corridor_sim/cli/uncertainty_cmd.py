@@ -38,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, help="root seed of every point (default: the base's)")
     p.add_argument("--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
     p.add_argument("--executor", choices=("serial", "process", "dask"), help="as for run (default: process when --workers > 1)")
+    p.add_argument("--dask-address", metavar="ADDR", help="a running Dask scheduler (with --executor dask)")
     p.add_argument("-o", "--output", metavar="DIR", help="the card's directory (default results/BASE-uncertainty)")
     p.add_argument("--force", action="store_true", help="replace an existing card or interrupted design")
     p.add_argument("--resume", metavar="DIR", help="complete the interrupted design DIR (kept in DIR.partial/)")
@@ -99,6 +100,8 @@ def uncertainty(args: argparse.Namespace) -> int:
     positive(args.workers, "--workers")
     if args.seed is not None and args.seed < 0:
         raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
+    if args.dask_address and args.executor not in (None, "dask"):
+        raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
     if args.resume:
         if args.base:
             raise CorridorSimError(f"--resume completes {args.resume} as it was planned; give no scenario files")
@@ -115,7 +118,8 @@ def uncertainty(args: argparse.Namespace) -> int:
     try:
         with progress_bars(not args.quiet, ["design points"], len(inputs.design.u)) as bar:
             points = run_design(inputs, store, args.executor, args.workers,
-                                progress=(lambda done, total: bar("design points", done, total)) if bar else None)
+                                progress=(lambda done, total: bar("design points", done, total)) if bar else None,
+                                dask_address=args.dask_address)
     except KeyboardInterrupt as exc:
         exc.add_note(f"{len(store.points())} of {len(inputs.design.u)} design points are kept in {store.path}/; "
                      f"complete them with: corridor-sim uncertainty --resume {target}")
@@ -200,7 +204,7 @@ def print_cards(summary: dict[str, Any]) -> None:
             console.print(table)
         if card.get("emulator"):
             e = card["emulator"]
-            say(f"  emulator: Gaussian process on {e['points']} points; error on {e['held_out']} held "
-                         f"back: rmse {_h(e['rmse'])} h, R² {_h(e['r2'])}")
+            say(f"  emulator: Gaussian process on {e['points']} points; error on points held back "
+                f"({e['folds']}-fold cross-validation): rmse {_h(e['rmse'])} h, R² {_h(e['r2'])}")
         if card.get("failure"):
             say(f"  {card['failure']['words']}")

@@ -21,14 +21,13 @@ def tornado_figure(card: dict[str, Any]) -> Figure | None:
         return None
     fig = new_figure(8.0, 1.2 + 0.45 * len(rows))
     ax = fig.add_subplot()
-    centre = card["central"]["mean"]
+    centre = card["emulator"]["at_central"]  # the bars' common end: the emulator at the central values
     for i, row in enumerate(reversed(rows)):
         low, high = row["at_p05"], row["at_p95"]
         ax.barh(i, low - centre, left=centre, color="#4c72b0", height=0.6)
         ax.barh(i, high - centre, left=centre, color="#dd8452", height=0.6)
     ax.set_yticks(range(len(rows)), [r["group"] for r in reversed(rows)])
-    if centre is not None:
-        ax.axvline(centre, color="black", linewidth=0.8)
+    ax.axvline(centre, color="black", linewidth=0.8)
     ax.axvline(card["threshold_h"], color="grey", linestyle="--", linewidth=0.8)
     ax.set_xlabel("saving, hours per truck (blue: group at its 5% quantile, orange: at its 95%)")
     ax.set_title(f"{card['measure']}: what drives the saving")
