@@ -238,3 +238,62 @@ def test_one_point_runs_the_base_and_each_measure_on_the_same_seeds():
     point = run_point(inputs, 1)
     assert point.lead["base"] == point.lead["same"]  # common random numbers: nothing differs, nothing is saved
     assert point.values["volume"] == pytest.approx(assumptions.assumptions[0].value_at(inputs.design.u[1][0]))
+
+
+# --- the README's section ------------------------------------------------------------------------------
+
+def _readme_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- section: uncertainty -->", 1)[1].split("<!-- /section: uncertainty -->", 1)[0]
+
+
+def _readme_command() -> list[str]:
+    import re
+    import shlex
+
+    (block,) = re.findall(r"```bash\n(.*?)```", _readme_section(), re.S)
+    return shlex.split(block.replace("\\\n", " "))
+
+
+def test_the_readme_assumptions_example_is_a_valid_group_of_the_base():
+    import re
+    from pathlib import Path
+
+    from corridor_sim.assumptions import check_assumptions
+    from corridor_sim.scenario import load_scenario
+
+    (block,) = re.findall(r"```yaml\n(.*?)```", _readme_section(), re.S)
+    assumptions = Assumptions.model_validate(yaml.safe_load(block))
+    root = Path(__file__).resolve().parent.parent
+    check_assumptions(load_scenario(root / "scenarios" / "middle_corridor.yaml"), assumptions)
+    argv = _readme_command()
+    assert argv[:2] == ["corridor-sim", "uncertainty"] and "--assumptions" in argv and "--targets" in argv
+
+
+@pytest.mark.slow
+def test_the_readme_command_runs_cut_short(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    argv = _readme_command()[1:]
+    argv = argv[:argv.index("-n")]  # the README's -n 4 --workers 2, cut short
+    out = tmp_path / "card"
+    assert main([*argv, "-n", "1", "--trajectories", "0", "--samples", "2", "--quiet", "--no-plots",
+                 "-o", str(out)]) == 0
+    card = json.loads((out / "summary.json").read_text())["uncertainty"]
+    assert card["design"]["model_runs"] == 3 * 3 and card["plausible"]["sampled"] == 2
+    assert card["measures"]["etir"]["central"]["mean"] > 0
+
+
+def test_without_the_extra_the_command_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    base, measure, assumptions = files(tmp_path)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "SALib" else real(name, *a))
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--quiet", "-o",
+                 str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "SALib" in err[0] and "corridor-sim[uncertainty]" in err[0]
