@@ -89,11 +89,7 @@ class Assumptions(BaseModel):
     def _distinct(self) -> "Assumptions":
         if not self.assumptions:
             raise ValueError("assumptions: the design is empty; list at least one group")
-        names = [a.name for a in self.assumptions]
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"two groups are both named {', '.join(map(repr, twice))}")
-        return self
+        return self  # two groups of one name: load_assumptions, which can say where
 
     @property
     def names(self) -> list[str]:
@@ -107,7 +103,7 @@ def load_assumptions(path: str | Path, document: YamlDocument | None = None) -> 
     """Read an assumptions file; errors name the file, line and YAML path like scenario errors."""
     doc = document or read_yaml(Path(path))
     try:
-        return Assumptions.model_validate(doc.data)
+        assumptions = Assumptions.model_validate(doc.data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
@@ -121,8 +117,17 @@ def load_assumptions(path: str | Path, document: YamlDocument | None = None) -> 
                 msg = f"expected one of {err['ctx']['expected']}, got {err.get('input')!r}"
             elif err["type"] == "missing":
                 msg = "required key is missing"
+            if len(loc) > 2 and loc[2] == "range" and err["type"] in ("missing", "too_long", "tuple_type"):
+                loc, msg = loc[:3], "expected [low, central, high], three numbers"
             problems.append(_located(doc, str(path), loc, msg))
         raise ScenarioError(problems) from None
+    names = assumptions.names
+    twice = [
+        _located(doc, str(path), ("assumptions", i, "name"), f"another group is also named {name!r}")
+        for i, name in enumerate(names) if name in names[:i]]
+    if twice:
+        raise ScenarioError(twice)
+    return assumptions
 
 
 def _located(doc: YamlDocument | None, file: str | None, loc: tuple, message: str) -> Problem:

@@ -14,6 +14,8 @@ import json
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import integrate
 
 from corridor_sim.assumptions import Assumptions
@@ -47,6 +49,24 @@ def files(tmp_path, groups=None):
     return base, measure, assumptions
 
 
+# --- a group's values: quantiles of its distribution ----------------------------------------------
+
+@given(low=st.floats(-1e3, 1e3), width=st.floats(1e-3, 1e3), cut=st.floats(0, 1), u=st.floats(0, 1),
+       distribution=st.sampled_from(["uniform", "triangular"]))
+def test_a_groups_value_is_its_distributions_quantile(low, width, cut, u, distribution):
+    from scipy import stats
+
+    high = low + width
+    central = low + cut * width
+    group = Assumptions.model_validate({"assumptions": [{"name": "g", "paths": ["x"], "range": [low, central, high],
+                                                         "distribution": distribution, "reasoning": "r"}]}).assumptions[0]
+    dist = stats.uniform(low, width) if distribution == "uniform" else stats.triang((central - low) / width, low, width)
+    value = group.value_at(u)
+    assert low - 1e-9 * width <= value <= high + 1e-9 * width
+    assert value == pytest.approx(dist.ppf(u), abs=1e-7 * (width + abs(low)))
+    assert group.u_of(value) == pytest.approx(u, abs=1e-6)
+
+
 # --- bad input: one line with the YAML path, exit 2, nothing written ------------------------------
 
 @pytest.mark.parametrize("group, where, says", [
@@ -67,6 +87,15 @@ def test_a_bad_group_is_one_line_with_its_yaml_path(tmp_path, capsys, group, whe
     assert len(err) == 1, err
     assert f"{where}: " in err[0] and says in err[0] and "assumptions.yaml:" in err[0]
     assert not out.exists() and not (tmp_path / "card.partial").exists()
+
+
+def test_two_groups_of_one_name_are_refused_where_the_second_stands(tmp_path, capsys):
+    group = {"name": "volume", "paths": ["traffic.main.per_day"], "range": [10, 20, 30], "reasoning": "r"}
+    base, measure, assumptions = files(tmp_path, [group, group])
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--quiet", "-o",
+                 str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "assumptions.yaml:" in err[0] and "assumptions[1].name: another group" in err[0]
 
 
 def test_an_empty_design_is_refused(tmp_path, capsys):
@@ -297,3 +326,31 @@ def test_without_the_extra_the_command_says_so_in_one_line(tmp_path, monkeypatch
                  str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "SALib" in err[0] and "corridor-sim[uncertainty]" in err[0]
+
+
+@pytest.mark.slow
+def test_simulated_tandem_indices_match_numerical_integration():
+    """The same tandem simulated: AA's exit (1 lane) then BB's entry (2 lanes) at one post, each
+    with exponential service of an uncertain mean, Poisson arrivals of 1 truck an hour (the exit's
+    departures are Poisson again, Burke's theorem): the emulator fitted on the simulated design
+    gives the indices numerical integration gives, within its bootstrap CIs and the emulator's error."""
+    f, exact = tandem()
+    scenario = single_control(1, 24, {"dist": "exponential", "mean": 0.65}, 60)
+    scenario = build_scenario({**scenario.raw, "customs": {**scenario.raw["customs"], "BB": {"document": {
+        "paper_tir": {"dist": "exponential", "mean": 1.2}}}}, "nodes": {**scenario.raw["nodes"], "post": {
+            **scenario.raw["nodes"]["post"], "controls": {"BB": {"entry": {"lanes": 2}}}}}})
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "station 1", "paths": ["customs.AA.document.paper_tir.mean"], "range": [0.5, 0.65, 0.8],
+         "reasoning": "a test"},
+        {"name": "station 2", "paths": ["customs.BB.document.paper_tir.mean"], "range": [0.8, 1.2, 1.6],
+         "reasoning": "a test"}]})
+    design = make_design(assumptions, 0, 24, seed=3)
+    points = run_design(Inputs(scenario, [], assumptions, 4, 11, design))
+    u = np.asarray(design.u[1:])
+    y = np.asarray([np.mean(p.lead["base"]) for p in points[1:]])
+    assert np.corrcoef(y, f(u))[0, 1] > 0.95  # the simulated tandem is the analytic one
+    model, check = fit_emulator(u, y, seed=1)
+    rows = sobol_indices(model.predict, ["station 1", "station 2"], seed=5)
+    for row, s in zip(rows, exact):
+        for key in ("S1", "ST"):
+            assert abs(row[key] - s) <= row[f"{key}_conf"] + 0.1, (row, s)
