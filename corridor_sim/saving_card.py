@@ -85,8 +85,10 @@ def morris_screen(u: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int)
 
     from .uncertainty import MORRIS_LEVELS, unit_problem
 
-    result = morris.analyze(unit_problem(names), u, y, num_levels=MORRIS_LEVELS, conf_level=0.95,
-                            num_resamples=BOOTSTRAP, seed=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one trajectory has no sigma: numpy says so, the card gives None
+        result = morris.analyze(unit_problem(names), u, y, num_levels=MORRIS_LEVELS, conf_level=0.95,
+                                num_resamples=BOOTSTRAP, seed=seed)
     rows: list[dict[str, Any]] = [{"group": n, "mu_star": _num(result["mu_star"][i]), "mu_star_conf": _num(result["mu_star_conf"][i]),
              "mu": _num(result["mu"][i]), "sigma": _num(result["sigma"][i])} for i, n in enumerate(names)]
     top = max((r["mu_star"] or 0.0 for r in rows), default=0.0)

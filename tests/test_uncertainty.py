@@ -354,3 +354,16 @@ def test_simulated_tandem_indices_match_numerical_integration():
     for row, s in zip(rows, exact):
         for key in ("S1", "ST"):
             assert abs(row[key] - s) <= row[f"{key}_conf"] + 0.1, (row, s)
+
+
+def test_a_groups_name_is_text_in_the_report_and_on_the_terminal(tmp_path, capsys):
+    name = "<script>alert(1)</script> [bold]volume[/bold]"
+    base, measure, assumptions = files(tmp_path, [
+        {"name": name, "paths": ["traffic.main.per_day"], "range": [30, 40, 50], "reasoning": "a test"}])
+    out = tmp_path / "card"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "8", "--trajectories",
+                 "1", "-o", str(out), "--quiet"]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "data:image/png;base64," in page and (out / "plots" / "range-more-lanes.png").is_file()
+    assert "[bold]volume[/bold]" in capsys.readouterr().out

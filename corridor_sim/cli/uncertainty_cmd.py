@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", metavar="DIR", help="the card's directory (default results/BASE-uncertainty)")
     p.add_argument("--force", action="store_true", help="replace an existing card or interrupted design")
     p.add_argument("--resume", metavar="DIR", help="complete the interrupted design DIR (kept in DIR.partial/)")
-    p.add_argument("--no-plots", action="store_true", help="do not draw the tornado and range plots")
+    p.add_argument("--no-plots", action="store_true", help="do not draw the tornado and range plots, nor report.html")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=uncertainty)
 
@@ -141,6 +141,7 @@ def _drawer(summary: dict[str, Any], frame):
     def draw(directory: Path) -> None:
         import re
 
+        from ..card_report import write_card_report
         from ..plots.style import save_figure
         from ..plots.uncertainty import range_figure, tornado_figure
 
@@ -151,6 +152,7 @@ def _drawer(summary: dict[str, Any], frame):
             fig = tornado_figure(card)
             if fig is not None:
                 save_figure(fig, directory / f"tornado-{stem}", "png")
+        write_card_report(summary, directory.parent, directory)
 
     return draw
 
