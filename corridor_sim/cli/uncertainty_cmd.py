@@ -93,8 +93,8 @@ def _inputs(args: argparse.Namespace):
 
 def uncertainty(args: argparse.Namespace) -> int:
     from ..errors import CorridorSimError
-    from ..saving_card import card_summary
-    from ..uncertainty import open_store, points_frame, run_design, write_card_dir
+    from ..results.io import check_run_path
+    from ..results.lock import run_lock
 
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
@@ -112,6 +112,22 @@ def uncertainty(args: argparse.Namespace) -> int:
             raise CorridorSimError("give the base scenario and the measures, or --resume DIR")
         inputs = _inputs(args)
         target = Path(args.output) if args.output else Path("results") / f"{inputs.base.name}-uncertainty"
+    check_run_path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with run_lock(target):  # one writer per card directory
+        summary = _run_and_write(args, target, inputs)
+    print_cards(summary)
+    meta = summary.pop("_meta")
+    console.line(f"{meta['points']} design points ({meta['resumed_points']} resumed), "
+                 f"{summary['uncertainty']['design']['model_runs']} model runs; card in {target}/")
+    return 0
+
+
+def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, Any]:
+    """Run the design's missing points into `target.partial/`, then write the card into `target`."""
+    from ..saving_card import card_summary
+    from ..uncertainty import open_store, points_frame, run_design, write_card_dir
+
     store, inputs = open_store(target, inputs, args.force, bool(args.resume))
     clock = time.perf_counter()
     before = len(store.points())
@@ -125,16 +141,13 @@ def uncertainty(args: argparse.Namespace) -> int:
                      f"complete them with: corridor-sim uncertainty --resume {target}")
         raise
     summary: dict[str, Any] = {"kind": "uncertainty", "replications": inputs.replications, "seed": inputs.seed,
-               "base": inputs.base.name, "measures": [m.name for m in inputs.measures],
-               "uncertainty": card_summary(inputs, points)}
+                               "base": inputs.base.name, "measures": [m.name for m in inputs.measures],
+                               "uncertainty": card_summary(inputs, points)}
     frame = points_frame(inputs, points)
     meta = {"kind": "uncertainty", "elapsed_s": round(time.perf_counter() - clock, 3),
             "resumed_points": before, "run_points": len(points) - before}
     write_card_dir(store, target, summary, frame, meta, None if args.no_plots else _drawer(summary, frame))
-    print_cards(summary)
-    console.line(f"{len(points)} design points ({before} resumed), "
-                 f"{summary['uncertainty']['design']['model_runs']} model runs; card in {target}/")
-    return 0
+    return {**summary, "_meta": {**meta, "points": len(points)}}
 
 
 def _drawer(summary: dict[str, Any], frame):
