@@ -237,6 +237,14 @@ class DesignStore:
             out[point.index] = point
         return out
 
+    def repair(self) -> None:
+        """Drop a last line that a killed process left without its end, so the next point's line
+        starts on a line of its own (that point runs again)."""
+        file = self.path / POINTS_FILE
+        text = file.read_text(encoding="utf-8")
+        if text and not text.endswith("\n"):
+            file.write_text(text[: text.rfind("\n") + 1], encoding="utf-8")
+
     def add(self, point: PointResult) -> None:
         with open(self.path / POINTS_FILE, "a", encoding="utf-8") as f:
             f.write(point.line() + "\n")
@@ -258,6 +266,7 @@ def open_store(target: Path, inputs: Inputs | None, force: bool, resume: bool) -
             raise OutputError(f"nothing to resume: {partial} does not exist")
         store = DesignStore(partial)
         stored = Inputs.from_description(store.description())
+        store.repair()
         if inputs is not None and canonical(inputs.describe()) != canonical(store.description()):
             raise OutputError(f"{partial} was started with other inputs; resume it with --resume {target} alone, "
                               "or use --force to start over")

@@ -143,6 +143,8 @@ def test_the_card_resumes_byte_for_byte(tmp_path, monkeypatch, capsys):
     assert main([*args, "-o", str(tmp_path / "cut")]) == 130
     assert "5 of 17 design points are kept" in capsys.readouterr().err
     monkeypatch.setattr(unc, "run_point", real)
+    with open(tmp_path / "cut.partial" / "points.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"index": 5, "values": {"vol')  # a line a killed process left half-written
     assert main(["uncertainty", "--resume", str(tmp_path / "cut"), "--quiet", "--no-plots"]) == 0
     for name in ("summary.json", "points.csv", "points.jsonl", "design.json"):
         assert (tmp_path / "cut" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
