@@ -86,6 +86,11 @@ def _inputs(args: argparse.Namespace):
         check_targets(calibration or base, targets, args.targets)
     reps = args.replications or base.experiment.replications
     seed = base.experiment.seed if args.seed is None else args.seed
+    from ..scenario.budget import check_budget
+
+    # the groups' high ends may add trucks (volumes): the budget leaves room, as for run
+    check_budget([base, *measures, *([calibration] if calibration is not None else [])],
+                 at_once=min(args.workers, reps))
     design = make_design(assumptions, args.trajectories, args.samples, seed)
     return Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
                   {"trajectories": args.trajectories, "samples": args.samples})
