@@ -369,3 +369,41 @@ def test_a_groups_name_is_text_in_the_report_and_on_the_terminal(tmp_path, capsy
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "data:image/png;base64," in page and (out / "plots" / "range-more-lanes.png").is_file()
     assert "[bold]volume[/bold]" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("extra, says", [
+    (["--threshold", "nan"], "--threshold must be a finite number"),
+    (["--samples", "-1"], "--samples must be between 0 and 10,000"),
+    (["--samples", "0", "--trajectories", "0"], "the design is empty"),
+    (["--calibration", "x.yaml"], "give --targets too"),
+    (["--executor", "serial", "--dask-address", "tcp://x:1"], "--dask-address needs --executor dask"),
+])
+def test_bad_options_are_one_line(tmp_path, capsys, extra, says):
+    base, measure, assumptions = files(tmp_path)
+    out = tmp_path / "card"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--quiet", "-o", str(out), *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0], err
+    assert not out.exists() and not (tmp_path / "card.partial").exists()
+
+
+def test_an_interrupted_design_is_neither_overwritten_nor_mixed_with_other_inputs(tmp_path, monkeypatch, capsys):
+    import corridor_sim.uncertainty as unc
+
+    base, measure, assumptions = files(tmp_path)
+    args = ["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "2", "--trajectories", "0",
+            "--quiet", "--no-plots", "-o", str(tmp_path / "card")]
+
+    def stop(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(unc, "run_point", stop)
+    assert main(args) == 130
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert main([*args, "--threshold", "1"]) == 2
+    assert "holds an interrupted design" in capsys.readouterr().err
+    assert main(["uncertainty", base, "--resume", str(tmp_path / "card")]) == 2
+    assert "give no scenario files" in capsys.readouterr().err
+    assert main(["uncertainty", "--resume", str(tmp_path / "card"), "--quiet", "--no-plots"]) == 0
+    assert json.loads((tmp_path / "card" / "summary.json").read_text())["uncertainty"]["design"]["points"] == 3
