@@ -14,7 +14,8 @@ saves). The parts:
 - drivers: Morris screening (SALib) of every group, then first-order and total Sobol indices
   (SALib, bootstrap CIs) of the groups that matter, computed on a Gaussian-process emulator
   (scikit-learn, with a noise term) fitted on the sample, its error by 5-fold cross-validation;
-- failure: PRIM boxes (EMA Workbench) of the assumptions where the saving is below the threshold;
+- failure: PRIM boxes (EMA Workbench) of the assumptions where the saving is below the threshold,
+  sought among the groups whose total index is at least DRIVER_ST (all groups without indices);
 - EVPPI: the expected value of learning each group exactly, by regression of the net saving
   (saving - threshold) on that group alone.
 """
@@ -35,7 +36,8 @@ SCREEN_SHARE = 0.1      # a group matters when its Morris mu* is at least this s
 MIN_SAMPLE = 8          # sampled points below which no emulator is fitted
 SOBOL_N = 1024          # base sample of the Sobol design evaluated on the emulator
 BOOTSTRAP = 200         # resamples of the bootstrap CIs (Morris, Sobol)
-PRIM_DENSITY = 0.8      # the box kept: the largest coverage with at least this density
+PRIM_DENSITY = 0.8      # the box kept: the largest coverage with at least this density,
+PRIM_MAX_DIMS = 3       # among the boxes that restrict at most this many groups
 TORNADO_Q = (0.05, 0.95)
 DRIVER_ST = 0.01       # a total index below this drives nothing worth naming
 
@@ -142,7 +144,8 @@ def sobol_indices(predict: Callable[[np.ndarray], np.ndarray], names: Sequence[s
 def prim_boxes(values: dict[str, np.ndarray], fails: np.ndarray, units: dict[str, tuple[float, float]]
                ) -> dict[str, Any] | None:
     """The box (EMA Workbench's PRIM) of assumptions where the measure fails: the step of the
-    peeling trajectory with the largest coverage among those of density at least PRIM_DENSITY."""
+    peeling trajectory that restricts at most PRIM_MAX_DIMS groups with the largest coverage among
+    those of density at least PRIM_DENSITY (else the densest such step)."""
     import logging
 
     import pandas as pd
@@ -159,9 +162,10 @@ def prim_boxes(values: dict[str, np.ndarray], fails: np.ndarray, units: dict[str
         finder = prim.Prim(x, fails.astype(bool), threshold=PRIM_DENSITY, peel_alpha=0.1)
         box = finder.find_box()
     trajectory = box.peeling_trajectory
-    dense = trajectory[trajectory["density"] >= PRIM_DENSITY]
+    readable = trajectory[trajectory["res_dim"] <= PRIM_MAX_DIMS]  # a box a trainer can read, and that a
+    dense = readable[readable["density"] >= PRIM_DENSITY]          # small sample does not overfit
     step = int(dense.sort_values(["coverage", "density"], ascending=False).index[0]) if len(dense) \
-        else int(trajectory["density"].idxmax())
+        else int(readable["density"].idxmax())
     row = trajectory.loc[step]
     box.select(step)
     limits = []
@@ -271,7 +275,10 @@ def saving_card(design: "Design", points: Sequence["PointResult"], measure: str,
     else:
         card["evppi"] = None
     if len(ys) and np.isfinite(ys).all():
-        values = {n: np.asarray([p.values[n] for p, s in zip(points, sample) if s], dtype=float) for n in names}
+        # the box is sought among the groups that drive the saving (a feature selection before PRIM: with
+        # a small sample, peeling along the others only fits noise)
+        drivers = [r["group"] for r in card["indices"] or [] if (r["ST"] or 0.0) >= DRIVER_ST] or names
+        values = {n: np.asarray([p.values[n] for p, s in zip(points, sample) if s], dtype=float) for n in drivers}
         fails = ys < threshold
         box = prim_boxes(values, fails, ranges)
         card["failure"] = {"box": box, "words": box_words(measure, threshold, box, int(fails.sum()), len(ys))}
