@@ -407,3 +407,35 @@ def test_an_interrupted_design_is_neither_overwritten_nor_mixed_with_other_input
     assert "give no scenario files" in capsys.readouterr().err
     assert main(["uncertainty", "--resume", str(tmp_path / "card"), "--quiet", "--no-plots"]) == 0
     assert json.loads((tmp_path / "card" / "summary.json").read_text())["uncertainty"]["design"]["points"] == 3
+
+
+def test_the_card_finds_what_drives_a_known_saving_and_where_it_fails():
+    """Points made up from a known saving (1 h + 2 h per unit of s1 above 0.5, s2 and junk doing
+    nothing) with paired noise: the drivers, the failure box (s1 below 0.65 for a 1.3 h threshold)
+    and the value of learning s1 come out as they must."""
+    from corridor_sim.uncertainty import PointResult
+
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "s1", "paths": ["x"], "range": [0.5, 0.6, 0.8], "reasoning": "r"},
+        {"name": "s2", "paths": ["y"], "range": [0.3, 0.5, 0.7], "reasoning": "r"},
+        {"name": "junk", "paths": ["z"], "range": [0, 1, 2], "reasoning": "r"}]})
+    design = make_design(assumptions, 6, 40, seed=1)
+    rng = np.random.default_rng(0)
+    points = []
+    for i, u in enumerate(design.u):
+        values = {g.name: g.value_at(x) for g, x in zip(assumptions.assumptions, u)}
+        base = list(10 + rng.normal(0, 1, 5))
+        measure = [b - 1 - 2 * (values["s1"] - 0.5) + rng.normal(0, 0.05) for b in base]
+        points.append(PointResult(i, values, {"base": base, "m": measure}))
+    card = saving_card(design, points, "m", 1.3, {g.name: (g.range[0], g.range[2]) for g in assumptions.assumptions},
+                       seed=1)
+    assert card["drivers"] == ["s1"]
+    s1 = next(r for r in card["indices"] if r["group"] == "s1")
+    assert s1["ST"] > 0.9
+    box = card["failure"]["box"]
+    assert [lim["group"] for lim in box["limits"]] == ["s1"] and 0.6 < box["limits"][0]["high"] < 0.7
+    assert box["coverage"] > 0.8 and box["density"] > 0.8
+    assert "m saves less than 1.3 h when s1 is below" in card["failure"]["words"]
+    assert card["evppi"]["groups"]["s1"] > 0.05 > max(card["evppi"]["groups"]["s2"], card["evppi"]["groups"]["junk"])
+    assert 0.3 < card["probability"]["above_threshold"] < 0.7 and card["probability"]["above_zero"] == 1.0
+    assert card["spread"]["noise_share"] < 0.1
