@@ -213,14 +213,18 @@ def paths_in(scenario: "Scenario", assumptions: Assumptions) -> set[str]:
 
 
 def check_assumptions(scenario: "Scenario", assumptions: Assumptions, file: str | None = None,
-                      document: YamlDocument | None = None) -> None:
+                      document: YamlDocument | None = None, shared_only: bool = False) -> None:
     """Every path names a value of `scenario` that the group's mode can move, and the scenario
-    stays valid with each group at both ends of its range (the others central)."""
+    stays valid with each group at both ends of its range (the others central). `shared_only`:
+    the paths `scenario` lacks are left out (a calibration year that shares some groups)."""
     problems: list[Problem] = []
     central = {a.name: a.range[1] for a in assumptions.assumptions}
+    only = paths_in(scenario, assumptions) if shared_only else None
     for i, a in enumerate(assumptions.assumptions):
         bad = False
         for j, path in enumerate(a.paths):
+            if only is not None and path not in only:
+                continue
             try:
                 current = _lookup(scenario.raw, path)
             except KeyError as exc:
@@ -242,7 +246,8 @@ def check_assumptions(scenario: "Scenario", assumptions: Assumptions, file: str 
             continue
         for end, x in (("low", a.range[0]), ("high", a.range[2])):
             try:
-                derive(scenario, overrides_at(scenario, assumptions, {**central, a.name: x}), origin="assumptions")
+                derive(scenario, overrides_at(scenario, assumptions, {**central, a.name: x}, only),
+                       origin="assumptions")
             except ScenarioError as exc:
                 first = exc.problems[0]
                 problems.append(_located(document, file, ("assumptions", i, "range"),

@@ -439,3 +439,15 @@ def test_the_card_finds_what_drives_a_known_saving_and_where_it_fails():
     assert card["evppi"]["groups"]["s1"] > 0.05 > max(card["evppi"]["groups"]["s2"], card["evppi"]["groups"]["junk"])
     assert 0.3 < card["probability"]["above_threshold"] < 0.7 and card["probability"]["above_zero"] == 1.0
     assert card["spread"]["noise_share"] < 0.1
+
+
+def test_a_calibration_scenario_takes_the_groups_it_shares(tmp_path):
+    base, measure, assumptions = files(tmp_path)
+    calibration = write(tmp_path / "year.yaml", tiny(name="year", traffic={  # no flow `main`: the volume is not shared
+        "other": {"route": ["origin", "post", "destination"], "per_day": 30}}))
+    targets = write(tmp_path / "targets.yaml", {"targets": [{"metric": "lead_time", "value": 2.4, "tolerance": 0.5}]})
+    out = tmp_path / "card"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "2", "--trajectories", "0",
+                 "--targets", targets, "--calibration", calibration, "--quiet", "--no-plots", "-o", str(out)]) == 0
+    section = json.loads((out / "summary.json").read_text())["uncertainty"]
+    assert section["design"]["model_runs"] == 3 * 3 * 2 and section["plausible"]["sampled"] == 2

@@ -84,6 +84,8 @@ def _inputs(args: argparse.Namespace):
         targets = load_targets(args.targets)
         calibration = load_scenario(args.calibration) if args.calibration else None
         check_targets(calibration or base, targets, args.targets)
+        if calibration is not None:
+            check_assumptions(calibration, assumptions, args.assumptions, document, shared_only=True)
     reps = args.replications or base.experiment.replications
     seed = base.experiment.seed if args.seed is None else args.seed
     from ..scenario.budget import check_budget
