@@ -88,7 +88,7 @@ def unit_problem(names: Sequence[str]) -> dict[str, Any]:
 @dataclass
 class PointResult:
     """One design point: the groups' values and, per scenario, the mean lead time of every
-    counted truck in each replication; `plausible`: every target met (None without targets)."""
+    counted truck (or of the design's flow) in each replication; `plausible`: every target met (None without targets)."""
 
     index: int
     values: dict[str, float]
@@ -122,6 +122,7 @@ class Inputs:
     targets: "Targets | None" = None
     calibration: "Scenario | None" = None
     extra: dict[str, Any] = field(default_factory=dict)
+    flow: str | None = None  # the saving of one flow's (or caravan's) trucks; None: every counted truck
 
     def describe(self) -> dict[str, Any]:
         """Everything the card depends on, as plain data (kept in design.json; resume needs it equal)."""
@@ -131,6 +132,7 @@ class Inputs:
             "seed": self.seed, "design": self.design.as_dict(), "threshold": self.threshold,
             "targets": self.targets.model_dump(mode="json", by_alias=True) if self.targets else None,
             "calibration": self.calibration.raw if self.calibration is not None else None, **self.extra,
+            **({"flow": self.flow} if self.flow is not None else {}),
         }
 
     @classmethod
@@ -143,7 +145,7 @@ class Inputs:
                    Design.from_dict(d["design"]), d["threshold"],
                    Targets.model_validate(d["targets"]) if d.get("targets") else None,
                    build_scenario(d["calibration"]) if d.get("calibration") else None,
-                   {k: v for k, v in d.items() if k in ("trajectories", "samples")})
+                   {k: v for k, v in d.items() if k in ("trajectories", "samples")}, d.get("flow"))
 
     def values_at(self, u: tuple[float, ...]) -> dict[str, float]:
         return {a.name: a.value_at(x) for a, x in zip(self.assumptions.assumptions, u)}
@@ -187,7 +189,8 @@ def run_point(inputs: Inputs, index: int, executor: "Executor | str | None" = No
     result = run_plan(Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index, inputs.design.kinds[index]), trace), workers=workers,
                       executor=executor)
     keys = ["base", *(m.name for m in inputs.measures)]
-    lead = {key: [rep["groups"][ALL]["lead_time_mean"] if rep["groups"].get(ALL) else float("nan")
+    group = inputs.flow or ALL
+    lead = {key: [rep["groups"][group]["lead_time_mean"] if rep["groups"].get(group) else float("nan")
                   for rep in result.stats[s.name]] for key, s in zip(keys, scenarios)}
     point = PointResult(index, inputs.values_at(inputs.design.u[index]), lead)
     if scored is not None and inputs.targets is not None:

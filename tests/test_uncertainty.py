@@ -166,7 +166,8 @@ def test_targets_score_each_point_and_the_card_gives_the_plausible_range(tmp_pat
         {"metric": "lead_time", "value": 2.4, "tolerance": 0.1}]})
     out = tmp_path / "card"
     assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "10", "--trajectories",
-                 "0", "--targets", targets, "--quiet", "--no-plots", "-o", str(out)]) == 0
+                 "0", "--targets", targets, "--flow", "main", "--quiet", "--no-plots", "-o", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["flow"] == "main"
     summary = json.loads((out / "summary.json").read_text())["uncertainty"]
     card = summary["measures"]["more-lanes"]
     counts = summary["plausible"]
@@ -377,6 +378,7 @@ def test_a_groups_name_is_text_in_the_report_and_on_the_terminal(tmp_path, capsy
     (["--samples", "0", "--trajectories", "0"], "the design is empty"),
     (["--calibration", "x.yaml"], "give --targets too"),
     (["--executor", "serial", "--dask-address", "tcp://x:1"], "--dask-address needs --executor dask"),
+    (["--flow", "mian"], "--flow: scenario 'tiny' has no flow or caravan 'mian' (did you mean 'main'?)"),
 ])
 def test_bad_options_are_one_line(tmp_path, capsys, extra, says):
     base, measure, assumptions = files(tmp_path)

@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--assumptions", metavar="FILE", help="the assumptions file (groups, ranges, sources)")
     p.add_argument("--threshold", type=float, default=0.0, metavar="H",
                    help="the saving in hours per truck a measure must exceed to be worth it (default 0)")
+    p.add_argument("--flow", metavar="NAME", help="the saving of this flow's (or caravan's) trucks (default: every "
+                                                 "counted truck)")
     p.add_argument("--targets", metavar="FILE", help="score each point against these calibration targets")
     p.add_argument("--calibration", metavar="SCENARIO",
                    help="with --targets: the scenario the targets describe (default the base), run at each point "
@@ -73,6 +75,14 @@ def _inputs(args: argparse.Namespace):
     base = load_scenario(args.base)
     measures = [load_scenario(m) for m in args.measures]
     check_inputs(base, measures)
+    if args.flow is not None:
+        from ..errors import Problem, ScenarioError
+        from ..scenario.dists import did_you_mean
+
+        flows = [*base.traffic, *base.caravans]
+        if args.flow not in flows:
+            raise ScenarioError(Problem("--flow", f"scenario {base.name!r} has no flow or caravan {args.flow!r}"
+                                                  f"{did_you_mean(args.flow, flows)}"))
     document = read_yaml(Path(args.assumptions))
     assumptions = load_assumptions(args.assumptions, document)
     for scenario in (base, *measures):
@@ -95,7 +105,7 @@ def _inputs(args: argparse.Namespace):
                  at_once=min(args.workers, reps))
     design = make_design(assumptions, args.trajectories, args.samples, seed)
     return Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
-                  {"trajectories": args.trajectories, "samples": args.samples})
+                  {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
 
 
 def uncertainty(args: argparse.Namespace) -> int:
@@ -110,8 +120,9 @@ def uncertainty(args: argparse.Namespace) -> int:
     if args.dask_address and args.executor not in (None, "dask"):
         raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
     if args.resume:
-        if args.base:
-            raise CorridorSimError(f"--resume completes {args.resume} as it was planned; give no scenario files")
+        if args.base or args.flow:
+            raise CorridorSimError(f"--resume completes {args.resume} as it was planned; give no scenario files "
+                                   "nor --flow")
         target = Path(args.resume)
         inputs = None
     else:
@@ -149,6 +160,7 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
         raise
     summary: dict[str, Any] = {"kind": "uncertainty", "replications": inputs.replications, "seed": inputs.seed,
                                "base": inputs.base.name, "measures": [m.name for m in inputs.measures],
+                               "flow": inputs.flow,
                                "uncertainty": card_summary(inputs, points)}
     frame = points_frame(inputs, points)
     meta = {"kind": "uncertainty", "elapsed_s": round(time.perf_counter() - clock, 3),
