@@ -453,3 +453,29 @@ def test_a_calibration_scenario_takes_the_groups_it_shares(tmp_path):
                  "--targets", targets, "--calibration", calibration, "--quiet", "--no-plots", "-o", str(out)]) == 0
     section = json.loads((out / "summary.json").read_text())["uncertainty"]
     assert section["design"]["model_runs"] == 3 * 3 * 2 and section["plausible"]["sampled"] == 2
+
+
+def test_the_readme_table_shows_the_cards_once_the_figures_hold_them():
+    """docs/readme_figures.py --only cards keeps each measure's range and drivers in figures.json;
+    the headline table then has two more columns (made-up card figures here)."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("readme_figures", root / "docs" / "readme_figures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)  # type: ignore[union-attr]
+    text = (root / "README.md").read_text(encoding="utf-8")
+    figures = json.loads((root / "docs" / "figures.json").read_text(encoding="utf-8"))
+    assert "range over the assumptions" not in script.render_facilitation(figures["facilitation"])
+    figures["cards"] = {"replications": 4, "seconds": 3600.0, "machine": "2 cores", "points": 101, "sampled": 40,
+                        "model_runs": 4040, "cards": {f"{o}.yaml": {
+                            "scenario": o, "p05": 1.25, "p95": 7.5, "plausible_n": 12, "plausible_p05": 2.0,
+                            "plausible_p95": 6.5, "drivers": ["paper document times", "storm frequency"]}
+                            for o in script.OVERLAYS}}
+    rendered = script.rendered_readme(text, figures)
+    block = rendered.split("<!-- figures: facilitation -->", 1)[1].split("<!-- /figures: facilitation -->", 1)[0]
+    table = [line for line in block.splitlines() if line.startswith("| `")]
+    assert len(table) == 1 + len(script.OVERLAYS)
+    assert all(line.count("|") == 8 for line in table)
+    assert "| 1.2–7.5; 2.0–6.5 at the 12 plausible | paper document times, storm frequency |" in rendered
