@@ -10,7 +10,7 @@ matches (what the test suite runs).
     python docs/readme_figures.py --only demos    # one block; the others keep their figures
     python docs/readme_figures.py --check         # the README matches docs/figures.json
     python docs/readme_figures.py --only cards    # each measure's range over the assumptions and its
-                                                  # drivers (the saving cards: about 1.5 hours on two cores)
+                                                  # drivers (the saving cards: an estimated 1.5 hours on two cores)
 
 The cards are measured only when asked (`--only cards`); once `docs/figures.json` holds them, the
 headline table shows each measure's range over the assumptions and its three main drivers.
