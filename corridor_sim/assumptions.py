@@ -252,7 +252,7 @@ def check_assumptions(scenario: "Scenario", assumptions: Assumptions, file: str 
                 first = exc.problems[0]
                 problems.append(_located(document, file, ("assumptions", i, "range"),
                                          f"at its {end} end ({x:g}) the scenario is invalid: "
-                                         f"{first.path}: {first.message}"))
+                                         f"{first.path}: {first.message.removesuffix(' (from --set)')}"))
                 break
     if problems:
         raise ScenarioError(problems)
