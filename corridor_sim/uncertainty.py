@@ -4,9 +4,10 @@ The design is in probability space (each group at a probability `u` of its distr
 Morris screening design (SALib) whose grid reaches both ends of every range, then a Latin
 hypercube sample (SALib) that samples the groups from their distributions, plus the central
 point. Every point is a small compare: the base and the measures with the groups set, run on
-replications 0..n-1 of the same seed (common random numbers), so the saving at a point is a
-paired difference and its noise is small (which seed each point takes: `point_seed`). With targets, the calibration scenario (the base, or
-another year that shares the groups) is run too and scored as `calibrate` does.
+replications 0..n-1 of one seed (common random numbers), so the saving at a point is a paired
+difference and its noise is small (which seed each point takes: `point_seed`). With targets, the
+calibration scenario (the base, or another year that shares the groups) is run too and scored
+as `calibrate` does.
 
 Each finished point is one line of `DIR.partial/points.jsonl` at once; an interrupted design
 resumes from there, and since the card is computed from the lines alone (in point order), a
