@@ -156,7 +156,7 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
                                 dask_address=args.dask_address)
     except KeyboardInterrupt as exc:
         exc.add_note(f"{len(store.points())} of {len(inputs.design.u)} design points are kept in {store.path}/; "
-                     f"complete them with: corridor-sim uncertainty --resume {target}")
+            f"complete them with: corridor-sim uncertainty --resume {target}")
         raise
     summary: dict[str, Any] = {"kind": "uncertainty", "replications": inputs.replications, "seed": inputs.seed,
                                "base": inputs.base.name, "measures": [m.name for m in inputs.measures],
@@ -208,20 +208,20 @@ def print_cards(summary: dict[str, Any]) -> None:
     for name, card in section["measures"].items():
         c, r = card["central"], card["range"]
         say(f"{name}: saving {_h(c['mean'])} h per truck [{_h(c['ci_low'])}, {_h(c['ci_high'])}] at the "
-                     f"central values ({c['n']} paired replications)")
+            f"central values ({c['n']} paired replications)")
         say(f"  over the assumptions ({r['n']} sampled points): 5-95% {_h(r['p05'])} to {_h(r['p95'])} h, "
-                     f"min-max {_h(r['min'])} to {_h(r['max'])} h")
+            f"min-max {_h(r['min'])} to {_h(r['max'])} h")
         if card.get("range_plausible"):
             rp = card["range_plausible"]
             say(f"  over the {rp['n']} points that meet the targets: 5-95% {_h(rp['p05'])} to "
-                         f"{_h(rp['p95'])} h, min-max {_h(rp['min'])} to {_h(rp['max'])} h")
+                f"{_h(rp['p95'])} h, min-max {_h(rp['min'])} to {_h(rp['max'])} h")
         s, pr = card["spread"], card["probability"]
         if s["assumptions_share"] is not None:
             say(f"  spread: {s['assumptions_share']:.0%} the assumptions, {s['noise_share']:.0%} "
-                         "simulation noise")
+                "simulation noise")
         if pr["above_zero"] is not None:
             say(f"  P(saving > 0) = {pr['above_zero']:.2f}; P(saving > {card['threshold_h']:g} h) = "
-                         f"{pr['above_threshold']:.2f}")
+                f"{pr['above_threshold']:.2f}")
         groups = [row["group"] for row in card["screening"] or []] or list(card["evppi"]["groups"] if card["evppi"] else [])
         if groups:
             table = text_table(f"{name}: what drives the saving (mu*: Morris, h; S1, ST: Sobol on the emulator; "
@@ -240,5 +240,7 @@ def print_cards(summary: dict[str, Any]) -> None:
             e = card["emulator"]
             say(f"  emulator: Gaussian process on {e['points']} points; error on points held back "
                 f"({e['folds']}-fold cross-validation): rmse {_h(e['rmse'])} h, R² {_h(e['r2'])}")
+        if card.get("drivers"):
+            say(f"  drivers: {', '.join(card['drivers'])}")
         if card.get("failure"):
             say(f"  {card['failure']['words']}")
