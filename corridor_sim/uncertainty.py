@@ -185,10 +185,24 @@ def run_point(inputs: Inputs, index: int, executor: "Executor | str | None" = No
     from .experiment import Plan, run_plan
 
     scenarios, scored = inputs.scenarios_at(index)
-    runs = list(scenarios) + ([scored] if scored is not None and scored is not scenarios[0] else [])
-    trace = bool(inputs.targets is not None and inputs.targets.needs_trace)
-    result = run_plan(Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index, inputs.design.kinds[index]), trace), workers=workers,
-                      executor=executor)
+    runs = point_runs(scenarios, scored)
+    plan = Plan(tuple(runs), inputs.replications, point_seed(inputs.seed, index, inputs.design.kinds[index]),
+                needs_trace(inputs))
+    return point_result(inputs, index, scenarios, scored, run_plan(plan, workers=workers, executor=executor))
+
+
+def point_runs(scenarios: list["Scenario"], scored: "Scenario | None") -> list["Scenario"]:
+    """What a point runs: its base and measures, and the scored scenario when it is another."""
+    return list(scenarios) + ([scored] if scored is not None and scored is not scenarios[0] else [])
+
+
+def needs_trace(inputs: Inputs) -> bool:
+    return bool(inputs.targets is not None and inputs.targets.needs_trace)
+
+
+def point_result(inputs: Inputs, index: int, scenarios: list["Scenario"], scored: "Scenario | None",
+                 result) -> PointResult:
+    """A point's record from its run: each scenario's mean lead times, and its targets' verdict."""
     keys = ["base", *(m.name for m in inputs.measures)]
     group = inputs.flow or ALL
     lead = {key: [rep["groups"][group]["lead_time_mean"] if rep["groups"].get(group) else float("nan")
@@ -300,29 +314,95 @@ def run_design(inputs: Inputs, store: DesignStore | None = None, executor: "Exec
                workers: int = 1, progress: Progress | None = None, dask_address: str | None = None
                ) -> list[PointResult]:
     """Every point of the design, those in `store` kept, the others run and kept as each finishes.
-    A named executor (`serial`, `process`, `dask`) is started once for the whole design."""
+    A named executor (`serial`, `process`, `dask`) is started once for the whole design; on more
+    than one worker, several points run at once (`_run_together`)."""
     from concurrent.futures import Executor
     from contextlib import nullcontext
 
-    from .executors import make_executor
+    from .executors import SerialExecutor, executor_width, make_executor
 
     done = store.points() if store is not None else {}
     total = len(inputs.design.u)
     if progress:
         progress(len(done), total)
+
+    def keep(point: PointResult) -> None:
+        done[point.index] = point
+        if store is not None:
+            store.add(point)
+        if progress:
+            progress(len(done), total)
+
     pending = [i for i in range(total) if i not in done]
     if pending:
         context = nullcontext(executor) if isinstance(executor, Executor) \
             else make_executor(executor, workers, dask_address)
         with context as ex:
-            for index in pending:
-                point = run_point(inputs, index, ex, workers)
-                done[index] = point
-                if store is not None:
-                    store.add(point)
-                if progress:
-                    progress(len(done), total)
+            if isinstance(ex, SerialExecutor) or executor_width(ex) <= 1:
+                for index in pending:
+                    keep(run_point(inputs, index, ex, workers))
+            else:
+                _run_together(inputs, pending, ex, keep)
     return [done[i] for i in range(total)]
+
+
+def _run_together(inputs: Inputs, pending: list[int], executor: "Executor",
+                  keep: Callable[[PointResult], None]) -> None:
+    """The pending points' replications as tasks of one replication each, point after point, at
+    most twice as many in flight as there are workers: the workers stay busy across the points
+    (a point alone may have fewer replications than there are workers). A point is kept as soon
+    as all its replications are in; the tasks still in flight are cancelled on any error."""
+    from .experiment import _MemorySink, _result, wait_any
+    from .replicate import run_batch
+    from .executors import executor_width
+    from .results.run_result import RunResult
+
+    trace = needs_trace(inputs)
+    state: dict[int, dict[str, Any]] = {}
+
+    def tasks():
+        for index in pending:
+            scenarios, scored = inputs.scenarios_at(index)
+            runs = point_runs(scenarios, scored)
+            state[index] = {"scenarios": scenarios, "scored": scored, "runs": runs, "sink": _MemorySink(),
+                            "left": len(runs) * inputs.replications}
+            seed = point_seed(inputs.seed, index, inputs.design.kinds[index])
+            for r in range(inputs.replications):
+                for s in runs:
+                    yield index, s, r, seed
+
+    queue = tasks()
+    in_flight: dict[Any, tuple[int, str]] = {}
+
+    def submit_next() -> None:
+        task = next(queue, None)
+        if task is not None:
+            index, scenario, r, seed = task
+            in_flight[executor.submit(run_batch, scenario, [r], seed, trace)] = (index, scenario.name)
+
+    def finish(index: int) -> None:
+        s = state.pop(index)
+        order = [(x.name, r) for x in s["runs"] for r in range(inputs.replications)]
+        stats = {x.name: [s["sink"].stats(x.name, r) for r in range(inputs.replications)] for x in s["runs"]}
+        result = RunResult(list(s["runs"]), stats, s["sink"].frames(order), {"kind": "run"})
+        keep(point_result(inputs, index, s["scenarios"], s["scored"], result))
+
+    try:
+        for _ in range(2 * executor_width(executor)):
+            submit_next()
+        while in_flight:
+            for future in wait_any(list(in_flight), executor):
+                index, name = in_flight.pop(future)
+                for r, stats, pieces in _result(future, executor):
+                    state[index]["sink"].add(name, r, stats, pieces)
+                    state[index]["left"] -= 1
+                if state[index]["left"] == 0:
+                    finish(index)
+                submit_next()
+    except BaseException:
+        for future in in_flight:
+            future.cancel()
+        raise
 
 
 def check_inputs(base: "Scenario", measures: list["Scenario"]) -> None:
@@ -361,6 +441,10 @@ def write_card_dir(store: DesignStore, target: Path, summary: dict[str, Any], fr
     from .results.io import dump_json
 
     partial = store.path
+    # in the points' order: on several workers they finish in another, and a resumed design
+    # appends the rest after the interrupted one's
+    (partial / POINTS_FILE).write_text("".join(p.line() + "\n" for _, p in sorted(store.points().items())),
+                                       encoding="utf-8")
     dump_json(summary, partial / "summary.json")
     write_csv(frame, partial / "points.csv")
     dump_json(meta, partial / "manifest.json")

@@ -479,3 +479,30 @@ def test_the_readme_table_shows_the_cards_once_the_figures_hold_them():
     assert len(table) == 1 + len(script.OVERLAYS)
     assert all(line.count("|") == 8 for line in table)
     assert "| 1.2–7.5; 2.0–6.5 at the 12 plausible | paper document times, storm frequency |" in rendered
+
+
+def test_points_run_together_on_several_workers_give_the_same_card():
+    """On more than one worker the points' replications run side by side (here on two threads,
+    which have the pool's interface): every point, and so the card, is the serial one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from corridor_sim.saving_card import card_summary
+
+    base = build_scenario(tiny(experiment={"replications": 2, "seed": 1}))
+    more = build_scenario(tiny(name="more-lanes", nodes={**base.raw["nodes"], "post": {
+        **base.raw["nodes"]["post"], "lanes": 3}}))
+    assumptions = Assumptions.model_validate({"assumptions": [
+        {"name": "volume", "paths": ["traffic.main.per_day"], "range": [10, 20, 40], "reasoning": "a test"}]})
+    from corridor_sim.calibrate import Targets
+
+    targets = Targets.model_validate({"targets": [{"metric": "lead_time", "value": 2.4, "tolerance": 0.1},
+                                                  {"metric": "control_time", "node": "post", "value": 0.5}]})
+    inputs = Inputs(base, [more], assumptions, 3, 5, make_design(assumptions, 2, 8, seed=2), targets=targets)
+    serial = run_design(inputs)
+    assert {p.targets_met for p in serial} - {None} and all(p.target_loss is not None for p in serial)
+    kept = []
+    with ThreadPoolExecutor(2) as pool:
+        together = run_design(inputs, executor=pool, progress=lambda done, total: kept.append(done))
+    assert [p.line() for p in together] == [p.line() for p in serial]
+    assert kept[-1] == len(serial) == len(inputs.design.u)
+    assert json.dumps(card_summary(inputs, together)) == json.dumps(card_summary(inputs, serial))
