@@ -143,6 +143,7 @@ def uncertainty(args: argparse.Namespace) -> int:
 
 def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, Any]:
     """Run the design's missing points into `target.partial/`, then write the card into `target`."""
+    from ..experiment import WorkerLost
     from ..saving_card import card_summary
     from ..uncertainty import open_store, points_frame, run_design, write_card_dir
 
@@ -154,7 +155,7 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
             points = run_design(inputs, store, args.executor, args.workers,
                                 progress=(lambda done, total: bar("design points", done, total)) if bar else None,
                                 dask_address=args.dask_address)
-    except KeyboardInterrupt as exc:
+    except (KeyboardInterrupt, WorkerLost) as exc:  # Ctrl-C, SIGTERM, a lost worker: what finished is kept
         exc.add_note(f"{len(store.points())} of {len(inputs.design.u)} design points are kept in {store.path}/; "
             f"complete them with: corridor-sim uncertainty --resume {target}")
         raise
