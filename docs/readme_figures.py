@@ -9,6 +9,11 @@ matches (what the test suite runs).
     python docs/readme_figures.py                 # measure (about 15 minutes on two cores) and write
     python docs/readme_figures.py --only demos    # one block; the others keep their figures
     python docs/readme_figures.py --check         # the README matches docs/figures.json
+    python docs/readme_figures.py --only cards    # each measure's range over the assumptions and its
+                                                  # drivers (the saving cards: an estimated 1.5 hours on two cores)
+
+The cards are measured only when asked (`--only cards`); once `docs/figures.json` holds them, the
+headline table shows each measure's range over the assumptions and its three main drivers.
 """
 from __future__ import annotations
 
@@ -108,6 +113,39 @@ def measure_facilitation(replications: int) -> dict[str, Any]:
     return {"replications": replications, "seconds": seconds, "machine": machine(), "rows": rows, "facts": facts}
 
 
+CARD_REPLICATIONS = 4  # a point of the cards' design: the base, the eight measures and the 2022 calibration
+
+
+def measure_cards(replications: int) -> dict[str, Any]:
+    """Every measure's saving card on the westbound Khorgos flow, in one design: the bundled
+    assumptions, each point scored against the 2022 targets (`corridor-sim uncertainty`)."""
+    import tempfile
+
+    from corridor_sim.cli import main as cli
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "cards"
+        started = time.perf_counter()
+        code = cli(["uncertainty", str(SCENARIOS / "middle_corridor.yaml"), *[str(SCENARIOS / f"{o}.yaml") for o in OVERLAYS],
+                    "--assumptions", str(SCENARIOS / "assumptions.yaml"), "--flow", FLOW, "--threshold", "2",
+                    "--targets", str(SCENARIOS / "targets_2022.yaml"),
+                    "--calibration", str(SCENARIOS / "middle_corridor_2022.yaml"), "-n", str(CARD_REPLICATIONS),
+                    "--workers", str(WORKERS), "--quiet", "--no-plots", "-o", str(out)])
+        seconds = time.perf_counter() - started
+        if code != 0:
+            raise SystemExit(f"corridor-sim uncertainty failed (exit {code})")
+        section = json.loads((out / "summary.json").read_text(encoding="utf-8"))["uncertainty"]
+    cards = {}
+    for overlay, (name, card) in zip(OVERLAYS, section["measures"].items()):
+        plausible = card.get("range_plausible") or {}
+        cards[f"{overlay}.yaml"] = {"scenario": name, "p05": card["range"]["p05"], "p95": card["range"]["p95"],
+                                    "plausible_n": plausible.get("n"), "plausible_p05": plausible.get("p05"),
+                                    "plausible_p95": plausible.get("p95"), "drivers": card["drivers"]}
+    return {"replications": CARD_REPLICATIONS, "seconds": seconds, "machine": machine(),
+            "points": section["design"]["points"], "sampled": section["design"]["sample"],
+            "model_runs": section["design"]["model_runs"], "cards": cards}
+
+
 def _crossing(result, scenario: str, where: str) -> float:
     crossings = result.summary_dict["scenarios"][scenario]["crossings"]
     return float(next(c["time_h"]["mean"] for c in crossings if f"{c['node']} {c['crossing']}" == where))
@@ -182,22 +220,41 @@ def render_calibration(data: dict) -> str:
             f"{data['machine']}): {met} of {len(data['rows'])} targets within tolerance.\n\n" + "\n".join(lines) + "\n")
 
 
+def _card_cells(card: dict | None) -> str:
+    """A measure's range over the assumptions (and over the points meeting the 2022 targets) and its drivers."""
+    if card is None:
+        return " | |"
+    spread = _ci(card["p05"], card["p95"])
+    if card.get("plausible_n"):
+        spread += f"; {_ci(card['plausible_p05'], card['plausible_p95'])} at the {card['plausible_n']} plausible"
+    return f" {spread} | {', '.join(card['drivers']) or '–'} |"
+
+
 def render_facilitation(data: dict) -> str:
     n, f = data["replications"], data["facts"]
+    cards = data.get("cards")
     lines = [f"It took {data['seconds']:.0f} s ({data['machine']}). Westbound Khorgos → Istanbul (flow "
              f"`{FLOW}`; `comparison.csv`, rows `flow == \"{FLOW}\"` and `measure == \"lead_time_h\"`), "
              f"{n} replications:", "",
-             "| scenario | mean lead time, h (95% CI) | saving, h (paired 95% CI) | change | CRN variance ratio |",
-             "|---|---:|---:|---:|---:|"]
+             "| scenario | mean lead time, h (95% CI) | saving, h (paired 95% CI) | change | CRN variance ratio |"
+             + (" range over the assumptions, h (5–95%) | main drivers |" if cards else ""),
+             "|---|---:|---:|---:|---:|" + ("---:|---|" if cards else "")]
     for r in data["rows"]:
         head = f"| `{r['file']}` | {_h(r['mean'])} ({_ci(r['ci_low'], r['ci_high'])}) |"
         s = r.get("saving")
         if s is None:
-            lines.append(head + " | | |")
+            lines.append(head + " | | |" + (" | |" if cards else ""))
             continue
         saving = f"{-s['difference']:.1f} ({_ci(-s['ci_high'], -s['ci_low'])})"
         saving = f"**{saving}**" if s["significant"] else f"{saving}, not significant"
-        lines.append(f"{head} {saving} | {s['relative']:+.1%} | {s['crn_variance_ratio']:.2f} |")
+        lines.append(f"{head} {saving} | {s['relative']:+.1%} | {s['crn_variance_ratio']:.2f} |"
+                     + (_card_cells(cards["cards"].get(r["file"])) if cards else ""))
+    if cards:
+        lines += ["", f"The range over the assumptions: the 5–95% of the expected saving over {cards['sampled']} "
+                      f"points sampled from `scenarios/assumptions.yaml` ({cards['replications']} paired replications a "
+                      f"point, {cards['model_runs']} model runs in {cards['seconds'] / 3600:.1f} h, {cards['machine']}; "
+                      "`corridor-sim uncertainty`, see \"The saving card\"), then over the points that also meet the "
+                      "2022 calibration targets; the drivers: the largest total Sobol indices."]
     e, q, j = f["etir_all"], f["etir_queue"], f["joint_crossing"]
     insp, det, wk = f["inspections"], f["detection"], f["weekends_torugart"]
     lines += ["", "Measured in the same run, over all counted trucks unless a flow is named:", "",
@@ -249,14 +306,17 @@ SOURCE = {"compare": "facilitation"}  # a block rendered from another block's fi
 def rendered_readme(text: str, figures: dict) -> str:
     def block(m: re.Match) -> str:
         name = m.group(2)
-        return m.group(1) + RENDER[name](figures[SOURCE.get(name, name)]) + m.group(4)
+        data = figures[SOURCE.get(name, name)]
+        if name == "facilitation" and "cards" in figures:  # measured apart (--only cards), shown in its table
+            data = {**data, "cards": figures["cards"]}
+        return m.group(1) + RENDER[name](data) + m.group(4)
     return BLOCK.sub(block, text)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check the README against docs/figures.json")
-    parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE)),
+    parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE) | {"cards"}),
                         help="measure one block, keep the others' figures")
     parser.add_argument("-n", "--replications", type=int, default=10)
     args = parser.parse_args(argv)
@@ -270,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name in [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
         measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
-                   "demos": measure_demos}[name]
+                   "demos": measure_demos, "cards": measure_cards}[name]
         figures[name] = measure(args.replications)
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     README.write_text(rendered_readme(text, figures), encoding="utf-8")
