@@ -136,7 +136,8 @@ def _journeys(result: RunResult, names: list[str]) -> dict[str, Any] | None:
     groups = traced_groups(result)
     if not groups:
         return None
-    group = groups[0]
+    order = list(result.scenarios[names[0]].caravans) + list(result.scenarios[names[0]].traffic)
+    group = min(groups, key=lambda g: order.index(g) if g in order else len(order))  # a caravan, or the first flow
     per = {name: js for name in names if (js := replication_journeys(result, name, group))}
     if not per:
         return None

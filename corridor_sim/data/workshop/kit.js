@@ -148,6 +148,10 @@
       g.append(s("text", {x: x + 18, y: y + i * 18}, label));
     });
   }
+  function niceStep(raw) {
+    const p = Math.pow(10, Math.floor(Math.log10(Math.max(raw, 1e-9))));
+    return [1, 2, 5, 10].map(m => m * p).find(v => v >= raw) || raw;
+  }
   function message(g, text) { g.append(s("text", {x: 12, y: 40, "font-size": "16", fill: "#5b6573", class: "no-data"}, text)); }
 
   function viewTime() {
@@ -272,8 +276,15 @@
     const X = v => x0 + width * v / maxH, Y = v => 10 + h - h * v / maxKm;
     g.append(s("line", {x1: x0, x2: x0 + width, y1: 10 + h, y2: 10 + h, stroke: "#999"}));
     g.append(s("line", {x1: x0, x2: x0, y1: 10, y2: 10 + h, stroke: "#999"}));
-    g.append(s("text", {x: x0 + width, y: h + 30, "text-anchor": "end"}, t("hours_since", {h: fmt(maxH, 0)})));
-    g.append(s("text", {x: x0 - 6, y: 16, "text-anchor": "end"}, fmt(maxKm, 0) + " km"));
+    g.append(s("text", {x: x0 + width, y: h + 46, "text-anchor": "end"}, t("hours_since", {h: fmt(maxH, 0)})));
+    for (let v = 0, step = niceStep(maxH / 8); v <= maxH; v += step) {
+      g.append(s("line", {x1: X(v), x2: X(v), y1: 10, y2: 10 + h, stroke: "#eceef1"}));
+      g.append(s("text", {x: X(v), y: h + 26, "text-anchor": "middle", "font-size": "11"}, fmt(v, 0)));
+    }
+    for (let v = 0, step = niceStep(maxKm / 5); v <= maxKm; v += step) {
+      g.append(s("line", {x1: x0, x2: x0 + width, y1: Y(v), y2: Y(v), stroke: "#eceef1"}));
+      g.append(s("text", {x: x0 - 6, y: Y(v) + 4, "text-anchor": "end", "font-size": "11"}, fmt(v, 0) + " km"));
+    }
     for (const [name, colour] of lines) {
       const line = j.lines[name];
       if (!line) continue;
