@@ -15,7 +15,11 @@ from ..results.formats import FORMATS
 from .common import console, console_err, positive
 
 DEFAULT_KIT = Path("results") / "workshop.html"
-MAX_RUNS = 1_000  # scenarios × replications; about 20 minutes of the bundled corridor on two cores
+MAX_RUNS = 1_000  # scenarios × replications
+# every pair and triple of measures: the default kit (six measures) is 42 scenarios, about 15
+# minutes on two cores, where all 64 combinations would take some 25 (AEO priority runs on the
+# reference engine, three times as long as a fast-engine run)
+MAX_SIZE = 3
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("base", metavar="BASE", nargs="?", help="the base scenario (default: scenarios/middle_corridor.yaml)")
     p.add_argument("overlays", metavar="OVERLAY", nargs="*",
                    help="the measures: overlay files of BASE (default: the bundled corridor's measure overlays)")
-    p.add_argument("--max-size", type=int, metavar="K", help="combine at most K measures at once (default: all)")
+    p.add_argument("--max-size", type=int, default=MAX_SIZE, metavar="K",
+                   help=f"combine at most K measures at once (default {MAX_SIZE})")
     p.add_argument("--max-runs", type=int, default=MAX_RUNS, metavar="N",
                    help=f"refuse a kit of more than N runs, scenarios × replications (default {MAX_RUNS:,})")
     p.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default: the base's)")
