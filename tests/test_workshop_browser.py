@@ -133,6 +133,13 @@ def signed(x: float | None, digits: int) -> str:
     return ("+" if x is not None and x + 0.0 >= 0 else "") + fixed(x, digits)
 
 
+def between(text: str, low: float, high: float) -> bool:
+    """`95% CI 1.2–3.4 h`, or across zero `95% CI -1.2 to +3.4 h`."""
+    if low < 0 <= high:
+        return f"{signed(low, 1)} to {signed(high, 1)} h" in text
+    return f"{fixed(low, 1)}–{fixed(high, 1)} h" in text
+
+
 # --- the numbers --------------------------------------------------------------------------------------
 
 def test_every_toggle_combination_shows_the_runs_numbers(opened, kit):
@@ -148,7 +155,7 @@ def test_every_toggle_combination_shows_the_runs_numbers(opened, kit):
         name = scenario_of[frozenset(chosen)]
         b = summary["scenarios"][base]
         assert opened.text("#lead-base") == fixed(b["lead_time_h"]["mean"], 1) + " h"
-        assert fixed(b["lead_time_h"]["ci_low"], 1) + "–" + fixed(b["lead_time_h"]["ci_high"], 1) in opened.text("#lead-base-ci")
+        assert between(opened.text("#lead-base-ci"), b["lead_time_h"]["ci_low"], b["lead_time_h"]["ci_high"])
         opened.view("time")
         for c, v in b["components_h"].items():
             if v > 0:
@@ -160,7 +167,7 @@ def test_every_toggle_combination_shows_the_runs_numbers(opened, kit):
         d = summary["comparison"][name]["flows"]["*"]
         lead = d["lead_time_h"]
         assert opened.text("#saving") == fixed(-lead["mean"], 1) + " h", name
-        assert fixed(-lead["ci_high"], 1) + "–" + fixed(-lead["ci_low"], 1) in opened.text("#saving-ci")
+        assert between(opened.text("#saving-ci"), -lead["ci_high"], -lead["ci_low"])
         assert opened.text("#saving-rel").startswith(signed(100 * lead["relative"], 1) + "%")
         assert (opened.page.locator("#saving-unclear").count() == 0) == lead["significant"]
         assert opened.text("#lead-sel") == fixed(s["lead_time_h"]["mean"], 1) + " h"
@@ -212,12 +219,13 @@ def test_a_combination_the_kit_does_not_hold_says_so(browser, tmp_path):
 def test_the_labels_switch_language_and_the_numbers_stay(opened, lang, tmp_path):
     opened.select({"etir"})
     saving = opened.text("#saving")
+    assert saving.endswith(" h")
     opened.page.select_option("#lang", lang)
     words = I18N[lang]
     assert opened.text("nav button[data-view='crossings']") == words["v_crossings"]
     assert opened.text("#workshop ~ h2, h2[data-i18n='takeaway_heading']") == words["takeaway_heading"]
     assert opened.page.locator("html").get_attribute("lang") == lang
-    assert opened.text("#saving") == saving
+    assert opened.text("#saving") == saving.replace(" h", " " + words["unit_h"])
     shot = tmp_path / f"lang-{lang}.png"
     opened.page.screenshot(path=str(shot))
     assert_drawn(shot)

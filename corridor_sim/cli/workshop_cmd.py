@@ -87,7 +87,8 @@ def one_bar(enabled: bool, names: list[str], total: int) -> Iterator:
 def workshop(args: argparse.Namespace) -> int:
     from ..experiment import compare_plan
     from ..results.io import check_run_path, check_target
-    from ..workshop import build_kit, check_kit_path, check_runs, default_files, kit_extras, read_kit_data, write_kit
+    from ..workshop import (DEFAULT_LABELS, build_kit, check_kit_path, check_runs, default_files, kit_extras,
+                            read_kit_data, write_kit)
     from .common import run_to_directory
 
     for value, name in ((args.replications, "--replications"), (args.workers, "--workers"),
@@ -100,6 +101,7 @@ def workshop(args: argparse.Namespace) -> int:
     if args.base and not args.overlays:
         raise CorridorSimError(f"give the measures after {args.base}: corridor-sim workshop BASE OVERLAY...")
     base, overlays = (Path(args.base), [Path(o) for o in args.overlays]) if args.base else default_files()
+    labels = None if args.base else DEFAULT_LABELS
     page = Path(args.output) if args.output else DEFAULT_KIT
     data = Path(args.data) if args.data else page.with_name(f"{page.stem}-data")
     check_kit_path(page, args.force)
@@ -107,7 +109,7 @@ def workshop(args: argparse.Namespace) -> int:
     if not args.resume:
         check_target(data, args.force)
 
-    kit = build_kit(base, overlays, args.max_size, args.overrides)
+    kit = build_kit(base, overlays, args.max_size, args.overrides, labels)
     reps = args.replications or kit.base.experiment.replications
     check_runs(kit, reps, args.max_runs)
     plan = replace(compare_plan(list(kit.scenarios), reps, args.seed, args.trace), engine=args.engine)

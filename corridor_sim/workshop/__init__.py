@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..results.run_result import RunResult
 
 __all__ = ["Kit", "build_kit", "check_runs", "check_kit_path", "write_kit", "default_files", "kit_plan",
-           "kit_extras", "run_workshop", "KIT_JSON", "DEFAULT_MEASURES"]
+           "kit_extras", "run_workshop", "KIT_JSON", "DEFAULT_MEASURES", "DEFAULT_LABELS"]
 
 KIT_JSON = "workshop.json"  # in the run directory: the page's data
 # the facilitation measures of the README's headline comparison (blanket inspection is the
@@ -30,6 +30,10 @@ KIT_JSON = "workshop.json"  # in the run directory: the page's data
 DEFAULT_MEASURES = ("etir.yaml", "aeo_mutual_recognition.yaml", "risk_based.yaml", "joint_control_red_bridge.yaml",
                     "extra_ferry.yaml", "kyrgyz_weekends.yaml")
 DEFAULT_BASE = "middle_corridor.yaml"
+# how the page names them (the files give no label: their plots name them by file)
+DEFAULT_LABELS = {"etir": "e-TIR", "aeo-mutual-recognition": "AEO mutual recognition",
+                  "risk-based": "Risk-based selection", "joint-control-red-bridge": "Joint control at Red Bridge",
+                  "extra-ferry": "A third Caspian vessel", "kyrgyz-weekends": "Kyrgyz crossings open at weekends"}
 
 
 def default_files() -> tuple[Path, list[Path]]:

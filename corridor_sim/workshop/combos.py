@@ -87,8 +87,9 @@ def check_compatible(measures: list[Measure]) -> None:
                                        "would depend on the order they are named in; give only one of them")
 
 
-def measures_of(base: Path, overlays: Iterable[str | Path]) -> list[Measure]:
-    """Each overlay file as a measure, keyed by its scenario name (its file's stem where two share one)."""
+def measures_of(base: Path, overlays: Iterable[str | Path], labels: Mapping[str, str] | None = None) -> list[Measure]:
+    """Each overlay file as a measure, keyed by its scenario name (its file's stem where two share one),
+    named by its `label`, else by `labels` (by key), else by its key."""
     measures: list[Measure] = []
     for file in overlays:
         path = Path(file)
@@ -100,7 +101,7 @@ def measures_of(base: Path, overlays: Iterable[str | Path]) -> list[Measure]:
         if key in {m.key for m in measures}:
             raise CorridorSimError(f"{path}: another overlay of this workshop has the same name {key!r}; give each "
                                    "measure once")
-        measures.append(Measure(key, scenario.label or key, str(path), layer))
+        measures.append(Measure(key, scenario.label or (labels or {}).get(key) or key, str(path), layer))
     return measures
 
 
@@ -129,12 +130,12 @@ def combination_scenario(base: Scenario, chosen: list[Measure], overrides: Itera
 
 
 def build_kit(base_file: str | Path, overlay_files: Iterable[str | Path], max_size: int | None = None,
-              overrides: Iterable[str] | Mapping[str, Any] = ()) -> Kit:
+              overrides: Iterable[str] | Mapping[str, Any] = (), labels: Mapping[str, str] | None = None) -> Kit:
     """The kit of `base_file` and its measure overlays: every combination of up to `max_size`
-    measures (default: all of them together too)."""
+    measures (default: all of them together too); `labels` names measures whose files give none."""
     base_path = Path(base_file)
     overrides = overrides if isinstance(overrides, Mapping) else list(overrides)
-    measures = measures_of(base_path, overlay_files)
+    measures = measures_of(base_path, overlay_files, labels)
     if not measures:
         raise CorridorSimError("a workshop needs at least one measure: give the overlay files after the base")
     check_compatible(measures)

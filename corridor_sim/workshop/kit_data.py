@@ -155,10 +155,11 @@ def _journeys(result: RunResult, names: list[str]) -> dict[str, Any] | None:
 def _map(result: RunResult, name: str) -> dict[str, Any] | None:
     """The places with coordinates, the links between them, and the country outlines around them."""
     from ..plots.basemap import country_rings
+    from ..scenario.network import place_name
 
     scenario = result.scenarios[name]
-    nodes: list[dict[str, Any]] = [{"name": n, "label": node.label or n, "kind": node.kind, "lat": node.lat,
-                                    "lon": node.lon}
+    nodes: list[dict[str, Any]] = [{"name": n, "label": place_name(scenario, n, short=True), "kind": node.kind,
+                                    "lat": node.lat, "lon": node.lon}
                                    for n, node in scenario.nodes.items() if node.lat is not None and node.lon is not None]
     if not nodes:
         return None

@@ -26,6 +26,12 @@
   }
   function fmt(x, digits) { return x === null || x === undefined || !isFinite(x) ? "–" : Number(x).toFixed(digits); }
   function signed(x, digits) { const s = fmt(x, digits); return x !== null && x !== undefined && x >= 0 ? "+" + s : s; }
+  function hours(x, digits) { return fmt(x, digits) + " " + t("unit_h"); }
+  function range(low, high, digits) {
+    const across = low !== null && high !== null && low < 0 && high >= 0;
+    return t(across ? "ci_range_to" : "ci_range", {low: across ? signed(low, digits) : fmt(low, digits),
+                                                   high: across ? signed(high, digits) : fmt(high, digits)});
+  }
   function pct(x, digits) { return x === null || x === undefined ? "–" : fmt(100 * x, digits); }
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -59,8 +65,8 @@
     box.replaceChildren();
     const baseFig = el("div", {class: "figure"});
     baseFig.append(el("small", {}, t("lead_base", {name: DATA.title})));
-    baseFig.append(el("span", {id: "lead-base"}, fmt(base.lead_time_h.mean, 1) + " h"));
-    baseFig.append(el("small", {id: "lead-base-ci"}, t("ci_range", {low: fmt(base.lead_time_h.ci_low, 1), high: fmt(base.lead_time_h.ci_high, 1)})));
+    baseFig.append(el("span", {id: "lead-base"}, hours(base.lead_time_h.mean, 1)));
+    baseFig.append(el("small", {id: "lead-base-ci"}, range(base.lead_time_h.ci_low, base.lead_time_h.ci_high, 1)));
     if (!c) {
       box.append(baseFig, el("p", {id: "not-built", class: "warn"}, t("not_built", {k: DATA.max_size})));
       return;
@@ -72,17 +78,17 @@
     const d = sel.difference.lead_time_h;
     const saving = el("div", {class: "figure"});
     saving.append(el("small", {}, t("saving_label")));
-    saving.append(el("span", {id: "saving", class: "big" + (d.significant ? "" : " unclear")}, fmt(-d.mean, 1) + " h"));
-    saving.append(el("small", {id: "saving-ci"}, t("ci_range", {low: fmt(-d.ci_high, 1), high: fmt(-d.ci_low, 1)})));
+    saving.append(el("span", {id: "saving", class: "big" + (d.significant ? "" : " unclear")}, hours(-d.mean, 1)));
+    saving.append(el("small", {id: "saving-ci"}, range(-d.ci_high, -d.ci_low, 1)));
     saving.append(el("small", {id: "saving-rel"}, t("relative", {pct: signed(d.relative === null ? null : 100 * d.relative, 1)})));
     if (!d.significant) saving.append(el("small", {id: "saving-unclear", class: "warn"}, t("unclear")));
     const selFig = el("div", {class: "figure"});
     selFig.append(el("small", {}, t("lead_sel", {name: names(c)})));
-    selFig.append(el("span", {id: "lead-sel"}, fmt(sel.lead_time_h.mean, 1) + " h"));
-    selFig.append(el("small", {id: "lead-sel-ci"}, t("ci_range", {low: fmt(sel.lead_time_h.ci_low, 1), high: fmt(sel.lead_time_h.ci_high, 1)})));
+    selFig.append(el("span", {id: "lead-sel"}, hours(sel.lead_time_h.mean, 1)));
+    selFig.append(el("small", {id: "lead-sel-ci"}, range(sel.lead_time_h.ci_low, sel.lead_time_h.ci_high, 1)));
     box.append(baseFig, selFig, saving);
     const extra = sel.difference;
-    if (extra.range_h) box.append(figure("range", t("range_label"), fmt(-extra.range_h.high, 1) + "–" + fmt(-extra.range_h.low, 1) + " h"));
+    if (extra.range_h) box.append(figure("range", t("range_label"), fmt(-extra.range_h.high, 1) + "–" + hours(-extra.range_h.low, 1)));
     for (const key of ["cost", "co2"]) {
       const x = extra[key];
       if (x) box.append(figure(key, t(key + "_label"), signed(x.mean, 1) + " " + (x.unit || ""),
@@ -170,11 +176,11 @@
         const v = d.components_h[k] || 0;
         if (v <= 0) continue;
         const r = s("rect", {x: at, y: y, width: v * scale, height: 34, fill: COLOURS[k]});
-        r.append(s("title", {}, t("c_" + k) + ": " + fmt(v, 1) + " h"));
+        r.append(s("title", {}, t("c_" + k) + ": " + hours(v, 1)));
         g.append(r);
         at += v * scale;
       }
-      g.append(s("text", {x: at + 6, y: y + 22, "data-v": "lead:" + key}, fmt(d.lead_time_h.mean, 1) + " h"));
+      g.append(s("text", {x: at + 6, y: y + 22, "data-v": "lead:" + key}, hours(d.lead_time_h.mean, 1)));
     });
     // the table of components: base, selected, paired difference
     const top = 10 + rows.length * 50 + 14;
@@ -337,17 +343,18 @@
 
   function viewMap() {
     const m = DATA.map, c = current(), sel = selData();
-    const [svg, g] = frame(470, t("v_map"));
-    if (!m) { message(g, t("no_map")); return svg; }
+    if (!m) { const [svg, g] = frame(80, t("v_map")); message(g, t("no_map")); return svg; }
     const [lon0, lon1, lat0, lat1] = m.box;
     const k = Math.cos((lat0 + lat1) / 2 * Math.PI / 180);
-    const sx = 860 / ((lon1 - lon0) * k), sy = 440 / (lat1 - lat0), sc = Math.min(sx, sy);
+    const sc = Math.min(860 / ((lon1 - lon0) * k), 520 / (lat1 - lat0));
+    const mw = (lon1 - lon0) * k * sc, mh = (lat1 - lat0) * sc;
+    const [svg, g] = frame(mh + 40, t("v_map"));
     const X = lon => 20 + (lon - lon0) * k * sc, Y = lat => 10 + (lat1 - lat) * sc;
     const clip = s("clipPath", {id: "map-clip"});
-    clip.append(s("rect", {x: 20, y: 10, width: (lon1 - lon0) * k * sc, height: (lat1 - lat0) * sc}));
+    clip.append(s("rect", {x: 20, y: 10, width: mw, height: mh}));
     g.append(clip);
     const land = s("g", {"clip-path": "url(#map-clip)"});
-    land.append(s("rect", {x: 20, y: 10, width: (lon1 - lon0) * k * sc, height: (lat1 - lat0) * sc, fill: "#dce7ef"}));
+    land.append(s("rect", {x: 20, y: 10, width: mw, height: mh, fill: "#dce7ef"}));
     for (const ring of m.rings) {
       land.append(s("path", {d: "M" + ring.map(p => X(p[0]).toFixed(1) + "," + Y(p[1]).toFixed(1)).join("L") + "Z",
                              fill: "#f2f0eb", stroke: "#a8a39a", "stroke-width": 0.6}));
@@ -359,28 +366,42 @@
       g.append(s("line", {x1: X(a.lon), y1: Y(a.lat), x2: X(b.lon), y2: Y(b.lat), stroke: link.mode === "ferry" ? "#0072b2" : "#555",
                           "stroke-width": 1.5, "stroke-dasharray": link.mode === "ferry" ? "5,4" : "none"}));
     }
+    // each place with a control: its slowest crossing (in the combination shown) and that crossing's change
     const showSel = sel && c.measures.length;
     const shown = showSel ? sel : baseData();
-    const time = new Map(), change = new Map();
-    for (const x of shown.crossings) time.set(x.node, (time.get(x.node) || 0) + x.mean);
-    if (showSel) for (const x of sel.difference.crossings) change.set(x.node, (change.get(x.node) || 0) + x.mean);
-    const max = Math.max(1, ...time.values());
-    for (const n of m.nodes) {
-      const x = X(n.lon), y = Y(n.lat), h = time.get(n.name);
-      if (h !== undefined) {
-        const d = change.get(n.name);
-        const colour = d === undefined || Math.abs(d) < 0.05 ? "#e69f00" : d < 0 ? "#009e73" : "#d55e00";
-        g.append(s("circle", {cx: x, cy: y, r: 4 + 22 * Math.sqrt(h / max), fill: colour, "fill-opacity": 0.55, stroke: "#333"}));
-        const label = n.label + ": " + fmt(h, 1) + " h" + (d === undefined ? "" : " (" + signed(d, 1) + " h)");
-        g.append(s("text", {x: x + 8, y: y - 8, "font-size": "12", "data-v": "map:" + n.name, "paint-order": "stroke",
-                            stroke: "#fff", "stroke-width": 3}, label));
+    const slowest = new Map();
+    for (const x of shown.crossings) if (!slowest.has(x.node) || x.mean > slowest.get(x.node).mean) slowest.set(x.node, x);
+    const change = new Map((showSel ? sel.difference.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
+    const max = Math.max(1, ...[...slowest.values()].map(x => x.mean));
+    const placed = [];
+    const free = (x, y, w) => !placed.some(([px, py, pw]) => x < px + pw && px < x + w && Math.abs(y - py) < 14);
+    const nodes = m.nodes.slice().sort((a, b) => ((slowest.get(b.name) || {mean: -1}).mean) - ((slowest.get(a.name) || {mean: -1}).mean));
+    for (const n of nodes) {
+      const x = X(n.lon), y = Y(n.lat), cross = slowest.get(n.name);
+      if (cross) {
+        const d = change.get(n.name + "|" + cross.crossing);
+        const colour = !d || !d.significant ? "#e69f00" : d.mean < 0 ? "#009e73" : "#d55e00";
+        g.append(s("circle", {cx: x, cy: y, r: 4 + 18 * Math.sqrt(cross.mean / max), fill: colour, "fill-opacity": 0.55, stroke: "#333"}));
       } else {
-        g.append(s("circle", {cx: x, cy: y, r: 3.5, fill: "#333"}));
-        g.append(s("text", {x: x + 6, y: y + 4, "font-size": "11", fill: "#333"}, n.label));
+        g.append(s("circle", {cx: x, cy: y, r: 3, fill: "#333"}));
       }
     }
-    g.append(s("text", {x: 24, y: 470 - 16, "font-size": "11", fill: "#333", "paint-order": "stroke", stroke: "#fff", "stroke-width": 3},
-                t("map_note")));
+    for (const n of nodes) {
+      const x = X(n.lon), y = Y(n.lat), cross = slowest.get(n.name);
+      let label = n.label;
+      if (cross) {
+        const d = change.get(n.name + "|" + cross.crossing);
+        label += " " + cross.crossing + ": " + hours(cross.mean, 1) + (d ? " (" + signed(d.mean, 1) + ")" : "");
+      }
+      const w = 6.6 * label.length;
+      const spot = [[x + 8, y - 8], [x + 8, y + 16], [x - 8 - w, y - 8], [x - 8 - w, y + 16]]
+        .find(([px, py]) => px >= 20 && px + w <= 20 + mw && py > 20 && py < mh && free(px, py, w));
+      if (!spot) continue;
+      placed.push([spot[0], spot[1], w]);
+      g.append(s("text", {x: spot[0], y: spot[1], "font-size": cross ? "12" : "11", "data-v": "map:" + n.name, "paint-order": "stroke",
+                          stroke: "#fff", "stroke-width": 3, fill: cross ? "#111" : "#444"}, label));
+    }
+    g.append(s("text", {x: 20, y: mh + 30, "font-size": "11", fill: "#333"}, t("map_note")));
     return svg;
   }
 
