@@ -61,6 +61,16 @@ def test_a_single_measure_is_its_overlay_and_a_combination_lays_both_over_the_ba
         == (("etir",), ("more-lanes",))
 
 
+def test_a_measure_at_two_intensities_is_one_measure_whose_levels_are_never_combined():
+    kit = build_kit(FIXTURES / "border.yaml", [[FIXTURES / "etir_half.yaml", FIXTURES / "etir.yaml"],
+                                               FIXTURES / "lanes.yaml"])
+    [etir, lanes] = kit.measures
+    assert [lv.key for lv in etir.levels] == ["etir-half", "etir"] and etir.key == "etir" and etir.label == "e-TIR"
+    assert kit.combinations == (("etir-half",), ("etir",), ("more-lanes",), ("etir-half", "more-lanes"),
+                                ("etir", "more-lanes"))
+    assert kit.scenarios[4].traffic["westbound"].regime["etir"] == 0.6 and kit.scenarios[4].nodes["khorgos"].lanes == 5
+
+
 def test_set_applies_to_every_scenario_of_the_kit():
     kit = build_kit(FIXTURES / "border.yaml", [FIXTURES / "etir.yaml", FIXTURES / "lanes.yaml"],
                     overrides=["traffic.westbound.per_day=30"])

@@ -213,6 +213,27 @@ def test_a_combination_the_kit_does_not_hold_says_so(browser, tmp_path):
     page.page.close()
 
 
+def test_a_slider_sets_a_measures_intensity(browser, tmp_path):
+    for f in ("border.yaml", "etir.yaml", "etir_half.yaml", "lanes.yaml"):
+        shutil.copy(FIXTURES / f, tmp_path / f)
+    assert main(["workshop", str(tmp_path / "border.yaml"), f"{tmp_path / 'etir_half.yaml'},{tmp_path / 'etir.yaml'}",
+                 str(tmp_path / "lanes.yaml"), "-n", "2", "--workers", "1", "--quiet", "-o", str(tmp_path / "kit.html")]) == 0
+    summary = json.loads((tmp_path / "kit-data" / "summary.json").read_text())
+    page = Opened(browser, tmp_path / "kit.html")
+    assert page.page.locator("input[data-levels]").count() == 1  # e-TIR has two levels, the lanes one
+    for index, name, label in ((1, "etir", "e-TIR"), (0, "etir-half", "e-TIR 60%"), (1, "etir", "e-TIR")):
+        page.page.locator("input[data-levels='etir']").fill(str(index))
+        assert page.page.locator("input[data-measure='etir']").is_checked()  # moving the slider ticks the measure
+        assert page.text("[data-level-label='etir']") == label
+        lead = summary["comparison"][name]["flows"]["*"]["lead_time_h"]
+        assert page.text("#saving") == fixed(-lead["mean"], 1) + " h"
+    page.page.click("input[data-measure='more-lanes']")
+    lead = summary["comparison"]["etir__more-lanes"]["flows"]["*"]["lead_time_h"]
+    assert page.text("#saving") == fixed(-lead["mean"], 1) + " h"
+    page.offline()
+    page.page.close()
+
+
 # --- languages and the workshop mode ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["ru", "tr", "en"])

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "questions. Without files: the bundled corridor and its measure overlays.")
     p.add_argument("base", metavar="BASE", nargs="?", help="the base scenario (default: scenarios/middle_corridor.yaml)")
     p.add_argument("overlays", metavar="OVERLAY", nargs="*",
-                   help="the measures: overlay files of BASE (default: the bundled corridor's measure overlays)")
+                   help="the measures: overlay files of BASE (default: the bundled corridor's measure overlays); "
+                        "A.yaml,B.yaml: one measure at two intensities, a slider on the page")
     p.add_argument("--max-size", type=int, default=MAX_SIZE, metavar="K",
                    help=f"combine at most K measures at once (default {MAX_SIZE})")
     p.add_argument("--max-runs", type=int, default=MAX_RUNS, metavar="N",
@@ -100,7 +101,8 @@ def workshop(args: argparse.Namespace) -> int:
         raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
     if args.base and not args.overlays:
         raise CorridorSimError(f"give the measures after {args.base}: corridor-sim workshop BASE OVERLAY...")
-    base, overlays = (Path(args.base), [Path(o) for o in args.overlays]) if args.base else default_files()
+    base, files = (Path(args.base), args.overlays) if args.base else default_files()
+    overlays = [[Path(f) for f in str(o).split(",") if f] for o in files]  # A.yaml,B.yaml: levels of one measure
     labels = None if args.base else DEFAULT_LABELS
     page = Path(args.output) if args.output else DEFAULT_KIT
     data = Path(args.data) if args.data else page.with_name(f"{page.stem}-data")

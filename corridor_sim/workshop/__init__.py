@@ -50,7 +50,9 @@ def default_files() -> tuple[Path, list[Path]]:
 def spec(kit: Kit) -> dict[str, Any]:
     """What the page needs to know of the kit: its measures and which scenario each combination is."""
     return {
-        "measures": [{"key": m.key, "label": m.label, "file": Path(m.file).name} for m in kit.measures],
+        "measures": [{"key": m.key, "label": m.label,
+                      "levels": [{"key": lv.key, "label": lv.label, "file": Path(lv.file).name} for lv in m.levels]}
+                     for m in kit.measures],
         "combinations": [{"measures": [], "scenario": kit.base.name}]
         + [{"measures": list(combo), "scenario": s.name} for combo, s in zip(kit.combinations, kit.scenarios[1:])],
         "max_size": kit.max_size,

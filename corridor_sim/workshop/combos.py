@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import CorridorSimError, Problem, ScenarioError
 from ..scenario import Scenario, load_scenario
@@ -24,8 +24,8 @@ JOIN = "__"  # combination names: etir__extra-ferry
 
 
 @dataclass(frozen=True)
-class Measure:
-    """One overlay of the base: its key (the overlay's scenario name), label and file."""
+class Level:
+    """One overlay of the base: its key (the overlay's scenario name), label, file and what it sets."""
 
     key: str
     label: str
@@ -34,8 +34,34 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """A measure: one overlay, or several that are its intensities (e-TIR for half the trucks, for
+    all), of which a combination takes at most one. Keyed and named by its last (strongest) level."""
+
+    levels: tuple[Level, ...]
+
+    @property
+    def key(self) -> str:
+        return self.levels[-1].key
+
+    @property
+    def label(self) -> str:
+        """The words the levels' labels share at their start (`e-TIR 50%`, `e-TIR 100%`: `e-TIR`)."""
+        if len(self.levels) == 1:
+            return self.levels[0].label
+        words = [level.label.split() for level in self.levels]
+        common = []
+        for group in zip(*words):
+            if len(set(group)) > 1:
+                break
+            common.append(group[0])
+        return " ".join(common) or self.levels[-1].label
+
+
+@dataclass(frozen=True)
 class Kit:
-    """The base, the measures and the scenario of each combination (the base's first, no measure)."""
+    """The base, the measures and the scenario of each combination (the base's first, no measure);
+    a combination is the keys of the levels it takes, one per measure."""
 
     base: Scenario
     measures: tuple[Measure, ...]
@@ -75,44 +101,59 @@ def _leaves(data: Mapping[str, Any], parts: tuple[str, ...] = ()) -> dict[tuple[
 
 
 def check_compatible(measures: list[Measure]) -> None:
-    """Refuse two measures that set one value differently (sources, which cite, are not values)."""
-    leaves = [{p: v for p, v in _leaves(m.layer).items() if p[0] != "sources"} for m in measures]
-    for (a, la), (b, lb) in itertools.combinations(zip(measures, leaves), 2):
+    """Refuse two measures that set one value differently (sources, which cite, are not values);
+    the levels of one measure may, since no combination takes two of them."""
+    leaves = [(m, level, {p: v for p, v in _leaves(level.layer).items() if p[0] != "sources"})
+              for m in measures for level in m.levels]
+    for (ma, a, la), (mb, b, lb) in itertools.combinations(leaves, 2):
+        if ma is mb:
+            continue
         for path, value in la.items():
             clash = path in lb and lb[path] != value
             nested = next((q for q in lb if q != path and (q[:len(path)] == path or path[:len(q)] == q)), None)
             if clash or nested:
                 where = ".".join(path if clash or nested is None or len(path) <= len(nested) else nested)
                 raise CorridorSimError(f"{a.file} and {b.file} both set {where}, differently: their combination "
-                                       "would depend on the order they are named in; give only one of them")
+                                       "would depend on the order they are named in; give only one of them, or "
+                                       "both as levels of one measure (A.yaml,B.yaml)")
 
 
-def measures_of(base: Path, overlays: Iterable[str | Path], labels: Mapping[str, str] | None = None) -> list[Measure]:
-    """Each overlay file as a measure, keyed by its scenario name (its file's stem where two share one),
-    named by its `label`, else by `labels` (by key), else by its key."""
+def measures_of(base: Path, overlays: Iterable[str | Path | Sequence[str | Path]],
+                labels: Mapping[str, str] | None = None) -> list[Measure]:
+    """Each overlay file as a measure (a sequence of files: one measure's levels, weakest first),
+    each level keyed by its scenario name (its file's stem where two share one), named by its
+    `label`, else by `labels` (by key), else by its key."""
     measures: list[Measure] = []
-    for file in overlays:
-        path = Path(file)
-        layer = overlay_layer(path, base)
-        scenario = load_scenario(path)
-        key = scenario.name
-        if key in {m.key for m in measures}:
-            key = path.stem
-        if key in {m.key for m in measures}:
-            raise CorridorSimError(f"{path}: another overlay of this workshop has the same name {key!r}; give each "
-                                   "measure once")
-        measures.append(Measure(key, scenario.label or (labels or {}).get(key) or key, str(path), layer))
+    keys: set[str] = set()
+    for item in overlays:
+        files = [item] if isinstance(item, (str, Path)) else list(item)
+        levels = []
+        for file in files:
+            path = Path(file)
+            layer = overlay_layer(path, base)
+            scenario = load_scenario(path)
+            key = scenario.name if scenario.name not in keys else path.stem
+            if key in keys:
+                raise CorridorSimError(f"{path}: another overlay of this workshop has the same name {key!r}; give "
+                                       "each measure once")
+            keys.add(key)
+            levels.append(Level(key, scenario.label or (labels or {}).get(key) or key, str(path), layer))
+        if levels:
+            measures.append(Measure(tuple(levels)))
     return measures
 
 
-def combinations(keys: list[str], max_size: int) -> list[tuple[str, ...]]:
-    """Every combination of up to `max_size` measures, smallest first, in the order they were given."""
-    return [combo for size in range(1, max_size + 1) for combo in itertools.combinations(keys, size)]
+def combinations(measures: list[Measure], max_size: int) -> list[tuple[str, ...]]:
+    """Every combination of up to `max_size` measures, each at each of its levels, smallest first,
+    in the order they were given."""
+    return [tuple(level.key for level in levels)
+            for size in range(1, max_size + 1) for chosen in itertools.combinations(measures, size)
+            for levels in itertools.product(*(m.levels for m in chosen))]
 
 
-def combination_scenario(base: Scenario, chosen: list[Measure], overrides: Iterable[str] | Mapping[str, Any],
+def combination_scenario(base: Scenario, chosen: list[Level], overrides: Iterable[str] | Mapping[str, Any],
                          base_file: str) -> Scenario:
-    """The base with the measures' layers laid over it, named after them; `--set` applied last."""
+    """The base with the levels' layers laid over it, named after them; `--set` applied last."""
     data = base.raw
     for m in chosen:
         data = merge(data, m.layer)
@@ -129,7 +170,8 @@ def combination_scenario(base: Scenario, chosen: list[Measure], overrides: Itera
                              for p in exc.problems]) from None
 
 
-def build_kit(base_file: str | Path, overlay_files: Iterable[str | Path], max_size: int | None = None,
+def build_kit(base_file: str | Path, overlay_files: Iterable[str | Path | Sequence[str | Path]],
+              max_size: int | None = None,
               overrides: Iterable[str] | Mapping[str, Any] = (), labels: Mapping[str, str] | None = None) -> Kit:
     """The kit of `base_file` and its measure overlays: every combination of up to `max_size`
     measures (default: all of them together too); `labels` names measures whose files give none."""
@@ -145,8 +187,8 @@ def build_kit(base_file: str | Path, overlay_files: Iterable[str | Path], max_si
     size = min(size, len(measures))
     raw_base = load_scenario(base_path)
     base = load_scenario(base_path, overrides) if overrides else raw_base
-    combos = combinations([m.key for m in measures], size)
-    by_key = {m.key: m for m in measures}
+    combos = combinations(measures, size)
+    by_key = {level.key: level for m in measures for level in m.levels}
     scenarios = [base] + [combination_scenario(raw_base, [by_key[k] for k in combo], overrides, base_path.name)
                           for combo in combos]
     if base.name in {s.name for s in scenarios[1:]}:

@@ -12,9 +12,11 @@
                    inspection: "#cc79a7", ferry_wait: "#56b4e9", ferry_sail: "#0072b2", booking: "#009e73", permit: "#f0e442"};
   const BASE_COLOUR = "#8a8f98", SEL_COLOUR = "#0072b2";
   const VIEWS = ["time", "crossings", "queues", "journey", "checks", "map"];
-  const state = {lang: "en", selected: new Set(), view: "time", workshop: false, question: 0, revealed: false, guess: null};
+  // selected: the measures ticked; level: the intensity each is at (its strongest by default)
+  const state = {lang: "en", selected: new Set(), level: {}, view: "time", workshop: false, question: 0, revealed: false, guess: null};
+  for (const m of DATA.measures) state.level[m.key] = m.levels.length - 1;
   const byCombo = new Map(DATA.combinations.map(c => [c.measures.slice().sort().join("\u0001"), c]));
-  const measureLabel = Object.fromEntries(DATA.measures.map(m => [m.key, m.label]));
+  const measureLabel = Object.fromEntries(DATA.measures.flatMap(m => m.levels.map(l => [l.key, l.label])));
 
   // --- text -------------------------------------------------------------------------------------
   function t(key, vars) {
@@ -48,7 +50,17 @@
   function names(combo) { return combo.measures.map(k => measureLabel[k]).join(" + "); }
 
   // --- the selection ----------------------------------------------------------------------------
-  function current() { return byCombo.get([...state.selected].sort().join("\u0001")) || null; }
+  function chosenLevels() {
+    return DATA.measures.filter(m => state.selected.has(m.key)).map(m => m.levels[state.level[m.key]].key);
+  }
+  function current() { return byCombo.get(chosenLevels().sort().join("\u0001")) || null; }
+  function selectLevels(keys) {
+    state.selected = new Set();
+    for (const m of DATA.measures) {
+      const i = m.levels.findIndex(l => keys.includes(l.key));
+      if (i >= 0) { state.selected.add(m.key); state.level[m.key] = i; }
+    }
+  }
   function baseData() { return DATA.scenarios[DATA.base]; }
   function selData() { const c = current(); return c ? DATA.scenarios[c.scenario] : null; }
   function stampText(key) {
@@ -500,7 +512,7 @@
     reveal.disabled = state.revealed;
     reveal.addEventListener("click", () => {
       state.revealed = true;
-      state.selected = new Set(q.select);
+      selectLevels(q.select);
       state.view = q.view;
       render();
     });
@@ -532,6 +544,18 @@
       });
       label.append(input, el("span", {}, m.label));
       box.append(label);
+      if (m.levels.length > 1) {
+        const row = el("div", {class: "level"});
+        const slider = el("input", {type: "range", min: "0", max: String(m.levels.length - 1), step: "1",
+                                    value: String(state.level[m.key]), "data-levels": m.key, "aria-label": m.label});
+        slider.addEventListener("input", () => {
+          state.level[m.key] = Number(slider.value);
+          state.selected.add(m.key);
+          render();
+        });
+        row.append(slider, el("span", {"data-level-label": m.key}, m.levels[state.level[m.key]].label));
+        box.append(row);
+      }
     }
     box.append(el("p", {class: "note"}, t("built", {n: DATA.combinations.length - 1, k: DATA.max_size, m: DATA.measures.length})));
   }
