@@ -224,6 +224,8 @@ def test_an_interrupted_kit_resumes_with_the_same_command(files, capsys):
             "--workers", "1", "-o", str(files / "kit.html")]
     assert main(argv) == 2  # not without --resume
     assert "--resume" in capsys.readouterr().err
+    assert main([*argv, "-n", "4", "--resume"]) == 2  # another plan
+    assert "was started with other measures or options (its replications differ)" in capsys.readouterr().err
     assert main([*argv, "--resume"]) == 0
     manifest = json.loads((files / "kit-data" / "manifest.json").read_text())
     assert manifest["resumed_replications"] >= 4 and manifest["run_replications"] == 12 - manifest["resumed_replications"]
@@ -259,3 +261,16 @@ def test_the_readme_builds_a_kit_for_a_single_border_with_two_overlays(tmp_path,
     assert (tmp_path / "my-kit.html").is_file() and (tmp_path / "my-kit-data" / "summary.json").is_file()
     data = json.loads((tmp_path / "my-kit-data" / KIT_JSON).read_text())
     assert [m["label"] for m in data["measures"]] == ["e-TIR", "Two more lanes"]
+
+
+def test_nothing_to_resume_is_one_line(files, capsys):
+    err = _bad([str(files / "border.yaml"), str(files / "etir.yaml"), str(files / "lanes.yaml"), "--resume",
+                "-o", str(files / "kit.html")], files, capsys)
+    assert "nothing to resume" in err
+
+
+def test_the_pages_title_escapes_the_bases_label():
+    from corridor_sim.workshop.page import render_kit
+
+    text = render_kit({"title": "<b>A & B</b>"})
+    assert "<title>Workshop kit: &lt;b&gt;A &amp; B&lt;/b&gt;</title>" in text and "<b>" not in text

@@ -234,6 +234,24 @@ def test_a_slider_sets_a_measures_intensity(browser, tmp_path):
     page.page.close()
 
 
+def test_a_range_a_cost_and_co2_are_shown_where_the_data_have_them(browser, kit, tmp_path):
+    from corridor_sim.workshop import write_kit
+
+    data = json.loads((kit / "kit-data" / "workshop.json").read_text())
+    data["scenarios"]["etir"]["difference"].update({
+        "range_h": {"low": -3.25, "high": -0.5},
+        "cost": {"mean": -120.0, "ci_low": -150.5, "ci_high": -90.0, "unit": "USD per truck"},
+        "co2": {"mean": -2.5, "ci_low": -3.0, "ci_high": -2.0, "unit": "kg per truck"}})
+    page = Opened(browser, write_kit(data, tmp_path / "kit.html"))
+    page.select({"etir"})
+    assert page.text("#range") == f"{fixed(0.5, 1)}–{fixed(3.25, 1)} h" == "0.5–3.3 h"  # toFixed: half away from 0
+    assert page.text("#cost") == "-120.0 USD per truck" and page.text("#co2") == "-2.5 kg per truck"
+    page.select({"more-lanes"})
+    assert page.page.locator("#range, #cost, #co2").count() == 0
+    page.offline()
+    page.page.close()
+
+
 # --- languages and the workshop mode ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["ru", "tr", "en"])

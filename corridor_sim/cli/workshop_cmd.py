@@ -88,8 +88,8 @@ def one_bar(enabled: bool, names: list[str], total: int) -> Iterator:
 def workshop(args: argparse.Namespace) -> int:
     from ..experiment import compare_plan
     from ..results.io import check_run_path, check_target
-    from ..workshop import (DEFAULT_LABELS, build_kit, check_kit_path, check_runs, default_files, kit_extras,
-                            read_kit_data, write_kit)
+    from ..workshop import (DEFAULT_LABELS, build_kit, check_kit_path, check_resumable, check_runs, default_files,
+                            kit_extras, read_kit_data, write_kit)
     from .common import run_to_directory
 
     for value, name in ((args.replications, "--replications"), (args.workers, "--workers"),
@@ -115,6 +115,8 @@ def workshop(args: argparse.Namespace) -> int:
     reps = args.replications or kit.base.experiment.replications
     check_runs(kit, reps, args.max_runs)
     plan = replace(compare_plan(list(kit.scenarios), reps, args.seed, args.trace), engine=args.engine)
+    if args.resume:
+        check_resumable(data, plan)
     console_err.line(f"workshop: {len(kit.measures)} measures, up to {kit.max_size} at once: the base and "
                      f"{len(kit.combinations)} combinations × {reps} replications = {kit.runs(reps):,} runs "
                      f"(--max-runs {args.max_runs:,})")

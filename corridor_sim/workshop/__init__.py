@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..results.run_result import RunResult
 
 __all__ = ["Kit", "build_kit", "check_runs", "check_kit_path", "write_kit", "default_files", "kit_plan",
-           "kit_extras", "run_workshop", "KIT_JSON", "DEFAULT_MEASURES", "DEFAULT_LABELS"]
+           "kit_extras", "run_workshop", "check_resumable", "read_kit_data", "KIT_JSON", "DEFAULT_MEASURES", "DEFAULT_LABELS"]
 
 KIT_JSON = "workshop.json"  # in the run directory: the page's data
 # the facilitation measures of the README's headline comparison (blanket inspection is the
@@ -76,6 +76,24 @@ def kit_extras(kit: Kit) -> ExtraFiles:
         dump_json(kit_data(result, spec(kit)), directory / KIT_JSON)
 
     return write
+
+
+def check_resumable(directory: Path, plan: Plan) -> None:
+    """An interrupted kit resumes only under the plan that started it: said in the workshop's terms
+    (the same command again), before anything runs."""
+    from ..results.paths import partial_path
+    from ..results.store import ReplicationStore
+
+    partial = partial_path(directory)
+    if not partial.is_dir():
+        done = f" ({directory} is already complete)" if (directory / "summary.json").exists() else ""
+        raise OutputError(f"nothing to resume: {partial} does not exist{done}")
+    stored = {"engine": "auto", **ReplicationStore.open(partial).plan}
+    wanted = plan.describe()
+    differ = [key for key in wanted if stored.get(key) != wanted[key]]
+    if differ:
+        raise OutputError(f"{partial} was started with other measures or options (its {', '.join(differ)} differ); "
+                          "give the command that started it again with --resume, or use --force to start over")
 
 
 def read_kit_data(directory: Path) -> dict[str, Any]:

@@ -178,7 +178,7 @@
     if (sel && c.measures.length) rows.push([names(c), sel, "sel"]);
     const used = COMPONENTS.filter(k => rows.some(([, d]) => (d.components_h[k] || 0) > 0));
     const [svg, g] = frame(140 + 22 * used.length, t("v_time"));
-    const max = Math.max(...rows.map(([, d]) => d.lead_time_h.ci_high || d.lead_time_h.mean));
+    const max = Math.max(...rows.map(([, d]) => d.lead_time_h.mean));
     const x0 = 240, width = 560, scale = width / (max || 1);
     rows.forEach(([label, d, key], i) => {
       const y = 10 + i * 50;
@@ -226,18 +226,20 @@
     if (!list.length) { message(g, t("no_crossings")); return svg; }
     const selBy = new Map((showSel ? sel.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
     const diffBy = new Map((showSel ? sel.difference.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
-    const max = Math.max(...list.map(x => x.ci_high || x.mean), ...[...selBy.values()].map(x => x.ci_high || x.mean)) || 1;
+    // scaled to the means (an interval of few replications may be far wider), intervals clipped to the axis
+    const max = 1.15 * Math.max(...list.map(x => x.mean), ...[...selBy.values()].map(x => x.mean)) || 1;
     const x0 = 250, width = 430, scale = width / max;
+    const at = v => x0 + Math.min(width, Math.max(0, (v === null ? 0 : v) * scale));
     list.forEach((x, i) => {
       const key = x.node + "|" + x.crossing, y = 10 + i * 34;
       g.append(s("text", {x: x0 - 8, y: y + 16, "text-anchor": "end"}, crossingName(x)));
       g.append(s("rect", {x: x0, y: y, width: Math.max(0, x.mean * scale), height: showSel ? 12 : 22, fill: BASE_COLOUR}));
-      g.append(s("line", {x1: x0 + x.ci_low * scale, x2: x0 + x.ci_high * scale, y1: y + 6, y2: y + 6, stroke: "#333"}));
+      g.append(s("line", {x1: at(x.ci_low), x2: at(x.ci_high), y1: y + 6, y2: y + 6, stroke: "#333"}));
       g.append(s("text", {x: 700, y: y + 11, "data-v": "crossing:" + key + ":base"}, fmt(x.mean, 1)));
       const o = selBy.get(key), d = diffBy.get(key);
       if (o) {
         g.append(s("rect", {x: x0, y: y + 13, width: Math.max(0, o.mean * scale), height: 12, fill: SEL_COLOUR}));
-        g.append(s("line", {x1: x0 + o.ci_low * scale, x2: x0 + o.ci_high * scale, y1: y + 19, y2: y + 19, stroke: "#333"}));
+        g.append(s("line", {x1: at(o.ci_low), x2: at(o.ci_high), y1: y + 19, y2: y + 19, stroke: "#333"}));
         g.append(s("text", {x: 750, y: y + 11, "data-v": "crossing:" + key + ":sel", fill: SEL_COLOUR}, fmt(o.mean, 1)));
       }
       if (d) g.append(s("text", {x: 800, y: y + 11, "data-v": "crossing:" + key + ":diff", fill: d.significant ? (d.mean < 0 ? "#009e73" : "#d55e00") : "#5b6573"}, signed(d.mean, 1)));
@@ -323,7 +325,7 @@
     const [svg, g] = frame(300, t("v_checks"));
     const rows = [[DATA.title, base, BASE_COLOUR, "base"]];
     if (showSel) rows.push([names(c), sel, SEL_COLOUR, "sel"]);
-    const max = Math.max(1, ...rows.map(([, d]) => (d.inspections_per_100 || {}).ci_high || 0));
+    const max = 1.15 * Math.max(1, ...rows.map(([, d]) => (d.inspections_per_100 || {}).mean || 0));
     g.append(s("text", {x: 12, y: 14, "font-weight": "bold"}, t("inspections")));
     rows.forEach(([label, d, colour, key], i) => {
       const y = 24 + i * 30, v = d.inspections_per_100;
