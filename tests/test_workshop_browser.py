@@ -333,3 +333,47 @@ def test_every_view_draws_and_exports_a_png(opened, view, tmp_path):
     if os.environ.get("WORKSHOP_SHOTS"):  # to look at them: WORKSHOP_SHOTS=DIR
         shutil.copy(shot, Path(os.environ["WORKSHOP_SHOTS"]) / shot.name)
         shutil.copy(saved, Path(os.environ["WORKSHOP_SHOTS"]) / saved.name)
+
+
+def test_the_address_holds_the_view(browser, kit):
+    page = Opened(browser, kit / "kit.html")
+    page.select({"etir", "more-lanes"})
+    page.view("map")
+    page.page.select_option("#lang", "tr")
+    address = page.page.url
+    assert address.endswith("#measures=etir%2Cmore-lanes&view=map&lang=tr")
+    again = Opened(browser, kit / "kit.html")
+    again.page.goto(address)
+    again.page.reload()
+    again.page.wait_for_selector("body[data-ready='1']")
+    assert again.page.locator("input[data-measure]:checked").count() == 2
+    assert again.page.locator("#view").get_attribute("data-view") == "map"
+    assert again.text("#saving") == page.text("#saving").replace(" h", " sa")  # in Turkish: saat
+    for opened in (page, again):
+        opened.offline()
+        opened.page.close()
+
+
+# --- Firefox: not driven by Playwright here (it needs its own build), but a headless screenshot ------------
+
+def firefox() -> str:
+    path = shutil.which("firefox-esr") or shutil.which("firefox")
+    if not path:  # optional: CI installs Chromium only
+        pytest.skip("Firefox is not installed (apt-get install firefox-esr) for the screenshot of the kit in Firefox")
+    return path
+
+
+@pytest.mark.parametrize("view, lang", [("time", "en"), ("map", "ru"), ("queues", "tr")])
+def test_firefox_draws_the_kit_from_file(kit, tmp_path, view, lang):
+    import subprocess
+
+    executable = firefox()
+    shot = tmp_path / f"firefox-{view}.png"
+    (tmp_path / "profile").mkdir()
+    url = (kit / "kit.html").as_uri() + f"#measures=etir,more-lanes&view={view}&lang={lang}"
+    subprocess.run([executable, "--headless", "--no-remote", "--profile", str(tmp_path / "profile"),
+                    "--window-size=1400,1000", "--screenshot", str(shot), url],
+                   capture_output=True, timeout=120, check=True, env={**os.environ, "MOZ_DISABLE_AUTO_SAFE_MODE": "1"})
+    assert_drawn(shot)
+    if os.environ.get("WORKSHOP_SHOTS"):
+        shutil.copy(shot, Path(os.environ["WORKSHOP_SHOTS"]) / shot.name)

@@ -563,6 +563,7 @@
   }
   function renderStatic() {
     document.documentElement.lang = state.lang;
+    document.getElementById("lang").value = state.lang;
     for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.getAttribute("data-i18n"));
     document.getElementById("title").textContent = t("title", {name: DATA.title});
     const nav = document.getElementById("views");
@@ -574,6 +575,17 @@
     }
     document.getElementById("mode").setAttribute("aria-pressed", String(state.workshop));
   }
+  // the view in the address (kit.html#measures=etir,more-lanes&view=map&lang=ru): a slide can link to it
+  function fromHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (I18N[params.get("lang")]) state.lang = params.get("lang");
+    if (VIEWS.includes(params.get("view"))) state.view = params.get("view");
+    if (params.get("measures")) selectLevels(params.get("measures").split(","));
+  }
+  function toHash() {
+    const params = new URLSearchParams({measures: chosenLevels().join(","), view: state.view, lang: state.lang});
+    try { history.replaceState(null, "", "#" + params.toString()); } catch (e) { /* a browser that keeps file: addresses fixed */ }
+  }
   function render() {
     renderStatic();
     renderToggles();
@@ -584,6 +596,7 @@
     view.replaceChildren(DRAW[state.view]());
     view.setAttribute("data-view", state.view);
     document.getElementById("stamp").textContent = stampText();
+    toHash();
   }
   function exportPng() {
     const svg = document.querySelector("#view svg");
@@ -611,6 +624,7 @@
     render();
   });
   document.getElementById("export").addEventListener("click", exportPng);
+  fromHash();
   render();
   document.body.setAttribute("data-ready", "1");
 })();
