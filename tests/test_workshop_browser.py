@@ -234,6 +234,27 @@ def test_a_slider_sets_a_measures_intensity(browser, tmp_path):
     page.page.close()
 
 
+def test_one_replication_has_no_intervals_and_the_page_says_so(browser, tmp_path):
+    for f in ("border.yaml", "etir.yaml", "lanes.yaml"):
+        shutil.copy(FIXTURES / f, tmp_path / f)
+    assert main(["workshop", *(str(tmp_path / n) for n in ("border.yaml", "etir.yaml", "lanes.yaml")), "-n", "1",
+                 "--workers", "1", "--quiet", "-o", str(tmp_path / "kit.html")]) == 0
+    page = Opened(browser, tmp_path / "kit.html")
+    page.select({"etir", "more-lanes"})
+    assert page.text("#saving").endswith(" h") and page.text("#saving-ci") == I18N["en"]["no_ci"]
+    for view in VIEWS:
+        page.view(view)
+    page.page.click("#mode")
+    while True:
+        page.page.click("#q-reveal")
+        assert page.text("#answer")
+        if page.page.locator("#q-next").is_disabled():
+            break
+        page.page.click("#q-next")
+    page.offline()  # and no script error on the way
+    page.page.close()
+
+
 def test_a_range_a_cost_and_co2_are_shown_where_the_data_have_them(browser, kit, tmp_path):
     from corridor_sim.workshop import write_kit
 

@@ -30,10 +30,14 @@
   function signed(x, digits) { const s = fmt(x, digits); return x !== null && x !== undefined && x >= 0 ? "+" + s : s; }
   function hours(x, digits) { return fmt(x, digits) + " " + t("unit_h"); }
   function range(low, high, digits) {
+    if (low === null || low === undefined || high === null || high === undefined) return t("no_ci");
     const across = low !== null && high !== null && low < 0 && high >= 0;
     return t(across ? "ci_range_to" : "ci_range", {low: across ? signed(low, digits) : fmt(low, digits),
                                                    high: across ? signed(high, digits) : fmt(high, digits)});
   }
+  // a figure that is missing (one replication has no interval) stays missing when turned round or scaled
+  function neg(x) { return x === null || x === undefined ? null : -x; }
+  function per100(x) { return x === null || x === undefined ? null : 100 * x; }
   function pct(x, digits) { return x === null || x === undefined ? "–" : fmt(100 * x, digits); }
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -63,6 +67,10 @@
   }
   function baseData() { return DATA.scenarios[DATA.base]; }
   function selData() { const c = current(); return c ? DATA.scenarios[c.scenario] : null; }
+  // a combination with no flow in common with the base has no paired difference
+  function diffOf(data) {
+    return (data && data.difference) || {lead_time_h: null, components_h: {}, crossings: [], missed_rate: null};
+  }
   function stampText(key) {
     const st = DATA.stamp, c = current();
     const rev = st.git_revision ? " (git " + String(st.git_revision).slice(0, 10) + ")" : "";
@@ -87,20 +95,24 @@
       box.append(baseFig, el("p", {class: "note", id: "pick"}, t("pick")));
       return;
     }
-    const d = sel.difference.lead_time_h;
+    const d = diffOf(sel).lead_time_h;
+    if (!d) {
+      box.append(baseFig, el("p", {id: "no-pair", class: "warn"}, t("no_pair")));
+      return;
+    }
     const saving = el("div", {class: "figure"});
     saving.append(el("small", {}, t("saving_label")));
-    saving.append(el("span", {id: "saving", class: "big" + (d.significant ? "" : " unclear")}, hours(-d.mean, 1)));
-    saving.append(el("small", {id: "saving-ci"}, range(-d.ci_high, -d.ci_low, 1)));
-    saving.append(el("small", {id: "saving-rel"}, t("relative", {pct: signed(d.relative === null ? null : 100 * d.relative, 1)})));
+    saving.append(el("span", {id: "saving", class: "big" + (d.significant ? "" : " unclear")}, hours(neg(d.mean), 1)));
+    saving.append(el("small", {id: "saving-ci"}, range(neg(d.ci_high), neg(d.ci_low), 1)));
+    saving.append(el("small", {id: "saving-rel"}, t("relative", {pct: signed(per100(d.relative), 1)})));
     if (!d.significant) saving.append(el("small", {id: "saving-unclear", class: "warn"}, t("unclear")));
     const selFig = el("div", {class: "figure"});
     selFig.append(el("small", {}, t("lead_sel", {name: names(c)})));
     selFig.append(el("span", {id: "lead-sel"}, hours(sel.lead_time_h.mean, 1)));
     selFig.append(el("small", {id: "lead-sel-ci"}, range(sel.lead_time_h.ci_low, sel.lead_time_h.ci_high, 1)));
     box.append(baseFig, selFig, saving);
-    const extra = sel.difference;
-    if (extra.range_h) box.append(figure("range", t("range_label"), fmt(-extra.range_h.high, 1) + "–" + hours(-extra.range_h.low, 1)));
+    const extra = diffOf(sel);
+    if (extra.range_h) box.append(figure("range", t("range_label"), fmt(neg(extra.range_h.high), 1) + "–" + hours(neg(extra.range_h.low), 1)));
     for (const key of ["cost", "co2"]) {
       const x = extra[key];
       if (x) box.append(figure(key, t(key + "_label"), signed(x.mean, 1) + " " + (x.unit || ""),
@@ -118,7 +130,8 @@
     list.replaceChildren();
     const c = current(), sel = selData();
     if (!c || !c.measures.length) return;
-    const d = sel.difference, lead = d.lead_time_h;
+    const d = diffOf(sel), lead = d.lead_time_h;
+    if (!lead) return;
     list.append(el("li", {}, lead.significant
       ? t(lead.mean < 0 ? "take_lead_shorter" : "take_lead_longer", {names: names(c), x: fmt(Math.abs(lead.mean), 1),
           low: fmt(Math.min(Math.abs(lead.ci_low), Math.abs(lead.ci_high)), 1), high: fmt(Math.max(Math.abs(lead.ci_low), Math.abs(lead.ci_high)), 1)})
@@ -132,7 +145,7 @@
     }
     const crossing = d.crossings.filter(x => x.significant).sort((a, b) => a.mean - b.mean)[0];
     if (crossing && crossing.mean < 0) {
-      list.append(el("li", {}, t("take_crossing", {where: crossingName(crossing), x: fmt(-crossing.mean, 1)})));
+      list.append(el("li", {}, t("take_crossing", {where: crossingName(crossing), x: fmt(neg(crossing.mean), 1)})));
     }
     const missed = d.missed_rate;
     if (missed && sel.missed_rate && baseData().missed_rate) {
@@ -209,7 +222,7 @@
       g.append(s("text", {x: 30, y: y}, t("c_" + k)));
       g.append(s("text", {x: 430, y: y, "text-anchor": "end", "data-v": "component:" + k + ":base"}, fmt(base.components_h[k], 1)));
       if (rows.length > 1) {
-        const d = sel.difference.components_h[k];
+        const d = diffOf(sel).components_h[k];
         g.append(s("text", {x: 540, y: y, "text-anchor": "end", "data-v": "component:" + k + ":sel"}, fmt(sel.components_h[k], 1)));
         g.append(s("text", {x: 660, y: y, "text-anchor": "end", "data-v": "component:" + k + ":diff"}, d ? signed(d.mean, 1) : "–"));
         g.append(s("text", {x: 680, y: y}, d ? "[" + signed(d.ci_low, 1) + ", " + signed(d.ci_high, 1) + "]" : ""));
@@ -225,7 +238,7 @@
     const [svg, g] = frame(Math.max(60, 34 * list.length + 40), t("v_crossings"));
     if (!list.length) { message(g, t("no_crossings")); return svg; }
     const selBy = new Map((showSel ? sel.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
-    const diffBy = new Map((showSel ? sel.difference.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
+    const diffBy = new Map((showSel ? diffOf(sel).crossings : []).map(x => [x.node + "|" + x.crossing, x]));
     // scaled to the means (an interval of few replications may be far wider), intervals clipped to the axis
     const max = 1.15 * Math.max(...list.map(x => x.mean), ...[...selBy.values()].map(x => x.mean)) || 1;
     const x0 = 250, width = 430, scale = width / max;
@@ -346,10 +359,10 @@
       g.append(s("text", {x: 670, y: y + 15, "data-v": "missed:" + key}, pct(v.mean, 0) + "%"));
       g.append(s("text", {x: 720, y: y + 15, fill: "#5b6573"}, "[" + pct(v.ci_low, 0) + ", " + pct(v.ci_high, 0) + "]"));
     });
-    if (showSel && sel.difference.missed_rate) {
-      const d = sel.difference.missed_rate, y = top + 10 + rows.length * 30 + 22;
+    if (showSel && diffOf(sel).missed_rate) {
+      const d = diffOf(sel).missed_rate, y = top + 10 + rows.length * 30 + 22;
       g.append(s("text", {x: 12, y: y, "data-v": "missed:diff"},
-        t("missed_diff", {x: signed(100 * d.mean, 0), low: signed(100 * d.ci_low, 0), high: signed(100 * d.ci_high, 0)})
+        t("missed_diff", {x: signed(per100(d.mean), 0), low: signed(per100(d.ci_low), 0), high: signed(per100(d.ci_high), 0)})
         + (d.significant ? "" : " " + t("unclear_short"))));
     }
     return svg;
@@ -385,7 +398,7 @@
     const shown = showSel ? sel : baseData();
     const slowest = new Map();
     for (const x of shown.crossings) if (!slowest.has(x.node) || x.mean > slowest.get(x.node).mean) slowest.set(x.node, x);
-    const change = new Map((showSel ? sel.difference.crossings : []).map(x => [x.node + "|" + x.crossing, x]));
+    const change = new Map((showSel ? diffOf(sel).crossings : []).map(x => [x.node + "|" + x.crossing, x]));
     const max = Math.max(1, ...[...slowest.values()].map(x => x.mean));
     const placed = [];
     const free = (x, y, w) => !placed.some(([px, py, pw]) => x < px + pw && px < x + w && Math.abs(y - py) < 14);
@@ -467,8 +480,8 @@
   function answerText(q) {
     const saved = k => {
       const c = DATA.combinations.find(x => x.measures.length === 1 && x.measures[0] === k);
-      const d = DATA.scenarios[c.scenario].difference.lead_time_h;
-      return t("saved_ci", {x: fmt(-d.mean, 1), low: fmt(-d.ci_high, 1), high: fmt(-d.ci_low, 1)});
+      const d = diffOf(DATA.scenarios[c.scenario]).lead_time_h || {mean: null, ci_low: null, ci_high: null};
+      return t("saved_ci", {x: fmt(neg(d.mean), 1), low: fmt(neg(d.ci_high), 1), high: fmt(neg(d.ci_low), 1)});
     };
     if (q.kind === "which") {
       const p = q.pair;
@@ -478,14 +491,14 @@
     }
     if (q.kind === "where") {
       const b = q.best;
-      return t("a_where", {where: q.answer, x: fmt(-b.mean, 1), low: fmt(-b.ci_high, 1), high: fmt(-b.ci_low, 1)});
+      return t("a_where", {where: q.answer, x: fmt(neg(b.mean), 1), low: fmt(neg(b.ci_high), 1), high: fmt(neg(b.ci_low), 1)});
     }
     if (q.kind === "missed") {
       const d = q.d;
-      return t("a_missed_" + q.answer, {x: signed(100 * d.mean, 0), low: signed(100 * d.ci_low, 0), high: signed(100 * d.ci_high, 0)});
+      return t("a_missed_" + q.answer, {x: signed(per100(d.mean), 0), low: signed(per100(d.ci_low), 0), high: signed(per100(d.ci_high), 0)});
     }
-    const d = DATA.scenarios[q.combo.scenario].difference.lead_time_h;
-    return t("a_guess", {names: names(q.combo), x: fmt(-d.mean, 1), low: fmt(-d.ci_high, 1), high: fmt(-d.ci_low, 1)});
+    const d = diffOf(DATA.scenarios[q.combo.scenario]).lead_time_h || {mean: null, ci_low: null, ci_high: null};
+    return t("a_guess", {names: names(q.combo), x: fmt(neg(d.mean), 1), low: fmt(neg(d.ci_high), 1), high: fmt(neg(d.ci_low), 1)});
   }
   function renderWorkshop() {
     const box = document.getElementById("workshop");
