@@ -274,3 +274,16 @@ def test_the_pages_title_escapes_the_bases_label():
 
     text = render_kit({"title": "<b>A & B</b>"})
     assert "<title>Workshop kit: &lt;b&gt;A &amp; B&lt;/b&gt;</title>" in text and "<b>" not in text
+
+
+def test_the_default_kit_is_the_corridor_and_six_measures_up_to_three_at_once(tmp_path, capsys):
+    from corridor_sim.workshop import DEFAULT_LABELS, default_files
+
+    base, overlays = default_files()
+    kit = build_kit(base, overlays, 3, labels=DEFAULT_LABELS)  # the bundled measures do not clash
+    assert len(kit.measures) == 6 and len(kit.scenarios) == 1 + 6 + 15 + 20
+    assert [m.label for m in kit.measures][:2] == ["e-TIR", "AEO mutual recognition"]
+    check_runs(kit, 10, 1_000)
+    # without files the command builds it; a small budget shows what it would need, and writes nothing
+    err = _bad(["--max-runs", "100", "-o", str(tmp_path / "kit.html")], tmp_path, capsys)
+    assert "needs 420 runs (42 scenarios: the base and 41 combinations of 6 measures, × 10 replications)" in err
