@@ -149,7 +149,18 @@ def _journeys(result: RunResult, names: list[str]) -> dict[str, Any] | None:
         lines[name] = {"km": [round(float(v), 1) for v in median], "low": [round(float(v), 1) for v in low],
                        "high": [round(float(v), 1) for v in high],
                        "lead_h": _num(float(np.median([j.lead_time_h for j in js])))}
-    return {"group": group, "hours": [round(float(h), 2) for h in hours], "lines": lines}
+    # the places on the way, at their km on the base's median journey: where the flat stretches are
+    from ..scenario.network import place_name
+
+    base = names[0] if names[0] in per else next(iter(per))
+    ordered = sorted(per[base], key=lambda j: j.lead_time_h)
+    middle = ordered[(len(ordered) - 1) // 2]
+    stops: dict[str, float] = {}
+    for node, km in zip(middle.nodes, middle.km):
+        stops.setdefault(node, round(float(km), 1))
+    scenario = result.scenarios[base]
+    return {"group": group, "hours": [round(float(h), 2) for h in hours], "lines": lines,
+            "stops": [{"label": place_name(scenario, node, short=True), "km": km} for node, km in stops.items()]}
 
 
 def _map(result: RunResult, name: str) -> dict[str, Any] | None:

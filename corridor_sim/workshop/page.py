@@ -6,8 +6,8 @@ projector with no network. The JSON is escaped for a `<script>` element (`<`, `>
 two line separators as `\\u` escapes), and the script sets every text that a scenario carries
 with `textContent`, so a name is shown as written and never read as markup. Numbers are rounded
 by JavaScript's `toFixed` (half away from zero), which differs from the terminal's rounding only
-on a value that lies exactly half-way in binary (2.25 to one decimal), never on a mean of runs in
-practice.
+on a value that lies exactly half-way in binary (2.25 to one decimal), which a mean of runs
+rarely is.
 """
 from __future__ import annotations
 

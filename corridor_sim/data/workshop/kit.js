@@ -303,7 +303,7 @@
     if (!j) { message(g, t("no_journey")); return svg; }
     const lines = [[DATA.base, BASE_COLOUR, DATA.title]];
     if (sel && c.measures.length && j.lines[c.scenario]) lines.push([c.scenario, SEL_COLOUR, names(c)]);
-    const x0 = 80, width = 760, h = 300, hours = j.hours;
+    const x0 = 70, width = 700, h = 300, hours = j.hours;
     const maxH = hours[hours.length - 1] || 1;
     const maxKm = Math.max(1, ...lines.flatMap(([name]) => (j.lines[name] || {high: []}).high));
     const X = v => x0 + width * v / maxH, Y = v => 10 + h - h * v / maxKm;
@@ -326,6 +326,14 @@
       g.append(s("polygon", {points: band.join(" "), fill: colour, "fill-opacity": 0.15, stroke: "none"}));
       g.append(s("polyline", {points: hours.map((v, k) => X(v).toFixed(1) + "," + Y(line.km[k]).toFixed(1)).join(" "),
                               fill: "none", stroke: colour, "stroke-width": 2}));
+    }
+    let last = -Infinity;
+    for (const stop of j.stops || []) {  // the places on the right, where the flat stretches are
+      const y = Y(stop.km);
+      if (Math.abs(y - last) < 13) continue;
+      last = y;
+      g.append(s("line", {x1: x0 + width, x2: x0 + width + 4, y1: y, y2: y, stroke: "#999"}));
+      g.append(s("text", {x: x0 + width + 6, y: y + 4, "font-size": "10", fill: "#444", class: "stop"}, stop.label));
     }
     legend(g, x0 + 10, 30, lines.map(([name, colour, label]) => [label + ": " + t("median_h", {h: fmt(j.lines[name].lead_h, 0)}), colour]));
     g.append(s("text", {x: x0 + 10, y: 30 + lines.length * 18 + 4, "font-size": "11", fill: "#5b6573"}, t("journey_note", {group: j.group})));
