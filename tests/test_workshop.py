@@ -287,3 +287,28 @@ def test_the_default_kit_is_the_corridor_and_six_measures_up_to_three_at_once(tm
     # without files the command builds it; a small budget shows what it would need, and writes nothing
     err = _bad(["--max-runs", "100", "-o", str(tmp_path / "kit.html")], tmp_path, capsys)
     assert "needs 420 runs (42 scenarios: the base and 41 combinations of 6 measures, × 10 replications)" in err
+
+
+def test_an_interrupted_kit_says_how_to_go_on(files, monkeypatch, capsys):
+    from contextlib import contextmanager
+
+    from corridor_sim.cli import workshop_cmd
+
+    @contextmanager
+    def interrupting(enabled, names, total):
+        done = {"n": 0}
+
+        def progress(name, count, _total):
+            done["n"] += bool(count)
+            if done["n"] >= 3:
+                raise KeyboardInterrupt
+        yield progress
+
+    monkeypatch.setattr(workshop_cmd, "one_bar", interrupting)
+    argv = ["workshop", str(files / "border.yaml"), str(files / "etir.yaml"), str(files / "lanes.yaml"), "-n", "3",
+            "--workers", "1", "-o", str(files / "kit.html")]
+    assert main(argv) == 130
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("interrupted: ") and "replications are kept in" in err
+    assert err.endswith("run the same command again with --resume")
+    assert not (files / "kit.html").exists()
