@@ -192,6 +192,26 @@ def test_every_toggle_combination_shows_the_runs_numbers(opened, kit):
         assert f"{name} against {base}" in stamp
 
 
+def test_the_headline_of_one_flow_is_that_flows_paired_saving(opened, kit):
+    summary = json.loads((kit / "kit-data" / "summary.json").read_text())
+    data = json.loads((kit / "kit-data" / "workshop.json").read_text())
+    assert data["flows"] == ["westbound", "eastbound"]
+    base = summary["scenarios"][summary["baseline"]]["flows"]["westbound"]["lead_time_h"]
+    for c in data["combinations"][1:]:
+        opened.select(set(c["measures"]))
+        opened.page.select_option("#flow", "westbound")
+        lead = summary["comparison"][c["scenario"]]["flows"]["westbound"]["lead_time_h"]
+        own = summary["scenarios"][c["scenario"]]["flows"]["westbound"]["lead_time_h"]
+        assert opened.text("#lead-base") == fixed(base["mean"], 1) + " h"
+        assert opened.text("#lead-sel") == fixed(own["mean"], 1) + " h"
+        assert opened.text("#saving") == fixed(-lead["mean"], 1) + " h", c["scenario"]
+        assert between(opened.text("#saving-ci"), -lead["ci_high"], -lead["ci_low"])
+        assert "flow westbound" in opened.text("#takeaway li")
+    opened.page.select_option("#flow", "*")
+    lead = summary["comparison"][data["combinations"][-1]["scenario"]]["flows"]["*"]["lead_time_h"]
+    assert opened.text("#saving") == fixed(-lead["mean"], 1) + " h"
+
+
 def test_a_labels_markup_is_shown_as_text(opened):
     labels = [opened.text("#toggles label:nth-of-type(%d) span" % i) for i in (1, 2, 3)]
     assert HOSTILE in labels

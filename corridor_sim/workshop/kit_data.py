@@ -65,6 +65,7 @@ def _scenario(summary: dict[str, Any], name: str, order: list[tuple[str, str]]) 
         "detection_rate": ci(s.get("detection_rate")),
         "crossings": [{"node": n, "crossing": c, **found} for n, c in order
                       if (found := crossings.get((n, c))) is not None],
+        "flows": {flow: lead for flow, f in (s.get("flows") or {}).items() if (lead := ci(f.get("lead_time_h")))},
     }
 
 
@@ -82,6 +83,8 @@ def _difference(summary: dict[str, Any], name: str, order: list[tuple[str, str]]
                       if (found := crossings.get((n, c))) is not None],
         "missed_rate": paired(violations.get("missed_rate")),
         "detection_rate": paired(violations.get("detection_rate")),
+        "flows": {flow: lead for flow, g in flows.items()
+                  if flow != ALL and (lead := paired(g.get("lead_time_h"))) is not None},
     }
 
 
@@ -211,8 +214,10 @@ def kit_data(result: RunResult, spec: dict[str, Any]) -> dict[str, Any]:
              "seed": summary.get("seed"), "replications": summary.get("replications"),
              "finished": meta.get("finished")}
     scenario = result.scenarios[base]
+    counted = [*scenario.caravans, *(name for name, f in scenario.traffic.items() if not f.background)]
     return {
         "format": FORMAT, "stamp": stamp, "base": base,
+        "flows": [f for f in counted if f in scenarios[base]["flows"]],
         "title": scenario.label or base, "description": scenario.description or "",
         **spec,
         "scenarios": scenarios,

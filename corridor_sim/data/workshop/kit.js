@@ -13,7 +13,7 @@
   const BASE_COLOUR = "#8a8f98", SEL_COLOUR = "#0072b2";
   const VIEWS = ["time", "crossings", "queues", "journey", "checks", "map"];
   // selected: the measures ticked; level: the intensity each is at (its strongest by default)
-  const state = {lang: "en", selected: new Set(), level: {}, view: "time", workshop: false, question: 0, revealed: false, guess: null};
+  const state = {lang: "en", selected: new Set(), level: {}, flow: "*", view: "time", workshop: false, question: 0, revealed: false, guess: null};
   for (const m of DATA.measures) state.level[m.key] = m.levels.length - 1;
   const byCombo = new Map(DATA.combinations.map(c => [c.measures.slice().sort().join("\u0001"), c]));
   const measureLabel = Object.fromEntries(DATA.measures.flatMap(m => m.levels.map(l => [l.key, l.label])));
@@ -79,14 +79,32 @@
   }
 
   // --- headline and takeaways -------------------------------------------------------------------
+  // the lead times the headline speaks of: every counted truck, or one flow (or caravan)
+  function leadOf(data) { return state.flow === "*" ? data.lead_time_h : (data.flows || {})[state.flow] || null; }
+  function savingOf(data) {
+    const d = diffOf(data);
+    return state.flow === "*" ? d.lead_time_h : (d.flows || {})[state.flow] || null;
+  }
+  function flowPicker() {
+    const pick = el("select", {id: "flow", "aria-label": t("trucks")});
+    pick.append(el("option", {value: "*"}, t("all_trucks")));
+    for (const f of DATA.flows || []) pick.append(el("option", {value: f}, t("flow_named", {flow: f})));
+    pick.value = state.flow;
+    pick.addEventListener("change", () => { state.flow = pick.value; render(); });
+    const label = el("label", {class: "figure"});
+    label.append(el("small", {}, t("trucks")), pick);
+    return label;
+  }
   function headline() {
-    const c = current(), sel = selData(), base = baseData();
+    const c = current(), sel = selData(), baseAll = baseData();
+    const base = {lead_time_h: leadOf(baseAll) || {mean: null, ci_low: null, ci_high: null}};
     const box = document.getElementById("headline");
     box.replaceChildren();
     const baseFig = el("div", {class: "figure"});
     baseFig.append(el("small", {}, t("lead_base", {name: DATA.title})));
     baseFig.append(el("span", {id: "lead-base"}, hours(base.lead_time_h.mean, 1)));
     baseFig.append(el("small", {id: "lead-base-ci"}, range(base.lead_time_h.ci_low, base.lead_time_h.ci_high, 1)));
+    if ((DATA.flows || []).length) box.append(flowPicker());
     if (!c) {
       box.append(baseFig, el("p", {id: "not-built", class: "warn"}, t("not_built", {k: DATA.max_size})));
       return;
@@ -95,21 +113,22 @@
       box.append(baseFig, el("p", {class: "note", id: "pick"}, t("pick")));
       return;
     }
-    const d = diffOf(sel).lead_time_h;
+    const d = savingOf(sel);
     if (!d) {
       box.append(baseFig, el("p", {id: "no-pair", class: "warn"}, t("no_pair")));
       return;
     }
     const saving = el("div", {class: "figure"});
-    saving.append(el("small", {}, t("saving_label")));
+    saving.append(el("small", {}, state.flow === "*" ? t("saving_label") : t("saving_label_flow", {flow: state.flow})));
     saving.append(el("span", {id: "saving", class: "big" + (d.significant ? "" : " unclear")}, hours(neg(d.mean), 1)));
     saving.append(el("small", {id: "saving-ci"}, range(neg(d.ci_high), neg(d.ci_low), 1)));
     saving.append(el("small", {id: "saving-rel"}, t("relative", {pct: signed(per100(d.relative), 1)})));
     if (!d.significant) saving.append(el("small", {id: "saving-unclear", class: "warn"}, t("unclear")));
     const selFig = el("div", {class: "figure"});
     selFig.append(el("small", {}, t("lead_sel", {name: names(c)})));
-    selFig.append(el("span", {id: "lead-sel"}, hours(sel.lead_time_h.mean, 1)));
-    selFig.append(el("small", {id: "lead-sel-ci"}, range(sel.lead_time_h.ci_low, sel.lead_time_h.ci_high, 1)));
+    const own = leadOf(sel) || {mean: null, ci_low: null, ci_high: null};
+    selFig.append(el("span", {id: "lead-sel"}, hours(own.mean, 1)));
+    selFig.append(el("small", {id: "lead-sel-ci"}, range(own.ci_low, own.ci_high, 1)));
     box.append(baseFig, selFig, saving);
     const extra = diffOf(sel);
     if (extra.range_h) box.append(figure("range", t("range_label"), fmt(neg(extra.range_h.high), 1) + "–" + hours(neg(extra.range_h.low), 1)));
@@ -130,12 +149,13 @@
     list.replaceChildren();
     const c = current(), sel = selData();
     if (!c || !c.measures.length) return;
-    const d = diffOf(sel), lead = d.lead_time_h;
+    const d = diffOf(sel), lead = savingOf(sel);
     if (!lead) return;
+    const who = names(c) + (state.flow === "*" ? "" : ", " + t("flow_named", {flow: state.flow}));
     list.append(el("li", {}, lead.significant
-      ? t(lead.mean < 0 ? "take_lead_shorter" : "take_lead_longer", {names: names(c), x: fmt(Math.abs(lead.mean), 1),
+      ? t(lead.mean < 0 ? "take_lead_shorter" : "take_lead_longer", {names: who, x: fmt(Math.abs(lead.mean), 1),
           low: fmt(Math.min(Math.abs(lead.ci_low), Math.abs(lead.ci_high)), 1), high: fmt(Math.max(Math.abs(lead.ci_low), Math.abs(lead.ci_high)), 1)})
-      : t("take_lead_unclear", {names: names(c), x: signed(lead.mean, 1), low: signed(lead.ci_low, 1), high: signed(lead.ci_high, 1)})));
+      : t("take_lead_unclear", {names: who, x: signed(lead.mean, 1), low: signed(lead.ci_low, 1), high: signed(lead.ci_high, 1)})));
     const moved = COMPONENTS.map(k => [k, d.components_h[k]]).filter(([, v]) => v && v.significant)
       .sort((a, b) => Math.abs(b[1].mean) - Math.abs(a[1].mean));
     if (moved.length) {
@@ -602,9 +622,11 @@
     if (I18N[params.get("lang")]) state.lang = params.get("lang");
     if (VIEWS.includes(params.get("view"))) state.view = params.get("view");
     if (params.get("measures")) selectLevels(params.get("measures").split(","));
+    if ((DATA.flows || []).includes(params.get("flow"))) state.flow = params.get("flow");
   }
   function toHash() {
     const params = new URLSearchParams({measures: chosenLevels().join(","), view: state.view, lang: state.lang});
+    if (state.flow !== "*") params.set("flow", state.flow);
     try { history.replaceState(null, "", "#" + params.toString()); } catch (e) { /* a browser that keeps file: addresses fixed */ }
   }
   function render() {
