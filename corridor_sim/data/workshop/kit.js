@@ -466,7 +466,10 @@
   function questions() {
     const out = [];
     const single = k => DATA.combinations.find(c => c.measures.length === 1 && c.measures[0] === k);
-    for (const p of DATA.pairs.slice(0, 3)) {
+    const used = new Set();  // pairs of measures not asked about yet: the room hears of each
+    for (const p of DATA.pairs) {
+      if (used.has(p.a) || used.has(p.b) || out.length >= 3) continue;
+      used.add(p.a); used.add(p.b);
       const winner = !p.significant ? "same" : p.mean < 0 ? p.a : p.b;
       out.push({kind: "which", a: p.a, b: p.b, pair: p, answer: winner, select: [p.a], view: "time"});
     }
@@ -481,13 +484,13 @@
       if (options.length < 2) continue;
       out.push({kind: "where", a: m.key, options: options, answer: crossingName(ranked[0]), best: ranked[0], select: [m.key], view: "crossings"});
     }
-    for (const m of DATA.measures) {
-      const c = single(m.key);
-      const d = c && DATA.scenarios[c.scenario].difference;
-      if (!d || !d.missed_rate) continue;
-      const answer = !d.missed_rate.significant ? "same" : d.missed_rate.mean < 0 ? "fewer" : "more";
-      out.push({kind: "missed", a: m.key, d: d.missed_rate, answer: answer, select: [m.key], view: "checks"});
-      if (out.filter(q => q.kind === "missed").length >= 2) break;
+    const missed = DATA.measures.map(m => [m, single(m.key)])
+      .map(([m, c]) => [m, c && (DATA.scenarios[c.scenario].difference || {}).missed_rate])
+      .filter(([, d]) => d && d.mean !== null)
+      .sort((a, b) => Math.abs(b[1].mean) - Math.abs(a[1].mean));  // the measures that move it most
+    for (const [m, d] of missed.slice(0, 2)) {
+      const answer = !d.significant ? "same" : d.mean < 0 ? "fewer" : "more";
+      out.push({kind: "missed", a: m.key, d: d, answer: answer, select: [m.key], view: "checks"});
     }
     const largest = DATA.combinations.slice().sort((a, b) => b.measures.length - a.measures.length)[0];
     if (largest && largest.measures.length > 1) out.push({kind: "guess", combo: largest, select: largest.measures, view: "time"});
@@ -509,7 +512,7 @@
     const saved = k => {
       const c = DATA.combinations.find(x => x.measures.length === 1 && x.measures[0] === k);
       const d = diffOf(DATA.scenarios[c.scenario]).lead_time_h || {mean: null, ci_low: null, ci_high: null};
-      return t("saved_ci", {x: fmt(neg(d.mean), 1), low: fmt(neg(d.ci_high), 1), high: fmt(neg(d.ci_low), 1)});
+      return t("saved_ci", {x: fmt(neg(d.mean), 1), ci: range(neg(d.ci_high), neg(d.ci_low), 1)});
     };
     if (q.kind === "which") {
       const p = q.pair;
@@ -519,14 +522,14 @@
     }
     if (q.kind === "where") {
       const b = q.best;
-      return t("a_where", {where: q.answer, x: fmt(neg(b.mean), 1), low: fmt(neg(b.ci_high), 1), high: fmt(neg(b.ci_low), 1)});
+      return t("a_where", {where: q.answer, x: fmt(neg(b.mean), 1), ci: range(neg(b.ci_high), neg(b.ci_low), 1)});
     }
     if (q.kind === "missed") {
       const d = q.d;
       return t("a_missed_" + q.answer, {x: signed(per100(d.mean), 0), low: signed(per100(d.ci_low), 0), high: signed(per100(d.ci_high), 0)});
     }
     const d = diffOf(DATA.scenarios[q.combo.scenario]).lead_time_h || {mean: null, ci_low: null, ci_high: null};
-    return t("a_guess", {names: names(q.combo), x: fmt(neg(d.mean), 1), low: fmt(neg(d.ci_high), 1), high: fmt(neg(d.ci_low), 1)});
+    return t("a_guess", {names: names(q.combo), x: fmt(neg(d.mean), 1), ci: range(neg(d.ci_high), neg(d.ci_low), 1)});
   }
   function renderWorkshop() {
     const box = document.getElementById("workshop");
