@@ -190,6 +190,7 @@ def test_every_toggle_combination_shows_the_runs_numbers(opened, kit):
         stamp = opened.text(".svg-stamp")
         assert f"seed {summary['seed']}" in stamp and f"{summary['replications']} replications" in stamp
         assert f"{name} against {base}" in stamp
+        assert f"lead time saved {fixed(-lead['mean'], 1)} h" in opened.text(".svg-headline")  # on the exported chart too
 
 
 def test_the_headline_of_one_flow_is_that_flows_paired_saving(opened, kit):

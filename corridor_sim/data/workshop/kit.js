@@ -186,8 +186,13 @@
     svg.append(s("rect", {x: 0, y: 0, width: W, height: height + 100, fill: "#ffffff"}));
     const c = current();
     svg.append(s("text", {x: 12, y: 24, "font-size": "18", "font-weight": "bold"}, title));
-    const what = c && c.measures.length ? t("svg_selected", {names: names(c), base: DATA.title}) : DATA.title;
-    svg.append(s("text", {x: 12, y: 46, fill: "#5b6573"}, what));
+    let what = c && c.measures.length ? t("svg_selected", {names: names(c), base: DATA.title}) : DATA.title;
+    const d = c && c.measures.length ? savingOf(selData()) : null;
+    if (d) {  // the headline goes with the chart onto a slide
+      what += " · " + (state.flow === "*" ? "" : t("flow_named", {flow: state.flow}) + ": ")
+        + t("svg_saving", {x: hours(neg(d.mean), 1), ci: range(neg(d.ci_high), neg(d.ci_low), 1)});
+    }
+    svg.append(s("text", {x: 12, y: 46, fill: "#5b6573", class: "svg-headline"}, what));
     svg.append(s("text", {x: 12, y: height + 90, fill: "#5b6573", "font-size": "11", class: "svg-stamp"}, stampText("stamp_short")));
     const g = s("g", {transform: "translate(0,60)"});
     svg.append(g);
