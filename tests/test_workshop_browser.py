@@ -342,6 +342,13 @@ def test_the_workshop_mode_steps_through_its_questions_and_reveals(opened, kit):
     assert opened.page.locator("#q-next").is_disabled()
     opened.page.click("#q-prev")
     assert opened.text("#q-count") == f"Question {total - 1} of {total}"
+    # a presenter's clicker: Page Down reveals, then moves on; Page Up goes back
+    opened.page.keyboard.press("PageUp")
+    assert opened.text("#q-count") == f"Question {total - 2} of {total}"
+    opened.page.keyboard.press("PageDown")
+    assert opened.page.locator("#answer").count() == 1
+    opened.page.keyboard.press("PageDown")
+    assert opened.text("#q-count") == f"Question {total - 1} of {total}" and opened.page.locator("#answer").count() == 0
 
 
 # --- pictures ----------------------------------------------------------------------------------------------

@@ -675,6 +675,15 @@
     render();
   });
   document.getElementById("export").addEventListener("click", exportPng);
+  // a presenter's clicker sends Page Down / Page Up (or the arrows): reveal, then the next question
+  document.addEventListener("keydown", e => {
+    if (!state.workshop || e.target.closest("select, input")) return;
+    const forward = ["PageDown", "ArrowRight"].includes(e.key), back = ["PageUp", "ArrowLeft"].includes(e.key);
+    if (!forward && !back) return;
+    e.preventDefault();
+    const button = document.getElementById(back ? "q-prev" : state.revealed ? "q-next" : "q-reveal");
+    if (button && !button.disabled) button.click();
+  });
   fromHash();
   render();
   document.body.setAttribute("data-ready", "1");
