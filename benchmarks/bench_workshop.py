@@ -9,6 +9,7 @@ corridor (a quick check that it starts; the time per run then projects the full 
 
     python benchmarks/bench_workshop.py                       # the default kit (about 15 minutes on an idle machine)
     python benchmarks/bench_workshop.py --max-size 1 -n 1     # 7 runs, to check it starts
+    python benchmarks/bench_workshop.py --check               # exit 1 over budget
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-size", type=int, help="combine at most K measures (default 3, the default kit)")
     parser.add_argument("-n", "--replications", type=int, help="replications (default: the corridor's 10)")
+    parser.add_argument("--check", action="store_true", help="exit with 1 if the kit (or its projection) is over budget")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "kit.html"
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "within" if projected <= BUDGET_S and (not full or size <= BUDGET_BYTES) else "OVER"
     print(f"{'the default kit' if full else f'projected to the default kit ({FULL_RUNS} runs)'}: "
           f"{projected / 60:.1f} min, {verdict} the 30 min budget" + (f"; page {'within' if size <= BUDGET_BYTES else 'OVER'} 10 MB" if full else ""))
-    return 0
+    return 1 if args.check and verdict == "OVER" else 0
 
 
 if __name__ == "__main__":
