@@ -154,6 +154,17 @@ def test_the_kit_data_are_the_summary_figures(built):
         shown = {(c["node"], c["crossing"]): c["mean"] for c in s["difference"]["crossings"]}
         assert shown == {(c["node"], c["crossing"]): c["time_h"]["mean"] for c in flows["crossings"]}
     assert data["queues"]["hours"] == 169 and len(data["queues"]["controls"]) == 4
+    # each hour of the week after the warm-up shows the last sample of replication 0 at or before it
+    import pandas as pd
+
+    queues = pd.read_csv(built / "kit-data" / "queues.csv")
+    start = data["queues"]["start_h"]
+    assert start == 48.0  # the warm-up, 2 days
+    for control in data["queues"]["controls"]:
+        rows = queues[(queues["scenario"] == "etir") & (queues["replication"] == 0) & (queues["control"] == control)]
+        for hour in (0, 5, 100, 168):
+            before = rows[rows["time_h"] <= start + hour].sort_values("time_h")
+            assert data["queues"]["series"]["etir"][control][hour] == round(float(before["queue_length"].iloc[-1]), 1)
     assert data["journeys"] is None  # no --trace, no caravan
     assert {n["name"] for n in data["map"]["nodes"]} == {"urumqi", "khorgos", "almaty"} and data["map"]["rings"]
 
