@@ -7,11 +7,13 @@ import sys
 from typing import Sequence
 
 from ..errors import CorridorSimError, ScenarioError, SimulationError
-from . import calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd, uncertainty_cmd
+from . import (calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd, uncertainty_cmd,
+               workshop_cmd)
 from .common import console_err, workers_ahead
 from .signals import Terminated, command_signals
 
-COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, uncertainty_cmd, plot_cmds]
+COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, uncertainty_cmd, plot_cmds,
+                   workshop_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -216,7 +216,7 @@ def workers_ahead(args: argparse.Namespace) -> Iterator[None]:
     (`args.pool`, which `run_to_directory` runs on; stopped with the command, as any pool is)."""
     workers = getattr(args, "workers", 1) or 1
     # more workers than processors is the user's to ask, not a pool to start before the checks
-    if args.command not in ("run", "compare", "sweep") or not 1 < workers <= (os.cpu_count() or 1) \
+    if args.command not in ("run", "compare", "sweep", "workshop") or not 1 < workers <= (os.cpu_count() or 1) \
             or getattr(args, "dask_address", None) or getattr(args, "executor", None) not in (None, "process"):
         yield
         return
@@ -232,8 +232,10 @@ def workers_ahead(args: argparse.Namespace) -> Iterator[None]:
             args.pool = None
 
 
-def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
-    """Run `plan` into `target` with the command's execution and output options.
+def run_to_directory(args: argparse.Namespace, plan, target: Path, extra_files: ExtraFiles | None = None,
+                     bars=None) -> RunResult:
+    """Run `plan` into `target` with the command's execution and output options; `extra_files`
+    instead of the plots, `bars` instead of a progress bar per scenario (`progress_bars`).
 
     On Ctrl-C, a lost worker or an unexpected failure (e.g. while drawing the plots) the
     finished replications stay in `target.partial/`, and the message says how to complete them.
@@ -243,7 +245,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
     from .signals import signals_held, stop_for
 
     output = Output(target, force=args.force, format=args.format, resume=bool(args.resume),
-                    extra_files=plots_hook(args))
+                    extra_files=extra_files or plots_hook(args))
     if not args.resume:
         plan = replace(plan, engine=args.engine)
     names = [s.name for s in plan.scenarios]
@@ -258,7 +260,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         base = next(s for s in plan.scenarios if s.name == plan.baseline)
         warn(comparison_warnings(base, [s for s in plan.scenarios if s is not base]), "compare: ")
     try:
-        with progress_bars(not args.quiet, names, plan.replications) as progress:
+        with (bars or progress_bars)(not args.quiet, names, plan.replications) as progress:
             pool = getattr(args, "pool", None)
             return run_plan(plan, workers=args.workers, executor=pool or args.executor,
                             progress=progress, output=output, dask_address=args.dask_address,
@@ -267,7 +269,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         if isinstance(exc, CorridorSimError) and not isinstance(exc, WorkerLost):
             raise  # bad input or a model failure: resuming would not help
         with signals_held() as held:  # a SIGTERM now (sent to the workers too) must not cut the line short
-            note = _kept_note(args.command, plan.replications * len(names), target, exc)
+            note = _kept_note(args.command, plan.replications * len(names), target, exc,
+                              getattr(args, "resume_hint", None))
         stop = None if isinstance(exc, KeyboardInterrupt) else stop_for(held)
         if note:  # said on the error's line (main prints the notes)
             (stop or exc).add_note(note)
@@ -278,8 +281,8 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path) -> RunResult:
         raise
 
 
-def _kept_note(command: str, planned: int, target: Path, exc: BaseException) -> str | None:
-    """`N of M replications are kept in DIR.partial/; complete them with ...`, or None if none is."""
+def _kept_note(command: str, planned: int, target: Path, exc: BaseException, hint: str | None = None) -> str | None:
+    """`N of M replications are kept in DIR.partial/; complete them with ...` (or `hint`), or None if none is."""
     from ..results.paths import partial_path
     from ..results.store import ReplicationStore
 
@@ -292,8 +295,8 @@ def _kept_note(command: str, planned: int, target: Path, exc: BaseException) -> 
         kept = len(ReplicationStore.open(partial).finished())
     except CorridorSimError:
         kept = 0
-    return (f"{kept} of {planned} replications are kept in {partial}/; "
-            f"complete them with: corridor-sim {command} --resume {target}")
+    how = hint or f"complete them with: corridor-sim {command} --resume {target}"
+    return f"{kept} of {planned} replications are kept in {partial}/; {how}"
 
 
 def _say_what_force_replaces(target: Path) -> None:
