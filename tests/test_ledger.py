@@ -1,0 +1,155 @@
+"""The cost, fuel and emission ledger, component by component, on hand-computed cases.
+
+The worlds are those of the time-component tests (test_model_components.py): a truck spends its
+time in one way only, so its ledger must hold exactly what the factors give for those hours and
+nothing in the other components. The factors are round numbers chosen for the arithmetic.
+"""
+from __future__ import annotations
+
+import pytest
+
+from corridor_sim.measures.ledger import LEDGER_COLUMNS
+from corridor_sim.model import simulate
+from corridor_sim.results.ledger import COST_COMPONENTS, Ledger
+from corridor_sim.results.replication import replication_stats
+from corridor_sim.results.tables import replication_frames
+from corridor_sim.scenario.loader import build_scenario, merge
+from test_model_components import exit_customs, ferry_world, world
+
+COSTS = {
+    "countries": {"default": {"diesel": "1.5 usd/L", "driver_wage": "2 usd/h"}},
+    "flows": {"default": {"cargo_value": "24000 usd", "cargo_time": "1 %/d", "truck_cost": "10 usd/h",
+                          "fuel_driving": "30 L/100km", "fuel_idle": "4 L/h", "engine_on": {"queueing": 0.5, "rest": 0.25},
+                          "payload": "20 t", "fleet": {"test": 1.0}}},
+    "emissions": {"co2_ttw": "2.5 kg/L", "co2e_wtw": "3 kg/L",
+                  "classes": {"test": {"nox": "10 g/L", "pm": "1 g/L", "nox_idle": "50 g/h", "pm_idle": "2 g/h"}}},
+}
+HOURLY = 12.0          # truck 10 + driver 2 usd an hour
+WAITING = 12.0 + 3.0   # and idling half the time at 4 L/h of 1.5 usd/L
+CARGO_H = 10.0         # 24,000 usd x 1% a day / 24 h
+
+
+def costed(data: dict) -> list[dict[str, float]]:
+    """Each truck's ledger (in index order) after one replication, as `run` writes it."""
+    scenario = build_scenario(merge(data, {"costs": COSTS}))
+    result = simulate(scenario, 0, 3)
+    Ledger(scenario).add_to(result)
+    trucks = replication_frames(result)["trucks"].sort_values("index")
+    return [{c: float(row[c]) for c in (*LEDGER_COLUMNS, "lead_time_h")} for _, row in trucks.iterrows()]
+
+
+def assert_ledger(truck: dict[str, float], **expected: float) -> None:
+    """The named columns hold these values; every other cost component and the fuel and emissions
+    not named are 0; the total is the sum of the components."""
+    for column, value in expected.items():
+        assert truck[column] == pytest.approx(value, abs=1e-9), (column, truck)
+    for column in (*COST_COMPONENTS, "fuel_drive_l", "fuel_idle_l", "nox_g", "pm_g"):
+        if column not in expected and column != "cost_cargo_usd":
+            assert abs(truck[column]) < 1e-9, (column, truck)
+    assert truck["cost_cargo_usd"] == pytest.approx(truck["lead_time_h"] * CARGO_H, abs=1e-9)
+    assert truck["cost_usd"] == pytest.approx(sum(truck[c] for c in COST_COMPONENTS), abs=1e-9)
+    assert truck["fuel_l"] == pytest.approx(truck["fuel_drive_l"] + truck["fuel_idle_l"], abs=1e-12)
+    assert truck["co2_kg"] == pytest.approx(2.5 * truck["fuel_l"], abs=1e-9)
+    assert truck["co2e_wtw_kg"] == pytest.approx(3.0 * truck["fuel_l"], abs=1e-9)
+
+
+def test_driving_costs_time_and_the_fuel_its_km_burn():
+    # 120 km at 50 km/h: 2.4 h of the truck and driver, 36 L at 1.5 usd/L; 10 g NOx, 1 g PM a litre
+    (truck,) = costed(world(links={"a -> post": {"km": 120}}))
+    assert_ledger(truck, cost_drive_usd=2.4 * HOURLY + 36 * 1.5, fuel_drive_l=36.0, nox_g=360.0, pm_g=36.0)
+
+
+def test_rest_costs_time_and_idling_for_its_engine_on_share():
+    # 12 h at the wheel under AETR, 11.75 h of breaks and rest, a quarter of them idling at 4 L/h
+    (truck,) = costed(world(drivers={"rules": "aetr", "speed_kmh": 50}, links={"a -> post": {"km": 600}}))
+    idle = 11.75 * 0.25
+    assert_ledger(truck, cost_drive_usd=12 * HOURLY + 180 * 1.5, cost_rest_usd=11.75 * HOURLY + idle * 4 * 1.5,
+                  fuel_drive_l=180.0, fuel_idle_l=idle * 4, nox_g=1800 + idle * 50, pm_g=180 + idle * 2)
+
+
+def test_waiting_for_a_closed_control_is_queueing_with_the_engine_on_half_the_time():
+    # the post opens at 13:00, the truck is there at 10:00: 3 h, 1.5 h of them idling
+    (truck,) = costed(world(nodes={"post": {"hours": "13:00-23:00"}}))
+    assert_ledger(truck, cost_queue_usd=3 * WAITING, fuel_idle_l=6.0, nox_g=75.0, pm_g=3.0)
+
+
+def test_waiting_for_the_lane_is_queueing():
+    # the second of two trucks waits 1 h for the one lane, then 1 h of document check
+    _, second = costed(world(caravans={"pair": {"trucks": 2}}, **exit_customs(document={"paper_tir": "1h"})))
+    assert_ledger(second, cost_queue_usd=WAITING, cost_document_usd=WAITING, fuel_idle_l=4.0, nox_g=50.0, pm_g=2.0)
+
+
+def test_a_document_check_costs_its_time():
+    (truck,) = costed(world(**exit_customs(document={"paper_tir": "45min"})))
+    assert_ledger(truck, cost_document_usd=0.75 * WAITING, fuel_idle_l=1.5, nox_g=18.75, pm_g=0.75)
+
+
+def test_an_inspection_costs_its_time():
+    (truck,) = costed(world(**exit_customs(channels={"low": {"yellow": 0, "red": 1.0}}, inspection="4h")))
+    assert_ledger(truck, cost_inspection_usd=4 * WAITING, fuel_idle_l=8.0, nox_g=100.0, pm_g=4.0)
+
+
+def test_ferry_wait_idles_and_sailing_does_not():
+    # 19 h waiting at the port (half idling), 10 h at sea with the engine off; the tariff per crossing
+    data = merge(ferry_world(), {"costs": {"ferries": {"p <-> q": "900 usd"}}})
+    (truck,) = costed(data)
+    assert_ledger(truck, cost_ferry_usd=19 * WAITING + 10 * HOURLY, cost_ferry_tariff_usd=900.0,
+                  fuel_idle_l=19 * 0.5 * 4, nox_g=19 * 0.5 * 50, pm_g=19 * 0.5 * 2)
+
+
+def test_fees_are_the_official_and_informal_payments_at_each_control():
+    data = world(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}, "informal": {"exit": "10 usd"}},
+                                      "BB": {"fees": {"entry": "25 usd", "exit": "999 usd"}}}})
+    (truck,) = costed(data)
+    assert_ledger(truck, cost_fees_usd=75.0)  # AA's exit and BB's entry; BB's exit is not on the route
+
+
+def test_fees_at_a_node_replace_the_country_s():
+    data = world(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}, "at": {"post": {"fees": {"exit": "5 usd"}}}}}})
+    (truck,) = costed(data)
+    assert_ledger(truck, cost_fees_usd=5.0)
+
+
+def test_cargo_time_is_the_value_times_the_share_a_day_over_the_lead_time():
+    (truck,) = costed(world(nodes={"post": {"hours": "13:00-23:00"}}))
+    assert truck["lead_time_h"] == pytest.approx(3.0) and truck["cost_cargo_usd"] == pytest.approx(30.0)
+
+
+def test_fuel_is_priced_at_the_route_s_diesel_weighted_by_km():
+    # 60 km in AA at 2 usd/L, 20 km in BB at 1 usd/L: 24 L at (120 + 20) / 80 usd/L
+    data = world(links={"a -> post": {"km": 60}, "post -> b": {"km": 20}},
+                 costs={"countries": {"AA": {"diesel": "2 usd/L"}, "BB": {"diesel": "1 usd/L"}}})
+    (truck,) = costed(data)
+    assert truck["fuel_drive_l"] == pytest.approx(24.0)
+    assert truck["cost_drive_usd"] == pytest.approx(1.6 * HOURLY + 24 * 1.75)
+
+
+def test_the_driver_is_paid_at_the_rate_of_the_country_the_truck_is_registered_in():
+    data = world(links={"a -> post": {"km": 120}}, costs={"countries": {"BB": {"driver_wage": "7 usd/h"}}},
+                 caravans={"pair": {"registered": "BB"}})
+    (truck,) = costed(data)
+    assert truck["cost_drive_usd"] == pytest.approx(2.4 * (10 + 7) + 36 * 1.5)
+
+
+def test_a_fleet_mix_weights_the_class_factors():
+    mix = {"costs": {"flows": {"pair": {"fleet": {"test": 0.5, "clean": 0.5}}},
+                     "emissions": {"classes": {"clean": {"nox": "2 g/L", "pm": "0 g/L", "nox_idle": "10 g/h",
+                                                         "pm_idle": "0 g/h"}}}}}
+    (truck,) = costed(merge(world(links={"a -> post": {"km": 120}}), mix))
+    assert truck["nox_g"] == pytest.approx(36 * 6.0) and truck["pm_g"] == pytest.approx(36 * 0.5)
+
+
+def test_replication_statistics_carry_the_means_the_indicators_and_the_volume():
+    data = merge(world(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}}}}),
+                 {"traffic": {"main": {"route": ["a", "post", "b"], "per_day": 4, "weekly": {"Sun": 0}}}})
+    scenario = build_scenario(merge(data, {"costs": COSTS}))
+    result = simulate(scenario, 0, 3)
+    ledger = Ledger(scenario)
+    ledger.add_to(result)
+    stats = replication_stats(result, ledger)
+    main = stats["groups"]["main"]
+    assert main["cost_fees_usd"] == 40.0
+    assert main["trucks_per_year"] == pytest.approx(4 * 365 * 6 / 7)
+    assert stats["groups"]["*"]["trucks_per_year"] == main["trucks_per_year"]  # the caravan departs once
+    (exit_,) = [c for c in stats["costs"]["controls"] if c["direction"] == "exit"]
+    assert (exit_["node"], exit_["country"], exit_["cost_usd"]) == ("post", "AA", 40.0)
