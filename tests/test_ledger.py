@@ -153,3 +153,47 @@ def test_replication_statistics_carry_the_means_the_indicators_and_the_volume():
     assert stats["groups"]["*"]["trucks_per_year"] == main["trucks_per_year"]  # the caravan departs once
     (exit_,) = [c for c in stats["costs"]["controls"] if c["direction"] == "exit"]
     assert (exit_["node"], exit_["country"], exit_["cost_usd"]) == ("post", "AA", 40.0)
+
+
+# --- CPMM indicators: TFI2 and TFI3, and the calibration metrics on them -----------------------
+
+def indicators_world() -> dict:
+    """120 km in AA, a 1 h document check at AA's exit ($40 fee, $5 informal), 60 km in BB ($8 entry)."""
+    data = world(links={"a -> post": {"km": 120}, "post -> b": {"km": 60}}, **exit_customs(document={"paper_tir": "1h"}))
+    return merge(data, {"costs": merge(COSTS, {"countries": {
+        "AA": {"fees": {"exit": "40 usd"}, "informal": {"exit": "5 usd"}}, "BB": {"fees": {"entry": "8 usd"}}}})})
+
+
+def test_tfi2_and_tfi3_are_what_the_hand_computation_gives():
+    from corridor_sim.calibrate import Targets, evaluate
+    from corridor_sim.experiment import run
+
+    result = run(build_scenario(indicators_world()), 2)
+    summary = result.scenario()
+    (crossing,) = summary["crossings"]
+    assert crossing["cost_usd"]["mean"] == 53.0  # TFI2 of AA->BB: AA's 40 + 5 and BB's 8, beside its time
+    sections = {s["country"]: s["usd_per_500km_20t"]["mean"] for s in summary["cost_indicators"]["sections"]}
+    # AA: 2/3 of the 3.6 h driving at 12 usd/h, 36 L at 1.5 usd/L, 1 h at the control at 15 usd/h, 45 usd
+    aa = 2.4 * 12 + 36 * 1.5 + 15 + 45
+    bb = 1.2 * 12 + 18 * 1.5 + 8
+    assert sections == pytest.approx({"AA": aa / 120 * 500, "BB": bb / 60 * 500, "*": (aa + bb) / 180 * 500})
+    targets = Targets.model_validate({"targets": [
+        {"metric": "bcp_cost", "node": "post", "country": "AA", "direction": "exit", "value": 45},
+        {"metric": "bcp_cost", "node": "post", "crossing": "AA->BB", "value": 53},
+        {"metric": "bcp_cost", "country": "BB", "value": 8},
+        {"metric": "section_cost", "flow": "pair", "country": "AA", "value": aa / 120 * 500},
+        {"metric": "section_cost", "flow": "pair", "value": 100, "tolerance": 0.1}]})
+    table = evaluate(result, targets)
+    assert table["simulated"].tolist()[:4] == pytest.approx([45, 53, 8, aa / 120 * 500])
+    assert table["within"].tolist() == [True, True, True, True, False]
+
+
+def test_a_cost_target_needs_what_it_names():
+    from pydantic import ValidationError
+
+    from corridor_sim.calibrate import Target
+
+    with pytest.raises(ValidationError, match="section_cost needs flow"):
+        Target.model_validate({"metric": "section_cost", "value": 900})
+    with pytest.raises(ValidationError, match="with a crossing needs node"):
+        Target.model_validate({"metric": "bcp_cost", "crossing": "AA->BB", "value": 9})
