@@ -197,3 +197,50 @@ def test_a_cost_target_needs_what_it_names():
         Target.model_validate({"metric": "section_cost", "value": 900})
     with pytest.raises(ValidationError, match="with a crossing needs node"):
         Target.model_validate({"metric": "bcp_cost", "crossing": "AA->BB", "value": 9})
+
+
+# --- savings in compare ---------------------------------------------------------------------------
+
+def test_compare_pairs_money_fuel_and_co2_and_scales_them_to_a_year(tmp_path, capsys):
+    import json
+
+    import yaml
+
+    from corridor_sim.cli import main
+    from corridor_sim.report import render_report
+    from corridor_sim.results.run_result import load_results
+    from conftest import tiny
+
+    base = tiny(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}}}})
+    base["clock"] = {"start": "2026-01-05T00:00", "horizon": "4d", "warmup": "1d"}
+    other = merge(base, {"name": "cheaper", "costs": {"countries": {"AA": {"fees": {"exit": "10 usd"}}}}})
+    files = []
+    for data in (base, other):
+        files.append(tmp_path / f"{data['name']}.yaml")
+        files[-1].write_text(yaml.safe_dump(data), encoding="utf-8")
+    code = main(["compare", *map(str, files), "-n", "3", "-o", str(tmp_path / "out"), "--quiet", "--no-plots"])
+    out = capsys.readouterr().out
+    assert code == 0 and "cheaper − tiny: money, fuel and emissions" in out and "US$ M a year" in out
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    ledger = summary["comparison"]["cheaper"]["flows"]["*"]["ledger"]
+    # the same trucks in the same times, 30 usd less in fees each: exactly, in every replication
+    assert ledger["cost_fees_usd"]["mean"] == pytest.approx(-30.0) and ledger["cost_usd"]["mean"] == pytest.approx(-30.0)
+    assert ledger["cost_usd"]["half_width"] == pytest.approx(0.0, abs=1e-9)
+    assert ledger["co2_kg"]["mean"] == pytest.approx(0.0, abs=1e-9)
+    assert ledger["trucks_per_year"] == 20 * 365
+    assert ledger["per_year"]["cost_usd"]["mean"] == pytest.approx(-30.0 * 20 * 365)
+    html = render_report(load_results(tmp_path / "out"), figures=[])
+    assert 'id="comparison-savings"' in html and "cost, US$ a year" in html and 'id="cpmm-sections"' in html
+
+
+def test_a_sweep_row_carries_cost_and_co2_per_truck_paired_with_the_first_point():
+    from corridor_sim.experiment import sweep
+    from conftest import tiny
+
+    data = tiny(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}}}})
+    data["clock"] = {"start": "2026-01-05T00:00", "horizon": "3d", "warmup": "1d"}
+    result = sweep(build_scenario(data), {"costs.countries.AA.fees.exit": ["40 usd", "25 usd"]}, replications=2)
+    first, second = result.sweep.to_dict("records")
+    assert first["difference_cost_usd"] == 0.0
+    assert second["difference_cost_usd"] == pytest.approx(-15.0) and second["difference_co2_kg"] == pytest.approx(0.0)
+    assert second["cost_usd_mean"] == pytest.approx(first["cost_usd_mean"] - 15.0)
