@@ -244,3 +244,70 @@ def test_a_sweep_row_carries_cost_and_co2_per_truck_paired_with_the_first_point(
     assert first["difference_cost_usd"] == 0.0
     assert second["difference_cost_usd"] == pytest.approx(-15.0) and second["difference_co2_kg"] == pytest.approx(0.0)
     assert second["cost_usd_mean"] == pytest.approx(first["cost_usd_mean"] - 15.0)
+
+
+def test_a_demo_takeaway_states_the_money_and_co2_per_truck_and_a_year():
+    from corridor_sim.demo import money_and_co2
+    from corridor_sim.experiment import compare
+    from corridor_sim.results.keys import ALL
+    from conftest import tiny
+
+    base = tiny(costs={"countries": {"AA": {"fees": {"exit": "40 usd"}}}})
+    base["clock"] = {"start": "2026-01-05T00:00", "horizon": "3d", "warmup": "1d"}
+    cheaper = merge(base, {"name": "cheaper", "costs": {"countries": {"AA": {"fees": {"exit": "10 usd"}}}}})
+    result = compare(build_scenario(base), [build_scenario(cheaper)], replications=2)
+    cost, co2, year = money_and_co2(result, ALL)
+    assert cost.endswith("each truck cost 30 US$ less (95% CI 30–30 US$).")
+    assert co2 == "The CO2 per truck did not clearly change (+0.0 kg, 95% CI +0.0 to +0.0 kg)."
+    assert year.startswith("A year, at the 7,300 trucks these flows carry: 0.22 million US$ less")
+
+
+# --- the README's costs section and its compare example are run -----------------------------------
+
+def _readme_section(name: str) -> str:
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split(f"<!-- section: {name} -->", 1)[1].split(f"<!-- /section: {name} -->", 1)[0]
+
+
+def test_the_readme_costs_overlay_validates_and_changes_what_it_says(tmp_path):
+    import re
+
+    from conftest import ROOT
+    from corridor_sim.scenario.costs import resolve_costs
+    from corridor_sim.scenario.loader import load_scenario
+
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", _readme_section("scenario-format"), re.S) if "costs:" in b]
+    path = tmp_path / "overlay.yaml"
+    path.write_text(block.replace("extends: middle_corridor.yaml", f"extends: {ROOT / 'scenarios' / 'middle_corridor.yaml'}"),
+                    encoding="utf-8")
+    costs = resolve_costs(load_scenario(path))
+    assert costs.diesel["KZ"] == 0.80 and costs.ferries["kuryk <-> alat"] == 1500.0
+    assert costs.flows["cn-tr-khorgos"].fleet == {"euro_6": 1} and costs.flows["tr-cn-khorgos"].cargo_value == 80000.0
+    from corridor_sim.scenario.network import ControlKey
+
+    assert costs.fee(ControlKey("khorgos", ("KZ",), "entry")) == (317.0, 50.0)
+
+
+def test_the_readme_compare_example_runs_and_prints_the_co2_saved_a_year(tmp_path, monkeypatch, capsys):
+    import re
+    import ast
+    import shlex
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from corridor_sim.cli import main
+
+    (block,) = [b for b in re.findall(r"```bash\n(.*?)```", _readme_section("experiments"), re.S) if "etir-costs" in b]
+    compare_line, python_line = block.strip().splitlines()
+    argv = shlex.split(compare_line)[1:]
+    argv = [str(ROOT / a) if a.endswith(".yaml") else a for a in argv]
+    argv[argv.index("-n") + 1] = "2"  # the README's 10, cut short with the horizon
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--set", "clock.horizon=9d", "--quiet", "--no-plots"]) == 0
+    assert "money, fuel and emissions" in capsys.readouterr().out
+    done = subprocess.run([sys.executable, *shlex.split(python_line)[1:]], cwd=tmp_path, capture_output=True, text=True,
+                          check=True)
+    assert set(ast.literal_eval(done.stdout)) >= {"mean", "ci_low", "ci_high", "significant"}
