@@ -98,6 +98,6 @@ def test_the_ledger_benchmark_times_both_sides_of_each_pair(capsys):
     assert len(pairs) == 2
     for without, with_, ratio, own, share in pairs:
         assert float(without) > 0 and abs(float(ratio) - float(with_) / float(without)) < 0.01 + 0.002 / float(without)
-        assert 0 < float(own) < float(with_)
+        assert 0 < float(own) < float(with_) and float(share) > 0
     assert re.search(r"^median ratio, with the ledger / without: [\d.]+ \([\d.]+-[\d.]+\); (within|OVER) the goal of 1\.05$",
                      out, re.M)
