@@ -311,3 +311,18 @@ def test_the_readme_compare_example_runs_and_prints_the_co2_saved_a_year(tmp_pat
     done = subprocess.run([sys.executable, *shlex.split(python_line)[1:]], cwd=tmp_path, capture_output=True, text=True,
                           check=True)
     assert set(ast.literal_eval(done.stdout)) >= {"mean", "ci_low", "ci_high", "significant"}
+
+
+def test_run_prints_what_the_time_costs_and_cpmm_s_indicators_by_crossing(tmp_path, capsys):
+    import yaml
+
+    from corridor_sim.cli import main
+
+    data = indicators_world()
+    data["nodes"]["post"]["label"] = "Red Bridge"
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["run", str(path), "-n", "2", "--quiet", "--no-plots", "-o", str(tmp_path / "out")]) == 0
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    assert "of which fees, US$ 53 0" in lines  # the same every replication: a CI of 0
+    assert any(line.startswith("Red Bridge AA->BB 1.0") and line.endswith(" 53") for line in lines), lines
