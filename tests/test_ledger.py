@@ -326,3 +326,30 @@ def test_run_prints_what_the_time_costs_and_cpmm_s_indicators_by_crossing(tmp_pa
     lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
     assert "of which fees, US$ 53 0" in lines  # the same every replication: a CI of 0
     assert any(line.startswith("Red Bridge AA->BB 1.0") and line.endswith(" 53") for line in lines), lines
+
+
+# --- the cost-distance chart ----------------------------------------------------------------------
+
+def test_the_cost_distance_chart_ends_at_the_truck_s_ledger_cost():
+    """A traced truck through a post (1 h check, fees), by ferry (wait, tariff) and on: without
+    rests the chart's last point is the truck's cost in the ledger, exactly."""
+    from corridor_sim.experiment import run
+    from corridor_sim.plots.cost_distance import cost_distance, journey_costs
+    from corridor_sim.plots.time_distance import median_journey
+
+    data = merge(ferry_world(), {
+        "nodes": {"a": {"kind": "terminal", "country": "KZ"}},
+        "links": {"a -> p": {"km": 100}},
+        "caravans": {"one": {"route": ["a", "p", "q"], "depart": "2026-01-05T02:00"}},
+        "customs": {"KZ": {"document": {"paper_tir": "1h"}}},
+        "costs": merge(COSTS, {"countries": {"KZ": {"fees": {"exit": "30 usd"}}}, "ferries": {"p <-> q": "900 usd"}})})
+    scenario = build_scenario(data)
+    result = run(scenario, 1)
+    journey = median_journey(result, scenario.name, "one")
+    costs = journey_costs(scenario, "one", journey)
+    (truck,) = result.trucks.to_dict("records")
+    assert truck["cost_fees_usd"] == 30.0 and truck["cost_ferry_tariff_usd"] == 900.0
+    assert costs[-1] == pytest.approx(truck["cost_usd"], abs=1e-9)
+    assert list(costs) == sorted(costs)  # money is only ever spent
+    fig = cost_distance(result)
+    assert "Cost–distance: median truck of one" in fig.axes[0].get_title(loc="left")

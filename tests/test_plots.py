@@ -384,7 +384,7 @@ def test_every_plot_has_units_and_uses_the_palette(compared):
                 continue
             for label in (ax.get_xlabel(), ax.get_ylabel()):
                 if label and plot.name != "network_map":
-                    assert re.search(r"\((h|km|days?|trucks|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
+                    assert re.search(r"\((h|km|days?|trucks|US\$|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
             for line in ax.get_lines():
                 if line.get_gid() and ":" in line.get_gid() and line.get_gid().split(":")[1] in compared.scenarios:
                     assert to_hex(line.get_color()) in scenario_colours, (plot.name, line.get_gid())
@@ -413,7 +413,8 @@ def written(saved, tmp_path_factory):
 
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
-    assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "queues", "network_map", "tradeoff"]
+    assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "cost_distance",
+                     "queues", "network_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 

@@ -76,10 +76,12 @@ class Ledger:
                 road[0] += edge["km"]
                 road[1] += expected_link_hours(scenario, edge["link"])
             fees = 0.0
+            at_nodes: dict[str, float] = {}  # what the truck pays at each node of its route (the cost-distance chart)
             for i in range(len(route)):
                 for key in controls_at(scenario, graph, route, i):
                     official, informal = costs.fee(key)
                     fees += official + informal
+                    at_nodes[key.node] = at_nodes.get(key.node, 0.0) + official + informal
                     self.controls[(key.node, key.country, key.direction)] = key
             km = sum(r[0] for r in roads.values())
             countries = list(dict.fromkeys(c for node in route for c in scenario.nodes[node].countries))
@@ -92,7 +94,7 @@ class Ledger:
             self.on_queue[g], self.on_rest[g] = flow.engine_on_queueing, flow.engine_on_rest
             self.cargo_day[g] = flow.cargo_value * flow.cargo_time
             self.nox[g], self.pm[g], self.nox_idle[g], self.pm_idle[g] = mix.nox, mix.pm, mix.nox_idle, mix.pm_idle
-            self.routes.append({"roads": roads, "payload": flow.payload, "registered": registered})
+            self.routes.append({"roads": roads, "payload": flow.payload, "registered": registered, "fees": at_nodes})
             self.per_year[name] = _trucks_a_year(item)
 
     # --- per truck ---------------------------------------------------------------------------
