@@ -353,3 +353,9 @@ def test_the_cost_distance_chart_ends_at_the_truck_s_ledger_cost():
     assert list(costs) == sorted(costs)  # money is only ever spent
     fig = cost_distance(result)
     assert "Cost–distance: median truck of one" in fig.axes[0].get_title(loc="left")
+
+
+def test_a_truck_registered_where_the_route_does_not_go_is_paid_that_country_s_wage():
+    data = world(links={"a -> post": {"km": 120}}, caravans={"pair": {"registered": "TR"}})
+    (truck,) = costed(merge(data, {"costs": {"countries": {"TR": {"driver_wage": "5 usd/h"}}}}))
+    assert truck["cost_drive_usd"] == pytest.approx(2.4 * (10 + 5) + 36 * 1.5)

@@ -200,13 +200,14 @@ def resolve_costs(scenario: Scenario) -> ResolvedCosts:
     from .network import build_graph, controls_at, resolve_route
 
     costs = [scenario.costs, package_costs()]
-    countries = list(scenario.countries)
+    items: dict[str, Flow | Caravan] = {**scenario.traffic, **scenario.caravans}
+    # the countries of the nodes, and those trucks are registered in (a driver's wage) though no node is there
+    countries = list(dict.fromkeys([*scenario.countries, *(i.registered for i in items.values() if i.registered)]))
     diesel, wage = {}, {}
     for country in countries:
         layers = _country_layers(costs, country)
         diesel[country] = float(_first(*(layer.diesel for layer in layers)))
         wage[country] = float(_first(*(layer.driver_wage for layer in layers)))
-    items: dict[str, Flow | Caravan] = {**scenario.traffic, **scenario.caravans}
     flows = {name: _flow_factors(_flow_layers(costs, name)) for name in items}
     graph = build_graph(scenario)
     fees: dict[tuple[str, str, str], tuple[float, float]] = {}
