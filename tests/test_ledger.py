@@ -6,6 +6,7 @@ nothing in the other components. The factors are round numbers chosen for the ar
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from corridor_sim.measures.ledger import LEDGER_COLUMNS
@@ -30,12 +31,20 @@ CARGO_H = 10.0         # 24,000 usd x 1% a day / 24 h
 
 
 def costed(data: dict) -> list[dict[str, float]]:
-    """Each truck's ledger (in index order) after one replication, as `run` writes it."""
+    """Each truck's ledger (in index order) after one replication, as the statistics see it; and
+    trucks.csv holds the same to the cent and the thousandth."""
     scenario = build_scenario(merge(data, {"costs": COSTS}))
     result = simulate(scenario, 0, 3)
     Ledger(scenario).add_to(result)
-    trucks = replication_frames(result)["trucks"].sort_values("index")
-    return [{c: float(row[c]) for c in (*LEDGER_COLUMNS, "lead_time_h")} for _, row in trucks.iterrows()]
+    t = result.trucks
+    order = np.argsort(t["index"], kind="stable")
+    rows = [{c: float(t[c][i]) for c in LEDGER_COLUMNS} | {"lead_time_h": float(t["arrive_h"][i] - t["depart_h"][i])}
+            for i in order]
+    written = replication_frames(result)["trucks"].sort_values("index")
+    for row, (_, line) in zip(rows, written.iterrows()):
+        for c in LEDGER_COLUMNS:
+            assert line[c] == np.round(row[c], 2 if c.endswith("_usd") else 3), c
+    return rows
 
 
 def assert_ledger(truck: dict[str, float], **expected: float) -> None:
