@@ -368,3 +368,12 @@ def test_a_truck_registered_where_the_route_does_not_go_is_paid_that_country_s_w
     data = world(links={"a -> post": {"km": 120}}, caravans={"pair": {"registered": "TR"}})
     (truck,) = costed(merge(data, {"costs": {"countries": {"TR": {"driver_wage": "5 usd/h"}}}}))
     assert truck["cost_drive_usd"] == pytest.approx(2.4 * (10 + 5) + 36 * 1.5)
+
+
+def test_summary_csv_carries_the_ledger_s_means():
+    from corridor_sim.experiment import run
+
+    result = run(build_scenario(indicators_world()), 2)
+    row = result.summary[result.summary["flow"] == "*"].iloc[0]
+    assert row["cost_usd"] == pytest.approx(result.scenario()["ledger"]["cost_usd"]["mean"])
+    assert row["co2_kg"] == pytest.approx(2.5 * (36 + 18 + 0.5 * 4))  # 180 km at 30 L/100km, 1 h at the post half idling

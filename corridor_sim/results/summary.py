@@ -152,5 +152,9 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             row["inspections_per_100"] = f["inspections_per_100"]["mean"]
             for rate in ("detection_rate", *(k for m in MEASURES for k in m.shares), "missed_rate"):
                 row[rate] = f[rate]["mean"] if f.get(rate) else float("nan")
+            ledger = f.get("ledger") or {}  # what the time costs, per truck, where the run was costed
+            for key in ("cost_usd", "fuel_l", "co2_kg", "co2e_wtw_kg", "nox_g", "pm_g"):
+                if key in ledger:
+                    row[key] = ledger[key]["mean"]
             rows.append(row)
     return rows
