@@ -487,6 +487,11 @@ def test_tradeoff_points_are_the_paired_differences_of_the_summary():
     (line,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
     assert line.get_xdata()[0] == pytest.approx(row["saved_h"]) and line.get_ydata()[0] == pytest.approx(row["missed_points"])
     assert "(h)" in ax.get_xlabel()
+    # the money saved per truck on x instead (the ledger's paired difference)
+    assert row["saved_usd"] == pytest.approx(-f["ledger"]["cost_usd"]["mean"])
+    (ax,) = tradeoff(result, saving="cost").axes
+    (line,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert line.get_xdata()[0] == pytest.approx(row["saved_usd"]) and "(US$)" in ax.get_xlabel()
 
 
 def test_the_map_draws_land_sea_and_borders_from_the_shipped_natural_earth_data(compared):
