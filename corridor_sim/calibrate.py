@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Metric = Literal["control_time", "queue_wait", "crossing_time", "lead_time", "swd", "swod",
-                 "ferry_wait", "red_share", "yellow_share"]
+                 "ferry_wait", "red_share", "yellow_share", "bcp_cost", "section_cost"]
 
 METRIC_HELP = {
     "control_time": "mean hours at one control (closed + queue + document + inspection): node, country?, direction?",
@@ -36,6 +36,10 @@ METRIC_HELP = {
     "ferry_wait": "mean hours waiting for a ferry at a port: node, to?",
     "red_share": "share of trucks sent to the red channel at matching controls: node?, country?, direction?",
     "yellow_share": "share of trucks sent to the yellow channel: node?, country?, direction?",
+    "bcp_cost": "CPMM TFI2, US$ a truck pays to clear controls (fees and informal payments): a crossing's both "
+                "controls (node, crossing, flow?), or the truck-weighted mean of matching controls (node?, country?, direction?)",
+    "section_cost": "CPMM TFI3, US$ per 500 km per 20 t of a flow's road section in a country (all its road route "
+                    "without country): flow, country?",
 }
 
 
@@ -44,7 +48,7 @@ class Target(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
     metric: Metric
-    value: float = Field(description="the observed figure (hours, km/h or a share)")
+    value: float = Field(description="the observed figure (hours, km/h, a share, or US$)")
     tolerance: float = Field(0.25, ge=0, description="accepted relative error of the simulated mean")
     abs_tolerance: Optional[Hours] = Field(None, description="accepted absolute error (used if larger)")
     source: Optional[str] = Field(None, description="a key of `sources`")
@@ -61,7 +65,9 @@ class Target(BaseModel):
     @model_validator(mode="after")
     def _needs(self) -> "Target":
         needs = {"control_time": ["node"], "queue_wait": ["node"], "crossing_time": ["node", "crossing"],
-                 "ferry_wait": ["node"]}.get(self.metric, [])
+                 "ferry_wait": ["node"], "section_cost": ["flow"]}.get(self.metric, [])
+        if self.metric == "bcp_cost" and self.crossing is not None and self.node is None:
+            raise ValueError(f"bcp_cost with a crossing needs node ({METRIC_HELP['bcp_cost']})")
         missing = [n for n in needs if getattr(self, n) is None]
         if missing:
             raise ValueError(f"{self.metric} needs {', '.join(missing)} ({METRIC_HELP[self.metric]})")
@@ -204,6 +210,8 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         import pandas as pd
 
         return pd.Series({r: t for r, t in times.items() if t is not None}, dtype=float)
+    if metric in ("bcp_cost", "section_cost"):
+        return _cost_metric(result.stats.get(scenario, []), target)
     if metric == "ferry_wait":
         ferries = result.ferries
         rows = ferries[(ferries["scenario"] == scenario) & (ferries["from"] == target.node)]
@@ -236,6 +244,34 @@ def per_replication(result, scenario: str, target: Target) -> pd.Series:
         return values.mean()
     q = {"median": 0.5, "p90": 0.9, "p95": 0.95}[target.stat]
     return values.quantile(q)
+
+
+def _cost_metric(reps: list[dict[str, Any]], target: Target) -> pd.Series:
+    """CPMM's TFI2 (`bcp_cost`) or TFI3 (`section_cost`) per replication, from the ledger's
+    indicators in each replication's statistics (the summary's own figures)."""
+    import pandas as pd
+
+    from .results.summary import crossing_costs
+
+    values: dict[int, float] = {}
+    for rep in reps:
+        costs = rep.get("costs") or {}
+        if target.metric == "section_cost":
+            rows = [r for r in costs.get("sections", []) if r["flow"] == target.flow
+                    and r["country"] == (target.country or "*")]
+            if rows:
+                values[rep["replication"]] = rows[0]["usd_per_500km_20t"]
+        elif target.crossing is not None:
+            cost = crossing_costs(rep, target.flow).get((target.node, target.crossing))  # type: ignore[arg-type]
+            if cost is not None:
+                values[rep["replication"]] = cost
+        else:
+            rows = [r for r in costs.get("controls", []) if all(
+                getattr(target, key) in (None, r[key]) for key in ("node", "country", "direction"))]
+            trucks = sum(r["trucks"] for r in rows)
+            if trucks:
+                values[rep["replication"]] = sum(r["cost_usd"] * r["trucks"] for r in rows) / trucks
+    return pd.Series(values, dtype=float)
 
 
 def allowed_error(value: float, tolerance: float, abs_tolerance: float | None) -> float:

@@ -98,6 +98,34 @@ def change(d: dict[str, Any] | None, clear: str, unclear: str, less: str = "less
     return f"{unclear} ({mean:+.{digits}f}{unit}, 95% CI {low:+.{digits}f} to {high:+.{digits}f}{unit})"
 
 
+def money_and_co2(result: RunResult, group: str) -> list[str]:
+    """What the change costs or saves per truck of `group` in money and CO2 (the ledger), paired
+    with the baseline; and, where the money clearly changed, a year at the flows' volume."""
+    cost = paired(result, group, lambda g: g.get("cost_usd"))
+    co2 = paired(result, group, lambda g: g.get("co2_kg"))
+    if cost is None and co2 is None:
+        return []
+    lines = [change(cost, "In money (truck, driver, fuel, fees and the cargo's time), each truck cost {amount}",
+                    "In money (truck, driver, fuel, fees and the cargo's time), the cost per truck did not clearly "
+                    "change", unit=" US$", digits=0) + ".",
+             change(co2, "CO2 from its fuel, driving and idling: {amount} a truck",
+                    "The CO2 per truck did not clearly change", unit=" kg", digits=1) + "."]
+    other = list(result.scenarios)[1]
+    flows = ((result.summary_dict.get("comparison") or {}).get(other) or {}).get("flows", {})
+    ledger = (flows.get(group) or {}).get("ledger") or {}
+    year = ledger.get("per_year") or {}
+    if year.get("cost_usd") and year.get("co2_kg") and year["cost_usd"]["significant"]:
+        def scaled(d: dict[str, Any], factor: float) -> dict[str, Any]:
+            return {**d, **{k: d[k] * factor for k in ("mean", "ci_low", "ci_high")}}
+
+        sentence = change(scaled(year["cost_usd"], 1e-6), f"A year, at the {ledger['trucks_per_year']:,.0f} trucks "
+                          "these flows carry: {amount}", "", unit=" million US$", digits=2)
+        sentence += change(scaled(year["co2_kg"], 1e-3), ", and {amount} in CO2",
+                           ", and a change in CO2 that is not clear", unit=" t", digits=0)
+        lines.append(sentence + ".")
+    return lines
+
+
 def _footnote(result: RunResult) -> str:
     n = result.summary_dict.get("replications")
     return (f"Means over {n} replications of both scenarios on the same random numbers; the ranges are "
@@ -128,7 +156,7 @@ def aeo_takeaway(result: RunResult) -> list[str]:
     if others and others["significant"]:
         sentence += (": AEO trucks, in the background traffic too, need fewer checks, which frees the lanes"
                      if others["mean"] < 0 else ": AEO trucks go ahead of them in the queues")
-    return lines + [sentence + ".", _footnote(result)]
+    return lines + [sentence + ".", *money_and_co2(result, AEO_FLOW), _footnote(result)]
 
 
 def etir_takeaway(result: RunResult) -> list[str]:
@@ -142,7 +170,7 @@ def etir_takeaway(result: RunResult) -> list[str]:
                     "shorter", "longer") + "."]
     if doc and queue and queue["mean"] < doc["mean"] < 0 and queue["significant"]:
         lines.append("Most of the saving is in the queues: quicker checks free the lanes for every truck behind.")
-    return lines + [_footnote(result)]
+    return lines + [*money_and_co2(result, ALL), _footnote(result)]
 
 
 def risk_takeaway(result: RunResult) -> list[str]:
@@ -161,7 +189,7 @@ def risk_takeaway(result: RunResult) -> list[str]:
                             "points fewer", "points more", unit="", digits=0) + ".")
     lines.append(change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change",
                         "shorter", "longer") + ".")
-    return lines + [_footnote(result)]
+    return lines + [*money_and_co2(result, ALL), _footnote(result)]
 
 
 def caravan_takeaway(result: RunResult) -> list[str]:
@@ -182,7 +210,7 @@ def caravan_takeaway(result: RunResult) -> list[str]:
             "so a caravan is slower than a lone truck on the same road.",
             "The time–distance chart (every replication: the median and their range) shows where: each flat "
             "stretch is a stop at a border, a port or the ferry.",
-            _footnote(result)]
+            *money_and_co2(result, group), _footnote(result)]
 
 
 def _largest_component(result: RunResult, group: str) -> list[str]:
@@ -240,7 +268,7 @@ def audit_takeaway(result: RunResult) -> list[str]:
         when = f"{delay:.1f} h" if delay < 48 else f"{delay / 24:.1f} days"
         lines.append(f"An audit found a violation {when} after the truck's release on average ({len(found)} cases "
                      f"over all replications): after the truck had left the border, but not lost.")
-    return lines + [_footnote(result)]
+    return lines + [*money_and_co2(result, ALL), _footnote(result)]
 
 
 def scanners_takeaway(result: RunResult) -> list[str]:
@@ -261,7 +289,7 @@ def scanners_takeaway(result: RunResult) -> list[str]:
                             "points fewer", "points more", unit="", digits=0)
                      + (": a scan misses some violations, and scans find none that the bay would not."
                         if caught["mean"] < 0 else "."))
-    return lines + [_footnote(result)]
+    return lines + [*money_and_co2(result, ALL), _footnote(result)]
 
 
 def exchange_takeaway(result: RunResult) -> list[str]:
@@ -273,7 +301,7 @@ def exchange_takeaway(result: RunResult) -> list[str]:
                                            "checks did not clearly change") + ".",
             change(border, "At the borders altogether: {amount}", "Their time at the borders did not clearly change") + ".",
             change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change", "shorter", "longer") + ".",
-            _violations(result), _footnote(result)]
+            _violations(result), *money_and_co2(result, ALL), _footnote(result)]
 
 
 DEMOS: dict[str, Demo] = {

@@ -9,19 +9,26 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from .model import simulate
+from .results.ledger import Ledger
 from .results.replication import replication_stats
 from .results.tables import TablePiece, replication_pieces
 from .scenario import Scenario
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
-                    record_queues: bool = False, engine: str = "auto") -> tuple[dict[str, Any], dict[str, TablePiece]]:
-    """One replication's statistics and table pieces; runs in any process."""
+                    record_queues: bool = False, engine: str = "auto",
+                    ledger: Ledger | None = None) -> tuple[dict[str, Any], dict[str, TablePiece]]:
+    """One replication's statistics and table pieces, costed by the ledger (money, fuel,
+    emissions: worked out from the time booking, after the run); runs in any process."""
     result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues, engine=engine)
-    return replication_stats(result), replication_pieces(result)
+    ledger = ledger or Ledger(scenario)
+    ledger.add_to(result)
+    return replication_stats(result, ledger), replication_pieces(result)
 
 
 def run_batch(scenario: Scenario, replications: Sequence[int], seed: int, trace: bool = False,
               engine: str = "auto") -> list[tuple[int, dict[str, Any], dict[str, TablePiece]]]:
     """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
-    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0, engine=engine)) for r in replications]
+    ledger = Ledger(scenario)  # the scenario's factors, worked out once for the task
+    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0, engine=engine, ledger=ledger))
+            for r in replications]

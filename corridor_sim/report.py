@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from .measures.ledger import LEDGER_COLUMNS
 from .model.truck import COMPONENTS
 from .results.keys import ALL
 from .results.run_result import RunResult
@@ -134,7 +135,18 @@ def _comparison_section(result: RunResult) -> str:
            "paired replication by replication (paired t, 95%); negative means faster.</p>",
            _table("comparison", ["scenario", "flow", "baseline h", "scenario h", "difference h", "95% CI h",
                                  "relative", "significant", "replications"], rows, names=2)]
-    parts = frame[(frame["flow"] == ALL) & (frame["measure"] != "lead_time_h") & (frame["where"] == "")]
+    money = frame[(frame["flow"] == ALL) & frame["measure"].isin(list(SAVINGS))]
+    if not money.empty:
+        rows = [(r["scenario"], SAVINGS[r["measure"]], _num(r["baseline_mean"], 2), _num(r["scenario_mean"], 2),
+                 _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
+                for r in money.to_dict("records")]
+        out.append("<p>Money, fuel and emissions (all counted trucks; a year: at the flows' volume of trucks; "
+                   "negative means saved):</p>")
+        out.append(_table("comparison-savings", ["scenario", "figure", "baseline", "scenario", "difference",
+                                                 "95% CI"], rows, names=2))
+    ledger = [*LEDGER_COLUMNS, *(f"{c}_per_year" for c in LEDGER_COLUMNS)]  # money, not time: above
+    parts = frame[(frame["flow"] == ALL) & (frame["measure"] != "lead_time_h") & (frame["where"] == "")
+                  & ~frame["measure"].isin(ledger)]
     if not parts.empty:
         rows = [(r["scenario"], r["measure"].removesuffix("_h"), _num(r["baseline_mean"]), _num(r["scenario_mean"]),
                  _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
@@ -143,6 +155,55 @@ def _comparison_section(result: RunResult) -> str:
         out.append(_table("comparison-components", ["scenario", "component", "baseline h", "scenario h",
                                                      "difference h", "95% CI h"], rows, names=2))
     return "\n".join(out)
+
+
+# the ledger's figures a comparison states, as the report names them (per truck, and a year)
+SAVINGS = {"cost_usd": "cost, US$ a truck", "cost_usd_per_year": "cost, US$ a year",
+           "fuel_l": "fuel, L a truck", "fuel_l_per_year": "fuel, L a year",
+           "co2_kg": "CO2, kg a truck", "co2_kg_per_year": "CO2, kg a year",
+           "co2e_wtw_kg": "CO2e well-to-wheel, kg a truck", "co2e_wtw_kg_per_year": "CO2e well-to-wheel, kg a year"}
+
+
+def _costs_section(result: RunResult) -> str:
+    """What the time costs: the ledger per truck, and CPMM's TFI1 and TFI2 by crossing, TFI3 by section."""
+    scenarios = {name: s for name, s in result.summary_dict["scenarios"].items() if s.get("ledger")}
+    if not scenarios:
+        return ""
+    rows: list[tuple[Any, ...]]
+    parts = ["<h2>What the time costs</h2>",
+             '<p class="note">Per counted truck, means over replications with 95% CIs: the ledger values every '
+             "hour at the truck's and its driver's cost, prices the fuel driving and idling, adds fees, ferry "
+             "tariffs and the cargo's time cost (the scenario's <code>costs</code>, over the package defaults).</p>"]
+    rows = []
+    for name, s in scenarios.items():
+        ledger = s["ledger"]
+        rows.append((name, _num(ledger["cost_usd"]["mean"], 0), _ci(ledger["cost_usd"]["ci_low"], ledger["cost_usd"]["ci_high"], 0),
+                     _num(ledger["cost_cargo_usd"]["mean"], 0), _num(ledger["fuel_l"]["mean"]),
+                     _num(ledger["fuel_idle_l"]["mean"]), _num(ledger["co2_kg"]["mean"]), _num(ledger["nox_g"]["mean"]),
+                     _num(ledger["pm_g"]["mean"], 2)))
+    parts.append(_table("costs", ["scenario", "cost US$", "95% CI", "of which cargo time US$", "fuel L",
+                                  "idling L", "CO2 kg", "NOx g", "PM g"], rows))
+    rows = []
+    for name, s in scenarios.items():
+        for x in s.get("crossings") or []:
+            if "cost_usd" in x:
+                rows.append((name, f"{x['node']} {x['crossing']}", _num(x["time_h"]["mean"]),
+                             _ci(x["time_h"]["ci_low"], x["time_h"]["ci_high"]), _num(x["cost_usd"]["mean"], 0)))
+    if rows:
+        parts.append("<p>CPMM's border indicators: TFI1, the hours to clear a crossing, and TFI2, what a truck "
+                     "pays there (official fees and informal payments), by crossing and direction:</p>")
+        parts.append(_table("cpmm-crossings", ["scenario", "crossing", "TFI1 h", "95% CI h", "TFI2 US$"], rows, names=2))
+    rows = []
+    for name, s in scenarios.items():
+        for x in (s.get("cost_indicators") or {}).get("sections", []):
+            d = x["usd_per_500km_20t"]
+            rows.append((name, x["flow"], "whole road route" if x["country"] == "*" else x["country"], _num(x["km"], 0),
+                         _num(d["mean"], 0), _ci(d["ci_low"], d["ci_high"], 0)))
+    if rows:
+        parts.append("<p>CPMM's TFI3, the cost of travelling a section (a flow's road in a country: driving, rests, "
+                     "time and fees at its controls; no ferry), in US$ per 500 km per 20 t:</p>")
+        parts.append(_table("cpmm-sections", ["scenario", "flow", "section", "km", "TFI3", "95% CI"], rows, names=3))
+    return "\n".join(parts)
 
 
 def _sweep_section(result: RunResult) -> str:
@@ -239,6 +300,7 @@ def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | 
         "hours); SWD: speed with delays (km / lead time).</p>",
         _summary_section(result),
         "<h2>Where the time goes (mean hours per truck)</h2>", _components_section(result),
+        _costs_section(result),
         "<h2>Paired differences</h2>", _comparison_section(result),
         _sweep_section(result),
         "<h2>Plots</h2>", _figures_section(result, figures),

@@ -40,7 +40,8 @@ BLOCK = re.compile(r"(<!-- figures: (\w+) -->\n)(.*?)(<!-- /figures: \2 -->)", r
 WHERE = {"khorgos": "Khorgos", "torugart": "Torugart", "irkeshtam": "Irkeshtam", "kuryk": "Kuryk",
          "alat": "Alat", "red_bridge": "Red Bridge", "sarp": "Sarp", "kapikule": "Kapıkule"}
 METRIC = {"crossing_time": "crossing time, h", "control_time": "control time, h", "yellow_share": "yellow share",
-          "red_share": "red share", "swod": "SWOD, km/h", "lead_time": "lead time, h", "queue_wait": "queue wait, h"}
+          "red_share": "red share", "swod": "SWOD, km/h", "lead_time": "lead time, h", "queue_wait": "queue wait, h",
+          "bcp_cost": "CPMM TFI2, US$", "section_cost": "CPMM TFI3, US$ per 500 km per 20 t"}
 
 
 # --- measuring -----------------------------------------------------------------------------------

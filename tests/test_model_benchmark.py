@@ -87,3 +87,17 @@ def test_the_compare_benchmark_times_both_checkouts_and_checks_their_figures(cap
     out = capsys.readouterr().out
     assert re.search(r"^ratio\s+[\d.]+ \(CPU of this checkout / the other's, pairs interleaved\); lead times the same$",
                      out, re.M)
+
+
+def test_the_ledger_benchmark_times_both_sides_of_each_pair(capsys):
+    scenario = str(ROOT / "tests" / "fixtures" / "contract" / "tandem_mmc.yaml")
+    assert load_script("bench_ledger").main([scenario, "--pairs", "2", "--set", "clock.horizon=25d"]) == 0
+    out = capsys.readouterr().out
+    pairs = re.findall(r"^pair \d: ([\d.]+) s without the ledger, ([\d.]+) s with it; ratio ([\d.]+); "
+                       r"the ledger's own steps ([\d.]+) s, ([\d.]+)% of the replication without it$", out, re.M)
+    assert len(pairs) == 2
+    for without, with_, ratio, own, share in pairs:
+        assert float(without) > 0 and abs(float(ratio) - float(with_) / float(without)) < 0.01 + 0.002 / float(without)
+        assert 0 < float(own) < float(with_) and float(share) > 0
+    assert re.search(r"^median ratio, with the ledger / without: [\d.]+ \([\d.]+-[\d.]+\); (within|OVER) the goal of 1\.05$",
+                     out, re.M)

@@ -384,7 +384,7 @@ def test_every_plot_has_units_and_uses_the_palette(compared):
                 continue
             for label in (ax.get_xlabel(), ax.get_ylabel()):
                 if label and plot.name != "network_map":
-                    assert re.search(r"\((h|km|days?|trucks|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
+                    assert re.search(r"\((h|km|days?|trucks|US\$|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
             for line in ax.get_lines():
                 if line.get_gid() and ":" in line.get_gid() and line.get_gid().split(":")[1] in compared.scenarios:
                     assert to_hex(line.get_color()) in scenario_colours, (plot.name, line.get_gid())
@@ -413,7 +413,8 @@ def written(saved, tmp_path_factory):
 
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
-    assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "queues", "network_map", "tradeoff"]
+    assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "cost_distance",
+                     "queues", "network_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 
@@ -486,6 +487,11 @@ def test_tradeoff_points_are_the_paired_differences_of_the_summary():
     (line,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
     assert line.get_xdata()[0] == pytest.approx(row["saved_h"]) and line.get_ydata()[0] == pytest.approx(row["missed_points"])
     assert "(h)" in ax.get_xlabel()
+    # the money saved per truck on x instead (the ledger's paired difference)
+    assert row["saved_usd"] == pytest.approx(-f["ledger"]["cost_usd"]["mean"])
+    (ax,) = tradeoff(result, saving="cost").axes
+    (line,) = [ln for ln in ax.get_lines() if ln.get_marker() == "o"]
+    assert line.get_xdata()[0] == pytest.approx(row["saved_usd"]) and "(US$)" in ax.get_xlabel()
 
 
 def test_the_map_draws_land_sea_and_borders_from_the_shipped_natural_earth_data(compared):

@@ -17,7 +17,7 @@ def test_plot_redraws_a_saved_run_in_the_formats_asked_for(tmp_path, capsys):
     trucks_before = (run / "trucks.csv").read_bytes()
     assert main(["plot", str(run), "--format", "png,svg"]) == 0
     printed = capsys.readouterr().out.split()
-    expected = {f"{n}.{fmt}" for n in ("lead_time", "time_components", "crossings", "time_distance", "queues",
+    expected = {f"{n}.{fmt}" for n in ("lead_time", "time_components", "crossings", "time_distance", "cost_distance", "queues",
                                        "network_map") for fmt in ("png", "svg")}
     assert {p.name for p in (run / "plots").iterdir()} == expected
     assert str(run / "report.html") in printed and len(printed) == len(expected) + 1
@@ -48,7 +48,7 @@ def test_a_dollar_in_a_label_or_name_is_drawn_as_written(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["run", str(scenario), "-n", "2", "-o", str(run), "--quiet"]) == 0
     assert "Traceback" not in capsys.readouterr().err
-    assert len(list((run / "plots").iterdir())) == 6
+    assert len(list((run / "plots").iterdir())) == 7
     assert main(["plot", str(run), "--format", "png,svg,pdf"]) == 0
     with style():
         texts = {t.get_text() for _, fig in render_plots(load_results(run))

@@ -17,6 +17,7 @@ from corridor_sim.replicate import run_batch
 from corridor_sim.results.tables import TABLES, replication_frames
 from corridor_sim.scenario.loader import build_scenario
 
+from corridor_sim.results.ledger import Ledger
 from conftest import ROOT, tiny
 
 
@@ -35,7 +36,9 @@ def test_the_pieces_a_worker_sends_make_the_tables_made_where_it_ran():
     data["clock"] = {"horizon": "4d", "warmup": "1d"}
     scenario = build_scenario(data)
     for r, stats, pieces in pickle.loads(pickle.dumps(run_batch(scenario, [0, 1], 11, trace=True))):
-        made_there = replication_frames(simulate(scenario, r, 11, trace=True, record_queues=r == 0))
+        result = simulate(scenario, r, 11, trace=True, record_queues=r == 0)
+        Ledger(scenario).add_to(result)  # a worker costs each replication (results/ledger.py)
+        made_there = replication_frames(result)
         assert stats["replication"] == r and set(pieces) == set(made_there) == set(TABLES)
         for name, frame in made_there.items():
             pd.testing.assert_frame_equal(pieces[name].frame(), frame, check_exact=True, obj=f"{name} of replication {r}")

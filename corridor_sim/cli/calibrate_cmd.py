@@ -80,7 +80,8 @@ def _tolerance(row) -> str:
 
 # the metrics by shorter names, so a target and its figures fit 80 columns
 SHORT_METRICS = {"control_time": "control", "crossing_time": "crossing", "queue_wait": "queue",
-                 "lead_time": "lead time", "ferry_wait": "ferry wait", "red_share": "red", "yellow_share": "yellow"}
+                 "lead_time": "lead time", "ferry_wait": "ferry wait", "red_share": "red", "yellow_share": "yellow",
+                 "bcp_cost": "TFI2", "section_cost": "TFI3"}  # CPMM's cost indicators, US$ (TFI3 per 500 km per 20 t)
 
 
 def _print_targets(table, title: str) -> int:
@@ -99,7 +100,9 @@ def _print_targets(table, title: str) -> int:
         out.add_column("source", overflow="fold")
     for label, row in zip(labels, table.itertuples()):
         ok = Text("yes", style="green") if row.within else Text("no", style="red")
-        cells = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
+        digits = 0 if abs(row.target) >= 100 else 1  # dollars in hundreds and thousands fit the columns whole
+        cells = [label, _f(row.target, digits), _f(row.simulated, digits),
+                 f"[{_f(row.ci_low, digits)}, {_f(row.ci_high, digits)}]",
                  f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", _tolerance(row), ok]
         out.add_row(*cells, *([row.source] if wide else []))
     console.print(out)

@@ -100,6 +100,41 @@ def print_comparison(result: RunResult) -> None:
             where.add_row(f"clear {x['node']} {x['crossing']}", _f(d["baseline_mean"]), _f(d["scenario_mean"]),
                           _f(d["mean"], 2, True), _ci(d))
         console.print(where)
+    _print_savings(summary)
+
+
+# the ledger's figures a comparison states per truck and a year: key, label, unit a truck, a year (scale)
+SAVINGS = (("cost_usd", "cost", "US$", "US$ M", 1e-6), ("fuel_l", "fuel", "L", "kL", 1e-3),
+           ("co2_kg", "CO2", "kg", "t", 1e-3), ("co2e_wtw_kg", "CO2e WTW", "kg", "t", 1e-3))
+
+
+def _print_savings(summary: dict[str, Any]) -> None:
+    """Money, fuel and CO2 per truck, and a year at the flows' volume, paired with the baseline."""
+    from ..results.keys import ALL
+
+    baseline = summary["baseline"]
+    for name, entry in summary["comparison"].items():
+        overall = entry["flows"].get(ALL) or {}
+        ledger = overall.get("ledger")
+        if not ledger:
+            continue
+        rows: list[tuple[str, dict[str, Any], int]] = []
+        for key, label, unit, year_unit, scale in SAVINGS:
+            if ledger.get(key):
+                rows.append((f"{label}, {unit} a truck", ledger[key], 1 if key == "cost_usd" else 2))
+            if (ledger.get("per_year") or {}).get(key):
+                d = ledger["per_year"][key]
+                rows.append((f"{label}, {year_unit} a year", {k: (v * scale if isinstance(v, float) else v)
+                                                              for k, v in d.items()}, 2))
+        volume = ledger.get("trucks_per_year")
+        year = f", a year at the flows' {volume:,.0f} trucks" if volume else ""
+        table = _table(f"{name} − {baseline}: money, fuel and emissions, paired (all counted trucks{year}; "
+                       "negative: saved)", ["figure", "baseline", "scenario", "difference", "95% CI"],
+                       [label for label, _, _ in rows])
+        for label, d, digits in rows:
+            table.add_row(label, _f(d["baseline_mean"], digits), _f(d["scenario_mean"], digits),
+                          _f(d["mean"], digits, True), _ci(d, digits))
+        console.print(table)
 
 
 def compare(args: argparse.Namespace) -> int:

@@ -59,11 +59,47 @@ def print_summary(result: RunResult) -> None:
             hours = s["components_h"][c]
             comps.add_row(c, _fmt(hours), f"{hours / total:.0%}" if total > 0 else "–")
         console.print(comps)
+        scenario = result.scenarios.get(name)
+        labels = {n: place_name(scenario, n, short=True) for n in scenario.nodes} if scenario else {}
+        print_costs(name, s, labels)
         controls = result.controls
         if not controls.empty:
-            scenario = result.scenarios.get(name)
-            labels = {n: place_name(scenario, n, short=True) for n in scenario.nodes} if scenario else {}
             print_waits(controls[controls["scenario"] == name], labels)
+
+
+# the ledger's figures a run states per truck: key, label, digits
+COSTS = (("cost_usd", "cost, US$", 0), ("cost_cargo_usd", "  of which the cargo's time, US$", 0),
+         ("cost_fees_usd", "  of which fees, US$", 0), ("fuel_l", "fuel, L", 1), ("fuel_idle_l", "  of which idling, L", 1),
+         ("co2_kg", "CO2, kg", 1), ("co2e_wtw_kg", "CO2e well-to-wheel, kg", 1), ("nox_g", "NOx, g", 0), ("pm_g", "PM, g", 1))
+
+
+def print_costs(name: str, s: dict, labels: dict[str, str] | None = None) -> None:
+    """What the time costs per truck (the ledger), and CPMM's time and cost to clear each crossing,
+    named by their nodes' labels where the scenario gives them."""
+    from .tables import add_name_column, add_number_columns, text_table
+
+    ledger = s.get("ledger")
+    if not ledger:
+        return
+    table = text_table("what the time costs (mean per counted truck)")
+    add_name_column(table, "figure", [label for _, label, _ in COSTS])
+    add_number_columns(table, ("mean", "±95% CI"))
+    for key, label, digits in COSTS:
+        table.add_row(label, _fmt(ledger[key]["mean"], digits), _fmt(ledger[key]["half_width"], digits))
+    console.print(table)
+    crossings = [x for x in s.get("crossings") or [] if "cost_usd" in x]
+    if crossings:
+        cpmm = text_table(f"{name}: CPMM indicators by crossing and direction (all trucks)")
+        names = [f"{(labels or {}).get(x['node'], x['node'])} {x['crossing']}" for x in crossings]
+        add_name_column(cpmm, "crossing", names)
+        add_number_columns(cpmm, ("TFI1 h", "±95% CI", "TFI2 US$"))
+        for label, x in zip(names, crossings):
+            cpmm.add_row(label, _fmt(x["time_h"]["mean"], 1), _fmt(x["time_h"]["half_width"], 1),
+                         _fmt(x["cost_usd"]["mean"], 0))
+        console.print(cpmm)
+        console.print("TFI1: hours to clear the crossing (both controls; leaving a port, the ferry wait too); "
+                      "TFI2: what a truck pays there (fees and informal payments); TFI3 by section: summary.json "
+                      "cost_indicators", style="dim")
 
 
 def busiest_waits(controls: "pd.DataFrame", n: int = 3) -> "pd.DataFrame":

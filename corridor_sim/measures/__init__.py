@@ -10,10 +10,10 @@ and its entry here, not edits across those layers. The mechanisms themselves liv
 """
 from __future__ import annotations
 
-from . import audit, exchange, permits, scanners
+from . import audit, exchange, ledger, permits, scanners
 from .outputs import MeasureOutputs, RepStats, TruckCount
 
 __all__ = ["MEASURES", "MeasureOutputs", "RepStats", "TruckCount"]
 
 # the order of columns, tables and summary sections in every output
-MEASURES: tuple[MeasureOutputs, ...] = (scanners.OUTPUTS, audit.OUTPUTS, exchange.OUTPUTS, permits.OUTPUTS)
+MEASURES: tuple[MeasureOutputs, ...] = (scanners.OUTPUTS, audit.OUTPUTS, exchange.OUTPUTS, permits.OUTPUTS, ledger.OUTPUTS)

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..results.run_result import RunResult, TableSource
 from .components import time_components
+from .cost_distance import cost_distance
 from .crossings import crossing_table, crossing_times
 from .lead_time import lead_time_ecdf
 from .network_map import located, network_map
@@ -53,6 +54,9 @@ PLOTS: tuple[Plot, ...] = (
          lambda r: bool(crossing_table(r)[0]), True),
     Plot("time_distance", "Time–distance chart of a caravan's (or traced flow's) median truck, median over "
          "replications with their range", time_distance, lambda r: bool(traced_groups(r)), True,
+         lambda r, flow: flow in traced_groups(r)),
+    Plot("cost_distance", "Cost–distance chart of the same truck: US$ spent against km travelled, median over "
+         "replications with their range", cost_distance, lambda r: bool(traced_groups(r)), True,
          lambda r, flow: flow in traced_groups(r)),
     Plot("queues", "Queue length over time at the busiest controls (replication 0)", queue_lengths,
          lambda r: not r.queues.empty),
@@ -123,6 +127,6 @@ def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str]
 
 __all__ = [
     "PLOTS", "Plot", "FORMATS", "supported_plots", "render_plots", "write_plots", "with_cached_tables", "figure_bytes", "save_figure",
-    "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "queue_lengths", "sweep_curve",
+    "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "cost_distance", "queue_lengths", "sweep_curve",
     "network_map", "paired_differences",
 ]

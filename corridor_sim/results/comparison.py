@@ -64,8 +64,32 @@ def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str
                        {r: t[(node, crossing)] for r, t in other_x.items() if (node, crossing) in t})
         if diff is not None:
             crossings.append({"node": node, "crossing": crossing, "time_h": diff})
-    return {"lead_time_h": lead, "components_h": components, "crossings": crossings,
-            "checks": _checks(base, other), "violations": _violations(base, other)}
+    out = {"lead_time_h": lead, "components_h": components, "crossings": crossings,
+           "checks": _checks(base, other), "violations": _violations(base, other)}
+    for m in MEASURES:
+        if m.means and any(m.means[0] in g for g in base.values()):
+            out[m.means_section] = _means(base, other, m.means)
+    return out
+
+
+def _means(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
+    """Paired differences of per-truck means (the ledger's money, fuel and emissions), and of the
+    main ones scaled to a year at the flow's volume (its trucks a year; none for a caravan)."""
+    from ..measures.ledger import PER_YEAR
+
+    out: dict[str, Any] = {c: _paired({r: g[c] for r, g in base.items() if c in g},
+                                      {r: g[c] for r, g in other.items() if c in g}) for c in columns}
+    volume = next((g.get("trucks_per_year") for g in base.values()), None)
+    if volume:
+        out["trucks_per_year"] = volume
+        out["per_year"] = {c: _scaled(out[c], volume) for c in PER_YEAR if out.get(c)}
+    return out
+
+
+def _scaled(d: dict[str, Any], factor: float) -> dict[str, Any]:
+    """A paired difference per truck as a total for `factor` trucks (CIs scale with it)."""
+    keys = ("mean", "ci_low", "ci_high", "half_width", "baseline_mean", "scenario_mean", "unpaired_half_width")
+    return {k: (v * factor if k in keys and v is not None else v) for k, v in d.items()}
 
 
 CHECKS = {"inspections_per_100": "inspections", **{k: c for m in MEASURES for k, c in m.per_100.items()},
@@ -120,6 +144,9 @@ def comparison_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             measures += [("crossing_time_h", f"{x['node']} {x['crossing']}", x["time_h"]) for x in f["crossings"]]
             measures += [(name, "", d) for name, d in f.get("checks", {}).items() if d is not None]
             measures += [(name, "", d) for name, d in f.get("violations", {}).items() if d is not None]
+            ledger = f.get("ledger") or {}
+            measures += [(name, "", d) for name, d in ledger.items() if isinstance(d, dict) and "mean" in d]
+            measures += [(f"{name}_per_year", "", d) for name, d in (ledger.get("per_year") or {}).items()]
             for measure, where, d in measures:
                 rows.append({
                     "scenario": name, "baseline": baseline, "flow": flow, "measure": measure, "where": where,

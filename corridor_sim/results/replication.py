@@ -1,7 +1,7 @@
 """Per-replication statistics: the small numbers a summary is built from (streamable)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -9,6 +9,9 @@ from ..measures import MEASURES
 from ..model.records import ReplicationResult, record_dict
 from ..model.truck import COMPONENTS
 from .keys import ALL
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 
 
@@ -23,6 +26,9 @@ def _missed(col) -> np.ndarray:
     for column in DETECTIONS:
         found = found | col(column).astype(bool)
     return col("noncompliant").astype(bool) & ~found
+
+
+MEANS = [c for m in MEASURES for c in m.means]  # per-truck figures averaged per flow (the ledger's)
 
 
 def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict[str, Any]:
@@ -49,11 +55,15 @@ def _group_stats(trucks: dict[str, np.ndarray], mask: np.ndarray | None) -> dict
     })
     for c in COMPONENTS:
         out[c] = float(col(f"{c}_h").mean())
+    for c in MEANS:
+        if c in trucks:
+            out[c] = float(col(c).mean())
     return out
 
 
-def replication_stats(result: ReplicationResult) -> dict[str, Any]:
-    """Scenario-wide and per-flow/caravan figures of one replication."""
+def replication_stats(result: ReplicationResult, ledger: Ledger | None = None) -> dict[str, Any]:
+    """Scenario-wide and per-flow/caravan figures of one replication; with a `ledger` (which has
+    put its columns into the trucks table), the cost indicators and each flow's trucks a year."""
     trucks = result.trucks
     groups: dict[str, Any] = {ALL: _group_stats(trucks, None)}
     codes = trucks["group"]
@@ -61,6 +71,12 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         if result.group_kinds[g] == "background":
             continue
         groups[name] = _group_stats(trucks, codes == g)
+    extra: dict[str, Any] = {}
+    if ledger is not None:
+        extra["costs"] = ledger.indicators(result)
+        headline = [ledger.per_year[name] for g, name in enumerate(result.groups) if result.group_kinds[g] == "flow"]
+        for name, g in groups.items():
+            g["trucks_per_year"] = sum(v for v in headline if v) if name == ALL else ledger.per_year.get(name)
     return {
         "replication": result.replication,
         "groups": groups,
@@ -73,6 +89,7 @@ def replication_stats(result: ReplicationResult) -> dict[str, Any]:
         "arrived": result.arrived,
         "end_h": result.end_h,
         "engine": {"name": result.engine, "outside": result.outside, "reasons": result.engine_reasons},
+        **extra,
     }
 
 

@@ -44,6 +44,10 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
         **{key: _ci([r[count] / r["noncompliant"] for r in noncompliant]) if noncompliant else None
            for key, count in (("detection_rate", "detected"), *((k, c) for m in MEASURES for k, c in m.shares.items()),
                               ("missed_rate", "missed"))},
+        # means per truck (the ledger's money, fuel and emissions) where the replications were costed
+        **{m.means_section: {c: _ci([r[c] for r in reps]) for c in m.means}
+           for m in MEASURES if m.means and all(c in r for r in reps for c in m.means)},
+        **({"trucks_per_year": reps[0]["trucks_per_year"]} if "trucks_per_year" in reps[0] else {}),
     }
 
 
@@ -73,13 +77,35 @@ def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, st
     return totals
 
 
+def crossing_costs(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
+    """CPMM TFI2 of each crossing and direction in one replication, (node, crossing) -> US$: what a
+    truck pays to clear both its controls (official fees and informal payments; the ledger's).
+    `group` None: the controls every truck passed; else those a flow or caravan passed."""
+    costs = {(r["node"], r["country"], r["direction"]): r["cost_usd"] for r in (rep.get("costs") or {}).get("controls", [])}
+    if not costs:
+        return {}
+    rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
+    totals: dict[tuple[str, str], float] = {}
+    for row in rows:
+        cost = costs.get((row["node"], row["country"], row["direction"]))
+        if row["trucks"] and cost is not None:
+            key = (row["node"], row["crossing"])
+            totals[key] = totals.get(key, 0.0) + cost
+    return totals
+
+
 def _crossings(rep_stats: list[dict[str, Any]], group: str | None) -> list[dict[str, Any]]:
-    """Mean time to clear each crossing over replications, with its CI, in route order."""
+    """Mean time to clear each crossing over replications, with its CI, in route order; where the
+    replications were costed, CPMM's cost to clear it (TFI2) beside it."""
     per_rep: dict[tuple[str, str], list[float]] = defaultdict(list)
+    costs: dict[tuple[str, str], list[float]] = defaultdict(list)
     for rep in rep_stats:
         for key, value in crossing_times(rep, group).items():
             per_rep[key].append(value)
-    return [{"node": key[0], "crossing": key[1], "time_h": _ci(values)} for key, values in per_rep.items()]
+        for key, value in crossing_costs(rep, group).items():
+            costs[key].append(value)
+    return [{"node": key[0], "crossing": key[1], "time_h": _ci(values),
+             **({"cost_usd": _ci(costs[key])} if key in costs else {})} for key, values in per_rep.items()]
 
 
 def scenario_summary(name: str, description: str, rep_stats: list[dict[str, Any]]) -> dict[str, Any]:
@@ -126,5 +152,9 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             row["inspections_per_100"] = f["inspections_per_100"]["mean"]
             for rate in ("detection_rate", *(k for m in MEASURES for k in m.shares), "missed_rate"):
                 row[rate] = f[rate]["mean"] if f.get(rate) else float("nan")
+            ledger = f.get("ledger") or {}  # what the time costs, per truck, where the run was costed
+            for key in ("cost_usd", "fuel_l", "co2_kg", "co2e_wtw_kg", "nox_g", "pm_g"):
+                if key in ledger:
+                    row[key] = ledger[key]["mean"]
             rows.append(row)
     return rows

@@ -1,10 +1,13 @@
-"""The sweep table: one row per grid point with its varied values and lead-time figures."""
+"""The sweep table: one row per grid point with its varied values, lead-time, cost and CO2 figures."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..model.truck import COMPONENTS
 from .keys import ALL
+
+
+SWEPT = ("cost_usd", "co2_kg")  # the ledger's figures per truck in each point's row, and paired with the first
 
 
 def sweep_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -32,11 +35,20 @@ def sweep_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 "swd_kmh": (s.get("swd_kmh") or {}).get("mean"),
                 "inspections_per_100": s["inspections_per_100"]["mean"],
             })
-        diff = (comparison.get(name) or {}).get("flows", {}).get(ALL, {}).get("lead_time_h")
+        ledger = s.get("ledger") or {}
+        row.update({f"{key}_mean": ledger[key]["mean"] for key in SWEPT if key in ledger})
+        flow = (comparison.get(name) or {}).get("flows", {}).get(ALL, {})
+        diff = flow.get("lead_time_h")
         if index == 0:
             row.update({"difference_h": 0.0, "difference_ci_low_h": 0.0, "difference_ci_high_h": 0.0})
+            row.update({f"difference_{key}{end}": 0.0 for key in SWEPT if key in ledger for end in ("", "_ci_low", "_ci_high")})
         elif diff:
             row.update({"difference_h": diff["mean"], "difference_ci_low_h": diff["ci_low"],
                         "difference_ci_high_h": diff["ci_high"]})
+            for key in SWEPT:
+                d = (flow.get("ledger") or {}).get(key)
+                if d:
+                    row.update({f"difference_{key}": d["mean"], f"difference_{key}_ci_low": d["ci_low"],
+                                f"difference_{key}_ci_high": d["ci_high"]})
         rows.append(row)
     return rows

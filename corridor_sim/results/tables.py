@@ -95,8 +95,14 @@ def replication_pieces(result: ReplicationResult) -> dict[str, TablePiece]:
         "km": t["km"].astype(float),
         "yellow": t["yellow"].astype(np.int64),
         "inspections": t["inspections"].astype(np.int64),
-        **{c: t[c].astype(bool if kind == "bool" else np.int64) for m in MEASURES for c, kind in m.truck_columns},
+        **{c: t[c].astype(bool if kind == "bool" else np.int64) for m in MEASURES for c, kind in m.truck_columns
+           if kind != "float"},
         **{c: t[c].astype(float) for c in t if c.endswith("_h") and c not in ("depart_h", "arrive_h")},
+        # the ledger's money, fuel and emissions (results/ledger.py), where the replication was costed:
+        # to the cent and the thousandth of a litre, kg or g (the factors carry two or three digits;
+        # seventeen would double the time to write a large trucks table, and say nothing more)
+        **{c: np.round(t[c].astype(float), 2 if c.endswith("_usd") else 3)
+           for m in MEASURES for c, kind in m.truck_columns if kind == "float" and c in t},
     })
     return {
         "trucks": trucks,

@@ -37,6 +37,9 @@ def semantic_problems(scenario: Scenario) -> list[Problem]:
     problems += _audit_problems(scenario)
     problems += _exchange_problems(scenario)
     problems += _calendar_problems(scenario)
+    from .costs import cost_problems  # the package defaults are read only when a scenario is checked
+
+    problems += cost_problems(scenario)
     return problems
 
 

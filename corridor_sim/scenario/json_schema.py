@@ -17,7 +17,9 @@ from pydantic.json_schema import GenerateJsonSchema
 from .dists import DIST_KEYS, Dist
 from .hours import WeeklyHours
 from .schema import Scenario, _dist_to_plain
-from .units import HOURS_PER_UNIT
+import re
+
+from .units import HOURS_PER_UNIT, QUANTITIES
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "scenario.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -32,6 +34,12 @@ HOURS_PATTERN = rf"^\s*(24/7|[Aa][Ll][Ww][Aa][Yy][Ss]|{_RANGE}(\s*;\s*{_RANGE})*
 _DATE = r"\d{4}-\d{2}-\d{2}"
 HOLIDAY_PATTERN = rf"^\s*{_DATE}(\s*\.\.\s*{_DATE})?\s*$"
 DATETIME_PATTERN = rf"^\s*{_DATE}([T ]\d{{2}}:\d{{2}}(:\d{{2}}(\.\d+)?)?)?\s*$"
+
+# the costs section's quantities (schema.py), each a string with its unit
+QUANTITY_DEFS = {"Money": "money", "FuelPrice": "fuel_price", "HourlyCost": "hourly_cost",
+                 "FuelPerDistance": "fuel_per_distance", "FuelPerHour": "fuel_per_hour", "SharePerDay": "share_per_day",
+                 "KgPerLitre": "kg_per_litre", "GramsPerLitre": "g_per_litre", "GramsPerHour": "g_per_hour",
+                 "Tonnes": "tonnes"}
 
 _DIST_DOC = {
     "fixed": "always the same value",
@@ -80,6 +88,11 @@ def _type_defs() -> dict[str, Any]:
         "DateTime": {"type": "string", "pattern": DATETIME_PATTERN,
                      "description": "a local date-time such as 2024-03-04T08:00, or a date (midnight); no time zone"},
     }
+    for name, kind in QUANTITY_DEFS.items():
+        quantity = QUANTITIES[kind]
+        units = "|".join(re.escape(u).replace("/", r"\s*/\s*") for u in sorted(quantity.units, key=len, reverse=True))
+        defs[name] = {"type": "string", "pattern": rf"^\s*\+?{_NUMBER}\s*({units})\s*$",
+                      "description": f"{quantity.what} with its unit ({', '.join(quantity.units)}), e.g. {quantity.example}"}
     defs |= _dist_defs("DurationDist", "Duration", "a duration or a distribution of durations")
     defs |= _dist_defs("NumberDist", "Number", "a number or a distribution of numbers")
     return defs

@@ -31,7 +31,7 @@ from pydantic_core.core_schema import ErrorType
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
 from .overlay import merge
-from .units import format_hours, parse_duration, parse_number
+from .units import format_hours, parse_duration, parse_number, parse_quantity
 
 Regime = Literal["paper_tir", "etir", "national"]
 REGIMES: tuple[Regime, ...] = ("paper_tir", "etir", "national")
@@ -725,6 +725,110 @@ def exchange_countries(key: str) -> tuple[str, str]:
     return a, b
 
 
+# --- money, fuel and emissions (the `costs` section) --------------------------------------------
+#
+# Every figure carries its unit ("0.65 usd/L"); a bare number or a unit of another kind is an
+# error at its YAML path. Everything is optional here: a scenario gives what differs from the
+# package defaults (corridor_sim/data/costs.yaml), and `costs.resolve_costs` fills in the rest.
+
+Money = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "money")), _ref("Money")]
+FuelPrice = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "fuel_price")), _ref("FuelPrice")]
+HourlyCost = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "hourly_cost")), _ref("HourlyCost")]
+FuelPerDistance = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "fuel_per_distance")), _ref("FuelPerDistance")]
+FuelPerHour = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "fuel_per_hour")), _ref("FuelPerHour")]
+SharePerDay = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "share_per_day")), _ref("SharePerDay")]
+KgPerLitre = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "kg_per_litre")), _ref("KgPerLitre")]
+GramsPerLitre = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "g_per_litre")), _ref("GramsPerLitre")]
+GramsPerHour = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "g_per_hour")), _ref("GramsPerHour")]
+Tonnes = Annotated[float, BeforeValidator(functools.partial(parse_quantity, "tonnes")), _ref("Tonnes")]
+
+
+class Fees(Base):
+    """What a truck pays at a country's control, leaving it (`exit`) or entering it (`entry`)."""
+
+    exit: Optional[Money] = Field(None, description="paid at the exit control, per truck, e.g. 43 usd")
+    entry: Optional[Money] = Field(None, description="paid at the entry control, per truck, e.g. 69 usd")
+
+
+class NodeFees(Base):
+    """A country's fees at one node, where they differ from the country's."""
+
+    fees: Optional[Fees] = Field(None, description="official fees {exit, entry} at this node")
+    informal: Optional[Fees] = Field(None, description="informal payments {exit, entry} at this node (CPMM counts them)")
+
+
+class CountryCosts(Base):
+    """One country's prices and border fees (or the `default` country's)."""
+
+    diesel: Optional[FuelPrice] = Field(None, description="diesel price, e.g. 0.65 usd/L")
+    driver_wage: Optional[HourlyCost] = Field(None, description="a driver's pay per hour of the trip, for trucks "
+                                                                "registered in this country, e.g. 2 usd/h")
+    fees: Optional[Fees] = Field(None, description="official fees {exit, entry} at each of this country's controls")
+    informal: Optional[Fees] = Field(None, description="informal payments {exit, entry} at each of its controls")
+    at: dict[Name, NodeFees] = Field(default_factory=dict, description="per node: {fees, informal} where they differ")
+
+
+class EngineOn(Base):
+    """The share of a truck's waiting time with the engine running (idling)."""
+
+    queueing: Optional[Probability] = Field(None, description="share of the time at controls and waiting for a "
+                                                              "ferry with the engine on")
+    rest: Optional[Probability] = Field(None, description="share of the drivers' breaks and rests with the engine on")
+
+
+def _fleet_mix(mix: dict[str, float]) -> dict[str, float]:
+    return _mix(mix)
+
+
+class FlowCosts(Base):
+    """One flow's (or caravan's) trucks and cargo, or the `default` flow's."""
+
+    cargo_value: Optional[Money] = Field(None, description="value of one truck's cargo, e.g. 50000 usd")
+    cargo_time: Optional[SharePerDay] = Field(None, description="time cost of the cargo, a share of its value per "
+                                                                "day in transit (ad valorem), e.g. 1.35 %/d")
+    truck_cost: Optional[HourlyCost] = Field(None, description="the truck's own cost per hour of the trip (capital, "
+                                                               "insurance, upkeep; not fuel or driver), e.g. 25 usd/h")
+    fuel_driving: Optional[FuelPerDistance] = Field(None, description="fuel use driving, e.g. 33 L/100km")
+    fuel_idle: Optional[FuelPerHour] = Field(None, description="fuel use idling, e.g. 3 L/h")
+    engine_on: Optional[EngineOn] = Field(None, description="{queueing, rest}: shares of waiting with the engine on")
+    payload: Optional[Tonnes] = Field(None, description="cargo carried, for CPMM's cost per 20 t, e.g. 20 t")
+    fleet: Optional[Annotated[dict[Name, Probability], AfterValidator(_fleet_mix)]] = Field(
+        None, description="the trucks' emission classes (keys of costs.emissions.classes) and their shares, "
+                          "summing to 1; replaces the default's mix as a whole")
+
+
+class EmissionClass(Base):
+    """Pollutant factors of one class of engines (e.g. Euro IV-V)."""
+
+    nox: Optional[GramsPerLitre] = Field(None, description="NOx per litre burnt driving, e.g. 37 g/L")
+    pm: Optional[GramsPerLitre] = Field(None, description="particulate matter per litre burnt driving, e.g. 1 g/L")
+    nox_idle: Optional[GramsPerHour] = Field(None, description="NOx per hour idling, e.g. 85 g/h")
+    pm_idle: Optional[GramsPerHour] = Field(None, description="particulate matter per hour idling, e.g. 1.8 g/h")
+
+
+class Emissions(Base):
+    """Emission factors: CO2 per litre of diesel, and pollutants by engine class."""
+
+    co2_ttw: Optional[KgPerLitre] = Field(None, description="CO2 per litre burnt, tank-to-wheel, e.g. 2.69 kg/L")
+    co2e_wtw: Optional[KgPerLitre] = Field(None, description="greenhouse gases per litre, well-to-wheel (ISO 14083, "
+                                                             "GLEC), CO2 equivalent, e.g. 3.3 kg/L")
+    classes: dict[Name, EmissionClass] = Field(default_factory=dict, description="pollutant factors by engine class")
+
+
+class Costs(Base):
+    """Money, fuel and emissions: merged over the package defaults (corridor_sim/data/costs.yaml)."""
+
+    countries: dict[CustomsKey, CountryCosts] = Field(
+        default_factory=dict, description="`default` and per-country prices, wages and border fees",
+        json_schema_extra={"propertyNames": {"pattern": CUSTOMS_KEY_PATTERN}})
+    flows: dict[Name, FlowCosts] = Field(default_factory=dict, description="`default` and per flow or caravan: cargo, "
+                                                                            "truck, fuel use, fleet")
+    ferries: dict[str, Money] = Field(default_factory=dict, description="tariff per truck and crossing, by ferry link "
+                                                                        "key (e.g. 'kuryk <-> alat'), or `default`")
+    emissions: Optional[Emissions] = Field(None, description="{co2_ttw, co2e_wtw, classes}")
+
+
+
 class Scenario(Base):
     """A validated, frozen scenario. Build it with `load_scenario`."""
 
@@ -756,6 +860,8 @@ class Scenario(Base):
     road_permits: dict[Annotated[str, Field(pattern=EXCHANGE_KEY_PATTERN)], RoadPermits] = Field(
         default_factory=dict, description="per ordered pair `A -> B`: the permits B issues a period to trucks "
                                           "registered in A", json_schema_extra={"propertyNames": {"pattern": EXCHANGE_KEY_PATTERN}})
+    costs: Costs = Field(Costs(), description="money, fuel and emissions, merged over the package defaults: "
+                                              "countries (prices, wages, fees), flows, ferries, emissions")
 
     _raw: dict = PrivateAttr(default_factory=dict)
     _policies: dict = PrivateAttr(default_factory=dict)
