@@ -12,7 +12,7 @@ from corridor_sim.cli import main
 from conftest import uncited_numbers
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
-FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.startswith("targets"))
+FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if not p.name.startswith(("targets", "assumptions")))
 SHORT = ["clock.horizon=7d", "clock.warmup=1d"]
 # a caravan departs inside the simulated period, so a shortened run moves it forward too
 SHORT_CARAVANS = {"caravan_demo": ["caravans.silk-road-caravan.depart=2024-02-28T08:00"]}
