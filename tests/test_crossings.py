@@ -70,3 +70,45 @@ def test_calibrate_reads_the_same_crossing_time_as_the_summary(hub_result):
         target = Target(metric="crossing_time", node="hub", crossing="AA outbound", flow=flow, value=1.0)
         section = summary if flow is None else summary["flows"][flow]
         assert per_replication(hub_result, "tiny", target).mean() == pytest.approx(_crossing(section, "hub", "AA outbound"))
+
+
+def test_the_counted_trucks_crossings_add_up_to_their_time_at_borders_and_ports():
+    """A comparison's crossing savings are taken over the trucks of its lead-time saving: the
+    counted trucks' time at each crossing (its controls and the wait for a ferry), summed over the
+    route, is their mean time in the components spent there, replication by replication, and the
+    paired crossing savings add up to the paired saving of those components."""
+    from corridor_sim.results.summary import crossing_times
+
+    none = {r: 0 for r in REGIMES}
+    data = tiny()
+    data.update({
+        "clock": {"start": "2026-01-05T00:00", "horizon": "6d", "warmup": "1d"},
+        "customs": {"default": {"document": {r: {"dist": "exponential", "mean": 0.5} for r in REGIMES},
+                                "document_error": none, "channels": {"low": {"yellow": 0.2, "red": 0.1}},
+                                "inspection": {"dist": "exponential", "mean": 1.0}}},
+        "nodes": {"origin": {"kind": "terminal", "country": "AA"},
+                  "post": {"kind": "bcp", "border": ["AA", "BB"], "lanes": 1},
+                  "west": {"kind": "port", "country": "BB", "lanes": 2},
+                  "east": {"kind": "port", "country": "CC", "lanes": 2}},
+        "links": {"origin -> post": {"km": 300}, "post -> west": {"km": 200},
+                  "west -> east": {"mode": "ferry", "capacity": 15, "sailing": "5h"}},
+        "traffic": {"main": {"route": ["origin", "post", "west", "east"], "per_day": 30},
+                    "back": {"route": ["east", "west"], "per_day": 20}},
+    })
+    base = build_scenario(data)
+    faster = build_scenario({**data, "name": "faster", "nodes": {**data["nodes"], "post": {
+        "kind": "bcp", "border": ["AA", "BB"], "lanes": 2}}})
+    result = corridor_sim.compare(base, [faster], replications=3, seed=2)
+    at_borders = ["closed_h", "queue_h", "document_h", "inspection_h", "ferry_wait_h"]
+    for name in ("tiny", "faster"):
+        trucks = result.trucks[(result.trucks["scenario"] == name) & (result.trucks["flow"] == "main")]
+        own = trucks.groupby("replication")[at_borders].mean().sum(axis=1)
+        for rep in result.stats[name]:
+            crossings = crossing_times(rep, "main", counted=True)
+            assert len(crossings) == 3  # post's exit and entry, the port of west with its ferry
+            assert sum(crossings.values()) == pytest.approx(own[rep["replication"]], rel=1e-9)
+    flow = result.summary_dict["comparison"]["faster"]["flows"]["main"]
+    crossing_saving = sum(x["time_h"]["mean"] for x in flow["crossings"])
+    component_saving = sum(flow["components_h"][c.removesuffix("_h")]["mean"] for c in at_borders)
+    assert crossing_saving == pytest.approx(component_saving, rel=1e-9)
+    assert crossing_saving < 0

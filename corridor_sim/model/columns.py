@@ -319,6 +319,15 @@ class ColumnRun:
         detected = np.concatenate([d for *_, d in results])
         group = np.concatenate([np.full(cohort.n, cohort.group) for cohort, *_ in results])
         order = np.argsort(leave, kind="stable")
+        counted = np.concatenate([cohort.counted for cohort, *_ in results])[order]
+        if counted.any():
+            spent_all = (leave - start)[order]
+            counted_group = np.concatenate([np.full(cohort.n, cohort.group) for cohort, *_ in results])[order]
+            for g in np.unique(counted_group[counted]).tolist():
+                mine = counted & (counted_group == g)
+                tally = control.counted_tally[g]
+                tally[0] += int(mine.sum())
+                tally[1] = _running_sum(tally[1], spent_all[mine])
         inside = (control.warmup <= start[order]) & (start[order] < control.horizon)
         order = order[inside]
         if not len(order):

@@ -113,6 +113,8 @@ class Control:
         self.red = 0
         self.detections = 0
         self.group_tally = [[0, 0.0, 0.0] for _ in groups]  # per flow: trucks, hours here, hours queueing
+        # per flow, the counted trucks (those of the lead times) whenever they come: trucks, hours here
+        self.counted_tally = [[0, 0.0] for _ in groups]
         # first-come first-served lanes and bays (use_fifo), and what brings the trucks outside
         # the event loop up to the clock before a truck of the loop takes them (batch.py)
         self.fifo_lanes: FifoServers | StaffedServers | None = None
@@ -312,6 +314,10 @@ class Control:
         """A truck that came at `start` with `queue0` hours of queueing behind it leaves at `now`,
         `closed` of its hours here spent waiting for the control to open: counted if it came in
         the window."""
+        if truck.counted:
+            tally = self.counted_tally[truck.group]
+            tally[0] += 1
+            tally[1] += now - start
         if self.warmup <= start < self.horizon:
             self.tally_spans(truck.group, start, now, truck.times[QUEUE] - queue0, channel, detected, closed)
 

@@ -36,6 +36,7 @@ class Side:
         self.sailings = 0
         self.load_sum = 0
         self.group_waits: dict[int, list[float]] = {}  # group -> [trucks, wait sum] over the counting window
+        self.counted_waits: dict[int, list[float]] = {}  # the same for the counted trucks, whenever they come
 
     def notify(self) -> None:
         watchers, self.watchers = self.watchers, []
@@ -62,6 +63,10 @@ class Side:
         truck.log(self.port, "board", env.now)
         if self.warmup <= start < self.horizon:
             tally = self.group_waits.setdefault(truck.group, [0, 0.0])
+            tally[0] += 1
+            tally[1] += env.now - start
+        if truck.counted:
+            tally = self.counted_waits.setdefault(truck.group, [0, 0.0])
             tally[0] += 1
             tally[1] += env.now - start
         truck.where = f"on the ferry {self.port} -> {self.to}"

@@ -50,7 +50,8 @@ class ControlRecord:
 
 @dataclass(frozen=True)
 class ControlFlowRecord:
-    """One flow's (or caravan's) trucks at one control."""
+    """One flow's (or caravan's) trucks at one control: those that came in the counting window,
+    and the counted trucks (those of the lead times) whenever they came."""
 
     node: str
     country: str
@@ -60,6 +61,8 @@ class ControlFlowRecord:
     trucks: int
     mean_time_h: float
     mean_queue_h: float
+    counted: int = 0
+    counted_time_h: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,8 @@ class FerryRecord:
 
 @dataclass(frozen=True)
 class FerryFlowRecord:
-    """One flow's trucks waiting for one direction of a ferry link."""
+    """One flow's trucks waiting for one direction of a ferry link (in the window, and the counted
+    trucks whenever they came)."""
 
     link: str
     from_: str
@@ -90,6 +94,8 @@ class FerryFlowRecord:
     group: str
     trucks: int
     mean_wait_h: float
+    counted: int = 0
+    counted_wait_h: float = float("nan")
 
 
 def column_name(field_name: str) -> str:

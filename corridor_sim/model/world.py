@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from math import nan
 from typing import TYPE_CHECKING, Generator
 
 import numpy as np
@@ -455,19 +456,24 @@ class World:
             ))
             control_groups += [
                 ControlFlowRecord(node=node, country=country, direction=direction, crossing=crossing,
-                                  group=self.groups[g], trucks=int(n), mean_time_h=time_sum / n,
-                                  mean_queue_h=queue_sum / n)
-                for g, (n, time_sum, queue_sum) in enumerate(c.group_tally) if n
+                                  group=self.groups[g], trucks=int(n), mean_time_h=time_sum / n if n else nan,
+                                  mean_queue_h=queue_sum / n if n else nan, counted=int(k),
+                                  counted_time_h=counted_sum / k if k else nan)
+                for g, ((n, time_sum, queue_sum), (k, counted_sum)) in enumerate(zip(c.group_tally, c.counted_tally))
+                if n or k
             ]
         ferries, ferry_groups = [], []
         for link, f in self.ferries.items():
             for side in f.sides:
                 crossing = crossing_label(scenario, ControlKey(side.port, scenario.nodes[side.port].countries[:1], "exit"))
                 tallies = sorted(side.group_waits.items())
+                counted = side.counted_waits
                 ferry_groups += [
                     FerryFlowRecord(link=link, from_=side.port, to=side.to, crossing=crossing, group=self.groups[g],
-                                    trucks=int(n), mean_wait_h=wait_sum / n)
-                    for g, (n, wait_sum) in tallies
+                                    trucks=int(n), mean_wait_h=wait_sum / n if n else nan,
+                                    counted=int(counted.get(g, (0, 0.0))[0]),
+                                    counted_wait_h=counted[g][1] / counted[g][0] if g in counted else nan)
+                    for g, (n, wait_sum) in sorted({**{g: (0, 0.0) for g in counted}, **side.group_waits}.items())
                 ]
                 waits = sum(int(n) for _, (n, _) in tallies)
                 wait_sum = sum(w for _, (_, w) in tallies)

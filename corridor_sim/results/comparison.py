@@ -53,8 +53,9 @@ def _flow_comparison(base_stats: list[dict], other_stats: list[dict], group: str
         return None
     components = {c: _paired({r: g[c] for r, g in base.items()}, {r: g[c] for r, g in other.items()}) for c in COMPONENTS}
     where = None if group == ALL else group
-    base_x = {rep["replication"]: crossing_times(rep, where) for rep in base_stats}
-    other_x = {rep["replication"]: crossing_times(rep, where) for rep in other_stats}
+    # the counted trucks of the lead times, so that a crossing's saving is part of the total
+    base_x = {rep["replication"]: crossing_times(rep, where, counted=True) for rep in base_stats}
+    other_x = {rep["replication"]: crossing_times(rep, where, counted=True) for rep in other_stats}
     keys: list[tuple[str, str]] = []
     for times in list(base_x.values()) + list(other_x.values()):
         keys += [k for k in times if k not in keys]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -51,14 +51,30 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
-def crossing_times(rep: dict[str, Any], group: str | None) -> dict[tuple[str, str], float]:
+def crossing_times(rep: dict[str, Any], group: str | None, counted: bool = False) -> dict[tuple[str, str], float]:
     """CPMM-style time to clear each crossing in one replication (node, crossing) -> hours.
 
     Both controls of a crossing add up; leaving a port by ferry adds the mean wait for a ferry
     there (weighted by trucks over the port's ferry links). `group` None: every truck; else one
-    flow or caravan.
+    flow or caravan. The trucks are those that reached the control in the counting window (as
+    CPMM counts a period's crossings), or with `counted` the counted trucks whenever they came,
+    the trucks of the lead times, so that a comparison's crossings and components are of the
+    same trucks.
     """
-    totals: dict[tuple[str, str], float] = {}
+    if counted:
+        # per control, the counted trucks of every flow (or of `group`), weighted by their number
+        controls = _weighted_rows(rep["control_groups"], group, "counted", "counted_time_h",
+                                  lambda r: (r["node"], r["crossing"], r["country"], r["direction"]))
+        totals: dict[tuple[str, str], float] = {}
+        for (node, crossing, _, _), time_h in controls.items():
+            totals[(node, crossing)] = totals.get((node, crossing), 0.0) + time_h
+        ferry_waits = _weighted_rows(rep.get("ferry_groups", []), group, "counted", "counted_wait_h",
+                                     lambda r: (r["from"], r["crossing"]))
+        for key, wait in ferry_waits.items():
+            if key in totals:
+                totals[key] += wait
+        return totals
+    totals = {}
     rows = rep["controls"] if group is None else [r for r in rep["control_groups"] if r["group"] == group]
     for row in rows:
         if row["trucks"]:
@@ -92,6 +108,19 @@ def crossing_costs(rep: dict[str, Any], group: str | None) -> dict[tuple[str, st
             key = (row["node"], row["crossing"])
             totals[key] = totals.get(key, 0.0) + cost
     return totals
+
+
+def _weighted_rows(rows: list[dict[str, Any]], group: str | None, weight: str, column: str,
+                   key: Callable[[dict[str, Any]], tuple]) -> dict[tuple, float]:
+    """`column` averaged over the rows of `group` (or all) that share a key, weighted by `weight`."""
+    sums: dict[tuple, list[float]] = {}
+    for row in rows:
+        n = row.get(weight, 0)
+        if n and (group is None or row["group"] == group):
+            tally = sums.setdefault(key(row), [0.0, 0.0])
+            tally[0] += n
+            tally[1] += n * row[column]
+    return {k: total / n for k, (n, total) in sums.items()}
 
 
 def _crossings(rep_stats: list[dict[str, Any]], group: str | None) -> list[dict[str, Any]]:
