@@ -7,6 +7,7 @@ interval, the relative error and whether the mean lies within the tolerance.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
@@ -184,6 +185,10 @@ def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targ
                 msg = f"expected one of {err['ctx']['expected']}, got {err.get('input')!r}"
             elif err["type"] == "missing":
                 msg = "required key is missing"
+            elif not loc and (named := re.match(r"targets\[(\d+)\]\.(\w+) (.*)", msg)):
+                # a check across keys (`Targets._sources_known`) names the target's key: locate it
+                loc = ("targets", int(named.group(1)), named.group(2))
+                msg = f"{named.group(2)} {named.group(3)}"
             line = None
             for size in range(len(loc), -1, -1):
                 if loc[:size] in doc.positions:

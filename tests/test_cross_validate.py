@@ -219,10 +219,13 @@ def test_an_interrupted_cross_validation_writes_nothing(tmp_path: Path, capsys, 
 
 def test_a_year_must_have_its_scenario(tmp_path: Path):
     targets_file = tmp_path / "t.yaml"
-    targets_file.write_text(yaml.safe_dump({"scenarios": {2021: "a.yaml"}, "targets": [
-        {"metric": "lead_time", "value": 1, "year": 2020}]}), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"targets\[0\]\.year 2020 is not a year of `scenarios` \(years: 2021\)"):
+    targets_file.write_text("scenarios: {2021: a.yaml}\ntargets:\n  - {metric: lead_time, value: 1, year: 2020}\n",
+                            encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
         load_targets(targets_file)
+    problem = info.value.problems[0]
+    assert (problem.path, problem.line) == ("targets[0].year", 3)
+    assert problem.message == "year 2020 is not a year of `scenarios` (years: 2021)"
     from corridor_sim.calibrate import load_year_scenarios
 
     targets_file.write_text(yaml.safe_dump({"scenarios": {2021: "a.yaml"}, "targets": [
