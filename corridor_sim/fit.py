@@ -94,9 +94,11 @@ def loss_of(table: "pd.DataFrame") -> float:
 
 
 def max_points(parameters: list[Parameter], max_generations: int, population: int) -> int:
-    """The most points one search simulates: the first population and each generation's, of
-    `population` candidates a parameter, and the best point once more (known, so free)."""
-    return (max_generations + 1) * population * len(parameters)
+    """The most points one search simulates: the first population and each generation's. SciPy
+    makes a population of `population` candidates a parameter, at least 5, rounded up to a power
+    of 2 for its Sobol start; the best point is then known, so free."""
+    members = max(5, population * len(parameters))
+    return (max_generations + 1) * (1 << (members - 1).bit_length())
 
 
 def year_runs(scenario: "Scenario", targets: "Targets", years: "dict[int, Scenario] | None") -> "dict[int | None, Scenario]":

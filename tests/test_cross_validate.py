@@ -93,13 +93,13 @@ def test_the_command_prints_one_table_a_fold_and_a_summary_and_writes_the_sectio
     out = capsys.readouterr().out
     assert code == 0
     lines = out.splitlines()
-    assert "3 folds, so 4 fits" in out and "at most 9 points a fit, 36 in all, 2 replications a point" in out
+    assert "3 folds, so 4 fits" in out and "at most 24 points a fit, 96 in all, 2 replications a point" in out
     assert [line.split(" (")[0] for line in lines if line.startswith("fold ")] == [
         "fold 1 of 3", "fold 2 of 3", "fold 3 of 3"]
     assert sum(line.startswith("cross-validation by target: in sample") for line in lines) == 1
     assert "0 of 3 left-out targets within tolerance out of sample (1 in sample)" in out
     lead = [line for line in lines if line.startswith("lead time ")]
-    assert lead[-1].split()[2:] == ["6.0", "6.0", "4.0", "[4.0,", "4.0]", "+0%", "-33%", "no"]  # fold 3's table
+    assert lead[-1].split()[2:] == ["6.0", "4.0", "[4.0,", "4.0]", "+0%", "-33%", "no"]  # fold 3's table
     # at 80 columns: every line but the first (the parameters' paths) and the last (the overlay's)
     assert all(len(line.rstrip()) <= 80 for line in lines[1:-1]), max(lines[1:-1], key=len)
     table = __import__("pandas").read_csv(out_csv)
@@ -253,3 +253,57 @@ def test_the_saving_card_refuses_targets_of_several_years(tmp_path: Path, capsys
                  "--no-plots", "-o", str(tmp_path / "card")]) == 2
     err = capsys.readouterr().err
     assert "holds targets of several years" in err and not (tmp_path / "card").exists()
+
+
+def test_the_number_of_points_announced_is_what_the_search_can_take():
+    """SciPy's population: `population` a parameter, at least 5, rounded up to a power of 2 (its
+    Sobol start); a point a candidate, each generation and the first. A parameter of real values
+    never meets a point twice, so the search takes them all."""
+    from corridor_sim.fit import Parameter, fit, max_points
+
+    one, two = [Parameter(DOC, 0.5, 3.0)], [Parameter(DOC, 0.5, 3.0), Parameter("traffic.main.per_day", 5, 15)]
+    assert [max_points(one, 1, 1), max_points(one, 2, 3), max_points(two, 1, 3), max_points(two, 10, 6)] == [
+        16, 24, 16, 176]
+    fitted = fit(build_scenario(world()), Targets.model_validate({"targets": KNOWN}), one, 1, 3,
+                 max_generations=1, population=1)
+    assert fitted.evaluations == fitted.runs == 16
+
+
+# --- the README's command -------------------------------------------------------------------------
+
+def _readme_command() -> list[str]:
+    import re
+    import shlex
+
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (command,) = [line for block in re.findall(r"```bash\n(.*?)```", text, re.S) for line in block.splitlines()
+                  if line.startswith("corridor-sim calibrate ") and "--cross-validate" in line]
+    return shlex.split(command)[1:]
+
+
+def test_the_readme_command_names_folds_the_bundled_targets_make():
+    from corridor_sim.cli import build_parser
+    from corridor_sim.cross_validate import make_folds
+
+    from conftest import ROOT
+
+    args = build_parser().parse_args(_readme_command())
+    assert args.cross_validate and args.fit == [""] and args.folds == "direction"
+    folds, kept = make_folds(load_targets(ROOT / args.targets), args.folds)
+    assert [f.name for f in folds] == ["inbound", "outbound"] and len(kept) == 4
+
+
+@pytest.mark.slow
+def test_the_readme_command_runs_cut_short(tmp_path: Path, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    argv = _readme_command()
+    argv = argv[:argv.index("-n")]  # the README's -n 4 --workers 2 and its output, cut short
+    out = tmp_path / "cv.json"
+    assert main([*argv, "-n", "1", "--set", "clock.horizon=2d", "--set", "clock.warmup=1d", "--generations", "1",
+                 "--population", "1", "--quiet", "--overlay", str(tmp_path / "fit.yaml"), "--json", str(out)]) in (0, 1)
+    section = json.loads(out.read_text(encoding="utf-8"))["cross_validation"]
+    assert [f["name"] for f in section["folds"]] == ["inbound", "outbound"] and section["fits"] == 3

@@ -293,9 +293,10 @@ def _print_validation(validation, targets) -> None:
         out = text_table(f"fold {k + 1} of {total} ({validation.kind} {_fold_name(result.fold, targets, validation.kind)}) "
                          f"left out: error {result.fitted.loss:.3g} on the rest")
         add_name_column(out, "target", labels)
-        add_number_columns(out, ("obs.", "in", "out", "out 95% CI", "err. in", "err. out", "ok"))
+        # the in-sample value is in the table of the fit on every target above; here its error
+        add_number_columns(out, ("obs.", "out", "95% CI", "err. in", "err. out", "ok"))
         for label, row in zip(labels, mine.itertuples()):
-            out.add_row(label, _f(row.target, 1), _f(row.in_sample, 1), _f(row.out_of_sample, 1),
+            out.add_row(label, _f(row.target, 1), _f(row.out_of_sample, 1),
                         f"[{_f(row.out_of_sample_ci_low, 1)}, {_f(row.out_of_sample_ci_high, 1)}]",
                         pct(row.in_sample_error), pct(row.out_of_sample_error), ok(row.out_of_sample_within))
         console.print(out)
