@@ -136,10 +136,12 @@ class Targets(BaseModel):
 
 def check_targets(scenario, targets: Targets, file: str | None = None, years: dict[int, Any] | None = None) -> None:
     """Every node, flow and country a target names exists in its scenario (its year's, in `years`,
-    or `scenario`): a misspelt name would otherwise match nothing and pass unnoticed."""
+    or `scenario`, if given): a misspelt name would otherwise match nothing and pass unnoticed."""
     problems = []
     for i, t in enumerate(targets.targets):
         own = (years or {}).get(t.year, scenario) if t.year is not None else scenario
+        if own is None:  # no scenario given (`validate`): only the years' targets are checked
+            continue
         flows = list(own.traffic) + list(own.caravans)
         for key, value, known in (("node", t.node, list(own.nodes)), ("from", t.from_, list(own.nodes)),
                                   ("to", t.to, list(own.nodes)), ("flow", t.flow, flows),

@@ -307,3 +307,19 @@ def test_the_readme_command_runs_cut_short(tmp_path: Path, monkeypatch):
                  "--population", "1", "--quiet", "--overlay", str(tmp_path / "fit.yaml"), "--json", str(out)]) in (0, 1)
     section = json.loads(out.read_text(encoding="utf-8"))["cross_validation"]
     assert [f["name"] for f in section["folds"]] == ["inbound", "outbound"] and section["fits"] == 3
+
+
+def test_validate_loads_each_years_scenario_and_checks_its_targets(tmp_path: Path, capsys):
+    (tmp_path / "s2021.yaml").write_text(yaml.safe_dump(world()), encoding="utf-8")
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"name": "two-years", "scenarios": {2021: "s2021.yaml", 2022: "s2022.yaml"},
+                                    "targets": [{"metric": "lead_time", "value": 1, "year": 2021}]}), encoding="utf-8")
+    assert main(["validate", str(good)]) == 0  # 2022 names no target: its file is not needed
+    assert capsys.readouterr().out.strip() == "ok: two-years (calibration targets, 1 targets, years 2021)"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"scenarios": {2021: "s2021.yaml"}, "targets": [
+        {"metric": "control_time", "node": "post", "value": 1}, {"metric": "queue_wait", "node": "gate", "value": 1,
+                                                                 "year": 2021}]}), encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "targets[1].node: scenario 'tiny' has no node 'gate'" in err[0], err
