@@ -323,3 +323,30 @@ def test_validate_loads_each_years_scenario_and_checks_its_targets(tmp_path: Pat
     assert main(["validate", str(bad)]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "targets[1].node: scenario 'tiny' has no node 'gate'" in err[0], err
+
+
+def test_the_refits_show_the_time_left(tmp_path: Path, capsys):
+    import re
+
+    scenario, targets_file = files(tmp_path, KNOWN)
+    assert main(["calibrate", str(scenario), str(targets_file), *[a for a in SHORT if a != "--quiet"], "--fit",
+                 "--cross-validate", "--folds", "direction", "--overlay", str(tmp_path / "o.yaml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if line.startswith("fold ") and " leaving out " in line]
+    assert len(progress) == 2 and all(re.fullmatch(r"fold \d of 2, leaving out (out|in)bound \(1 target\); "
+                                                   r"about \d+ s left", line) for line in progress), progress
+    assert "  in every fit (no direction to leave out): target 3" in lines
+
+
+def test_each_years_scenario_is_held_to_the_run_budget(tmp_path: Path, capsys, monkeypatch):
+    import corridor_sim.scenario.budget as budget
+
+    monkeypatch.setattr(budget, "default_max_trucks", lambda at_once: 100)  # the given scenario's 30 fit
+    big = merge(world(), {"name": "big", "traffic": {"main": {"per_day": 1000}}})
+    (tmp_path / "big.yaml").write_text(yaml.safe_dump(big), encoding="utf-8")
+    scenario, targets_file = files(tmp_path, [*KNOWN, {"metric": "lead_time", "value": 6, "year": 2021}],
+                                   scenarios={2021: "big.yaml"})
+    assert main(["calibrate", str(scenario), str(targets_file), *SHORT, "--fit", "--cross-validate",
+                 "--overlay", str(tmp_path / "o.yaml")]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "big: about 3,000 trucks a replication" in err[0], err
