@@ -350,3 +350,18 @@ def test_each_years_scenario_is_held_to_the_run_budget(tmp_path: Path, capsys, m
                  "--overlay", str(tmp_path / "o.yaml")]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "big: about 3,000 trucks a replication" in err[0], err
+
+
+def test_a_figure_no_truck_makes_is_null_in_the_json_and_a_dash_on_the_terminal(tmp_path: Path, capsys):
+    """A ferry wait at a border post: no ferry, no figure, in sample or out of it."""
+    scenario, targets_file = files(tmp_path, [*KNOWN, {"metric": "ferry_wait", "node": "post", "value": 1}])
+    out_json = tmp_path / "cv.json"
+    assert main(["calibrate", str(scenario), str(targets_file), *SHORT, "--fit", "--cross-validate",
+                 "--overlay", str(tmp_path / "o.yaml"), "--json", str(out_json)]) == 0
+    document = json.loads(out_json.read_text(encoding="utf-8"))
+    assert document["table"][3]["simulated"] is None and document["table"][3]["within"] is False
+    (ferry,) = document["cross_validation"]["folds"][3]["targets"]
+    assert ferry["out_of_sample"] is None and ferry["out_of_sample_error"] is None
+    assert document["cross_validation"]["summary"][3]["out_of_sample_mean_abs_error"] is None
+    line = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ferry wait post")][-1]
+    assert line.split()[3:] == ["1.0", "–", "[–,", "–]", "–", "–", "no"]

@@ -348,7 +348,20 @@ class _Outputs:
             document = {**about, "table": json.loads(table.to_json(orient="records"))}
             if validation is not None:
                 document["cross_validation"] = validation.to_dict()
-            _atomic(self.json, json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+            _atomic(self.json, json.dumps(_plain(document), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _plain(value):
+    """JSON's values: numpy scalars as Python's, a figure that could not be computed (NaN) as null."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _check_writable(path, option: str) -> None:
