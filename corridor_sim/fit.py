@@ -102,20 +102,25 @@ def max_points(parameters: list[Parameter], max_generations: int, population: in
 
 
 def year_runs(scenario: "Scenario", targets: "Targets", years: "dict[int, Scenario] | None") -> "dict[int | None, Scenario]":
-    """The scenarios a point runs: the one given (for the targets without a year) and each year's,
-    a year whose scenario is the one given sharing its run, and names made distinct."""
+    """The scenario of each year (None: the one given, for the targets without a year): a year
+    whose scenario is the one given shares it (one run), and the others get distinct names."""
     runs: dict[int | None, Scenario] = {}
     if any(t.year is None for t in targets.targets) or not years:
         runs[None] = scenario
-    names = {s.name for s in runs.values()}
+    names = {scenario.name}
     for year, own in (years or {}).items():
-        if own.raw == scenario.raw and None in runs:
-            continue
-        if own.name in names:
+        if own.raw == scenario.raw:
+            own = scenario
+        elif own.name in names:
             own = derive(own, {"name": f"{own.name[:NAME_MAX - 5]}-{year}"})
         names.add(own.name)
         runs[year] = own
     return runs
+
+
+def distinct(runs: "dict[int | None, Scenario]") -> "list[Scenario]":
+    """The scenarios to run, each once."""
+    return list({id(s): s for s in runs.values()}.values())
 
 
 def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], replications: int,
@@ -136,7 +141,7 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
 
     runs = year_runs(scenario, targets, years)
     for p in parameters:  # a bad path fails now, with its message, not inside the search
-        for own in runs.values():
+        for own in distinct(runs):
             derive(own, {p.path: p.value(p.low)})
     history: list[tuple[dict[str, float | int], float]] = []
     tables = {} if cache is None else cache
@@ -151,11 +156,11 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
         nonlocal simulated
         key = tuple(values.values())
         if key not in tables:
-            candidates = {year: derive(own, values) for year, own in runs.items()}
-            result = run_many(list(candidates.values()), replications, seed, workers, trace=targets.needs_trace)
-            names = {year: s.name for year, s in candidates.items() if year is not None}
-            tables[key] = evaluate(result, targets, candidates[None].name if None in candidates else None,
-                                   years=names)
+            derived = {id(own): derive(own, values) for own in distinct(runs)}
+            result = run_many(list(derived.values()), replications, seed, workers, trace=targets.needs_trace)
+            names = {year: derived[id(own)].name for year, own in runs.items() if year is not None}
+            given = derived[id(runs[None])].name if None in runs else None
+            tables[key] = evaluate(result, targets, given, years=names)
             simulated += 1
         if key not in losses:
             losses[key] = loss_of(tables[key].iloc[keep])

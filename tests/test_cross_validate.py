@@ -365,3 +365,26 @@ def test_a_figure_no_truck_makes_is_null_in_the_json_and_a_dash_on_the_terminal(
     assert document["cross_validation"]["summary"][3]["out_of_sample_mean_abs_error"] is None
     line = [line for line in capsys.readouterr().out.splitlines() if line.startswith("ferry wait post")][-1]
     assert line.split()[3:] == ["1.0", "–", "[–,", "–]", "–", "–", "no"]
+
+
+def test_a_year_whose_scenario_is_the_one_given_shares_its_run(tmp_path: Path, monkeypatch):
+    import corridor_sim.experiment as experiment
+
+    real, ran = experiment.run_many, []
+
+    def recording(scenarios, *args, **kwargs):
+        ran.append([s.name for s in scenarios])
+        return real(scenarios, *args, **kwargs)
+
+    monkeypatch.setattr(experiment, "run_many", recording)
+    (tmp_path / "s2021.yaml").write_text(yaml.safe_dump(world(km=120)), encoding="utf-8")
+    (tmp_path / "again.yaml").write_text(yaml.safe_dump(world()), encoding="utf-8")
+    scenario, targets_file = files(tmp_path, [
+        {**KNOWN[0], "year": 2022}, {"metric": "lead_time", "value": 10, "year": 2021}, KNOWN[2]],
+        scenarios={2021: "s2021.yaml", 2022: "again.yaml"})
+    csv = tmp_path / "plain.csv"
+    assert main(["calibrate", str(scenario), str(targets_file), "-n", "2", "--quiet", "--csv", str(csv)]) == 0
+    assert ran == [["tiny", "tiny-2021"]]  # 2022 is the given scenario: one run for both
+    table = __import__("pandas").read_csv(csv, dtype={"year": str}, keep_default_na=False)
+    assert list(table["simulated"]) == pytest.approx([3.0, 10.0, 8.0])
+    assert list(table["year"]) == ["2022", "2021", ""]

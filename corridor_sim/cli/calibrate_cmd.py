@@ -55,7 +55,7 @@ def _f(x: float | None, digits: int = 2) -> str:
 def calibrate(args: argparse.Namespace) -> int:
     from ..calibrate import check_targets, evaluate, load_targets, load_year_scenarios
     from ..experiment import run_many
-    from ..fit import year_runs
+    from ..fit import distinct, year_runs
     from ..scenario import load_scenario
     from ..scenario.budget import check_budget
 
@@ -75,16 +75,15 @@ def calibrate(args: argparse.Namespace) -> int:
     check_targets(scenario, targets, args.targets, years)
     reps = args.replications or scenario.experiment.replications
     runs = year_runs(scenario, targets, years)
-    check_budget(list(runs.values()), at_once=min(args.workers, reps))
+    check_budget(distinct(runs), at_once=min(args.workers, reps))
     seed = scenario.experiment.seed if args.seed is None else args.seed
     outputs = _Outputs(args.csv, args.json)
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed, years, outputs)
-    names = [s.name for s in runs.values()]
-    with progress_bars(not args.quiet, names, reps) as progress:
-        result = run_many(list(runs.values()), reps, seed, args.workers, trace=targets.needs_trace, progress=progress)
+    with progress_bars(not args.quiet, [s.name for s in distinct(runs)], reps) as progress:
+        result = run_many(distinct(runs), reps, seed, args.workers, trace=targets.needs_trace, progress=progress)
     table = evaluate(result, targets, runs[None].name if None in runs else None,
-                     years={y: s.name for y, s in runs.items() if y is not None})
+                     years={year: own.name for year, own in runs.items() if year is not None})
     hits = _print_targets(table, f"{scenario.name} against {targets.name} ({reps} replications)")
     outputs.write(table, {"scenario": scenario.name, "targets": targets.name, "replications": reps, "seed": seed})
     return 1 if args.strict and hits < len(table) else 0
