@@ -388,3 +388,41 @@ def test_a_year_whose_scenario_is_the_one_given_shares_its_run(tmp_path: Path, m
     table = __import__("pandas").read_csv(csv, dtype={"year": str}, keep_default_na=False)
     assert list(table["simulated"]) == pytest.approx([3.0, 10.0, 8.0])
     assert list(table["year"]) == ["2022", "2021", ""]
+
+
+def test_on_the_contract_tandem_the_lanes_fitted_without_a_target_predict_it_by_erlang_c():
+    """Two M/M/c controls in series (λ = 2.5 trucks/h, μ = 1/h, each control on the post's lanes):
+    both queue waits say 3 lanes (loosely), the BB control time says 4 (tightly), so the fit on all
+    three takes 4 lanes; without the control time it takes 3, which predicts Wq(3) + 1 h there,
+    about twice the observed Wq(4) + 1 h: Erlang C gives the out-of-sample error."""
+    from corridor_sim.cross_validate import cross_validate, make_folds
+    from corridor_sim.fit import Parameter, fit
+    from corridor_sim.scenario import load_scenario
+
+    from conftest import CONTRACT
+    from test_calibrate import _erlang_c_wait
+
+    wq = {c: _erlang_c_wait(2.5, 1.0, c) for c in (3, 4)}
+    targets = Targets.model_validate({"targets": [
+        {"metric": "queue_wait", "node": "post", "country": "AA", "direction": "exit", "value": wq[3], "tolerance": 0.5},
+        {"metric": "queue_wait", "node": "post", "country": "BB", "direction": "entry", "value": wq[3], "tolerance": 0.5},
+        {"metric": "control_time", "node": "post", "country": "BB", "direction": "entry", "value": wq[4] + 1,
+         "tolerance": 0.02}]})
+    scenario = load_scenario(CONTRACT / "tandem_mmc.yaml", ["clock.horizon=100d", "clock.warmup=10d"])
+    parameters = [Parameter("nodes.post.lanes", 3, 5, integer=True)]
+    cache: dict = {}
+    full = fit(scenario, targets, parameters, 4, 11, max_generations=1, population=3, cache=cache)
+    assert full.values == {"nodes.post.lanes": 4}
+    folds, kept = make_folds(targets, "target")
+    validation = cross_validate(scenario, targets, parameters, full, folds, kept, "target", 4, 11,
+                                max_generations=1, population=3, cache=cache)
+    assert [r.fitted.values["nodes.post.lanes"] for r in validation.folds] == [4, 4, 3]
+    row = validation.rows().set_index("target_index").loc[2]
+    predicted = wq[3] + 1
+    assert row.out_of_sample_ci_low <= predicted <= row.out_of_sample_ci_high or \
+        row.out_of_sample == pytest.approx(predicted, rel=0.05)
+    analytic_error = (predicted - (wq[4] + 1)) / (wq[4] + 1)  # about +99%
+    assert row.out_of_sample_error == pytest.approx(analytic_error, abs=0.1)
+    assert not row.out_of_sample_within and row.in_sample == full.table.loc[2, "simulated"]
+    assert full.table.loc[2, "ci_low"] <= wq[4] + 1 <= full.table.loc[2, "ci_high"]  # in sample: Wq(4) + 1 h
+    assert len(cache) <= 3  # three numbers of lanes, each run once for all four searches
