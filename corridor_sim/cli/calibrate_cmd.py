@@ -102,13 +102,6 @@ SHORT_METRICS = {"control_time": "control", "crossing_time": "crossing", "queue_
                  "lead_time": "lead time", "ferry_wait": "ferry wait", "red_share": "red", "yellow_share": "yellow"}
 
 
-def _label(row) -> str:
-    """A target in a few words: `control red_bridge AZ exit`, `lead time (p95) flow x`, `... 2021`."""
-    year = getattr(row, "year", "")
-    return (SHORT_METRICS.get(row.metric, row.metric) + (f" ({row.stat})" if row.stat and row.stat != "mean" else "")
-            + f" {row.where}" + (f" {year}" if year != "" else "")).replace("  ", " ").strip()
-
-
 def _print_targets(table, title: str) -> int:
     """The targets table on the terminal; returns how many targets are within tolerance."""
     from rich.text import Text
@@ -117,20 +110,27 @@ def _print_targets(table, title: str) -> int:
 
     out = text_table(title)
     wide = console.width >= 110  # the sources column only where there is room for it
-    labels = [_label(row) for row in table.itertuples()]
+    labels: list[Any] = [_label(row) for row in table.itertuples()]  # str, in cells beside a Text
     add_name_column(out, "target", labels)
     add_number_columns(out, ("obs.", "sim.", "95% CI", "error", "tol.", "ok"))
     if wide:
         out.add_column("source", overflow="fold")
     for label, row in zip(labels, table.itertuples()):
         ok = Text("yes", style="green") if row.within else Text("no", style="red")
-        cells: list[Any] = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
+        cells = [label, _f(row.target, 1), _f(row.simulated, 1), f"[{_f(row.ci_low, 1)}, {_f(row.ci_high, 1)}]",
                  f"{row.relative_error:+.0%}" if not math.isnan(row.relative_error) else "–", _tolerance(row), ok]
         out.add_row(*cells, *([row.source] if wide else []))
     console.print(out)
     hits = int(table["within"].sum())
     console.print(f"{hits} of {len(table)} targets within tolerance")
     return hits
+
+
+def _label(row) -> str:
+    """A target in a few words: `control red_bridge AZ exit`, `lead time (p95) flow x`, `... 2021`."""
+    year = getattr(row, "year", "")
+    return (SHORT_METRICS.get(row.metric, row.metric) + (f" ({row.stat})" if row.stat and row.stat != "mean" else "")
+            + f" {row.where}" + (f" {year}" if year != "" else "")).replace("  ", " ").strip()
 
 
 def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, years, outputs: "_Outputs") -> int:
