@@ -5,6 +5,7 @@ plus the driving, and the fitted d (a whole number of hours) follows from the to
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -430,3 +431,15 @@ def test_on_the_contract_tandem_the_lanes_fitted_without_a_target_predict_it_by_
     assert not row.out_of_sample_within and row.in_sample == full.table.loc[2, "simulated"]
     assert full.table.loc[2, "ci_low"] <= wq[4] + 1 <= full.table.loc[2, "ci_high"]  # in sample: Wq(4) + 1 h
     assert len(cache) <= 3  # three numbers of lanes, each run once for all four searches
+
+
+def test_long_paths_put_a_folds_values_one_a_line_within_80_columns(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setattr(console, "_width", 80)
+    scenario, targets_file = files(tmp_path, KNOWN)
+    assert main(["calibrate", str(scenario), str(targets_file), *SHORT, "--fit", f"{DOC}=1:3", "--fit",
+                 "traffic.main.per_day=9:11", "--cross-validate", "--folds", "direction",
+                 "--overlay", str(tmp_path / "o.yaml")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines.count("  fitted without it:") == 2
+    assert sum(re.fullmatch(rf"    {re.escape(DOC)}=[123]", line) is not None for line in lines) == 2
+    assert all(len(line.rstrip()) <= 80 for line in lines[1:-1]), max(lines[1:-1], key=len)

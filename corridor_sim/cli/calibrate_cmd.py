@@ -299,8 +299,14 @@ def _print_validation(validation, targets) -> None:
                         f"[{_f(row.out_of_sample_ci_low, 1)}, {_f(row.out_of_sample_ci_high, 1)}]",
                         pct(row.in_sample_error), pct(row.out_of_sample_error), ok(row.out_of_sample_within))
         console.print(out)
-        shown = ", ".join(f"{p}={v:g}" for p, v in result.fitted.values.items())
-        console.line(f"  fitted without {'it' if len(result.fold.left_out) == 1 else 'them'}: {shown}")
+        values = [f"{p}={v:g}" for p, v in result.fitted.values.items()]
+        head = f"  fitted without {'it' if len(result.fold.left_out) == 1 else 'them'}:"
+        if len(head) + sum(len(v) + 2 for v in values) <= 80:
+            console.line(f"{head} {', '.join(values)}")
+        else:  # a value a line, within 80 columns where the paths allow
+            console.line(head)
+            for v in values:
+                console.line(f"    {v}")
     summary = validation.summary()
     names = [_fold_name(r.fold, targets, validation.kind) for r in validation.folds]
     out = text_table(f"cross-validation by {validation.kind}: in sample and out of it")
