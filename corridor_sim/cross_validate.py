@@ -154,6 +154,7 @@ def cross_validate(scenario: "Scenario", targets: "Targets", parameters: list[Pa
                    folds: list[Fold], kept: list[int], kind: FoldKind, replications: int, seed: int,
                    workers: int = 1, max_generations: int = 10, population: int = 6, *,
                    years: "dict[int, Scenario] | None" = None, cache: dict[tuple, Any] | None = None,
+                   check: Callable[["Scenario", dict[str, float | int]], None] | None = None,
                    starting: Callable[[int, Fold], None] | None = None,
                    report: Callable[[int, float, dict[str, Any]], None] | None = None) -> CrossValidation:
     """Refit once per fold on the targets it keeps, with the search and seeds of the full fit
@@ -164,6 +165,6 @@ def cross_validate(scenario: "Scenario", targets: "Targets", parameters: list[Pa
             starting(k, f)
         scored = [i for i in range(len(targets.targets)) if i not in f.left_out]
         fitted = fit(scenario, targets, parameters, replications, seed, workers, max_generations, population,
-                     report, years=years, scored=scored, cache=cache)
+                     report, years=years, scored=scored, cache=cache, check=check)
         results.append(FoldResult(f, fitted))
     return CrossValidation(kind, full, results, kept)

@@ -127,13 +127,15 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
         seed: int, workers: int = 1, max_generations: int = 10, population: int = 6,
         report: Callable[[int, float, dict[str, Any]], None] | None = None, *,
         years: "dict[int, Scenario] | None" = None, scored: Sequence[int] | None = None,
-        cache: dict[tuple, Any] | None = None) -> FitResult:
+        cache: dict[tuple, Any] | None = None,
+        check: Callable[["Scenario", dict[str, float | int]], None] | None = None) -> FitResult:
     """Search the parameters' box for the point whose simulated targets come closest.
 
     `years`: the scenario of each year the targets name (the parameters are set in each).
     `scored`: the targets the error counts (a cross-validation leaves the others out; every
     target is still simulated, so the table says what the point predicts for them). `cache`:
-    the tables of points already simulated, shared between searches on the same seeds."""
+    the tables of points already simulated, shared between searches on the same seeds. `check`:
+    called with each scenario of a candidate before it runs, to refuse one over the budget."""
     from scipy.optimize import differential_evolution
 
     from .calibrate import evaluate
@@ -157,6 +159,9 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
         key = tuple(values.values())
         if key not in tables:
             derived = {id(own): derive(own, values) for own in distinct(runs)}
+            if check is not None:
+                for candidate in derived.values():
+                    check(candidate, values)
             result = run_many(list(derived.values()), replications, seed, workers, trace=targets.needs_trace)
             names = {year: derived[id(own)].name for year, own in runs.items() if year is not None}
             given = derived[id(runs[None])].name if None in runs else None

@@ -443,3 +443,18 @@ def test_long_paths_put_a_folds_values_one_a_line_within_80_columns(tmp_path: Pa
     assert lines.count("  fitted without it:") == 2
     assert sum(re.fullmatch(rf"    {re.escape(DOC)}=[123]", line) is not None for line in lines) == 2
     assert all(len(line.rstrip()) <= 80 for line in lines[1:-1]), max(lines[1:-1], key=len)
+
+
+def test_a_candidate_over_the_run_budget_is_refused_before_it_runs(tmp_path: Path, capsys, monkeypatch):
+    """The scenario's 10 trucks a day for 3 days fit a budget of 100 trucks; a refit that tries
+    40 a day or more would not, and is refused in one line naming the point, nothing written."""
+    import corridor_sim.scenario.budget as budget
+
+    monkeypatch.setattr(budget, "default_max_trucks", lambda at_once: 100)
+    scenario, targets_file = files(tmp_path, KNOWN)
+    capsys.readouterr()
+    assert main(["calibrate", str(scenario), str(targets_file), *SHORT, "--fit", "traffic.main.per_day=10:1000",
+                 "--cross-validate", "--overlay", str(tmp_path / "o.yaml"), "--json", str(tmp_path / "cv.json")]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and re.search(r"--fit at traffic\.main\.per_day=\d+: tiny: about [\d,]+ trucks", err[0]), err
+    assert not (tmp_path / "o.yaml").exists() and not (tmp_path / "cv.json").exists()

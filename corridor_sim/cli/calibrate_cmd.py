@@ -168,7 +168,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     cache: dict = {}
     started = time.monotonic()
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
-                 report=report, years=years, cache=cache)
+                 report=report, years=years, cache=cache, check=_budget_check(min(args.workers, reps)))
     values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
     add_name_column(values, "parameter", [p.path for p in parameters])
     add_number_columns(values, ("low", "high", "was", "fitted"))
@@ -195,6 +195,22 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     outputs.write(fitted.table, about, validation)
     hits = int(fitted.table["within"].sum())
     return 1 if args.strict and hits < len(fitted.table) else 0
+
+
+def _budget_check(at_once: int):
+    """Each candidate of the search held to the run budget before it runs: the parameters may
+    raise a flow's rate far above the scenario's own."""
+    from ..errors import CorridorSimError
+    from ..scenario.budget import check_budget
+
+    def check(candidate, values: dict) -> None:
+        try:
+            check_budget([candidate], at_once=at_once)
+        except CorridorSimError as exc:
+            shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
+            raise CorridorSimError(f"--fit at {shown}: {exc}") from None
+
+    return check
 
 
 def _folds(args: argparse.Namespace, targets):
@@ -255,7 +271,7 @@ def _cross_validate(args, scenario, targets, parameters, fitted, folds, kept, re
     try:
         validation = cross_validate(scenario, targets, parameters, fitted, folds, kept, kind, reps, seed,
                                     args.workers, args.generations, args.population, years=years, cache=cache,
-                                    starting=starting, report=report)
+                                    starting=starting, report=report, check=_budget_check(min(args.workers, reps)))
     except KeyboardInterrupt as exc:
         exc.add_note("the cross-validation was not finished; nothing was written (no overlay, CSV or JSON)")
         raise
