@@ -7,6 +7,7 @@ interval, the relative error and whether the mean lies within the tolerance.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Optional
 
@@ -61,6 +62,8 @@ class Target(BaseModel):
     from_: Optional[str] = Field(None, alias="from")
     to: Optional[str] = None
     stat: Literal["mean", "median", "p90", "p95"] = "mean"
+    year: Optional[int] = Field(None, description="the year the figure describes, a key of `scenarios` "
+                                                  "(default: the scenario calibrate is given)")
 
     @model_validator(mode="after")
     def _needs(self) -> "Target":
@@ -112,6 +115,8 @@ class Targets(BaseModel):
     sources: dict[str, str] = Field(default_factory=dict)
     targets: list[Target] = Field(min_length=1)
     fit: list[FitRange] = Field(default_factory=list, description="the parameters `calibrate --fit` searches")
+    scenarios: dict[int, str] = Field(default_factory=dict, description="year -> the scenario file of that year, "
+                                                                        "relative to the targets file")
 
     @model_validator(mode="after")
     def _sources_known(self) -> "Targets":
@@ -119,28 +124,54 @@ class Targets(BaseModel):
             if t.source is not None and self.sources and t.source not in self.sources:
                 raise ValueError(f"targets[{i}].source {t.source!r} is not a key of `sources`"
                                  f"{did_you_mean(t.source, list(self.sources))}")
+            if t.year is not None and t.year not in self.scenarios:
+                known = ", ".join(map(str, self.scenarios)) or "none"
+                raise ValueError(f"targets[{i}].year {t.year} is not a year of `scenarios` (years: {known})")
         return self
+
+    @property
+    def years(self) -> list[int]:
+        """The years the targets name, in the order of `scenarios`."""
+        named = {t.year for t in self.targets}
+        return [y for y in self.scenarios if y in named]
 
     @property
     def needs_trace(self) -> bool:
         return any(t.metric == "lead_time" and t.from_ for t in self.targets)
 
 
-def check_targets(scenario, targets: Targets, file: str | None = None) -> None:
-    """Every node, flow and country a target names exists in the scenario: a misspelt name would
-    otherwise match nothing and pass unnoticed."""
+def check_targets(scenario, targets: Targets, file: str | None = None, years: dict[int, Any] | None = None) -> None:
+    """Every node, flow and country a target names exists in its scenario (its year's, in `years`,
+    or `scenario`, if given): a misspelt name would otherwise match nothing and pass unnoticed."""
     problems = []
-    flows = list(scenario.traffic) + list(scenario.caravans)
     for i, t in enumerate(targets.targets):
-        for key, value, known in (("node", t.node, list(scenario.nodes)), ("from", t.from_, list(scenario.nodes)),
-                                  ("to", t.to, list(scenario.nodes)), ("flow", t.flow, flows),
-                                  ("country", t.country, list(scenario.countries))):
+        own = (years or {}).get(t.year, scenario) if t.year is not None else scenario
+        if own is None:  # no scenario given (`validate`): only the years' targets are checked
+            continue
+        flows = list(own.traffic) + list(own.caravans)
+        for key, value, known in (("node", t.node, list(own.nodes)), ("from", t.from_, list(own.nodes)),
+                                  ("to", t.to, list(own.nodes)), ("flow", t.flow, flows),
+                                  ("country", t.country, list(own.countries))):
             if value is not None and value not in known:
                 what = {"from": "node", "to": "node"}.get(key, key)
-                problems.append(Problem(f"targets[{i}].{key}", f"scenario {scenario.name!r} has no {what} {value!r}"
+                problems.append(Problem(f"targets[{i}].{key}", f"scenario {own.name!r} has no {what} {value!r}"
                                                                 f"{did_you_mean(value, known)}", file=file))
     if problems:
         raise ScenarioError(problems)
+
+
+def load_year_scenarios(targets: Targets, file: str | Path, overrides: list[str] | None = None) -> dict[int, Any]:
+    """The scenario of each year the targets name (`scenarios:`, relative to the targets file),
+    with the same `--set` overrides as the scenario calibrate is given."""
+    from .scenario import load_scenario
+
+    years = {}
+    for year in targets.years:
+        path = Path(file).parent / targets.scenarios[year]
+        if not path.is_file():
+            raise ScenarioError(Problem(f"scenarios.{year}", f"no scenario file {str(path)!r}", file=str(file)))
+        years[year] = load_scenario(path, overrides or [])
+    return years
 
 
 def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targets:
@@ -162,6 +193,10 @@ def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targ
                 msg = f"expected one of {err['ctx']['expected']}, got {err.get('input')!r}"
             elif err["type"] == "missing":
                 msg = "required key is missing"
+            elif not loc and (named := re.match(r"targets\[(\d+)\]\.(\w+) (.*)", msg)):
+                # a check across keys (`Targets._sources_known`) names the target's key: locate it
+                loc = ("targets", int(named.group(1)), named.group(2))
+                msg = f"{named.group(2)} {named.group(3)}"
             line = None
             for size in range(len(loc), -1, -1):
                 if loc[:size] in doc.positions:
@@ -281,12 +316,18 @@ def allowed_error(value: float, tolerance: float, abs_tolerance: float | None) -
     return max(tolerance * abs(value), absolute)
 
 
-def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFrame:
-    """One row per target: the observed value, the simulated mean with its 95% CI, the verdict."""
+def evaluate(result, targets: Targets, scenario: str | None = None, years: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per target: the observed value, the simulated mean with its 95% CI, the verdict.
+    A target of a year is taken from the scenario `years` names for it."""
     name = scenario or next(iter(result.scenarios))
     rows: list[dict[str, Any]] = []
     for t in targets.targets:
-        values = per_replication(result, name, t).dropna()
+        if t.year is not None and t.year not in (years or {}):
+            from .errors import CorridorSimError
+
+            raise CorridorSimError(f"a target of {t.year} needs that year's scenario (`scenarios:` of the targets file)")
+        own = (years or {})[t.year] if t.year is not None else name
+        values = per_replication(result, own, t).dropna()
         ci = mean_ci(values.to_numpy())
         mean = ci["mean"]
         error = (mean - t.value) / t.value if t.value and np.isfinite(mean) else float("nan")
@@ -297,6 +338,7 @@ def evaluate(result, targets: Targets, scenario: str | None = None) -> pd.DataFr
             "relative_error": error, "tolerance": t.tolerance, "abs_tolerance": t.abs_tolerance,
             "within": bool(np.isfinite(mean) and abs(mean - t.value) <= allowed),
             "replications": ci["n"], "source": t.source or "",
+            **({"year": t.year if t.year is not None else ""} if targets.scenarios else {}),
         })
     import pandas as pd
 

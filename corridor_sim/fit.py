@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import Problem, ScenarioError
 from .scenario.loader import derive, parse_override
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .scenario.schema import Scenario
 
 RANGE = re.compile(r"^\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*:\s*([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)\s*$")
+NAME_MAX = 200  # as a scenario's `name`
 PENALTY = 1e6  # a target the candidate cannot produce (no trucks there), in squared tolerances
 
 
@@ -66,7 +67,8 @@ def parse_parameter(text: str) -> Parameter:
 
 @dataclass
 class FitResult:
-    """The fitted values, the targets at that point, and the search's history."""
+    """The fitted values, the targets at that point, and the search's history. `table` holds every
+    target, `loss` only the scored ones (all of them unless the fit left some out)."""
 
     parameters: list[Parameter]
     values: dict[str, float | int]
@@ -74,6 +76,7 @@ class FitResult:
     table: "pd.DataFrame"
     evaluations: int
     history: list[tuple[dict[str, float | int], float]] = field(default_factory=list)
+    runs: int = 0  # points simulated by this search (the others were known from an earlier one)
 
 
 def loss_of(table: "pd.DataFrame") -> float:
@@ -90,35 +93,87 @@ def loss_of(table: "pd.DataFrame") -> float:
     return total
 
 
+def max_points(parameters: list[Parameter], max_generations: int, population: int) -> int:
+    """The most points one search simulates: the first population and each generation's. SciPy
+    makes a population of `population` candidates a parameter, at least 5, rounded up to a power
+    of 2 for its Sobol start; the best point is then known, so free."""
+    members = max(5, population * len(parameters))
+    return (max_generations + 1) * (1 << (members - 1).bit_length())
+
+
+def year_runs(scenario: "Scenario", targets: "Targets", years: "dict[int, Scenario] | None") -> "dict[int | None, Scenario]":
+    """The scenario of each year (None: the one given, for the targets without a year): a year
+    whose scenario is the one given shares it (one run), and the others get distinct names."""
+    runs: dict[int | None, Scenario] = {}
+    if any(t.year is None for t in targets.targets) or not years:
+        runs[None] = scenario
+    names = {scenario.name}
+    for year, own in (years or {}).items():
+        if own.raw == scenario.raw:
+            own = scenario
+        elif own.name in names:
+            own = derive(own, {"name": f"{own.name[:NAME_MAX - 5]}-{year}"})
+        names.add(own.name)
+        runs[year] = own
+    return runs
+
+
+def distinct(runs: "dict[int | None, Scenario]") -> "list[Scenario]":
+    """The scenarios to run, each once."""
+    return list({id(s): s for s in runs.values()}.values())
+
+
 def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], replications: int,
         seed: int, workers: int = 1, max_generations: int = 10, population: int = 6,
-        report: Callable[[int, float, dict[str, Any]], None] | None = None) -> FitResult:
-    """Search the parameters' box for the point whose simulated targets come closest."""
+        report: Callable[[int, float, dict[str, Any]], None] | None = None, *,
+        years: "dict[int, Scenario] | None" = None, scored: Sequence[int] | None = None,
+        cache: dict[tuple, Any] | None = None,
+        check: Callable[["Scenario", dict[str, float | int]], None] | None = None) -> FitResult:
+    """Search the parameters' box for the point whose simulated targets come closest.
+
+    `years`: the scenario of each year the targets name (the parameters are set in each).
+    `scored`: the targets the error counts (a cross-validation leaves the others out; every
+    target is still simulated, so the table says what the point predicts for them). `cache`:
+    the tables of points already simulated, shared between searches on the same seeds. `check`:
+    called with each scenario of a candidate before it runs, to refuse one over the budget."""
     from scipy.optimize import differential_evolution
 
     from .calibrate import evaluate
     from .experiment import run_many
 
+    runs = year_runs(scenario, targets, years)
     for p in parameters:  # a bad path fails now, with its message, not inside the search
-        derive(scenario, {p.path: p.value(p.low)})
+        for own in distinct(runs):
+            derive(own, {p.path: p.value(p.low)})
     history: list[tuple[dict[str, float | int], float]] = []
-    cache: dict[tuple, tuple[float, Any]] = {}
+    tables = {} if cache is None else cache
+    losses: dict[tuple, float] = {}
+    simulated = 0
+    keep = list(range(len(targets.targets))) if scored is None else list(scored)
 
     def point(x) -> dict[str, float | int]:
         return {p.path: p.value(v) for p, v in zip(parameters, x)}
 
     def run_at(values: dict[str, float | int]) -> tuple[float, Any]:
+        nonlocal simulated
         key = tuple(values.values())
-        if key not in cache:
-            candidate = derive(scenario, values)
-            result = run_many([candidate], replications, seed, workers, trace=targets.needs_trace)
-            table = evaluate(result, targets)
-            cache[key] = (loss_of(table), table)
-            history.append((values, cache[key][0]))
+        if key not in tables:
+            derived = {id(own): derive(own, values) for own in distinct(runs)}
+            if check is not None:
+                for candidate in derived.values():
+                    check(candidate, values)
+            result = run_many(list(derived.values()), replications, seed, workers, trace=targets.needs_trace)
+            names = {year: derived[id(own)].name for year, own in runs.items() if year is not None}
+            given = derived[id(runs[None])].name if None in runs else None
+            tables[key] = evaluate(result, targets, given, years=names)
+            simulated += 1
+        if key not in losses:
+            losses[key] = loss_of(tables[key].iloc[keep])
+            history.append((values, losses[key]))
             if report is not None:
                 best = min(history, key=lambda h: h[1])
                 report(len(history), best[1], best[0])
-        return cache[key]
+        return losses[key], tables[key]
 
     start = [current_value(scenario, p) for p in parameters]
     result = differential_evolution(
@@ -131,7 +186,7 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
     )
     values = point(result.x)
     loss, table = run_at(values)
-    return FitResult(parameters, values, loss, table, len(history), history)
+    return FitResult(parameters, values, loss, table, len(history), history, simulated)
 
 
 def current_value(scenario: "Scenario", parameter: Parameter) -> float | None:
@@ -144,7 +199,6 @@ def current_value(scenario: "Scenario", parameter: Parameter) -> float | None:
     return min(max(float(node), parameter.low), parameter.high)
 
 
-NAME_MAX = 200  # as a scenario's `name`
 
 
 def overlay_name(name: str) -> str:

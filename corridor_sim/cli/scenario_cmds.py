@@ -54,9 +54,14 @@ def _check(file: str, overrides: list[str]) -> str:
     document = read_yaml(Path(file))  # read once: it says which kind of file this is
     data = document.data
     if isinstance(data, dict) and "targets" in data and not {"nodes", "extends"} & set(data):
-        from ..calibrate import load_targets
+        from ..calibrate import check_targets, load_targets, load_year_scenarios
 
         targets = load_targets(file, document)
+        years = load_year_scenarios(targets, file, overrides)  # each year's scenario loads, and has what its targets name
+        if years:
+            check_targets(None, targets, file, years)
+            return (f"ok: {targets.name} (calibration targets, {len(targets.targets)} targets, years "
+                    f"{', '.join(map(str, years))})")
         return f"ok: {targets.name} (calibration targets, {len(targets.targets)} targets)"
     s = load_scenario(file, overrides, document=document)
     scenario_lint([s])

@@ -92,6 +92,9 @@ def _inputs(args: argparse.Namespace):
         from ..calibrate import check_targets, load_targets
 
         targets = load_targets(args.targets)
+        if targets.years:  # a point is scored on one scenario
+            raise CorridorSimError(f"--targets {args.targets} holds targets of several years (`year:`); a point "
+                                   f"is scored on one scenario: give one year's targets")
         calibration = load_scenario(args.calibration) if args.calibration else None
         check_targets(calibration or base, targets, args.targets)
         if calibration is not None:
