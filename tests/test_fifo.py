@@ -182,20 +182,3 @@ def test_the_bundled_corridor_gives_every_truck_the_times_of_the_pools():
     pools = simulate(scenario, 0, engine="reference")
     assert fifo.created == pools.created > 20_000
     close(fifo, pools)  # every truck, and every table: per-flow queue hours, ferries, measures
-
-
-@given(now=st.floats(0, 1e7, allow_subnormal=False), ahead=st.floats(0, 1e7, allow_subnormal=False),
-       back=st.booleans())
-def test_a_wake_fires_at_the_very_time_asked_never_before_the_clock(now, ahead, back):
-    """`wake_at` gives a timeout of SimPy's public API whose clock addition lands on the time
-    asked to the bit (the time a server frees), or on the clock itself for a time already past."""
-    import simpy
-
-    from corridor_sim.model.control import wake_at
-
-    env = simpy.Environment(initial_time=now)
-    time = now - ahead if back else now + ahead
-    fired = []
-    wake_at(env, time).callbacks.append(lambda _: fired.append(env.now))
-    env.run()
-    assert fired == [max(time, now)]

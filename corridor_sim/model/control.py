@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from math import inf, nextafter
+from heapq import heappush
 from typing import Callable, Generator
 
 import simpy
+from simpy.events import NORMAL
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
@@ -421,16 +422,11 @@ class Control:
 
 
 def wake_at(env: simpy.Environment, time: float) -> simpy.Event:
-    """A timeout that fires at the absolute time `time` (not before the clock). A timeout of
-    `time - now` fires at `now + (time - now)`, which can differ from `time` in the last bit; the
-    pools' grants happen at the very time a server frees, so a FIFO server's start must too. The
-    delay is moved by the last bit until the clock's own addition gives `time`: for `time` at or
-    after `now` such a delay exists, as it is at most `time`, so its last bit moves the sum by at
-    most one of `time`'s."""
-    now = env.now
-    delay = max(time - now, 0.0)
-    while now + delay < time:
-        delay = nextafter(delay, inf)
-    while delay > 0.0 and now + delay > time:
-        delay = nextafter(delay, -inf)
-    return env.timeout(delay)
+    """An event at the absolute time `time` (not before the clock). A timeout of `time - now`
+    would fire at `now + (time - now)`, which can differ from `time` in the last bit; the pools'
+    grants happen at the very time a server frees, so a FIFO server's start must too."""
+    event = simpy.Event(env)
+    event._ok = True
+    event._value = None
+    heappush(env._queue, (time, NORMAL, next(env._eid), event))  # as Environment.schedule does
+    return event
