@@ -26,6 +26,7 @@ from .results.modes import as_created
 from .model import simulate
 from .model.records import ReplicationResult
 from .model.stats import Changes
+from .scenario.budget import check_budget
 from .scenario.network import build_graph, place_name
 from .plots.basemap import draw_basemap
 from .plots.style import OKABE_ITO, style
@@ -115,6 +116,7 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
     stop_h = start_h + days * 24.0
     if stop_h < scenario.clock.horizon:
         scenario = derive(scenario, {"clock.horizon": stop_h})
+    check_budget([scenario], at_once=1, trace=True, what="animate")  # every truck traced
     rep = simulate(scenario, replication, seed, trace=True, record_queues=True)
     times = np.linspace(start_h, stop_h, frames)
     moves = moves_from_trace(rep, coords)

@@ -92,8 +92,10 @@ def loss_of(table: "pd.DataFrame") -> float:
 
 def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], replications: int,
         seed: int, workers: int = 1, max_generations: int = 10, population: int = 6,
-        report: Callable[[int, float, dict[str, Any]], None] | None = None) -> FitResult:
-    """Search the parameters' box for the point whose simulated targets come closest."""
+        report: Callable[[int, float, dict[str, Any]], None] | None = None,
+        check: Callable[["Scenario", dict[str, float | int]], None] | None = None) -> FitResult:
+    """Search the parameters' box for the point whose simulated targets come closest (`check`:
+    called with each candidate before it runs, to refuse one over the budget)."""
     from scipy.optimize import differential_evolution
 
     from .calibrate import evaluate
@@ -111,6 +113,8 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
         key = tuple(values.values())
         if key not in cache:
             candidate = derive(scenario, values)
+            if check is not None:
+                check(candidate, values)
             result = run_many([candidate], replications, seed, workers, trace=targets.needs_trace)
             table = evaluate(result, targets)
             cache[key] = (loss_of(table), table)

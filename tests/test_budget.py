@@ -18,19 +18,73 @@ def test_the_estimate_is_rate_times_days_times_the_mean_weekly_factor_plus_the_c
                           "caravans": {"c": {"route": ["origin", "post", "destination"], "depart": "2026-01-06T08:00",
                                              "trucks": 7}}})
     est = budget.estimate(build_scenario(data))
-    assert est.by_flow == pytest.approx({"main": 30 * 10 * 5.5 / 7, "extra": 4 * 10, "c": 7})
+    january = 3 / ((3 * 31 + 334) / 365)  # the month's weight over the days-weighted mean of the year's
+    # the clock starts on a Monday at midnight and runs 10 whole days: the weekly weights fall on
+    # Mon..Sun, Mon..Wed (8.5 days' worth); the hourly weights average 1 over whole days
+    assert est.by_flow == pytest.approx({"main": 30 * 8.5, "extra": 4 * 10 * january, "c": 7})
     assert est.trucks == pytest.approx(sum(est.by_flow.values()))
     assert est.memory_bytes == pytest.approx(est.trucks * budget.MEMORY_BYTES_PER_TRUCK)
 
 
-def test_the_estimate_matches_the_trucks_a_replication_departs():
-    """Poisson departures over 60 days: the count lies within four standard deviations."""
-    scenario = build_scenario(merge(tiny(), {"clock": {"horizon": "60d", "warmup": 0},
-                                             "traffic": {"main": {"weekly": {"Sun": 0}}}}))
+@pytest.mark.parametrize("clock, profile", [
+    ({"horizon": "60d", "warmup": 0}, {"weekly": {"Sun": 0}}),
+    # a horizon inside a peak month, starting on a Saturday afternoon, with hours of the day
+    ({"start": "2026-02-07T15:30", "horizon": "15d", "warmup": 0},
+     {"per_day": 10, "weekly": {"Sat": 4, "Sun": 0}, "hourly": [0] * 6 + [3] * 12 + [0] * 6,
+      "monthly": {2: 1000, 3: 0}}),
+    # across months, the horizon ending in a month of weight 0
+    ({"start": "2026-11-20T06:00", "horizon": "30d", "warmup": 0}, {"monthly": {11: 5, 12: 0}}),
+])
+def test_the_estimate_matches_the_trucks_a_replication_departs(clock, profile):
+    """Poisson departures: the count lies within four standard deviations of the estimate."""
+    scenario = build_scenario(merge(tiny(), {"clock": clock, "traffic": {"main": {"per_day": 200} | profile}}))
     world = World(scenario, 0, 3)
     world.run()
     expected = budget.estimate(scenario).trucks
-    assert abs(world.next_id - expected) < 4 * expected ** 0.5
+    assert abs(world.next_id - expected) < 4 * expected ** 0.5  # no flow runs on: every truck left before the horizon
+
+
+def test_a_horizon_inside_the_peak_month_counts_that_months_rate_not_the_years():
+    """Monthly weights 1000 in February and 1 elsewhere: February's rate is 13 times the year's mean."""
+    scenario = build_scenario(merge(tiny(), {"clock": {"start": "2026-02-01T00:00", "horizon": "20d"},
+                                             "traffic": {"main": {"per_day": 100, "monthly": {2: 1000}}}}))
+    assert budget.estimate(scenario).trucks == pytest.approx(100 * 20 * 1000 * 365 / (1000 * 28 + 337))
+    assert budget.estimate(scenario).trucks > 12.8 * 100 * 20
+    with pytest.raises(CorridorSimError, match=r"tiny: about 25,761 trucks a replication .* more than --max-trucks 10,000"):
+        budget.check_budget([scenario], at_once=1, max_trucks=10_000)
+
+
+def test_the_drain_counts_a_year_of_the_flows_that_run_on_after_the_horizon():
+    """A background flow runs on while counted trucks are due at its controls (at a saturated
+    control, for the model's whole cap of a year); a counted flow without a ferry does not."""
+    from corridor_sim.model import world
+
+    assert budget.DRAIN_CAP_H == world.DRAIN_CAP_H
+    alone = build_scenario(tiny())
+    assert budget.estimate(alone).drain == 0
+    both = build_scenario(merge(tiny(), {"traffic": {"bg": {"route": ["origin", "post", "destination"], "per_day": 50,
+                                                            "background": True}}}))
+    est = budget.estimate(both)
+    assert est.drain == pytest.approx(50 * 365)
+    assert est.memory_bytes == pytest.approx(est.trucks * budget.MEMORY_BYTES_PER_TRUCK
+                                             + 50 * 365 * budget.LIVE_BYTES_PER_TRUCK)
+    with pytest.raises(CorridorSimError, match=r"about 700 trucks a replication .* and up to 18,250 more departing "
+                                               r"in the drain after the horizon\), more than --max-trucks 20,000"):
+        budget.check_budget([both], at_once=1, max_trucks=20_000)
+    background_only = build_scenario(merge(tiny(), {"traffic": {"main": {"background": True}}}))
+    assert budget.estimate(background_only).drain == 0  # no counted truck keeps it going
+
+
+def test_a_traced_truck_costs_its_log_of_each_node_of_the_route():
+    scenario = build_scenario(tiny())
+    plain, traced = budget.estimate(scenario), budget.estimate(scenario, trace=True)
+    assert traced.trucks == plain.trucks
+    assert traced.memory_bytes == pytest.approx(plain.trucks * (budget.MEMORY_BYTES_PER_TRUCK
+                                                                + 3 * budget.TRACE_BYTES_PER_NODE))
+    limit = int(plain.trucks * 1.5)
+    budget.check_budget([scenario], at_once=1, max_trucks=limit)
+    with pytest.raises(CorridorSimError, match="traced trucks a replication"):
+        budget.check_budget([scenario], at_once=1, max_trucks=limit, trace=True)
 
 
 def test_a_year_of_the_bundled_corridor_fits_two_workers_of_a_24_gb_machine(monkeypatch):
@@ -48,3 +102,61 @@ def test_over_the_limit_is_refused_with_the_estimate_and_the_option(monkeypatch)
         budget.check_budget([scenario], at_once=1, max_trucks=1_000_000)
     monkeypatch.setattr(budget, "physical_memory", lambda: None)  # a machine that does not say: no default limit
     budget.check_budget([scenario], at_once=1)
+
+
+def test_each_candidate_of_a_fit_is_checked_before_it_runs(monkeypatch):
+    """A box too big to check by its corners is checked candidate by candidate: the first one
+    over the budget stops the search before it runs."""
+    from corridor_sim import experiment
+    from corridor_sim.calibrate import Targets
+    from corridor_sim.fit import Parameter, fit
+
+    def never(*args, **kwargs):
+        raise AssertionError("a candidate ran")
+
+    monkeypatch.setattr(experiment, "run_many", never)
+    scenario = build_scenario(tiny())
+    targets = Targets.model_validate({"name": "t", "targets": [{"metric": "lead_time", "value": 1}]})
+    seen = []
+
+    def check(candidate, values):
+        seen.append(values)
+        budget.check_budget([candidate], at_once=1, max_trucks=1000, what="--fit")
+
+    with pytest.raises(CorridorSimError, match=r"--fit: tiny: about [\d,]+ trucks a replication"):
+        fit(scenario, targets, [Parameter("traffic.main.per_day", 200, 300)], 1, 1, check=check)
+    assert len(seen) == 1 and 200 <= seen[0]["traffic.main.per_day"] <= 300
+
+
+def test_every_design_point_of_the_uncertainty_card_is_checked_before_the_first_runs(tmp_path, capsys, monkeypatch):
+    """The central point fits; the high end of the volume's range does not: refused, nothing written."""
+    pytest.importorskip("SALib")
+    import yaml
+
+    from corridor_sim.cli import main
+
+    monkeypatch.setattr(budget, "physical_memory", lambda: 2 * 10**9)  # a limit of a million trucks
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(merge(tiny(), {"clock": {"horizon": "3650d"}})), encoding="utf-8")
+    (tmp_path / "measure.yaml").write_text("extends: base.yaml\nname: more-lanes\nnodes: {post: {lanes: 3}}\n",
+                                           encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump({"assumptions": [
+        {"name": "volume", "paths": ["traffic.main.per_day"], "range": [30, 40, 100000], "reasoning": "a test"}]}),
+        encoding="utf-8")
+    out = tmp_path / "card"
+    assert main(["uncertainty", str(tmp_path / "base.yaml"), str(tmp_path / "measure.yaml"), "--assumptions",
+                 str(tmp_path / "a.yaml"), "--trajectories", "0", "--samples", "4", "-n", "1", "--quiet",
+                 "-o", str(out)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "error: design point " in err[0] and "trucks a replication" in err[0], err
+    assert not out.exists() and not (tmp_path / "card.partial").exists()
+
+
+def test_a_demo_is_checked_before_it_runs(tmp_path, capsys, monkeypatch):
+    from corridor_sim.cli import main
+
+    monkeypatch.setattr(budget, "physical_memory", lambda: 10**6)  # a machine of a megabyte
+    out = tmp_path / "demo"
+    assert main(["demo", "aeo", "-n", "1", "--workers", "1", "--quiet", "-o", str(out)]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "error: demo aeo: " in err[0] and "trucks a replication" in err[0], err
+    assert not out.exists() and not (tmp_path / "demo.partial").exists()

@@ -266,6 +266,31 @@ CASES: list[Case] = [
     Case("calibrate over budget", ["calibrate", str(CONTRACT / "tandem_mmc.yaml"), "{t.yaml}", "-n", "1", "--quiet",
                                    "--set", "clock.horizon=36500d", "--set", "traffic.main.per_day=100000"], 2, "trucks a replication",
          {"t.yaml": "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"}, out=None),
+    Case("a horizon inside a peak month of 13x", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "10000"], 2,
+         "about 25,761 trucks a replication",
+         {"s.yaml": edit("per_day: 20", "per_day: 100\n    monthly: {2: 1000}").replace(
+             "2026-01-05T00:00", "2026-02-01T00:00").replace("horizon: 10d", "horizon: 20d")}),
+    Case("a background flow draining for a year", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "20000"], 2,
+         "up to 18,250 more departing in the drain after the horizon",
+         {"s.yaml": TINY.replace("traffic:\n", "traffic:\n  bg: {route: [origin, post, destination], per_day: 50, "
+                                              "background: true}\n")}),
+    Case("--trace over budget", ["run", "{s.yaml}", *QUICK, "--trace", "-o", "{out}", "--max-trucks", "300"], 2,
+         "traced trucks a replication", {"s.yaml": TINY}),
+    Case("a fit bound of 100,000 a day over 100 years", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                                         "--set", "clock.horizon=36500d",
+                                                         "--fit", "traffic.main.per_day=1:100000"], 2,
+         "--fit at traffic.main.per_day=100000: tiny: about 3.65e9 trucks a replication",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("a fit of the horizon to 100 years", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                               "--fit", "traffic.main.per_day=1:100000", "--fit", "clock.horizon=48:876000"],
+         2, "--fit at traffic.main.per_day=100000, clock.horizon=876000: tiny: about 3.65e9 trucks",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("animate over budget", ["animate", "{s.yaml}", "-o", "{out.gif}", "--days", "366"], 2,
+         "animate: tiny: about 3.67e7 traced trucks a replication",
+         {"s.yaml": edit("per_day: 20", "per_day: 100000").replace("horizon: 10d", "horizon: 400d").replace(
+             "    country: AA\n", "    country: AA\n    lat: 40\n    lon: 50\n").replace(
+             "    lanes: 2\n", "    lanes: 2\n    lat: 40\n    lon: 51\n").replace(
+             "    country: BB\n", "    country: BB\n    lat: 40\n    lon: 52\n")}, out=None),
     # --- calibrate --fit -----------------------------------------------------------------------
     Case("calibrate --seed -1", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--seed", "-1"], 2,
          "--seed must be", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),

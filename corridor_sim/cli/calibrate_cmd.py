@@ -57,7 +57,7 @@ def calibrate(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     check_targets(scenario, targets, args.targets)
     reps = args.replications or scenario.experiment.replications
-    check_budget([scenario], at_once=min(args.workers, reps))
+    check_budget([scenario], at_once=min(args.workers, reps), trace=targets.needs_trace)
     seed = scenario.experiment.seed if args.seed is None else args.seed
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed)
@@ -124,6 +124,10 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
     if not parameters:
         raise ScenarioError(Problem("--fit", "name the values to fit (--fit PATH=LOW:HIGH) or list them under "
                                               "`fit:` in the targets file"))
+    from ..scenario.budget import check_box, check_budget
+
+    at_once = min(args.workers, reps)  # the worst corner of the box before the search, each candidate as it comes
+    check_box(scenario, [(p.path, p.low, p.high, p.integer) for p in parameters], at_once, trace=targets.needs_trace)
     name = overlay_name(scenario.name)
     overlay = Path(args.overlay) if args.overlay else Path("results") / f"{name}.yaml"
     _check_overlay_path(overlay, args.force)
@@ -137,7 +141,9 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
                  f"({reps} replications a point, seed {seed}, {args.generations} generations of "
                  f"{args.population} a parameter)")
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
-                 report=report)
+                 report=report, check=lambda candidate, values: check_budget(
+                     [candidate], at_once, trace=targets.needs_trace,
+                     what="--fit at " + ", ".join(f"{k}={v:g}" for k, v in values.items())))
     values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
     add_name_column(values, "parameter", [p.path for p in parameters])
     add_number_columns(values, ("low", "high", "was", "fitted"))

@@ -252,7 +252,7 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path, extra_files: 
     if args.force and not args.resume:
         _say_what_force_replaces(target)
     check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
-                 max_trucks=args.max_trucks)
+                 max_trucks=args.max_trucks, trace=plan.trace)
     scenario_lint(plan.scenarios, plan.warnings)
     if plan.kind == "compare":
         from ..scenario.lint import comparison_warnings

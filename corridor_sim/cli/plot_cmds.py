@@ -82,6 +82,9 @@ def demo(args: argparse.Namespace) -> int:
     scenarios = chosen.scenarios()
     names = [s.name for s in scenarios]
     reps = args.replications or scenarios[0].experiment.replications
+    from ..scenario.budget import check_budget
+
+    check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}")
     shown = [s.label or s.name for s in scenarios]
     console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
     with progress_bars(not args.quiet, names, reps) as progress:

@@ -99,13 +99,17 @@ def _inputs(args: argparse.Namespace):
     reps = args.replications or base.experiment.replications
     seed = base.experiment.seed if args.seed is None else args.seed
     from ..scenario.budget import check_budget
+    from ..uncertainty import needs_trace, point_runs
 
-    # the groups' high ends may add trucks (volumes): the budget leaves room, as for run
-    check_budget([base, *measures, *([calibration] if calibration is not None else [])],
-                 at_once=min(args.workers, reps))
     design = make_design(assumptions, args.trajectories, args.samples, seed)
-    return Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
-                  {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
+    inputs = Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
+                    {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
+    # every point the design runs, before the first: the groups' high ends may add trucks (volumes)
+    at_once = min(args.workers, reps * (1 + len(measures)))
+    for index in range(len(design.u)):
+        check_budget(point_runs(*inputs.scenarios_at(index)), at_once, trace=needs_trace(inputs),
+                     what=f"design point {index}")
+    return inputs
 
 
 def uncertainty(args: argparse.Namespace) -> int:
