@@ -95,7 +95,8 @@ class Output:
 
     `format` csv or parquet (None: csv, or on resume what the interrupted run used);
     `resume` continues `DIR.partial/`; `extra_files(result, directory)` adds files (e.g. plots) to the
-    run directory before it is renamed into place.
+    run directory before it is renamed into place; `resumable` False for a command that has no
+    --resume (a demo): an interrupted run is then only started over.
     """
 
     directory: Path
@@ -103,6 +104,7 @@ class Output:
     format: str | None = None
     resume: bool = False
     extra_files: ExtraFiles | None = field(default=None, compare=False)
+    resumable: bool = True
 
 
 def _as_output(output: Output | str | Path | None) -> Output | None:
@@ -182,8 +184,9 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
         if not is_ours(partial, partial=True):
             raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         if not output.force:
-            raise OutputError(f"{partial} holds an interrupted run; complete it with --resume {target}, "
-                              "or use --force to start over")
+            how = f"complete it with --resume {target}, or use --force to start over" if output.resumable else (
+                "use --force to start over")
+            raise OutputError(f"{partial} holds an interrupted run; {how}")
         ReplicationStore(partial, {}).discard()
     fmt = output.format or "csv"
     check_format(fmt)

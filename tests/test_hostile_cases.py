@@ -139,6 +139,18 @@ def _damaged_partial(what: str) -> Callable[[Path], None]:
     return setup
 
 
+def _interrupted_demo(path: Path) -> None:
+    """`demo aeo -o out` stopped after its first replication: `out.partial` kept."""
+    from corridor_sim.demo import run_demo
+
+    def stop(name: str, done: int, total: int) -> None:
+        if done >= 1:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        run_demo("aeo", path / "out", 1, progress=stop, plots=False)
+
+
 CASES: list[Case] = [
     # --- files that are not scenario files -------------------------------------------------
     Case("missing file", ["validate", "{nope.yaml}"], 2, "file not found", out=None),
@@ -358,6 +370,8 @@ CASES: list[Case] = [
          "t\\x1b]0;x\\x07 is not a corridor-sim run", {"s.yaml": TINY, "t\x1b]0;x\x07/notes.txt": "mine"}, out=None),
     Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
          {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
+    Case("an interrupted demo run again", ["demo", "aeo", "-n", "1", "--workers", "1", "--quiet", "-o", "{out}"], 2,
+         "out.partial holds an interrupted run; use --force to start over", setup=_interrupted_demo, out=None),
     # --- damaged directories -----------------------------------------------------------------
     Case("plot of a missing directory", ["plot", "{nope}"], 2, "no summary.json", out=None),
     Case("plot of a folder of notes", ["plot", "{docs}"], 2, "no summary.json", {"docs/thesis.txt": "my thesis"}, out=None),
@@ -592,3 +606,13 @@ def test_load_results_of_a_damaged_directory_is_an_output_error(name, text, tmp_
     _damage(name, text)(tmp_path)
     with pytest.raises(OutputError, match="damaged"):
         len(load_results(tmp_path / "out").trucks)
+
+
+def test_an_interrupted_demo_points_to_force_not_to_a_resume_it_does_not_have(tmp_path):
+    """Through the API too: `run_demo` on a directory with an interrupted demo says to start over."""
+    from corridor_sim.demo import run_demo
+    from corridor_sim.errors import OutputError
+
+    _interrupted_demo(tmp_path)
+    with pytest.raises(OutputError, match=r"out\.partial holds an interrupted run; use --force to start over$"):
+        run_demo("aeo", tmp_path / "out", 1, plots=False)

@@ -85,6 +85,11 @@ def demo(args: argparse.Namespace) -> int:
     from ..scenario.budget import check_budget
 
     check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}")
+    from ..results.paths import partial_path
+
+    partial = partial_path(Path(args.output) if args.output else Path("results") / f"demo-{args.name}")
+    if partial.exists() and not args.force:  # said before the header, in one line (a demo has no --resume)
+        raise CorridorSimError(f"{partial} holds an interrupted run; use --force to start over")
     shown = [s.label or s.name for s in scenarios]
     console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
     with progress_bars(not args.quiet, names, reps) as progress:
