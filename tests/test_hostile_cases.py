@@ -27,6 +27,15 @@ BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ",
                                                                   for i in range(1, 7)]) + "]"
 
 
+STORMY = yaml.safe_dump(tiny(
+    nodes={"origin": {"kind": "terminal", "country": "AA"}, "west": {"kind": "port", "country": "AA", "lanes": 2},
+           "east": {"kind": "port", "country": "AA", "lanes": 2}},
+    links={"origin -> west": {"km": 60}, "west <-> east": {
+        "mode": "ferry", "vessels": 1, "capacity": 10, "sailing": "2h", "departs": {"every": "12h"},
+        "storms": {"per_year": 50, "duration": "1d"}}},
+    traffic={"main": {"route": ["origin", "west", "east"], "per_day": 5}}), sort_keys=False)
+
+
 def edit(old: str, new: str) -> str:
     assert old in TINY, old
     return TINY.replace(old, new, 1)
@@ -215,6 +224,10 @@ CASES: list[Case] = [
              for d in range(12_000)) + "]")),
     bad_file("one control closed throughout", "nodes.post.controls.AA.holidays",
          edit("lanes: 2", "lanes: 2\n    controls: {AA: {holidays: ['2026-01-01..2026-12-31']}}")),
+    bad_file("a start near the year 9999 with monthly weights", "clock.start 9999-11-20t00:00:00 is too late",
+             edit("2026-01-05T00:00", "9999-11-20T00:00").replace("per_day: 20", "per_day: 20\n    monthly: {1: 2}")),
+    bad_file("a start near the year 9999 with storms", "clock.start 9999-06-01t00:00:00 is too late",
+             STORMY.replace("2026-01-05T00:00", "9999-06-01T00:00")),
     bad_file("a caravan after the horizon", "after the end of the horizon",
          TINY + "caravans: {c: {route: [origin, post, destination], depart: '9999-01-05T08:00', trucks: 2}}\n"),
     bad_file("a caravan before the start", "before the clock start",
@@ -616,3 +629,30 @@ def test_an_interrupted_demo_points_to_force_not_to_a_resume_it_does_not_have(tm
     _interrupted_demo(tmp_path)
     with pytest.raises(OutputError, match=r"out\.partial holds an interrupted run; use --force to start over$"):
         run_demo("aeo", tmp_path / "out", 1, plots=False)
+
+
+def test_the_latest_start_the_calendar_allows_runs_with_monthly_weights_and_storms():
+    """A start near the year 9999 ended in an OverflowError (storms read the date through the
+    drain, monthly weights the month after the horizon's); the latest start allowed runs, a
+    minute later is refused with the YAML path."""
+    import datetime as dt
+
+    from corridor_sim.errors import ScenarioError
+    from corridor_sim.model import simulate
+    from corridor_sim.scenario.loader import build_scenario, merge
+
+    latest = dt.datetime.max - dt.timedelta(days=366 + 31 + 10)
+    data = merge(tiny(), {
+        "clock": {"start": latest.strftime("%Y-%m-%dT%H:%M"), "horizon": "10d", "warmup": "1d"},
+        "nodes": {"west": {"kind": "port", "country": "BB", "lanes": 2},
+                  "destination": {"kind": "port", "country": "BB", "lanes": 2}},
+        "links": {"post -> destination": None, "post -> west": {"km": 60},
+                  "west <-> destination": {"mode": "ferry", "vessels": 1, "capacity": 10, "sailing": "2h",
+                                           "departs": {"every": "12h"}, "storms": {"per_year": 300, "duration": "1d"}}},
+        "traffic": {"main": {"route": ["origin", "post", "west", "destination"], "monthly": {12: 3, 1: 0}}}})
+    data["links"] = {k: v for k, v in data["links"].items() if v is not None}
+    result = simulate(build_scenario(data), 0)
+    assert len(result.trucks["arrive_h"]) > 0 and result.ferries
+    data["clock"]["start"] = (latest + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    with pytest.raises(ScenarioError, match=r"clock: clock.start 9998-\S+ is too late"):
+        build_scenario(data)
