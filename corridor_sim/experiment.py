@@ -401,12 +401,18 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
 # --- compare -------------------------------------------------------------------------------------
 
 def distinct_names(scenarios: list[Scenario], sources: list[Scenario | str | Path]) -> list[Scenario]:
-    """Scenarios sharing a name (an overlay that kept its base's `name`) take their file's stem."""
+    """Scenarios sharing a name (an overlay that kept its base's `name`) take their file's stem,
+    made a name (`my copy.yaml`: my-copy) and distinct from the others' (my-copy-2)."""
     names = [s.name for s in scenarios]
+    taken = set(names)
     out = []
     for s, source in zip(scenarios, sources):
         if names.count(s.name) > 1 and not isinstance(source, Scenario) and s is not scenarios[names.index(s.name)]:
-            s = derive(s, {"name": Path(source).stem})
+            stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("_.-")[:190] or "scenario"
+            name = next(n for n in itertools.chain([stem], (f"{stem}-{i}" for i in itertools.count(2)))
+                        if n not in taken)
+            taken.add(name)
+            s = derive(s, {"name": name}, origin=f"the name of {Path(source).name}")
         out.append(s)
     return out
 

@@ -656,3 +656,16 @@ def test_the_latest_start_the_calendar_allows_runs_with_monthly_weights_and_stor
     data["clock"]["start"] = (latest + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
     with pytest.raises(ScenarioError, match=r"clock: clock.start 9998-\S+ is too late"):
         build_scenario(data)
+
+
+def test_files_whose_names_are_not_names_can_be_compared(tmp_path, capsys):
+    """Two copies of a scenario keep its name, so the second takes its file's name: `my copy.yaml`
+    was refused as a name with a space, and the message blamed --set."""
+    import json
+
+    for name in ("base.yaml", "my copy.yaml", "my-copy.yaml", "ça va?.yaml"):
+        (tmp_path / name).write_text(TINY, encoding="utf-8")
+    files = [str(tmp_path / n) for n in ("base.yaml", "my copy.yaml", "my-copy.yaml", "ça va?.yaml")]
+    assert main(["compare", *files, *QUICK, "-o", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary["scenarios"]) == ["tiny", "my-copy", "my-copy-2", "a-va"]
