@@ -327,6 +327,8 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
     if output is None:
         return _run_plan(plan, workers, executor, progress, None, dask_address, when_done)
     check_run_path(target_of(output.directory))
+    if output.format:  # before the lock makes the directory it lives in
+        check_format(output.format)
     with run_lock(target_of(output.directory)):  # one writer per run directory
         clean_stale(target_of(output.directory))  # what a dead process left half-written or half-replaced
         return _run_plan(plan, workers, executor, progress, output, dask_address, when_done)

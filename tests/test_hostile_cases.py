@@ -669,3 +669,17 @@ def test_files_whose_names_are_not_names_can_be_compared(tmp_path, capsys):
     assert main(["compare", *files, *QUICK, "-o", str(tmp_path / "out")]) == 0, capsys.readouterr().err
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert list(summary["scenarios"]) == ["tiny", "my-copy", "my-copy-2", "a-va"]
+
+
+def test_a_refused_format_leaves_no_empty_results_folder(tmp_path, capsys, monkeypatch):
+    """`--format parquet` without pyarrow is refused before the lock makes `results/`."""
+    import sys
+
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for module in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert main(["run", "s.yaml", *QUICK, "--format", "parquet"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "--format parquet needs pyarrow" in err[0], err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
