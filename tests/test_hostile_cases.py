@@ -383,6 +383,12 @@ CASES: list[Case] = [
          "t\\x1b]0;x\\x07 is not a corridor-sim run", {"s.yaml": TINY, "t\x1b]0;x\x07/notes.txt": "mine"}, out=None),
     Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
          {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
+    Case("--force on a partial run held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force"], 2,
+         "is being written by", {"s.yaml": TINY},
+         setup=lambda p: (_partial(p), (p / ".out.lock").write_text(
+             f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n")), out=None),
+    Case("--force on a run, over budget", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force", "--max-trucks", "10"], 2,
+         "more than --max-trucks 10", {"s.yaml": TINY}, setup=_run_dir, out=None),
     Case("an interrupted demo run again", ["demo", "aeo", "-n", "1", "--workers", "1", "--quiet", "-o", "{out}"], 2,
          "out.partial holds an interrupted run; use --force to start over", setup=_interrupted_demo, out=None),
     # --- damaged directories -----------------------------------------------------------------

@@ -249,10 +249,10 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path, extra_files: 
     if not args.resume:
         plan = replace(plan, engine=args.engine)
     names = [s.name for s in plan.scenarios]
-    if args.force and not args.resume:
-        _say_what_force_replaces(target)
     check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
                  max_trucks=args.max_trucks, trace=plan.trace)
+    if args.force and not args.resume:  # after the refusals that come first, which replace nothing
+        _say_what_force_replaces(target)
     scenario_lint(plan.scenarios, plan.warnings)
     if plan.kind == "compare":
         from ..scenario.lint import comparison_warnings
@@ -305,9 +305,12 @@ def _say_what_force_replaces(target: Path) -> None:
     import json
 
     from ..results.io import is_run_dir
+    from ..results.lock import held_elsewhere
     from ..results.ownership import is_ours
     from ..results.paths import partial_path
 
+    if held_elsewhere(target):  # the lock refuses next: nothing will be replaced or discarded
+        return
     if is_run_dir(target):
         try:
             meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
