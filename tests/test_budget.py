@@ -148,6 +148,7 @@ def test_every_design_point_of_the_uncertainty_card_is_checked_before_the_first_
                  "-o", str(out)]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "error: design point " in err[0] and "trucks a replication" in err[0], err
+    assert "--max-trucks" not in err[0]  # an option the command does not have
     assert not out.exists() and not (tmp_path / "card.partial").exists()
 
 
@@ -159,4 +160,23 @@ def test_a_demo_is_checked_before_it_runs(tmp_path, capsys, monkeypatch):
     assert main(["demo", "aeo", "-n", "1", "--workers", "1", "--quiet", "-o", str(out)]) == 2
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "error: demo aeo: " in err[0] and "trucks a replication" in err[0], err
+    assert "--max-trucks" not in err[0]
     assert not out.exists() and not (tmp_path / "demo.partial").exists()
+
+
+def test_an_animation_counts_its_traced_trucks_and_its_frames(tmp_path, monkeypatch):
+    """600 frames of 800 x 400 pixels are 192 MB held until the GIF is written: on a machine
+    where the traced trucks fit and the frames do not, animate refuses before it simulates."""
+    from corridor_sim import animate
+
+    data = merge(tiny(), {"nodes": {"origin": {"lat": 40, "lon": 50}, "post": {"lat": 40, "lon": 51},
+                                    "destination": {"lat": 40, "lon": 52}}})
+    scenario = build_scenario(data)
+    monkeypatch.setattr(budget, "physical_memory", lambda: 2 * 100 * 10**6)  # half of it: 100 MB
+    assert budget.estimate(scenario, trace=True).memory_bytes < 10**6
+    with pytest.raises(CorridorSimError, match=r"^animate: tiny: about [\d,]+ traced trucks a replication \(up to 192 MB "
+                                               r"of memory each, 192 MB of it the frames\).*lower the rates$"):
+        animate.animate(scenario, tmp_path / "a.gif", days=2, frames=600)
+    assert not (tmp_path / "a.gif").exists()
+    animate.animate(scenario, tmp_path / "a.gif", days=2, frames=20)  # 6.4 MB of frames: drawn
+    assert (tmp_path / "a.gif").stat().st_size > 0

@@ -57,7 +57,7 @@ def calibrate(args: argparse.Namespace) -> int:
     targets = load_targets(args.targets)
     check_targets(scenario, targets, args.targets)
     reps = args.replications or scenario.experiment.replications
-    check_budget([scenario], at_once=min(args.workers, reps), trace=targets.needs_trace)
+    check_budget([scenario], at_once=min(args.workers, reps), trace=targets.needs_trace, lift=None)
     seed = scenario.experiment.seed if args.seed is None else args.seed
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed)
@@ -142,7 +142,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int) -
                  f"{args.population} a parameter)")
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
                  report=report, check=lambda candidate, values: check_budget(
-                     [candidate], at_once, trace=targets.needs_trace,
+                     [candidate], at_once, trace=targets.needs_trace, lift=None,
                      what="--fit at " + ", ".join(f"{k}={v:g}" for k, v in values.items())))
     values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
     add_name_column(values, "parameter", [p.path for p in parameters])

@@ -84,7 +84,7 @@ def demo(args: argparse.Namespace) -> int:
     reps = args.replications or scenarios[0].experiment.replications
     from ..scenario.budget import check_budget
 
-    check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}")
+    check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}", lift=None)
     from ..results.paths import partial_path
 
     partial = partial_path(Path(args.output) if args.output else Path("results") / f"demo-{args.name}")

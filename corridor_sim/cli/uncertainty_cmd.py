@@ -108,7 +108,7 @@ def _inputs(args: argparse.Namespace):
     at_once = min(args.workers, reps * (1 + len(measures)))
     for index in range(len(design.u)):
         check_budget(point_runs(*inputs.scenarios_at(index)), at_once, trace=needs_trace(inputs),
-                     what=f"design point {index}")
+                     what=f"design point {index}", lift=None)
     return inputs
 
 

@@ -181,16 +181,20 @@ def default_max_trucks(at_once: int) -> int | None:
 
 
 def check_budget(scenarios: Sequence[Scenario], at_once: int, max_trucks: int | None = None,
-                 trace: bool = False, what: str | None = None) -> None:
+                 trace: bool = False, what: str | None = None, extra_bytes: float = 0.0,
+                 lift: str | None = "--max-trucks N") -> None:
     """Refuse a scenario whose replication would need more memory than `max_trucks` untraced
     counted trucks (by default what fits `at_once` replications into half of this machine's
-    memory). `what` names where the scenarios come from (a sweep point, a fit's candidate)."""
+    memory). `what` names where the scenarios come from (a sweep point, a fit's candidate);
+    `extra_bytes` is what the command holds beside the trucks (an animation's frames); `lift` the
+    option that raises the limit, None for a command that has none."""
     limit = max_trucks if max_trucks is not None else default_max_trucks(at_once)
     if limit is None:
         return
     for scenario in scenarios:
         budget = estimate(scenario, trace)
-        if budget.memory_bytes <= limit * MEMORY_BYTES_PER_TRUCK:
+        memory = budget.memory_bytes + extra_bytes
+        if memory <= limit * MEMORY_BYTES_PER_TRUCK:
             continue
         top = max(budget.by_flow, key=budget.by_flow.__getitem__)
         why = (f"--max-trucks {limit:,}" if max_trucks is not None else
@@ -200,14 +204,16 @@ def check_budget(scenarios: Sequence[Scenario], at_once: int, max_trucks: int | 
                  if budget.drain >= 0.5 else "")
         traced = " traced" if trace else ""
         where = f"{what}: " if what else ""
+        frames = f", {_size(extra_bytes)} of it the frames" if extra_bytes else ""
         raise CorridorSimError(
             f"{where}{scenario.name}: about {_count(budget.trucks)}{traced} trucks a replication ({most}up to "
-            f"{_size(budget.memory_bytes)} of memory each{drain}), more than {why}; shorten clock.horizon "
-            f"or lower the rates, or raise the limit with --max-trucks N")
+            f"{_size(memory)} of memory each{drain}{frames}), more than {why}; shorten clock.horizon "
+            f"or lower the rates" + (f", or raise the limit with {lift}" if lift else ""))
 
 
 def check_box(scenario: Scenario, bounds: Sequence[tuple[str, float, float, bool]], at_once: int,
-              max_trucks: int | None = None, trace: bool = False, what: str = "--fit") -> None:
+              max_trucks: int | None = None, trace: bool = False, what: str = "--fit",
+              lift: str | None = None) -> None:
     """Refuse a search over `bounds` ((path, low, high, integer) each) whose worst point is over
     the budget, before it starts: the estimate is monotone in each value (a rate, a weight, a
     horizon, a caravan's trucks), so its largest is at a corner of the box. A box of more than
@@ -219,7 +225,7 @@ def check_box(scenario: Scenario, bounds: Sequence[tuple[str, float, float, bool
     for corner in itertools.product(*[(low, high) for _, low, high, _ in bounds]):
         values = {path: (int(round(v)) if integer else v) for (path, _, _, integer), v in zip(bounds, corner)}
         shown = ", ".join(f"{path}={v:g}" for path, v in values.items())
-        check_budget([derive(scenario, values)], at_once, max_trucks, trace, what=f"{what} at {shown}")
+        check_budget([derive(scenario, values)], at_once, max_trucks, trace, what=f"{what} at {shown}", lift=lift)
 
 
 def _count(n: float) -> str:
