@@ -50,7 +50,8 @@ def test_a_horizon_inside_the_peak_month_counts_that_months_rate_not_the_years()
                                              "traffic": {"main": {"per_day": 100, "monthly": {2: 1000}}}}))
     assert budget.estimate(scenario).trucks == pytest.approx(100 * 20 * 1000 * 365 / (1000 * 28 + 337))
     assert budget.estimate(scenario).trucks > 12.8 * 100 * 20
-    with pytest.raises(CorridorSimError, match=r"tiny: about 25,761 trucks a replication .* more than --max-trucks 10,000"):
+    with pytest.raises(CorridorSimError, match=r"tiny: about 25,761 trucks a replication: up to 25.8 MB of memory each, "
+                                               r"more than --max-trucks 10,000 allows \(10 MB, at 1 kB a truck\)"):
         budget.check_budget([scenario], at_once=1, max_trucks=10_000)
 
 
@@ -69,7 +70,7 @@ def test_the_drain_counts_a_year_of_the_flows_that_run_on_after_the_horizon():
     assert est.memory_bytes == pytest.approx(est.trucks * budget.MEMORY_BYTES_PER_TRUCK
                                              + 50 * 365 * budget.LIVE_BYTES_PER_TRUCK)
     with pytest.raises(CorridorSimError, match=r"about 700 trucks a replication .* and up to 18,250 more departing "
-                                               r"in the drain after the horizon\), more than --max-trucks 20,000"):
+                                               r"in the drain after the horizon: up to 37.2 MB of memory each, more than --max-trucks 20,000"):
         budget.check_budget([both], at_once=1, max_trucks=20_000)
     background_only = build_scenario(merge(tiny(), {"traffic": {"main": {"background": True}}}))
     assert budget.estimate(background_only).drain == 0  # no counted truck keeps it going
@@ -97,8 +98,8 @@ def test_a_year_of_the_bundled_corridor_fits_two_workers_of_a_24_gb_machine(monk
 
 def test_over_the_limit_is_refused_with_the_estimate_and_the_option(monkeypatch):
     scenario = build_scenario(merge(tiny(), {"traffic": {"main": {"per_day": 100_000}}, "clock": {"horizon": "36500d"}}))
-    with pytest.raises(CorridorSimError, match=r"about 3.65e9 trucks a replication .* more than --max-trucks 1,000,000; "
-                                               r".*--max-trucks N"):
+    with pytest.raises(CorridorSimError, match=r"about 3.65e9 trucks a replication: up to 3.65 TB .* more than --max-trucks 1,000,000 "
+                                               r"allows .*--max-trucks N$"):
         budget.check_budget([scenario], at_once=1, max_trucks=1_000_000)
     monkeypatch.setattr(budget, "physical_memory", lambda: None)  # a machine that does not say: no default limit
     budget.check_budget([scenario], at_once=1)
@@ -174,9 +175,19 @@ def test_an_animation_counts_its_traced_trucks_and_its_frames(tmp_path, monkeypa
     scenario = build_scenario(data)
     monkeypatch.setattr(budget, "physical_memory", lambda: 2 * 100 * 10**6)  # half of it: 100 MB
     assert budget.estimate(scenario, trace=True).memory_bytes < 10**6
-    with pytest.raises(CorridorSimError, match=r"^animate: tiny: about [\d,]+ traced trucks a replication \(up to 192 MB "
-                                               r"of memory each, 192 MB of it the frames\).*lower the rates$"):
+    with pytest.raises(CorridorSimError, match=r"^animate: tiny: about [\d,]+ traced trucks a replication: up to 192 MB "
+                                               r"of memory each, 192 MB of it the frames, .*lower the rates$"):
         animate.animate(scenario, tmp_path / "a.gif", days=2, frames=600)
     assert not (tmp_path / "a.gif").exists()
     animate.animate(scenario, tmp_path / "a.gif", days=2, frames=20)  # 6.4 MB of frames: drawn
     assert (tmp_path / "a.gif").stat().st_size > 0
+
+
+def test_the_default_limit_says_how_much_memory_and_to_run_fewer_at_once(monkeypatch):
+    scenario = build_scenario(merge(tiny(), {"traffic": {"main": {"per_day": 1000}}}))  # 10,000 trucks
+    monkeypatch.setattr(budget, "physical_memory", lambda: 20 * 10**6)  # 10 MB for the runs
+    budget.check_budget([scenario], at_once=1)
+    with pytest.raises(CorridorSimError, match=r"^tiny: about 10,000 trucks a replication: up to 10 MB of memory each, "
+                                               r"more than the 5 MB \(5,000 trucks at 1 kB\) that fit 2 at once into "
+                                               r"half of this machine's memory; run fewer at once \(--workers\), "):
+        budget.check_budget([scenario], at_once=2)

@@ -59,7 +59,7 @@ class Budget:
     trucks: float  # trucks departing over the horizon, counted or not, caravans included
     by_flow: dict[str, float]  # the same, by flow (and caravan)
     drain: float = 0.0  # at most this many more depart after the horizon (flows that run on)
-    trace_bytes: float = 0.0  # what a truck's trace adds (traced runs)
+    trace_bytes: float = 0.0  # what the trucks' traces add (traced runs), drain included
 
     @property
     def all_trucks(self) -> float:
@@ -69,8 +69,7 @@ class Budget:
     @property
     def memory_bytes(self) -> float:
         """An upper bound on the peak memory of one replication."""
-        return (self.trucks * (MEMORY_BYTES_PER_TRUCK + self.trace_bytes)
-                + self.drain * (LIVE_BYTES_PER_TRUCK + self.trace_bytes))
+        return self.trucks * MEMORY_BYTES_PER_TRUCK + self.drain * LIVE_BYTES_PER_TRUCK + self.trace_bytes
 
 
 def _week_integral(weekly: list[float] | None, hourly: list[float] | None, offset: float) -> Callable[[float], float]:
@@ -146,21 +145,22 @@ def estimate(scenario: Scenario, trace: bool = False) -> Budget:
     by_flow: dict[str, float] = {}
     drain = 0.0
     counted = any(not f.background for f in scenario.traffic.values()) or bool(scenario.caravans)
-    longest = 2
+    traces = 0.0  # a traced truck logs each node of its route (a route not found: every node)
     for name, flow in scenario.traffic.items():
         by_flow[name] = flow_departures(scenario, flow, 0.0, horizon)
         route = _route_nodes(scenario, graph, flow)
-        if route is not None:
-            longest = max(longest, len(route))
         sails = route is None or any(graph.has_edge(a, b) and graph.edges[a, b]["mode"] == "ferry"
                                      for a, b in zip(route, route[1:]))
+        after = 0.0
         if counted and (flow.background or sails):  # it may run on (World._watch), for at most the cap
-            drain += flow_departures(scenario, flow, horizon, horizon + DRAIN_CAP_H)
+            after = flow_departures(scenario, flow, horizon, horizon + DRAIN_CAP_H)
+            drain += after
+        traces += (by_flow[name] + after) * (len(scenario.nodes) if route is None else len(route))
     for name, caravan in scenario.caravans.items():
         by_flow[name] = float(caravan.trucks)
         route = _route_nodes(scenario, graph, caravan)
-        longest = max(longest, len(route) if route is not None else 2)
-    return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * longest if trace else 0.0)
+        traces += caravan.trucks * (len(scenario.nodes) if route is None else len(route))
+    return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * traces if trace else 0.0)
 
 
 def physical_memory() -> int | None:
@@ -197,18 +197,21 @@ def check_budget(scenarios: Sequence[Scenario], at_once: int, max_trucks: int | 
         if memory <= limit * MEMORY_BYTES_PER_TRUCK:
             continue
         top = max(budget.by_flow, key=budget.by_flow.__getitem__)
-        why = (f"--max-trucks {limit:,}" if max_trucks is not None else
-               f"the {limit:,} that fit {at_once} at once into half of this machine's memory")
-        most = f"{_count(budget.by_flow[top])} of them from {top!r}; " if len(budget.by_flow) > 1 else ""
+        allowed = _size(limit * MEMORY_BYTES_PER_TRUCK)
+        why = (f"--max-trucks {limit:,} allows ({allowed}, at 1 kB a truck)" if max_trucks is not None else
+               f"the {allowed} ({limit:,} trucks at 1 kB) that fit {at_once} at once into half of this "
+               "machine's memory")
+        most = f" ({_count(budget.by_flow[top])} of them from {top!r})" if len(budget.by_flow) > 1 else ""
         drain = (f" and up to {_count(budget.drain)} more departing in the drain after the horizon"
                  if budget.drain >= 0.5 else "")
         traced = " traced" if trace else ""
         where = f"{what}: " if what else ""
         frames = f", {_size(extra_bytes)} of it the frames" if extra_bytes else ""
         raise CorridorSimError(
-            f"{where}{scenario.name}: about {_count(budget.trucks)}{traced} trucks a replication ({most}up to "
-            f"{_size(memory)} of memory each{drain}{frames}), more than {why}; shorten clock.horizon "
-            f"or lower the rates" + (f", or raise the limit with {lift}" if lift else ""))
+            f"{where}{scenario.name}: about {_count(budget.trucks)}{traced} trucks a replication{most}{drain}: up "
+            f"to {_size(memory)} of memory each{frames}, more than {why}; "
+            + ("run fewer at once (--workers), " if max_trucks is None and at_once > 1 else "")
+            + "shorten clock.horizon or lower the rates" + (f", or raise the limit with {lift}" if lift else ""))
 
 
 def check_box(scenario: Scenario, bounds: Sequence[tuple[str, float, float, bool]], at_once: int,
