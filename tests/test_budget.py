@@ -191,3 +191,28 @@ def test_the_default_limit_says_how_much_memory_and_to_run_fewer_at_once(monkeyp
                                                r"more than the 5 MB \(5,000 trucks at 1 kB\) that fit 2 at once into "
                                                r"half of this machine's memory; run fewer at once \(--workers\), "):
         budget.check_budget([scenario], at_once=2)
+
+
+@pytest.mark.parametrize("kind", ["tiny", "background", "ferry", "background only", "corridor"])
+def test_the_flows_the_drain_counts_are_those_the_model_keeps_going(kind):
+    """The budget's flows that may run on after the horizon are the model's (World._watch): a
+    background flow at a control a counted truck passes, any flow on a ferry link a counted truck
+    sails, none where no truck is counted."""
+    bg = {"route": ["origin", "post", "destination"], "per_day": 5, "background": True}
+    if kind == "corridor":
+        scenario = load_scenario(ROOT / "scenarios" / "middle_corridor.yaml")
+    elif kind == "ferry":
+        scenario = build_scenario(tiny(
+            nodes={"origin": {"kind": "terminal", "country": "AA"}, "west": {"kind": "port", "country": "AA", "lanes": 2},
+                   "east": {"kind": "port", "country": "AA", "lanes": 2}},
+            links={"origin -> west": {"km": 60}, "west <-> east": {"mode": "ferry", "vessels": 1, "capacity": 10,
+                                                                   "sailing": "2h", "departs": {"every": "12h"}}},
+            traffic={"main": {"route": ["origin", "west", "east"], "per_day": 5},
+                     "back": {"route": ["east", "west"], "per_day": 5, "background": True}}))
+    else:
+        extra = {"background": {"bg": bg}, "background only": {"main": {"background": True}}}.get(kind, {})
+        scenario = build_scenario(merge(tiny(), {"traffic": extra}))
+    world = World(scenario, 0)
+    model = {source.name for source in world.sources if source.watch}
+    assert set(budget.estimate(scenario).running_on) == model
+    assert (budget.estimate(scenario).drain > 0) == bool(model)

@@ -60,6 +60,7 @@ class Budget:
     by_flow: dict[str, float]  # the same, by flow (and caravan)
     drain: float = 0.0  # at most this many more depart after the horizon (flows that run on)
     trace_bytes: float = 0.0  # what the trucks' traces add (traced runs), drain included
+    running_on: tuple[str, ...] = ()  # the flows that may run on after the horizon
 
     @property
     def all_trucks(self) -> float:
@@ -146,6 +147,7 @@ def estimate(scenario: Scenario, trace: bool = False) -> Budget:
     drain = 0.0
     counted = any(not f.background for f in scenario.traffic.values()) or bool(scenario.caravans)
     traces = 0.0  # a traced truck logs each node of its route (a route not found: every node)
+    running_on = []
     for name, flow in scenario.traffic.items():
         by_flow[name] = flow_departures(scenario, flow, 0.0, horizon)
         route = _route_nodes(scenario, graph, flow)
@@ -155,12 +157,14 @@ def estimate(scenario: Scenario, trace: bool = False) -> Budget:
         if counted and (flow.background or sails):  # it may run on (World._watch), for at most the cap
             after = flow_departures(scenario, flow, horizon, horizon + DRAIN_CAP_H)
             drain += after
+            running_on.append(name)
         traces += (by_flow[name] + after) * (len(scenario.nodes) if route is None else len(route))
     for name, caravan in scenario.caravans.items():
         by_flow[name] = float(caravan.trucks)
         route = _route_nodes(scenario, graph, caravan)
         traces += caravan.trucks * (len(scenario.nodes) if route is None else len(route))
-    return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * traces if trace else 0.0)
+    return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * traces if trace else 0.0,
+                  tuple(running_on))
 
 
 def physical_memory() -> int | None:
