@@ -117,6 +117,11 @@ def workshop(args: argparse.Namespace) -> int:
     plan = replace(compare_plan(list(kit.scenarios), reps, args.seed, args.trace), engine=args.engine)
     if args.resume:
         check_resumable(data, plan)
+    from ..scenario.budget import check_budget
+
+    # before the line that says what will run (run_to_directory checks again, as for every command)
+    check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(plan.scenarios)),
+                 max_trucks=args.max_trucks, trace=plan.trace)
     console_err.line(f"workshop: {len(kit.measures)} measures, up to {kit.max_size} at once: the base and "
                      f"{len(kit.combinations)} combinations × {reps} replications = {kit.runs(reps):,} runs "
                      f"(--max-runs {args.max_runs:,})")
