@@ -216,3 +216,41 @@ def test_the_flows_the_drain_counts_are_those_the_model_keeps_going(kind):
     model = {source.name for source in world.sources if source.watch}
     assert set(budget.estimate(scenario).running_on) == model
     assert (budget.estimate(scenario).drain > 0) == bool(model)
+
+
+def test_a_resumed_design_checks_the_points_still_to_run_on_this_machine(tmp_path, capsys, monkeypatch):
+    """A design interrupted after one point, resumed where memory is smaller: refused before the
+    next point runs, the finished one kept."""
+    pytest.importorskip("SALib")
+    import yaml
+
+    import corridor_sim.uncertainty as unc
+    from corridor_sim.cli import main
+
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(tiny()), encoding="utf-8")
+    (tmp_path / "measure.yaml").write_text("extends: base.yaml\nname: more-lanes\nnodes: {post: {lanes: 3}}\n",
+                                           encoding="utf-8")
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump({"assumptions": [
+        {"name": "volume", "paths": ["traffic.main.per_day"], "range": [10, 20, 30], "reasoning": "a test"}]}),
+        encoding="utf-8")
+    real, calls = unc.run_point, []
+
+    def cut(*a, **k):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*a, **k)
+
+    monkeypatch.setattr(unc, "run_point", cut)
+    out = tmp_path / "card"
+    assert main(["uncertainty", str(tmp_path / "base.yaml"), str(tmp_path / "measure.yaml"), "--assumptions",
+                 str(tmp_path / "a.yaml"), "--trajectories", "0", "--samples", "3", "-n", "1", "--quiet",
+                 "--no-plots", "-o", str(out)]) == 130
+    monkeypatch.setattr(unc, "run_point", real)
+    kept = (tmp_path / "card.partial" / "points.jsonl").read_bytes()
+    capsys.readouterr()
+    monkeypatch.setattr(budget, "physical_memory", lambda: 2 * 100 * 10**3)  # 100 trucks
+    assert main(["uncertainty", "--resume", str(out), "--quiet", "--no-plots"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "error: design point 1: tiny.p1: about" in err[0], err
+    assert (tmp_path / "card.partial" / "points.jsonl").read_bytes() == kept and not out.exists()

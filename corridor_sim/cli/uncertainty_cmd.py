@@ -98,18 +98,22 @@ def _inputs(args: argparse.Namespace):
             check_assumptions(calibration, assumptions, args.assumptions, document, shared_only=True)
     reps = args.replications or base.experiment.replications
     seed = base.experiment.seed if args.seed is None else args.seed
-    from ..scenario.budget import check_budget
-    from ..uncertainty import needs_trace, point_runs
-
     design = make_design(assumptions, args.trajectories, args.samples, seed)
     inputs = Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
                     {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
-    # every point the design runs, before the first: the groups' high ends may add trucks (volumes)
-    at_once = min(args.workers, reps * (1 + len(measures)))
-    for index in range(len(design.u)):
+    _check_points(inputs, range(len(design.u)), args.workers)
+    return inputs
+
+
+def _check_points(inputs, indices, workers: int) -> None:
+    """The budget of every point to run, before the first: the groups' high ends may add trucks."""
+    from ..scenario.budget import check_budget
+    from ..uncertainty import needs_trace, point_runs
+
+    at_once = min(workers, inputs.replications * (1 + len(inputs.measures)))
+    for index in indices:
         check_budget(point_runs(*inputs.scenarios_at(index)), at_once, trace=needs_trace(inputs),
                      what=f"design point {index}", lift=None)
-    return inputs
 
 
 def uncertainty(args: argparse.Namespace) -> int:
@@ -154,6 +158,8 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
     store, inputs = open_store(target, inputs, args.force, bool(args.resume))
     clock = time.perf_counter()
     before = len(store.points())
+    if args.resume:  # the points still to run, on this machine
+        _check_points(inputs, [i for i in range(len(inputs.design.u)) if i not in store.points()], args.workers)
     try:
         with progress_bars(not args.quiet, ["design points"], len(inputs.design.u)) as bar:
             points = run_design(inputs, store, args.executor, args.workers,
