@@ -254,3 +254,35 @@ def test_a_resumed_design_checks_the_points_still_to_run_on_this_machine(tmp_pat
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "error: design point 1: tiny.p1: about" in err[0], err
     assert (tmp_path / "card.partial" / "points.jsonl").read_bytes() == kept and not out.exists()
+
+
+def _weights(keys, high=5.0):
+    from hypothesis import strategies as st
+
+    return st.one_of(st.none(), st.dictionaries(st.sampled_from(keys), st.sampled_from([0.0, 0.5, 1.0, 2.0, high]),
+                                                min_size=1, max_size=len(keys)))
+
+
+def test_the_estimate_follows_any_profile_on_any_clock():
+    """Random weekly, hourly and monthly weights (zeros included), starts and horizons: the trucks
+    a replication departs lie within five standard deviations of the estimate."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+    @given(weekly=_weights(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]), monthly=_weights(list(range(1, 13)), 20.0),
+           hourly=st.one_of(st.none(), st.lists(st.sampled_from([0.0, 1.0, 3.0]), min_size=24, max_size=24).filter(any)),
+           month=st.integers(1, 12), day=st.integers(1, 28), hour=st.floats(0, 23.9), days=st.floats(2, 70))
+    def check(weekly, monthly, hourly, month, day, hour, days):
+        flow = {"per_day": 30, "weekly": weekly, "hourly": hourly, "monthly": monthly}
+        start = f"2026-{month:02d}-{day:02d}T{int(hour):02d}:{int(hour % 1 * 60):02d}"
+        data = merge(tiny(), {"clock": {"start": start, "horizon": f"{days}d", "warmup": 0},
+                              "traffic": {"main": {k: v for k, v in flow.items() if v is not None}}})
+        data["nodes"]["post"]["lanes"] = 20  # never saturated: every truck arrives
+        scenario = build_scenario(data)
+        world = World(scenario, 0, 3)
+        world.run()
+        expected = budget.estimate(scenario).trucks
+        assert abs(world.next_id - expected) <= 5 * expected ** 0.5 + 3, (world.next_id, expected)
+
+    check()
