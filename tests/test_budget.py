@@ -50,8 +50,8 @@ def test_a_horizon_inside_the_peak_month_counts_that_months_rate_not_the_years()
                                              "traffic": {"main": {"per_day": 100, "monthly": {2: 1000}}}}))
     assert budget.estimate(scenario).trucks == pytest.approx(100 * 20 * 1000 * 365 / (1000 * 28 + 337))
     assert budget.estimate(scenario).trucks > 12.8 * 100 * 20
-    with pytest.raises(CorridorSimError, match=r"tiny: about 25,761 trucks a replication: up to 25.8 MB of memory each, "
-                                               r"more than --max-trucks 10,000 allows \(10 MB, at 1 kB a truck\)"):
+    with pytest.raises(CorridorSimError, match=r"tiny: about 25,761 trucks a replication: up to 33.5 MB of memory each, "
+                                               r"more than --max-trucks 10,000 allows \(13 MB, at 1.3 kB a truck\)"):
         budget.check_budget([scenario], at_once=1, max_trucks=10_000)
 
 
@@ -70,7 +70,7 @@ def test_the_drain_counts_a_year_of_the_flows_that_run_on_after_the_horizon():
     assert est.memory_bytes == pytest.approx(est.trucks * budget.MEMORY_BYTES_PER_TRUCK
                                              + 50 * 365 * budget.LIVE_BYTES_PER_TRUCK)
     with pytest.raises(CorridorSimError, match=r"about 700 trucks a replication .* and up to 18,250 more departing "
-                                               r"in the drain after the horizon: up to 37.2 MB of memory each, more than --max-trucks 20,000"):
+                                               r"in the drain after the horizon: up to 37.4 MB of memory each, more than --max-trucks 20,000"):
         budget.check_budget([both], at_once=1, max_trucks=20_000)
     background_only = build_scenario(merge(tiny(), {"traffic": {"main": {"background": True}}}))
     assert budget.estimate(background_only).drain == 0  # no counted truck keeps it going
@@ -98,7 +98,7 @@ def test_a_year_of_the_bundled_corridor_fits_two_workers_of_a_24_gb_machine(monk
 
 def test_over_the_limit_is_refused_with_the_estimate_and_the_option(monkeypatch):
     scenario = build_scenario(merge(tiny(), {"traffic": {"main": {"per_day": 100_000}}, "clock": {"horizon": "36500d"}}))
-    with pytest.raises(CorridorSimError, match=r"about 3.65e9 trucks a replication: up to 3.65 TB .* more than --max-trucks 1,000,000 "
+    with pytest.raises(CorridorSimError, match=r"about 3.65e9 trucks a replication: up to 4.75 TB .* more than --max-trucks 1,000,000 "
                                                r"allows .*--max-trucks N$"):
         budget.check_budget([scenario], at_once=1, max_trucks=1_000_000)
     monkeypatch.setattr(budget, "physical_memory", lambda: None)  # a machine that does not say: no default limit
@@ -185,10 +185,10 @@ def test_an_animation_counts_its_traced_trucks_and_its_frames(tmp_path, monkeypa
 
 def test_the_default_limit_says_how_much_memory_and_to_run_fewer_at_once(monkeypatch):
     scenario = build_scenario(merge(tiny(), {"traffic": {"main": {"per_day": 1000}}}))  # 10,000 trucks
-    monkeypatch.setattr(budget, "physical_memory", lambda: 20 * 10**6)  # 10 MB for the runs
+    monkeypatch.setattr(budget, "physical_memory", lambda: 26 * 10**6)  # 13 MB for the runs
     budget.check_budget([scenario], at_once=1)
-    with pytest.raises(CorridorSimError, match=r"^tiny: about 10,000 trucks a replication: up to 10 MB of memory each, "
-                                               r"more than the 5 MB \(5,000 trucks at 1 kB\) that fit 2 at once into "
+    with pytest.raises(CorridorSimError, match=r"^tiny: about 10,000 trucks a replication: up to 13 MB of memory each, "
+                                               r"more than the 6.5 MB \(5,000 trucks at 1.3 kB\) that fit 2 at once into "
                                                r"half of this machine's memory; run fewer at once \(--workers\), "):
         budget.check_budget([scenario], at_once=2)
 

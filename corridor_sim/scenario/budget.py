@@ -30,11 +30,12 @@ from .hours import DAYS
 from .schema import Scenario
 
 # Measured: `corridor-sim run tests/fixtures/contract/tandem_mmc.yaml -n 1 --set clock.horizon=16667d
-# --set clock.warmup=0 --no-plots` (999,057 counted trucks) peaks at 948 MiB, 120 MiB of them the
-# interpreter and libraries: about 0.9 kB a counted truck (the truck, its record, its table rows
-# and their CSV), rounded up; a background truck keeps no row and needs less, so for a scenario
-# with background flows this is an upper bound.
-MEMORY_BYTES_PER_TRUCK = 1000
+# --set clock.warmup=0 --no-plots` (999,057 counted trucks) peaks at 1,275,696 kB with the cost
+# ledger's columns in trucks.csv (892,048 kB without them), 150 MB of it the interpreter and
+# libraries: 1.3 kB a counted truck, all included (the truck, its record, its table rows and their
+# CSV); a background truck keeps no row and needs less, so for a scenario with background flows
+# this is an upper bound.
+MEMORY_BYTES_PER_TRUCK = 1300
 # Measured: a truck still on its way holds its process, its plan and its place in a queue:
 # `corridor-sim run tests/fixtures/contract/tandem_mmc.yaml -n 1 --set clock.horizon=3d --set
 # clock.warmup=0 --set traffic.main.per_day=100000 --no-plots --engine reference` (300,000 trucks
@@ -202,8 +203,9 @@ def check_budget(scenarios: Sequence[Scenario], at_once: int, max_trucks: int | 
             continue
         top = max(budget.by_flow, key=budget.by_flow.__getitem__)
         allowed = _size(limit * MEMORY_BYTES_PER_TRUCK)
-        why = (f"--max-trucks {limit:,} allows ({allowed}, at 1 kB a truck)" if max_trucks is not None else
-               f"the {allowed} ({limit:,} trucks at 1 kB) that fit {at_once} at once into half of this "
+        each = _size(MEMORY_BYTES_PER_TRUCK)
+        why = (f"--max-trucks {limit:,} allows ({allowed}, at {each} a truck)" if max_trucks is not None else
+               f"the {allowed} ({limit:,} trucks at {each}) that fit {at_once} at once into half of this "
                "machine's memory")
         most = f" ({_count(budget.by_flow[top])} of them from {top!r})" if len(budget.by_flow) > 1 else ""
         drain = (f" and up to {_count(budget.drain)} more departing in the drain after the horizon"
