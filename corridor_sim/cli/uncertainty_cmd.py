@@ -106,14 +106,24 @@ def _inputs(args: argparse.Namespace):
 
 
 def _check_points(inputs, indices, workers: int) -> None:
-    """The budget of every point to run, before the first: the groups' high ends may add trucks."""
-    from ..scenario.budget import check_budget
-    from ..uncertainty import needs_trace, point_runs
+    """The budget of every point to run, before the first: the groups' high ends may add trucks.
+    Each point's scenarios are made with only the paths the estimate reads (budget.SECTIONS): a
+    design that moves none of them is checked once."""
+    from ..assumptions import apply, paths_in
+    from ..scenario.budget import SECTIONS, check_budget
+    from ..uncertainty import needs_trace
 
     at_once = min(workers, inputs.replications * (1 + len(inputs.measures)))
+    scenarios = [inputs.base, *inputs.measures, *([inputs.calibration] if inputs.calibration is not None else [])]
+    read = {path for a in inputs.assumptions.assumptions for path in a.paths if path.split(".")[0] in SECTIONS}
+    if not read:
+        check_budget(scenarios, at_once, trace=needs_trace(inputs), lift=None)
+        return
     for index in indices:
-        check_budget(point_runs(*inputs.scenarios_at(index)), at_once, trace=needs_trace(inputs),
-                     what=f"design point {index}", lift=None)
+        values = inputs.values_at(inputs.design.u[index])
+        check_budget([apply(s, inputs.assumptions, values, name=f"{s.name[:180]}.p{index}",
+                            only=read & paths_in(s, inputs.assumptions)) for s in scenarios],
+                     at_once, trace=needs_trace(inputs), what=f"design point {index}", lift=None)
 
 
 def uncertainty(args: argparse.Namespace) -> int:

@@ -51,6 +51,9 @@ MEMORY_SHARE = 0.5  # the default limit leaves the other half of the machine's m
 DRAIN_CAP_H = 365 * 24.0  # as the model's: a run drains for at most a year past the horizon
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year, as the model's
 MAX_CORNERS = 256  # a box of more parameters is checked point by point as the search goes
+# the sections of a scenario the estimate reads (rates and weights, the clock, caravans, and the
+# links and speed that routes are found by): a value elsewhere does not change it
+SECTIONS = ("traffic", "clock", "caravans", "links", "drivers")
 
 
 @dataclass(frozen=True)
