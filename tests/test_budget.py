@@ -6,7 +6,7 @@ import pytest
 from corridor_sim.errors import CorridorSimError
 from corridor_sim.model.world import World
 from corridor_sim.scenario import budget
-from corridor_sim.scenario.loader import build_scenario, load_scenario, merge
+from corridor_sim.scenario.loader import build_scenario, derive, load_scenario, merge
 
 from conftest import ROOT, tiny
 
@@ -286,3 +286,15 @@ def test_the_estimate_follows_any_profile_on_any_clock():
         assert abs(world.next_id - expected) <= 5 * expected ** 0.5 + 3, (world.next_id, expected)
 
     check()
+
+
+def test_values_outside_the_sections_the_estimate_reads_do_not_change_it():
+    """The uncertainty check makes each point with only budget.SECTIONS' paths: what else a group
+    moves (lanes, officers, risk) must leave the estimate as it is; what it reads must not."""
+    scenario = load_scenario(ROOT / "scenarios" / "middle_corridor.yaml")
+    plain = budget.estimate(scenario)
+    moved = derive(scenario, {"nodes.red_bridge.controls.AZ.exit.lanes": 1, "risk_classes.low.noncompliance": 0.5,
+                              "customs.default.document.paper_tir.mean": "9h"})
+    assert budget.estimate(moved) == plain
+    assert budget.estimate(derive(scenario, {"traffic.bg-khorgos-west.per_day": 2000})).trucks > plain.trucks
+    assert {"traffic", "clock", "caravans"} <= set(budget.SECTIONS)
