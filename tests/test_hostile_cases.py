@@ -689,3 +689,25 @@ def test_a_refused_format_leaves_no_empty_results_folder(tmp_path, capsys, monke
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert len(err) == 1 and "--format parquet needs pyarrow" in err[0], err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_an_interrupted_demo_says_how_to_start_over(tmp_path, capsys, monkeypatch):
+    """Ctrl-C during a demo: one line that says where the finished replications are and to run it
+    again with --force (a demo has no --resume)."""
+    from corridor_sim import experiment
+
+    real, calls = experiment._result, []
+
+    def stop(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(experiment, "_result", stop)
+    out = tmp_path / "demo"
+    assert main(["demo", "aeo", "-n", "2", "--workers", "1", "--quiet", "-o", str(out)]) == 130
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert err[-1] == (f"interrupted: the finished replications are in {tmp_path / 'demo.partial'}/; run the demo "
+                       "again with --force to start over"), err
+    assert "--resume" not in " ".join(err)

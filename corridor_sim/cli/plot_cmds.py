@@ -92,9 +92,15 @@ def demo(args: argparse.Namespace) -> int:
         raise CorridorSimError(f"{partial} holds an interrupted run; use --force to start over")
     shown = [s.label or s.name for s in scenarios]
     console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
-    with progress_bars(not args.quiet, names, reps) as progress:
-        run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
-                       progress=progress)
+    try:
+        with progress_bars(not args.quiet, names, reps) as progress:
+            run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
+                           progress=progress)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: a demo is run again from the start, not resumed
+        if partial.is_dir():
+            exc.add_note(f"the finished replications are in {partial}/; run the demo again with --force to "
+                         "start over")
+        raise
     console.print()
     for line in run.takeaway:
         console.line(line)
