@@ -169,7 +169,8 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
     clock = time.perf_counter()
     before = len(store.points())
     if args.resume:  # the points still to run, on this machine
-        _check_points(inputs, [i for i in range(len(inputs.design.u)) if i not in store.points()], args.workers)
+        done = store.points()
+        _check_points(inputs, [i for i in range(len(inputs.design.u)) if i not in done], args.workers)
     try:
         with progress_bars(not args.quiet, ["design points"], len(inputs.design.u)) as bar:
             points = run_design(inputs, store, args.executor, args.workers,
