@@ -84,8 +84,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
                      help="auto (default): the fastest engine that supports everything in the scenario; reference: "
                           "every truck event by event on SimPy, to cross-check a result (same numbers, slower)")
     run.add_argument("--max-trucks", type=int, metavar="N",
-                     help="refuse a scenario whose replication would simulate more trucks than this (default: what "
-                          "fits the replications run at once into half of this machine's memory)")
+                     help="refuse a scenario whose replication would need more memory than this many counted "
+                          "trucks (the drain and traces counted; default: what fits the replications run at once "
+                          "into half of this machine's memory)")
     out = parser.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
     out.add_argument("--format", choices=FORMATS, help="table files: csv (default) or parquet (needs pyarrow)")
