@@ -26,6 +26,7 @@ from .results.modes import as_created
 from .model import simulate
 from .model.records import ReplicationResult
 from .model.stats import Changes
+from .scenario.budget import check_budget
 from .scenario.network import build_graph, place_name
 from .plots.basemap import draw_basemap
 from .plots.style import OKABE_ITO, style
@@ -34,6 +35,7 @@ from .scenario import Scenario, derive
 TOP_QUEUES = 8
 MAX_FRAMES = 600
 DPI = 80  # 800 x 400 pixels: readable on a projector, small enough to mail
+FIGSIZE = (10.0, 5.0)
 QUEUE_AREA = 12.0  # marker area (pt^2) per queueing truck
 
 
@@ -115,6 +117,9 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
     stop_h = start_h + days * 24.0
     if stop_h < scenario.clock.horizon:
         scenario = derive(scenario, {"clock.horizon": stop_h})
+    # every truck traced, and the frames held until the file is written (a byte a pixel)
+    check_budget([scenario], at_once=1, trace=True, what="animate", lift=None,
+                 extra_bytes=frames * FIGSIZE[0] * FIGSIZE[1] * DPI * DPI)
     rep = simulate(scenario, replication, seed, trace=True, record_queues=True)
     times = np.linspace(start_h, stop_h, frames)
     moves = moves_from_trace(rep, coords)
@@ -187,7 +192,7 @@ class LayeredGifWriter(AbstractMovieWriter):
 
 def _draw(scenario: Scenario, coords: dict[str, tuple[float, float]], moves: Moves, queues: dict[str, np.ndarray],
           top: list[str], times: np.ndarray, fps: int, file: Path) -> None:
-    fig = Figure(figsize=(10.0, 5.0), dpi=DPI)
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
     _FrameCanvas(fig)
     grid = fig.add_gridspec(2, 1, height_ratios=[2.4, 1.0])
     ax = fig.add_subplot(grid[0, 0])

@@ -383,5 +383,5 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
             write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures)
 
     result = compare(baseline, [measure], replications, workers=workers, progress=progress,
-                     output=Output(target, force=force, extra_files=extras))
+                     output=Output(target, force=force, extra_files=extras, resumable=False))
     return DemoRun(demo, result, takeaway, target)

@@ -95,7 +95,8 @@ class Output:
 
     `format` csv or parquet (None: csv, or on resume what the interrupted run used);
     `resume` continues `DIR.partial/`; `extra_files(result, directory)` adds files (e.g. plots) to the
-    run directory before it is renamed into place.
+    run directory before it is renamed into place; `resumable` False for a command that has no
+    --resume (a demo): an interrupted run is then only started over.
     """
 
     directory: Path
@@ -103,6 +104,7 @@ class Output:
     format: str | None = None
     resume: bool = False
     extra_files: ExtraFiles | None = field(default=None, compare=False)
+    resumable: bool = True
 
 
 def _as_output(output: Output | str | Path | None) -> Output | None:
@@ -182,8 +184,9 @@ def _open_store(plan: Plan, output: Output) -> ReplicationStore:
         if not is_ours(partial, partial=True):
             raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         if not output.force:
-            raise OutputError(f"{partial} holds an interrupted run; complete it with --resume {target}, "
-                              "or use --force to start over")
+            how = f"complete it with --resume {target}, or use --force to start over" if output.resumable else (
+                "use --force to start over")
+            raise OutputError(f"{partial} holds an interrupted run; {how}")
         ReplicationStore(partial, {}).discard()
     fmt = output.format or "csv"
     check_format(fmt)
@@ -324,6 +327,8 @@ def run_plan(plan: Plan, *, workers: int = 1, executor: Executor | str | None = 
     if output is None:
         return _run_plan(plan, workers, executor, progress, None, dask_address, when_done)
     check_run_path(target_of(output.directory))
+    if output.format:  # before the lock makes the directory it lives in
+        check_format(output.format)
     with run_lock(target_of(output.directory)):  # one writer per run directory
         clean_stale(target_of(output.directory))  # what a dead process left half-written or half-replaced
         return _run_plan(plan, workers, executor, progress, output, dask_address, when_done)
@@ -398,12 +403,18 @@ def run(scenario: Scenario | str | Path, replications: int | None = None, seed: 
 # --- compare -------------------------------------------------------------------------------------
 
 def distinct_names(scenarios: list[Scenario], sources: list[Scenario | str | Path]) -> list[Scenario]:
-    """Scenarios sharing a name (an overlay that kept its base's `name`) take their file's stem."""
+    """Scenarios sharing a name (an overlay that kept its base's `name`) take their file's stem,
+    made a name (`my copy.yaml`: my-copy) and distinct from the others' (my-copy-2)."""
     names = [s.name for s in scenarios]
+    taken = set(names)
     out = []
     for s, source in zip(scenarios, sources):
         if names.count(s.name) > 1 and not isinstance(source, Scenario) and s is not scenarios[names.index(s.name)]:
-            s = derive(s, {"name": Path(source).stem})
+            stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(source).stem).strip("_.-")[:190] or "scenario"
+            name = next(n for n in itertools.chain([stem], (f"{stem}-{i}" for i in itertools.count(2)))
+                        if n not in taken)
+            taken.add(name)
+            s = derive(s, {"name": name}, origin=f"the name of {Path(source).name}")
         out.append(s)
     return out
 

@@ -27,6 +27,15 @@ BOMB = "[" + ", ".join(["&a0 [x, x, x, x, x, x, x, x, x, x]"] + [f"&a{i} [" + ",
                                                                   for i in range(1, 7)]) + "]"
 
 
+STORMY = yaml.safe_dump(tiny(
+    nodes={"origin": {"kind": "terminal", "country": "AA"}, "west": {"kind": "port", "country": "AA", "lanes": 2},
+           "east": {"kind": "port", "country": "AA", "lanes": 2}},
+    links={"origin -> west": {"km": 60}, "west <-> east": {
+        "mode": "ferry", "vessels": 1, "capacity": 10, "sailing": "2h", "departs": {"every": "12h"},
+        "storms": {"per_year": 50, "duration": "1d"}}},
+    traffic={"main": {"route": ["origin", "west", "east"], "per_day": 5}}), sort_keys=False)
+
+
 def edit(old: str, new: str) -> str:
     assert old in TINY, old
     return TINY.replace(old, new, 1)
@@ -139,6 +148,18 @@ def _damaged_partial(what: str) -> Callable[[Path], None]:
     return setup
 
 
+def _interrupted_demo(path: Path) -> None:
+    """`demo aeo -o out` stopped after its first replication: `out.partial` kept."""
+    from corridor_sim.demo import run_demo
+
+    def stop(name: str, done: int, total: int) -> None:
+        if done >= 1:
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        run_demo("aeo", path / "out", 1, progress=stop, plots=False)
+
+
 CASES: list[Case] = [
     # --- files that are not scenario files -------------------------------------------------
     Case("missing file", ["validate", "{nope.yaml}"], 2, "file not found", out=None),
@@ -203,6 +224,10 @@ CASES: list[Case] = [
              for d in range(12_000)) + "]")),
     bad_file("one control closed throughout", "nodes.post.controls.AA.holidays",
          edit("lanes: 2", "lanes: 2\n    controls: {AA: {holidays: ['2026-01-01..2026-12-31']}}")),
+    bad_file("a start near the year 9999 with monthly weights", "clock.start 9999-11-20t00:00:00 is too late",
+             edit("2026-01-05T00:00", "9999-11-20T00:00").replace("per_day: 20", "per_day: 20\n    monthly: {1: 2}")),
+    bad_file("a start near the year 9999 with storms", "clock.start 9999-06-01t00:00:00 is too late",
+             STORMY.replace("2026-01-05T00:00", "9999-06-01T00:00")),
     bad_file("a caravan after the horizon", "after the end of the horizon",
          TINY + "caravans: {c: {route: [origin, post, destination], depart: '9999-01-05T08:00', trucks: 2}}\n"),
     bad_file("a caravan before the start", "before the clock start",
@@ -266,6 +291,31 @@ CASES: list[Case] = [
     Case("calibrate over budget", ["calibrate", str(CONTRACT / "tandem_mmc.yaml"), "{t.yaml}", "-n", "1", "--quiet",
                                    "--set", "clock.horizon=36500d", "--set", "traffic.main.per_day=100000"], 2, "trucks a replication",
          {"t.yaml": "name: t\ntargets:\n  - {metric: lead_time, value: 1}\n"}, out=None),
+    Case("a horizon inside a peak month of 13x", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "10000"], 2,
+         "about 25,761 trucks a replication",
+         {"s.yaml": edit("per_day: 20", "per_day: 100\n    monthly: {2: 1000}").replace(
+             "2026-01-05T00:00", "2026-02-01T00:00").replace("horizon: 10d", "horizon: 20d")}),
+    Case("a background flow draining for a year", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "20000"], 2,
+         "up to 18,250 more departing in the drain after the horizon",
+         {"s.yaml": TINY.replace("traffic:\n", "traffic:\n  bg: {route: [origin, post, destination], per_day: 50, "
+                                              "background: true}\n")}),
+    Case("--trace over budget", ["run", "{s.yaml}", *QUICK, "--trace", "-o", "{out}", "--max-trucks", "300"], 2,
+         "traced trucks a replication", {"s.yaml": TINY}),
+    Case("a fit bound of 100,000 a day over 100 years", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                                         "--set", "clock.horizon=36500d",
+                                                         "--fit", "traffic.main.per_day=1:100000"], 2,
+         "--fit at traffic.main.per_day=100000: tiny: about 3.65e9 trucks a replication",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("a fit of the horizon to 100 years", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet",
+                                               "--fit", "traffic.main.per_day=1:100000", "--fit", "clock.horizon=48:876000"],
+         2, "--fit at traffic.main.per_day=100000, clock.horizon=876000: tiny: about 3.65e9 trucks",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+    Case("animate over budget", ["animate", "{s.yaml}", "-o", "{out.gif}", "--days", "366"], 2,
+         "animate: tiny: about 3.67e7 traced trucks a replication",
+         {"s.yaml": edit("per_day: 20", "per_day: 100000").replace("horizon: 10d", "horizon: 400d").replace(
+             "    country: AA\n", "    country: AA\n    lat: 40\n    lon: 50\n").replace(
+             "    lanes: 2\n", "    lanes: 2\n    lat: 40\n    lon: 51\n").replace(
+             "    country: BB\n", "    country: BB\n    lat: 40\n    lon: 52\n")}, out=None),
     # --- calibrate --fit -----------------------------------------------------------------------
     Case("calibrate --seed -1", ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet", "--seed", "-1"], 2,
          "--seed must be", {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
@@ -333,6 +383,14 @@ CASES: list[Case] = [
          "t\\x1b]0;x\\x07 is not a corridor-sim run", {"s.yaml": TINY, "t\x1b]0;x\x07/notes.txt": "mine"}, out=None),
     Case("a lock held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "is being written by",
          {"s.yaml": TINY, ".out.lock": f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n"}, out=None),
+    Case("--force on a partial run held by a live process", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force"], 2,
+         "is being written by", {"s.yaml": TINY},
+         setup=lambda p: (_partial(p), (p / ".out.lock").write_text(
+             f"1\n{__import__('socket').gethostname()}\n2026-12-01T10:00:00\n")), out=None),
+    Case("--force on a run, over budget", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--force", "--max-trucks", "10"], 2,
+         "more than --max-trucks 10", {"s.yaml": TINY}, setup=_run_dir, out=None),
+    Case("an interrupted demo run again", ["demo", "aeo", "-n", "1", "--workers", "1", "--quiet", "-o", "{out}"], 2,
+         "out.partial holds an interrupted run; use --force to start over", setup=_interrupted_demo, out=None),
     # --- damaged directories -----------------------------------------------------------------
     Case("plot of a missing directory", ["plot", "{nope}"], 2, "no summary.json", out=None),
     Case("plot of a folder of notes", ["plot", "{docs}"], 2, "no summary.json", {"docs/thesis.txt": "my thesis"}, out=None),
@@ -567,3 +625,89 @@ def test_load_results_of_a_damaged_directory_is_an_output_error(name, text, tmp_
     _damage(name, text)(tmp_path)
     with pytest.raises(OutputError, match="damaged"):
         len(load_results(tmp_path / "out").trucks)
+
+
+def test_an_interrupted_demo_points_to_force_not_to_a_resume_it_does_not_have(tmp_path):
+    """Through the API too: `run_demo` on a directory with an interrupted demo says to start over."""
+    from corridor_sim.demo import run_demo
+    from corridor_sim.errors import OutputError
+
+    _interrupted_demo(tmp_path)
+    with pytest.raises(OutputError, match=r"out\.partial holds an interrupted run; use --force to start over$"):
+        run_demo("aeo", tmp_path / "out", 1, plots=False)
+
+
+def test_the_latest_start_the_calendar_allows_runs_with_monthly_weights_and_storms():
+    """A start near the year 9999 ended in an OverflowError (storms read the date through the
+    drain, monthly weights the month after the horizon's); the latest start allowed runs, a
+    minute later is refused with the YAML path."""
+    import datetime as dt
+
+    from corridor_sim.errors import ScenarioError
+    from corridor_sim.model import simulate
+    from corridor_sim.scenario.loader import build_scenario, merge
+
+    latest = dt.datetime.max - dt.timedelta(days=366 + 31 + 10)
+    data = merge(tiny(), {
+        "clock": {"start": latest.strftime("%Y-%m-%dT%H:%M"), "horizon": "10d", "warmup": "1d"},
+        "nodes": {"west": {"kind": "port", "country": "BB", "lanes": 2},
+                  "destination": {"kind": "port", "country": "BB", "lanes": 2}},
+        "links": {"post -> destination": None, "post -> west": {"km": 60},
+                  "west <-> destination": {"mode": "ferry", "vessels": 1, "capacity": 10, "sailing": "2h",
+                                           "departs": {"every": "12h"}, "storms": {"per_year": 300, "duration": "1d"}}},
+        "traffic": {"main": {"route": ["origin", "post", "west", "destination"], "monthly": {12: 3, 1: 0}}}})
+    data["links"] = {k: v for k, v in data["links"].items() if v is not None}
+    result = simulate(build_scenario(data), 0)
+    assert len(result.trucks["arrive_h"]) > 0 and result.ferries
+    data["clock"]["start"] = (latest + dt.timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    with pytest.raises(ScenarioError, match=r"clock: clock.start 9998-\S+ is too late"):
+        build_scenario(data)
+
+
+def test_files_whose_names_are_not_names_can_be_compared(tmp_path, capsys):
+    """Two copies of a scenario keep its name, so the second takes its file's name: `my copy.yaml`
+    was refused as a name with a space, and the message blamed --set."""
+    import json
+
+    for name in ("base.yaml", "my copy.yaml", "my-copy.yaml", "ça va?.yaml"):
+        (tmp_path / name).write_text(TINY, encoding="utf-8")
+    files = [str(tmp_path / n) for n in ("base.yaml", "my copy.yaml", "my-copy.yaml", "ça va?.yaml")]
+    assert main(["compare", *files, *QUICK, "-o", str(tmp_path / "out")]) == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert list(summary["scenarios"]) == ["tiny", "my-copy", "my-copy-2", "a-va"]
+
+
+def test_a_refused_format_leaves_no_empty_results_folder(tmp_path, capsys, monkeypatch):
+    """`--format parquet` without pyarrow is refused before the lock makes `results/`."""
+    import sys
+
+    (tmp_path / "s.yaml").write_text(TINY, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for module in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert main(["run", "s.yaml", *QUICK, "--format", "parquet"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "--format parquet needs pyarrow" in err[0], err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+def test_an_interrupted_demo_says_how_to_start_over(tmp_path, capsys, monkeypatch):
+    """Ctrl-C during a demo: one line that says where the finished replications are and to run it
+    again with --force (a demo has no --resume)."""
+    from corridor_sim import experiment
+
+    real, calls = experiment._result, []
+
+    def stop(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(experiment, "_result", stop)
+    out = tmp_path / "demo"
+    assert main(["demo", "aeo", "-n", "2", "--workers", "1", "--quiet", "-o", str(out)]) == 130
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert err[-1] == (f"interrupted: the finished replications are in {tmp_path / 'demo.partial'}/; run the demo "
+                       "again with --force to start over"), err
+    assert "--resume" not in " ".join(err)

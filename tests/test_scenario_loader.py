@@ -431,3 +431,19 @@ def test_set_follows_the_merge_rule(data, path, value):
     # nothing outside the path changes
     rest_out = {k: v for k, v in out.items() if k != path[0]}
     assert rest_out == {k: v for k, v in data.items() if k != path[0]}
+
+
+def test_overrides_are_applied_to_one_copy_and_never_share_the_callers_values():
+    """`derive` copies the scenario's data once for all its overrides (a design sets dozens):
+    the base and the caller's values stay as they were, a later path into an earlier value too."""
+    from corridor_sim.scenario.loader import build_scenario, derive
+
+    from conftest import tiny
+
+    base = build_scenario(tiny())
+    before = repr(base.raw)
+    flow = {"route": ["origin", "post", "destination"], "per_day": 5}
+    derived = derive(base, {"traffic.extra": flow, "traffic.extra.per_day": 7, "traffic.main.per_day": 9})
+    assert flow == {"route": ["origin", "post", "destination"], "per_day": 5}
+    assert repr(base.raw) == before
+    assert derived.traffic["extra"].per_day == 7 and derived.traffic["main"].per_day == 9

@@ -99,7 +99,8 @@ def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_p
     scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
     real_result, real_finished = experiment._result, store_module.ReplicationStore.finished
     for number, (sig, code, word) in enumerate([(signal.SIGTERM, 143, "terminated"),
-                                                (signal.SIGINT, 130, "interrupted")]):
+                                                (signal.SIGINT, 130, "interrupted"),
+                                                (signal.SIGHUP, 129, "hung up")]):
         results, lost = [], []
 
         def result(future, executor, results=results, lost=lost):
@@ -122,6 +123,24 @@ def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_p
         assert err == (f"{word}: 2 of 4 replications are kept in {partial_path(target)}/; "
                        f"complete them with: corridor-sim run --resume {target}\n"), err
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers as they were
+    assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+
+
+def test_a_closed_terminal_stops_the_run_with_a_word_and_keeps_what_is_finished(tmp_path):
+    """SIGHUP (the terminal closed) ended the command without a word, the lock and the finished
+    replications left as they were; now it stops as on SIGTERM: one line, exit 129, resumable."""
+    _, scenario = _long(tmp_path)
+    target = tmp_path / "run"
+    proc, _ = _start(["run", str(scenario), "-n", "400", "-o", str(target), "--workers", "1", "--executor", "serial",
+                      "--quiet", "--no-plots"], target)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 129, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("hung up: ") and f"corridor-sim run --resume {target}" in err, err
+    kept = len(ReplicationStore.open(partial_path(target)).finished())
+    assert 2 <= kept < 400 and not target.exists()
+    assert not (tmp_path / ".run.lock").exists()
 
 
 def test_a_worker_whose_parent_is_gone_exits(tmp_path):

@@ -114,6 +114,14 @@ def test_too_many_runs_for_the_budget_are_refused(files, capsys):
     assert "needs 16 runs" in err and "--max-runs 11" in err
 
 
+def test_a_kit_over_the_truck_budget_is_refused_before_it_runs(files, capsys):
+    """Every scenario of the kit is held to the budget of trucks a replication, traced with --trace."""
+    err = _bad([str(files / "border.yaml"), str(files / "etir.yaml"), str(files / "lanes.yaml"), "--trace",
+                "--max-trucks", "100", "-o", str(files / "kit.html")], files, capsys)
+    assert "traced trucks a replication" in err and "more than --max-trucks 100 allows" in err
+    assert not (files / "kit.html").exists()
+
+
 def test_a_base_without_measures_is_refused(files, capsys):
     assert "give the measures after" in _bad([str(files / "border.yaml")], files, capsys)
 

@@ -10,7 +10,7 @@ from ..errors import CorridorSimError, ScenarioError, SimulationError
 from . import (calibrate_cmd, compare_cmd, plot_cmds, run_cmd, scenario_cmds, sweep_cmd, uncertainty_cmd,
                workshop_cmd)
 from .common import console_err, workers_ahead
-from .signals import Terminated, command_signals
+from .signals import HungUp, Terminated, command_signals
 
 COMMAND_MODULES = [scenario_cmds, run_cmd, compare_cmd, sweep_cmd, calibrate_cmd, uncertainty_cmd, plot_cmds,
                    workshop_cmd]
@@ -90,10 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
-            word = "terminated" if terminated else "interrupted"
+            word = "hung up" if isinstance(exc, HungUp) else "terminated" if terminated else "interrupted"
             notes = _with_notes("", exc)
             console_err.line(f"{word}: {notes}" if notes else word)
-            return 143 if terminated else 130
+            return 129 if isinstance(exc, HungUp) else 143 if terminated else 130
 
 
 def entry() -> None:

@@ -75,7 +75,7 @@ def calibrate(args: argparse.Namespace) -> int:
     check_targets(scenario, targets, args.targets, years)
     reps = args.replications or scenario.experiment.replications
     runs = year_runs(scenario, targets, years)
-    check_budget(distinct(runs), at_once=min(args.workers, reps))
+    check_budget(distinct(runs), at_once=min(args.workers, reps), trace=targets.needs_trace, lift=None)
     seed = scenario.experiment.seed if args.seed is None else args.seed
     outputs = _Outputs(args.csv, args.json)
     if args.fit is not None:
@@ -153,6 +153,12 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     if not parameters:
         raise ScenarioError(Problem("--fit", "name the values to fit (--fit PATH=LOW:HIGH) or list them under "
                                               "`fit:` in the targets file"))
+    from ..fit import distinct, year_runs
+    from ..scenario.budget import check_box
+
+    for own in distinct(year_runs(scenario, targets, years)):  # the box's worst corner, before the search
+        check_box(own, [(p.path, p.low, p.high, p.integer) for p in parameters], min(args.workers, reps),
+                  trace=targets.needs_trace)
     name = overlay_name(scenario.name)
     overlay = Path(args.overlay) if args.overlay else Path("results") / f"{name}.yaml"
     _check_overlay_path(overlay, args.force)
@@ -171,7 +177,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     cache: dict = {}
     started = time.monotonic()
     fitted = fit(scenario, targets, parameters, reps, seed, args.workers, args.generations, args.population,
-                 report=report, years=years, cache=cache, check=_budget_check(min(args.workers, reps)))
+                 report=report, years=years, cache=cache, check=_budget_check(min(args.workers, reps), targets.needs_trace))
     values = text_table(f"fitted values (error {fitted.loss:.3g} in squared tolerances, {fitted.evaluations} points)")
     add_name_column(values, "parameter", [p.path for p in parameters])
     add_number_columns(values, ("low", "high", "was", "fitted"))
@@ -200,7 +206,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     return 1 if args.strict and hits < len(fitted.table) else 0
 
 
-def _budget_check(at_once: int):
+def _budget_check(at_once: int, trace: bool):
     """Each candidate of the search held to the run budget before it runs: the parameters may
     raise a flow's rate far above the scenario's own."""
     from ..errors import CorridorSimError
@@ -208,7 +214,7 @@ def _budget_check(at_once: int):
 
     def check(candidate, values: dict) -> None:
         try:
-            check_budget([candidate], at_once=at_once)
+            check_budget([candidate], at_once=at_once, trace=trace, lift=None)
         except CorridorSimError as exc:
             shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
             raise CorridorSimError(f"--fit at {shown}: {exc}") from None
@@ -274,7 +280,7 @@ def _cross_validate(args, scenario, targets, parameters, fitted, folds, kept, re
     try:
         validation = cross_validate(scenario, targets, parameters, fitted, folds, kept, kind, reps, seed,
                                     args.workers, args.generations, args.population, years=years, cache=cache,
-                                    starting=starting, report=report, check=_budget_check(min(args.workers, reps)))
+                                    starting=starting, report=report, check=_budget_check(min(args.workers, reps), targets.needs_trace))
     except KeyboardInterrupt as exc:
         exc.add_note("the cross-validation was not finished; nothing was written (no overlay, CSV or JSON)")
         raise

@@ -84,8 +84,9 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
                      help="auto (default): the fastest engine that supports everything in the scenario; reference: "
                           "every truck event by event on SimPy, to cross-check a result (same numbers, slower)")
     run.add_argument("--max-trucks", type=int, metavar="N",
-                     help="refuse a scenario whose replication would simulate more trucks than this (default: what "
-                          "fits the replications run at once into half of this machine's memory)")
+                     help="refuse a scenario whose replication would need more memory than this many counted "
+                          "trucks (the drain and traces counted; default: what fits the replications run at once "
+                          "into half of this machine's memory)")
     out = parser.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
     out.add_argument("--format", choices=FORMATS, help="table files: csv (default) or parquet (needs pyarrow)")
@@ -249,10 +250,10 @@ def run_to_directory(args: argparse.Namespace, plan, target: Path, extra_files: 
     if not args.resume:
         plan = replace(plan, engine=args.engine)
     names = [s.name for s in plan.scenarios]
-    if args.force and not args.resume:
-        _say_what_force_replaces(target)
     check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(names)),
-                 max_trucks=args.max_trucks)
+                 max_trucks=args.max_trucks, trace=plan.trace)
+    if args.force and not args.resume:  # after the refusals that come first, which replace nothing
+        _say_what_force_replaces(target)
     scenario_lint(plan.scenarios, plan.warnings)
     if plan.kind == "compare":
         from ..scenario.lint import comparison_warnings
@@ -305,9 +306,12 @@ def _say_what_force_replaces(target: Path) -> None:
     import json
 
     from ..results.io import is_run_dir
+    from ..results.lock import held_elsewhere
     from ..results.ownership import is_ours
     from ..results.paths import partial_path
 
+    if held_elsewhere(target):  # the lock refuses next: nothing will be replaced or discarded
+        return
     if is_run_dir(target):
         try:
             meta = json.loads((target / "manifest.json").read_text(encoding="utf-8"))

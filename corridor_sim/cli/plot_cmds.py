@@ -82,11 +82,25 @@ def demo(args: argparse.Namespace) -> int:
     scenarios = chosen.scenarios()
     names = [s.name for s in scenarios]
     reps = args.replications or scenarios[0].experiment.replications
+    from ..scenario.budget import check_budget
+
+    check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}", lift=None)
+    from ..results.paths import partial_path
+
+    partial = partial_path(Path(args.output) if args.output else Path("results") / f"demo-{args.name}")
+    if partial.exists() and not args.force:  # said before the header, in one line (a demo has no --resume)
+        raise CorridorSimError(f"{partial} holds an interrupted run; use --force to start over")
     shown = [s.label or s.name for s in scenarios]
     console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
-    with progress_bars(not args.quiet, names, reps) as progress:
-        run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
-                       progress=progress)
+    try:
+        with progress_bars(not args.quiet, names, reps) as progress:
+            run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
+                           progress=progress)
+    except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: a demo is run again from the start, not resumed
+        if partial.is_dir():
+            exc.add_note(f"the finished replications are in {partial}/; run the demo again with --force to "
+                         "start over")
+        raise
     console.print()
     for line in run.takeaway:
         console.line(line)

@@ -1,5 +1,6 @@
-"""How the command meets signals: SIGTERM stops it as Ctrl-C does, and a signal that arrives
-while it is already stopping is remembered rather than raised halfway through saying what is kept.
+"""How the command meets signals: SIGTERM and SIGHUP (a closed terminal) stop it as Ctrl-C does,
+and a signal that arrives while it is already stopping is remembered rather than raised halfway
+through saying what is kept.
 
 A terminal's hang-up or a batch scheduler sends SIGTERM to the whole process group, so the pool's
 workers die at the same moment as the command is told to stop; the command may see the lost
@@ -22,6 +23,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (what `timeout`, `kill` and batch schedulers send), handled as Ctrl-C is."""
 
 
+class HungUp(Terminated):
+    """SIGHUP (the terminal was closed): the command stops as on SIGTERM, keeps what is finished
+    and says so (on stderr, which may be a log), where the default action ended it without a word."""
+
+
 _held: list[int] | None = None  # while stopping: the signals received, in order
 
 
@@ -29,7 +35,7 @@ def _terminate(signum: int, frame: object) -> None:
     if _held is not None:
         _held.append(signum)
         return
-    raise Terminated()
+    raise HungUp() if signum == getattr(signal, "SIGHUP", None) else Terminated()
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -47,6 +53,8 @@ def command_signals() -> Iterator[None]:
         yield
         return
     wanted: dict[signal.Signals, _Handler] = {signal.SIGTERM: _terminate}
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_DFL:  # not under nohup
+        wanted[signal.SIGHUP] = _terminate
     if hasattr(signal, "SIGXFSZ"):
         wanted[signal.SIGXFSZ] = signal.SIG_IGN
     before = {sig: signal.signal(sig, handler) for sig, handler in wanted.items()}
@@ -69,7 +77,8 @@ def signals_held() -> Iterator[list[int]]:
     _held = held
     before: dict[signal.Signals, _Handler] = {}
     try:
-        for sig, handler in ((signal.SIGINT, _interrupt), (signal.SIGTERM, _terminate)):
+        hangup = [(signal.SIGHUP, _terminate)] if hasattr(signal, "SIGHUP") else []
+        for sig, handler in ((signal.SIGINT, _interrupt), (signal.SIGTERM, _terminate), *hangup):
             if signal.getsignal(sig) in (signal.default_int_handler, _terminate):  # only what raises today
                 before[sig] = signal.signal(sig, handler)
         yield held
@@ -83,4 +92,6 @@ def stop_for(held: list[int]) -> KeyboardInterrupt | None:
     """The stop that the first held signal asks for, or None if none came."""
     if not held:
         return None
+    if held[0] == getattr(signal, "SIGHUP", None):
+        return HungUp()
     return Terminated() if held[0] == signal.SIGTERM else KeyboardInterrupt()

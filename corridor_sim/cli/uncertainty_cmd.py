@@ -101,14 +101,32 @@ def _inputs(args: argparse.Namespace):
             check_assumptions(calibration, assumptions, args.assumptions, document, shared_only=True)
     reps = args.replications or base.experiment.replications
     seed = base.experiment.seed if args.seed is None else args.seed
-    from ..scenario.budget import check_budget
-
-    # the groups' high ends may add trucks (volumes): the budget leaves room, as for run
-    check_budget([base, *measures, *([calibration] if calibration is not None else [])],
-                 at_once=min(args.workers, reps))
     design = make_design(assumptions, args.trajectories, args.samples, seed)
-    return Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
-                  {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
+    inputs = Inputs(base, measures, assumptions, reps, seed, design, args.threshold, targets, calibration,
+                    {"trajectories": args.trajectories, "samples": args.samples}, args.flow)
+    _check_points(inputs, range(len(design.u)), args.workers)
+    return inputs
+
+
+def _check_points(inputs, indices, workers: int) -> None:
+    """The budget of every point to run, before the first: the groups' high ends may add trucks.
+    Each point's scenarios are made with only the paths the estimate reads (budget.SECTIONS): a
+    design that moves none of them is checked once."""
+    from ..assumptions import apply, paths_in
+    from ..scenario.budget import SECTIONS, check_budget
+    from ..uncertainty import needs_trace
+
+    at_once = min(workers, inputs.replications * (1 + len(inputs.measures)))
+    scenarios = [inputs.base, *inputs.measures, *([inputs.calibration] if inputs.calibration is not None else [])]
+    read = {path for a in inputs.assumptions.assumptions for path in a.paths if path.split(".")[0] in SECTIONS}
+    if not read:
+        check_budget(scenarios, at_once, trace=needs_trace(inputs), lift=None)
+        return
+    for index in indices:
+        values = inputs.values_at(inputs.design.u[index])
+        check_budget([apply(s, inputs.assumptions, values, name=f"{s.name[:180]}.p{index}",
+                            only=read & paths_in(s, inputs.assumptions)) for s in scenarios],
+                     at_once, trace=needs_trace(inputs), what=f"design point {index}", lift=None)
 
 
 def uncertainty(args: argparse.Namespace) -> int:
@@ -153,6 +171,9 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
     store, inputs = open_store(target, inputs, args.force, bool(args.resume))
     clock = time.perf_counter()
     before = len(store.points())
+    if args.resume:  # the points still to run, on this machine
+        done = store.points()
+        _check_points(inputs, [i for i in range(len(inputs.design.u)) if i not in done], args.workers)
     try:
         with progress_bars(not args.quiet, ["design points"], len(inputs.design.u)) as bar:
             points = run_design(inputs, store, args.executor, args.workers,

@@ -51,8 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="trace every truck, for the time-distance chart (small scenarios; caravans are always traced)")
     run.add_argument("--engine", choices=("auto", "reference"), default="auto",
                      help="auto (default) or reference: every truck event by event, to cross-check")
-    run.add_argument("--max-trucks", type=int, metavar="N", help="refuse a scenario whose replication would simulate "
-                                                                  "more trucks than this (default: half the memory)")
+    run.add_argument("--max-trucks", type=int, metavar="N", help="refuse a scenario whose replication would need more "
+                                                                  "memory than this many counted trucks (default: "
+                                                                  "half the memory)")
     out = p.add_argument_group("output")
     out.add_argument("-o", "--output", metavar="FILE.html", help=f"the page (default {DEFAULT_KIT})")
     out.add_argument("--data", metavar="DIR", help="the run directory the page is built from (default: FILE-data "
@@ -117,6 +118,11 @@ def workshop(args: argparse.Namespace) -> int:
     plan = replace(compare_plan(list(kit.scenarios), reps, args.seed, args.trace), engine=args.engine)
     if args.resume:
         check_resumable(data, plan)
+    from ..scenario.budget import check_budget
+
+    # before the line that says what will run (run_to_directory checks again, as for every command)
+    check_budget(list(plan.scenarios), at_once=min(args.workers, plan.replications * len(plan.scenarios)),
+                 max_trucks=args.max_trucks, trace=plan.trace)
     console_err.line(f"workshop: {len(kit.measures)} measures, up to {kit.max_size} at once: the base and "
                      f"{len(kit.combinations)} combinations × {reps} replications = {kit.runs(reps):,} runs "
                      f"(--max-runs {args.max_runs:,})")

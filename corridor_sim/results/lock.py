@@ -38,6 +38,15 @@ def _holder(path: Path) -> tuple[int, str, str] | None:
         return None
 
 
+def held_elsewhere(target: Path) -> bool:
+    """Whether a lock that is not stale is held on `target` (`run_lock` would refuse)."""
+    path = lock_path(target)
+    if not path.exists():
+        return False
+    holder = _holder(path)
+    return holder is None or holder[1] != socket.gethostname() or _alive(holder[0])
+
+
 @contextmanager
 def run_lock(target: Path) -> Iterator[None]:
     """Hold the lock of run directory `target`, or refuse with who holds it."""

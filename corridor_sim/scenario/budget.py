@@ -2,53 +2,173 @@
 
 Every value of a scenario has its own limit, but their product does not: 100,000 trucks a day
 for a hundred years validates, and would fill the machine's memory for hours before failing.
-The estimate comes from the scenario alone (each flow's rate x horizon x the mean of its weekly
-profile, summed over flows, plus the caravans), so a command can refuse before any work is
-done, with the figures and the option that lifts the limit.
+The estimate comes from the scenario alone, so a command can refuse before any work is done,
+with the figures and the option that lifts the limit:
+
+- each flow's departures over the horizon: `per_day` x its weekly, hourly and monthly weights
+  as they fall on the simulated clock (a horizon inside a peak month counts that month's rate,
+  not the year's mean), plus the caravans' trucks;
+- the drain: after the horizon a flow goes on departing, uncounted, while a counted truck is
+  still due at a ferry link it sails (a background flow also at its controls), for at most
+  `DRAIN_CAP_H`; at a saturated control that is the whole cap, every such truck still on its
+  way, so the bound counts a flow's departures over the whole cap;
+- traces (`--trace`, targets that need them, the animation): a traced truck keeps a log of
+  every node it passes, measured below.
 """
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import math
 import os
 from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 from ..errors import CorridorSimError
+from .calendar import week_hour
+from .hours import DAYS
 from .schema import Scenario
 
 # Measured: `corridor-sim run tests/fixtures/contract/tandem_mmc.yaml -n 1 --set clock.horizon=16667d
-# --set clock.warmup=0 --no-plots` (999,057 counted trucks) peaks at 948 MiB, 120 MiB of them the
-# interpreter and libraries: about 0.9 kB a counted truck (the truck, its record, its table rows
-# and their CSV), rounded up; a background truck keeps no row and needs less, so for a scenario
-# with background flows this is an upper bound.
-MEMORY_BYTES_PER_TRUCK = 1000
+# --set clock.warmup=0 --no-plots` (999,057 counted trucks) peaks at 1,275,696 kB with the cost
+# ledger's columns in trucks.csv (892,048 kB without them), 150 MB of it the interpreter and
+# libraries: 1.3 kB a counted truck, all included (the truck, its record, its table rows and their
+# CSV); a background truck keeps no row and needs less, so for a scenario with background flows
+# this is an upper bound.
+MEMORY_BYTES_PER_TRUCK = 1300
+# Measured: a truck still on its way holds its process, its plan and its place in a queue:
+# `corridor-sim run tests/fixtures/contract/tandem_mmc.yaml -n 1 --set clock.horizon=3d --set
+# clock.warmup=0 --set traffic.main.per_day=100000 --no-plots --engine reference` (300,000 trucks
+# queued at the horizon, drained a year and refused) peaks at 717 MB against 153 MB for 30 days
+# of the usual rate: 1.9 kB a truck on its way (0.5 kB on the fifo engine), rounded up. The
+# drain's trucks are counted so: at a saturated control every one of them is still queued.
+LIVE_BYTES_PER_TRUCK = 2000
+# Measured: the same with --set clock.horizon=5020d (301,200 trucks on a route of three nodes)
+# peaks at 390 MB untraced and 856 MB with --trace, against 153 MB for 30 days: 2.39 kB a traced
+# truck, 1.56 kB of it the trace, about 520 B a node of its route; rounded up to 600.
+TRACE_BYTES_PER_NODE = 600
 MEMORY_SHARE = 0.5  # the default limit leaves the other half of the machine's memory alone
+DRAIN_CAP_H = 365 * 24.0  # as the model's: a run drains for at most a year past the horizon
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year, as the model's
+MAX_CORNERS = 256  # a box of more parameters is checked point by point as the search goes
+# the sections of a scenario the estimate reads (rates and weights, the clock, caravans, and the
+# links and speed that routes are found by): a value elsewhere does not change it
+SECTIONS = ("traffic", "clock", "caravans", "links", "drivers")
 
 
 @dataclass(frozen=True)
 class Budget:
     """What one replication of a scenario is expected to simulate."""
 
-    trucks: float  # trucks departing over the horizon, counted or not, caravans included (background
-    # flows also run on while counted trucks have still to pass their controls: a few more)
+    trucks: float  # trucks departing over the horizon, counted or not, caravans included
     by_flow: dict[str, float]  # the same, by flow (and caravan)
+    drain: float = 0.0  # at most this many more depart after the horizon (flows that run on)
+    trace_bytes: float = 0.0  # what the trucks' traces add (traced runs), drain included
+    running_on: tuple[str, ...] = ()  # the flows that may run on after the horizon
+
+    @property
+    def all_trucks(self) -> float:
+        """Every truck a replication may make, the drain's bound included."""
+        return self.trucks + self.drain
 
     @property
     def memory_bytes(self) -> float:
         """An upper bound on the peak memory of one replication."""
-        return self.trucks * MEMORY_BYTES_PER_TRUCK
+        return self.trucks * MEMORY_BYTES_PER_TRUCK + self.drain * LIVE_BYTES_PER_TRUCK + self.trace_bytes
 
 
-def estimate(scenario: Scenario) -> Budget:
-    """Expected trucks a replication: `per_day` x days x the flow's mean weekly factor (hourly
-    and monthly weights are scaled to mean 1), summed over flows; caravans add their trucks."""
-    days = scenario.clock.horizon / 24
+def _week_integral(weekly: list[float] | None, hourly: list[float] | None, offset: float) -> Callable[[float], float]:
+    """F(t): the integral over simulated hours [0, t) of the weekly x hourly factor (each hour of
+    the week a constant), for a clock whose hour 0 is hour `offset` of the week."""
+    import numpy as np
+
+    factor = np.array([(weekly[h // 24] if weekly else 1.0) * (hourly[h % 24] if hourly else 1.0)
+                       for h in range(168)])
+    knots = np.concatenate(([0.0], np.cumsum(factor)))
+    week = float(knots[-1])
+
+    def cumulative(x: float) -> float:
+        whole, rest = divmod(x, 168.0)
+        return whole * week + float(np.interp(rest, np.arange(169.0), knots))
+
+    base = cumulative(offset)
+    return lambda t: cumulative(offset + t) - base
+
+
+def _months(start: dt.datetime, until: float, weights: dict[int, float]) -> list[tuple[float, float]]:
+    """(start hour, factor) of each month from the clock start to `until`, factors scaled so that
+    their mean over a common year, weighted by days, is 1 (as the model scales them)."""
+    raw = [weights.get(m, 1.0) for m in range(1, 13)]
+    mean = sum(w * d for w, d in zip(raw, DAYS_IN_MONTH)) / sum(DAYS_IN_MONTH)
+    factors = [w / mean for w in raw] if mean > 0 else [0.0] * 12
+    out: list[tuple[float, float]] = []
+    year, month = start.year, start.month
+    while year <= dt.MAXYEAR:
+        at = (dt.datetime(year, month, 1) - start).total_seconds() / 3600
+        if at > until:
+            break
+        out.append((max(at, 0.0), factors[month - 1]))
+        year, month = year + month // 12, month % 12 + 1
+    return out
+
+
+def flow_departures(scenario: Scenario, flow: Any, begin: float, end: float) -> float:
+    """Expected departures of `flow` over simulated hours [begin, end): `per_day` x its weights as
+    they fall there. Past the horizon the horizon's month goes on (as in the model)."""
+    weekly = [flow.weekly.get(d, 1.0) for d in DAYS] if flow.weekly else None
+    hourly = [24 * w / sum(flow.hourly) for w in flow.hourly] if flow.hourly and sum(flow.hourly) > 0 else (
+        [0.0] * 24 if flow.hourly else None)
+    integral = _week_integral(weekly, hourly, week_hour(scenario.clock.start))
+    horizon = scenario.clock.horizon
+    if not flow.monthly:
+        return flow.per_day / 24 * (integral(end) - integral(begin))
+    months = _months(scenario.clock.start, horizon, flow.monthly)
+    total = 0.0
+    for (at, factor), following in zip(months, [m[0] for m in months[1:]] + [math.inf]):
+        a, b = max(at, begin), min(following, end)
+        if b > a:
+            total += factor * (integral(b) - integral(a))
+    return flow.per_day / 24 * total
+
+
+def _route_nodes(scenario: Scenario, graph: Any, item: Any) -> tuple[str, ...] | None:
+    from .network import resolve_route
+
+    try:
+        return resolve_route(graph, item.route, item.from_, item.to)
+    except Exception:  # no path: the model refuses it with its own message
+        return None
+
+
+def estimate(scenario: Scenario, trace: bool = False) -> Budget:
+    """Expected trucks a replication (see the module's docstring), the drain's bound, and what a
+    truck may need (`trace`: every truck keeps its log)."""
+    from .network import build_graph
+
+    horizon = scenario.clock.horizon
+    graph = build_graph(scenario)
     by_flow: dict[str, float] = {}
+    drain = 0.0
+    counted = any(not f.background for f in scenario.traffic.values()) or bool(scenario.caravans)
+    traces = 0.0  # a traced truck logs each node of its route (a route not found: every node)
+    running_on = []
     for name, flow in scenario.traffic.items():
-        weekly = [flow.weekly.get(d, 1.0) for d in ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")] if flow.weekly else [1.0]
-        by_flow[name] = flow.per_day * days * sum(weekly) / len(weekly)
+        by_flow[name] = flow_departures(scenario, flow, 0.0, horizon)
+        route = _route_nodes(scenario, graph, flow)
+        sails = route is None or any(graph.has_edge(a, b) and graph.edges[a, b]["mode"] == "ferry"
+                                     for a, b in zip(route, route[1:]))
+        after = 0.0
+        if counted and (flow.background or sails):  # it may run on (World._watch), for at most the cap
+            after = flow_departures(scenario, flow, horizon, horizon + DRAIN_CAP_H)
+            drain += after
+            running_on.append(name)
+        traces += (by_flow[name] + after) * (len(scenario.nodes) if route is None else len(route))
     for name, caravan in scenario.caravans.items():
         by_flow[name] = float(caravan.trucks)
-    return Budget(sum(by_flow.values()), by_flow)
+        route = _route_nodes(scenario, graph, caravan)
+        traces += caravan.trucks * (len(scenario.nodes) if route is None else len(route))
+    return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * traces if trace else 0.0,
+                  tuple(running_on))
 
 
 def physical_memory() -> int | None:
@@ -68,24 +188,56 @@ def default_max_trucks(at_once: int) -> int | None:
     return max(1, int(memory * MEMORY_SHARE / MEMORY_BYTES_PER_TRUCK / max(1, at_once)))
 
 
-def check_budget(scenarios: list[Scenario], at_once: int, max_trucks: int | None = None) -> None:
-    """Refuse a scenario whose replication would simulate more than `max_trucks` trucks (by
-    default what fits `at_once` replications into half of this machine's memory)."""
+def check_budget(scenarios: Sequence[Scenario], at_once: int, max_trucks: int | None = None,
+                 trace: bool = False, what: str | None = None, extra_bytes: float = 0.0,
+                 lift: str | None = "--max-trucks N") -> None:
+    """Refuse a scenario whose replication would need more memory than `max_trucks` untraced
+    counted trucks (by default what fits `at_once` replications into half of this machine's
+    memory). `what` names where the scenarios come from (a sweep point, a fit's candidate);
+    `extra_bytes` is what the command holds beside the trucks (an animation's frames); `lift` the
+    option that raises the limit, None for a command that has none."""
     limit = max_trucks if max_trucks is not None else default_max_trucks(at_once)
     if limit is None:
         return
     for scenario in scenarios:
-        budget = estimate(scenario)
-        if budget.trucks <= limit:
+        budget = estimate(scenario, trace)
+        memory = budget.memory_bytes + extra_bytes
+        if memory <= limit * MEMORY_BYTES_PER_TRUCK:
             continue
         top = max(budget.by_flow, key=budget.by_flow.__getitem__)
-        why = (f"--max-trucks {limit:,}" if max_trucks is not None else
-               f"the {limit:,} that fit {at_once} at once into half of this machine's memory")
-        most = f"{_count(budget.by_flow[top])} of them from {top!r}; " if len(budget.by_flow) > 1 else ""
+        allowed = _size(limit * MEMORY_BYTES_PER_TRUCK)
+        each = _size(MEMORY_BYTES_PER_TRUCK)
+        why = (f"--max-trucks {limit:,} allows ({allowed}, at {each} a truck)" if max_trucks is not None else
+               f"the {allowed} ({limit:,} trucks at {each}) that fit {at_once} at once into half of this "
+               "machine's memory")
+        most = f" ({_count(budget.by_flow[top])} of them from {top!r})" if len(budget.by_flow) > 1 else ""
+        drain = (f" and up to {_count(budget.drain)} more departing in the drain after the horizon"
+                 if budget.drain >= 0.5 else "")
+        traced = " traced" if trace else ""
+        where = f"{what}: " if what else ""
+        frames = f", {_size(extra_bytes)} of it the frames" if extra_bytes else ""
         raise CorridorSimError(
-            f"{scenario.name}: about {_count(budget.trucks)} trucks a replication ({most}up to "
-            f"{_size(budget.memory_bytes)} of memory each), more than {why}; shorten clock.horizon or lower the "
-            f"rates, or raise the limit with --max-trucks N")
+            f"{where}{scenario.name}: about {_count(budget.trucks)}{traced} trucks a replication{most}{drain}: up "
+            f"to {_size(memory)} of memory each{frames}, more than {why}; "
+            + ("run fewer at once (--workers), " if max_trucks is None and at_once > 1 else "")
+            + "shorten clock.horizon or lower the rates" + (f", or raise the limit with {lift}" if lift else ""))
+
+
+def check_box(scenario: Scenario, bounds: Sequence[tuple[str, float, float, bool]], at_once: int,
+              max_trucks: int | None = None, trace: bool = False, what: str = "--fit",
+              lift: str | None = None) -> None:
+    """Refuse a search over `bounds` ((path, low, high, integer) each) whose worst point is over
+    the budget, before it starts: the estimate is monotone in each value (a rate, a weight, a
+    horizon, a caravan's trucks), so its largest is at a corner of the box. A box of more than
+    `MAX_CORNERS` corners is left to the check of each candidate."""
+    from .loader import derive
+
+    if not bounds or 2 ** len(bounds) > MAX_CORNERS:
+        return
+    for corner in itertools.product(*[(low, high) for _, low, high, _ in bounds]):
+        values = {path: (int(round(v)) if integer else v) for (path, _, _, integer), v in zip(bounds, corner)}
+        shown = ", ".join(f"{path}={v:g}" for path, v in values.items())
+        check_budget([derive(scenario, values)], at_once, max_trucks, trace, what=f"{what} at {shown}", lift=lift)
 
 
 def _count(n: float) -> str:

@@ -77,11 +77,13 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     return parts, value
 
 
-def apply_override(data: dict, parts: list[str], value: Any) -> dict:
-    """Set one dotted path in a copy of `data` with the overlay rule (mappings merge, the rest replaces)."""
+def apply_override(data: dict, parts: list[str], value: Any, in_place: bool = False) -> dict:
+    """Set one dotted path in a copy of `data` (`in_place`: in `data` itself, a copy already) with
+    the overlay rule (mappings merge, the rest replaces); `value` is copied, never shared."""
     if parts and parts[0] == "extends":
         raise ScenarioError(Problem("--set extends", "extends is read from the file; name the overlay file to load instead"))
-    out = copy.deepcopy(data)
+    out = data if in_place else copy.deepcopy(data)
+    value = copy.deepcopy(value)
     target: Any = out
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -185,9 +187,10 @@ def _apply_overrides(data: dict, overrides: Iterable[str] | Mapping[str, Any],
     items = overrides.items() if isinstance(overrides, Mapping) else (parse_override(t) for t in overrides)
     set_paths: list[PathT] = []
     set_by: list[tuple[tuple[str, ...], str]] = []
+    data = copy.deepcopy(data)  # once: a scenario's data is large, and a design sets dozens of paths
     for key, value in items:
         parts = key.split(".") if isinstance(key, str) else [str(p) for p in key]
-        data = apply_override(data, parts, value)
+        data = apply_override(data, parts, value, in_place=True)
         set_paths.append(_typed(parts))
         set_by += [(leaf, origin) for leaf in set_leaves(tuple(parts), value)]
     return data, set_paths, set_by

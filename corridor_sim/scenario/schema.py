@@ -191,6 +191,12 @@ class Clock(Base):
             raise ValueError(f"the horizon is at most 100 years ({MAX_HORIZON_H:g} h), got {self.horizon:g} h")
         if self.horizon <= self.warmup:
             raise ValueError(f"horizon ({self.horizon:g} h) must be longer than warmup ({self.warmup:g} h)")
+        # the calendar ends with the year 9999: the horizon, a drain of up to a year (storms and
+        # monthly weights read the date there) and the month after must fall within it
+        last = dt.datetime.max - dt.timedelta(days=366 + 31)
+        if self.start > last or self.horizon / 24 > (last - self.start).total_seconds() / 86400:
+            raise ValueError(f"clock.start {self.start.isoformat()} is too late: the horizon and a drain of up to a "
+                             "year after it must end more than a month before the year 10000; start earlier")
         return self
 
 
