@@ -55,9 +55,10 @@ def test_a_horizon_inside_the_peak_month_counts_that_months_rate_not_the_years()
         budget.check_budget([scenario], at_once=1, max_trucks=10_000)
 
 
-def test_the_drain_counts_a_year_of_the_flows_that_run_on_after_the_horizon():
+def test_the_drain_counts_the_flows_that_run_on_after_the_horizon_as_long_again():
     """A background flow runs on while counted trucks are due at its controls (at a saturated
-    control, for the model's whole cap of a year); a counted flow without a ferry does not."""
+    control, for as long again as the horizon, the model's limit); a counted flow without a
+    ferry does not."""
     from corridor_sim.model import world
 
     assert budget.DRAIN_CAP_H == world.DRAIN_CAP_H
@@ -66,12 +67,12 @@ def test_the_drain_counts_a_year_of_the_flows_that_run_on_after_the_horizon():
     both = build_scenario(merge(tiny(), {"traffic": {"bg": {"route": ["origin", "post", "destination"], "per_day": 50,
                                                             "background": True}}}))
     est = budget.estimate(both)
-    assert est.drain == pytest.approx(50 * 365)
+    assert est.drain == pytest.approx(50 * 10)  # the horizon of tiny(): 10 days
     assert est.memory_bytes == pytest.approx(est.trucks * budget.MEMORY_BYTES_PER_TRUCK
-                                             + 50 * 365 * budget.LIVE_BYTES_PER_TRUCK)
-    with pytest.raises(CorridorSimError, match=r"about 700 trucks a replication .* and up to 18,250 more departing "
-                                               r"in the drain after the horizon: up to 37.4 MB of memory each, more than --max-trucks 20,000"):
-        budget.check_budget([both], at_once=1, max_trucks=20_000)
+                                             + 50 * 10 * budget.LIVE_BYTES_PER_TRUCK)
+    with pytest.raises(CorridorSimError, match=r"about 700 trucks a replication .* and up to 500 more departing "
+                                               r"in the drain after the horizon: up to 1.91 MB of memory each, more than --max-trucks 1,000"):
+        budget.check_budget([both], at_once=1, max_trucks=1_000)
     background_only = build_scenario(merge(tiny(), {"traffic": {"main": {"background": True}}}))
     assert budget.estimate(background_only).drain == 0  # no counted truck keeps it going
 

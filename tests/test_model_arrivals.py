@@ -272,3 +272,21 @@ def test_a_flow_that_ends_at_the_horizon_ends_the_same_drawn_in_blocks():
     one_by_one = list(World(build_scenario(data), 0).sources[0].candidates())
     in_blocks = np.concatenate(list(World(build_scenario(data), 0).sources[0].candidate_blocks())).tolist()
     assert in_blocks == one_by_one and 300 * 8 < len(one_by_one) and one_by_one[-1] < 11 * 24
+
+
+def test_a_flow_runs_on_for_at_most_as_long_again_as_the_horizon():
+    """At a saturated control the counted trucks are due for weeks after a two-day horizon; the
+    background flow through it keeps departing while they are, but not past twice the horizon,
+    and the counted trucks all get through."""
+    import pandas as pd
+
+    data = tiny()
+    data["clock"] = {"start": "2026-01-05T00:00", "horizon": "2d", "warmup": "0h"}
+    data["nodes"]["post"].update(lanes=1, hours="Tue,Thu 10:00-14:00", handling=2.0)
+    data["traffic"] = {"main": {"route": ["origin", "post", "destination"], "per_day": 8},
+                       "bg": {"route": ["origin", "post", "destination"], "per_day": 8, "background": True}}
+    result = simulate(build_scenario(data), 0, trace=True)
+    first = pd.DataFrame(result.trace, columns=["truck", "node", "event", "time_h", "km"]).groupby("truck")["time_h"].min()
+    assert first.max() < 96.0 <= result.end_h  # departures end at twice the horizon, the run goes on
+    assert (first >= 90.0).any()  # the background ran on to then (8 a day)
+    assert result.created == result.arrived

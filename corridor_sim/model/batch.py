@@ -262,7 +262,6 @@ class Batch:
         the horizon the flow stops at the first departure with no counted truck due at its
         controls (`Source.times` and the loop both ask; nothing changes that in between here)."""
         source, world = flow.source, self.world
-        horizon = source.horizon
         first = flow.first
         stop = self.stops[id(flow.plan[first][1])] if first < len(flow.plan) else None
         order = self.order
@@ -276,7 +275,7 @@ class Batch:
                 departs, raw, reach = flow.departs, flow.raw, flow.reach
             if departs[k] >= until:
                 break
-            if raw[k] >= horizon and not source.runs_on():
+            if source.stopped(raw[k]):
                 # the loop asks as it draws the departure (as the one before leaves), then at its
                 # time: nothing has changed since the one before left here, if it left in this step
                 flow.stop(departs[k] if k == began else departs[k - 1])
@@ -300,8 +299,7 @@ class Batch:
     def _check_next(self, flow: Flow) -> None:
         """`Source.times` draws the next departure as a truck leaves and ends the flow there if
         it comes after the horizon with no counted truck due at the flow's controls then."""
-        if flow.next_departure() < INF and flow.raw[flow.left] >= flow.source.horizon and \
-                not flow.source.runs_on():
+        if flow.next_departure() < INF and flow.source.stopped(flow.raw[flow.left]):
             flow.stop()
 
     def _serve(self, stop: Stop, until: float) -> None:

@@ -50,6 +50,7 @@ class Source:
         # still due at a stop it passes: the last trucks counted meet a normal day's traffic, not
         # empty borders and ferries that no longer come back full (World._watch sets these)
         self.watch: list = []  # stops where a counted truck due keeps the flow going
+        self.run_on_until = world.run_on_until  # and no longer (network.run_on_until)
         self.index = 0
 
     def runs_on(self) -> bool:
@@ -58,8 +59,8 @@ class Source:
 
     def stopped(self, t: float) -> bool:
         """No departure at `t` or later: past the horizon, with no counted truck due at a stop
-        this flow watches."""
-        return t >= self.horizon and not self.runs_on()
+        this flow watches, or past the time flows run on to."""
+        return t >= self.horizon and (t >= self.run_on_until or not self.runs_on())
 
     def times(self) -> Iterator[float]:
         """The departure times still to come, as they are drawn; ends when `stopped`."""

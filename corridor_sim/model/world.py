@@ -9,7 +9,7 @@ import numpy as np
 import simpy
 
 from ..errors import SimulationError
-from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route
+from ..scenario.network import ControlKey, build_graph, controls_at, crossing_label, resolve_route, run_on_until
 from ..scenario.schema import REGIMES, Caravan, Flow, Scenario, parse_link_key
 from .features import Features, choose, control_features
 from .measures import MECHANISMS
@@ -89,6 +89,8 @@ class World:
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
         self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
                       for plan in self.plans]
+        self.run_on_until = run_on_until(scenario, self.graph, [self._route(item) for item in (
+            *(f for f in scenario.traffic.values() if not f.background), *scenario.caravans.values())])
         self.sources = [Source(self, index, name, flow) for index, (name, flow) in enumerate(scenario.traffic.items())]
         self.event_sources = self.sources  # the flows whose trucks take the event loop
         self.batch: Batch | None = None  # the background flows that go outside it (batch.py)

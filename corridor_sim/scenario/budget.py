@@ -9,9 +9,9 @@ with the figures and the option that lifts the limit:
   as they fall on the simulated clock (a horizon inside a peak month counts that month's rate,
   not the year's mean), plus the caravans' trucks;
 - the drain: after the horizon a flow goes on departing, uncounted, while a counted truck is
-  still due at a ferry link it sails (a background flow also at its controls), for at most
-  `DRAIN_CAP_H`; at a saturated control that is the whole cap, every such truck still on its
-  way, so the bound counts a flow's departures over the whole cap;
+  still due at a ferry link it sails (a background flow also at its controls), up to
+  `network.run_on_until` at most, as the model; at a saturated control every such truck may
+  still be on its way, so the bound counts a flow's departures over that whole time;
 - traces (`--trace`, targets that need them, the animation): a traced truck keeps a log of
   every node it passes, measured below.
 """
@@ -143,7 +143,7 @@ def _route_nodes(scenario: Scenario, graph: Any, item: Any) -> tuple[str, ...] |
 def estimate(scenario: Scenario, trace: bool = False) -> Budget:
     """Expected trucks a replication (see the module's docstring), the drain's bound, and what a
     truck may need (`trace`: every truck keeps its log)."""
-    from .network import build_graph
+    from .network import build_graph, run_on_until
 
     horizon = scenario.clock.horizon
     graph = build_graph(scenario)
@@ -152,14 +152,19 @@ def estimate(scenario: Scenario, trace: bool = False) -> Budget:
     counted = any(not f.background for f in scenario.traffic.values()) or bool(scenario.caravans)
     traces = 0.0  # a traced truck logs each node of its route (a route not found: every node)
     running_on = []
+    routes = {name: _route_nodes(scenario, graph, item)
+              for name, item in (*scenario.traffic.items(), *scenario.caravans.items())}
+    counted_routes = [r for name, r in routes.items() if r is not None
+                      and (name in scenario.caravans or not scenario.traffic[name].background)]
+    until = run_on_until(scenario, graph, counted_routes)
     for name, flow in scenario.traffic.items():
         by_flow[name] = flow_departures(scenario, flow, 0.0, horizon)
         route = _route_nodes(scenario, graph, flow)
         sails = route is None or any(graph.has_edge(a, b) and graph.edges[a, b]["mode"] == "ferry"
                                      for a, b in zip(route, route[1:]))
         after = 0.0
-        if counted and (flow.background or sails):  # it may run on (World._watch), for at most the cap
-            after = flow_departures(scenario, flow, horizon, horizon + DRAIN_CAP_H)
+        if counted and (flow.background or sails):  # it may run on (World._watch), up to `until` at most
+            after = flow_departures(scenario, flow, horizon, until)
             drain += after
             running_on.append(name)
         traces += (by_flow[name] + after) * (len(scenario.nodes) if route is None else len(route))

@@ -35,6 +35,22 @@ def expected_link_hours(scenario: Scenario, link: Link) -> float:
     return (link.km or 0.0) / speed
 
 
+# a journey takes several times its hours without waits: AETR rests alone make 9 hours of driving
+# a day's journey (x 2.7), and the borders and ports add their queues
+RUN_ON_JOURNEYS = 4.0
+
+
+def run_on_until(scenario: Scenario, graph: nx.DiGraph, routes: list[tuple[str, ...]]) -> float:
+    """The time after which no flow departs any more, even with counted trucks still due: past the
+    horizon by as long again, or by four times the longest counted route's hours without waits if
+    that is longer. A counted truck still due then is in a system that does not drain, as the
+    window's own figures show; flows running on for as long as it waits would keep its queue, the
+    run and its memory growing to the drain's cap."""
+    longest = max((sum(graph.edges[a, b]["hours"] for a, b in zip(route, route[1:])) for route in routes), default=0.0)
+    horizon = scenario.clock.horizon
+    return horizon + max(horizon, RUN_ON_JOURNEYS * longest)
+
+
 def build_graph(scenario: Scenario) -> nx.DiGraph:
     """Nodes carry kind, countries, lat/lon, label; edges carry the link, its key, mode, km, hours."""
     import networkx as nx
