@@ -290,3 +290,18 @@ def test_a_flow_runs_on_for_at_most_as_long_again_as_the_horizon():
     assert first.max() < 96.0 <= result.end_h  # departures end at twice the horizon, the run goes on
     assert (first >= 90.0).any()  # the background ran on to then (8 a day)
     assert result.created == result.arrived
+
+
+def test_a_failed_drain_names_where_the_counted_trucks_are_stuck_before_the_traffic_behind_them():
+    """Ten times more background trucks than counted ones wait at the closed post: the message
+    names the counted trucks' place first, then the others'."""
+    data = merge(tiny(), {"nodes": {"post": {"holidays": ["2026-01-07..2030-12-31"]}},
+                          "traffic": {"main": {"per_day": 5},
+                                      "bg": {"route": ["origin", "post", "destination"], "per_day": 50,
+                                             "background": True}}})
+    with pytest.raises(SimulationError) as caught:
+        simulate(build_scenario(data), 0)
+    message = str(caught.value)
+    counted, others = message.split("counted trucks stuck: ")[1].split("; not counted: ")
+    assert counted.endswith("at post AA exit") and others.startswith(f"{others.split()[0]} at post AA exit")
+    assert int(counted.split()[0]) < int(others.split()[0])

@@ -394,11 +394,14 @@ class ColumnRun:
 
     def _stuck(self, cohorts: list[Cohort]) -> None:
         world = self.world
-        places = Counter(where for cohort in cohorts for where in cohort.stuck.values())
-        where = "; ".join(f"{n} at {p}" for p, n in places.most_common(3))
+        # the counted trucks first, as World.run says it
+        counted = Counter(where for cohort in cohorts for i, where in cohort.stuck.items() if cohort.counted[i])
+        others = Counter(where for cohort in cohorts for i, where in cohort.stuck.items() if not cohort.counted[i])
+        parts = [f"{label} {'; '.join(f'{n} at {p}' for p, n in places.most_common(3))}"
+                 for label, places in (("counted trucks stuck:", counted), ("not counted:", others)) if places]
         raise SimulationError(
-            f"{sum(places.values())} trucks had not arrived {self.cap - world.horizon:.0f} h after the horizon "
-            f"(scenario {world.scenario.name!r}, replication {world.replication}); most are stuck: {where}")
+            f"{sum(counted.values()) + sum(others.values())} trucks had not arrived {self.cap - world.horizon:.0f} h "
+            f"after the horizon (scenario {world.scenario.name!r}, replication {world.replication}); {'; '.join(parts)}")
 
 
 def _verdicts(control: Any, cohort: Cohort) -> tuple:

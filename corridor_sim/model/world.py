@@ -402,13 +402,16 @@ class World:
         elif batch is not None and self.finished_at is not None:
             self.finished_at = max(self.finished_at, batch.ended)
         if self.finished_at is None:
-            places = Counter(t.where for t in self.live.values()).most_common(3)
+            # the counted trucks first: the blockage that matters, not the traffic queued behind it
+            counted = Counter(t.where for t in self.live.values() if t.counted)
+            others = Counter(t.where for t in self.live.values() if not t.counted)
             if outside:
-                places.append(("their border (background)", outside))
-            where = "; ".join(f"{n} at {p}" for p, n in places)
+                others["their border (background)"] += outside
+            parts = [f"{label} {'; '.join(f'{n} at {p}' for p, n in places.most_common(3))}"
+                     for label, places in (("counted trucks stuck:", counted), ("not counted:", others)) if places]
             raise SimulationError(
                 f"{len(self.live) + outside} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
-                f"(scenario {self.scenario.name!r}, replication {self.replication}); most are stuck: {where}"
+                f"(scenario {self.scenario.name!r}, replication {self.replication}); {'; '.join(parts)}"
             )
         return self._result(self.finished_at)  # type: ignore[arg-type]
 
