@@ -305,3 +305,22 @@ def test_a_failed_drain_names_where_the_counted_trucks_are_stuck_before_the_traf
     counted, others = message.split("counted trucks stuck: ")[1].split("; not counted: ")
     assert counted.endswith("at post AA exit") and others.startswith(f"{others.split()[0]} at post AA exit")
     assert int(counted.split()[0]) < int(others.split()[0])
+
+
+def test_a_trace_changes_no_figure_of_the_run():
+    """Traced or not, a background truck's journey ends after its last control, so the run ends
+    at the same hour and the controls' figures and queue series are the same."""
+    data = merge(tiny(), {"nodes": {"far": {"kind": "terminal", "country": "BB"}},
+                          "links": {"post -> far": {"km": 600}},
+                          "traffic": {"main": {"per_day": 20},
+                                      "bg": {"route": ["origin", "post", "far"], "per_day": 30, "background": True}}})
+    scenario = build_scenario(data)
+    plain = simulate(scenario, 1, record_queues=True)
+    traced = simulate(scenario, 1, record_queues=True, trace=True)
+    assert traced.trace and plain.end_h == traced.end_h
+    assert plain.controls == traced.controls and plain.control_groups == traced.control_groups
+    assert plain.queue_series.keys() == traced.queue_series.keys()
+    for name, series in plain.queue_series.items():
+        assert all(np.array_equal(a, b) for a, b in zip(series.arrays(), traced.queue_series[name].arrays())), name
+    for column, values in plain.trucks.items():
+        assert np.array_equal(values, traced.trucks[column], equal_nan=values.dtype.kind == "f"), column

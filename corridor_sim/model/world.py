@@ -76,15 +76,15 @@ class World:
         self.row_chunks: list[dict[str, np.ndarray]] = []  # earlier ones, as typed columns
         self.traces: list[tuple] = []
         self.plans = [self._plan(self._route(f), False) for f in scenario.traffic.values()]
+        # a background truck is not counted: after its last control or ferry nothing it does can
+        # be observed, so its journey ends there (one drive fewer a truck), traced or not, so that
+        # a trace changes no figure of the run; untraced, the trucks skip the steps that only log
+        self.plans = [until_last_stop(plan) if flow.background else plan
+                      for plan, flow in zip(self.plans, scenario.traffic.values())]
+        # nor is a counted flow's truck that leaves after the horizon
+        self.tails = [until_last_stop(plan) for plan in self.plans]
         if not trace:
-            # a background truck is not counted: after its last control or ferry nothing it does
-            # can be observed, so its journey ends there (one drive fewer a truck)
-            # and a flow's trucks keep no trace, so they skip the steps that only log
-            self.plans = [untraced(until_last_stop(plan) if flow.background else plan)
-                          for plan, flow in zip(self.plans, scenario.traffic.values())]
-        # a counted flow's trucks that leave after the horizon are not counted either
-        self.tails = self.plans if trace else [plan if flow.background else until_last_stop(plan)
-                                               for plan, flow in zip(self.plans, scenario.traffic.values())]
+            self.plans, self.tails = [untraced(plan) for plan in self.plans], [untraced(plan) for plan in self.tails]
         self.plans += [self._plan(self._route(c), c.convoy) for c in scenario.caravans.values()]
         # per plan, the ferry sides and controls on it: counted once, not at every truck's launch
         self.stops = [([s for k, s, _ in plan if k == FERRY], [s for k, s, _ in plan if k == CONTROL])
