@@ -295,8 +295,8 @@ CASES: list[Case] = [
          "about 25,761 trucks a replication",
          {"s.yaml": edit("per_day: 20", "per_day: 100\n    monthly: {2: 1000}").replace(
              "2026-01-05T00:00", "2026-02-01T00:00").replace("horizon: 10d", "horizon: 20d")}),
-    Case("a background flow draining for a year", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "20000"], 2,
-         "up to 18,250 more departing in the drain after the horizon",
+    Case("a background flow draining past the horizon", ["run", "{s.yaml}", *QUICK, "-o", "{out}", "--max-trucks", "1000"], 2,
+         "up to 500 more departing in the drain after the horizon",
          {"s.yaml": TINY.replace("traffic:\n", "traffic:\n  bg: {route: [origin, post, destination], per_day: 50, "
                                               "background: true}\n")}),
     Case("--trace over budget", ["run", "{s.yaml}", *QUICK, "--trace", "-o", "{out}", "--max-trucks", "300"], 2,
@@ -454,6 +454,139 @@ CASES: list[Case] = [
          setup=_damaged_partial("saved scenario bomb"), out=None),
     Case("resume with the saved scenario gone", ["run", "--resume", "{out}", "--quiet"], 2, "cannot be read back", {"s.yaml": TINY},
          setup=_damaged_partial("saved scenario gone"), out=None),
+]
+
+
+# --- the costs section: units, names, shares (money, fuel and emissions) ----------------------
+
+def costs(text: str) -> str:
+    """TINY with a `costs:` section (`text` indented under it)."""
+    return TINY + "costs:\n" + "".join(f"  {line}\n" for line in text.splitlines())
+
+
+CASES += [
+    bad_file("a diesel price without its unit", "costs.countries.AA.diesel: give the unit",
+             costs("countries: {AA: {diesel: 0.65}}")),
+    bad_file("a wage in litres an hour", "'L/h' is not a unit of a cost per hour (l/h is a unit of a fuel use per hour)",
+             costs("countries: {AA: {driver_wage: 3 L/h}}")),
+    bad_file("fuel use in dollars", "costs.flows.main.fuel_driving: 'usd' is not a unit of a fuel use per distance",
+             costs("flows: {main: {fuel_driving: 33 usd}}")),
+    bad_file("a cargo time cost as a bare share", "costs.flows.main.cargo_time: give the unit",
+             costs("flows: {main: {cargo_time: 1.35}}")),
+    bad_file("a negative cargo value", "costs.flows.main.cargo_value: expected an amount of money of at least 0",
+             costs("flows: {main: {cargo_value: -5 usd}}")),
+    bad_file("a fee of 1e999 dollars", "costs.countries.AA.fees.exit: expected an amount of money that is finite",
+             costs("countries: {AA: {fees: {exit: 1e999 usd}}}")),
+    bad_file("a fee of inf dollars", "costs.countries.AA.fees.exit: expected an amount of money with its unit",
+             costs("countries: {AA: {fees: {exit: inf usd}}}")),
+    bad_file("a fee written as true", "costs.countries.AA.fees.exit: expected an amount of money",
+             costs("countries: {AA: {fees: {exit: true}}}")),
+    bad_file("fees as one number", "costs.countries.AA.fees", costs("countries: {AA: {fees: 40 usd}}")),
+    bad_file("a ferry tariff as a list", "costs.ferries", costs("ferries: {default: [1500 usd]}")),
+    bad_file("costs of a flow that does not exist", "costs.flows.mian: the scenario has no flow or caravan 'mian'",
+             costs("flows: {mian: {cargo_value: 5 usd}}")),
+    bad_file("a tariff of a ferry that does not exist", "the scenario has no ferry link",
+             costs("ferries: {origin <-> post: 1500 usd}")),
+    bad_file("fees at a node that does not exist", "costs.countries.AA.at.nowhere: the scenario has no node 'nowhere'",
+             costs("countries: {AA: {at: {nowhere: {fees: {exit: 5 usd}}}}}")),
+    bad_file("fees at a terminal", "origin is a terminal: it has no controls and no fees",
+             costs("countries: {AA: {at: {origin: {fees: {exit: 5 usd}}}}}")),
+    bad_file("fees of a country with no control at the node", "CC has no control at post",
+             costs("countries: {CC: {at: {post: {fees: {exit: 5 usd}}}}}")),
+    bad_file("a fleet of an unknown engine class", "costs.flows.main.fleet.euro_9: no emission class 'euro_9'",
+             costs("flows: {main: {fleet: {euro_9: 1}}}")),
+    bad_file("a fleet whose shares do not sum to 1", "costs.flows.main.fleet", costs("flows: {main: {fleet: {euro_6: 0.5}}}")),
+    bad_file("an engine on 150% of the time", "costs.flows.main.engine_on.queueing",
+             costs("flows: {main: {engine_on: {queueing: 1.5}}}")),
+    bad_file("a new emission class without its idle factors", "a new emission class needs nox_idle",
+             costs("emissions: {classes: {euro_7: {nox: 1 g/L, pm: 0.01 g/L}}}")),
+    bad_file("CO2 per hour where it is per litre", "costs.emissions.co2_ttw: 'kg/h' is not a unit of a mass per litre",
+             costs("emissions: {co2_ttw: 2.69 kg/h}")),
+    bad_file("a misspelt costs key", "did you mean 'flows'", costs("flow: {main: {cargo_value: 5 usd}}")),
+    bad_file("a lower-case country in costs", "costs.countries", costs("countries: {aa: {diesel: 0.65 usd/L}}")),
+    bad_file("a unit with markup", "costs.flows.main.payload", costs("flows: {main: {payload: '20 [bold]t'}}")),
+    Case("--set a diesel price without its unit", ["validate", "{s.yaml}", "--set", "costs.countries.AA.diesel=0.7"], 2,
+         "costs.countries.AA.diesel: give the unit", {"s.yaml": TINY}, out=None),
+    Case("run with a wage in the wrong unit", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2,
+         "is not a unit of a cost per hour", {"s.yaml": costs("countries: {AA: {driver_wage: 3 L/h}}")}),
+    Case("compare with an overlay whose fees lack their unit", ["compare", "{s.yaml}", "{b.yaml}", *QUICK, "-o", "{out}"], 2,
+         "costs.countries.BB.fees.entry: give the unit",
+         {"s.yaml": TINY, "b.yaml": "extends: s.yaml\nname: b\ncosts: {countries: {BB: {fees: {entry: 69}}}}\n"}),
+]
+
+# --- calibrate: targets files, several years, --cross-validate, --folds, --csv and --json ------
+
+TWO = TARGETS + "  - {metric: control_time, node: post, value: 2}\n"
+YEARS = ("name: t\nscenarios: {2021: y21.yaml}\ntargets:\n  - {metric: lead_time, value: 1}\n"
+         "  - {metric: lead_time, value: 1, year: 2021}\n")
+CAL = ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"]
+
+
+def cal(id: str, extra: list[str], words: str, targets: str = TARGETS, files: dict | None = None, **kw) -> Case:
+    """`calibrate s.yaml t.yaml -n 1 --quiet EXTRA` refused, nothing written."""
+    return Case(id, [*CAL, *extra], 2, words, {"s.yaml": TINY, "t.yaml": targets, **(files or {})}, out=None, **kw)
+
+
+CASES += [
+    cal("--cross-validate without --fit", ["--cross-validate"], "--cross-validate refits the search of --fit: give --fit too"),
+    cal("--folds without --cross-validate", ["--fit", "traffic.main.per_day=5:30", "--folds", "crossing"],
+        "--folds chooses what --cross-validate leaves out: give --cross-validate too"),
+    cal("--cross-validate of one target", ["--fit", "traffic.main.per_day=5:30", "--cross-validate"],
+        "--folds: target needs at least two groups"),
+    cal("--folds year without years", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", TWO),
+    cal("--folds crossing with one node", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "crossing"],
+        "--folds: crossing needs at least two groups", TWO),
+    cal("--folds direction without directions", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds",
+                                                 "direction"], "--folds: direction needs at least two groups", TWO),
+    cal("--folds year with one year", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", YEARS, {"y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+    cal("a year in a targets file with no scenario", [], "targets[0].year: year 2021 is not a year of `scenarios` (years: none)",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, year: 2021}\n"),
+    cal("a year whose scenario file is missing", [], "scenarios.2021: no scenario file", YEARS),
+    cal("a year given in words", [], "scenarios", "name: t\nscenarios: {twenty-one: y21.yaml}\ntargets:\n"
+                                                 "  - {metric: lead_time, value: 1}\n"),
+    cal("a year whose scenario is broken", [], "y21.yaml", YEARS, {"y21.yaml": "extends: s.yaml\nname: [x\n"}),
+    cal("a year whose scenario lacks the flow", [], "targets[1].flow: scenario 'tiny-2021' has no flow 'main'",
+        YEARS.replace("year: 2021", "year: 2021, flow: main"),
+        {"y21.yaml": TINY.replace("name: tiny", "name: tiny-2021").replace("  main:", "  west:")}),
+    cal("a source that is not cited", [], "targets[0].source: source 'cpmm' is not a key of `sources`",
+        "name: t\nsources: {cpmm22: CPMM 2022}\ntargets:\n  - {metric: lead_time, value: 1, source: cpmm}\n"),
+    cal("an unknown metric", [], "targets[0].metric: expected one of", "name: t\ntargets:\n  - {metric: speed, value: 1}\n"),
+    cal("a control time without its node", [], "control_time needs node",
+        "name: t\ntargets:\n  - {metric: control_time, value: 1}\n"),
+    cal("from without to", [], "give both `from` and `to`, or neither",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, from: origin}\n"),
+    cal("a border cost of a crossing without its node", [], "bcp_cost with a crossing needs node",
+        "name: t\ntargets:\n  - {metric: bcp_cost, value: 43, crossing: AA->BB}\n"),
+    cal("a section cost without its flow", [], "section_cost needs flow",
+        "name: t\ntargets:\n  - {metric: section_cost, value: 945}\n"),
+    cal("a target of a flow that does not exist", [], "targets[0].flow: scenario 'tiny' has no flow 'mian'",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, flow: mian}\n"),
+    cal("a target of a node that does not exist", [], "targets[0].node: scenario 'tiny' has no node 'psot'",
+        "name: t\ntargets:\n  - {metric: control_time, value: 1, node: psot}\n"),
+    cal("a negative tolerance", [], "targets[0].tolerance", TARGETS.replace("value: 1", "value: 1, tolerance: -0.1")),
+    cal("no targets", [], "targets", "name: t\ntargets: []\n"),
+    cal("a misspelt target key", [], "did you mean 'tolerance'", TARGETS.replace("value: 1", "value: 1, tolerence: 0.1")),
+    cal("a fit range whose min is above its max", ["--fit"], "fit[0]: min must be below max",
+        TARGETS + "fit:\n  - {path: traffic.main.per_day, min: 30, max: 5}\n"),
+    cal("--fit alone without a fit section", ["--fit"], "name the values to fit"),
+    cal("--fit without bounds", ["--fit", "traffic.main.per_day"], "expected PATH=LOW:HIGH"),
+    cal("--fit with LOW above HIGH", ["--fit", "traffic.main.per_day=30:5"], "LOW must be below HIGH"),
+    cal("--generations 0", ["--fit", "traffic.main.per_day=5:30", "--generations", "0"], "--generations must be at least 1"),
+    cal("--population 0", ["--fit", "traffic.main.per_day=5:30", "--population", "0"], "--population must be at least 1"),
+    cal("--overlay over a file without --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{fit.yaml}"],
+        "exists; use --force", files={"fit.yaml": "mine\n"}),
+    cal("--json a directory", ["--json", "{d}"], "--json", files={"d/notes.txt": "mine"}),
+    cal("--csv a directory", ["--csv", "{d}"], "--csv", files={"d/notes.txt": "mine"}),
+    cal("--csv through a file", ["--csv", "{s.yaml}/t.csv"], "cannot write"),
+    cal("--csv into a new folder, then a refused --fit", ["--csv", "{new}/t.csv", "--fit", "traffic.main.per_day"],
+        "expected PATH=LOW:HIGH"),
+    cal("--overlay into a new folder, then refused folds",
+        ["--fit", "traffic.main.per_day=5:30", "--overlay", "{new}/fit.yaml", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", TWO),
+    Case("validate a targets file whose year has no scenario file", ["validate", "{t.yaml}"], 2, "scenarios.2021: no scenario file",
+         {"t.yaml": YEARS}, out=None),
 ]
 
 
