@@ -590,6 +590,143 @@ CASES += [
 ]
 
 
+# --- uncertainty: the assumptions file, the design's options, the card's directory -------------
+
+ASSUME = ("assumptions:\n  - name: lanes\n    paths: [nodes.post.lanes]\n    range: [1, 2, 3]\n    integer: true\n"
+          "    reasoning: 'ASSUMPTION: a lane more or less'\n")
+MORE = "extends: s.yaml\nname: more\nnodes: {post: {lanes: 3}}\n"
+UNC = ["uncertainty", "{s.yaml}", "{m.yaml}", "--assumptions", "{a.yaml}", "-n", "1", "--trajectories", "0",
+       "--samples", "2", "--quiet", "--no-plots", "-o", "{out}"]
+
+
+def unc(id: str, extra: list[str], words: str, assume: str = ASSUME, files: dict | None = None,
+        argv: list[str] | None = None, **kw) -> Case:
+    """`uncertainty s.yaml m.yaml --assumptions a.yaml ... EXTRA` refused, nothing written."""
+    kw.setdefault("out", None)
+    return Case(id, [*(argv or UNC), *extra], 2, words, {"s.yaml": TINY, "m.yaml": MORE, "a.yaml": assume, **(files or {})},
+                **kw)
+
+
+def group(**fields: str) -> str:
+    """An assumptions file of one group: ASSUME's with `fields` replaced (a value of '' drops the key)."""
+    base = {"name": "lanes", "paths": "[nodes.post.lanes]", "range": "[1, 2, 3]", "integer": "true",
+            "reasoning": "'ASSUMPTION: a lane more or less'"}
+    base.update(fields)
+    return "assumptions:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in base.items() if v != "") + "\n"
+
+
+def _interrupted_design(path: Path) -> None:
+    """`uncertainty ... -o out` stopped after its first point: `out.partial` kept."""
+    from corridor_sim import uncertainty
+
+    real = uncertainty.DesignStore.add
+
+    def add_then_stop(self, point) -> None:
+        real(self, point)
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(uncertainty.DesignStore, "add", add_then_stop)
+        assert main(_argv(Case("", UNC, 0, ""), path)) == 130
+
+
+def _edited_design(edit: Callable[[dict], object], sign: bool = True) -> Callable[[Path], None]:
+    """An interrupted design whose design.json is edited, its checksum made again (`sign`: a digest
+    anyone can recompute) or left as it was."""
+    def setup(path: Path) -> None:
+        import json
+
+        from corridor_sim.uncertainty import _checksum
+
+        _interrupted_design(path)
+        plan = path / "out.partial" / "design.json"
+        body = edit(json.loads(plan.read_text(encoding="utf-8")))
+        if sign and isinstance(body, dict):
+            body["checksum"] = _checksum({k: v for k, v in body.items() if k != "checksum"})
+        plan.write_text(json.dumps(body), encoding="utf-8")
+    return setup
+
+
+CASES += [
+    unc("uncertainty without --assumptions", [], "give the assumptions file: --assumptions FILE",
+        argv=[a for a in UNC if a not in ("--assumptions", "{a.yaml}")]),
+    unc("uncertainty without a measure", [], "give at least one measure", argv=[a for a in UNC if a != "{m.yaml}"]),
+    unc("uncertainty without a base", [], "give the base scenario", argv=["uncertainty", "-o", "{out}", "--quiet"]),
+    unc("uncertainty of a measure named as the base", [], "two scenarios are both named 'tiny'",
+        files={"m.yaml": "extends: s.yaml\nnodes: {post: {lanes: 3}}\n"}),
+    unc("--threshold nan", ["--threshold", "nan"], "--threshold must be a finite number"),
+    unc("--threshold inf", ["--threshold", "inf"], "--threshold must be a finite number"),
+    unc("--trajectories -1", ["--trajectories", "-1"], "--trajectories must be between 0 and 10,000"),
+    unc("--samples 10^6", ["--samples", "1000000"], "--samples must be between 0 and 10,000"),
+    unc("an empty design", ["--samples", "0"], "the design is empty"),
+    unc("--calibration without --targets", ["--calibration", "{s.yaml}"], "give --targets too"),
+    unc("--flow that does not exist", ["--flow", "mian"], "--flow: scenario 'tiny' has no flow or caravan 'mian'"),
+    unc("uncertainty -n 0", ["-n", "0"], "at least 1"),
+    unc("uncertainty --workers 0", ["--workers", "0"], "at least 1"),
+    unc("uncertainty --seed -1", ["--seed", "-1"], "--seed must be"),
+    unc("uncertainty --dask-address with serial", ["--executor", "serial", "--dask-address", "tcp://x:1"],
+        "needs --executor dask"),
+    unc("--targets of several years", ["--targets", "{t.yaml}"], "holds targets of several years",
+        files={"t.yaml": YEARS, "y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+    unc("--targets naming a node the base lacks", ["--targets", "{t.yaml}"], "targets[0].node: scenario 'tiny' has no node",
+        files={"t.yaml": "name: t\ntargets:\n  - {metric: control_time, value: 1, node: psot}\n"}),
+    unc("an assumptions file that is missing", ["--assumptions", "{nope.yaml}"], "file not found"),
+    unc("an assumptions file that is a directory", ["--assumptions", "{d}"], "is a directory",
+        files={"d/notes.txt": "mine"}),
+    unc("a path the base does not have", [], "assumptions[0].paths[0]: scenario 'tiny' has no value at nodes.psot.lanes",
+        group(paths="[nodes.psot.lanes]")),
+    unc("a range that excludes its central value", [], "the central value 5 lies outside [1, 3]", group(range="[1, 5, 3]")),
+    unc("a range whose low is its high", [], "low must be below high", group(range="[2, 2, 2]")),
+    unc("a range of two numbers", [], "assumptions[0].range: expected [low, central, high], three numbers",
+        group(range="[1, 3]")),
+    unc("a range of .nan", [], "assumptions[0].range", group(range="[1, .nan, 3]")),
+    unc("a range of .inf", [], "assumptions[0].range", group(range="[1, 2, .inf]")),
+    unc("a group with neither source nor reasoning", [], "give a `source` or the `reasoning`", group(reasoning="")),
+    unc("an assumptions file with no groups", [], "the design is empty", "assumptions: []\n"),
+    unc("two groups of one name", [], "another group is also named 'lanes'",
+        ASSUME + ASSUME.removeprefix("assumptions:\n").replace("[1, 2, 3]", "[1, 2, 4]")),
+    unc("a misspelt group key", [], "did you mean 'distribution'", group(distributon="uniform")),
+    unc("an unknown distribution", [], "assumptions[0].distribution: expected one of", group(distribution="normal")),
+    unc("a factor of a name", [], "mode factor needs a number", group(paths="[name]", mode="factor", integer="false",
+                                                                       range="[0.5, 1, 1.5]")),
+    unc("a range whose low end breaks the scenario", [], "at its low end (0) the scenario is invalid", group(range="[0, 2, 3]")),
+    unc("a negative power", [], "a power must be at least 0", group(paths="[traffic.main.per_day]", mode="power",
+                                                                    integer="false", range="[-1, 1, 2]")),
+    unc("a group name of 81 characters", [], "assumptions[0].name", group(name="x" * 81)),
+    unc("a design point over budget", [], "design point", group(paths="[traffic.main.per_day]", integer="false",
+                                                                range="[1, 1, 100000]"),
+        files={"s.yaml": TINY.replace("horizon: 10d", "horizon: 36500d")}),
+    unc("uncertainty -o a run without --force", [], "already exists; use --force",
+        files={"out/summary.json": "{}", "out/.corridor-sim-run": "{}"}),
+    unc("uncertainty --force on a folder of notes", ["--force"], "not a corridor-sim run", files={"out/thesis.txt": "mine"}),
+    unc("uncertainty --force on a foreign DIR.partial", ["--force"], "out.partial is not an interrupted corridor-sim run",
+        files={"out.partial/thesis.txt": "mine"}),
+    unc("uncertainty --resume of nothing", [], "nothing to resume", argv=["uncertainty", "--resume", "{out}", "--quiet"]),
+    unc("uncertainty --resume with the scenario files", ["--resume", "{out}"], "give no scenario files nor --flow"),
+    unc("uncertainty of an interrupted design without --resume", [], "holds an interrupted design",
+        setup=_interrupted_design),
+    unc("uncertainty --resume of a design.json that is a list", [], "design.json has no checksum",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"], setup=_edited_design(lambda d: [d])),
+    unc("uncertainty --resume of a hand-edited threshold", [], "design.json has been changed since the design started",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "threshold": 5.0}, sign=False)),
+    unc("uncertainty --resume of a design.json without its base", [], "cannot be read back",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {k: v for k, v in d.items() if k != "base"})),
+    unc("uncertainty --resume of a design of 10^9 replications", [],
+        "replications must be a whole number from 1 to 100,000",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "replications": 10**9})),
+    unc("uncertainty --resume of a design of 10^5 points", [], "its design must hold at most",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "design": {**d["design"], "u": [[0.5]] * 10**5,
+                                                         "kinds": ["sample"] * 10**5}})),
+    unc("uncertainty --resume of damaged design.json", [], "is not an interrupted uncertainty design",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=lambda p: (_interrupted_design(p), (p / "out.partial" / "design.json").write_text("{not json"))),
+]
+
+
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
     found = {}
