@@ -727,6 +727,119 @@ CASES += [
 ]
 
 
+# --- workshop: overlays that are not of the base, too many runs, pages and run directories ------
+
+ETIR = "extends: s.yaml\nname: etir\nlabel: e-TIR\ntraffic: {main: {regime: {paper_tir: 0, etir: 1}}}\n"
+LANES = "extends: s.yaml\nname: more-lanes\nnodes: {post: {lanes: 3}}\n"
+WS = ["workshop", "{s.yaml}", "{e.yaml}", "{l.yaml}", "-n", "1", "--workers", "1", "--quiet", "-o", "{kit.html}"]
+
+
+def ws(id: str, extra: list[str], words: str, files: dict | None = None, argv: list[str] | None = None, **kw) -> Case:
+    """`workshop s.yaml e.yaml l.yaml -n 1 -o kit.html EXTRA` refused, nothing written."""
+    kw.setdefault("out", None)
+    return Case(id, [*(argv or WS), *extra], 2, words, {"s.yaml": TINY, "e.yaml": ETIR, "l.yaml": LANES, **(files or {})},
+                **kw)
+
+
+def _interrupted_kit(path: Path) -> None:
+    """`workshop ... -o kit.html` stopped after its first replication: `kit-data.partial` kept."""
+    from corridor_sim.workshop import build_kit, kit_plan
+
+    kit = build_kit(path / "s.yaml", [path / "e.yaml", path / "l.yaml"])
+
+    def stop(name: str, done: int, total: int) -> None:
+        if done >= 1:
+            raise _Stop
+
+    from corridor_sim.experiment import Output, run_plan
+
+    with pytest.raises(_Stop):
+        run_plan(kit_plan(kit, 1), progress=stop, output=Output(path / "kit-data"))
+
+
+CASES += [
+    ws("an overlay that does not extend the base", [], "does not extend",
+       {"e.yaml": ETIR.replace("extends: s.yaml", "extends: other.yaml"), "other.yaml": TINY.replace("name: tiny", "name: other")}),
+    ws("an overlay that is the base itself", [], "does not extend", argv=[a if a != "{l.yaml}" else "{s.yaml}" for a in WS]),
+    ws("a base without overlays", [], "give the measures after", argv=["workshop", "{s.yaml}", "-o", "{kit.html}", "--quiet"]),
+    ws("too many runs for --max-runs", ["--max-runs", "3"], "the kit needs 4 runs"),
+    ws("too many combinations for the budget of runs", ["-n", "100", "--max-runs", "100"], "more than --max-runs 100"),
+    ws("--max-size 0", ["--max-size", "0"], "at least 1"),
+    ws("--max-runs 0", ["--max-runs", "0"], "at least 1"),
+    ws("workshop -n 0", ["-n", "0"], "at least 1"),
+    ws("workshop --workers 0", ["--workers", "0"], "at least 1"),
+    ws("workshop --seed -1", ["--seed", "-1"], "--seed must be"),
+    ws("workshop --max-trucks 0", ["--max-trucks", "0"], "at least 1"),
+    ws("workshop over budget", ["--max-trucks", "10"], "more than --max-trucks 10"),
+    ws("workshop --dask-address with serial", ["--executor", "serial", "--dask-address", "tcp://x:1"], "needs --executor dask"),
+    ws("two measures that set one value differently", [], "both set nodes.post.lanes, differently",
+       {"e.yaml": ETIR.replace("traffic:", "nodes: {post: {lanes: 4}}\ntraffic:")}),
+    ws("one overlay given twice", [], "e.yaml is given twice; give each measure once",
+       argv=[a if a != "{l.yaml}" else "{e.yaml}" for a in WS]),
+    ws("an overlay named as the base", [], "the base has the name of one of its measures",
+       {"l.yaml": LANES.replace("name: more-lanes", "name: tiny")}),
+    ws("an overlay with a bad value", [], "nodes.post.lanes", {"l.yaml": LANES.replace("lanes: 3", "lanes: -3")}),
+    ws("an overlay that is missing", [], "file not found", argv=[a if a != "{l.yaml}" else "{nope.yaml}" for a in WS]),
+    ws("workshop --set a flow that does not exist", ["--set", "traffic.mian.per_day=5"], "mian"),
+    ws("a kit page that exists without --force", [], "kit.html exists; use --force", {"kit.html": "<p>mine</p>"}),
+    ws("--force on a page that is not a kit", ["--force"], "exists and is not a workshop kit", {"kit.html": "<p>mine</p>"}),
+    ws("a kit page that is not HTML", ["-o", "{kit.txt}"], "give a name ending in .html"),
+    ws("a kit page that is a directory", [], "is a directory", {"kit.html/notes.txt": "mine"}),
+    ws("a kit page through a file", ["-o", "{s.yaml}/kit.html"], "s.yaml"),
+    ws("--data a folder of notes", ["--data", "{docs}"], "not a corridor-sim run", {"docs/thesis.txt": "mine"}),
+    ws("--data a folder of notes --force", ["--data", "{docs}", "--force"], "not a corridor-sim run", {"docs/thesis.txt": "mine"}),
+    ws("--data a run without --force", ["--data", "{out}"], "already holds results", setup=_run_dir),
+    ws("--data -o .", ["--data", "."], "cannot be a run directory"),
+    ws("workshop --resume of nothing", ["--resume"], "nothing to resume"),
+    ws("workshop --resume with other replications", ["--resume", "-n", "2"], "was started with other measures or options",
+       setup=_interrupted_kit),
+    ws("workshop of an interrupted kit without --resume", [], "holds an interrupted run", setup=_interrupted_kit),
+]
+
+# --- plot formats, engines, demos and animations -------------------------------------------------
+
+MAPPED = (TINY.replace("    country: AA\n", "    country: AA\n    lat: 40\n    lon: 50\n")
+          .replace("    lanes: 2\n", "    lanes: 2\n    lat: 40\n    lon: 51\n")
+          .replace("    country: BB\n", "    country: BB\n    lat: 40\n    lon: 52\n"))
+ANIM = ["animate", "{s.yaml}", "-o", "{a.gif}"]
+
+CASES += [
+    Case("plot --format gif", ["plot", "{out}", "--format", "gif"], 2, "unknown plot format gif", {"s.yaml": TINY},
+         setup=_run_dir, out=None),
+    Case("plot --format with markup", ["plot", "{out}", "--format", "png,[bold]svg"], 2, "unknown plot format [bold]svg",
+         {"s.yaml": TINY}, setup=_run_dir, out=None),
+    Case("plot --format of nothing", ["plot", "{out}", "--format", ","], 2, "unknown plot format (none)", {"s.yaml": TINY}, setup=_run_dir,
+         out=None),
+    Case("--engine reference on a resumed compare", ["compare", "--resume", "{out}", "--engine", "reference"], 2, "cannot change",
+         {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--engine reference over budget", ["run", "{s.yaml}", *QUICK, "--engine", "reference", "-o", "{out}", "--max-trucks",
+                                            "10"], 2, "more than --max-trucks 10", {"s.yaml": TINY}),
+    Case("sweep --engine reference of a bad --vary", ["sweep", "{s.yaml}", "--engine", "reference", "--vary",
+                                                      "nodes.post.lanes=2,-1", *QUICK, "-o", "{out}"], 2,
+         "nodes.post.lanes", {"s.yaml": TINY}),
+    Case("demo -n 0", ["demo", "aeo", "-n", "0", "--quiet", "-o", "{out}"], 2, "at least 1"),
+    Case("demo --workers 0", ["demo", "aeo", "--workers", "0", "--quiet", "-o", "{out}"], 2, "at least 1"),
+    Case("demo -o a folder of notes", ["demo", "aeo", "-n", "1", "--quiet", "-o", "{docs}", "--force"], 2,
+         "not a corridor-sim run", {"docs/thesis.txt": "mine"}, out=None),
+    Case("demo -o a run without --force", ["demo", "aeo", "-n", "1", "--quiet", "-o", "{out}"], 2, "already holds results",
+         {"s.yaml": TINY}, setup=_run_dir, out=None),
+    Case("animate without coordinates at one node", ANIM, 2, "nodes.destination: has no lat/lon",
+         {"s.yaml": MAPPED.replace("    country: BB\n    lat: 40\n    lon: 52\n", "    country: BB\n")}, out=None),
+    Case("animate --days 0", [*ANIM, "--days", "0"], 2, "--days", {"s.yaml": MAPPED}, out=None),
+    Case("animate --frames 0", [*ANIM, "--frames", "0"], 2, "--frames", {"s.yaml": MAPPED}, out=None),
+    Case("animate --fps 0", [*ANIM, "--fps", "0"], 2, "--fps", {"s.yaml": MAPPED}, out=None),
+    Case("animate --replication -1", [*ANIM, "--replication", "-1"], 2, "--replication", {"s.yaml": MAPPED}, out=None),
+    Case("animate --seed -1", [*ANIM, "--seed", "-1"], 2, "--seed", {"s.yaml": MAPPED}, out=None),
+    Case("animate over a file without --force", ANIM, 2, "--force", {"s.yaml": MAPPED, "a.gif": "mine"}, out=None),
+    Case("animate into a directory", ["animate", "{s.yaml}", "-o", "{d.gif}"], 2, "already exists",
+         {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
+    Case("animate --force into a directory", ["animate", "{s.yaml}", "-o", "{d.gif}", "--force"], 2, "is a directory",
+         {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
+    Case("animate to a file that is not a GIF", ["animate", "{s.yaml}", "-o", "{a.png}"], 2, "ending in .gif",
+         {"s.yaml": MAPPED}, out=None),
+]
+
+
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
     found = {}

@@ -86,6 +86,22 @@ def one_bar(enabled: bool, names: list[str], total: int) -> Iterator:
         yield update
 
 
+def _check_partial(data: Path, force: bool) -> None:
+    """An interrupted kit in the way, said before the line that says what will run."""
+    from ..errors import OutputError
+    from ..results.ownership import is_ours, not_ours
+    from ..results.paths import partial_path
+
+    partial = partial_path(data)
+    if not partial.exists():
+        return
+    if not is_ours(partial, partial=True):
+        raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
+    if not force:
+        raise OutputError(f"{partial} holds an interrupted run; run the same command again with --resume, or use "
+                          "--force to start over")
+
+
 def workshop(args: argparse.Namespace) -> int:
     from ..experiment import compare_plan
     from ..results.io import check_run_path, check_target
@@ -111,6 +127,7 @@ def workshop(args: argparse.Namespace) -> int:
     check_run_path(data)
     if not args.resume:
         check_target(data, args.force)
+        _check_partial(data, args.force)
 
     kit = build_kit(base, overlays, args.max_size, args.overrides, labels)
     reps = args.replications or kit.base.experiment.replications
