@@ -178,6 +178,10 @@ def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targ
     """Read a targets YAML file (or take it `document`, already parsed); errors name the file,
     line and path like scenario errors."""
     doc = document or read_yaml(Path(path))
+    if isinstance(doc.data, dict) and "targets" not in doc.data:  # another kind of file: one line, not one per key
+        kind = " (it is a scenario file)" if {"nodes", "traffic", "extends"} & set(doc.data) else ""
+        raise ScenarioError(Problem("targets", f"not a targets file{kind}: it has no `targets:` list of observed "
+                                               "figures", file=str(path)))
     try:
         return Targets.model_validate(doc.data)
     except ValidationError as exc:

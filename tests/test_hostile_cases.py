@@ -839,6 +839,33 @@ CASES += [
          {"s.yaml": MAPPED}, out=None),
 ]
 
+CASES += [
+    ws("workshop --trace over budget", ["--trace", "--max-trucks", "300"], "traced trucks a replication"),
+    ws("workshop --engine reference over budget", ["--engine", "reference", "--max-trucks", "10"], "more than --max-trucks 10"),
+    ws("a level that does not extend the base", [], "does not extend",
+       {"half.yaml": ETIR.replace("extends: s.yaml", "extends: other.yaml"), "other.yaml": TINY.replace("name: tiny", "name: other")},
+       argv=[a if a != "{e.yaml}" else "{half.yaml},{e.yaml}" for a in WS]),
+    ws("an overlay label with markup", [], "brackets", {"l.yaml": LANES + "label: '[/x] more'\n"}),
+    unc("--calibration that is missing", ["--targets", "{t.yaml}", "--calibration", "{nope.yaml}"], "file not found",
+        files={"t.yaml": TARGETS}),
+    unc("--calibration that lacks the targets' node", ["--targets", "{t.yaml}", "--calibration", "{c.yaml}"],
+        "targets[0].node: scenario 'cal' has no node 'post'",
+        files={"t.yaml": "name: t\ntargets:\n  - {metric: control_time, value: 1, node: post}\n",
+               "c.yaml": TINY.replace("name: tiny", "name: cal").replace("post", "gate")}),
+    unc("--targets that is a scenario file", ["--targets", "{s.yaml}"], "targets: not a targets file (it is a scenario file)"),
+    unc("--assumptions that is a scenario file", ["--assumptions", "{s.yaml}"],
+        "assumptions: not an assumptions file (it is a scenario file)"),
+    unc("uncertainty with the assumptions file as a measure", [], "a.yaml: is not a scenario file",
+        argv=[a if a != "{m.yaml}" else "{a.yaml}" for a in UNC]),
+    unc("--assumptions that is a targets file", ["--assumptions", "{t.yaml}"],
+        "assumptions: not an assumptions file (it is a targets file)", files={"t.yaml": TARGETS}),
+    Case("calibrate a targets file that is a scenario", [*CAL[:2], "{s.yaml}", *CAL[3:]], 2,
+         "targets: not a targets file (it is a scenario file)", {"s.yaml": TINY}, out=None),
+    Case("calibrate with its files swapped", [CAL[0], "{t.yaml}", "{s.yaml}", *CAL[3:]], 2,
+         "is a file of calibration targets (a top-level `targets:` list), not a scenario file",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
@@ -892,8 +919,8 @@ def test_a_hostile_case_ends_in_one_line_and_changes_nothing_else(case: Case, tm
         assert (root / case.out / "summary.json").is_file()
 
 
-def test_there_are_at_least_a_hundred_cases():
-    assert len(CASES) >= 100 and len({c.id for c in CASES}) == len(CASES)
+def test_there_are_at_least_250_cases():
+    assert len(CASES) >= 250 and len({c.id for c in CASES}) == len(CASES)
 
 
 def _swap(a: Path, b: Path) -> None:
