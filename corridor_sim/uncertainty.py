@@ -300,6 +300,20 @@ class DesignStore:
             out[point.index] = point
         return out
 
+    def check_points(self, inputs: "Inputs") -> None:
+        """Every finished point is one of this design's: its index, its groups and its scenarios'
+        replications (a hand-edited line would otherwise enter the card, or end it in a traceback)."""
+        keys = {"base", *(m.name for m in inputs.measures)}
+        groups = set(inputs.assumptions.names)
+        for index, point in self.points().items():
+            lead = point.lead if isinstance(point.lead, dict) else {}
+            if not (type(index) is int and 0 <= index < len(inputs.design.u)
+                    and isinstance(point.values, dict) and set(point.values) == groups
+                    and set(lead) == keys and all(isinstance(v, list) and len(v) == inputs.replications
+                                                  for v in lead.values())):
+                raise OutputError(f"{self.path / POINTS_FILE} holds a point that is not one of this design's "
+                                  f"(index {str(index)[:20]}); use --force to start over")
+
     def repair(self) -> None:
         """Drop a last line that a killed process left without its end, so the next point's line
         starts on a line of its own (that point runs again)."""
@@ -327,8 +341,11 @@ def open_store(target: Path, inputs: Inputs | None, force: bool, resume: bool) -
     if resume:
         if not partial.is_dir():
             raise OutputError(f"nothing to resume: {partial} does not exist")
+        if not is_ours(partial, partial=True):
+            raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         store = DesignStore(partial)
         stored = store.inputs()
+        store.check_points(stored)
         store.repair()
         if inputs is not None and canonical(inputs.describe()) != canonical(store.description()):
             raise OutputError(f"{partial} was started with other inputs; resume it with --resume {target} alone, "

@@ -867,6 +867,41 @@ CASES += [
 ]
 
 
+def _edited_points(line: str) -> Callable[[Path], None]:
+    """An interrupted design with `line` appended to its points.jsonl."""
+    def setup(path: Path) -> None:
+        _interrupted_design(path)
+        with open(path / "out.partial" / "points.jsonl", "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+    return setup
+
+
+RESUME_UNC = ["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"]
+
+CASES += [
+    unc("--threshold -inf", ["--threshold=-inf"], "--threshold must be a finite number"),
+    unc("a factor of a price with its unit", [], "mode factor needs a number",
+        group(paths="[costs.countries.AA.diesel]", mode="factor", integer="false", range="[0.5, 1, 1.5]"),
+        files={"s.yaml": costs("countries: {AA: {diesel: 0.65 usd/L}}")}),
+    unc("uncertainty -o a folder of notes named runs[old]", ["-o", "{runs[old]}", "--force"], "runs[old] is not a corridor-sim run",
+        files={"runs[old]/notes.txt": "mine"}),
+    unc("uncertainty --resume of a foreign DIR.partial", [], "not an interrupted corridor-sim run", argv=RESUME_UNC,
+        files={"out.partial/design.json": "{}", "out.partial/notes.txt": "mine"}),
+    unc("uncertainty --resume of a partial without its marker", [], "not an interrupted corridor-sim run", argv=RESUME_UNC,
+        setup=lambda p: (_interrupted_design(p), (p / "out.partial" / ".corridor-sim-run").unlink())),
+    unc("uncertainty --resume with a point outside the design", [], "points.jsonl holds a point that is not one of this design's", argv=RESUME_UNC,
+        setup=_edited_points('{"index": 999, "values": {"lanes": 2}, "lead": {"base": [1.0], "more": [1.0]}}')),
+    unc("uncertainty --resume with a point of other scenarios", [], "points.jsonl holds a point that is not one of this design's", argv=RESUME_UNC,
+        setup=_edited_points('{"index": 2, "values": {"lanes": 2}, "lead": {"x": [1.0]}}')),
+    ws("a kit page named kit[old].html without --force", ["-o", "{kit[old].html}"], "kit[old].html exists",
+       {"kit[old].html": "<p>mine</p>"}),
+    ws("workshop --set a price without its unit", ["--set", "costs.countries.AA.diesel=0.7"], "give the unit"),
+    cal("--json into /proc", ["--json", "/proc/corridor-sim-x/t.json"], "cannot write"),
+    cal("--overlay named fit[old].yaml without --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{fit[old].yaml}"],
+        "fit[old].yaml exists", files={"fit[old].yaml": "mine\n"}),
+]
+
+
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
     found = {}
