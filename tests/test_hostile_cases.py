@@ -901,6 +901,18 @@ CASES += [
         "fit[old].yaml exists", files={"fit[old].yaml": "mine\n"}),
 ]
 
+CASES += [
+    cal("--overlay the scenario itself, with --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{s.yaml}", "--force"],
+        "is one of the command's input files"),
+    cal("--overlay the base the scenario extends, with --force",
+        ["--fit", "traffic.main.per_day=5:30", "--overlay", "{base.yaml}", "--force"], "is one of the command's input files",
+        files={"s.yaml": "extends: base.yaml\nname: child\n", "base.yaml": TINY}),
+    cal("--csv the scenario file", ["--csv", "{s.yaml}"], "is one of the command's input files"),
+    cal("--json the targets file", ["--json", "{t.yaml}"], "is one of the command's input files"),
+    cal("--csv a year's scenario file", ["--csv", "{y21.yaml}"], "is one of the command's input files", YEARS,
+        {"y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""

@@ -78,6 +78,7 @@ def calibrate(args: argparse.Namespace) -> int:
     check_budget(distinct(runs), at_once=min(args.workers, reps), trace=targets.needs_trace, lift=None)
     seed = scenario.experiment.seed if args.seed is None else args.seed
     outputs = _Outputs(args.csv, args.json)
+    _refuse_inputs(args, targets, [("--csv", outputs.csv), ("--json", outputs.json)])
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed, years, outputs)
     outputs.check()
@@ -163,6 +164,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     name = overlay_name(scenario.name)
     overlay = Path(args.overlay) if args.overlay else Path("results") / f"{name}.yaml"
     folds, kept = _folds(args, targets) if args.cross_validate else ([], [])
+    _refuse_inputs(args, targets, [("--overlay", overlay)])
     # the paths last: every refusal is said before a folder is made for them
     _check_overlay_path(overlay, args.force, probe=False)
     outputs.check(probe=False)
@@ -400,6 +402,28 @@ def _plain(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def _refuse_inputs(args: argparse.Namespace, targets, outputs: list) -> None:
+    """An output file may not be one of the command's inputs: the scenario, the files it extends,
+    the targets file or a year's scenario (a `--overlay s.yaml --force` replaced the scenario it
+    fitted with an overlay that extends itself)."""
+    from pathlib import Path
+
+    from ..errors import OutputError
+    from ..scenario.loader import read_chain
+
+    files = [Path(args.file), Path(args.targets)]
+    files += [Path(args.targets).parent / name for name in targets.scenarios.values()]
+    inputs = {}
+    for file in files:
+        chain = read_chain(file) if file.suffix in (".yaml", ".yml") and file != Path(args.targets) and file.is_file() \
+            else []
+        for path in [file, *(doc.path for doc in chain)]:
+            inputs[Path(path).resolve()] = path
+    for option, path in outputs:
+        if path is not None and path.resolve() in inputs:
+            raise OutputError(f"{option} {path} is one of the command's input files; name another file")
 
 
 def _check_writable(path, option: str, probe: bool = True) -> None:
