@@ -913,6 +913,17 @@ CASES += [
         {"y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
 ]
 
+CASES += [
+    ws("--data the page itself", ["--data", "{kit.html}"], "name the same place"),
+    ws("the page inside --data", ["--data", "{kd}", "-o", "{kd}/kit.html"], "name the same place"),
+    ws("workshop --resume of a foreign DIR.partial", ["--resume"], "not an interrupted corridor-sim run",
+       {"kit-data.partial/thesis.txt": "mine"}),
+    ws("workshop --resume of a partial with a damaged plan", ["--resume"], "plan.json",
+       setup=lambda p: (_interrupted_kit(p), (p / "kit-data.partial" / "plan.json").write_text("{not json"))),
+    ws("--data a folder of notes inside another", ["--data", "{notes}/run"], "not a corridor-sim run",
+       {"notes/run/thesis.txt": "mine"}),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""

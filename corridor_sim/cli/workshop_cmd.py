@@ -123,8 +123,11 @@ def workshop(args: argparse.Namespace) -> int:
     labels = None if args.base else DEFAULT_LABELS
     page = Path(args.output) if args.output else DEFAULT_KIT
     data = Path(args.data) if args.data else page.with_name(f"{page.stem}-data")
-    check_kit_path(page, args.force)
     check_run_path(data)
+    if page.resolve() == data.resolve() or data.resolve() in page.resolve().parents:
+        raise CorridorSimError(f"-o {page} and --data {data} name the same place; the page is written beside its "
+                               "run directory, not in it")
+    check_kit_path(page, args.force)
     if not args.resume:
         check_target(data, args.force)
         _check_partial(data, args.force)
