@@ -849,6 +849,8 @@ CASES += [
          {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
     Case("animate --force into a directory", ["animate", "{s.yaml}", "-o", "{d.gif}", "--force"], 2, "is a directory",
          {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
+    Case("animate through a file", ["animate", "{s.yaml}", "-o", "{s.yaml}/a.gif"], 2, "is a file, not a directory",
+         {"s.yaml": MAPPED}, out=None),
     Case("animate to a file that is not a GIF", ["animate", "{s.yaml}", "-o", "{a.png}"], 2, "ending in .gif",
          {"s.yaml": MAPPED}, out=None),
 ]
