@@ -940,6 +940,27 @@ CASES += [
        {"notes/run/thesis.txt": "mine"}),
 ]
 
+CASES += [
+    cal("--fit a path the scenario does not have", ["--fit", "traffic.mian.per_day=5:30"], "mian"),
+    cal("--fit a path that is not a number", ["--fit", "name=1:5"], "name"),
+    cal("--fit the number of a list that does not exist", ["--fit", "traffic.main.hourly.30=0:2"], "hourly"),
+    ws("workshop --resume --force of nothing", ["--resume", "--force"], "nothing to resume"),
+    unc("uncertainty --resume --force of nothing", [], "nothing to resume",
+        argv=["uncertainty", "--resume", "{out}", "--force", "--quiet"]),
+    Case("run --resume --force of nothing", ["run", "--resume", "{out}", "--force", "--quiet"], 2, "nothing to resume",
+         out=None),
+]
+
+CASES += [
+    unc("uncertainty -o the base file", ["-o", "{s.yaml}"], "s.yaml"),
+    unc("uncertainty -o .", ["-o", "."], "cannot be a run directory"),
+    unc("uncertainty -o a name too long", ["-o", "{" + "a" * 250 + "}"], "choose a shorter -o"),
+    unc("a path through a list item that is not there", [], "has no value at traffic.main.hourly.30",
+        group(paths="[traffic.main.hourly.30]", integer="false", range="[0, 1, 2]")),
+    ws("a kit page named with an escape", ["-o", "{k\x1b]0;x\x07.html}"], "k\\x1b]0;x\\x07.html exists",
+       {"k\x1b]0;x\x07.html": "<p>mine</p>"}),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
