@@ -961,6 +961,16 @@ CASES += [
        {"k\x1b]0;x\x07.html": "<p>mine</p>"}),
 ]
 
+CASES += [
+    Case("sweep --vary a price without its unit", ["sweep", "{s.yaml}", "--vary", "costs.countries.AA.diesel=0.6,0.7", *QUICK,
+                                                   "-o", "{out}"], 2, "give the unit", {"s.yaml": TINY}),
+    Case("sweep --vary a payload down to 0 t", ["sweep", "{s.yaml}", "--vary", "costs.flows.main.payload=0 t,20 t", *QUICK,
+                                                "-o", "{out}"], 2, "above 0 t", {"s.yaml": TINY}),
+    cal("a negative absolute tolerance", [], "targets[0].abs_tolerance", TARGETS.replace("value: 1", "value: 1, abs_tolerance: -1h")),
+    cal("a percentile that is not offered", [], "targets[0].stat: expected one of", TARGETS.replace("value: 1", "value: 1, stat: p99")),
+    cal("a target value with a unit", [], "targets[0].value", TARGETS.replace("value: 1", "value: 5 h")),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
