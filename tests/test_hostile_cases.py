@@ -971,6 +971,15 @@ CASES += [
     cal("a target value with a unit", [], "targets[0].value", TARGETS.replace("value: 1", "value: 5 h")),
 ]
 
+CASES += [
+    cal("--fit a flow a year's scenario lacks", ["--fit", "traffic.main.per_day=5:30"],
+        "--set traffic.main.per_day: the scenario has no flow 'main'",
+        YEARS, {"y21.yaml": TINY.replace("name: tiny", "name: tiny-2021").replace("  main:", "  west:")}),
+    ws("workshop --set a horizon of 0", ["--set", "clock.horizon=0d"], "clock.horizon"),
+    ws("an overlay whose combination is over budget", ["--max-trucks", "1000"], "more than --max-trucks 1,000",
+       {"l.yaml": LANES + "traffic: {main: {per_day: 2000}}\n"}),
+]
+
 
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
