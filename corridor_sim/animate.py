@@ -106,6 +106,11 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
         raise OutputError(f"{output}: the animation is written as a GIF; give a file name ending in .gif")
     if output.exists() and not force:
         raise OutputError(f"{output} already exists; use --force to replace it, or -o to write elsewhere")
+    if output.is_dir():  # said before the replication runs, not when the finished GIF is put in place
+        raise OutputError(f"{output} is a directory; give the animation's file name, e.g. {output / 'animation.gif'}")
+    blocking = next((p for p in output.parents if p.exists()), None)
+    if blocking is not None and not blocking.is_dir():
+        raise OutputError(f"cannot write {output}: {blocking} is a file, not a directory")
     if not 0 < days <= 366:
         raise OutputError(f"--days must be between 0 and 366, got {days:g}")
     if not 2 <= frames <= MAX_FRAMES:

@@ -102,6 +102,11 @@ class Assumptions(BaseModel):
 def load_assumptions(path: str | Path, document: YamlDocument | None = None) -> Assumptions:
     """Read an assumptions file; errors name the file, line and YAML path like scenario errors."""
     doc = document or read_yaml(Path(path))
+    if isinstance(doc.data, dict) and "assumptions" not in doc.data:  # another kind of file: one line
+        kind = " (it is a scenario file)" if {"nodes", "traffic", "extends"} & set(doc.data) else \
+            " (it is a targets file)" if "targets" in doc.data else ""
+        raise ScenarioError(Problem("assumptions", f"not an assumptions file{kind}: it has no `assumptions:` list "
+                                                   "of groups", file=str(path)))
     try:
         assumptions = Assumptions.model_validate(doc.data)
     except ValidationError as exc:

@@ -156,8 +156,33 @@ def check_targets(scenario, targets: Targets, file: str | None = None, years: di
                 what = {"from": "node", "to": "node"}.get(key, key)
                 problems.append(Problem(f"targets[{i}].{key}", f"scenario {own.name!r} has no {what} {value!r}"
                                                                 f"{did_you_mean(value, known)}", file=file))
+        if t.node is None or t.node not in own.nodes:
+            continue
+        crossings = _crossings(own)
+        here = sorted(crossings.get(t.node, ()))
+        if t.crossing is not None and t.crossing not in here:
+            problems.append(Problem(f"targets[{i}].crossing", f"scenario {own.name!r} has no crossing {t.crossing!r} "
+                                    f"at {t.node}{did_you_mean(t.crossing, here)} (its crossings there: "
+                                    f"{', '.join(here) or 'none'})", file=file))
+        elif t.metric in ("control_time", "queue_wait", "crossing_time", "bcp_cost", "ferry_wait") and not here:
+            problems.append(Problem(f"targets[{i}].node", f"no route of scenario {own.name!r} passes a control at "
+                                    f"{t.node}: the target would match no truck", file=file))
     if problems:
         raise ScenarioError(problems)
+
+
+def _crossings(scenario) -> dict[str, set[str]]:
+    """The crossings (`AA->BB`, `KZ outbound`) at each node that some flow's or caravan's route passes."""
+    from .scenario.network import build_graph, controls_at, crossing_label, resolve_route
+
+    graph = build_graph(scenario)
+    out: dict[str, set[str]] = {}
+    for item in [*scenario.traffic.values(), *scenario.caravans.values()]:
+        route = resolve_route(graph, item.route, item.from_, item.to)
+        for i in range(len(route)):
+            for key in controls_at(scenario, graph, route, i):
+                out.setdefault(key.node, set()).add(crossing_label(scenario, key))
+    return out
 
 
 def load_year_scenarios(targets: Targets, file: str | Path, overrides: list[str] | None = None) -> dict[int, Any]:
@@ -178,6 +203,10 @@ def load_targets(path: str | Path, document: YamlDocument | None = None) -> Targ
     """Read a targets YAML file (or take it `document`, already parsed); errors name the file,
     line and path like scenario errors."""
     doc = document or read_yaml(Path(path))
+    if isinstance(doc.data, dict) and "targets" not in doc.data:  # another kind of file: one line, not one per key
+        kind = " (it is a scenario file)" if {"nodes", "traffic", "extends"} & set(doc.data) else ""
+        raise ScenarioError(Problem("targets", f"not a targets file{kind}: it has no `targets:` list of observed "
+                                               "figures", file=str(path)))
     try:
         return Targets.model_validate(doc.data)
     except ValidationError as exc:

@@ -16,13 +16,14 @@ resumed design gives the same card byte for byte.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .assumptions import Assumptions, apply, paths_in
-from .errors import OutputError, Problem, ScenarioError
+from .errors import CorridorSimError, OutputError, Problem, ScenarioError
 from .results.keys import ALL
 
 if TYPE_CHECKING:
@@ -32,6 +33,14 @@ if TYPE_CHECKING:
     from .scenario.schema import Scenario
 
 MORRIS_LEVELS = 4
+MAX_DESIGN = 10_000  # --trajectories and --samples, each at most
+
+
+def max_points(groups: int) -> int:
+    """The most points a design of `groups` groups can have: the central one, the trajectories'
+    (groups + 1 each) and the samples."""
+    return 1 + MAX_DESIGN * (groups + 1) + MAX_DESIGN
+
 POINTS_FILE = "points.jsonl"
 PLAN_FILE = "design.json"
 
@@ -233,15 +242,51 @@ class DesignStore:
 
         path.mkdir(parents=True)
         write_marker(path)
-        (path / PLAN_FILE).write_text(canonical(inputs.describe()) + "\n", encoding="utf-8")
+        description = inputs.describe()
+        (path / PLAN_FILE).write_text(canonical({**description, "checksum": _checksum(description)}) + "\n",
+                                      encoding="utf-8")
         (path / POINTS_FILE).write_text("", encoding="utf-8")
         return cls(path)
 
     def description(self) -> dict[str, Any]:
+        """The inputs the design was started with, as written (its checksum checked and left out)."""
+        file = self.path / PLAN_FILE
         try:
-            return json.loads((self.path / PLAN_FILE).read_text(encoding="utf-8"))
+            stored = json.loads(file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise OutputError(f"{self.path} is not an interrupted uncertainty design ({PLAN_FILE}: {exc})") from None
+        if not isinstance(stored, dict) or "checksum" not in stored:
+            raise OutputError(f"{file} has no checksum, so it cannot be trusted to be the design that was started; "
+                              "use --force to start over")
+        description = {k: v for k, v in stored.items() if k != "checksum"}
+        if stored["checksum"] != _checksum(description):
+            raise OutputError(f"{file} has been changed since the design started (its checksum does not match); "
+                              "use --force to start over")
+        return description
+
+    def inputs(self) -> "Inputs":
+        """The design's inputs read back, held to the command line's limits: one line if they are not."""
+        from .results.store import MAX_REPLICATIONS
+
+        d = self.description()
+        try:
+            stored = Inputs.from_description(d)
+            problem = None
+            if not (type(stored.replications) is int and 1 <= stored.replications <= MAX_REPLICATIONS):
+                problem = f"replications must be a whole number from 1 to {MAX_REPLICATIONS:,}"
+            elif not (type(stored.seed) is int and stored.seed >= 0):
+                problem = "seed must be a whole number of at least 0"
+            elif not (0 < len(stored.design.u) <= max_points(len(stored.assumptions.assumptions)) and all(
+                    len(u) == len(stored.assumptions.assumptions) for u in stored.design.u)):
+                problem = "its design must hold at most the points --trajectories and --samples can ask, one value a group"
+            elif not (isinstance(stored.threshold, (int, float)) and math.isfinite(stored.threshold)):
+                problem = "threshold must be a finite number"
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, CorridorSimError) as exc:
+            first = exc.problems[0] if isinstance(exc, ScenarioError) else exc
+            problem = f"it cannot be read back ({type(exc).__name__}: {str(first)[:200]})"
+        if problem:
+            raise OutputError(f"{self.path / PLAN_FILE} is not a design the command line could have started: {problem}")
+        return stored
 
     def points(self) -> dict[int, PointResult]:
         """The finished points; a last line cut short by an interruption is dropped (it reruns)."""
@@ -254,6 +299,20 @@ class DesignStore:
                 continue
             out[point.index] = point
         return out
+
+    def check_points(self, inputs: "Inputs") -> None:
+        """Every finished point is one of this design's: its index, its groups and its scenarios'
+        replications (a hand-edited line would otherwise enter the card, or end it in a traceback)."""
+        keys = {"base", *(m.name for m in inputs.measures)}
+        groups = set(inputs.assumptions.names)
+        for index, point in self.points().items():
+            lead = point.lead if isinstance(point.lead, dict) else {}
+            if not (type(index) is int and 0 <= index < len(inputs.design.u)
+                    and isinstance(point.values, dict) and set(point.values) == groups
+                    and set(lead) == keys and all(isinstance(v, list) and len(v) == inputs.replications
+                                                  for v in lead.values())):
+                raise OutputError(f"{self.path / POINTS_FILE} holds a point that is not one of this design's "
+                                  f"(index {str(index)[:20]}); use --force to start over")
 
     def repair(self) -> None:
         """Drop a last line that a killed process left without its end, so the next point's line
@@ -282,8 +341,11 @@ def open_store(target: Path, inputs: Inputs | None, force: bool, resume: bool) -
     if resume:
         if not partial.is_dir():
             raise OutputError(f"nothing to resume: {partial} does not exist")
+        if not is_ours(partial, partial=True):
+            raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
         store = DesignStore(partial)
-        stored = Inputs.from_description(store.description())
+        stored = store.inputs()
+        store.check_points(stored)
         store.repair()
         if inputs is not None and canonical(inputs.describe()) != canonical(store.description()):
             raise OutputError(f"{partial} was started with other inputs; resume it with --resume {target} alone, "
@@ -298,6 +360,12 @@ def open_store(target: Path, inputs: Inputs | None, force: bool, resume: bool) -
                               "or use --force to start over")
         shutil.rmtree(partial)
     return DesignStore.create(partial, inputs), inputs
+
+
+def _checksum(description: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(canonical(description).encode("utf-8")).hexdigest()
 
 
 def canonical(description: dict[str, Any]) -> str:

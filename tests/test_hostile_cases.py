@@ -457,6 +457,530 @@ CASES: list[Case] = [
 ]
 
 
+# --- the costs section: units, names, shares (money, fuel and emissions) ----------------------
+
+def costs(text: str) -> str:
+    """TINY with a `costs:` section (`text` indented under it)."""
+    return TINY + "costs:\n" + "".join(f"  {line}\n" for line in text.splitlines())
+
+
+CASES += [
+    bad_file("a diesel price without its unit", "costs.countries.AA.diesel: give the unit",
+             costs("countries: {AA: {diesel: 0.65}}")),
+    bad_file("a wage in litres an hour", "'L/h' is not a unit of a cost per hour (l/h is a unit of a fuel use per hour)",
+             costs("countries: {AA: {driver_wage: 3 L/h}}")),
+    bad_file("fuel use in dollars", "costs.flows.main.fuel_driving: 'usd' is not a unit of a fuel use per distance",
+             costs("flows: {main: {fuel_driving: 33 usd}}")),
+    bad_file("a cargo time cost as a bare share", "costs.flows.main.cargo_time: give the unit",
+             costs("flows: {main: {cargo_time: 1.35}}")),
+    bad_file("a negative cargo value", "costs.flows.main.cargo_value: expected an amount of money of at least 0",
+             costs("flows: {main: {cargo_value: -5 usd}}")),
+    bad_file("a fee of 1e999 dollars", "costs.countries.AA.fees.exit: expected an amount of money that is finite",
+             costs("countries: {AA: {fees: {exit: 1e999 usd}}}")),
+    bad_file("a fee of inf dollars", "costs.countries.AA.fees.exit: expected an amount of money with its unit",
+             costs("countries: {AA: {fees: {exit: inf usd}}}")),
+    bad_file("a fee written as true", "costs.countries.AA.fees.exit: expected an amount of money",
+             costs("countries: {AA: {fees: {exit: true}}}")),
+    bad_file("fees as one number", "costs.countries.AA.fees", costs("countries: {AA: {fees: 40 usd}}")),
+    bad_file("a ferry tariff as a list", "costs.ferries", costs("ferries: {default: [1500 usd]}")),
+    bad_file("costs of a flow that does not exist", "costs.flows.mian: the scenario has no flow or caravan 'mian'",
+             costs("flows: {mian: {cargo_value: 5 usd}}")),
+    bad_file("a tariff of a ferry that does not exist", "the scenario has no ferry link",
+             costs("ferries: {origin <-> post: 1500 usd}")),
+    bad_file("fees at a node that does not exist", "costs.countries.AA.at.nowhere: the scenario has no node 'nowhere'",
+             costs("countries: {AA: {at: {nowhere: {fees: {exit: 5 usd}}}}}")),
+    bad_file("fees at a terminal", "origin is a terminal: it has no controls and no fees",
+             costs("countries: {AA: {at: {origin: {fees: {exit: 5 usd}}}}}")),
+    bad_file("fees of a country with no control at the node", "CC has no control at post",
+             costs("countries: {CC: {at: {post: {fees: {exit: 5 usd}}}}}")),
+    bad_file("a fleet of an unknown engine class", "costs.flows.main.fleet.euro_9: no emission class 'euro_9'",
+             costs("flows: {main: {fleet: {euro_9: 1}}}")),
+    bad_file("a fleet whose shares do not sum to 1", "costs.flows.main.fleet", costs("flows: {main: {fleet: {euro_6: 0.5}}}")),
+    bad_file("an engine on 150% of the time", "costs.flows.main.engine_on.queueing",
+             costs("flows: {main: {engine_on: {queueing: 1.5}}}")),
+    bad_file("a new emission class without its idle factors", "a new emission class needs nox_idle",
+             costs("emissions: {classes: {euro_7: {nox: 1 g/L, pm: 0.01 g/L}}}")),
+    bad_file("CO2 per hour where it is per litre", "costs.emissions.co2_ttw: 'kg/h' is not a unit of a mass per litre",
+             costs("emissions: {co2_ttw: 2.69 kg/h}")),
+    bad_file("a misspelt costs key", "did you mean 'flows'", costs("flow: {main: {cargo_value: 5 usd}}")),
+    bad_file("a lower-case country in costs", "costs.countries", costs("countries: {aa: {diesel: 0.65 usd/L}}")),
+    bad_file("a payload of 0 t", "costs.flows.main.payload: expected a mass of cargo above 0 t",
+             costs("flows: {main: {payload: 0 t}}")),
+    bad_file("a default payload of 0 kg", "costs.flows.default.payload: expected a mass of cargo above 0 t",
+             costs("flows: {default: {payload: 0 kg}}")),
+    Case("run with a payload of 0 t", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2, "costs.flows.main.payload",
+         {"s.yaml": costs("flows: {main: {payload: 0 t}}")}),
+    bad_file("a unit with markup", "costs.flows.main.payload", costs("flows: {main: {payload: '20 [bold]t'}}")),
+    Case("--set a diesel price without its unit", ["validate", "{s.yaml}", "--set", "costs.countries.AA.diesel=0.7"], 2,
+         "costs.countries.AA.diesel: give the unit", {"s.yaml": TINY}, out=None),
+    Case("run with a wage in the wrong unit", ["run", "{s.yaml}", *QUICK, "-o", "{out}"], 2,
+         "is not a unit of a cost per hour", {"s.yaml": costs("countries: {AA: {driver_wage: 3 L/h}}")}),
+    Case("compare with an overlay whose fees lack their unit", ["compare", "{s.yaml}", "{b.yaml}", *QUICK, "-o", "{out}"], 2,
+         "costs.countries.BB.fees.entry: give the unit",
+         {"s.yaml": TINY, "b.yaml": "extends: s.yaml\nname: b\ncosts: {countries: {BB: {fees: {entry: 69}}}}\n"}),
+]
+
+# --- calibrate: targets files, several years, --cross-validate, --folds, --csv and --json ------
+
+TWO = TARGETS + "  - {metric: control_time, node: post, value: 2}\n"
+YEARS = ("name: t\nscenarios: {2021: y21.yaml}\ntargets:\n  - {metric: lead_time, value: 1}\n"
+         "  - {metric: lead_time, value: 1, year: 2021}\n")
+CAL = ["calibrate", "{s.yaml}", "{t.yaml}", "-n", "1", "--quiet"]
+
+
+def cal(id: str, extra: list[str], words: str, targets: str = TARGETS, files: dict | None = None, **kw) -> Case:
+    """`calibrate s.yaml t.yaml -n 1 --quiet EXTRA` refused, nothing written."""
+    return Case(id, [*CAL, *extra], 2, words, {"s.yaml": TINY, "t.yaml": targets, **(files or {})}, out=None, **kw)
+
+
+CASES += [
+    cal("--cross-validate without --fit", ["--cross-validate"], "--cross-validate refits the search of --fit: give --fit too"),
+    cal("--folds without --cross-validate", ["--fit", "traffic.main.per_day=5:30", "--folds", "crossing"],
+        "--folds chooses what --cross-validate leaves out: give --cross-validate too"),
+    cal("--cross-validate of one target", ["--fit", "traffic.main.per_day=5:30", "--cross-validate"],
+        "--folds: target needs at least two groups"),
+    cal("--folds year without years", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", TWO),
+    cal("--folds crossing with one node", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "crossing"],
+        "--folds: crossing needs at least two groups", TWO),
+    cal("--folds direction without directions", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds",
+                                                 "direction"], "--folds: direction needs at least two groups", TWO),
+    cal("--folds year with one year", ["--fit", "traffic.main.per_day=5:30", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", YEARS, {"y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+    cal("a year in a targets file with no scenario", [], "targets[0].year: year 2021 is not a year of `scenarios` (years: none)",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, year: 2021}\n"),
+    cal("a year whose scenario file is missing", [], "scenarios.2021: no scenario file", YEARS),
+    cal("a year given in words", [], "scenarios", "name: t\nscenarios: {twenty-one: y21.yaml}\ntargets:\n"
+                                                 "  - {metric: lead_time, value: 1}\n"),
+    cal("a year whose scenario is broken", [], "y21.yaml", YEARS, {"y21.yaml": "extends: s.yaml\nname: [x\n"}),
+    cal("a year whose scenario lacks the flow", [], "targets[1].flow: scenario 'tiny-2021' has no flow 'main'",
+        YEARS.replace("year: 2021", "year: 2021, flow: main"),
+        {"y21.yaml": TINY.replace("name: tiny", "name: tiny-2021").replace("  main:", "  west:")}),
+    cal("a source that is not cited", [], "targets[0].source: source 'cpmm' is not a key of `sources`",
+        "name: t\nsources: {cpmm22: CPMM 2022}\ntargets:\n  - {metric: lead_time, value: 1, source: cpmm}\n"),
+    cal("an unknown metric", [], "targets[0].metric: expected one of", "name: t\ntargets:\n  - {metric: speed, value: 1}\n"),
+    cal("a control time without its node", [], "control_time needs node",
+        "name: t\ntargets:\n  - {metric: control_time, value: 1}\n"),
+    cal("from without to", [], "give both `from` and `to`, or neither",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, from: origin}\n"),
+    cal("a border cost of a crossing without its node", [], "bcp_cost with a crossing needs node",
+        "name: t\ntargets:\n  - {metric: bcp_cost, value: 43, crossing: AA->BB}\n"),
+    cal("a section cost without its flow", [], "section_cost needs flow",
+        "name: t\ntargets:\n  - {metric: section_cost, value: 945}\n"),
+    cal("a target of a flow that does not exist", [], "targets[0].flow: scenario 'tiny' has no flow 'mian'",
+        "name: t\ntargets:\n  - {metric: lead_time, value: 1, flow: mian}\n"),
+    cal("a target of a node that does not exist", [], "targets[0].node: scenario 'tiny' has no node 'psot'",
+        "name: t\ntargets:\n  - {metric: control_time, value: 1, node: psot}\n"),
+    cal("a crossing that is not at the node", [], "targets[0].crossing: scenario 'tiny' has no crossing 'XX->YY' at post",
+        "name: t\ntargets:\n  - {metric: crossing_time, node: post, crossing: XX->YY, value: 5}\n"),
+    cal("a crossing written the other way round", [], "its crossings there: AA->BB",
+        "name: t\ntargets:\n  - {metric: bcp_cost, node: post, crossing: BB->AA, value: 5}\n"),
+    cal("a control time at a terminal", [], "targets[0].node: no route of scenario 'tiny' passes a control at origin",
+        "name: t\ntargets:\n  - {metric: control_time, node: origin, value: 5}\n"),
+    cal("a border cost at a terminal", [], "passes a control at destination",
+        "name: t\ntargets:\n  - {metric: bcp_cost, node: destination, value: 5}\n"),
+    cal("a negative tolerance", [], "targets[0].tolerance", TARGETS.replace("value: 1", "value: 1, tolerance: -0.1")),
+    cal("no targets", [], "targets", "name: t\ntargets: []\n"),
+    cal("a misspelt target key", [], "did you mean 'tolerance'", TARGETS.replace("value: 1", "value: 1, tolerence: 0.1")),
+    cal("a fit range whose min is above its max", ["--fit"], "fit[0]: min must be below max",
+        TARGETS + "fit:\n  - {path: traffic.main.per_day, min: 30, max: 5}\n"),
+    cal("--fit alone without a fit section", ["--fit"], "name the values to fit"),
+    cal("--fit without bounds", ["--fit", "traffic.main.per_day"], "expected PATH=LOW:HIGH"),
+    cal("--fit with LOW above HIGH", ["--fit", "traffic.main.per_day=30:5"], "LOW must be below HIGH"),
+    cal("--generations 0", ["--fit", "traffic.main.per_day=5:30", "--generations", "0"], "--generations must be at least 1"),
+    cal("--population 0", ["--fit", "traffic.main.per_day=5:30", "--population", "0"], "--population must be at least 1"),
+    cal("--overlay over a file without --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{fit.yaml}"],
+        "exists; use --force", files={"fit.yaml": "mine\n"}),
+    cal("--json a directory", ["--json", "{d}"], "--json", files={"d/notes.txt": "mine"}),
+    cal("--csv a directory", ["--csv", "{d}"], "--csv", files={"d/notes.txt": "mine"}),
+    cal("--csv through a file", ["--csv", "{s.yaml}/t.csv"], "cannot write"),
+    cal("--csv into a new folder, then a refused --fit", ["--csv", "{new}/t.csv", "--fit", "traffic.main.per_day"],
+        "expected PATH=LOW:HIGH"),
+    cal("--overlay into a new folder, then refused folds",
+        ["--fit", "traffic.main.per_day=5:30", "--overlay", "{new}/fit.yaml", "--cross-validate", "--folds", "year"],
+        "--folds: year needs at least two groups", TWO),
+    Case("validate a targets file whose year has no scenario file", ["validate", "{t.yaml}"], 2, "scenarios.2021: no scenario file",
+         {"t.yaml": YEARS}, out=None),
+]
+
+
+# --- uncertainty: the assumptions file, the design's options, the card's directory -------------
+
+ASSUME = ("assumptions:\n  - name: lanes\n    paths: [nodes.post.lanes]\n    range: [1, 2, 3]\n    integer: true\n"
+          "    reasoning: 'ASSUMPTION: a lane more or less'\n")
+MORE = "extends: s.yaml\nname: more\nnodes: {post: {lanes: 3}}\n"
+UNC = ["uncertainty", "{s.yaml}", "{m.yaml}", "--assumptions", "{a.yaml}", "-n", "1", "--trajectories", "0",
+       "--samples", "2", "--quiet", "--no-plots", "-o", "{out}"]
+
+
+def unc(id: str, extra: list[str], words: str, assume: str = ASSUME, files: dict | None = None,
+        argv: list[str] | None = None, **kw) -> Case:
+    """`uncertainty s.yaml m.yaml --assumptions a.yaml ... EXTRA` refused, nothing written."""
+    kw.setdefault("out", None)
+    return Case(id, [*(argv or UNC), *extra], 2, words, {"s.yaml": TINY, "m.yaml": MORE, "a.yaml": assume, **(files or {})},
+                **kw)
+
+
+def group(**fields: str) -> str:
+    """An assumptions file of one group: ASSUME's with `fields` replaced (a value of '' drops the key)."""
+    base = {"name": "lanes", "paths": "[nodes.post.lanes]", "range": "[1, 2, 3]", "integer": "true",
+            "reasoning": "'ASSUMPTION: a lane more or less'"}
+    base.update(fields)
+    return "assumptions:\n  - " + "\n    ".join(f"{k}: {v}" for k, v in base.items() if v != "") + "\n"
+
+
+def _interrupted_design(path: Path) -> None:
+    """`uncertainty ... -o out` stopped after its first point: `out.partial` kept."""
+    from corridor_sim import uncertainty
+
+    real = uncertainty.DesignStore.add
+
+    def add_then_stop(self, point) -> None:
+        real(self, point)
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(uncertainty.DesignStore, "add", add_then_stop)
+        assert main(_argv(Case("", UNC, 0, ""), path)) == 130
+
+
+def _edited_design(edit: Callable[[dict], object], sign: bool = True) -> Callable[[Path], None]:
+    """An interrupted design whose design.json is edited, its checksum made again (`sign`: a digest
+    anyone can recompute) or left as it was."""
+    def setup(path: Path) -> None:
+        import json
+
+        from corridor_sim.uncertainty import _checksum
+
+        _interrupted_design(path)
+        plan = path / "out.partial" / "design.json"
+        body = edit(json.loads(plan.read_text(encoding="utf-8")))
+        if sign and isinstance(body, dict):
+            body["checksum"] = _checksum({k: v for k, v in body.items() if k != "checksum"})
+        plan.write_text(json.dumps(body), encoding="utf-8")
+    return setup
+
+
+CASES += [
+    unc("uncertainty without --assumptions", [], "give the assumptions file: --assumptions FILE",
+        argv=[a for a in UNC if a not in ("--assumptions", "{a.yaml}")]),
+    unc("uncertainty without a measure", [], "give at least one measure", argv=[a for a in UNC if a != "{m.yaml}"]),
+    unc("uncertainty without a base", [], "give the base scenario", argv=["uncertainty", "-o", "{out}", "--quiet"]),
+    unc("uncertainty of a measure named as the base", [], "two scenarios are both named 'tiny'",
+        files={"m.yaml": "extends: s.yaml\nnodes: {post: {lanes: 3}}\n"}),
+    unc("--threshold nan", ["--threshold", "nan"], "--threshold must be a finite number"),
+    unc("--threshold inf", ["--threshold", "inf"], "--threshold must be a finite number"),
+    unc("--trajectories -1", ["--trajectories", "-1"], "--trajectories must be between 0 and 10,000"),
+    unc("--samples 10^6", ["--samples", "1000000"], "--samples must be between 0 and 10,000"),
+    unc("an empty design", ["--samples", "0"], "the design is empty"),
+    unc("--calibration without --targets", ["--calibration", "{s.yaml}"], "give --targets too"),
+    unc("--flow that does not exist", ["--flow", "mian"], "--flow: scenario 'tiny' has no flow or caravan 'mian'"),
+    unc("uncertainty -n 0", ["-n", "0"], "at least 1"),
+    unc("uncertainty --workers 0", ["--workers", "0"], "at least 1"),
+    unc("uncertainty --seed -1", ["--seed", "-1"], "--seed must be"),
+    unc("uncertainty --dask-address with serial", ["--executor", "serial", "--dask-address", "tcp://x:1"],
+        "needs --executor dask"),
+    unc("--targets of several years", ["--targets", "{t.yaml}"], "holds targets of several years",
+        files={"t.yaml": YEARS, "y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+    unc("--targets naming a node the base lacks", ["--targets", "{t.yaml}"], "targets[0].node: scenario 'tiny' has no node",
+        files={"t.yaml": "name: t\ntargets:\n  - {metric: control_time, value: 1, node: psot}\n"}),
+    unc("an assumptions file that is missing", ["--assumptions", "{nope.yaml}"], "file not found"),
+    unc("an assumptions file that is a directory", ["--assumptions", "{d}"], "is a directory",
+        files={"d/notes.txt": "mine"}),
+    unc("a path the base does not have", [], "assumptions[0].paths[0]: scenario 'tiny' has no value at nodes.psot.lanes",
+        group(paths="[nodes.psot.lanes]")),
+    unc("a range that excludes its central value", [], "the central value 5 lies outside [1, 3]", group(range="[1, 5, 3]")),
+    unc("a range whose low is its high", [], "low must be below high", group(range="[2, 2, 2]")),
+    unc("a range of two numbers", [], "assumptions[0].range: expected [low, central, high], three numbers",
+        group(range="[1, 3]")),
+    unc("a range of .nan", [], "assumptions[0].range", group(range="[1, .nan, 3]")),
+    unc("a range of .inf", [], "assumptions[0].range", group(range="[1, 2, .inf]")),
+    unc("a group with neither source nor reasoning", [], "give a `source` or the `reasoning`", group(reasoning="")),
+    unc("an assumptions file with no groups", [], "the design is empty", "assumptions: []\n"),
+    unc("two groups of one name", [], "another group is also named 'lanes'",
+        ASSUME + ASSUME.removeprefix("assumptions:\n").replace("[1, 2, 3]", "[1, 2, 4]")),
+    unc("a misspelt group key", [], "did you mean 'distribution'", group(distributon="uniform")),
+    unc("an unknown distribution", [], "assumptions[0].distribution: expected one of", group(distribution="normal")),
+    unc("a factor of a name", [], "mode factor needs a number", group(paths="[name]", mode="factor", integer="false",
+                                                                       range="[0.5, 1, 1.5]")),
+    unc("a range whose low end breaks the scenario", [], "at its low end (0) the scenario is invalid", group(range="[0, 2, 3]")),
+    unc("a negative power", [], "a power must be at least 0", group(paths="[traffic.main.per_day]", mode="power",
+                                                                    integer="false", range="[-1, 1, 2]")),
+    unc("a group name of 81 characters", [], "assumptions[0].name", group(name="x" * 81)),
+    unc("a design point over budget", [], "design point", group(paths="[traffic.main.per_day]", integer="false",
+                                                                range="[1, 1, 100000]"),
+        files={"s.yaml": TINY.replace("horizon: 10d", "horizon: 36500d")}),
+    unc("uncertainty -o a run without --force", [], "already exists; use --force",
+        files={"out/summary.json": "{}", "out/.corridor-sim-run": "{}"}),
+    unc("uncertainty --force on a folder of notes", ["--force"], "not a corridor-sim run", files={"out/thesis.txt": "mine"}),
+    unc("uncertainty --force on a foreign DIR.partial", ["--force"], "out.partial is not an interrupted corridor-sim run",
+        files={"out.partial/thesis.txt": "mine"}),
+    unc("uncertainty --resume of nothing", [], "nothing to resume", argv=["uncertainty", "--resume", "{out}", "--quiet"]),
+    unc("uncertainty --resume with the scenario files", ["--resume", "{out}"], "give no scenario files nor --flow"),
+    unc("uncertainty of an interrupted design without --resume", [], "holds an interrupted design",
+        setup=_interrupted_design),
+    unc("uncertainty --resume of a design.json that is a list", [], "design.json has no checksum",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"], setup=_edited_design(lambda d: [d])),
+    unc("uncertainty --resume of a hand-edited threshold", [], "design.json has been changed since the design started",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "threshold": 5.0}, sign=False)),
+    unc("uncertainty --resume of a design.json without its base", [], "cannot be read back",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {k: v for k, v in d.items() if k != "base"})),
+    unc("uncertainty --resume of a design of 10^9 replications", [],
+        "replications must be a whole number from 1 to 100,000",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "replications": 10**9})),
+    unc("uncertainty --resume of a design of 10^5 points", [], "its design must hold at most",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=_edited_design(lambda d: {**d, "design": {**d["design"], "u": [[0.5]] * 10**5,
+                                                         "kinds": ["sample"] * 10**5}})),
+    unc("uncertainty --resume of damaged design.json", [], "is not an interrupted uncertainty design",
+        argv=["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"],
+        setup=lambda p: (_interrupted_design(p), (p / "out.partial" / "design.json").write_text("{not json"))),
+]
+
+
+# --- workshop: overlays that are not of the base, too many runs, pages and run directories ------
+
+ETIR = "extends: s.yaml\nname: etir\nlabel: e-TIR\ntraffic: {main: {regime: {paper_tir: 0, etir: 1}}}\n"
+LANES = "extends: s.yaml\nname: more-lanes\nnodes: {post: {lanes: 3}}\n"
+WS = ["workshop", "{s.yaml}", "{e.yaml}", "{l.yaml}", "-n", "1", "--workers", "1", "--quiet", "-o", "{kit.html}"]
+
+
+def ws(id: str, extra: list[str], words: str, files: dict | None = None, argv: list[str] | None = None, **kw) -> Case:
+    """`workshop s.yaml e.yaml l.yaml -n 1 -o kit.html EXTRA` refused, nothing written."""
+    kw.setdefault("out", None)
+    return Case(id, [*(argv or WS), *extra], 2, words, {"s.yaml": TINY, "e.yaml": ETIR, "l.yaml": LANES, **(files or {})},
+                **kw)
+
+
+def _interrupted_kit(path: Path) -> None:
+    """`workshop ... -o kit.html` stopped after its first replication: `kit-data.partial` kept."""
+    from corridor_sim.workshop import build_kit, kit_plan
+
+    kit = build_kit(path / "s.yaml", [path / "e.yaml", path / "l.yaml"])
+
+    def stop(name: str, done: int, total: int) -> None:
+        if done >= 1:
+            raise _Stop
+
+    from corridor_sim.experiment import Output, run_plan
+
+    with pytest.raises(_Stop):
+        run_plan(kit_plan(kit, 1), progress=stop, output=Output(path / "kit-data"))
+
+
+CASES += [
+    ws("an overlay that does not extend the base", [], "does not extend",
+       {"e.yaml": ETIR.replace("extends: s.yaml", "extends: other.yaml"), "other.yaml": TINY.replace("name: tiny", "name: other")}),
+    ws("an overlay that is the base itself", [], "does not extend", argv=[a if a != "{l.yaml}" else "{s.yaml}" for a in WS]),
+    ws("a base without overlays", [], "give the measures after", argv=["workshop", "{s.yaml}", "-o", "{kit.html}", "--quiet"]),
+    ws("too many runs for --max-runs", ["--max-runs", "3"], "the kit needs 4 runs"),
+    ws("too many combinations for the budget of runs", ["-n", "100", "--max-runs", "100"], "more than --max-runs 100"),
+    ws("--max-size 0", ["--max-size", "0"], "at least 1"),
+    ws("--max-runs 0", ["--max-runs", "0"], "at least 1"),
+    ws("workshop -n 0", ["-n", "0"], "at least 1"),
+    ws("workshop --workers 0", ["--workers", "0"], "at least 1"),
+    ws("workshop --seed -1", ["--seed", "-1"], "--seed must be"),
+    ws("workshop --max-trucks 0", ["--max-trucks", "0"], "at least 1"),
+    ws("workshop over budget", ["--max-trucks", "10"], "more than --max-trucks 10"),
+    ws("workshop --dask-address with serial", ["--executor", "serial", "--dask-address", "tcp://x:1"], "needs --executor dask"),
+    ws("two measures that set one value differently", [], "both set nodes.post.lanes, differently",
+       {"e.yaml": ETIR.replace("traffic:", "nodes: {post: {lanes: 4}}\ntraffic:")}),
+    ws("one overlay given twice", [], "e.yaml is given twice; give each measure once",
+       argv=[a if a != "{l.yaml}" else "{e.yaml}" for a in WS]),
+    ws("an overlay named as the base", [], "the base has the name of one of its measures",
+       {"l.yaml": LANES.replace("name: more-lanes", "name: tiny")}),
+    ws("an overlay with a bad value", [], "nodes.post.lanes", {"l.yaml": LANES.replace("lanes: 3", "lanes: -3")}),
+    ws("an overlay that is missing", [], "file not found", argv=[a if a != "{l.yaml}" else "{nope.yaml}" for a in WS]),
+    ws("workshop --set a flow that does not exist", ["--set", "traffic.mian.per_day=5"], "mian"),
+    ws("a kit page that exists without --force", [], "kit.html exists; use --force", {"kit.html": "<p>mine</p>"}),
+    ws("--force on a page that is not a kit", ["--force"], "exists and is not a workshop kit", {"kit.html": "<p>mine</p>"}),
+    ws("a kit page that is not HTML", ["-o", "{kit.txt}"], "give a name ending in .html"),
+    ws("a kit page that is a directory", [], "is a directory", {"kit.html/notes.txt": "mine"}),
+    ws("a kit page through a file", ["-o", "{s.yaml}/kit.html"], "s.yaml"),
+    ws("--data a folder of notes", ["--data", "{docs}"], "not a corridor-sim run", {"docs/thesis.txt": "mine"}),
+    ws("--data a folder of notes --force", ["--data", "{docs}", "--force"], "not a corridor-sim run", {"docs/thesis.txt": "mine"}),
+    ws("--data a run without --force", ["--data", "{out}"], "already holds results", setup=_run_dir),
+    ws("--data -o .", ["--data", "."], "cannot be a run directory"),
+    ws("workshop --resume of nothing", ["--resume"], "nothing to resume"),
+    ws("workshop --resume with other replications", ["--resume", "-n", "2"], "was started with other measures or options",
+       setup=_interrupted_kit),
+    ws("workshop of an interrupted kit without --resume", [], "holds an interrupted run", setup=_interrupted_kit),
+]
+
+# --- plot formats, engines, demos and animations -------------------------------------------------
+
+MAPPED = (TINY.replace("    country: AA\n", "    country: AA\n    lat: 40\n    lon: 50\n")
+          .replace("    lanes: 2\n", "    lanes: 2\n    lat: 40\n    lon: 51\n")
+          .replace("    country: BB\n", "    country: BB\n    lat: 40\n    lon: 52\n"))
+ANIM = ["animate", "{s.yaml}", "-o", "{a.gif}"]
+
+CASES += [
+    Case("plot --format gif", ["plot", "{out}", "--format", "gif"], 2, "unknown plot format gif", {"s.yaml": TINY},
+         setup=_run_dir, out=None),
+    Case("plot --format with markup", ["plot", "{out}", "--format", "png,[bold]svg"], 2, "unknown plot format [bold]svg",
+         {"s.yaml": TINY}, setup=_run_dir, out=None),
+    Case("plot --format of nothing", ["plot", "{out}", "--format", ","], 2, "unknown plot format (none)", {"s.yaml": TINY}, setup=_run_dir,
+         out=None),
+    Case("--engine reference on a resumed compare", ["compare", "--resume", "{out}", "--engine", "reference"], 2, "cannot change",
+         {"s.yaml": TINY}, setup=lambda p: _partial(p)),
+    Case("--engine reference over budget", ["run", "{s.yaml}", *QUICK, "--engine", "reference", "-o", "{out}", "--max-trucks",
+                                            "10"], 2, "more than --max-trucks 10", {"s.yaml": TINY}),
+    Case("sweep --engine reference of a bad --vary", ["sweep", "{s.yaml}", "--engine", "reference", "--vary",
+                                                      "nodes.post.lanes=2,-1", *QUICK, "-o", "{out}"], 2,
+         "nodes.post.lanes", {"s.yaml": TINY}),
+    Case("demo -n 0", ["demo", "aeo", "-n", "0", "--quiet", "-o", "{out}"], 2, "at least 1"),
+    Case("demo --workers 0", ["demo", "aeo", "--workers", "0", "--quiet", "-o", "{out}"], 2, "at least 1"),
+    Case("demo -o a folder of notes", ["demo", "aeo", "-n", "1", "--quiet", "-o", "{docs}", "--force"], 2,
+         "not a corridor-sim run", {"docs/thesis.txt": "mine"}, out=None),
+    Case("demo -o a run without --force", ["demo", "aeo", "-n", "1", "--quiet", "-o", "{out}"], 2, "already holds results",
+         {"s.yaml": TINY}, setup=_run_dir, out=None),
+    Case("animate without coordinates at one node", ANIM, 2, "nodes.destination: has no lat/lon",
+         {"s.yaml": MAPPED.replace("    country: BB\n    lat: 40\n    lon: 52\n", "    country: BB\n")}, out=None),
+    Case("animate --days 0", [*ANIM, "--days", "0"], 2, "--days", {"s.yaml": MAPPED}, out=None),
+    Case("animate --frames 0", [*ANIM, "--frames", "0"], 2, "--frames", {"s.yaml": MAPPED}, out=None),
+    Case("animate --fps 0", [*ANIM, "--fps", "0"], 2, "--fps", {"s.yaml": MAPPED}, out=None),
+    Case("animate --replication -1", [*ANIM, "--replication", "-1"], 2, "--replication", {"s.yaml": MAPPED}, out=None),
+    Case("animate --seed -1", [*ANIM, "--seed", "-1"], 2, "--seed", {"s.yaml": MAPPED}, out=None),
+    Case("animate over a file without --force", ANIM, 2, "--force", {"s.yaml": MAPPED, "a.gif": "mine"}, out=None),
+    Case("animate into a directory", ["animate", "{s.yaml}", "-o", "{d.gif}"], 2, "already exists",
+         {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
+    Case("animate --force into a directory", ["animate", "{s.yaml}", "-o", "{d.gif}", "--force"], 2, "is a directory",
+         {"s.yaml": MAPPED, "d.gif/notes.txt": "mine"}, out=None),
+    Case("animate through a file", ["animate", "{s.yaml}", "-o", "{s.yaml}/a.gif"], 2, "is a file, not a directory",
+         {"s.yaml": MAPPED}, out=None),
+    Case("animate to a file that is not a GIF", ["animate", "{s.yaml}", "-o", "{a.png}"], 2, "ending in .gif",
+         {"s.yaml": MAPPED}, out=None),
+]
+
+CASES += [
+    ws("workshop --trace over budget", ["--trace", "--max-trucks", "300"], "traced trucks a replication"),
+    ws("workshop --engine reference over budget", ["--engine", "reference", "--max-trucks", "10"], "more than --max-trucks 10"),
+    ws("a level that does not extend the base", [], "does not extend",
+       {"half.yaml": ETIR.replace("extends: s.yaml", "extends: other.yaml"), "other.yaml": TINY.replace("name: tiny", "name: other")},
+       argv=[a if a != "{e.yaml}" else "{half.yaml},{e.yaml}" for a in WS]),
+    ws("an overlay label with markup", [], "brackets", {"l.yaml": LANES + "label: '[/x] more'\n"}),
+    unc("--calibration that is missing", ["--targets", "{t.yaml}", "--calibration", "{nope.yaml}"], "file not found",
+        files={"t.yaml": TARGETS}),
+    unc("--calibration that lacks the targets' node", ["--targets", "{t.yaml}", "--calibration", "{c.yaml}"],
+        "targets[0].node: scenario 'cal' has no node 'post'",
+        files={"t.yaml": "name: t\ntargets:\n  - {metric: control_time, value: 1, node: post}\n",
+               "c.yaml": TINY.replace("name: tiny", "name: cal").replace("post", "gate")}),
+    unc("--targets that is a scenario file", ["--targets", "{s.yaml}"], "targets: not a targets file (it is a scenario file)"),
+    unc("--assumptions that is a scenario file", ["--assumptions", "{s.yaml}"],
+        "assumptions: not an assumptions file (it is a scenario file)"),
+    unc("uncertainty with the assumptions file as a measure", [], "a.yaml: is not a scenario file",
+        argv=[a if a != "{m.yaml}" else "{a.yaml}" for a in UNC]),
+    unc("--assumptions that is a targets file", ["--assumptions", "{t.yaml}"],
+        "assumptions: not an assumptions file (it is a targets file)", files={"t.yaml": TARGETS}),
+    Case("calibrate a targets file that is a scenario", [*CAL[:2], "{s.yaml}", *CAL[3:]], 2,
+         "targets: not a targets file (it is a scenario file)", {"s.yaml": TINY}, out=None),
+    Case("calibrate with its files swapped", [CAL[0], "{t.yaml}", "{s.yaml}", *CAL[3:]], 2,
+         "is a file of calibration targets (a top-level `targets:` list), not a scenario file",
+         {"s.yaml": TINY, "t.yaml": TARGETS}, out=None),
+]
+
+
+def _edited_points(line: str) -> Callable[[Path], None]:
+    """An interrupted design with `line` appended to its points.jsonl."""
+    def setup(path: Path) -> None:
+        _interrupted_design(path)
+        with open(path / "out.partial" / "points.jsonl", "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+    return setup
+
+
+RESUME_UNC = ["uncertainty", "--resume", "{out}", "--quiet", "--no-plots"]
+
+CASES += [
+    unc("--threshold -inf", ["--threshold=-inf"], "--threshold must be a finite number"),
+    unc("a factor of a price with its unit", [], "mode factor needs a number",
+        group(paths="[costs.countries.AA.diesel]", mode="factor", integer="false", range="[0.5, 1, 1.5]"),
+        files={"s.yaml": costs("countries: {AA: {diesel: 0.65 usd/L}}")}),
+    unc("uncertainty -o a folder of notes named runs[old]", ["-o", "{runs[old]}", "--force"], "runs[old] is not a corridor-sim run",
+        files={"runs[old]/notes.txt": "mine"}),
+    unc("uncertainty --resume of a foreign DIR.partial", [], "not an interrupted corridor-sim run", argv=RESUME_UNC,
+        files={"out.partial/design.json": "{}", "out.partial/notes.txt": "mine"}),
+    unc("uncertainty --resume of a partial without its marker", [], "not an interrupted corridor-sim run", argv=RESUME_UNC,
+        setup=lambda p: (_interrupted_design(p), (p / "out.partial" / ".corridor-sim-run").unlink())),
+    unc("uncertainty --resume with a point outside the design", [], "points.jsonl holds a point that is not one of this design's", argv=RESUME_UNC,
+        setup=_edited_points('{"index": 999, "values": {"lanes": 2}, "lead": {"base": [1.0], "more": [1.0]}}')),
+    unc("uncertainty --resume with a point of other scenarios", [], "points.jsonl holds a point that is not one of this design's", argv=RESUME_UNC,
+        setup=_edited_points('{"index": 2, "values": {"lanes": 2}, "lead": {"x": [1.0]}}')),
+    ws("a kit page named kit[old].html without --force", ["-o", "{kit[old].html}"], "kit[old].html exists",
+       {"kit[old].html": "<p>mine</p>"}),
+    ws("workshop --set a price without its unit", ["--set", "costs.countries.AA.diesel=0.7"], "give the unit"),
+    cal("--json into /proc", ["--json", "/proc/corridor-sim-x/t.json"], "cannot write"),
+    cal("--overlay named fit[old].yaml without --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{fit[old].yaml}"],
+        "fit[old].yaml exists", files={"fit[old].yaml": "mine\n"}),
+]
+
+CASES += [
+    cal("--overlay the scenario itself, with --force", ["--fit", "traffic.main.per_day=5:30", "--overlay", "{s.yaml}", "--force"],
+        "is one of the command's input files"),
+    cal("--overlay the base the scenario extends, with --force",
+        ["--fit", "traffic.main.per_day=5:30", "--overlay", "{base.yaml}", "--force"], "is one of the command's input files",
+        files={"s.yaml": "extends: base.yaml\nname: child\n", "base.yaml": TINY}),
+    cal("--csv the scenario file", ["--csv", "{s.yaml}"], "is one of the command's input files"),
+    cal("--json the targets file", ["--json", "{t.yaml}"], "is one of the command's input files"),
+    cal("--csv a year's scenario file", ["--csv", "{y21.yaml}"], "is one of the command's input files", YEARS,
+        {"y21.yaml": "extends: s.yaml\nname: tiny-2021\n"}),
+]
+
+CASES += [
+    ws("--data the page itself", ["--data", "{kit.html}"], "name the same place"),
+    ws("the page inside --data", ["--data", "{kd}", "-o", "{kd}/kit.html"], "name the same place"),
+    ws("workshop --resume of a foreign DIR.partial", ["--resume"], "not an interrupted corridor-sim run",
+       {"kit-data.partial/thesis.txt": "mine"}),
+    ws("workshop --resume of a partial with a damaged plan", ["--resume"], "plan.json",
+       setup=lambda p: (_interrupted_kit(p), (p / "kit-data.partial" / "plan.json").write_text("{not json"))),
+    ws("--data a folder of notes inside another", ["--data", "{notes}/run"], "not a corridor-sim run",
+       {"notes/run/thesis.txt": "mine"}),
+]
+
+CASES += [
+    cal("--fit a path the scenario does not have", ["--fit", "traffic.mian.per_day=5:30"], "mian"),
+    cal("--fit a path that is not a number", ["--fit", "name=1:5"], "name"),
+    cal("--fit the number of a list that does not exist", ["--fit", "traffic.main.hourly.30=0:2"], "hourly"),
+    ws("workshop --resume --force of nothing", ["--resume", "--force"], "nothing to resume"),
+    unc("uncertainty --resume --force of nothing", [], "nothing to resume",
+        argv=["uncertainty", "--resume", "{out}", "--force", "--quiet"]),
+    Case("run --resume --force of nothing", ["run", "--resume", "{out}", "--force", "--quiet"], 2, "nothing to resume",
+         out=None),
+]
+
+CASES += [
+    unc("uncertainty -o the base file", ["-o", "{s.yaml}"], "s.yaml"),
+    unc("uncertainty -o .", ["-o", "."], "cannot be a run directory"),
+    unc("uncertainty -o a name too long", ["-o", "{" + "a" * 250 + "}"], "choose a shorter -o"),
+    unc("a path through a list item that is not there", [], "has no value at traffic.main.hourly.30",
+        group(paths="[traffic.main.hourly.30]", integer="false", range="[0, 1, 2]")),
+    ws("a kit page named with an escape", ["-o", "{k\x1b]0;x\x07.html}"], "k\\x1b]0;x\\x07.html exists",
+       {"k\x1b]0;x\x07.html": "<p>mine</p>"}),
+]
+
+CASES += [
+    Case("sweep --vary a price without its unit", ["sweep", "{s.yaml}", "--vary", "costs.countries.AA.diesel=0.6,0.7", *QUICK,
+                                                   "-o", "{out}"], 2, "give the unit", {"s.yaml": TINY}),
+    Case("sweep --vary a payload down to 0 t", ["sweep", "{s.yaml}", "--vary", "costs.flows.main.payload=0 t,20 t", *QUICK,
+                                                "-o", "{out}"], 2, "above 0 t", {"s.yaml": TINY}),
+    cal("a negative absolute tolerance", [], "targets[0].abs_tolerance", TARGETS.replace("value: 1", "value: 1, abs_tolerance: -1h")),
+    cal("a percentile that is not offered", [], "targets[0].stat: expected one of", TARGETS.replace("value: 1", "value: 1, stat: p99")),
+    cal("a target value with a unit", [], "targets[0].value", TARGETS.replace("value: 1", "value: 5 h")),
+]
+
+CASES += [
+    cal("--fit a flow a year's scenario lacks", ["--fit", "traffic.main.per_day=5:30"],
+        "--set traffic.main.per_day: the scenario has no flow 'main'",
+        YEARS, {"y21.yaml": TINY.replace("name: tiny", "name: tiny-2021").replace("  main:", "  west:")}),
+    ws("workshop --set a horizon of 0", ["--set", "clock.horizon=0d"], "clock.horizon"),
+    ws("an overlay whose combination is over budget", ["--max-trucks", "1000"], "more than --max-trucks 1,000",
+       {"l.yaml": LANES + "traffic: {main: {per_day: 2000}}\n"}),
+]
+
+
 def _snapshot(root: Path, skip: set[Path]) -> dict[str, tuple[int, int]]:
     """Every file and directory under `root` (size and mtime), leaving out the output directory."""
     found = {}
@@ -509,8 +1033,8 @@ def test_a_hostile_case_ends_in_one_line_and_changes_nothing_else(case: Case, tm
         assert (root / case.out / "summary.json").is_file()
 
 
-def test_there_are_at_least_a_hundred_cases():
-    assert len(CASES) >= 100 and len({c.id for c in CASES}) == len(CASES)
+def test_there_are_at_least_250_cases():
+    assert len(CASES) >= 250 and len({c.id for c in CASES}) == len(CASES)
 
 
 def _swap(a: Path, b: Path) -> None:

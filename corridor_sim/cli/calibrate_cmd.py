@@ -78,8 +78,10 @@ def calibrate(args: argparse.Namespace) -> int:
     check_budget(distinct(runs), at_once=min(args.workers, reps), trace=targets.needs_trace, lift=None)
     seed = scenario.experiment.seed if args.seed is None else args.seed
     outputs = _Outputs(args.csv, args.json)
+    _refuse_inputs(args, targets, [("--csv", outputs.csv), ("--json", outputs.json)])
     if args.fit is not None:
         return _search(args, scenario, targets, reps, seed, years, outputs)
+    outputs.check()
     with progress_bars(not args.quiet, [s.name for s in distinct(runs)], reps) as progress:
         result = run_many(distinct(runs), reps, seed, args.workers, trace=targets.needs_trace, progress=progress)
     table = evaluate(result, targets, runs[None].name if None in runs else None,
@@ -161,8 +163,13 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
                   trace=targets.needs_trace)
     name = overlay_name(scenario.name)
     overlay = Path(args.overlay) if args.overlay else Path("results") / f"{name}.yaml"
-    _check_overlay_path(overlay, args.force)
     folds, kept = _folds(args, targets) if args.cross_validate else ([], [])
+    _refuse_inputs(args, targets, [("--overlay", overlay)])
+    # the paths last: every refusal is said before a folder is made for them
+    _check_overlay_path(overlay, args.force, probe=False)
+    outputs.check(probe=False)
+    _probe(overlay, "--overlay")
+    outputs.check()
 
     def report(evaluations: int, best: float, values: dict) -> None:
         if not args.quiet:
@@ -357,9 +364,12 @@ class _Outputs:
 
         self.csv = Path(csv) if csv else None
         self.json = Path(json_file) if json_file else None
+
+    def check(self, probe: bool = True) -> None:
+        """Before the work: each file can be written (with `probe`, its folder made and a file put in it)."""
         for path, option in ((self.csv, "--csv"), (self.json, "--json")):
             if path is not None:
-                _check_writable(path, option)
+                _check_writable(path, option, probe)
 
     def write(self, table, about: dict, validation=None) -> None:
         import json
@@ -394,16 +404,57 @@ def _plain(value):
     return value
 
 
-def _check_writable(path, option: str) -> None:
+def _refuse_inputs(args: argparse.Namespace, targets, outputs: list) -> None:
+    """An output file may not be one of the command's inputs: the scenario, the files it extends,
+    the targets file or a year's scenario (a `--overlay s.yaml --force` replaced the scenario it
+    fitted with an overlay that extends itself)."""
+    from pathlib import Path
+
+    from ..errors import OutputError
+    from ..scenario.loader import read_chain
+
+    files = [Path(args.file), Path(args.targets)]
+    files += [Path(args.targets).parent / name for name in targets.scenarios.values()]
+    inputs = {}
+    for file in files:
+        chain = read_chain(file) if file.suffix in (".yaml", ".yml") and file != Path(args.targets) and file.is_file() \
+            else []
+        for path in [file, *(doc.path for doc in chain)]:
+            inputs[Path(path).resolve()] = path
+    for option, path in outputs:
+        if path is not None and path.resolve() in inputs:
+            raise OutputError(f"{option} {path} is one of the command's input files; name another file")
+
+
+def _check_writable(path, option: str, probe: bool = True) -> None:
     from ..errors import OutputError
 
     if path.is_dir():
         raise OutputError(f"{option} {path} is a directory; name a file")
+    if probe:
+        _probe(path, option)
+
+
+def _probe(path, option: str) -> None:
+    """A file can be written at `path`: its folder made and an empty file put in it and removed.
+    The folders it made are removed again when it cannot (nothing is left of a refusal)."""
+    from ..errors import OutputError
+
+    missing = []
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        missing.append(parent)
+        parent = parent.parent
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_text("", encoding="utf-8")
     except OSError as exc:
+        for folder in missing:  # deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         _remove(tmp)
@@ -423,23 +474,17 @@ def _atomic(path, text: str) -> None:
         _remove(tmp)
 
 
-def _check_overlay_path(overlay, force: bool) -> None:
-    """Before the search: the overlay can be written there (its folder made, a file put in it),
-    and does not replace a file without --force, so a long search never ends in a refusal."""
+def _check_overlay_path(overlay, force: bool, probe: bool = True) -> None:
+    """Before the search: the overlay can be written there (with `probe`, its folder made, a file
+    put in it), and does not replace a file without --force, so a long search never ends in a refusal."""
     from ..errors import OutputError
 
     if overlay.is_dir():
         raise OutputError(f"--overlay {overlay} is a directory; name a file, e.g. {overlay / 'fit.yaml'}")
     if overlay.exists() and not force:
         raise OutputError(f"{overlay} exists; use --force to replace it, or --overlay to write elsewhere")
-    tmp = overlay.with_name(f".{overlay.name}.tmp")
-    try:
-        overlay.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("", encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"cannot write {overlay}: {exc.strerror or exc}") from None
-    finally:
-        _remove(tmp)
+    if probe:
+        _probe(overlay, "--overlay")
 
 
 def _write_overlay(overlay, text: str, resolved) -> None:

@@ -87,8 +87,15 @@ def demo(args: argparse.Namespace) -> int:
     check_budget(scenarios, at_once=min(args.workers, reps * len(scenarios)), what=f"demo {args.name}", lift=None)
     from ..results.paths import partial_path
 
-    partial = partial_path(Path(args.output) if args.output else Path("results") / f"demo-{args.name}")
-    if partial.exists() and not args.force:  # said before the header, in one line (a demo has no --resume)
+    from ..results.io import check_target
+    from ..results.ownership import is_ours, not_ours
+
+    target = Path(args.output) if args.output else Path("results") / f"demo-{args.name}"
+    check_target(target, args.force)  # said before the header, in one line, as the interrupted run below
+    partial = partial_path(target)
+    if partial.exists() and not is_ours(partial, partial=True):
+        raise CorridorSimError(not_ours(partial, "an interrupted corridor-sim run"))
+    if partial.exists() and not args.force:  # (a demo has no --resume)
         raise CorridorSimError(f"{partial} holds an interrupted run; use --force to start over")
     shown = [s.label or s.name for s in scenarios]
     console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
@@ -116,6 +123,8 @@ def animate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file, args.overrides)
     if args.replication < 0:
         raise CorridorSimError(f"--replication must be at least 0, got {args.replication}")
+    if args.seed is not None and args.seed < 0:
+        raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
     output = Path(args.output) if args.output else Path("results") / f"{scenario.name}-animation.gif"
     file = draw(scenario, output, days=args.days, frames=args.frames, fps=args.fps, replication=args.replication,
                 seed=args.seed, force=args.force)

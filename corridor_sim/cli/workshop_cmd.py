@@ -86,6 +86,22 @@ def one_bar(enabled: bool, names: list[str], total: int) -> Iterator:
         yield update
 
 
+def _check_partial(data: Path, force: bool) -> None:
+    """An interrupted kit in the way, said before the line that says what will run."""
+    from ..errors import OutputError
+    from ..results.ownership import is_ours, not_ours
+    from ..results.paths import partial_path
+
+    partial = partial_path(data)
+    if not partial.exists():
+        return
+    if not is_ours(partial, partial=True):
+        raise OutputError(not_ours(partial, "an interrupted corridor-sim run"))
+    if not force:
+        raise OutputError(f"{partial} holds an interrupted run; run the same command again with --resume, or use "
+                          "--force to start over")
+
+
 def workshop(args: argparse.Namespace) -> int:
     from ..experiment import compare_plan
     from ..results.io import check_run_path, check_target
@@ -107,10 +123,14 @@ def workshop(args: argparse.Namespace) -> int:
     labels = None if args.base else DEFAULT_LABELS
     page = Path(args.output) if args.output else DEFAULT_KIT
     data = Path(args.data) if args.data else page.with_name(f"{page.stem}-data")
-    check_kit_path(page, args.force)
     check_run_path(data)
+    if page.resolve() == data.resolve() or data.resolve() in page.resolve().parents:
+        raise CorridorSimError(f"-o {page} and --data {data} name the same place; the page is written beside its "
+                               "run directory, not in it")
+    check_kit_path(page, args.force)
     if not args.resume:
         check_target(data, args.force)
+        _check_partial(data, args.force)
 
     kit = build_kit(base, overlays, args.max_size, args.overrides, labels)
     reps = args.replications or kit.base.experiment.replications

@@ -49,6 +49,11 @@ def read_chain(path: Path, first: YamlDocument | None = None) -> list[YamlDocume
         if not set(doc.data) & SCENARIO_KEYS:  # say so in one line, never echo a foreign file's keys
             raise ScenarioError(Problem("", "is not a scenario file (none of its top-level keys is a scenario "
                                             "section such as name, nodes, links or traffic)", file=str(current)))
+        other = next((k for k in ("targets", "assumptions") if k in doc.data), None)
+        if other and not {"nodes", "extends"} & set(doc.data):  # files given in the wrong order: one line
+            what = "calibration targets" if other == "targets" else "assumptions"
+            raise ScenarioError(Problem("", f"is a file of {what} (a top-level `{other}:` list), not a scenario "
+                                            "file", file=str(current)))
         chain.append(doc)
         base = doc.data.get("extends")
         if base is None:

@@ -802,6 +802,13 @@ class FlowCosts(Base):
         None, description="the trucks' emission classes (keys of costs.emissions.classes) and their shares, "
                           "summing to 1; replaces the default's mix as a whole")
 
+    @field_validator("payload")
+    @classmethod
+    def _some_cargo(cls, value: Optional[float]) -> Optional[float]:
+        if value is not None and value <= 0:  # CPMM's cost is per 20 t of it: a truck carries some
+            raise ValueError(f"expected a mass of cargo above 0 t, e.g. 20 t, got {value:g} t")
+        return value
+
 
 class EmissionClass(Base):
     """Pollutant factors of one class of engines (e.g. Euro IV-V)."""

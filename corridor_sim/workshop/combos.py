@@ -125,11 +125,15 @@ def measures_of(base: Path, overlays: Iterable[str | Path | Sequence[str | Path]
     `label`, else by `labels` (by key), else by its key."""
     measures: list[Measure] = []
     keys: set[str] = set()
+    seen: set[Path] = set()
     for item in overlays:
         files = [item] if isinstance(item, (str, Path)) else list(item)
         levels = []
         for file in files:
             path = Path(file)
+            if path.resolve() in seen:
+                raise CorridorSimError(f"{path} is given twice; give each measure once")
+            seen.add(path.resolve())
             layer = overlay_layer(path, base)
             scenario = load_scenario(path)
             key = scenario.name if scenario.name not in keys else path.stem
