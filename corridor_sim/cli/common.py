@@ -111,15 +111,20 @@ def positive(value: int | None, name: str) -> None:
         raise CorridorSimError(f"{name} must be at most {most:,}, got {value:,}")
 
 
-def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
-    """Bad combinations of options, refused before anything runs or is written."""
+def check_run_options(args: argparse.Namespace) -> None:
+    """Replications, workers, seed and executor of any command that runs replications."""
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
-    positive(args.max_trucks, "--max-trucks")
     if args.seed is not None and args.seed < 0:
         raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
     if args.dask_address and args.executor not in (None, "dask"):
         raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
+
+
+def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
+    """Bad combinations of options, refused before anything runs or is written."""
+    check_run_options(args)
+    positive(args.max_trucks, "--max-trucks")
     if args.resume and args.output and Path(args.output) != Path(args.resume):
         raise CorridorSimError(f"--resume {args.resume} and -o {args.output} name different directories; give one")
     if not args.resume and not all(inputs):

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import console, positive, progress_bars
+from .common import check_run_options, console, progress_bars
 
 TRAJECTORIES, SAMPLES = 4, 40  # the default design: Morris trajectories, Latin hypercube points
 
@@ -134,12 +134,7 @@ def uncertainty(args: argparse.Namespace) -> int:
     from ..results.io import check_run_path
     from ..results.lock import run_lock
 
-    positive(args.replications, "--replications")
-    positive(args.workers, "--workers")
-    if args.seed is not None and args.seed < 0:
-        raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
-    if args.dask_address and args.executor not in (None, "dask"):
-        raise CorridorSimError(f"--dask-address needs --executor dask, not {args.executor}")
+    check_run_options(args)
     if args.resume:
         if args.base or args.flow:
             raise CorridorSimError(f"--resume completes {args.resume} as it was planned; give no scenario files "

@@ -21,7 +21,7 @@ from ..scenario.network import build_graph
 from ..scenario.schema import Scenario
 from .data import require, scenario_label
 from .style import figure_and_axes, scenario_colours, styled
-from .time_distance import GRID_POINTS, Journey, journey_band, replication_journeys, traced_groups
+from .time_distance import GRID_POINTS, Journey, journey_band, replication_journeys, traced_group
 
 
 def journey_costs(scenario: Scenario, group: str, journey: Journey, ledger: Ledger | None = None) -> np.ndarray:
@@ -64,10 +64,7 @@ def cost_distance(result: RunResult, ax: Axes | Figure | None = None, group: str
                   flow: str | None = None) -> Figure:
     """Cumulative US$ against cumulative km, one line per scenario: the median over replications of
     the median truck of `group` (or `flow`), with their range as a band."""
-    groups = traced_groups(result)
-    require(bool(groups), "no traced trucks: run with --trace, or add a caravan (caravans are always traced)")
-    group = group or flow or groups[0]
-    require(group in groups, f"no traced truck of {group!r}: run with --trace")
+    group = traced_group(result, group or flow)
     fig, ax = figure_and_axes(ax, 8.0, 5.0)
     colours = scenario_colours(list(result.scenarios))
     per_scenario = {name: js for name in result.scenarios if (js := replication_journeys(result, name, group))}

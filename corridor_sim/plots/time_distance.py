@@ -140,16 +140,23 @@ def _spaced_stops(dwells: list[tuple[str, float, float, float]], gap: float) -> 
     return {km: node for km, (node, _) in out.items()}
 
 
+def traced_group(result: RunResult, group: str | None) -> str:
+    """The flow or caravan a journey chart draws: `group`, or the first traced one; a clear error
+    when there is none."""
+    groups = traced_groups(result)
+    require(bool(groups), "no traced trucks: run with --trace, or add a caravan (caravans are always traced)")
+    group = group or groups[0]
+    require(group in groups, f"no traced truck of {group!r}: run with --trace")
+    return group
+
+
 @styled
 def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str | None = None,
                   replication: int | None = None, flow: str | None = None) -> Figure:
     """Cumulative km against hours since departure, one line per scenario: the median over
     replications of the median truck of `group` (or `flow`), with their range as a band; with
     `replication`, that replication's median truck alone."""
-    groups = traced_groups(result)
-    require(bool(groups), "no traced trucks: run with --trace, or add a caravan (caravans are always traced)")
-    group = group or flow or groups[0]
-    require(group in groups, f"no traced truck of {group!r}: run with --trace")
+    group = traced_group(result, group or flow)
     fig, ax = figure_and_axes(ax, 8.0, 5.0)
     colours = scenario_colours(list(result.scenarios))
     if replication is not None:
