@@ -117,25 +117,32 @@ def measure_facilitation(replications: int) -> dict[str, Any]:
 CARD_REPLICATIONS = 4  # a point of the cards' design: the base, the eight measures and the 2022 calibration
 
 
+CARDS = ROOT / "results" / "readme-cards"  # kept, so an interrupted measurement resumes where it stopped
+
+
 def measure_cards(replications: int) -> dict[str, Any]:
     """Every measure's saving card on the westbound Khorgos flow, in one design: the bundled
-    assumptions, each point scored against the 2022 targets (`corridor-sim uncertainty`)."""
-    import tempfile
+    assumptions, each point scored against the 2022 targets (`corridor-sim uncertainty`).
 
+    The design runs into `results/readme-cards`; if an earlier measurement was interrupted
+    (`readme-cards.partial/` is there), it is completed with `--resume` instead of started again."""
     from corridor_sim.cli import main as cli
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "cards"
-        started = time.perf_counter()
+    partial = CARDS.with_name(CARDS.name + ".partial")
+    resumed = partial.exists()
+    started = time.perf_counter()
+    if resumed:
+        code = cli(["uncertainty", "--resume", str(CARDS), "--workers", str(WORKERS), "--quiet", "--no-plots"])
+    else:
         code = cli(["uncertainty", str(SCENARIOS / "middle_corridor.yaml"), *[str(SCENARIOS / f"{o}.yaml") for o in OVERLAYS],
                     "--assumptions", str(SCENARIOS / "assumptions.yaml"), "--flow", FLOW, "--threshold", "2",
                     "--targets", str(SCENARIOS / "targets_2022.yaml"),
                     "--calibration", str(SCENARIOS / "middle_corridor_2022.yaml"), "-n", str(CARD_REPLICATIONS),
-                    "--workers", str(WORKERS), "--quiet", "--no-plots", "-o", str(out)])
-        seconds = time.perf_counter() - started
-        if code != 0:
-            raise SystemExit(f"corridor-sim uncertainty failed (exit {code})")
-        section = json.loads((out / "summary.json").read_text(encoding="utf-8"))["uncertainty"]
+                    "--workers", str(WORKERS), "--quiet", "--no-plots", "--force", "-o", str(CARDS)])
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(f"corridor-sim uncertainty failed (exit {code}); run this again to resume it")
+    section = json.loads((CARDS / "summary.json").read_text(encoding="utf-8"))["uncertainty"]
     cards = {}
     for overlay, (name, card) in zip(OVERLAYS, section["measures"].items()):
         plausible = card.get("range_plausible") or {}
@@ -143,8 +150,8 @@ def measure_cards(replications: int) -> dict[str, Any]:
                                     "plausible_n": plausible.get("n"), "plausible_p05": plausible.get("p05"),
                                     "plausible_p95": plausible.get("p95"), "drivers": card["drivers"]}
     return {"replications": CARD_REPLICATIONS, "seconds": seconds, "machine": machine(),
-            "points": section["design"]["points"], "sampled": section["design"]["sample"],
-            "model_runs": section["design"]["model_runs"], "cards": cards}
+            "resumed": resumed, "points": section["design"]["points"],
+            "sampled": section["design"]["sample"], "model_runs": section["design"]["model_runs"], "cards": cards}
 
 
 def _crossing(result, scenario: str, where: str) -> float:
@@ -253,7 +260,9 @@ def render_facilitation(data: dict) -> str:
     if cards:
         lines += ["", f"The range over the assumptions: the 5–95% of the expected saving over {cards['sampled']} "
                       f"points sampled from `scenarios/assumptions.yaml` ({cards['replications']} paired replications a "
-                      f"point, {cards['model_runs']} model runs in {cards['seconds'] / 3600:.1f} h, {cards['machine']}; "
+                      f"point, {cards['model_runs']} model runs"
+                      + (f", the last of them in {cards['seconds'] / 3600:.1f} h after a resume" if cards.get("resumed")
+                         else f" in {cards['seconds'] / 3600:.1f} h") + f", {cards['machine']}; "
                       "`corridor-sim uncertainty`, see \"The saving card\"), then over the points that also meet the "
                       "2022 calibration targets; the drivers: the largest total Sobol indices."]
     e, q, j = f["etir_all"], f["etir_queue"], f["joint_crossing"]
