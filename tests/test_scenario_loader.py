@@ -447,3 +447,16 @@ def test_overrides_are_applied_to_one_copy_and_never_share_the_callers_values():
     assert flow == {"route": ["origin", "post", "destination"], "per_day": 5}
     assert repr(base.raw) == before
     assert derived.traffic["extra"].per_day == 7 and derived.traffic["main"].per_day == 9
+
+
+def test_a_set_under_an_alias_changes_that_place_only(tmp_path):
+    """`BB: *checks` is the very object of `&checks` once loaded: a `--set` under one changed
+    both (every country of the audit demo, which writes each country's audit as `*audit`)."""
+    path = write(tmp_path, TINY + "customs:\n  AA: &checks {detection: 0.5}\n  BB: *checks\n")
+    scenario = load_scenario(path, ["customs.BB.detection=0.9"])
+    assert scenario.customs["AA"].detection == 0.5 and scenario.customs["BB"].detection == 0.9
+    derived = derive(load_scenario(path), {"customs.AA.detection": 0.7})
+    assert derived.customs["AA"].detection == 0.7 and derived.customs["BB"].detection == 0.5
+    value = "{x: &v {detection: 0.5}, y: *v}"
+    parts, data = parse_override(f"customs={value}")
+    assert data["x"] is not data["y"]

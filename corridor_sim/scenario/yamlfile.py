@@ -151,6 +151,17 @@ def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
+def unshared(value: Any) -> Any:
+    """`value` with every place an alias stands in a copy of its own: the loader gives `*name` the
+    very object of `&name`, so a `--set` under one of them (`post_clearance_audit.TR.duration`
+    where every country's audit is `*audit`) would change them all."""
+    if isinstance(value, dict):
+        return {key: unshared(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [unshared(item) for item in value]
+    return value  # scalars, dates: immutable
+
+
 def read_yaml(path: Path) -> YamlDocument:
     """Parse one file with the safe loader, refusing huge files, alias bombs and duplicate keys."""
     try:
@@ -186,7 +197,7 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
             raise _problem(path, f"the document expands to more than {MAX_YAML_NODES} values (aliases); refused")
         positions: Positions = {}
         _walk(node, (), positions, path)
-        data = loader.construct_document(node)
+        data = unshared(loader.construct_document(node))
     except yaml.MarkedYAMLError as exc:
         raise _problem(path, _yaml_message(exc), exc.problem_mark or exc.context_mark) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: a NUL byte or another unprintable character
@@ -213,7 +224,7 @@ def parse_value(text: str) -> Any:
                 raise yaml.YAMLError(f"the value expands to more than {MAX_YAML_NODES} values (aliases); refused")
         except ScenarioError as exc:
             raise yaml.YAMLError(str(exc).split(": ", 1)[-1]) from None
-        return loader.construct_document(node)
+        return unshared(loader.construct_document(node))
     except RecursionError:
         raise yaml.YAMLError(f"the value nests deeper than {MAX_DEPTH} levels; refused") from None
     finally:
