@@ -98,6 +98,51 @@ def change(d: dict[str, Any] | None, clear: str, unclear: str, less: str = "less
     return f"{unclear} ({mean:+.{digits}f}{unit}, 95% CI {low:+.{digits}f} to {high:+.{digits}f}{unit})"
 
 
+POINTS = " percentage points"  # the unit of a difference between two shares
+
+
+def as_points(d: dict[str, Any]) -> dict[str, Any]:
+    """A paired difference of shares in percentage points (for `change`)."""
+    return {**d, **{k: 100 * d[k] for k in ("mean", "ci_low", "ci_high")}}
+
+
+def points_change(d: dict[str, Any] | None, clear: str, unclear: str, less: str = "lower",
+                  more: str = "higher") -> str:
+    """`change` for a paired difference of shares: in percentage points, the unit said with the
+    figure and with its CI (a bare "-8, 95% CI -16 to +1" leaves a reader to guess)."""
+    return change(None if d is None else as_points(d), clear, unclear, less, more, unit=POINTS, digits=0)
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 case`, `7 cases`: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def journey_controls(scenario: Scenario, group: str) -> tuple[int, int]:
+    """The fewest and the most controls a truck of `group` (a flow, a caravan, or every counted
+    truck) passes on its route, counted from the routes as the model builds them."""
+    from .scenario.network import build_graph, controls_at, resolve_route
+
+    items = {**{name: f for name, f in scenario.traffic.items() if not f.background}, **scenario.caravans}
+    chosen = list(items.values()) if group == ALL else [items[group]] if group in items else []
+    if not chosen:
+        return 0, 0
+    graph = build_graph(scenario)
+    routes = [resolve_route(graph, item.route, item.from_, item.to) for item in chosen]
+    counts = [sum(len(controls_at(scenario, graph, route, i)) for i in range(len(route))) for route in routes]
+    return min(counts), max(counts)
+
+
+def journey(result: RunResult, group: str) -> str:
+    """`over a journey of 8 controls` (`over journeys of 6 to 8 controls` where routes differ): what
+    a rate per 100 trucks counts, since a truck is inspected, or not, at each control it passes."""
+    spans = [journey_controls(s, group) for s in result.scenarios.values()]
+    low, high = min(a for a, _ in spans), max(b for _, b in spans)
+    if low == high:
+        return f"over a journey of {counted(low, 'control')}"
+    return f"over journeys of {low} to {high} controls"
+
+
 def money_and_co2(result: RunResult, group: str) -> list[str]:
     """What the change costs or saves per truck of `group` in money and CO2 (the ledger), paired
     with the baseline; and, where the money clearly changed, a year at the flows' volume."""
@@ -128,8 +173,39 @@ def money_and_co2(result: RunResult, group: str) -> list[str]:
 
 def _footnote(result: RunResult) -> str:
     n = result.summary_dict.get("replications")
-    return (f"Means over {n} replications of both scenarios on the same random numbers; the ranges are "
+    over = counted(n, "replication") if isinstance(n, int) else f"{n} replications"
+    return (f"Means over {over} of both scenarios on the same random numbers; the ranges are "
             "95% confidence intervals of the paired difference.")
+
+
+# why a part of the journey can grow while a measure shortens the journey: the rule of the model
+# that moves the time there (said only where that part clearly grew and the lead time clearly fell)
+MOVED_BY = {
+    "rest": "a wait at a border, a port or the ferry long enough for the driver's break or daily rest counts as one "
+            "(AETR rules), so with shorter waits more of the rest is taken on the road",
+}
+
+
+def grown_parts(result: RunResult, group: str) -> list[str]:
+    """A line for each part of the journey that clearly grew while the lead time clearly fell,
+    with the model's rule that moved the time there where there is one: a bar that rises under a
+    measure that saves time is the first thing a room asks about."""
+    from .model.truck import COMPONENTS
+    from .plots.style import COMPONENT_LABELS  # the names the plots give the components
+
+    lead = paired(result, group, lambda g: g["lead_time_mean"])
+    if not lead or not lead["significant"] or lead["mean"] >= 0:
+        return []
+    lines = []
+    for component in COMPONENTS:
+        d = paired(result, group, hours_in(component))
+        if d and d["significant"] and d["mean"] > 0:
+            label = COMPONENT_LABELS[component]
+            reason = MOVED_BY.get(component)
+            lines.append(change(d, f"{label[0].upper()}{label[1:]}: {{amount}} a truck", "")
+                         + (f", although the journey is shorter: {reason}." if reason
+                            else ", although the journey is shorter."))
+    return lines
 
 
 # --- takeaways ----------------------------------------------------------------------------------
@@ -149,14 +225,15 @@ def aeo_takeaway(result: RunResult) -> list[str]:
                     "shorter", "longer") + "."]
     lines[0] += "."
     if inspections:
-        lines.append(f"Inspections per 100 AEO trucks: {inspections['baseline_mean']:.1f} without recognition, "
-                     f"{inspections['scenario_mean']:.1f} with it.")
+        lines.append(f"Physical inspections per 100 AEO trucks {journey(result, AEO_FLOW)}: "
+                     f"{inspections['baseline_mean']:.1f} without recognition, {inspections['scenario_mean']:.1f} with it.")
     sentence = change(others, "Westbound trucks without AEO status spent {amount} at the borders",
                       "For westbound trucks without AEO status, the time at the borders did not clearly change")
     if others and others["significant"]:
         sentence += (": AEO trucks, in the background traffic too, need fewer checks, which frees the lanes"
                      if others["mean"] < 0 else ": AEO trucks go ahead of them in the queues")
-    return lines + [sentence + ".", *money_and_co2(result, AEO_FLOW), _footnote(result)]
+    return lines + [sentence + ".", *grown_parts(result, AEO_FLOW), *money_and_co2(result, AEO_FLOW),
+                    _footnote(result)]
 
 
 def etir_takeaway(result: RunResult) -> list[str]:
@@ -170,7 +247,7 @@ def etir_takeaway(result: RunResult) -> list[str]:
                     "shorter", "longer") + "."]
     if doc and queue and queue["mean"] < doc["mean"] < 0 and queue["significant"]:
         lines.append("Most of the saving is in the queues: quicker checks free the lanes for every truck behind.")
-    return lines + [*money_and_co2(result, ALL), _footnote(result)]
+    return lines + [*grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
 def risk_takeaway(result: RunResult) -> list[str]:
@@ -179,17 +256,18 @@ def risk_takeaway(result: RunResult) -> list[str]:
     lead = paired(result, ALL, lambda g: g["lead_time_mean"])
     lines = []
     if inspections:
-        lines.append(f"Risk-based selection: {inspections['scenario_mean']:.1f} inspections per 100 trucks "
-                     f"instead of {inspections['baseline_mean']:.1f} under blanket (random) selection.")
+        lines.append(f"Risk-based selection: {inspections['scenario_mean']:.1f} physical inspections per 100 trucks "
+                     f"{journey(result, ALL)}, instead of {inspections['baseline_mean']:.1f} under blanket (random) "
+                     "selection.")
     if caught:
-        lines.append(change(as_points(caught), f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under "
-                                    f"blanket selection, {caught['scenario_mean']:.0%} risk-based, {{amount}}",
-                            f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under blanket "
-                            f"selection, {caught['scenario_mean']:.0%} risk-based, not a clear difference",
-                            "points fewer", "points more", unit="", digits=0) + ".")
+        lines.append(points_change(caught, f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under "
+                                           f"blanket selection, {caught['scenario_mean']:.0%} risk-based, {{amount}}",
+                                   f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} under blanket "
+                                   f"selection, {caught['scenario_mean']:.0%} risk-based, not a clear difference")
+                     + ".")
     lines.append(change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change",
                         "shorter", "longer") + ".")
-    return lines + [*money_and_co2(result, ALL), _footnote(result)]
+    return lines + [*grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
 def caravan_takeaway(result: RunResult) -> list[str]:
@@ -206,6 +284,7 @@ def caravan_takeaway(result: RunResult) -> list[str]:
             change(border, "It spent {amount} at the borders",
                    "Its time at the borders did not clearly change") + ".",
             *_largest_component(result, group),
+            *grown_parts(result, group),
             "Both caravans travel as a convoy: each truck waits at every node until all of them have passed, "
             "so a caravan is slower than a lone truck on the same road.",
             "The time–distance chart (every replication: the median and their range) shows where: each flat "
@@ -225,29 +304,62 @@ def _largest_component(result: RunResult, group: str) -> list[str]:
     return [change(d, f"The part of the journey that changed most clearly: {COMPONENT_LABELS[component]}, {{amount}}", "") + "."]
 
 
-def as_points(d: dict[str, Any]) -> dict[str, Any]:
-    """A paired difference of shares in percentage points (for `change`)."""
-    return {**d, **{k: 100 * d[k] for k in ("mean", "ci_low", "ci_high")}}
-
-
 def share_of_noncompliant(key: str) -> Measure:
     """A replication's share of the non-compliant trucks counted under `key` (None without any)."""
     return lambda g: g[key] / g["noncompliant"] if g.get("noncompliant") else None
 
 
+# where a violation ends: its count in a replication's statistics, and how the takeaway says it
+WHERE_FOUND = (("detected", "found at a border"), ("audit_detected", "found in a post-clearance audit"),
+               ("missed", "missed"))
+
+
 def _violations(result: RunResult, group: str = ALL) -> str:
-    """Where the violations went, baseline against measure: found at a border, in audit, nowhere."""
-    pairs = {k: paired(result, group, share_of_noncompliant(k)) for k in ("detected", "audit_detected", "missed")}
+    """Where the violations went, baseline against measure: found at a border, in audit (only on
+    the side that has a post-clearance audit: "0% in audit" without one is a category that does
+    not exist), missed."""
+    audits = [bool(s.post_clearance_audit) for s in result.scenarios.values()]
+    keys = [k for k, _ in WHERE_FOUND if k != "audit_detected" or any(audits)]
+    pairs = {k: paired(result, group, share_of_noncompliant(k)) for k in keys}
     shares = {k: d for k, d in pairs.items() if d is not None}
     if len(shares) < len(pairs):
         return "Too few non-compliant trucks were counted to say where their violations were found."
-    base = ", ".join(f"{100 * shares[k]['baseline_mean']:.0f}% {w}" for k, w in
-                     (("detected", "at a border"), ("audit_detected", "in audit"), ("missed", "missed")))
-    other = ", ".join(f"{100 * shares[k]['scenario_mean']:.0f}% {w}" for k, w in
-                      (("detected", "at a border"), ("audit_detected", "in audit"), ("missed", "missed")))
-    return (f"Of the non-compliant trucks: {base} before; {other} with the measure. "
-            + change(as_points(shares["missed"]), "Violations missed: {amount}", "Violations missed: not a clear difference",
-                     "points fewer", "points more", unit="", digits=0) + ".")
+
+    def where(side: str, audited: bool) -> str:
+        return ", ".join(f"{100 * shares[k][side]:.0f}% {words}" for k, words in WHERE_FOUND
+                         if k in shares and (k != "audit_detected" or audited))
+
+    return (f"Of the non-compliant trucks: {where('baseline_mean', audits[0])} before; "
+            f"{where('scenario_mean', audits[-1])} with the measure. "
+            + points_change(shares["missed"], "Share of violations missed: {amount}",
+                            "Share of violations missed: not a clear difference") + ".")
+
+
+def audit_hours(scenario: Scenario) -> str:
+    """How long one audit takes an auditor on average (`4 h`, or `3–6 h` where countries differ)."""
+    means = sorted({spec.duration.mean() for spec in scenario.post_clearance_audit.values()})
+    if not means:
+        return "an unknown time"
+    return f"{means[0]:.3g} h" if len(means) == 1 else f"{means[0]:.3g}–{means[-1]:.3g} h"
+
+
+def audit_found(result: RunResult) -> list[str]:
+    """When the model's audits found violations, said with what the model's audit is: a desk check
+    of the declaration, started when an auditor is free after the release. Its delay is hours,
+    where a real post-clearance audit comes weeks or months later; the model counts which
+    violations an audit finds, not when, and the sentence says so."""
+    name, scenario = list(result.scenarios.items())[-1]
+    trucks = result.trucks
+    found = trucks[(trucks["scenario"] == name) & trucks["audit_detected"].astype(bool)]
+    if not len(found):
+        return []
+    delay = float(found["audit_delay_h"].mean())
+    when = f"{delay:.1f} h" if delay < 48 else f"{delay / 24:.1f} days"
+    return [f"The model's post-clearance audit is a desk check of the truck's declaration ({audit_hours(scenario)} "
+            "of an auditor's time on average), started as soon as an auditor is free after the release: it found "
+            f"a violation {when} after the release on average ({counted(len(found), 'case')} over all replications), "
+            "after the truck had left the border. Real audits come weeks or months after the release: the model "
+            "counts which violations an audit finds, not when."]
 
 
 def audit_takeaway(result: RunResult) -> list[str]:
@@ -258,17 +370,11 @@ def audit_takeaway(result: RunResult) -> list[str]:
                     "Releasing low- and medium-risk selections for audit after clearance, the time at the borders "
                     "did not clearly change") + "."]
     if inspections:
-        lines.append(f"Physical inspections per 100 trucks: {inspections['baseline_mean']:.1f} before, "
-                     f"{inspections['scenario_mean']:.1f} with audits.")
+        lines.append(f"Physical inspections per 100 trucks {journey(result, ALL)}: "
+                     f"{inspections['baseline_mean']:.1f} before, {inspections['scenario_mean']:.1f} with audits.")
     lines.append(_violations(result))
-    trucks = result.trucks
-    found = trucks[(trucks["scenario"] == list(result.scenarios)[1]) & trucks["audit_detected"]]
-    if len(found):
-        delay = found["audit_delay_h"].mean()
-        when = f"{delay:.1f} h" if delay < 48 else f"{delay / 24:.1f} days"
-        lines.append(f"An audit found a violation {when} after the truck's release on average ({len(found)} cases "
-                     f"over all replications): after the truck had left the border, but not lost.")
-    return lines + [*money_and_co2(result, ALL), _footnote(result)]
+    lines += audit_found(result)
+    return lines + [*grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
 def scanners_takeaway(result: RunResult) -> list[str]:
@@ -278,18 +384,18 @@ def scanners_takeaway(result: RunResult) -> list[str]:
     lines = []
     if inspections:
         lines.append(f"With scanners before the bays, {inspections['scenario_mean']:.1f} physical inspections per 100 "
-                     f"trucks instead of {inspections['baseline_mean']:.1f}: a scan that shows nothing saves the bay.")
+                     f"trucks {journey(result, ALL)}, instead of {inspections['baseline_mean']:.1f}: a scan that "
+                     "shows nothing saves the bay.")
     lines.append(change(hours, "Corridor trucks spent {amount} in inspections, scans included",
                         "The time in inspections, scans included, did not clearly change") + ".")
     if caught:
-        lines.append(change(as_points(caught), f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without "
-                                    f"scanners, {caught['scenario_mean']:.0%} with them, {{amount}}",
-                            f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without scanners, "
-                            f"{caught['scenario_mean']:.0%} with them, not a clear difference",
-                            "points fewer", "points more", unit="", digits=0)
+        lines.append(points_change(caught, f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without "
+                                           f"scanners, {caught['scenario_mean']:.0%} with them, {{amount}}",
+                                   f"Share of non-compliant trucks caught: {caught['baseline_mean']:.0%} without "
+                                   f"scanners, {caught['scenario_mean']:.0%} with them, not a clear difference")
                      + (": a scan misses some violations, and scans find none that the bay would not."
                         if caught["mean"] < 0 else "."))
-    return lines + [*money_and_co2(result, ALL), _footnote(result)]
+    return lines + [*grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
 def exchange_takeaway(result: RunResult) -> list[str]:
@@ -301,7 +407,7 @@ def exchange_takeaway(result: RunResult) -> list[str]:
                                            "checks did not clearly change") + ".",
             change(border, "At the borders altogether: {amount}", "Their time at the borders did not clearly change") + ".",
             change(lead, "Mean lead time: {amount}", "The mean lead time did not clearly change", "shorter", "longer") + ".",
-            _violations(result), *money_and_co2(result, ALL), _footnote(result)]
+            _violations(result), *grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
 DEMOS: dict[str, Demo] = {

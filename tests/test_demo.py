@@ -123,10 +123,11 @@ def test_each_demo_shows_its_effect_within_a_minute_on_two_cores(name, tmp_path)
     expected = {
         "aeo": r"AEO trucks spent [\d.]+ h less at the borders \(95% CI",
         "etir": r"Mean lead time: [\d.]+ h shorter \(95% CI",
-        "risk": r"caught: \d+% under blanket selection, \d+% risk-based, \d+ points more \(95% CI",
+        "risk": r"caught: \d+% under blanket selection, \d+% risk-based, \d+ percentage points higher \(95% CI",
         "caravan": r"caravan reached Istanbul [\d.]+ h sooner \(95% CI",
-        "audit": r"corridor trucks spent [\d.]+ h less at the borders \(95% CI.*\d+% in audit",
-        "scanners": r"physical inspections per 100 trucks instead of.*spent [\d.]+ h less in inspections",
+        "audit": r"corridor trucks spent [\d.]+ h less at the borders \(95% CI.*\d+% found in a post-clearance audit",
+        "scanners": r"physical inspections per 100 trucks over a journey of 8 controls, instead of.*spent [\d.]+ h less "
+                    r"in inspections",
         "exchange": r"spent [\d.]+ h less in document checks \(95% CI",
     }[name]
     assert re.search(expected, text), text
