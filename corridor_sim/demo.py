@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import CorridorSimError, OutputError
 from .results.keys import ALL
@@ -36,13 +36,19 @@ class Demo:
     baseline: str
     measure: str
     title: str
+    question: str  # what the demo answers, in one line (`demo --list`)
     takeaway: Callable[[RunResult], list[str]] = field(repr=False)
     focus: str | None = None  # the flow the takeaway speaks of, which the plots then show (None: all trucks)
 
-    def scenarios(self) -> list[Scenario]:
+    def files(self) -> tuple[Path, Path]:
+        """The baseline's and the measure's scenario files."""
+        return DEMO_DIR / self.baseline, DEMO_DIR / self.measure
+
+    def scenarios(self, overrides: Sequence[str] = ()) -> list[Scenario]:
+        """Both scenarios, with `overrides` (`PATH=VALUE`, as `run --set`) applied to each."""
         from .scenario import load_scenario
 
-        return [load_scenario(DEMO_DIR / self.baseline), load_scenario(DEMO_DIR / self.measure)]
+        return [load_scenario(file, overrides) for file in self.files()]
 
 
 # --- measured figures -------------------------------------------------------------------------
@@ -410,20 +416,26 @@ def exchange_takeaway(result: RunResult) -> list[str]:
             _violations(result), *grown_parts(result, ALL), *money_and_co2(result, ALL), _footnote(result)]
 
 
-DEMOS: dict[str, Demo] = {
-    "aeo": Demo("aeo", "corridor.yaml", "aeo.yaml", "AEO mutual recognition on the Middle Corridor", aeo_takeaway,
-                AEO_FLOW),
-    "etir": Demo("etir", "corridor.yaml", "etir.yaml", "e-TIR instead of paper TIR carnets", etir_takeaway),
-    "risk": Demo("risk", "blanket.yaml", "risk_based.yaml", "Risk-based instead of blanket inspection", risk_takeaway),
-    "caravan": Demo("caravan", "caravan.yaml", "caravan_prenotified.yaml",
-                    "A pre-notified e-TIR caravan against an unprepared one", caravan_takeaway, CARAVAN),
-    "audit": Demo("audit", "corridor.yaml", "audit.yaml", "Post-clearance audit instead of checks at the border",
-                  audit_takeaway),
-    "scanners": Demo("scanners", "corridor.yaml", "scanners.yaml", "Scanners before the inspection bays",
-                     scanners_takeaway),
-    "exchange": Demo("exchange", "corridor.yaml", "exchange.yaml", "Advance information exchange between customs",
-                     exchange_takeaway),
-}
+DEMOS: dict[str, Demo] = {d.name: d for d in (
+    Demo("aeo", "corridor.yaml", "aeo.yaml", "AEO mutual recognition on the Middle Corridor",
+         "How much time do AEO trucks save when every corridor state recognises AEO status?", aeo_takeaway, AEO_FLOW),
+    Demo("etir", "corridor.yaml", "etir.yaml", "e-TIR instead of paper TIR carnets",
+         "How much time do corridor trucks save with e-TIR instead of paper TIR carnets?", etir_takeaway),
+    Demo("risk", "blanket.yaml", "risk_based.yaml", "Risk-based instead of blanket inspection",
+         "Do risk-based channels find more violations with fewer inspections than random selection?", risk_takeaway),
+    Demo("caravan", "caravan.yaml", "caravan_prenotified.yaml", "A pre-notified e-TIR caravan against an unprepared one",
+         "How much sooner does a 10-truck caravan arrive when it is pre-notified under e-TIR?", caravan_takeaway,
+         CARAVAN),
+    Demo("audit", "corridor.yaml", "audit.yaml", "Post-clearance audit instead of checks at the border",
+         "What do releasing selections at the border and auditing them afterwards save, and what do they miss?",
+         audit_takeaway),
+    Demo("scanners", "corridor.yaml", "scanners.yaml", "Scanners before the inspection bays",
+         "How many physical inspections and hours do scanners before the bays save, and what do they miss?",
+         scanners_takeaway),
+    Demo("exchange", "corridor.yaml", "exchange.yaml", "Advance information exchange between customs",
+         "How much time does advance data from the neighbouring customs save, and does enforcement suffer?",
+         exchange_takeaway),
+)}
 
 
 @dataclass
@@ -461,24 +473,61 @@ def saved_demo(directory: str | Path) -> dict[str, Any] | None:
         raise OutputError(f"{file} is damaged ({exc}); rerun the demo") from None
 
 
+def written_by(directory: str | Path) -> str | None:
+    """The demo whose finished run `directory` holds: a run directory corridor-sim wrote (its
+    marker, see results/ownership.py) with that demo's `demo.json`; None for anything else."""
+    from .results.io import is_run_dir
+
+    directory = Path(directory)
+    if not is_run_dir(directory):
+        return None
+    try:
+        data = json.loads((directory / DEMO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    name = data.get("demo") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and name in DEMOS else None
+
+
+def replaces_own_run(directory: str | Path, name: str) -> bool:
+    """`directory` holds a finished run of demo `name` and no interrupted run beside it: the demo
+    may replace it without --force (an interrupted run, whatever wrote it, still needs --force)."""
+    from .results.paths import partial_path
+
+    return written_by(directory) == name and not partial_path(Path(directory)).exists()
+
+
+def with_settings(takeaway: list[str], overrides: Sequence[str]) -> list[str]:
+    """The takeaway with, before its footnote, the `--set` values both scenarios ran with: a
+    figure of a changed demo must not read as the bundled demo's."""
+    if not overrides:
+        return takeaway
+    return [*takeaway[:-1], f"Both scenarios were run with --set {', '.join(overrides)}.", *takeaway[-1:]]
+
+
 def run_demo(name: str, directory: str | Path | None = None, replications: int | None = None,
              workers: int = 1, force: bool = False, progress: Progress | None = None,
-             plots: bool = True) -> DemoRun:
-    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots, report.html."""
+             plots: bool = True, overrides: Sequence[str] = ()) -> DemoRun:
+    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots, report.html.
+
+    `overrides` (`PATH=VALUE`, as `run --set`) change both scenarios. An earlier run of the same
+    demo in `directory` is replaced without `force` (a demo is rerun, never resumed); anything
+    else there needs `force`, and what corridor-sim did not write is never replaced."""
     from .experiment import Output, compare
 
     demo = get_demo(name)
     target = Path(directory) if directory else Path("results") / f"demo-{name}"
-    baseline, measure = demo.scenarios()
+    baseline, measure = demo.scenarios(overrides)
+    force = force or replaces_own_run(target, name)
     takeaway: list[str] = []
 
     def extras(result: RunResult, tmp: Path) -> None:
         from .results.io import dump_json  # pandas: only once there is something to write
 
-        takeaway[:] = demo.takeaway(result)
+        takeaway[:] = with_settings(demo.takeaway(result), overrides)
         # kept with the run, so `corridor-sim plot DIR` redraws the report with its takeaway
-        dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway, "focus": demo.focus},
-                  tmp / DEMO_FILE)
+        dump_json({"demo": demo.name, "title": f"Demo: {demo.title}", "takeaway": takeaway, "focus": demo.focus,
+                   "set": list(overrides)}, tmp / DEMO_FILE)
         if plots:
             from .plots import render_plots, with_cached_tables, write_plots
             from .report import write_report

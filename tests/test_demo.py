@@ -14,6 +14,7 @@ import yaml
 from scipy import stats
 
 from corridor_sim.cli import main
+from corridor_sim.errors import CorridorSimError
 from conftest import uncited_numbers
 from corridor_sim.demo import BORDER, DEMO_DIR, DEMOS, change, run_demo
 
@@ -105,6 +106,109 @@ def test_unknown_demo_and_bad_counts_exit_2(tmp_path, capsys):
     assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
     assert main(["demo", "aeo", "-n", "0", "-o", str(tmp_path / "x")]) == 2
     assert "--replications must be at least 1" in capsys.readouterr().err
+
+
+def test_demo_list_names_each_demo_its_question_and_its_files(capsys):
+    assert main(["demo", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name, demo in DEMOS.items():
+        assert f"{name}: {demo.question}\n" in out
+        baseline, measure = demo.files()
+        assert f"baseline: {baseline}\n" in out and f"measure:  {measure}\n" in out
+        assert baseline.is_file() and measure.is_file()
+    assert main(["demo", "aeo", "--list"]) == 2
+    assert "--list lists every demo; give it without a NAME" in capsys.readouterr().err
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "give the demo to run (one of: aeo, etir," in err and "--list" in err
+
+
+@pytest.fixture
+def stopped(monkeypatch):
+    """A demo stopped where it would start simulating: what it was given is kept, nothing runs."""
+    seen: dict = {}
+
+    def compare(baseline, others, replications=None, **options):
+        seen.update(baseline=baseline, measure=others[0], output=options["output"])
+        raise CorridorSimError("stopped before running")
+
+    monkeypatch.setattr("corridor_sim.experiment.compare", compare)
+    return seen
+
+
+def test_demo_set_changes_both_scenarios_and_the_header_says_so(stopped, tmp_path, capsys):
+    assert main(["demo", "etir", "--set", "clock.horizon=9d", "--set", "traffic.westbound.per_day=20",
+                 "-o", str(tmp_path / "d"), "--quiet"]) == 2
+    for scenario in (stopped["baseline"], stopped["measure"]):
+        assert scenario.clock.horizon == 9 * 24 and scenario.traffic["westbound"].per_day == 20
+    assert stopped["measure"].name == "demo-etir"
+    err = capsys.readouterr().err
+    assert "10 replications, --set clock.horizon=9d, traffic.westbound.per_day=20)" in err
+
+
+@pytest.mark.parametrize("bad", ["clock.horizon", "clock.horizonn=9d", "clock.horizon=soon", "extends=x.yaml"])
+def test_demo_set_is_refused_as_run_set_refuses_it(bad, tmp_path, capsys):
+    assert main(["run", str(DEMO_DIR / "corridor.yaml"), "--set", bad, "-o", str(tmp_path / "run")]) == 2
+    refused = capsys.readouterr().err
+    assert "--set" in refused and "Traceback" not in refused
+    assert main(["demo", "etir", "--set", bad, "-o", str(tmp_path / "demo")]) == 2
+    assert capsys.readouterr().err == refused
+    assert not any(tmp_path.iterdir())
+
+
+def test_demo_set_that_a_more_specific_setting_hides_warns_once(stopped, tmp_path, capsys):
+    assert main(["demo", "etir", "--set", "nodes.red_bridge.lanes=4", "-o", str(tmp_path / "d"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    warned = [line for line in err.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 1 and "--set nodes.red_bridge.lanes" in warned[0], err
+
+
+def fake_run(directory: Path, demo: str | None = None, marked: bool = True) -> Path:
+    """A finished run directory as corridor-sim leaves one (its marker), of `demo` if given."""
+    from corridor_sim.results.ownership import write_marker
+
+    directory.mkdir(parents=True)
+    if marked:
+        write_marker(directory)
+    for name in ("manifest.json", "summary.json"):
+        (directory / name).write_text("{}")
+    if demo:
+        (directory / "demo.json").write_text(json.dumps({"demo": demo, "title": "Demo", "takeaway": []}))
+    return directory
+
+
+def test_a_demo_replaces_its_own_earlier_run_without_force(stopped, tmp_path, capsys):
+    out = fake_run(tmp_path / "d", "etir")
+    assert main(["demo", "etir", "-o", str(out), "--quiet"]) == 2  # (stopped where it would run)
+    assert stopped["output"].force is True
+    assert f"replacing this demo's earlier run in {out}/ when this one is complete" in capsys.readouterr().err
+    stopped.clear()
+    with pytest.raises(CorridorSimError, match="stopped"):
+        run_demo("etir", out)
+    assert stopped["output"].force is True
+
+
+@pytest.mark.parametrize("case", ["another demo", "a compare", "not marked", "damaged demo.json", "interrupted"])
+def test_a_demo_replaces_nothing_else_without_force(case, stopped, tmp_path, capsys):
+    out = tmp_path / "d"
+    if case == "another demo":
+        fake_run(out, "aeo")
+    elif case == "a compare":
+        fake_run(out)
+    elif case == "not marked":
+        fake_run(out, "etir", marked=False)
+    elif case == "damaged demo.json":
+        fake_run(out, "etir")
+        (out / "demo.json").write_text("{")
+    else:
+        fake_run(out, "etir")
+        fake_run(tmp_path / "d.partial")
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["demo", "etir", "-o", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    expected = "is not a corridor-sim run" if case == "not marked" else "already holds results; use --force"
+    assert expected in err, err
+    assert not stopped and sorted(p.name for p in out.iterdir()) == before
 
 
 @pytest.mark.slow

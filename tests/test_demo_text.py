@@ -13,7 +13,7 @@ import pytest
 
 from conftest import tiny
 from corridor_sim.demo import (AEO_FLOW, CARAVAN, DEMOS, audit_found, counted, grown_parts, journey,
-                               journey_controls)
+                               journey_controls, with_settings)
 from corridor_sim.model.truck import COMPONENTS
 from corridor_sim.results.keys import ALL
 from corridor_sim.scenario.loader import build_scenario, derive
@@ -222,3 +222,11 @@ def test_counts_take_the_right_number():
 def test_the_footnote_says_one_replication_not_one_replications():
     text = DEMOS["etir"].takeaway(constructed(scenarios("etir"), {}, reps=1))
     assert text[-1].startswith("Means over 1 replication of both scenarios")
+
+
+def test_a_demo_run_with_set_says_so_before_its_footnote():
+    lines = ["A.", "B.", "Means over 10 replications."]
+    assert with_settings(lines, []) == lines
+    assert with_settings(lines, ["clock.horizon=9d", "traffic.westbound.per_day=20"]) == [
+        "A.", "B.", "Both scenarios were run with --set clock.horizon=9d, traffic.westbound.per_day=20.",
+        "Means over 10 replications."]

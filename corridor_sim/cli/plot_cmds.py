@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import CorridorSimError
-from .common import console, console_err, positive, progress_bars
+from .common import console, console_err, positive, progress_bars, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,14 +24,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     d = sub.add_parser("demo", help="run a ready-made before/after comparison for a workshop",
                        description="Run a bundled comparison on the same replications and seeds, write "
                                    "tables, plots and report.html to results/demo-NAME/, and say what "
-                                   "changed, with the figure and its 95% confidence interval. "
+                                   "changed, with the figure and its 95% confidence interval (--list: each "
+                                   "demo's question and scenario files). "
                                    + " ".join(f"{name}: {demo.title}." for name, demo in DEMOS.items()))
-    d.add_argument("name", choices=list(DEMOS), metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
-    d.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default 20)")
+    d.add_argument("name", nargs="?", choices=list(DEMOS), metavar="NAME", help=f"one of: {', '.join(DEMOS)}")
+    d.add_argument("--list", action="store_true", help="list the demos: each one's question and scenario files")
+    d.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default: the demo's own, set in its scenarios)")
+    d.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a value in both of the demo's scenarios, as run --set, e.g. clock.horizon=10d "
+                        "(repeatable)")
     d.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), metavar="N",
                    help="worker processes (default 2); results do not depend on it")
     d.add_argument("-o", "--output", metavar="DIR", help="where to write (default results/demo-NAME)")
-    d.add_argument("--force", action="store_true", help="replace an existing directory")
+    d.add_argument("--force", action="store_true",
+                   help="replace an existing run directory (an earlier run of the same demo is replaced without it)")
     d.add_argument("--quiet", action="store_true", help="no progress display")
     d.set_defaults(func=demo)
 
@@ -73,13 +79,41 @@ def plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def demo(args: argparse.Namespace) -> int:
-    from ..demo import get_demo, run_demo
+def list_demos() -> int:
+    """`demo --list`: each demo's name, the question it answers and its two scenario files."""
+    from ..demo import DEMOS
 
+    for name, entry in DEMOS.items():
+        baseline, measure = entry.files()
+        console.line(f"{name}: {entry.question}")
+        console.line(f"    baseline: {baseline}")
+        console.line(f"    measure:  {measure}")
+    return 0
+
+
+def _set_warnings(scenarios: list) -> None:
+    """A `--set` value that a more specific setting hides, said once for both scenarios (as `run`
+    says it); what the bundled files themselves set is the demo's design, not the user's."""
+    from ..scenario.lint import shadowed_warnings
+
+    lines = dict.fromkeys(line for s in scenarios for line in shadowed_warnings(s) if line.startswith("--set "))
+    warn(list(lines), "demo: ")
+
+
+def demo(args: argparse.Namespace) -> int:
+    from ..demo import DEMOS, get_demo, replaces_own_run, run_demo
+
+    if args.list:
+        if args.name:
+            raise CorridorSimError(f"--list lists every demo; give it without a NAME (not {args.name!r})")
+        return list_demos()
+    if not args.name:
+        raise CorridorSimError(f"give the demo to run (one of: {', '.join(DEMOS)}), or --list to see what each shows")
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
     chosen = get_demo(args.name)
-    scenarios = chosen.scenarios()
+    scenarios = chosen.scenarios(args.overrides)
+    _set_warnings(scenarios)
     names = [s.name for s in scenarios]
     reps = args.replications or scenarios[0].experiment.replications
     from ..scenario.budget import check_budget
@@ -91,18 +125,22 @@ def demo(args: argparse.Namespace) -> int:
     from ..results.ownership import is_ours, not_ours
 
     target = Path(args.output) if args.output else Path("results") / f"demo-{args.name}"
-    check_target(target, args.force)  # said before the header, in one line, as the interrupted run below
+    own = not args.force and replaces_own_run(target, args.name)
+    check_target(target, args.force or own)  # said before the header, in one line, as the interrupted run below
     partial = partial_path(target)
     if partial.exists() and not is_ours(partial, partial=True):
         raise CorridorSimError(not_ours(partial, "an interrupted corridor-sim run"))
     if partial.exists() and not args.force:  # (a demo has no --resume)
         raise CorridorSimError(f"{partial} holds an interrupted run; use --force to start over")
     shown = [s.label or s.name for s in scenarios]
-    console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications)")
+    settings = f", --set {', '.join(args.overrides)}" if args.overrides else ""
+    console_err.line(f"demo {args.name}: {chosen.title} ({shown[0]} against {shown[1]}, {reps} replications{settings})")
+    if own:
+        console_err.line(f"replacing this demo's earlier run in {target}/ when this one is complete")
     try:
         with progress_bars(not args.quiet, names, reps) as progress:
             run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
-                           progress=progress)
+                           progress=progress, overrides=args.overrides)
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: a demo is run again from the start, not resumed
         if partial.is_dir():
             exc.add_note(f"the finished replications are in {partial}/; run the demo again with --force to "
