@@ -14,8 +14,11 @@ from typing import Any, Iterable, Sequence
 
 from .measures.ledger import LEDGER_COLUMNS
 from .model.truck import COMPONENTS
+from .results.comparison import CHECKS
 from .results.keys import ALL
+from .results.rates import MIN_TRIALS, shown
 from .results.run_result import RunResult
+from .results.summary import SHARES
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 980px; color: #222;
@@ -101,9 +104,66 @@ def _summary_section(result: RunResult) -> str:
         rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["lead_time_mean_h"]),
                      _num(r["lead_time_half_width_h"]), _ci(r["lead_time_ci_low_h"], r["lead_time_ci_high_h"]),
                      _num(r["lead_time_median_h"]), _num(r["lead_time_p95_h"]), _num(r["swod_kmh"]),
-                     _num(r["swd_kmh"]), _num(r["inspections_per_100"]), _num(r["detection_rate"], 2)))
+                     _num(r["swd_kmh"])))
     return _table("summary", ["scenario", "flow", "mean lead time h", "± h", "95% CI h", "median h", "p95 h",
-                              "SWOD km/h", "SWD km/h", "inspections per 100 trucks", "detection rate"], rows, names=2)
+                              "SWOD km/h", "SWD km/h"], rows, names=2)
+
+
+# how the report names the rates of the summary (per 100 trucks over a journey, shares of the non-compliant trucks)
+RATE_LABELS = {"inspections_per_100": "physical inspections per 100 trucks", "yellow_per_100": "yellow checks per 100 trucks",
+               "audits_per_100": "post-clearance audits per 100 trucks", "scans_per_100": "scans per 100 trucks",
+               "detection_rate": "share of non-compliant trucks found at a border",
+               "audit_detection_rate": "share of non-compliant trucks found in audit",
+               "missed_rate": "share of non-compliant trucks missed"}
+
+
+RATE_KEYS = dict.fromkeys([*CHECKS, *SHARES])  # the summary's rates: never in a table of hours
+
+
+def _rate_label(key: str) -> str:
+    return RATE_LABELS.get(key, key.replace("_", " "))
+
+
+def _rate_rows(f: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """A flow's rates as (figure, value, 95% CI, n, interval): the counts per 100 trucks over a
+    journey (a truck meets several controls, so they are not shares: a t interval over the
+    replications), then the shares of the non-compliant trucks (Wilson, pooled over the
+    replications, "–" below `rates.MIN_TRIALS` trucks). Rates that are zero with a zero interval
+    (a measure the scenario does not have) are left out."""
+
+    out = []
+    trucks = (f.get("trucks_per_replication") or 0) * (f.get("replications") or 0)
+    for key in CHECKS:
+        d = f.get(key)
+        if d and any(d.get(k) for k in ("mean", "ci_low", "ci_high")):
+            out.append((_rate_label(key), _num(d["mean"]), _ci(d["ci_low"], d["ci_high"]), _num(trucks, 0),
+                        "t over replications"))
+    for key in SHARES:
+        d = f.get(key)
+        if not d:
+            continue
+        ok = shown(d)
+        out.append((_rate_label(key), _num(d["mean"], 2) if ok else "–", _ci(d["ci_low"], d["ci_high"], 2) if ok else "–",
+                    _num(d["n"], 0) if "n" in d else "–", "Wilson, pooled"))
+    return out
+
+
+def _rates_section(result: RunResult) -> str:
+    """Rates apart from hours: per 100 trucks and shares of the non-compliant trucks, each with the
+    trucks it is counted over, by scenario and flow."""
+
+    rows = []
+    for name, s in result.summary_dict["scenarios"].items():
+        for flow, f in [(ALL, s), *(s.get("flows") or {}).items()]:
+            if "lead_time_h" in f:
+                rows += [(name, "all counted" if flow == ALL else flow, *r) for r in _rate_rows(f)]
+    if not rows:
+        return ""
+    return ('<p class="note">Per 100 trucks: counts over a journey (a truck meets several controls), means over '
+            "replications with 95% t intervals, n the trucks counted. Shares of the non-compliant trucks: pooled over "
+            f"the replications (each truck once), 95% Wilson intervals, n the non-compliant trucks; below {MIN_TRIALS} "
+            "trucks a share is not shown (\u2013).</p>"
+            + _table("rates", ["scenario", "flow", "figure", "value", "95% CI", "n", "interval"], rows, names=3))
 
 
 def _components_section(result: RunResult) -> str:
@@ -145,8 +205,9 @@ def _comparison_section(result: RunResult) -> str:
         out.append(_table("comparison-savings", ["scenario", "figure", "baseline", "scenario", "difference",
                                                  "95% CI"], rows, names=2))
     ledger = [*LEDGER_COLUMNS, *(f"{c}_per_year" for c in LEDGER_COLUMNS)]  # money, not time: above
+    rates = _paired_rates(result)  # not hours: a table of their own
     parts = frame[(frame["flow"] == ALL) & (frame["measure"] != "lead_time_h") & (frame["where"] == "")
-                  & ~frame["measure"].isin(ledger)]
+                  & ~frame["measure"].isin(ledger) & ~frame["measure"].isin(list(RATE_KEYS))]
     if not parts.empty:
         rows = [(r["scenario"], r["measure"].removesuffix("_h"), _num(r["baseline_mean"]), _num(r["scenario_mean"]),
                  _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
@@ -154,7 +215,39 @@ def _comparison_section(result: RunResult) -> str:
         out.append("<p>Where the time changes (all counted trucks, hours per truck):</p>")
         out.append(_table("comparison-components", ["scenario", "component", "baseline h", "scenario h",
                                                      "difference h", "95% CI h"], rows, names=2))
+    if rates:
+        out.append(rates)
     return "\n".join(out)
+
+
+def _paired_rates(result: RunResult) -> str:
+    """Paired differences of the rates (all counted trucks): per 100 trucks, and shares of the
+    non-compliant trucks with the trucks they are of on both sides ("–" below `rates.MIN_TRIALS`)."""
+
+    rows = []
+    for name, entry in (result.summary_dict.get("comparison") or {}).items():
+        f = (entry.get("flows") or {}).get(ALL) or {}
+        for key, d in (f.get("checks") or {}).items():
+            if d and any(d.get(k) for k in ("baseline_mean", "scenario_mean", "ci_low", "ci_high")):
+                rows.append((name, _rate_label(key), _num(d["baseline_mean"]), _num(d["scenario_mean"]),
+                             _num(d["mean"], 1, True), _ci(d["ci_low"], d["ci_high"], 1, True), "–"))
+        for key in SHARES:
+            d = (f.get("violations") or {}).get(key)
+            if not d:
+                continue
+            base_n, other_n = d.get("baseline_n"), d.get("scenario_n")
+            counted = base_n is not None and other_n is not None
+            ok = not counted or min(base_n, other_n) >= MIN_TRIALS
+            counts = f"{base_n:,} / {other_n:,}" if counted else "–"
+            rows.append((name, _rate_label(key), _num(d["baseline_mean"], 2) if ok else "–",
+                         _num(d["scenario_mean"], 2) if ok else "–", _num(d["mean"], 2, True) if ok else "–",
+                         _ci(d["ci_low"], d["ci_high"], 2, True) if ok else "–", counts))
+    if not rows:
+        return ""
+    return ("<p>Rates (all counted trucks): per 100 trucks over a journey, and shares of the non-compliant trucks "
+            f"(n: the non-compliant trucks of the baseline / of the scenario; below {MIN_TRIALS} not shown):</p>"
+            + _table("comparison-rates", ["scenario", "figure", "baseline", "scenario", "difference", "95% CI", "n"],
+                     rows, names=2))
 
 
 # the ledger's figures a comparison states, as the report names them (per truck, and a year)
@@ -299,6 +392,7 @@ def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | 
         "per-replication quantiles averaged over replications. SWOD: speed without delays (km / driving "
         "hours); SWD: speed with delays (km / lead time).</p>",
         _summary_section(result),
+        "<h2>Rates</h2>", _rates_section(result),
         "<h2>Where the time goes (mean hours per truck)</h2>", _components_section(result),
         _costs_section(result),
         "<h2>Paired differences</h2>", _comparison_section(result),
