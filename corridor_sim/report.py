@@ -432,15 +432,11 @@ def report_warnings(result: RunResult) -> list[tuple[str, str]]:
     """Every warning the run said or kept, as (who, sentence): each scenario's (its settings, then
     what the run found), the comparison's, and replications run again after damage. A sentence
     several scenarios share is given once, naming them."""
+    from .results.warnings import said_once
+
     summary = result.summary_dict
-    said: dict[str, list[str]] = {}
-    for name, s in summary.get("scenarios", {}).items():
-        for line in s.get("warnings") or []:
-            said.setdefault(line, []).append(name)
-    out = []
-    for line, names in said.items():
-        who = ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more scenarios"
-        out.append((who, line))
+    out = said_once({name: list(s.get("warnings") or []) for name, s in summary.get("scenarios", {}).items()},
+                    lambda name: _label(result, name))
     out += [(result.kind, line) for line in summary.get("warnings") or []]
     out += [("damaged in the interrupted run", f"{line}; run again") for line in (result.meta or {}).get("rerun_damaged", [])]
     return out
