@@ -535,7 +535,7 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
             result = with_cached_tables(result)
             figures = render_plots(result, flow=demo.focus)
             write_plots(result, tmp / "plots", figures=figures)
-            write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures)
+            write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures, flow=demo.focus)
 
     result = compare(baseline, [measure], replications, workers=workers, progress=progress,
                      output=Output(target, force=force, extra_files=extras, resumable=False))

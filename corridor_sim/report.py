@@ -9,13 +9,17 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .measures.ledger import LEDGER_COLUMNS
 from .model.truck import COMPONENTS
+from .results.comparison import CHECKS
 from .results.keys import ALL
+from .results.rates import MIN_TRIALS, shown
 from .results.run_result import RunResult
+from .results.summary import SHARES
 
 CSS = """
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 980px; color: #222;
@@ -35,6 +39,9 @@ figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee
 figcaption { font-size: 0.9em; color: #555; }
 .note { font-size: 0.85em; color: #555; }
 footer { margin-top: 2.5em; font-size: 0.8em; color: #666; border-top: 1px solid #ccc; padding-top: 0.6em; }
+table.headline { font-size: 1.15em; } table.headline td, table.headline th { padding: 0.35em 0.8em; }
+details { margin: 0.8em 0; border-top: 1px solid #ccc; padding-top: 0.3em; }
+details > summary { font-size: 1.15em; font-weight: bold; cursor: pointer; padding: 0.2em 0; }
 """
 
 
@@ -54,7 +61,8 @@ def _ci(low: Any, high: Any, digits: int = 1, sign: bool = False) -> str:
     return f"{_num(low, digits, sign)} to {_num(high, digits, sign)}"
 
 
-def _table(table_id: str, headers: Sequence[str], rows: Iterable[Sequence[str]], names: int = 1) -> str:
+def _table(table_id: str, headers: Sequence[str], rows: Iterable[Sequence[str]], names: int = 1,
+           css: str = "") -> str:
     """An HTML table; the first `names` columns are text (left-aligned), the rest figures (escaped already)."""
     head = "".join(f'<th class="name">{html.escape(h)}</th>' if i < names else f"<th>{html.escape(h)}</th>"
                    for i, h in enumerate(headers))
@@ -63,20 +71,102 @@ def _table(table_id: str, headers: Sequence[str], rows: Iterable[Sequence[str]],
         cells = "".join(f'<td class="name">{html.escape(str(c))}</td>' if i < names else f"<td>{c}</td>"
                         for i, c in enumerate(row))
         body.append(f"<tr>{cells}</tr>")
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    kind = f' class="{css}"' if css else ""
+    return f'<table id="{table_id}"{kind}><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+ZERO = re.compile(r"[+\-]?0(\.0+)?%?( to [+\-]?0(\.0+)?%?)?")
+
+
+def _without_zeros(rows: list[tuple[Any, ...]], names: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The rows with a figure that is not zero to the precision shown (`+0.00 to +0.00` says
+    nothing), and how many were left out."""
+    kept = [r for r in rows if not all(ZERO.fullmatch(str(c)) for c in r[names:])]
+    return kept, len(rows) - len(kept)
+
+
+def _left_out(count: int) -> str:
+    if not count:
+        return ""
+    rows = "row" if count == 1 else "rows"
+    return f'<p class="note">{count} {rows} where every figure is zero to the precision shown left out.</p>'
+
+
+def _fold(title: str, body: str, fold_id: str, open_: bool = False) -> str:
+    """A section folded under its title: the detail behind the headline, one click away."""
+    if not body:
+        return ""
+    return (f'<details id="{fold_id}"{" open" if open_ else ""}><summary>{html.escape(title)}</summary>\n'
+            f"{body}\n</details>")
+
+
+def _label(result: RunResult, name: str) -> str:
+    """A scenario as people know it: its `label`, else its name."""
+    scenario = result.scenarios.get(name)
+    return (scenario.label if scenario is not None and scenario.label else None) or name
+
+
+def _crossing_label(result: RunResult, scenario: str, node: str, crossing: str) -> str:
+    """A crossing by its node's label where the scenario gives one (`Red Bridge AZ->GE`)."""
+    from .scenario.network import place_name
+
+    s = result.scenarios.get(scenario)
+    return f"{place_name(s, node, short=True) if s is not None and node in s.nodes else node} {crossing}"
+
+
+def _point_label(result: RunResult, name: str) -> str:
+    """A sweep point by its values (`nodes.post.lanes = 3`), any other scenario by its label."""
+    for point in (result.summary_dict.get("sweep") or {}).get("points") or []:
+        if point.get("scenario") == name and point.get("values"):
+            return ", ".join(f"{path} = {value}" for path, value in point["values"].items())
+    return _label(result, name)
+
+
+def _headline_section(result: RunResult, flow: str = ALL) -> str:
+    """The answer first: one row per scenario with the mean lead time of `flow` (every counted
+    truck by default) and its CI, and for a comparison or sweep the paired saving against the
+    baseline with its CI."""
+    summary = result.summary_dict
+    comparison = summary.get("comparison") or {}
+    baseline = result.baseline
+    rows = []
+    for name in result.scenarios:
+        s = summary["scenarios"].get(name) or {}
+        f = s if flow == ALL else (s.get("flows") or {}).get(flow) or {}
+        lead = f.get("lead_time_h")
+        row: list[str] = [_point_label(result, name), _num(lead["mean"]) if lead else "–",
+                          _ci(lead["ci_low"], lead["ci_high"]) if lead else "–"]
+        if comparison:
+            d = (((comparison.get(name) or {}).get("flows") or {}).get(flow) or {}).get("lead_time_h")
+            if name == baseline:
+                row += ["baseline", "", ""]
+            elif d:
+                row += [_num(-d["mean"], 1, True), _ci(-d["ci_high"], -d["ci_low"], 1, True),
+                        "yes" if d["significant"] else "not clearly"]
+            else:
+                row += ["–", "–", ""]
+        rows.append(row)
+    headers = ["scenario", "mean lead time h", "95% CI h"]
+    note = (f"Lead time of {'every counted truck' if flow == ALL else html.escape(flow)}, mean over "
+            f"{summary.get('replications')} replications with its 95% CI.")
+    if comparison:
+        headers += [f"saving h vs {_point_label(result, baseline) if baseline else 'baseline'}", "95% CI h", "clear?"]
+        note += (" Saving: the baseline's lead time minus the scenario's, paired replication by replication on "
+                 "the same random numbers (positive: faster); clear when its CI excludes zero.")
+    return f'<p class="note">{note}</p>' + _table("headline", headers, rows, css="headline")
 
 
 def question(result: RunResult) -> str:
     """The question the result answers, in words."""
     names = list(result.scenarios)
     if result.kind == "compare" and result.baseline:
-        others = ", ".join(n for n in names if n != result.baseline)
-        return (f"How much lead time do {others} save against {result.baseline}, and where "
+        others = ", ".join(_label(result, n) for n in names if n != result.baseline)
+        return (f"How much lead time do {others} save against {_label(result, result.baseline)}, and where "
                 f"(paired over the same replications, with common random numbers)?")
     if result.kind == "sweep":
         paths = ", ".join((result.summary_dict.get("sweep") or {}).get("vary") or [])
         return f"How does the lead time change as {paths} varies?"
-    return f"How long does a truck take in {', '.join(names)}, and where does the time go?"
+    return f"How long does a truck take in {', '.join(_label(result, n) for n in names)}, and where does the time go?"
 
 
 def _scenarios_section(result: RunResult) -> str:
@@ -98,22 +188,91 @@ def _summary_section(result: RunResult) -> str:
         return '<p class="note">No counted trucks arrived: there is no lead-time summary.</p>'
     rows = []
     for r in frame.to_dict("records"):
-        rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["lead_time_mean_h"]),
+        rows.append((_label(result, r["scenario"]), "all counted" if r["flow"] == ALL else r["flow"], _num(r["lead_time_mean_h"]),
                      _num(r["lead_time_half_width_h"]), _ci(r["lead_time_ci_low_h"], r["lead_time_ci_high_h"]),
                      _num(r["lead_time_median_h"]), _num(r["lead_time_p95_h"]), _num(r["swod_kmh"]),
-                     _num(r["swd_kmh"]), _num(r["inspections_per_100"]), _num(r["detection_rate"], 2)))
+                     _num(r["swd_kmh"])))
     return _table("summary", ["scenario", "flow", "mean lead time h", "± h", "95% CI h", "median h", "p95 h",
-                              "SWOD km/h", "SWD km/h", "inspections per 100 trucks", "detection rate"], rows, names=2)
+                              "SWOD km/h", "SWD km/h"], rows, names=2)
+
+
+# how the report names the rates of the summary (per 100 trucks over a journey, shares of the non-compliant trucks)
+RATE_LABELS = {"inspections_per_100": "physical inspections per 100 trucks", "yellow_per_100": "yellow checks per 100 trucks",
+               "audits_per_100": "post-clearance audits per 100 trucks", "scans_per_100": "scans per 100 trucks",
+               "detection_rate": "share of non-compliant trucks found at a border",
+               "audit_detection_rate": "share of non-compliant trucks found in audit",
+               "missed_rate": "share of non-compliant trucks missed"}
+
+
+RATE_KEYS = dict.fromkeys([*CHECKS, *SHARES])  # the summary's rates: never in a table of hours
+
+
+def _rate_label(key: str) -> str:
+    return RATE_LABELS.get(key, key.replace("_", " "))
+
+
+def _rate_rows(f: dict[str, Any]) -> tuple[list[tuple[str, str, str, str, str]], int]:
+    """A flow's rates as (figure, value, 95% CI, n, interval): the counts per 100 trucks over a
+    journey (a truck meets several controls, so they are not shares: a t interval over the
+    replications), then the shares of the non-compliant trucks (Wilson, pooled over the
+    replications, "–" below `rates.MIN_TRIALS` trucks). Rates that are zero with a zero interval
+    (a measure the scenario does not have) are left out: how many is the second value."""
+
+    out = []
+    zero = 0
+    trucks = (f.get("trucks_per_replication") or 0) * (f.get("replications") or 0)
+    for key in CHECKS:
+        d = f.get(key)
+        if d and not any(d.get(k) for k in ("mean", "ci_low", "ci_high")):
+            zero += 1
+        elif d:
+            out.append((_rate_label(key), _num(d["mean"]), _ci(d["ci_low"], d["ci_high"]), _num(trucks, 0),
+                        "t over replications"))
+    for key in SHARES:
+        d = f.get(key)
+        if not d:
+            continue
+        ok = shown(d)
+        out.append((_rate_label(key), _num(d["mean"], 2) if ok else "–", _ci(d["ci_low"], d["ci_high"], 2) if ok else "–",
+                    _num(d["n"], 0) if "n" in d else "–", "Wilson, pooled"))
+    return out, zero
+
+
+def _rates_section(result: RunResult) -> str:
+    """Rates apart from hours: per 100 trucks and shares of the non-compliant trucks, each with the
+    trucks it is counted over, by scenario and flow."""
+
+    rows = []
+    hidden = 0
+    for name, s in result.summary_dict["scenarios"].items():
+        for flow, f in [(ALL, s), *(s.get("flows") or {}).items()]:
+            if "lead_time_h" in f:
+                found, zero = _rate_rows(f)
+                rows += [(_label(result, name), "all counted" if flow == ALL else flow, *r) for r in found]
+                hidden += zero
+    if not rows:
+        return ""
+    return ('<p class="note">Per 100 trucks: counts over a journey (a truck meets several controls), means over '
+            "replications with 95% t intervals, n the trucks counted. Shares of the non-compliant trucks: pooled over "
+            f"the replications (each truck once), 95% Wilson intervals, n the non-compliant trucks; below {MIN_TRIALS} "
+            "trucks a share is not shown (\u2013).</p>"
+            + _table("rates", ["scenario", "flow", "figure", "value", "95% CI", "n", "interval"], rows, names=3)
+            + _left_out(hidden))
 
 
 def _components_section(result: RunResult) -> str:
-    rows = []
-    for name, s in result.summary_dict["scenarios"].items():
-        if "components_h" in s:
-            rows.append((name, *(_num(s["components_h"][c]) for c in COMPONENTS), _num(s["lead_time_h"]["mean"])))
-    if not rows:
+    """Mean hours per truck by component; a component that is zero to the shown precision in
+    every scenario (a mechanism none of them has) is left out, with a note."""
+    found = {name: s for name, s in result.summary_dict["scenarios"].items() if "components_h" in s}
+    if not found:
         return ""
-    return _table("components", ["scenario", *COMPONENTS, "lead time"], rows)
+    shown = [c for c in COMPONENTS if any(not ZERO.fullmatch(_num(s["components_h"][c])) for s in found.values())]
+    rows = [(_label(result, name), *(_num(s["components_h"][c]) for c in shown), _num(s["lead_time_h"]["mean"]))
+            for name, s in found.items()]
+    hidden = [c for c in COMPONENTS if c not in shown]
+    note = (f'<p class="note">Zero to the precision shown in every scenario, left out: {html.escape(", ".join(hidden))}.</p>'
+            if hidden else "")
+    return _table("components", ["scenario", *shown, "lead time"], rows) + note
 
 
 def _comparison_section(result: RunResult) -> str:
@@ -126,18 +285,18 @@ def _comparison_section(result: RunResult) -> str:
     lead = frame[frame["measure"] == "lead_time_h"]
     rows: list[tuple[Any, ...]] = []
     for r in lead.to_dict("records"):
-        rows.append((r["scenario"], "all counted" if r["flow"] == ALL else r["flow"], _num(r["baseline_mean"]),
+        rows.append((_label(result, r["scenario"]), "all counted" if r["flow"] == ALL else r["flow"], _num(r["baseline_mean"]),
                      _num(r["scenario_mean"]), _num(r["difference"], 1, True),
                      _ci(r["ci_low"], r["ci_high"], 1, True),
                      f"{r['relative']:+.1%}" if _num(r["relative"]) != "–" else "–",
                      "yes" if r["significant"] else "no", str(r["replications"])))
-    out = [f"<p>Baseline: <b>{html.escape(str(result.baseline))}</b>. Differences are other minus baseline, "
+    out = [f"<p>Baseline: <b>{html.escape(_label(result, str(result.baseline)))}</b>. Differences are other minus baseline, "
            "paired replication by replication (paired t, 95%); negative means faster.</p>",
            _table("comparison", ["scenario", "flow", "baseline h", "scenario h", "difference h", "95% CI h",
                                  "relative", "significant", "replications"], rows, names=2)]
     money = frame[(frame["flow"] == ALL) & frame["measure"].isin(list(SAVINGS))]
     if not money.empty:
-        rows = [(r["scenario"], SAVINGS[r["measure"]], _num(r["baseline_mean"], 2), _num(r["scenario_mean"], 2),
+        rows = [(_label(result, r["scenario"]), SAVINGS[r["measure"]], _num(r["baseline_mean"], 2), _num(r["scenario_mean"], 2),
                  _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
                 for r in money.to_dict("records")]
         out.append("<p>Money, fuel and emissions (all counted trucks; a year: at the flows' volume of trucks; "
@@ -145,16 +304,52 @@ def _comparison_section(result: RunResult) -> str:
         out.append(_table("comparison-savings", ["scenario", "figure", "baseline", "scenario", "difference",
                                                  "95% CI"], rows, names=2))
     ledger = [*LEDGER_COLUMNS, *(f"{c}_per_year" for c in LEDGER_COLUMNS)]  # money, not time: above
+    rates = _paired_rates(result)  # not hours: a table of their own
     parts = frame[(frame["flow"] == ALL) & (frame["measure"] != "lead_time_h") & (frame["where"] == "")
-                  & ~frame["measure"].isin(ledger)]
+                  & ~frame["measure"].isin(ledger) & ~frame["measure"].isin(list(RATE_KEYS))]
     if not parts.empty:
-        rows = [(r["scenario"], r["measure"].removesuffix("_h"), _num(r["baseline_mean"]), _num(r["scenario_mean"]),
-                 _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
+        rows = [(_label(result, r["scenario"]), r["measure"].removesuffix("_h"), _num(r["baseline_mean"]),
+                 _num(r["scenario_mean"]), _num(r["difference"], 2, True), _ci(r["ci_low"], r["ci_high"], 2, True))
                 for r in parts.to_dict("records")]
+        rows, hidden = _without_zeros(rows, 2)
         out.append("<p>Where the time changes (all counted trucks, hours per truck):</p>")
         out.append(_table("comparison-components", ["scenario", "component", "baseline h", "scenario h",
-                                                     "difference h", "95% CI h"], rows, names=2))
+                                                     "difference h", "95% CI h"], rows, names=2) + _left_out(hidden))
+    if rates:
+        out.append(rates)
     return "\n".join(out)
+
+
+def _paired_rates(result: RunResult) -> str:
+    """Paired differences of the rates (all counted trucks): per 100 trucks, and shares of the
+    non-compliant trucks with the trucks they are of on both sides ("–" below `rates.MIN_TRIALS`)."""
+
+    rows = []
+    zero = 0  # checks neither side has (a measure neither scenario uses)
+    for name, entry in (result.summary_dict.get("comparison") or {}).items():
+        f = (entry.get("flows") or {}).get(ALL) or {}
+        for key, d in (f.get("checks") or {}).items():
+            zero += bool(d) and not any(d.get(k) for k in ("baseline_mean", "scenario_mean", "ci_low", "ci_high"))
+            if d and any(d.get(k) for k in ("baseline_mean", "scenario_mean", "ci_low", "ci_high")):
+                rows.append((_label(result, name), _rate_label(key), _num(d["baseline_mean"]), _num(d["scenario_mean"]),
+                             _num(d["mean"], 1, True), _ci(d["ci_low"], d["ci_high"], 1, True), "–"))
+        for key in SHARES:
+            d = (f.get("violations") or {}).get(key)
+            if not d:
+                continue
+            base_n, other_n = d.get("baseline_n"), d.get("scenario_n")
+            counted = base_n is not None and other_n is not None
+            ok = not counted or min(base_n, other_n) >= MIN_TRIALS
+            counts = f"{base_n:,} / {other_n:,}" if counted else "–"
+            rows.append((_label(result, name), _rate_label(key), _num(d["baseline_mean"], 2) if ok else "–",
+                         _num(d["scenario_mean"], 2) if ok else "–", _num(d["mean"], 2, True) if ok else "–",
+                         _ci(d["ci_low"], d["ci_high"], 2, True) if ok else "–", counts))
+    if not rows:
+        return ""
+    return ("<p>Rates (all counted trucks): per 100 trucks over a journey, and shares of the non-compliant trucks "
+            f"(n: the non-compliant trucks of the baseline / of the scenario; below {MIN_TRIALS} not shown):</p>"
+            + _table("comparison-rates", ["scenario", "figure", "baseline", "scenario", "difference", "95% CI", "n"],
+                     rows, names=2) + _left_out(zero))
 
 
 # the ledger's figures a comparison states, as the report names them (per truck, and a year)
@@ -170,14 +365,13 @@ def _costs_section(result: RunResult) -> str:
     if not scenarios:
         return ""
     rows: list[tuple[Any, ...]]
-    parts = ["<h2>What the time costs</h2>",
-             '<p class="note">Per counted truck, means over replications with 95% CIs: the ledger values every '
+    parts = ['<p class="note">Per counted truck, means over replications with 95% CIs: the ledger values every '
              "hour at the truck's and its driver's cost, prices the fuel driving and idling, adds fees, ferry "
              "tariffs and the cargo's time cost (the scenario's <code>costs</code>, over the package defaults).</p>"]
     rows = []
     for name, s in scenarios.items():
         ledger = s["ledger"]
-        rows.append((name, _num(ledger["cost_usd"]["mean"], 0), _ci(ledger["cost_usd"]["ci_low"], ledger["cost_usd"]["ci_high"], 0),
+        rows.append((_label(result, name), _num(ledger["cost_usd"]["mean"], 0), _ci(ledger["cost_usd"]["ci_low"], ledger["cost_usd"]["ci_high"], 0),
                      _num(ledger["cost_cargo_usd"]["mean"], 0), _num(ledger["fuel_l"]["mean"]),
                      _num(ledger["fuel_idle_l"]["mean"]), _num(ledger["co2_kg"]["mean"]), _num(ledger["nox_g"]["mean"]),
                      _num(ledger["pm_g"]["mean"], 2)))
@@ -187,7 +381,8 @@ def _costs_section(result: RunResult) -> str:
     for name, s in scenarios.items():
         for x in s.get("crossings") or []:
             if "cost_usd" in x:
-                rows.append((name, f"{x['node']} {x['crossing']}", _num(x["time_h"]["mean"]),
+                rows.append((_label(result, name), _crossing_label(result, name, x["node"], x["crossing"]),
+                             _num(x["time_h"]["mean"]),
                              _ci(x["time_h"]["ci_low"], x["time_h"]["ci_high"]), _num(x["cost_usd"]["mean"], 0)))
     if rows:
         parts.append("<p>CPMM's border indicators: TFI1, the hours to clear a crossing, and TFI2, what a truck "
@@ -197,7 +392,8 @@ def _costs_section(result: RunResult) -> str:
     for name, s in scenarios.items():
         for x in (s.get("cost_indicators") or {}).get("sections", []):
             d = x["usd_per_500km_20t"]
-            rows.append((name, x["flow"], "whole road route" if x["country"] == "*" else x["country"], _num(x["km"], 0),
+            rows.append((_label(result, name), x["flow"], "whole road route" if x["country"] == "*" else x["country"],
+                         _num(x["km"], 0),
                          _num(d["mean"], 0), _ci(d["ci_low"], d["ci_high"], 0)))
     if rows:
         parts.append("<p>CPMM's TFI3, the cost of travelling a section (a flow's road in a country: driving, rests, "
@@ -217,8 +413,7 @@ def _sweep_section(result: RunResult) -> str:
                      _ci(r.get("lead_time_ci_low_h"), r.get("lead_time_ci_high_h")),
                      _num(r.get("difference_h"), 1, True),
                      _ci(r.get("difference_ci_low_h"), r.get("difference_ci_high_h"), 1, True)))
-    return "<h2>Sweep</h2>" + _table("sweep", [*paths, "mean lead time h", "95% CI h", "vs first point h", "95% CI h"],
-                                     rows, names=len(paths))
+    return _table("sweep", [*paths, "mean lead time h", "95% CI h", "vs first point h", "95% CI h"], rows, names=len(paths))
 
 
 def _figures_section(result: RunResult, figures: list | None) -> str:
@@ -237,15 +432,11 @@ def report_warnings(result: RunResult) -> list[tuple[str, str]]:
     """Every warning the run said or kept, as (who, sentence): each scenario's (its settings, then
     what the run found), the comparison's, and replications run again after damage. A sentence
     several scenarios share is given once, naming them."""
+    from .results.warnings import said_once
+
     summary = result.summary_dict
-    said: dict[str, list[str]] = {}
-    for name, s in summary.get("scenarios", {}).items():
-        for line in s.get("warnings") or []:
-            said.setdefault(line, []).append(name)
-    out = []
-    for line, names in said.items():
-        who = ", ".join(names) if len(names) <= 3 else f"{names[0]} and {len(names) - 1} more scenarios"
-        out.append((who, line))
+    out = said_once({name: list(s.get("warnings") or []) for name, s in summary.get("scenarios", {}).items()},
+                    lambda name: _label(result, name))
     out += [(result.kind, line) for line in summary.get("warnings") or []]
     out += [("damaged in the interrupted run", f"{line}; run again") for line in (result.meta or {}).get("rerun_damaged", [])]
     return out
@@ -277,33 +468,39 @@ def _provenance(result: RunResult) -> str:
 
 
 def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | None = None,
-                  figures: list | None = None) -> str:
+                  figures: list | None = None, flow: str | None = None) -> str:
     """The report page as HTML text (`takeaway`: plain-language sentences shown at the top).
 
+    The answer comes first (the headline: each scenario's lead time of `flow`, every counted
+    truck by default, and a comparison's paired saving), then the detail folded section by
+    section, so a sweep's hundred rows of paired figures do not stand before its answer.
     `figures` (from `corridor_sim.plots.render_plots`) embeds already drawn plots; by default
     every plot the result supports is drawn.
     """
-    names = ", ".join(result.scenarios)
+    names = ", ".join(_label(result, n) for n in result.scenarios)
     title = title or f"corridor-sim {result.kind}: {names}"
     box = ""
     if takeaway:
         box = '<div class="takeaway" id="takeaway">' + "".join(f"<p>{html.escape(t)}</p>" for t in takeaway) + "</div>"
+    headline = flow if flow and any(flow in (s.get("flows") or {}) for s in result.summary_dict["scenarios"].values()) else ALL
+    plots = _figures_section(result, figures)
+    comparison = _comparison_section(result)
     sections = [
         f"<h1>{html.escape(title)}</h1>",
         f'<p class="question">{html.escape(question(result))}</p>',
         _warnings_section(result),
         box,
-        "<h2>Scenarios</h2>", _scenarios_section(result),
-        "<h2>Lead time</h2>",
-        '<p class="note">Means over replications with 95% t confidence intervals; median and p95 are '
-        "per-replication quantiles averaged over replications. SWOD: speed without delays (km / driving "
-        "hours); SWD: speed with delays (km / lead time).</p>",
-        _summary_section(result),
-        "<h2>Where the time goes (mean hours per truck)</h2>", _components_section(result),
-        _costs_section(result),
-        "<h2>Paired differences</h2>", _comparison_section(result),
-        _sweep_section(result),
-        "<h2>Plots</h2>", _figures_section(result, figures),
+        "<h2>Headline</h2>", _headline_section(result, headline),
+        _fold("Scenarios", _scenarios_section(result), "fold-scenarios"),
+        _fold("Sweep: every point", _sweep_section(result), "fold-sweep"),
+        _fold("Paired differences", comparison, "fold-comparison") if result.summary_dict.get("comparison") else comparison,
+        _fold("Lead time by flow", '<p class="note">Means over replications with 95% t confidence intervals; median '
+              "and p95 are per-replication quantiles averaged over replications. SWOD: speed without delays (km / "
+              "driving hours); SWD: speed with delays (km / lead time).</p>" + _summary_section(result), "fold-lead-time"),
+        _fold("Where the time goes (mean hours per truck)", _components_section(result), "fold-components"),
+        _fold("Rates: inspections and violations found", _rates_section(result), "fold-rates"),
+        _fold("What the time costs", _costs_section(result), "fold-costs"),
+        _fold(f"Plots ({plots.count('<figure')})", plots, "fold-plots"),
         f"<footer>{_provenance(result)}</footer>",
     ]
     body = "\n".join(s for s in sections if s)
@@ -313,12 +510,12 @@ def render_report(result: RunResult, takeaway: Sequence[str] = (), title: str | 
 
 
 def write_report(result: RunResult, directory: str | Path, takeaway: Sequence[str] = (),
-                 title: str | None = None, figures: list | None = None) -> Path:
+                 title: str | None = None, figures: list | None = None, flow: str | None = None) -> Path:
     """Write `directory/report.html` (written to a temporary name, then renamed into place)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "report.html"
     tmp = directory / ".report.html.tmp"
-    tmp.write_text(render_report(result, takeaway, title, figures), encoding="utf-8")
+    tmp.write_text(render_report(result, takeaway, title, figures, flow), encoding="utf-8")
     tmp.replace(target)
     return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image
 
 import corridor_sim as cs
+from corridor_sim.model.truck import COMPONENTS
 from corridor_sim.plots import supported_plots
 from corridor_sim.report import render_report, write_report
 from corridor_sim.scenario.loader import build_scenario, derive
@@ -200,7 +202,7 @@ def test_the_report_carries_every_warning_of_the_run_near_the_top(tmp_path, caps
     assert any("AEO trucks of main" in w for w in err)
     text = (out / "report.html").read_text(encoding="utf-8")
     box = text.index('<div class="warnings" id="warnings"')
-    assert box < text.index("<h2>Scenarios</h2>")  # before any figure
+    assert box < text.index('id="headline"')  # before any figure
     page = Page(text[box:text.index("</div>", box)])
     said = " ".join("".join(page.text).split())
     for line in err:
@@ -277,3 +279,78 @@ def test_every_command_s_report_carries_version_revision_seed_and_command(comman
     assert f"seed {meta['seed']}" in footer and (command == "demo" or meta["seed"] == 4242)
     assert meta["git_revision"] and f"git {meta['git_revision'][:12]}" in footer
     assert "command: " in footer and " ".join(meta["command"]) in footer
+
+
+# --- the answer first, the detail folded, people's names --------------------------------------
+
+def test_the_headline_comes_first_with_each_scenario_s_paired_saving(compared, page):
+    text = render_report(compared, figures=[])
+    assert text.index('id="headline"') < text.index("<details")  # the answer before any detail
+    header, *rows = page.tables["headline"]
+    assert header == ["scenario", "mean lead time h", "95% CI h", "saving h vs located", "95% CI h", "clear?"]
+    summary = compared.summary_dict
+    assert [r[0] for r in rows] == ["located", "more-lanes"]
+    lead = summary["scenarios"]["more-lanes"]["lead_time_h"]
+    d = summary["comparison"]["more-lanes"]["flows"]["*"]["lead_time_h"]
+    assert rows[0][3] == "baseline"
+    assert rows[1][1:5] == [f"{lead['mean']:,.1f}", f"{lead['ci_low']:,.1f} to {lead['ci_high']:,.1f}",
+                            f"{-d['mean']:+,.1f}", f"{-d['ci_high']:+,.1f} to {-d['ci_low']:+,.1f}"]
+    assert rows[1][5] == ("yes" if d["significant"] else "not clearly")
+
+
+def test_every_detail_is_folded_under_its_title(compared):
+    text = render_report(compared, figures=[])
+    assert [h for h in re.findall(r"<h2>([^<]*)</h2>", text) if not h.startswith("Warnings")] == ["Headline"]
+    folds = re.findall(r'<details id="([^"]+)"', text)
+    assert folds == ["fold-scenarios", "fold-comparison", "fold-lead-time", "fold-components", "fold-rates",
+                     "fold-costs"]
+    for table in ("scenarios", "comparison", "summary", "components", "rates"):
+        start = text.index(f'<table id="{table}"')
+        assert text.rfind("<details", 0, start) > text.rfind("</details>", 0, start)  # inside a fold
+
+
+def test_rates_are_apart_from_hours_and_zero_rows_are_left_out_with_a_note(compared, page):
+    hours = page.tables["comparison-components"]
+    assert not any("per 100" in r[1] or "share" in r[1] for r in hours[1:])
+    assert "physical inspections per 100 trucks" in [r[1] for r in page.tables["comparison-rates"][1:]]
+    zero = re.compile(r"[+-]?0\.0+( to [+-]?0\.0+)?")
+    assert not any(all(zero.fullmatch(c) for c in r[2:]) for r in hours[1:])
+    frame = compared.comparison
+    parts = frame[(frame["flow"] == "*") & frame["measure"].isin([f"{c}_h" for c in COMPONENTS])]
+    left = sum(all(f"{v:.1f}".lstrip("-") == "0.0" for v in (r["baseline_mean"], r["scenario_mean"]))
+               and all(f"{v:.2f}".lstrip("-") == "0.00" for v in (r["difference"], r["ci_low"], r["ci_high"]))
+               for r in parts.to_dict("records"))
+    assert left > 0 and len(hours) - 1 == len(parts) - left  # e.g. no driving-time rules: no rest, no breaks
+    said = " ".join("".join(page.text).split())
+    assert f"{left} rows where every figure is zero to the precision shown left out" in said
+
+
+def test_a_sweep_s_headline_names_its_points_by_their_values():
+    from corridor_sim.experiment import sweep
+
+    from conftest import tiny
+
+    result = sweep(build_scenario(tiny(clock={"start": "2026-01-05T00:00", "horizon": "3d", "warmup": "0h"})),
+                   {"nodes.post.lanes": [1, 3]}, replications=2)
+    rows = Page(render_report(result, figures=[])).tables["headline"]
+    assert [r[0] for r in rows[1:]] == ["nodes.post.lanes = 1", "nodes.post.lanes = 3"]
+    assert rows[0][3] == "saving h vs nodes.post.lanes = 1" and rows[1][3] == "baseline"
+    assert "sweep" in Page(render_report(result, figures=[])).tables
+
+
+def test_scenarios_and_crossings_go_by_their_labels_escaped(tmp_path):
+    from conftest import tiny
+
+    data = tiny(label="Today <b>&</b> now", clock={"start": "2026-01-05T00:00", "horizon": "3d", "warmup": "0h"})
+    data["nodes"]["post"]["label"] = "Red <i>Bridge</i> (AA/BB)"
+    base = build_scenario(data)
+    other = derive(base, {"name": "lanes", "label": "More <lanes>", "nodes.post.lanes": 3})
+    text = render_report(cs.compare(base, [other], replications=2), figures=[])
+    assert "<b>&</b>" not in text and "<lanes>" not in text and "<i>" not in text
+    page = Page(text)
+    assert [r[0] for r in page.tables["headline"][1:]] == ["Today <b>&</b> now", "More <lanes>"]
+    assert page.tables["headline"][0][3] == "saving h vs Today <b>&</b> now"
+    assert {r[0] for r in page.tables["summary"][1:]} == {"Today <b>&</b> now", "More <lanes>"}
+    crossings = [r[1] for r in page.tables["cpmm-crossings"][1:]]
+    assert crossings and all(c.startswith("Red <i>Bridge</i> ") for c in crossings)
+    assert "How much lead time do More <lanes> save against Today <b>&</b> now" in "".join(page.text)

@@ -13,6 +13,7 @@ from corridor_sim.cli import main
 from corridor_sim.errors import ScenarioError
 from corridor_sim.scenario.lint import scenario_warnings
 from corridor_sim.scenario.loader import build_scenario, derive, merge
+from corridor_sim.scenario.warning_codes import code_of
 
 from conftest import tiny
 
@@ -107,7 +108,8 @@ def test_a_set_value_that_every_control_overrides_changes_nothing_and_says_so():
     assert scenario_warnings(derive(base, ["nodes.post.controls.AA.exit.lanes=4"])) == []
     (partly,) = scenario_warnings(derive(base, {"nodes.post": {"lanes": 5}}))  # BB's controls still take it
     assert partly == ("--set nodes.post.lanes is not used at post AA exit, post AA entry: "
-                      "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it there")
+                      "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it there "
+                      "[setting-hidden]")
     (varied,) = scenario_warnings(derive(base, {"nodes.post.controls.AA.lanes": 3}, origin="--vary"))
     assert varied.startswith("--vary nodes.post.controls.AA.lanes changes nothing")
 
@@ -145,9 +147,96 @@ def test_a_sweep_over_a_hidden_path_warns_once_and_keeps_the_warning_in_the_summ
                  "--quiet", "--no-plots"]) == 0
     err = capsys.readouterr().err
     said = [line for line in err.splitlines() if "nodes.post.controls.AA.lanes changes nothing" in line]
-    assert len(said) == 1 and said[0].startswith("warning: tiny_lanes-2, tiny_lanes-3: --vary nodes.post.controls.AA.lanes")
+    assert len(said) == 1 and said[0].startswith("warning: tiny_lanes-2, tiny_lanes-3 (2 scenarios): "
+                                                 "--vary nodes.post.controls.AA.lanes")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     for name in ("tiny_lanes-2", "tiny_lanes-3"):
         assert any("changes nothing" in w for w in summary["scenarios"][name]["warnings"])
     again = corridor_sim.load_results(out).summary_dict["scenarios"]["tiny_lanes-3"]["warnings"]
     assert any("changes nothing" in w for w in again)  # read back from the run directory
+
+
+# --- each warning once a command, with its code; a scenario acknowledges what it means ----------
+
+SATURATED = {"clock": {"horizon": "6d", "warmup": "0h"},
+             "customs": {"default": {"document": {"paper_tir": "1h"}, "document_error": {"paper_tir": 0},
+                                     "channels": {"low": {"yellow": 0, "red": 0}}}},
+             "nodes": {"post": {"lanes": 1}}, "traffic": {"main": {"per_day": 30, "aeo": 0.5}}}
+
+
+def _files(tmp_path: Path, **named) -> list[str]:
+    paths = []
+    for name, data in named.items():
+        paths.append(str(tmp_path / f"{name}.yaml"))
+        Path(paths[-1]).write_text(yaml.safe_dump(data), encoding="utf-8")
+    return paths
+
+
+def test_every_warning_is_said_once_a_command_with_how_many_scenarios_it_concerns(tmp_path: Path, capsys):
+    """Three scenarios alike but for their names: the AEO sentence (before the run) and the
+    saturated control (after it, the same figures on the same random numbers) once each."""
+    base = merge(tiny(), SATURATED)
+    files = _files(tmp_path, **{n: merge(base, {"name": n}) for n in ("one", "two", "three")})
+    assert main(["compare", *files, "-n", "1", "--quiet", "--no-plots", "-o", str(tmp_path / "c")]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    aeo = [line for line in said if line.endswith("[aeo-not-recognised]")]
+    saturated = [line for line in said if line.endswith("[saturated-control]")]
+    assert len(aeo) == 1 and aeo[0].startswith("warning: one, two, three (3 scenarios): the AEO trucks of main")
+    assert saturated and all(line.startswith("warning: one, two, three (3 scenarios): control post") for line in saturated)
+    assert len(saturated) == len(set(saturated)) == len(said) - 1
+
+
+def test_an_acknowledged_code_is_not_said_and_every_other_still_is(tmp_path: Path, capsys):
+    data = merge(_sided(), SATURATED)
+    quiet = merge(data, {"acknowledge": ["aeo-not-recognised", "saturated-control"]})
+    (path,) = _files(tmp_path, quiet=quiet)
+    assert main(["run", path, "-n", "1", "--quiet", "--no-plots", "-o", str(tmp_path / "r"),
+                 "--set", "nodes.post.controls.AA.lanes=2"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(said) == 1 and said[0].endswith("[setting-hidden]")  # the one not acknowledged
+    kept = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))["scenarios"]["tiny"]["warnings"]
+    assert kept == [said[0].removeprefix("warning: tiny: ")]
+    loud = corridor_sim.run(build_scenario(data), replications=1).summary_dict["scenarios"]["tiny"]["warnings"]
+    assert {code_of(w) for w in loud} == {"aeo-not-recognised", "saturated-control"}
+    assert scenario_warnings(build_scenario(merge(quiet, {"acknowledge": ["saturated-control"]})))[0].endswith(
+        "[aeo-not-recognised]")  # only the code named
+
+
+def test_a_compared_scenario_acknowledges_its_own_comparison_warning():
+    base = build_scenario(tiny())
+    later = derive(base, {"name": "later", "clock.start": "2026-03-02T00:00"})
+    from corridor_sim.scenario.lint import comparison_warnings
+
+    (warning,) = comparison_warnings(base, [later])
+    assert warning.endswith("[other-dates]")
+    assert comparison_warnings(base, [derive(later, {"acknowledge": ["other-dates"]})]) == []
+
+
+def test_an_unknown_code_is_one_line_with_its_path_and_the_nearest_code(tmp_path: Path, capsys):
+    (path,) = _files(tmp_path, bad=merge(tiny(), {"acknowledge": ["saturated-control", "aeo-not-recognized"]}))
+    assert main(["validate", path]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert "bad.yaml:" in err and "acknowledge[1]: expected one of aeo-not-recognised" in err
+    assert "(did you mean 'aeo-not-recognised'?)" in err
+    assert main(["validate", path, "--set", "acknowledge=[]"]) == 0
+
+
+def test_the_bundled_scenarios_and_overlays_validate_without_a_warning(capsys):
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    scenarios = [p for p in sorted(root.glob("*.yaml")) if p.name not in ("assumptions.yaml", "targets_2022.yaml")]
+    assert len(scenarios) >= 14
+    for path in scenarios:
+        assert main(["validate", str(path)]) == 0
+        err = capsys.readouterr().err
+        assert "warning" not in err, (path.name, err)
+    acknowledged = {}
+    for path in scenarios:  # each acknowledgement says why, in the comment above it
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("acknowledge:"):
+                assert lines[i - 1].startswith("#"), path.name
+                acknowledged[path.name] = yaml.safe_load(line)["acknowledge"]
+    assert acknowledged == {"middle_corridor.yaml": ["aeo-not-recognised"],
+                            "joint_control_red_bridge.yaml": ["aeo-not-recognised", "joint-control-ignores-controls"],
+                            "facilitated_2030.yaml": ["joint-control-ignores-controls"]}

@@ -194,25 +194,27 @@ def warn(lines: list[str], about: str = "") -> None:
 
 def scenario_lint(scenarios, warnings: dict[str, list[str]] | None = None) -> None:
     """What the scenarios' settings say before they run (`warnings`: already worked out, by name),
-    each sentence once: one that several scenarios share (a sweep's points) names them together."""
+    each sentence once for the command: one that several scenarios share (a sweep's points, a
+    comparison's overlays of one base) names how many and which."""
+    from ..results.warnings import said_once
     from ..scenario.lint import scenario_warnings
 
     if warnings is None:
         warnings = {s.name: scenario_warnings(s) for s in scenarios}
-    said: dict[str, list[str]] = {}
-    for name, lines in warnings.items():
-        for line in lines:
-            said.setdefault(line, []).append(name)
-    for line, names in said.items():
-        who = names[0] if len(names) == 1 else f"{names[0]} and {len(names) - 1} more" if len(names) > 3 else ", ".join(names)
+    for who, line in said_once(warnings):
         warn([line], f"{who}: ")
 
 
 def result_warnings(result: RunResult) -> None:
-    """What the run found (saturated controls, ...); what the settings said was said before it ran."""
+    """What the run found (saturated controls, ...), each sentence once as before the run; what
+    the settings said was said before it ran."""
+    from ..results.warnings import said_once
+
     before = result.meta.get("scenario_warnings") or {}
-    for name, s in result.summary_dict["scenarios"].items():
-        warn([w for w in s.get("warnings") or [] if w not in before.get(name, [])], f"{name}: ")
+    found = {name: [w for w in s.get("warnings") or [] if w not in before.get(name, [])]
+             for name, s in result.summary_dict["scenarios"].items()}
+    for who, line in said_once(found):
+        warn([line], f"{who}: ")
 
 
 @contextmanager

@@ -55,12 +55,13 @@ def print_comparison(result: RunResult) -> None:
 
     from ..model.truck import COMPONENTS
     from ..results.keys import ALL
+    from ..results.rates import MIN_TRIALS, share_text
 
     summary = result.summary_dict
     baseline = summary["baseline"]
     scen = _table(f"lead time of all counted trucks, hours ({summary['replications']} replications, "
                   f"seed {summary['seed']}; baseline {baseline})",
-                  ["scenario", "mean", "±95%", "p95", "SWD km/h", "insp./100", "detected"], list(summary["scenarios"]))
+                  ["scenario", "mean", "±95%", "p95", "SWD", "insp./100", "found (n)"], list(summary["scenarios"]))
     for name, s in summary["scenarios"].items():
         if "lead_time_h" not in s:
             scen.add_row(name, "–", *[""] * 5)
@@ -68,8 +69,10 @@ def print_comparison(result: RunResult) -> None:
         lead = s["lead_time_h"]
         scen.add_row(name, _f(lead["mean"]), _f(lead["half_width"]), _f(lead["p95"]),
                      _f((s.get("swd_kmh") or {}).get("mean"), 1), _f(s["inspections_per_100"]["mean"], 1),
-                     _f((s.get("detection_rate") or {}).get("mean")))
+                     share_text(s.get("detection_rate"), interval=False, count=""))
     console.print(scen)
+    console.print(f"SWD: speed with delay, km/h; found (n): share of the non-compliant trucks found at a border, "
+                  f"pooled over the replications, and how many there were (fewer than {MIN_TRIALS}: –)", style="dim")
 
     for name, entry in summary["comparison"].items():
         diff = _table(f"{name} − {baseline}: paired difference of mean lead time, hours (CRN: paired/unpaired "

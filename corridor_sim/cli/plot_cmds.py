@@ -70,10 +70,11 @@ def plot(args: argparse.Namespace) -> int:
     result = with_cached_tables(load_results(args.directory))
     directory = Path(args.directory)
     demo = saved_demo(directory) or {}  # a demo's plots and report keep their flow, title and takeaway
-    figures = render_plots(result, flow=demo.pop("focus", None))
+    focus = demo.pop("focus", None)
+    figures = render_plots(result, flow=focus)
     files = write_plots(result, directory / "plots", formats, figures=figures)
     if not args.no_report:
-        files.append(write_report(result, directory, figures=figures, **demo))
+        files.append(write_report(result, directory, figures=figures, flow=focus, **demo))
     for file in files:
         console.line(str(file))
     return 0

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..model.audit import AuditRecord
 from ..results.stats import summary_ci
+from ..scenario.warning_codes import coded
 from .outputs import MeasureOutputs, RepStats, TruckCount
 
 SATURATED = 0.97  # mean auditor utilisation over the counting window, across replications
@@ -43,9 +44,10 @@ def audit_warnings(rep_stats: RepStats) -> list[str]:
     for country, values in busy.items():
         mean = sum(values) / len(values)
         if mean >= SATURATED:
-            out.append(f"the post-clearance audit office of {country} is saturated: its auditors are busy {mean:.0%} "
-                       f"of the time, so its backlog and the delay to detection grow for as long as the run lasts "
-                       f"(give it more auditors, or audit a smaller share)")
+            out.append(coded("saturated-audit",
+                             f"the post-clearance audit office of {country} is saturated: its auditors are busy {mean:.0%} "
+                             f"of the time, so its backlog and the delay to detection grow for as long as the run lasts "
+                             f"(give it more auditors, or audit a smaller share)"))
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..model.permits import PermitRecord
 from ..results.stats import summary_ci
+from ..scenario.warning_codes import coded
 from .outputs import MeasureOutputs, RepStats
 
 
@@ -39,9 +40,10 @@ def permit_warnings(rep_stats: RepStats) -> list[str]:
         waited = sum(r["waited"] for r in rows) / len(rows)
         if waited > 0:
             hours = [r["mean_wait_h"] for r in rows if r["mean_wait_h"] == r["mean_wait_h"]]
-            out.append(f"road permits {registered} -> {country} ran out: {waited:.0f} trucks a replication waited at "
-                       f"the border for the next {rows[0]['period']}'s quota, {sum(hours) / len(hours) / 24:.1f} days on "
-                       f"average (the longest {max(r['max_wait_h'] for r in rows) / 24:.1f} days)")
+            out.append(coded("permits-ran-out",
+                             f"road permits {registered} -> {country} ran out: {waited:.0f} trucks a replication waited at "
+                             f"the border for the next {rows[0]['period']}'s quota, {sum(hours) / len(hours) / 24:.1f} days "
+                             f"on average (the longest {max(r['max_wait_h'] for r in rows) / 24:.1f} days)"))
     return out
 
 

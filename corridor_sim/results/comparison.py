@@ -13,7 +13,7 @@ from ..measures import MEASURES
 from ..model.truck import COMPONENTS
 from .keys import ALL
 from .stats import paired_difference
-from .summary import crossing_times
+from .summary import SHARES, crossing_times
 
 PAIRED_KEYS = ("mean", "ci_low", "ci_high", "half_width", "n", "relative", "relative_ci_low", "relative_ci_high",
                "unpaired_half_width", "crn_variance_ratio", "significant")
@@ -105,16 +105,23 @@ def _checks(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -
     return {name: _paired(rate(base, key), rate(other, key)) for name, key in CHECKS.items()}
 
 
-VIOLATION_SHARES = {"detection_rate": "detected", **{k: c for m in MEASURES for k, c in m.shares.items()},
-                    "missed_rate": "missed"}
-
-
 def _violations(base: dict[int, dict[str, Any]], other: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Paired differences of what becomes of the non-compliant trucks: found at the border, in
-    audit, or nowhere (shares of them; replications without one left out)."""
+    audit, or nowhere (shares of them; replications without one left out), each with the
+    non-compliant trucks of its replications on both sides (`baseline_n`, `scenario_n`), so a
+    difference of shares of a handful of trucks can be shown as such (`rates.MIN_TRIALS`)."""
     def shares(reps: dict[int, dict[str, Any]], key: str) -> dict[int, float]:
         return {r: g[key] / g["noncompliant"] for r, g in reps.items() if g.get("noncompliant", 0) > 0}
-    return {name: _paired(shares(base, key), shares(other, key)) for name, key in VIOLATION_SHARES.items()}
+    out: dict[str, Any] = {}
+    for name, key in SHARES.items():
+        b, o = shares(base, key), shares(other, key)
+        d = _paired(b, o)
+        if d is not None:
+            common = set(b) & set(o)
+            d["baseline_n"] = int(sum(base[r]["noncompliant"] for r in common))
+            d["scenario_n"] = int(sum(other[r]["noncompliant"] for r in common))
+        out[name] = d
+    return out
 
 
 def comparison_section(stats: dict[str, list[dict[str, Any]]], baseline: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..scenario.schema import Scenario
+from ..scenario.warning_codes import unacknowledged
 from .comparison import comparison_rows, comparison_section
 from .io import DirTables, MemoryTables, read_jsonl, read_scenarios, write_run_dir
 from .replication import replication_rows
@@ -35,6 +36,9 @@ def build_summary(scenarios: dict[str, Scenario], stats: dict[str, list[dict[str
         "seed": meta.get("seed"),
         "scenarios": {name: scenario_summary(name, s.description, stats[name]) for name, s in scenarios.items()},
     }
+    for name, s in scenarios.items():  # what the run found, less what the scenario acknowledges
+        entry = summary["scenarios"][name]
+        entry["warnings"] = unacknowledged(entry["warnings"], s.acknowledge)
     for name, lines in (meta.get("scenario_warnings") or {}).items():  # what the settings said before the run
         if name in summary["scenarios"]:
             summary["scenarios"][name]["warnings"][:0] = lines

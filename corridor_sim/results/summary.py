@@ -9,11 +9,15 @@ import numpy as np
 from ..measures import MEASURES
 from ..model.truck import COMPONENTS
 from .keys import ALL
+from .rates import pooled_share
 from .stats import summary_ci
 from .warnings import saturation_warnings
 
 
 _ci = summary_ci
+
+# of the non-compliant trucks, summary key -> the count: found at a border, by each measure that finds them, nowhere
+SHARES = {"detection_rate": "detected", **{k: c for m in MEASURES for k, c in m.shares.items()}, "missed_rate": "missed"}
 
 
 def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -28,7 +32,6 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
     })
     swod = [r["km_sum"] / r["drive_sum"] for r in reps if r["drive_sum"] > 0]
     swd = [r["km_sum"] / r["lead_sum"] for r in reps if r["lead_sum"] > 0]
-    noncompliant = [r for r in reps if r["noncompliant"] > 0]
     return {
         "replications": len(reps),
         "trucks_per_replication": float(np.mean([r["trucks"] for r in reps])),
@@ -40,10 +43,10 @@ def _group_summary(reps: list[dict[str, Any]]) -> dict[str, Any] | None:
         "inspections_per_100": _ci([100 * r["inspections"] / r["trucks"] for r in reps]),
         "yellow_per_100": _ci([100 * r["yellow"] / r["trucks"] for r in reps]),
         **{key: _ci([100 * r[count] / r["trucks"] for r in reps]) for m in MEASURES for key, count in m.per_100.items()},
-        # of the non-compliant trucks: the share found at a border, by each measure that finds them, and nowhere
-        **{key: _ci([r[count] / r["noncompliant"] for r in noncompliant]) if noncompliant else None
-           for key, count in (("detection_rate", "detected"), *((k, c) for m in MEASURES for k, c in m.shares.items()),
-                              ("missed_rate", "missed"))},
+        # of the non-compliant trucks: the share found at a border, by each measure that finds them, and
+        # nowhere; pooled over the replications (each truck a trial) with a Wilson interval and its count,
+        # since a few trucks a replication made a mean of shares look precise (0 of 4: [0, 0])
+        **{key: pooled_share(reps, count, "noncompliant") for key, count in SHARES.items()},
         # means per truck (the ledger's money, fuel and emissions) where the replications were costed
         **{m.means_section: {c: _ci([r[c] for r in reps]) for c in m.means}
            for m in MEASURES if m.means and all(c in r for r in reps for c in m.means)},
@@ -179,8 +182,12 @@ def summary_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
             row["swod_kmh"] = f["swod_kmh"]["mean"] if f.get("swod_kmh") else float("nan")
             row["swd_kmh"] = f["swd_kmh"]["mean"] if f.get("swd_kmh") else float("nan")
             row["inspections_per_100"] = f["inspections_per_100"]["mean"]
-            for rate in ("detection_rate", *(k for m in MEASURES for k in m.shares), "missed_rate"):
-                row[rate] = f[rate]["mean"] if f.get(rate) else float("nan")
+            for rate in SHARES:  # pooled over replications: the share, its Wilson interval, the trucks it is of
+                share = f.get(rate) or {}
+                row[rate] = share.get("mean", float("nan"))
+                row[f"{rate}_ci_low"] = share.get("ci_low", float("nan"))
+                row[f"{rate}_ci_high"] = share.get("ci_high", float("nan"))
+                row[f"{rate}_n"] = share.get("n", 0)
             ledger = f.get("ledger") or {}  # what the time costs, per truck, where the run was costed
             for key in ("cost_usd", "fuel_l", "co2_kg", "co2e_wtw_kg", "nox_g", "pm_g"):
                 if key in ledger:

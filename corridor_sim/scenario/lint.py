@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .hours import parse_hours
 from .schema import CONTROL_SETTINGS, Node, Scenario
+from .warning_codes import coded, unacknowledged
 
 WEEK = 168.0
 # customs keys whose values merge over the default by regime (1 level) or by risk class and field (2)
@@ -10,22 +11,24 @@ CUSTOMS_DEPTH = {"document": 1, "document_error": 1, "channels": 2}
 
 
 def scenario_warnings(scenario: Scenario) -> list[str]:
-    """One sentence per setting the model will not use as written."""
+    """One sentence per setting the model will not use as written, each ending in its code;
+    those the scenario acknowledges (`acknowledge:`) are left out."""
     out = []
     if not any(scenario.policy(c).recognises_aeo for c in scenario.countries):
         aeo = [name for name, f in scenario.traffic.items() if f.aeo > 0]
         aeo += [name for name, c in scenario.caravans.items() if c.aeo]
         if aeo:
             named = ", ".join(aeo[:3]) + (f" and {len(aeo) - 3} more" if len(aeo) > 3 else "")
-            out.append(f"the AEO trucks of {named} are treated like any other: no country recognises AEO "
-                       f"(set customs.<country>.recognises_aeo: true)")
+            out.append(coded("aeo-not-recognised", f"the AEO trucks of {named} are treated like any other: no country "
+                                                   f"recognises AEO (set customs.<country>.recognises_aeo: true)"))
     for name, node in scenario.nodes.items():
         if node.joint_control:
             ignored = sorted({key for spec in node.controls.values() for key in _set_keys(spec)})
             if ignored:
-                out.append(f"nodes.{name}.controls ({', '.join(ignored)}) are not used: a joint control takes "
-                           f"the node's own settings (nodes.{name}.lanes, hours, ...)")
-    return out + shadowed_warnings(scenario)
+                out.append(coded("joint-control-ignores-controls",
+                                 f"nodes.{name}.controls ({', '.join(ignored)}) are not used: a joint control takes "
+                                 f"the node's own settings (nodes.{name}.lanes, hours, ...)"))
+    return unacknowledged(out + shadowed_warnings(scenario), scenario.acknowledge)
 
 
 def shadowed_warnings(scenario: Scenario) -> list[str]:
@@ -55,10 +58,10 @@ def shadowed_warnings(scenario: Scenario) -> list[str]:
         overrides = ", ".join(by[:-1]) + " and " * (len(by) > 1) + by[-1]
         verb = "overrides" if len(by) == 1 else "override"
         if used:
-            out.append(f"{origin} {path} is not used at {where}: {overrides} {verb} it there")
+            out.append(coded("setting-hidden", f"{origin} {path} is not used at {where}: {overrides} {verb} it there"))
         else:
-            out.append(f"{origin} {path} changes nothing: {overrides} {verb} it wherever it would apply "
-                       f"({where}); set {'that' if len(by) == 1 else 'those'} instead")
+            out.append(coded("setting-hidden", f"{origin} {path} changes nothing: {overrides} {verb} it wherever it "
+                                               f"would apply ({where}); set {'that' if len(by) == 1 else 'those'} instead"))
     return out
 
 
@@ -140,18 +143,23 @@ def _hidden_customs(scenario: Scenario, rest: tuple[str, ...]) -> tuple[dict[str
 
 
 def comparison_warnings(baseline: Scenario, others: list[Scenario]) -> list[str]:
-    """Scenarios whose paired differences with the baseline would not mean what they seem."""
+    """Scenarios whose paired differences with the baseline would not mean what they seem (unless
+    the scenario acknowledges the code)."""
     out = []
     groups = set(baseline.traffic) | set(baseline.caravans)
     clock = baseline.clock
     for s in others:
+        found = []
         if not groups & (set(s.traffic) | set(s.caravans)):
-            out.append(f"{s.name} shares no flow or caravan with the baseline {baseline.name}: common random numbers "
-                       f"pair trucks by flow name and index, so its paired differences compare different traffic")
+            found.append(coded("no-shared-flow", f"{s.name} shares no flow or caravan with the baseline {baseline.name}: "
+                                                 f"common random numbers pair trucks by flow name and index, so its "
+                                                 f"paired differences compare different traffic"))
         if (s.clock.start, s.clock.horizon, s.clock.warmup) != (clock.start, clock.horizon, clock.warmup):
-            out.append(f"{s.name} is simulated over other dates than the baseline {baseline.name} (start "
-                       f"{s.clock.start:%Y-%m-%d %H:%M}, {s.clock.horizon / 24:g} days against {clock.start:%Y-%m-%d %H:%M}, "
-                       f"{clock.horizon / 24:g} days): its differences mix the measure with the calendar")
+            found.append(coded("other-dates", f"{s.name} is simulated over other dates than the baseline {baseline.name} "
+                                              f"(start {s.clock.start:%Y-%m-%d %H:%M}, {s.clock.horizon / 24:g} days against "
+                                              f"{clock.start:%Y-%m-%d %H:%M}, {clock.horizon / 24:g} days): its differences "
+                                              f"mix the measure with the calendar"))
+        out += unacknowledged(found, s.acknowledge)
     return out
 
 

@@ -32,6 +32,7 @@ from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
 from .overlay import merge
 from .units import format_hours, parse_duration, parse_number, parse_quantity
+from .warning_codes import CODES
 
 Regime = Literal["paper_tir", "etir", "national"]
 REGIMES: tuple[Regime, ...] = ("paper_tir", "etir", "national")
@@ -136,6 +137,11 @@ def _customs_key(key: str) -> str:
 
 
 CustomsKey = Annotated[str, AfterValidator(_customs_key)]
+
+if typing.TYPE_CHECKING:
+    WarningCode = str
+else:  # one of the codes warnings are said with: a misspelt one is refused with the nearest
+    WarningCode = Literal[tuple(CODES)]
 
 
 def _check_speed(d: Dist) -> Dist:
@@ -851,6 +857,10 @@ class Scenario(Base):
                                                     "(default: the name)")
     sources: dict[str, str] = Field(default_factory=dict, description="citation key -> reference; comments beside numbers cite the keys")
     extends: Optional[str] = Field(None, description="a base scenario file, relative to this one; this file gives only what differs")
+    acknowledge: list[WarningCode] = Field(
+        default_factory=list, description="codes of warnings this scenario means (the code ends each warning, e.g. "
+                                          "aeo-not-recognised): they are not said for it; a file that extends this one "
+                                          "inherits the list")
     clock: Clock = Field(Clock(), description="simulated period")
     experiment: Experiment = Field(Experiment(), description="replications and seed")
     drivers: Drivers = Field(Drivers(), description="speed and driving-time rules")
