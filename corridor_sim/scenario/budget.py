@@ -47,10 +47,14 @@ LIVE_BYTES_PER_TRUCK = 2000
 # peaks at 390 MB untraced and 856 MB with --trace, against 153 MB for 30 days: 2.39 kB a traced
 # truck, 1.56 kB of it the trace, about 520 B a node of its route; rounded up to 600.
 TRACE_BYTES_PER_NODE = 600
-# Measured: WALL_PER_TRUCK_MEASURE below. A replication that runs WALL_MARGIN times as long as its
-# trucks take at that rate, and at least WALL_FLOOR_S, is stopped by the watchdog (model/watchdog.py):
-# the margin covers a slower machine, a busy one and the drain, so only a loop that does not end meets it.
-WALL_S_PER_TRUCK = 1e-3
+# Measured: `corridor-sim run scenarios/middle_corridor.yaml -n 1 --engine reference --no-plots`
+# (the slowest engine; 87,920 trucks in the estimate) takes 6.96 s of wall-clock time on a 2-core
+# machine at rest, start-up included: 79 us a truck, rounded up. A replication that runs
+# WALL_MARGIN times as long as its trucks (the drain's bound included) take at that rate, and at
+# least WALL_FLOOR_S, is stopped by the watchdog (model/watchdog.py): the margin covers a slower
+# machine, a busy one and the measures that double a truck's work, so only a loop that does not
+# end meets it.
+WALL_S_PER_TRUCK = 1e-4
 WALL_MARGIN = 20.0
 WALL_FLOOR_S = 600.0
 MEMORY_SHARE = 0.5  # the default limit leaves the other half of the machine's memory alone
