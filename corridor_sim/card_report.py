@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .report import CSS, _ci, _num, _table
+from .saving_card import plausible_words
 
 
 def _measure_section(name: str, card: dict[str, Any], images: dict[str, bytes]) -> str:
@@ -65,6 +66,9 @@ def render_card_report(summary: dict[str, Any], images: dict[str, bytes]) -> str
             f"<p>{design['points']} design points ({design['morris']} Morris, {design['sample']} sampled, the "
             f"central one), {design['replications']} replications each, {design['model_runs']} model runs; "
             f"groups: {groups}.</p>"]
+    counts = plausible_words(section.get("plausible"))
+    if counts:
+        body.append(f"<p>Targets: {html.escape(counts)}.</p>")
     body += [_measure_section(name, card, images) for name, card in section["measures"].items()]
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Saving card: '
             f"{html.escape(summary['base'])}</title><style>{CSS}</style></head><body>\n" + "\n".join(body)

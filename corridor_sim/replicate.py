@@ -13,14 +13,18 @@ from .results.ledger import Ledger
 from .results.replication import replication_stats
 from .results.tables import TablePiece, replication_pieces
 from .scenario import Scenario
+from .scenario.budget import wall_limit
 
 
 def run_replication(scenario: Scenario, replication: int, seed: int, trace: bool = False,
-                    record_queues: bool = False, engine: str = "auto",
-                    ledger: Ledger | None = None) -> tuple[dict[str, Any], dict[str, TablePiece]]:
+                    record_queues: bool = False, engine: str = "auto", ledger: Ledger | None = None,
+                    limit: float | None = None) -> tuple[dict[str, Any], dict[str, TablePiece]]:
     """One replication's statistics and table pieces, costed by the ledger (money, fuel,
-    emissions: worked out from the time booking, after the run); runs in any process."""
-    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues, engine=engine)
+    emissions: worked out from the time booking, after the run); runs in any process, stopped
+    after `limit` seconds of wall-clock time (default: the budget's `wall_limit`)."""
+    limit = wall_limit(scenario) if limit is None else limit
+    result = simulate(scenario, replication, seed, trace=trace, record_queues=record_queues, engine=engine,
+                      wall_limit=limit)
     ledger = ledger or Ledger(scenario)
     ledger.add_to(result)
     return replication_stats(result, ledger), replication_pieces(result)
@@ -30,5 +34,6 @@ def run_batch(scenario: Scenario, replications: Sequence[int], seed: int, trace:
               engine: str = "auto") -> list[tuple[int, dict[str, Any], dict[str, TablePiece]]]:
     """A task: several replications of one scenario (queue lengths are recorded in replication 0)."""
     ledger = Ledger(scenario)  # the scenario's factors, worked out once for the task
-    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0, engine=engine, ledger=ledger))
-            for r in replications]
+    limit = wall_limit(scenario)
+    return [(r, *run_replication(scenario, r, seed, trace, record_queues=r == 0, engine=engine, ledger=ledger,
+                                 limit=limit)) for r in replications]

@@ -21,6 +21,8 @@ saves). The parts:
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import math
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -312,12 +314,26 @@ def baseline_range(points: Sequence["PointResult"]) -> dict[str, Any]:
 
 
 def plausible_counts(points: Sequence["PointResult"], design: "Design") -> dict[str, Any] | None:
-    """How many sampled points meet every target, of how many."""
+    """How many sampled points meet every target, of how many, and the targets that rule out the
+    most sampled points (most first): where the data and the assumptions' ranges disagree."""
     sampled = [p for p, k in zip(points, design.kinds) if k == "sample"]
     if all(p.plausible is None for p in points):
         return None
+    missed = Counter(t for p in sampled for t in p.missed or [])
     return {"sampled": len(sampled), "plausible": sum(1 for p in sampled if p.plausible),
-            "all_points_plausible": sum(1 for p in points if p.plausible), "all_points": len(points)}
+            "all_points_plausible": sum(1 for p in points if p.plausible), "all_points": len(points),
+            "ruled_out_by": [{"target": t, "points": n} for t, n in sorted(missed.items(), key=lambda i: (-i[1], i[0]))]}
+
+
+def plausible_words(counts: dict[str, Any] | None, top: int = 3) -> str | None:
+    """The counts in one sentence: how many sampled points meet every target, and which rule out most."""
+    if not counts:
+        return None
+    words = f"{counts['plausible']} of {counts['sampled']} sampled points meet every target"
+    ruled = counts.get("ruled_out_by") or []
+    if ruled:
+        words += "; missed most often: " + ", ".join(f"{r['target']} ({r['points']} points)" for r in ruled[:top])
+    return words
 
 
 def card_summary(inputs, points: Sequence["PointResult"]) -> dict[str, Any]:

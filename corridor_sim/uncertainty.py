@@ -106,15 +106,17 @@ class PointResult:
     plausible: bool | None = None
     target_loss: float | None = None
     targets_met: int | None = None
+    missed: list[str] | None = None  # the targets it misses, named as `calibrate` names them
 
     def line(self) -> str:
         return json.dumps({"index": self.index, "values": self.values, "lead": self.lead, "plausible": self.plausible,
-                           "target_loss": self.target_loss, "targets_met": self.targets_met})
+                           "target_loss": self.target_loss, "targets_met": self.targets_met, "missed": self.missed})
 
     @classmethod
     def from_line(cls, text: str) -> "PointResult":
         d = json.loads(text)
-        return cls(d["index"], d["values"], d["lead"], d.get("plausible"), d.get("target_loss"), d.get("targets_met"))
+        return cls(d["index"], d["values"], d["lead"], d.get("plausible"), d.get("target_loss"), d.get("targets_met"),
+                   d.get("missed"))
 
 
 @dataclass
@@ -209,6 +211,12 @@ def needs_trace(inputs: Inputs) -> bool:
     return bool(inputs.targets is not None and inputs.targets.needs_trace)
 
 
+def target_label(row: dict) -> str:
+    """A target as a person reads it: its metric, where, and the statistic of a lead time."""
+    return " ".join(str(part) for part in (row["metric"], row["where"], row.get("stat") or "",
+                                           row.get("year") or "") if part != "")
+
+
 def point_result(inputs: Inputs, index: int, scenarios: list["Scenario"], scored: "Scenario | None",
                  result) -> PointResult:
     """A point's record from its run: each scenario's mean lead times, and its targets' verdict."""
@@ -225,6 +233,7 @@ def point_result(inputs: Inputs, index: int, scenarios: list["Scenario"], scored
         point.plausible = bool(table["within"].all())
         point.target_loss = float(loss_of(table))
         point.targets_met = int(table["within"].sum())
+        point.missed = [target_label(row) for row in table.to_dict("records") if not row["within"]]
     return point
 
 

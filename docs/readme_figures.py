@@ -9,6 +9,7 @@ matches (what the test suite runs).
     python docs/readme_figures.py                 # measure (about 15 minutes on two cores) and write
     python docs/readme_figures.py --only demos    # one block; the others keep their figures
     python docs/readme_figures.py --check         # the README matches docs/figures.json
+    python docs/readme_figures.py --render        # rewrite the blocks from docs/figures.json
     python docs/readme_figures.py --only cards    # each measure's range over the assumptions and its
                                                   # drivers (the saving cards: an estimated 1.5 hours on two cores)
 
@@ -326,6 +327,8 @@ def rendered_readme(text: str, figures: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only check the README against docs/figures.json")
+    parser.add_argument("--render", action="store_true",
+                        help="only rewrite the README's blocks from docs/figures.json (figures measured elsewhere)")
     parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE) | {"cards"}),
                         help="measure one block, keep the others' figures")
     parser.add_argument("-n", "--replications", type=int, default=10)
@@ -338,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("README.md matches docs/figures.json")
         return 0
-    for name in [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
+    for name in [] if args.render else [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
         measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
                    "demos": measure_demos, "cards": measure_cards}[name]
         figures[name] = measure(args.replications)

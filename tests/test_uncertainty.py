@@ -178,6 +178,21 @@ def test_targets_score_each_point_and_the_card_gives_the_plausible_range(tmp_pat
     assert counts["sampled"] == 10 and 0 <= counts["plausible"] <= 10
     assert card["range_plausible"]["n"] == counts["plausible"]
     assert "plausible" in (out / "points.csv").read_text().splitlines()[0]
+    # the one target rules out exactly the points that are not plausible
+    missed = 10 - counts["plausible"]
+    assert counts["ruled_out_by"] == ([{"target": "lead_time mean", "points": missed}] if missed else [])
+
+
+def test_the_targets_that_rule_out_most_points_are_said_in_words():
+    from corridor_sim.saving_card import plausible_words
+
+    counts = {"sampled": 40, "plausible": 3, "ruled_out_by": [
+        {"target": "crossing_time khorgos CN->KZ", "points": 30}, {"target": "swod KZ", "points": 12},
+        {"target": "queue_wait alat", "points": 5}, {"target": "red_share AZ", "points": 1}]}
+    assert plausible_words(counts) == ("3 of 40 sampled points meet every target; missed most often: crossing_time "
+                                       "khorgos CN->KZ (30 points), swod KZ (12 points), queue_wait alat (5 points)")
+    assert plausible_words({"sampled": 2, "plausible": 2, "ruled_out_by": []}) == "2 of 2 sampled points meet every target"
+    assert plausible_words(None) is None
 
 
 # --- analytic checks -----------------------------------------------------------------------------------

@@ -217,6 +217,7 @@ def _h(x: Any, sign: bool = False) -> str:
 
 def print_cards(summary: dict[str, Any]) -> None:
     """Each measure's card as an 80-column table and a few lines."""
+    from ..saving_card import plausible_words
     from .tables import add_name_column, add_number_columns, text_table
     from .text import plain
 
@@ -225,6 +226,9 @@ def print_cards(summary: dict[str, Any]) -> None:
 
     section = summary["uncertainty"]
     card: dict[str, Any]
+    counts = plausible_words(section.get("plausible"))
+    if counts:
+        say(f"targets: {counts}")
     for name, card in section["measures"].items():
         c, r = card["central"], card["range"]
         say(f"{name}: saving {_h(c['mean'])} h per truck [{_h(c['ci_low'])}, {_h(c['ci_high'])}] at the "

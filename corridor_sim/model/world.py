@@ -26,6 +26,7 @@ from .records import (ControlFlowRecord, ControlRecord, FerryFlowRecord, FerryRe
 from .rng import Streams, replication_seed
 from .staffing import LaneSchedule
 from .truck import Truck
+from .watchdog import WallClockExceeded, wall_clock_limit
 
 if TYPE_CHECKING:
     from .batch import Batch
@@ -402,18 +403,22 @@ class World:
         elif batch is not None and self.finished_at is not None:
             self.finished_at = max(self.finished_at, batch.ended)
         if self.finished_at is None:
-            # the counted trucks first: the blockage that matters, not the traffic queued behind it
-            counted = Counter(t.where for t in self.live.values() if t.counted)
-            others = Counter(t.where for t in self.live.values() if not t.counted)
-            if outside:
-                others["their border (background)"] += outside
-            parts = [f"{label} {'; '.join(f'{n} at {p}' for p, n in places.most_common(3))}"
-                     for label, places in (("counted trucks stuck:", counted), ("not counted:", others)) if places]
             raise SimulationError(
                 f"{len(self.live) + outside} trucks had not arrived {cap - self.horizon:.0f} h after the horizon "
-                f"(scenario {self.scenario.name!r}, replication {self.replication}); {'; '.join(parts)}"
+                f"(scenario {self.scenario.name!r}, replication {self.replication}); {self.stuck(outside)}"
             )
         return self._result(self.finished_at)  # type: ignore[arg-type]
+
+    def stuck(self, outside: int = 0) -> str:
+        """Where the trucks still on their way are, the counted ones first: the blockage that
+        matters, not the traffic queued behind it (`outside`: background trucks the batch holds)."""
+        counted = Counter(t.where for t in self.live.values() if t.counted)
+        others = Counter(t.where for t in self.live.values() if not t.counted)
+        if outside:
+            others["their border (background)"] += outside
+        parts = [f"{label} {'; '.join(f'{n} at {p}' for p, n in places.most_common(3))}"
+                 for label, places in (("counted trucks stuck:", counted), ("not counted:", others)) if places]
+        return "; ".join(parts) or "no truck on its way"
 
     def release(self) -> None:
         """Drop what the world holds for each truck (the controls' times, the trucks on their way,
@@ -508,11 +513,23 @@ class World:
         )
 
 
+def _seconds(s: float | None) -> str:
+    return "?" if s is None else f"{s:,.0f} s" if s >= 1 else f"{s:.2f} s"
+
+
 def simulate(scenario: Scenario, replication: int = 0, seed: int | None = None, trace: bool = False,
-             record_queues: bool = False, engine: str = "auto") -> ReplicationResult:
-    """One replication as a pure function of (scenario, seed, replication); `engine` as `World` takes it."""
+             record_queues: bool = False, engine: str = "auto", wall_limit: float | None = None) -> ReplicationResult:
+    """One replication as a pure function of (scenario, seed, replication); `engine` as `World` takes it.
+    `wall_limit`: the seconds of wall-clock time it may take (`watchdog.py`; None: no limit)."""
     world = World(scenario, replication, seed, trace, record_queues, engine)
     try:
-        return world.run()
+        with wall_clock_limit(wall_limit):
+            try:
+                return world.run()
+            except WallClockExceeded:
+                raise SimulationError(
+                    f"replication {replication} of scenario {scenario.name!r} still ran after {_seconds(wall_limit)} "
+                    f"of wall-clock time, at simulated hour {world.env.now:,.1f} (horizon {world.horizon:,.0f} h), "
+                    f"far longer than its trucks should take; {world.stuck()}") from None
     finally:
         world.release()

@@ -47,6 +47,16 @@ LIVE_BYTES_PER_TRUCK = 2000
 # peaks at 390 MB untraced and 856 MB with --trace, against 153 MB for 30 days: 2.39 kB a traced
 # truck, 1.56 kB of it the trace, about 520 B a node of its route; rounded up to 600.
 TRACE_BYTES_PER_NODE = 600
+# Measured: `corridor-sim run scenarios/middle_corridor.yaml -n 1 --engine reference --no-plots`
+# (the slowest engine; 87,920 trucks in the estimate) takes 6.96 s of wall-clock time on a 2-core
+# machine at rest, start-up included: 79 us a truck, rounded up. A replication that runs
+# WALL_MARGIN times as long as its trucks (the drain's bound included) take at that rate, and at
+# least WALL_FLOOR_S, is stopped by the watchdog (model/watchdog.py): the margin covers a slower
+# machine, a busy one and the measures that double a truck's work, so only a loop that does not
+# end meets it.
+WALL_S_PER_TRUCK = 1e-4
+WALL_MARGIN = 20.0
+WALL_FLOOR_S = 600.0
 MEMORY_SHARE = 0.5  # the default limit leaves the other half of the machine's memory alone
 DRAIN_CAP_H = 365 * 24.0  # as the model's: a run drains for at most a year past the horizon
 DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # a common year, as the model's
@@ -174,6 +184,12 @@ def estimate(scenario: Scenario, trace: bool = False) -> Budget:
         traces += caravan.trucks * (len(scenario.nodes) if route is None else len(route))
     return Budget(sum(by_flow.values()), by_flow, drain, TRACE_BYTES_PER_NODE * traces if trace else 0.0,
                   tuple(running_on))
+
+
+def wall_limit(scenario: Scenario) -> float:
+    """The seconds of wall-clock time one replication may take before the watchdog stops it: far
+    more than its trucks (the drain's bound included) take on any machine that runs it."""
+    return max(WALL_FLOOR_S, WALL_MARGIN * WALL_S_PER_TRUCK * estimate(scenario).all_trucks)
 
 
 def physical_memory() -> int | None:
