@@ -104,6 +104,19 @@ Hours = Annotated[float, BeforeValidator(parse_duration), _ref("Duration")]
 TimeDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_duration)), PlainSerializer(_dist_to_plain), _ref("DurationDist"),
 ]
+
+
+class MinutesScale:
+    """Marks a duration that is a service time at a control (a document check, an inspection, a
+    scan): minutes to a few hours, where a bare number, read as hours, is most likely minutes
+    meant. `lint.bare_hours_warnings` finds such settings by this mark, not by a list of paths."""
+
+    def __repr__(self) -> str:
+        return "MINUTES_SCALE"
+
+
+MINUTES_SCALE = MinutesScale()
+ServiceTime = Annotated[TimeDist, MINUTES_SCALE]
 NumberDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_number)), PlainSerializer(_dist_to_plain), _ref("NumberDist"),
 ]
@@ -236,9 +249,9 @@ class Channel(Base):
 
 
 class RegimeTimes(Base):
-    paper_tir: Optional[TimeDist] = None
-    etir: Optional[TimeDist] = None
-    national: Optional[TimeDist] = None
+    paper_tir: Optional[ServiceTime] = None
+    etir: Optional[ServiceTime] = None
+    national: Optional[ServiceTime] = None
 
 
 class RegimeRates(Base):
@@ -287,10 +300,10 @@ class CustomsSpec(Base):
 
     document: Optional[RegimeTimes] = Field(None, description=_builtin("document", "document check time per transit regime"))
     document_error: Optional[RegimeRates] = Field(None, description=_builtin("document_error", "probability of a document error per regime"))
-    error_delay: Optional[TimeDist] = Field(None, description=_builtin("error_delay", "correction delay after a document error"))
+    error_delay: Optional[ServiceTime] = Field(None, description=_builtin("error_delay", "correction delay after a document error"))
     channels: Optional[dict[Name, Channel]] = Field(None, description=_builtin("channels", "yellow/red probabilities per risk class"))
-    yellow_check: Optional[TimeDist] = Field(None, description=_builtin("yellow_check", "documentary check time in the lane (yellow)"))
-    inspection: Optional[TimeDist] = Field(None, description=_builtin("inspection", "physical inspection time in a bay (red)"))
+    yellow_check: Optional[ServiceTime] = Field(None, description=_builtin("yellow_check", "documentary check time in the lane (yellow)"))
+    inspection: Optional[ServiceTime] = Field(None, description=_builtin("inspection", "physical inspection time in a bay (red)"))
     detection: Optional[Probability] = Field(None, description=_builtin("detection", "probability a red inspection finds a violation"))
     recognises_aeo: Optional[bool] = Field(None, description=_builtin("recognises_aeo", "this country honours the trucks' AEO status"))
     aeo_factor: Optional[float] = Field(None, ge=0, le=1, description=_builtin("aeo_factor", "multiplies yellow and red for recognised AEO trucks"))
@@ -379,7 +392,7 @@ class Scanners(Base):
     scanned first, and only a scan that shows an anomaly sends it to the bay."""
 
     count: int = Field(ge=1, le=1_000, description="scanners of the control, each scanning one truck at a time")
-    scan: TimeDist = Field(description="time to scan one truck, queueing for the scanner apart")
+    scan: ServiceTime = Field(description="time to scan one truck, queueing for the scanner apart")
     hit_rate: Probability = Field(description="probability that the scan of a non-compliant truck shows an anomaly")
     false_alarm: Probability = Field(description="probability that the scan of a compliant truck shows an anomaly")
     green_share: Probability = Field(0.0, description="share of the green trucks scanned too (an anomaly sends them "
@@ -403,7 +416,7 @@ class ControlOverride(Base):
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
-    handling: Optional[TimeDist] = Field(None, description="physical handling in the lane")
+    handling: Optional[ServiceTime] = Field(None, description="physical handling in the lane")
     scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at this control")
 
 
@@ -437,7 +450,7 @@ class Node(Base):
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
-    handling: TimeDist = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
+    handling: ServiceTime = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
     scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at each control; default none")
     joint_control: bool = Field(False, description="both countries check in one stop")
     neutral_zone: Optional[int] = Field(None, ge=0, le=100_000, description=(

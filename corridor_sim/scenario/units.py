@@ -38,6 +38,19 @@ def parse_duration(value: object) -> float:
     return hours
 
 
+def bare_number(value: object) -> float | None:
+    """The number of a duration written without a unit (`30`, `"30"`, read as hours), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match and not match.group(2):
+            return float(match.group(1))
+    return None
+
+
 def parse_number(value: object) -> float:
     """A plain number (km/h, counts); strings of numbers are accepted."""
     if isinstance(value, bool):
