@@ -188,6 +188,24 @@ def test_unknown_unit(tmp_path):
     assert "unknown unit 'parsecs' in '3 parsecs'" in p.message and "min, h, d" in p.message
 
 
+def test_a_road_length_may_carry_its_unit_km_or_m(tmp_path):
+    """`km: 50 km` is what a user writes from a map: it is 50, as `50` and `50000 m` are; a unit of
+    another kind, or a word, is refused in one line with the path and what is accepted."""
+    for text in ("60", "60 km", "60km", "60000 m", '"60"'):
+        scenario = load_scenario(write(tmp_path, TINY.replace("km: 60}", f"km: {text}}}", 1)))
+        assert scenario.links["origin -> post"].km == 60.0, text
+    for text, words in (("60 mi", ["'mi' is not a unit of a distance", "km, m"]),
+                        ("2h", ["'h' is not a unit of a distance"]),
+                        ("far", ["a length in km such as 50, or with its unit (50 km, 800 m)", "'far'"]),
+                        ("true", ["a length in km", "True"]),
+                        ("30000 km", ["at most 20000"]),
+                        ("-1 km", ["at least 0"])):
+        p = only(write(tmp_path, TINY.replace("km: 60}", f"km: {text}}}", 1)))
+        assert (p.path, p.line) == ('links["origin -> post"].km', 12), str(p)
+        for w in words:
+            assert w in p.message, str(p)
+
+
 def test_unknown_unit_inside_a_distribution(tmp_path):
     text = TINY.replace("lanes: 2}", "lanes: 2, handling: {dist: exponential, mean: 2 fortnights}}")
     p = only(write(tmp_path, text))

@@ -31,7 +31,7 @@ from pydantic_core.core_schema import ErrorType
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
 from .overlay import merge
-from .units import format_hours, parse_duration, parse_number, parse_quantity
+from .units import format_hours, parse_duration, parse_km, parse_number, parse_quantity
 
 Regime = Literal["paper_tir", "etir", "national"]
 REGIMES: tuple[Regime, ...] = ("paper_tir", "etir", "national")
@@ -120,6 +120,8 @@ ServiceTime = Annotated[TimeDist, MINUTES_SCALE]
 NumberDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_number)), PlainSerializer(_dist_to_plain), _ref("NumberDist"),
 ]
+# the bounds are Distance's in the JSON Schema (json_schema.py), which replaces this type's there
+Kilometres = Annotated[float, Field(ge=0, le=MAX_LINK_KM), BeforeValidator(parse_km), _ref("Distance")]
 OpeningHours = Annotated[WeeklyHours, BeforeValidator(parse_hours), PlainSerializer(lambda h: h.text), _ref("OpeningHours")]
 Holiday = Annotated[
     tuple[dt.date, dt.date],
@@ -540,7 +542,9 @@ class Link(Base):
     """A road between two nodes, or a ferry between two ports (keyed `a -> b` or `a <-> b`)."""
 
     mode: Literal["road", "ferry"] = Field("road", description="road (default) or ferry")
-    km: Optional[float] = Field(None, ge=0, le=MAX_LINK_KM, description="road length; required for a road link")
+    km: Optional[Kilometres] = Field(None, description="road length in km (`50`, or with its "
+                                                                            "unit: `50 km`, `800 m`); required for a "
+                                                                            "road link")
     speed_kmh: Optional[Speed] = Field(None, description="a number sets this link's mean speed (drivers' variability kept); a dist replaces it")
     vessels: Optional[int] = Field(None, ge=1, le=1000, description="ferries shuttling on the link; default 1")
     capacity: Optional[int] = Field(None, ge=1, le=100_000, description="trucks per sailing")
