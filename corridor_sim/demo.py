@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from .errors import CorridorSimError, OutputError
 from .results.keys import ALL
@@ -357,8 +357,9 @@ def saved_demo(directory: str | Path) -> dict[str, Any] | None:
 
 def run_demo(name: str, directory: str | Path | None = None, replications: int | None = None,
              workers: int = 1, force: bool = False, progress: Progress | None = None,
-             plots: bool = True) -> DemoRun:
-    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots, report.html."""
+             plots: bool = True, plot_formats: Sequence[str] = ("png",), dpi: int | None = None) -> DemoRun:
+    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots (in
+    `plot_formats`, at `dpi`, None: the style's), report.html."""
     from .experiment import Output, compare
 
     demo = get_demo(name)
@@ -379,7 +380,7 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
 
             result = with_cached_tables(result)
             figures = render_plots(result, flow=demo.focus)
-            write_plots(result, tmp / "plots", figures=figures)
+            write_plots(result, tmp / "plots", plot_formats, figures=figures, dpi=dpi)
             write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures)
 
     result = compare(baseline, [measure], replications, workers=workers, progress=progress,
