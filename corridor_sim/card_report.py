@@ -75,18 +75,8 @@ def render_card_report(summary: dict[str, Any], images: dict[str, bytes]) -> str
             + "\n</body></html>\n")
 
 
-def write_card_report(summary: dict[str, Any], directory: Path, plots: Path | None) -> Path:
-    """`directory/report.html`, with the PNGs of `plots/` (named range-NAME, tornado-NAME) inline."""
-    import re
-
-    images: dict[str, bytes] = {}
-    if plots is not None:
-        for name in summary["uncertainty"]["measures"]:
-            stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
-            for kind in ("range", "tornado"):
-                file = plots / f"{kind}-{stem}.png"
-                if file.is_file():
-                    images[f"{kind}-{name}"] = file.read_bytes()
+def write_card_report(summary: dict[str, Any], directory: Path, images: dict[str, bytes]) -> Path:
+    """`directory/report.html`, with the PNGs in `images` (keyed range-NAME, tornado-NAME) inline."""
     out = directory / "report.html"
     out.write_text(render_card_report(summary, images), encoding="utf-8")
     return out

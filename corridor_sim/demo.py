@@ -507,8 +507,10 @@ def with_settings(takeaway: list[str], overrides: Sequence[str]) -> list[str]:
 
 def run_demo(name: str, directory: str | Path | None = None, replications: int | None = None,
              workers: int = 1, force: bool = False, progress: Progress | None = None,
-             plots: bool = True, overrides: Sequence[str] = ()) -> DemoRun:
-    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots, report.html.
+             plots: bool = True, overrides: Sequence[str] = (), plot_formats: Sequence[str] = ("png",),
+             dpi: int | None = None) -> DemoRun:
+    """Run demo `name` into `directory` (default `results/demo-<name>`): tables, plots (in
+    `plot_formats`, at `dpi`, None: the style's), report.html.
 
     `overrides` (`PATH=VALUE`, as `run --set`) change both scenarios. An earlier run of the same
     demo in `directory` is replaced without `force` (a demo is rerun, never resumed); anything
@@ -534,7 +536,7 @@ def run_demo(name: str, directory: str | Path | None = None, replications: int |
 
             result = with_cached_tables(result)
             figures = render_plots(result, flow=demo.focus)
-            write_plots(result, tmp / "plots", figures=figures)
+            write_plots(result, tmp / "plots", plot_formats, figures=figures, dpi=dpi)
             write_report(result, tmp, takeaway=takeaway, title=f"Demo: {demo.title}", figures=figures, flow=demo.focus)
 
     result = compare(baseline, [measure], replications, workers=workers, progress=progress,

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .errors import OutputError, Problem, ScenarioError, SimulationError
-from .executors import (SerialExecutor, backend_name, cluster_trouble, executor_width, lost_worker, make_executor,
+from .executors import (SerialExecutor, backend_name, cancel_waiting, cluster_trouble, executor_width, lost_worker, make_executor,
                         scheduler_lost)
 from .replicate import run_batch
 from .results.io import DirTables, ExtraFiles, check_format, check_run_path, check_target, scenario_hash, write_run_dir
@@ -276,8 +276,7 @@ def _execute(plan: Plan, sink: _MemorySink | _StoreSink, executor: Executor, pro
             for _ in range(keep(wait_any(list(in_flight), executor))):
                 submit_next()
     except BaseException:
-        for future in in_flight:
-            future.cancel()
+        cancel_waiting(in_flight, executor)
         raise
 
 

@@ -144,7 +144,7 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
     runs = year_runs(scenario, targets, years)
     for p in parameters:  # a bad path fails now, with its message, not inside the search
         for own in distinct(runs):
-            derive(own, {p.path: p.value(p.low)})
+            derive(own, {p.path: p.value(p.low)}, origin="--fit")
     history: list[tuple[dict[str, float | int], float]] = []
     tables = {} if cache is None else cache
     losses: dict[tuple, float] = {}
@@ -158,7 +158,7 @@ def fit(scenario: "Scenario", targets: "Targets", parameters: list[Parameter], r
         nonlocal simulated
         key = tuple(values.values())
         if key not in tables:
-            derived = {id(own): derive(own, values) for own in distinct(runs)}
+            derived = {id(own): derive(own, values, origin="--fit") for own in distinct(runs)}
             if check is not None:
                 for candidate in derived.values():
                     check(candidate, values)

@@ -428,10 +428,11 @@ def _run_together(inputs: Inputs, pending: list[int], executor: "Executor",
     """The pending points' replications as tasks of one replication each, point after point, at
     most twice as many in flight as there are workers: the workers stay busy across the points
     (a point alone may have fewer replications than there are workers). A point is kept as soon
-    as all its replications are in; the tasks still in flight are cancelled on any error."""
+    as all its replications are in; the tasks still in flight are cancelled on any error
+    (`cancel_waiting`)."""
     from .experiment import _MemorySink, _result, wait_any
     from .replicate import run_batch
-    from .executors import executor_width
+    from .executors import cancel_waiting, executor_width
     from .results.run_result import RunResult
 
     trace = needs_trace(inputs)
@@ -477,8 +478,7 @@ def _run_together(inputs: Inputs, pending: list[int], executor: "Executor",
                     finish(index)
                 submit_next()
     except BaseException:
-        for future in in_flight:
-            future.cancel()
+        cancel_waiting(in_flight, executor)
         raise
 
 

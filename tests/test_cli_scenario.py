@@ -165,7 +165,7 @@ def test_show_prints_the_lanes_each_control_works_with_not_a_node_figure_none_us
                                                         "BB": {"lanes": 5}}}
     code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)))
     assert code == 0 and err == ""
-    controls = out.split("controls (")[1].split("customs by country")[0]
+    controls = out.split("controls (")[1].split("capacity against demand")[0]
     rows = {" ".join(line.split("│")[2].split()): line.split("│")[3].strip() for line in controls.splitlines()
             if line.startswith("│ post ")}
     assert rows.pop("AA exit").startswith("9 08:00-20:00;")  # then "1 otherwise", folded on a narrow terminal
@@ -175,6 +175,41 @@ def test_show_prints_the_lanes_each_control_works_with_not_a_node_figure_none_us
                          "--set", "nodes.post.controls.AA.lanes=4")
     assert err.startswith("warning: tiny: --set nodes.post.controls.AA.lanes changes nothing: "
                           "nodes.post.controls.AA.entry.lanes and nodes.post.controls.AA.exit.lanes override it")
+
+
+def test_show_sets_each_controls_capacity_a_day_against_its_demand_and_marks_a_saturated_one(tmp_path, capsys):
+    """By hand: AA exit has 4 lanes Mon-Fri 08:00-20:00 and 1 otherwise (4 x 60 + 1 x 108 = 348
+    lane-hours a week, 49.71 a day); a truck holds a lane 30 min (document) + 0.2 x 1 h (yellow) +
+    6 min (handling) = 0.8 h, so the lanes clear 62.1 trucks a day against 20: 0.32. The bay: 0.1 x
+    2 h x 20 = 4 bay-hours a day of 24: 0.17. BB entry: 2 lanes, 48 lane-hours, 60 a day: 0.33."""
+    from corridor_sim.capacity import control_loads
+    from corridor_sim.scenario.loader import build_scenario, merge
+
+    data = merge(tiny(), {"customs": {"default": {"document": {"paper_tir": "30min"}, "document_error": {"paper_tir": 0},
+                                                  "channels": {"low": {"yellow": 0.2, "red": 0.1}},
+                                                  "yellow_check": "1h", "inspection": "2h"}},
+                          "nodes": {"post": {"handling": "6min",
+                                             "controls": {"AA": {"exit": {"lanes": 1, "shifts": {"Mon-Fri 08:00-20:00": 4}}}}}}})
+    loads = {f"{load.key.country} {load.key.direction}": load for load in control_loads(build_scenario(data))}
+    assert set(loads) == {"AA exit", "BB entry"}
+    exit_, entry = loads["AA exit"], loads["BB entry"]
+    assert exit_.lane_hours == pytest.approx(348 / 7) and exit_.service_h == pytest.approx(0.8)
+    assert exit_.capacity == pytest.approx(348 / 7 / 0.8) and exit_.demand == pytest.approx(20)
+    assert exit_.utilisation == pytest.approx(20 * 0.8 * 7 / 348) and exit_.bay_utilisation == pytest.approx(4 / 24)
+    assert (entry.lane_hours, entry.capacity, entry.utilisation) == (pytest.approx(48), pytest.approx(60), pytest.approx(1 / 3))
+    code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)))
+    assert code == 0 and err == ""
+    rows = [line.split() for line in out.split("capacity against demand")[1].splitlines() if line.startswith("post ")]
+    assert rows == [["post", "AA", "exit", "50", "48min", "62", "20.0", "0.32", "0.17"],
+                    ["post", "BB", "entry", "48", "48min", "60", "20.0", "0.33", "0.17"]]
+    # 61 trucks a day: under AA's 62, over BB's 60; said at once, before anything runs
+    code, out, err = run(capsys, "show", write(tmp_path, yaml.safe_dump(data, sort_keys=False)),
+                         "--set", "traffic.main.per_day=61")
+    rows = [line.split() for line in out.split("capacity against demand")[1].splitlines() if line.startswith("post ")]
+    assert rows[0][-2:] == ["0.98", "0.51"] and rows[1][-3:] == ["1.02", "SATURATED", "0.51"]
+    # an e-queue's daily cap is a capacity too
+    capped = merge(data, {"nodes": {"post": {"controls": {"BB": {"admissions_per_day": 50}}}}})
+    assert {f"{x.key.country}": x.capacity for x in control_loads(build_scenario(capped))}["BB"] == 50
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT_LINES))

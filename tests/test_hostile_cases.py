@@ -184,7 +184,7 @@ CASES: list[Case] = [
     bad_file("an alias bomb", "aliases", TINY + f"description: {BOMB}\n"),
     bad_file("deep nesting", "nests deeper", "name: " + "[" * 5000 + "]" * 5000 + "\n"),
     bad_file("duplicate keys", "duplicate", TINY + "name: again\n"),
-    bad_file("a tab indent", "yaml syntax error", "name: x\nclock:\n\thorizon: 5d\n"),
+    bad_file("a tab indent", "3:1: tabs cannot indent YAML; use spaces", "name: x\nclock:\n\thorizon: 5d\n"),
     bad_file("unclosed bracket", "yaml syntax error", "name: [x\n"),
     bad_file("a NUL byte", "the character U+0000 at position 8 is not allowed", TINY.replace("name: tiny", "name: ti\x00ny")),
     bad_file("a huge integer", "digits is too long", edit("seed: 1", "seed: " + "9" * 5000)),
@@ -198,7 +198,7 @@ CASES: list[Case] = [
     # --- values that validate one by one but not together, or not as numbers ------------------
     bad_file("lanes: true", "nodes.post.lanes: expected a whole number", edit("lanes: 2", "lanes: true")),
     bad_file("per_day: true", "traffic.main.per_day: expected a number", edit("per_day: 20", "per_day: true")),
-    bad_file("km: false", "km: expected a number", edit("km: 60", "km: false")),
+    bad_file("km: false", "km: expected a length in km such as 50", edit("km: 60", "km: false")),
     bad_file("noncompliance: yes", "noncompliance: expected a number", edit("noncompliance: 0.05", "noncompliance: true")),
     bad_file("per_day: .nan", "traffic.main.per_day", edit("per_day: 20", "per_day: .nan")),
     bad_file("per_day: .inf", "traffic.main.per_day", edit("per_day: 20", "per_day: .inf")),

@@ -78,6 +78,8 @@ def test_every_scenario_file_passes_the_schema(validator, path):
     ({"drivers": {"speed_kmh": {"dist": "lognorm", "mean": 50, "cv": 0.1}}}, "drivers.speed_kmh"),
     ({"drivers": {"speed_kmh": {"dist": "lognormal", "mean": 50, "sd": 5}}}, "drivers.speed_kmh"),
     ({"links": {"a => b": {"km": 5}}}, "links"),
+    ({"links": {"a -> b": {"km": "50 mi"}}}, "links.a -> b.km"),
+    ({"links": {"a -> b": {"km": 30000}}}, "links.a -> b.km"),
     ({"customs": {"kz": {}}}, "customs"),
     ({"traffic": {"f": {"route": ["a", "b"], "per_day": 5, "aeo": 2}}}, "traffic.f.aeo"),
     ({"caravans": {"c": {"route": ["a", "b"], "depart": "next week", "trucks": 2}}}, "caravans.c.depart"),
@@ -86,6 +88,11 @@ def test_editors_flag_common_mistakes(validator, mistake, where):
     data = {"name": "x", "nodes": {"a": {"kind": "terminal", "country": "AA"}}} | mistake
     found = errors(validator, data)
     assert found and all(e.startswith(where) for e in found), found
+
+
+def test_a_road_length_with_its_unit_passes_as_the_loader_accepts_it(validator):
+    for km in (50, "50 km", "800 m", "1.5km"):
+        assert errors(validator, {"extends": "base.yaml", "links": {"a -> b": {"km": km}}}) == [], km
 
 
 def test_a_base_needs_name_and_nodes_but_an_overlay_does_not(validator):

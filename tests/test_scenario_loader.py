@@ -78,7 +78,7 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path):
 
 def test_yaml_tab_indentation_is_a_located_syntax_error(tmp_path):
     p = only(write(tmp_path, TINY + "\tbad: 1\n"))
-    assert p.line == 18 and "YAML syntax error" in p.message
+    assert (p.line, p.column, p.message) == (18, 1, "tabs cannot indent YAML; use spaces")
 
 
 def test_duplicate_keys_are_refused_with_both_lines(tmp_path):
@@ -186,6 +186,39 @@ def test_unknown_unit(tmp_path):
     p = only(write(tmp_path, TINY.replace("horizon: 10d", "horizon: 3 parsecs")))
     assert (p.path, p.line) == ("clock.horizon", 2)
     assert "unknown unit 'parsecs' in '3 parsecs'" in p.message and "min, h, d" in p.message
+
+
+def test_a_road_length_may_carry_its_unit_km_or_m(tmp_path):
+    """`km: 50 km` is what a user writes from a map: it is 50, as `50` and `50000 m` are; a unit of
+    another kind, or a word, is refused in one line with the path and what is accepted."""
+    for text in ("60", "60 km", "60km", "60000 m", '"60"'):
+        scenario = load_scenario(write(tmp_path, TINY.replace("km: 60}", f"km: {text}}}", 1)))
+        assert scenario.links["origin -> post"].km == 60.0, text
+    for text, words in (("60 mi", ["'mi' is not a unit of a distance", "km, m"]),
+                        ("2h", ["'h' is not a unit of a distance"]),
+                        ("far", ["a length in km such as 50, or with its unit (50 km, 800 m)", "'far'"]),
+                        ("true", ["a length in km", "True"]),
+                        ("30000 km", ["at most 20000"]),
+                        ("-1 km", ["at least 0"])):
+        p = only(write(tmp_path, TINY.replace("km: 60}", f"km: {text}}}", 1)))
+        assert (p.path, p.line) == ('links["origin -> post"].km', 12), str(p)
+        for w in words:
+            assert w in p.message, str(p)
+
+
+def test_a_tab_that_indents_is_named_in_one_line_with_its_place(tmp_path, capsys):
+    from corridor_sim.cli import main
+
+    indented = TINY.replace("  post: {kind: bcp", "\tpost: {kind: bcp", 1)
+    p = only(write(tmp_path, indented))
+    assert (p.line, p.column, p.message) == (9, 1, "tabs cannot indent YAML; use spaces"), str(p)
+    deeper = TINY.replace("  low: {noncompliance: 0.05}", "  low:\n  \tnoncompliance: 0.05", 1)
+    p = only(write(tmp_path, deeper))
+    assert (p.line, p.column, p.message) == (7, 3, "tabs cannot indent YAML; use spaces"), str(p)
+    assert main(["validate", str(write(tmp_path, indented))]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 's.yaml'}:9:1: tabs cannot indent YAML; use spaces\n"
+    # a tab between a key and its value is YAML's whitespace, not indentation
+    assert load_scenario(write(tmp_path, TINY.replace("per_day: 20", "per_day:\t20", 1))).traffic["main"].per_day == 20
 
 
 def test_unknown_unit_inside_a_distribution(tmp_path):

@@ -126,6 +126,38 @@ def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_p
     assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
 
 
+def test_ctrl_c_with_tasks_waiting_in_the_pool_leaves_no_traceback_of_the_pools_thread(monkeypatch):
+    """Ctrl-C to the command alone, while the pool holds a task no worker has taken: cancelled
+    from the command, that task was failed again by the pool's thread when the stopped workers
+    broke the pool, and Python 3.11 printed that thread's InvalidStateError traceback beside the
+    one line. The pool's own stop cancels it now."""
+    import threading
+
+    from corridor_sim import experiment
+    from corridor_sim.executors.process import process_executor
+
+    caught: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda hook: caught.append(hook.exc_value))
+    managers = []
+
+    def interrupted(futures, executor):
+        deadline = time.monotonic() + 60
+        while sum(f.running() for f in futures) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)  # three taken into the pool's queue, one waiting behind them
+        assert sum(f.running() for f in futures) == 3 and len(futures) == 4
+        managers.append(executor._executor_manager_thread)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(experiment, "wait_any", interrupted)
+    data = tiny()
+    data["clock"]["horizon"] = "30d"
+    with pytest.raises(KeyboardInterrupt):
+        with process_executor(2) as pool:
+            corridor_sim.run(build_scenario(data), 8, 1, workers=2, executor=pool)
+    managers[0].join(timeout=30)
+    assert not managers[0].is_alive() and caught == []
+
+
 def test_a_closed_terminal_stops_the_run_with_a_word_and_keeps_what_is_finished(tmp_path):
     """SIGHUP (the terminal closed) ended the command without a word, the lock and the finished
     replications left as they were; now it stops as on SIGTERM: one line, exit 129, resumable."""

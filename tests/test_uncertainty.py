@@ -389,6 +389,12 @@ def test_a_groups_name_is_text_in_the_report_and_on_the_terminal(tmp_path, capsy
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "data:image/png;base64," in page and (out / "plots" / "range-more-lanes.png").is_file()
     assert "[bold]volume[/bold]" in capsys.readouterr().out
+    # the files in the formats asked for; the report still embeds its PNGs
+    svg = tmp_path / "svg"
+    assert main(["uncertainty", base, measure, "--assumptions", assumptions, "--samples", "8", "--trajectories",
+                 "1", "-o", str(svg), "--quiet", "--plot-format", "svg", "--dpi", "150"]) == 0
+    assert {p.suffix for p in (svg / "plots").iterdir()} == {".svg"}
+    assert "data:image/png;base64," in (svg / "report.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("extra, says", [
@@ -398,6 +404,8 @@ def test_a_groups_name_is_text_in_the_report_and_on_the_terminal(tmp_path, capsy
     (["--calibration", "x.yaml"], "give --targets too"),
     (["--executor", "serial", "--dask-address", "tcp://x:1"], "--dask-address needs --executor dask"),
     (["--flow", "mian"], "--flow: scenario 'tiny' has no flow or caravan 'mian' (did you mean 'main'?)"),
+    (["--plot-format", "tiff"], "unknown plot format tiff"),
+    (["--dpi", "0"], "--dpi must be between 30 and 600, got 0"),
 ])
 def test_bad_options_are_one_line(tmp_path, capsys, extra, says):
     base, measure, assumptions = files(tmp_path)

@@ -240,3 +240,47 @@ def test_the_bundled_scenarios_and_overlays_validate_without_a_warning(capsys):
     assert acknowledged == {"middle_corridor.yaml": ["aeo-not-recognised"],
                             "joint_control_red_bridge.yaml": ["aeo-not-recognised", "joint-control-ignores-controls"],
                             "facilitated_2030.yaml": ["joint-control-ignores-controls"]}
+
+def test_a_bare_number_in_a_service_time_is_said_to_be_read_as_hours(tmp_path: Path, capsys):
+    """`document: {paper_tir: 30}` validates as 30 hours: each service time (the settings the schema
+    marks, here a document check, a distribution's keys and a scan) written without a unit is named
+    once with its YAML path; other durations (the horizon, a storm) and zero are not."""
+    from corridor_sim.scenario.lint import bare_hours_warnings
+
+    data = merge(tiny(), {
+        "clock": {"horizon": 240},
+        "customs": {"AA": {"document": {"paper_tir": 30, "etir": 0, "national": "45min"},
+                           "inspection": {"dist": "triangular", "min": 1, "mode": "2", "max": "4h"}}},
+        "nodes": {"post": {"controls": {"BB": {"scanners": {"count": 1, "scan": 5, "hit_rate": 0.9,
+                                                            "false_alarm": 0.1}}}}}})
+    warnings = bare_hours_warnings(build_scenario(data))
+    assert warnings == [
+        "customs.AA.document.paper_tir: 30 is read as 30 hours; write 30h, or 30min if minutes were meant [service-time-in-hours]",
+        "customs.AA.inspection: 1 and 2 are read as hours; write 1h and 2h, or 1min and 2min if minutes were meant [service-time-in-hours]",
+        "nodes.post.controls.BB.scanners.scan: 5 is read as 5 hours; write 5h, or 5min if minutes were meant [service-time-in-hours]"]
+    assert all(w in scenario_warnings(build_scenario(data)) for w in warnings)
+    with_units = merge(data, {"customs": {"AA": {"document": {"paper_tir": "30min"}, "inspection": "2h"}},
+                              "nodes": {"post": {"controls": {"BB": {"scanners": {"scan": "5min"}}}}}})
+    assert bare_hours_warnings(build_scenario(with_units)) == []
+    # --set is the user's text too; a sweep's range and a fit's candidates are hours by construction
+    (said,) = bare_hours_warnings(derive(build_scenario(tiny()), ["nodes.post.handling=0.25"]))
+    assert said.startswith("nodes.post.handling: 0.25 is read as 0.25 hours")
+    assert bare_hours_warnings(derive(build_scenario(tiny()), {"nodes.post.handling": 0.25}, origin="--vary")) == []
+    assert bare_hours_warnings(derive(build_scenario(tiny()), {"nodes.post.handling": 0.25}, origin="--fit")) == []
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(merge(tiny(), {"customs": {"default": {"document": {"paper_tir": 30}}}})),
+                    encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "customs.default.document.paper_tir: 30 is read as 30 hours; write 30h" in err
+
+
+def test_no_bundled_scenario_gives_a_service_time_without_its_unit():
+    from corridor_sim.scenario.lint import bare_hours_warnings
+
+    root = Path(__file__).resolve().parent.parent
+    files = [p for p in [*(root / "scenarios").glob("*.yaml"), *(root / "corridor_sim" / "data" / "demos").glob("*.yaml")]
+             if not p.name.startswith(("targets", "assumptions"))]
+    assert len(files) > 20
+    for file in files:
+        assert bare_hours_warnings(corridor_sim.load_scenario(file)) == [], file.name

@@ -198,7 +198,7 @@ def _search(args: argparse.Namespace, scenario, targets, reps: int, seed: int, y
     if folds:
         validation = _cross_validate(args, scenario, targets, parameters, fitted, folds, kept, reps, seed, years,
                                      cache, report, time.monotonic() - started)
-    resolved = derive(scenario, fitted.values)
+    resolved = derive(scenario, fitted.values, origin="--fit")
     given = [list(leaf) for text in args.overrides for leaf in set_leaves(tuple(parse_override(text)[0]),
                                                                            parse_override(text)[1])]
     text = overlay_text(Path(args.file), overlay, name, fitted, Path(args.targets), reps, seed,

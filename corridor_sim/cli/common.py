@@ -5,7 +5,7 @@ import argparse
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -93,7 +93,47 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--force", action="store_true", help="replace an existing run directory or interrupted run")
     out.add_argument("--resume", metavar="DIR", help="complete the interrupted run DIR (kept in DIR.partial/)")
     out.add_argument("--no-plots", action="store_true", help="do not draw plots into DIR/plots/")
+    add_plot_options(out)
     out.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+# the plot file formats (plots.style.FORMATS, named here so that reading the options loads no
+# matplotlib) and the resolution the packaged style draws at (data/corridor.mplstyle)
+PLOT_FORMATS = ("png", "svg", "pdf")
+DEFAULT_DPI = 100
+DPI_RANGE = (30, 600)
+
+
+def add_plot_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup, *aliases: str) -> None:
+    """`--plot-format` and `--dpi` of every command that draws plots (`aliases`: older names of
+    `--plot-format`); `plot_options` checks them."""
+    parser.add_argument("--plot-format", *aliases, dest="plot_format", default="png", metavar="FMT[,FMT]",
+                        help=f"plot file formats, comma-separated: {', '.join(PLOT_FORMATS)} (default png)")
+    parser.add_argument("--dpi", type=int, metavar="N",
+                        help=f"plot resolution in dots per inch, {DPI_RANGE[0]} to {DPI_RANGE[1]} (default {DEFAULT_DPI})")
+
+
+@dataclass(frozen=True)
+class PlotOptions:
+    """What the plotting layer is given: the file formats, and the resolution (None: the style's)."""
+
+    formats: tuple[str, ...] = ("png",)
+    dpi: int | None = None
+
+
+def plot_options(args: argparse.Namespace) -> PlotOptions:
+    """The command's `--plot-format` and `--dpi`, checked before anything runs (a bad one is one
+    line, exit 2); the defaults for a command without them."""
+    text = getattr(args, "plot_format", None) or "png"
+    formats = tuple(dict.fromkeys(f.strip().lower().lstrip(".") for f in text.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in PLOT_FORMATS]
+    if unknown or not formats:
+        raise CorridorSimError(f"--plot-format: unknown plot format {', '.join(unknown) or '(none)'}; expected one "
+                               f"or more of {', '.join(PLOT_FORMATS)}, comma-separated")
+    dpi = getattr(args, "dpi", None)
+    if dpi is not None and not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        raise CorridorSimError(f"--dpi must be between {DPI_RANGE[0]} and {DPI_RANGE[1]}, got {dpi}")
+    return PlotOptions(formats, dpi)
 
 
 LIMITS = {"--replications": 100_000, "--workers": 1_024, "--generations": 10_000, "--population": 10_000}
@@ -124,6 +164,7 @@ def check_run_options(args: argparse.Namespace) -> None:
 def check_experiment_args(args: argparse.Namespace, inputs: list) -> None:
     """Bad combinations of options, refused before anything runs or is written."""
     check_run_options(args)
+    plot_options(args)
     positive(args.max_trucks, "--max-trucks")
     if args.resume and args.output and Path(args.output) != Path(args.resume):
         raise CorridorSimError(f"--resume {args.resume} and -o {args.output} name different directories; give one")
@@ -177,10 +218,12 @@ def plots_hook(args: argparse.Namespace) -> ExtraFiles | None:
     from ..plots import render_plots, with_cached_tables, write_plots  # matplotlib only where it draws
     from ..report import write_report
 
+    options = plot_options(args)
+
     def draw(result: RunResult, directory: Path) -> None:
         result = with_cached_tables(result)
         figures = render_plots(result)
-        write_plots(result, directory / "plots", figures=figures)
+        write_plots(result, directory / "plots", options.formats, figures=figures, dpi=options.dpi)
         write_report(result, directory, figures=figures)
 
     return draw

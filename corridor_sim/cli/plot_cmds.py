@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from ..errors import CorridorSimError
-from .common import console, console_err, positive, progress_bars, warn
+from .common import add_plot_options, console, console_err, plot_options, positive, progress_bars, warn
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,8 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Draw every plot a saved run, compare or sweep directory supports into "
                                    "DIR/plots/, and write DIR/report.html, without running anything again.")
     p.add_argument("directory", metavar="DIR", help="a run directory (holds summary.json)")
-    p.add_argument("--format", default="png", metavar="FMT[,FMT]",
-                   help="plot file formats, comma-separated: png, svg, pdf (default png)")
+    add_plot_options(p, "--format")
     p.add_argument("--no-report", action="store_true", help="do not write report.html")
     p.set_defaults(func=plot)
 
@@ -39,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--force", action="store_true",
                    help="replace an existing run directory (an earlier run of the same demo is replaced without it)")
     d.add_argument("--quiet", action="store_true", help="no progress display")
+    add_plot_options(d)
     d.set_defaults(func=demo)
 
     a = sub.add_parser("animate", help="an animated map (GIF) of one replication: trucks, queues, the clock",
@@ -60,19 +60,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def plot(args: argparse.Namespace) -> int:
     from ..plots import render_plots, with_cached_tables, write_plots
-    from ..plots.style import check_formats
     from ..report import write_report
     from ..results import load_results
 
     from ..demo import saved_demo
 
-    formats = check_formats(args.format.split(","))
+    options = plot_options(args)
     result = with_cached_tables(load_results(args.directory))
     directory = Path(args.directory)
     demo = saved_demo(directory) or {}  # a demo's plots and report keep their flow, title and takeaway
     focus = demo.pop("focus", None)
     figures = render_plots(result, flow=focus)
-    files = write_plots(result, directory / "plots", formats, figures=figures)
+    files = write_plots(result, directory / "plots", options.formats, figures=figures, dpi=options.dpi)
     if not args.no_report:
         files.append(write_report(result, directory, figures=figures, flow=focus, **demo))
     for file in files:
@@ -112,6 +111,7 @@ def demo(args: argparse.Namespace) -> int:
         raise CorridorSimError(f"give the demo to run (one of: {', '.join(DEMOS)}), or --list to see what each shows")
     positive(args.replications, "--replications")
     positive(args.workers, "--workers")
+    options = plot_options(args)
     chosen = get_demo(args.name)
     scenarios = chosen.scenarios(args.overrides)
     _set_warnings(scenarios)
@@ -141,7 +141,8 @@ def demo(args: argparse.Namespace) -> int:
     try:
         with progress_bars(not args.quiet, names, reps) as progress:
             run = run_demo(args.name, args.output, args.replications, workers=args.workers, force=args.force,
-                           progress=progress, overrides=args.overrides)
+                           progress=progress, overrides=args.overrides, plot_formats=options.formats,
+                           dpi=options.dpi)
     except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM: a demo is run again from the start, not resumed
         if partial.is_dir():
             exc.add_note(f"the finished replications are in {partial}/; run the demo again with --force to "

@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show", help="a readable summary of a scenario: nodes, controls, links, flows",
                        description="A readable summary of a scenario as it will run (overlays and --set applied): "
                                    "the clock, the nodes, each control's lanes, hours, holidays and customs policy, "
+                                   "its capacity a day against the demand a day (utilisation; SATURATED at 1 or more), "
                                    "the links with their expected hours, the flows and caravans with their routes.")
     p.add_argument("file", metavar="SCENARIO", help="scenario file")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -106,6 +107,7 @@ def show(args: argparse.Namespace) -> int:
             nodes.add_row(kind, country, ", ".join(names))
     console.print(nodes)
     _show_controls(s, graph)
+    _show_capacity(s)
     _show_customs(s)
 
     links = Table(title="links")
@@ -191,6 +193,50 @@ def _show_controls(s, graph) -> None:
                       _holidays_text(c["holidays"]), ", ".join(other) or "–")
     if table.row_count:
         console.print(table)
+
+
+def _utilisation_cell(value: float):
+    """The utilisation as a number; at 1 or more in bold red and said: the queue grows without end."""
+    from rich.text import Text
+
+    if value >= 1:
+        return Text(f"{value:.2f} SATURATED", style="bold red")
+    return f"{value:.2f}"
+
+
+def _show_capacity(s) -> None:
+    """Each control's lane-hours, mean service, capacity a day against the demand a day, and
+    utilisation (`capacity.control_loads`), so a saturated design is seen before it runs."""
+    from .tables import add_name_column, add_number_columns, text_table
+    from .text import plain
+
+    from ..capacity import control_loads
+    from ..scenario.network import place_name
+
+    loads = control_loads(s)
+    if not loads:
+        return
+    places = [place_name(s, load.key.node, short=True) for load in loads]
+    controls = [f"{load.key.country} {load.key.direction}" for load in loads]
+    table = text_table("capacity against demand a day, from the scenario's means")
+    table.add_column("node", overflow="fold")  # a long port name folds; the figures keep their place
+    add_name_column(table, "control", controls)
+    add_number_columns(table, ("lane-h", "service", "capacity", "demand", "util", "bays"))
+    for place, control, load in zip(places, controls, loads):
+        capacity = "no limit" if load.capacity == float("inf") else f"{load.capacity:,.0f}"
+        table.add_row(place, control, f"{load.lane_hours:,.0f}", _minutes(load.service_h), capacity,
+                      f"{load.demand:,.1f}", _utilisation_cell(load.utilisation),
+                      _utilisation_cell(load.bay_utilisation))
+    console.print(table)
+    console.print(plain("lane-h: lane-hours staffed and open a day; service: mean time a truck holds a lane; "
+                        "capacity and demand: trucks a day; util: demand / capacity (at 1 or more the queue grows "
+                        "without end); bays: the same for the inspection bays. Caravans, outages and the measures "
+                        "that change verdicts are left out."), soft_wrap=False)
+
+
+def _minutes(hours: float) -> str:
+    """A service time: whole minutes up to two hours, hours to a tenth beyond."""
+    return f"{hours * 60:.0f}min" if hours < 2 else f"{hours:.1f}h"
 
 
 def _show_customs(s) -> None:

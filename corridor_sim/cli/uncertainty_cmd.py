@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import check_run_options, console, progress_bars
+from .common import PlotOptions, add_plot_options, check_run_options, console, plot_options, progress_bars
 
 TRAJECTORIES, SAMPLES = 4, 40  # the default design: Morris trajectories, Latin hypercube points
 
@@ -45,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="replace an existing card or interrupted design")
     p.add_argument("--resume", metavar="DIR", help="complete the interrupted design DIR (kept in DIR.partial/)")
     p.add_argument("--no-plots", action="store_true", help="do not draw the tornado and range plots, nor report.html")
+    add_plot_options(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=uncertainty)
 
@@ -135,6 +136,7 @@ def uncertainty(args: argparse.Namespace) -> int:
     from ..results.lock import run_lock
 
     check_run_options(args)
+    plot_options(args)  # a bad one refused before the design runs
     if args.resume:
         if args.base or args.flow:
             raise CorridorSimError(f"--resume completes {args.resume} as it was planned; give no scenario files "
@@ -185,26 +187,30 @@ def _run_and_write(args: argparse.Namespace, target: Path, inputs) -> dict[str, 
     frame = points_frame(inputs, points)
     meta = {"kind": "uncertainty", "elapsed_s": round(time.perf_counter() - clock, 3),
             "resumed_points": before, "run_points": len(points) - before}
-    write_card_dir(store, target, summary, frame, meta, None if args.no_plots else _drawer(summary, frame))
+    write_card_dir(store, target, summary, frame, meta,
+                   None if args.no_plots else _drawer(summary, frame, plot_options(args)))
     return {**summary, "_meta": {**meta, "points": len(points)}}
 
 
-def _drawer(summary: dict[str, Any], frame):
+def _drawer(summary: dict[str, Any], frame, options: PlotOptions):
     def draw(directory: Path) -> None:
         import re
 
         from ..card_report import write_card_report
-        from ..plots.style import save_figure
+        from ..plots.style import figure_bytes, save_figure
         from ..plots.uncertainty import range_figure, tornado_figure
 
+        images: dict[str, bytes] = {}  # the report's PNGs, whatever the files' formats
         for name, card in summary["uncertainty"]["measures"].items():
             stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
             sampled = frame[frame["kind"] == "sample"][f"saving_h:{name}"].tolist()
-            save_figure(range_figure(card, sampled), directory / f"range-{stem}", "png")
-            fig = tornado_figure(card)
-            if fig is not None:
-                save_figure(fig, directory / f"tornado-{stem}", "png")
-        write_card_report(summary, directory.parent, directory)
+            for kind, fig in (("range", range_figure(card, sampled)), ("tornado", tornado_figure(card))):
+                if fig is None:
+                    continue
+                for fmt in options.formats:
+                    save_figure(fig, directory / f"{kind}-{stem}", fmt, options.dpi)
+                images[f"{kind}-{name}"] = figure_bytes(fig, "png")
+        write_card_report(summary, directory.parent, images)
 
     return draw
 

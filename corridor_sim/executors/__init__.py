@@ -7,9 +7,9 @@ are pure functions of (scenario, replication, seed), so every backend gives the 
 from __future__ import annotations
 
 import sys
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import CorridorSimError
 from .serial import SerialExecutor
@@ -64,11 +64,26 @@ def executor_width(executor: Executor) -> int:
     return 1
 
 
+def cancel_waiting(futures: Iterable[Future], executor: Executor) -> None:
+    """Cancel the tasks not yet started, when a command stops. Not on a local process pool: its
+    stop (`process.process_executor`) cancels them from the pool's own thread, and a task
+    cancelled from here is one that thread may still fail when the stopped workers break the pool,
+    which Python 3.11 reports with an `InvalidStateError` traceback on a line of its own."""
+    if _is_process_pool(executor):
+        return
+    for future in futures:
+        future.cancel()
+
+
+def _is_process_pool(executor: Executor) -> bool:
+    pools = sys.modules.get("concurrent.futures.process")
+    return pools is not None and isinstance(executor, pools.ProcessPoolExecutor)
+
+
 def lost_worker(executor: Executor) -> int | None:
     """The exit code of a process pool's worker that died, if one did (see `process.lost_worker`);
     where no process pool was ever made, none is looked for (nor multiprocessing imported)."""
-    pools = sys.modules.get("concurrent.futures.process")
-    if pools is None or not isinstance(executor, pools.ProcessPoolExecutor):
+    if not _is_process_pool(executor):
         return None
     from .process import lost_worker as lost
 
@@ -97,4 +112,4 @@ def backend_name(executor: Executor) -> str:
 
 
 __all__ = ["BACKENDS", "SerialExecutor", "make_executor", "default_backend", "executor_width", "backend_name",
-           "lost_worker", "cluster_trouble", "scheduler_lost"]
+           "lost_worker", "cancel_waiting", "cluster_trouble", "scheduler_lost"]

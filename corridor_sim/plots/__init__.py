@@ -109,8 +109,9 @@ def render_plots(result: RunResult, flow: str | None = None) -> list[tuple[Plot,
 
 
 def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str] = ("png",),
-                figures: list[tuple[Plot, Figure]] | None = None) -> list[Path]:
-    """Draw every plot the result supports into `directory` (created if needed), once per format.
+                figures: list[tuple[Plot, Figure]] | None = None, dpi: int | None = None) -> list[Path]:
+    """Draw every plot the result supports into `directory` (created if needed), once per format,
+    at `dpi` (None: the style's).
 
     `figures` (from `render_plots`) saves already drawn figures. The same result always gives
     byte-identical files (no dates in the metadata, fixed SVG ids).
@@ -121,7 +122,7 @@ def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str]
     written = []
     for plot, fig in figures if figures is not None else render_plots(result):
         for fmt in formats:
-            written.append(save_figure(fig, directory / plot.name, fmt))
+            written.append(save_figure(fig, directory / plot.name, fmt, dpi))
     return written
 
 

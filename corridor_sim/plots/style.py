@@ -108,22 +108,25 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return out
 
 
-def save_figure(fig: Figure, path: Path, fmt: str) -> Path:
-    """Write `fig` as `path` with suffix `fmt`; the same figure always gives the same bytes."""
+def save_figure(fig: Figure, path: Path, fmt: str, dpi: int | None = None) -> Path:
+    """Write `fig` as `path` with suffix `fmt` (at `dpi`, default the style's); the same figure
+    always gives the same bytes."""
     file = Path(path).with_suffix(f".{fmt}")
-    file.write_bytes(figure_bytes(fig, fmt))
+    file.write_bytes(figure_bytes(fig, fmt, dpi))
     return file
 
 
-def figure_bytes(fig: Figure, fmt: str = "png") -> bytes:
-    """The figure as file bytes, encoded once per format (a plot is both saved and embedded in the report)."""
-    encoded: dict[str, bytes] = fig.__dict__.setdefault("_corridor_sim_bytes", {})
-    if fmt not in encoded:
+def figure_bytes(fig: Figure, fmt: str = "png", dpi: int | None = None) -> bytes:
+    """The figure as file bytes, encoded once per format and resolution (a plot is both saved
+    and embedded in the report); `dpi` None: the style's."""
+    encoded: dict[tuple[str, int | None], bytes] = fig.__dict__.setdefault("_corridor_sim_bytes", {})
+    key = (fmt, dpi)
+    if key not in encoded:
         buffer = io.BytesIO()
         with style():
-            fig.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt])
-        encoded[fmt] = _palette_png(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
-    return encoded[fmt]
+            fig.savefig(buffer, format=fmt, metadata=SAVE_METADATA[fmt], dpi=dpi)
+        encoded[key] = _palette_png(buffer.getvalue()) if fmt == "png" else buffer.getvalue()
+    return encoded[key]
 
 
 def _palette_png(data: bytes) -> bytes:

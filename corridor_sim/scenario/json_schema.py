@@ -16,7 +16,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from .dists import DIST_KEYS, Dist
 from .hours import WeeklyHours
-from .schema import Scenario, _dist_to_plain
+from .schema import MAX_LINK_KM, Scenario, _dist_to_plain
 import re
 
 from .units import HOURS_PER_UNIT, QUANTITIES
@@ -78,6 +78,12 @@ def _type_defs() -> dict[str, Any]:
             "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": DURATION_PATTERN}],
         },
         "Number": {"type": "number", "minimum": 0, "description": "a number of at least 0"},
+        "Distance": {
+            "description": f"a length in km (a number), or with its unit: km or m (e.g. 50 km, 800 m); at most "
+                          f"{MAX_LINK_KM:,} km",
+            "anyOf": [{"type": "number", "minimum": 0, "maximum": MAX_LINK_KM},
+                      {"type": "string", "pattern": rf"^\s*\+?{_NUMBER}\s*(km|m)\s*$"}],
+        },
         "OpeningHours": {
             "type": "string", "pattern": HOURS_PATTERN,
             "description": "'24/7', or days and times such as 'Mon-Fri 09:00-18:00'; several ranges separated "

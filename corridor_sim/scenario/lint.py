@@ -1,8 +1,17 @@
 """Settings that validate but do nothing: said once, before a run, so no result hides them."""
 from __future__ import annotations
 
+import types
+import typing
+from typing import Any, Iterator
+
+from pydantic import BaseModel
+
+from .dists import DIST_KEYS
 from .hours import parse_hours
-from .schema import CONTROL_SETTINGS, Node, Scenario
+from .problems import format_path
+from .schema import CONTROL_SETTINGS, MINUTES_SCALE, Node, Scenario
+from .units import bare_number
 from .warning_codes import coded, unacknowledged
 
 WEEK = 168.0
@@ -28,7 +37,105 @@ def scenario_warnings(scenario: Scenario) -> list[str]:
                 out.append(coded("joint-control-ignores-controls",
                                  f"nodes.{name}.controls ({', '.join(ignored)}) are not used: a joint control takes "
                                  f"the node's own settings (nodes.{name}.lanes, hours, ...)"))
-    return unacknowledged(out + shadowed_warnings(scenario), scenario.acknowledge)
+    return unacknowledged(out + bare_hours_warnings(scenario) + shadowed_warnings(scenario), scenario.acknowledge)
+
+
+# who sets numbers that are hours by construction (a range has no unit, a search draws floats)
+COMPUTED = ("--vary", "--fit", "assumptions")
+
+
+def bare_hours_warnings(scenario: Scenario) -> list[str]:
+    """One sentence per service time (a setting the schema marks `MINUTES_SCALE`: a document
+    check, an inspection, a scan) written as a bare number, which is read as hours, where minutes
+    are the usual scale: `document: {paper_tir: 30}` is 30 hours. In the files and `--set`; not
+    the numbers a `--vary`, a fit or an assumption puts there, which are hours by construction."""
+    out = []
+    for path, numbers in _bare_service_times(Scenario, scenario.raw, ()):
+        if _origin(scenario, path) in COMPUTED:
+            continue
+        shown = [f"{n:g}" for n in numbers]
+        where = format_path(path)
+        if len(shown) == 1:
+            n = shown[0]
+            text = f"{where}: {n} is read as {n} hours; write {n}h, or {n}min if minutes were meant"
+        elif len(shown) <= 3:
+            text = (f"{where}: {_and(shown)} are read as hours; write {_and([n + 'h' for n in shown])}, "
+                    f"or {_and([n + 'min' for n in shown])} if minutes were meant")
+        else:
+            n = shown[0]
+            text = (f"{where}: {len(shown)} numbers without a unit ({n} to {max(numbers):g}) are read as hours; "
+                    f"write each with its unit: {n}h, or {n}min if minutes were meant")
+        out.append(coded("service-time-in-hours", text))
+    return out
+
+
+def _and(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+
+
+def _types(annotation: Any, marked: bool = False) -> list[tuple[Any, bool]]:
+    """The types an annotation allows (Optional, Union and Annotated unwrapped), each with whether
+    it carries the `MINUTES_SCALE` mark."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *metadata = typing.get_args(annotation)
+        return _types(base, marked or any(m is MINUTES_SCALE for m in metadata))
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) if arg is not type(None) for t in _types(arg, marked)]
+    return [(annotation, marked)]
+
+
+def _bare_service_times(annotation: Any, data: Any, path: tuple, marked: bool = False
+                        ) -> Iterator[tuple[tuple, list[float]]]:
+    """(YAML path, its bare numbers) of each marked setting in `data`, walked with its model."""
+    allowed = _types(annotation, marked)
+    if any(m for _, m in allowed):
+        numbers = _bare_numbers(data)
+        if numbers:
+            yield path, numbers
+        return
+    for kind, _ in allowed:
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if isinstance(data, dict):
+                for name, field in kind.model_fields.items():
+                    key = field.alias or name
+                    if key in data:
+                        mark = any(m is MINUTES_SCALE for m in field.metadata)
+                        yield from _bare_service_times(field.annotation, data[key], (*path, key), mark)
+            return
+        origin = typing.get_origin(kind)
+        if origin is dict and isinstance(data, dict):
+            for key, value in data.items():
+                yield from _bare_service_times(typing.get_args(kind)[1], value, (*path, key))
+            return
+        if origin is tuple and isinstance(data, list):
+            for i, value in enumerate(data):
+                yield from _bare_service_times(typing.get_args(kind)[0], value, (*path, i))
+            return
+
+
+def _bare_numbers(value: Any) -> list[float]:
+    """The durations of a scalar or a `{dist: ...}` mapping written without a unit (0 apart:
+    zero hours and zero minutes are the same)."""
+    items = [value]
+    if isinstance(value, dict):
+        kind = value.get("dist")
+        keys = [k for k in DIST_KEYS.get(kind, ()) if k != "cv"] if isinstance(kind, str) else []
+        items = [item for k in keys
+                 for item in (value[k] if k == "values" and isinstance(value.get(k), list) else [value.get(k)])]
+    return [n for n in map(bare_number, items) if n]
+
+
+def _origin(scenario: Scenario, path: tuple) -> str | None:
+    """Who set the value at `path` over the base file (the last to set it or a mapping around
+    it), or None: the base file."""
+    parts = tuple(map(str, path))
+    found = None
+    for leaf, origin in scenario.set_by:
+        size = min(len(leaf), len(parts))
+        if tuple(leaf[:size]) == parts[:size]:
+            found = origin
+    return found
 
 
 def shadowed_warnings(scenario: Scenario) -> list[str]:

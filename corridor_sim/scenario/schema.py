@@ -31,7 +31,7 @@ from pydantic_core.core_schema import ErrorType
 from .dists import Dist, parse_dist
 from .hours import WeeklyHours, parse_holiday, parse_hours
 from .overlay import merge
-from .units import format_hours, parse_duration, parse_number, parse_quantity
+from .units import format_hours, parse_duration, parse_km, parse_number, parse_quantity
 from .warning_codes import CODES
 
 Regime = Literal["paper_tir", "etir", "national"]
@@ -105,9 +105,24 @@ Hours = Annotated[float, BeforeValidator(parse_duration), _ref("Duration")]
 TimeDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_duration)), PlainSerializer(_dist_to_plain), _ref("DurationDist"),
 ]
+
+
+class MinutesScale:
+    """Marks a duration that is a service time at a control (a document check, an inspection, a
+    scan): minutes to a few hours, where a bare number, read as hours, is most likely minutes
+    meant. `lint.bare_hours_warnings` finds such settings by this mark, not by a list of paths."""
+
+    def __repr__(self) -> str:
+        return "MINUTES_SCALE"
+
+
+MINUTES_SCALE = MinutesScale()
+ServiceTime = Annotated[TimeDist, MINUTES_SCALE]
 NumberDist = Annotated[
     Dist, BeforeValidator(lambda v: parse_dist(v, parse_number)), PlainSerializer(_dist_to_plain), _ref("NumberDist"),
 ]
+# the bounds are Distance's in the JSON Schema (json_schema.py), which replaces this type's there
+Kilometres = Annotated[float, Field(ge=0, le=MAX_LINK_KM), BeforeValidator(parse_km), _ref("Distance")]
 OpeningHours = Annotated[WeeklyHours, BeforeValidator(parse_hours), PlainSerializer(lambda h: h.text), _ref("OpeningHours")]
 Holiday = Annotated[
     tuple[dt.date, dt.date],
@@ -242,9 +257,9 @@ class Channel(Base):
 
 
 class RegimeTimes(Base):
-    paper_tir: Optional[TimeDist] = None
-    etir: Optional[TimeDist] = None
-    national: Optional[TimeDist] = None
+    paper_tir: Optional[ServiceTime] = None
+    etir: Optional[ServiceTime] = None
+    national: Optional[ServiceTime] = None
 
 
 class RegimeRates(Base):
@@ -293,10 +308,10 @@ class CustomsSpec(Base):
 
     document: Optional[RegimeTimes] = Field(None, description=_builtin("document", "document check time per transit regime"))
     document_error: Optional[RegimeRates] = Field(None, description=_builtin("document_error", "probability of a document error per regime"))
-    error_delay: Optional[TimeDist] = Field(None, description=_builtin("error_delay", "correction delay after a document error"))
+    error_delay: Optional[ServiceTime] = Field(None, description=_builtin("error_delay", "correction delay after a document error"))
     channels: Optional[dict[Name, Channel]] = Field(None, description=_builtin("channels", "yellow/red probabilities per risk class"))
-    yellow_check: Optional[TimeDist] = Field(None, description=_builtin("yellow_check", "documentary check time in the lane (yellow)"))
-    inspection: Optional[TimeDist] = Field(None, description=_builtin("inspection", "physical inspection time in a bay (red)"))
+    yellow_check: Optional[ServiceTime] = Field(None, description=_builtin("yellow_check", "documentary check time in the lane (yellow)"))
+    inspection: Optional[ServiceTime] = Field(None, description=_builtin("inspection", "physical inspection time in a bay (red)"))
     detection: Optional[Probability] = Field(None, description=_builtin("detection", "probability a red inspection finds a violation"))
     recognises_aeo: Optional[bool] = Field(None, description=_builtin("recognises_aeo", "this country honours the trucks' AEO status"))
     aeo_factor: Optional[float] = Field(None, ge=0, le=1, description=_builtin("aeo_factor", "multiplies yellow and red for recognised AEO trucks"))
@@ -385,7 +400,7 @@ class Scanners(Base):
     scanned first, and only a scan that shows an anomaly sends it to the bay."""
 
     count: int = Field(ge=1, le=1_000, description="scanners of the control, each scanning one truck at a time")
-    scan: TimeDist = Field(description="time to scan one truck, queueing for the scanner apart")
+    scan: ServiceTime = Field(description="time to scan one truck, queueing for the scanner apart")
     hit_rate: Probability = Field(description="probability that the scan of a non-compliant truck shows an anomaly")
     false_alarm: Probability = Field(description="probability that the scan of a compliant truck shows an anomaly")
     green_share: Probability = Field(0.0, description="share of the green trucks scanned too (an anomaly sends them "
@@ -409,7 +424,7 @@ class ControlOverride(Base):
     inspection_bays: Optional[int] = Field(None, ge=1, le=10_000, description="inspection bays of this control")
     hours: Optional[OpeningHours] = Field(None, description="opening hours of this control")
     holidays: Optional[tuple[Holiday, ...]] = Field(None, description="closed days of this control")
-    handling: Optional[TimeDist] = Field(None, description="physical handling in the lane")
+    handling: Optional[ServiceTime] = Field(None, description="physical handling in the lane")
     scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at this control")
 
 
@@ -443,7 +458,7 @@ class Node(Base):
     inspection_bays: int = Field(1, ge=1, le=10_000, description="inspection bays of each control; default 1")
     hours: OpeningHours = Field(WeeklyHours(((0.0, 168.0),), "24/7"), description="opening hours of every control")
     holidays: tuple[Holiday, ...] = Field((), description="closed days")
-    handling: TimeDist = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
+    handling: ServiceTime = Field(Dist.fixed(0.0), description="physical handling in the lane (e.g. transloading); counted as inspection")
     scanners: Optional[Scanners] = Field(None, description="non-intrusive inspection before the bay at each control; default none")
     joint_control: bool = Field(False, description="both countries check in one stop")
     neutral_zone: Optional[int] = Field(None, ge=0, le=100_000, description=(
@@ -533,7 +548,9 @@ class Link(Base):
     """A road between two nodes, or a ferry between two ports (keyed `a -> b` or `a <-> b`)."""
 
     mode: Literal["road", "ferry"] = Field("road", description="road (default) or ferry")
-    km: Optional[float] = Field(None, ge=0, le=MAX_LINK_KM, description="road length; required for a road link")
+    km: Optional[Kilometres] = Field(None, description="road length in km (`50`, or with its "
+                                                                            "unit: `50 km`, `800 m`); required for a "
+                                                                            "road link")
     speed_kmh: Optional[Speed] = Field(None, description="a number sets this link's mean speed (drivers' variability kept); a dist replaces it")
     vessels: Optional[int] = Field(None, ge=1, le=1000, description="ferries shuttling on the link; default 1")
     capacity: Optional[int] = Field(None, ge=1, le=100_000, description="trucks per sailing")

@@ -38,6 +38,19 @@ def parse_duration(value: object) -> float:
     return hours
 
 
+def bare_number(value: object) -> float | None:
+    """The number of a duration written without a unit (`30`, `"30"`, read as hours), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match and not match.group(2):
+            return float(match.group(1))
+    return None
+
+
 def parse_number(value: object) -> float:
     """A plain number (km/h, counts); strings of numbers are accepted."""
     if isinstance(value, bool):
@@ -157,3 +170,23 @@ QUANTITIES: dict[str, Quantity] = {
 def parse_quantity(kind: str, value: object) -> float:
     """`value` ("0.65 usd/L") in the canonical unit of `kind` (a key of QUANTITIES)."""
     return QUANTITIES[kind].parse(value)
+
+
+# a road's length: `km: 50` is km, as its key says; `50 km` and `800 m` give the unit
+DISTANCE = Quantity("a distance", "km", {"km": 1.0, "m": 1e-3}, "50 km")
+
+
+def parse_km(value: object) -> object:
+    """A length in km: a number as it is (the key says km), a text with its unit (`50 km`,
+    `800 m`) converted; the bounds are the field's."""
+    expected = "a length in km such as 50, or with its unit (50 km, 800 m)"
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected {expected}, got {value!r}")
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            if not _QUANTITY.match(value):
+                raise ValueError(f"expected {expected}, got {value!r}") from None
+            return DISTANCE.parse(value)
+    return value

@@ -13,6 +13,7 @@ from typing import Iterable
 CODES: dict[str, str] = {
     "aeo-not-recognised": "AEO trucks where no country recognises AEO: they are treated like any other",
     "joint-control-ignores-controls": "per-country settings at a joint control, which takes the node's own",
+    "service-time-in-hours": "a service time written as a bare number, which is read as hours",
     "setting-hidden": "a value set by an overlay, --set or --vary that a more specific setting hides",
     "saturated-control": "a control whose queue grows for as long as the run lasts",
     "saturated-audit": "a post-clearance audit office busy nearly all the time",

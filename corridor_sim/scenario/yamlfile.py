@@ -199,7 +199,12 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         _walk(node, (), positions, path)
         data = unshared(loader.construct_document(node))
     except yaml.MarkedYAMLError as exc:
-        raise _problem(path, _yaml_message(exc), exc.problem_mark or exc.context_mark) from None
+        mark = exc.problem_mark or exc.context_mark
+        tab = _indenting_tab(text, mark.line if mark is not None else None)
+        if tab is not None:
+            raise ScenarioError(Problem("", "tabs cannot indent YAML; use spaces", file=str(path), line=tab[0],
+                                        column=tab[1])) from None
+        raise _problem(path, _yaml_message(exc), mark) from None
     except yaml.YAMLError as exc:  # e.g. a reader error: a NUL byte or another unprintable character
         raise _problem(path, f"YAML error: {yaml_error_text(exc)}") from None
     except RecursionError:
@@ -209,6 +214,18 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
     if not isinstance(data, dict):
         raise _problem(path, f"expected a mapping of scenario sections (name:, nodes:, ...), got a {type(data).__name__}")
     return YamlDocument(path, data, positions)
+
+
+def _indenting_tab(text: str, error_line: int | None) -> tuple[int, int] | None:
+    """(line, column), 1-based, of a tab in the indentation of the line a YAML error stands on
+    (0-based `error_line`), or None. YAML forbids tabs there, and the parser's own words ("found
+    character that cannot start any token") do not say so."""
+    lines = text.splitlines()
+    if error_line is None or not 0 <= error_line < len(lines):
+        return None
+    line = lines[error_line]
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    return (error_line + 1, indent.index("\t") + 1) if "\t" in indent else None
 
 
 def parse_value(text: str) -> Any:
