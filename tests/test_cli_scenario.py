@@ -237,11 +237,12 @@ def test_values_that_look_like_markup_are_printed_as_written(tmp_path, capsys):
     assert code == 2 and "got '[red]many[/red]'" in err
 
 
-# --- the README's scenario-format section is executed -------------------------------------
+# --- the reference's scenario-format section is executed -------------------------------------
 
 def readme_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: scenario-format -->", 1)[1].split("<!-- /section: scenario-format -->", 1)[0]
+    from conftest import doc_section
+
+    return doc_section("scenario-format")
 
 
 def yaml_blocks(text: str) -> list[str]:

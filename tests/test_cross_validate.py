@@ -276,9 +276,9 @@ def _readme_command() -> list[str]:
     import re
     import shlex
 
-    from conftest import ROOT
+    from conftest import doc_section
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = doc_section("scenarios")
     (command,) = [line for block in re.findall(r"```bash\n(.*?)```", text, re.S) for line in block.splitlines()
                   if line.startswith("corridor-sim calibrate ") and "--cross-validate" in line]
     return shlex.split(command)[1:]

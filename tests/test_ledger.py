@@ -274,10 +274,9 @@ def test_a_demo_takeaway_states_the_money_and_co2_per_truck_and_a_year():
 # --- the README's costs section and its compare example are run -----------------------------------
 
 def _readme_section(name: str) -> str:
-    from conftest import ROOT
+    from conftest import doc_section
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split(f"<!-- section: {name} -->", 1)[1].split(f"<!-- /section: {name} -->", 1)[0]
+    return doc_section(name)
 
 
 def test_the_readme_costs_overlay_validates_and_changes_what_it_says(tmp_path):

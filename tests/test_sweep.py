@@ -148,8 +148,9 @@ SHORT = ["-n", "1", "--set", "clock.horizon=10d", "--set", "clock.warmup=2d", "-
 
 
 def _experiments_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: experiments -->", 1)[1].split("<!-- /section: experiments -->", 1)[0]
+    from conftest import doc_section
+
+    return doc_section("experiments")
 
 
 def test_the_readme_sweep_command_varies_what_the_corridor_uses(tmp_path, capsys):

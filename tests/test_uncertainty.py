@@ -294,10 +294,9 @@ def test_one_point_runs_the_base_and_each_measure_on_the_same_seeds():
 # --- the README's section ------------------------------------------------------------------------------
 
 def _readme_section() -> str:
-    from pathlib import Path
+    from conftest import doc_section
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: uncertainty -->", 1)[1].split("<!-- /section: uncertainty -->", 1)[0]
+    return doc_section("uncertainty")
 
 
 def _readme_command() -> list[str]:
