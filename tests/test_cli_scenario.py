@@ -338,7 +338,7 @@ def test_readme_defaults_table_matches_the_schema():
 
 
 def _plain(value):
-    """A default as written in the README: durations to hours, distributions to their means."""
+    """A default as written in the reference: durations to hours, distributions to their means."""
     from corridor_sim.scenario.dists import parse_dist
     from corridor_sim.scenario.units import parse_duration
 

@@ -1,5 +1,5 @@
 """The workshop kit without a browser: its scenarios, its data against summary.json, bad input,
-resume, and the README's command (tests/test_workshop_browser.py clicks through the page)."""
+resume, and the command of the reference's workshop kit section (tests/test_workshop_browser.py clicks through the page)."""
 from __future__ import annotations
 
 import json
@@ -251,7 +251,7 @@ def test_an_interrupted_kit_resumes_with_the_same_command(files, capsys):
     assert (files / "kit.html").is_file() and not (files / "kit-data.partial").exists()
 
 
-# --- the README -----------------------------------------------------------------------------------------
+# --- the reference's workshop kit -----------------------------------------------------------------------------------
 
 def readme_command() -> list[str]:
     text = doc_section("plots")
@@ -260,7 +260,7 @@ def readme_command() -> list[str]:
 
 
 def readme_overlays() -> dict[str, str]:
-    """The README's overlay files, by the name their first line gives."""
+    """The reference's overlay files, by the name their first line gives."""
     text = doc_section("plots")
     blocks = re.findall(r"```yaml\n# (my_\w+\.yaml)\n(.*?)```", text, re.S)
     return {name: body for name, body in blocks}
