@@ -1,14 +1,14 @@
-"""The README's headline figures, measured: the calibration table, the facilitation comparison, the demos.
+"""The documentation's headline figures, measured: the calibration table, the facilitation comparison, the demos.
 
-Runs the two commands the README shows (through the API, with the same arguments), keeps every
-figure in `docs/figures.json`, and rewrites the README's blocks between
-`<!-- figures: NAME -->` and `<!-- /figures: NAME -->` from it, so no figure there is typed by
-hand. `--check` only re-renders the blocks from `docs/figures.json` and says whether the README
-matches (what the test suite runs).
+Runs the two commands the documentation shows (through the API, with the same arguments), keeps
+every figure in `docs/figures.json`, and rewrites the blocks between `<!-- figures: NAME -->` and
+`<!-- /figures: NAME -->` from it, in README.md and every page under docs/ (`PAGES`), so no
+figure there is typed by hand. `--check` only re-renders the blocks from `docs/figures.json` and
+says whether every page matches (what the test suite runs).
 
     python docs/readme_figures.py                 # measure (about 15 minutes on two cores) and write
     python docs/readme_figures.py --only demos    # one block; the others keep their figures
-    python docs/readme_figures.py --check         # the README matches docs/figures.json
+    python docs/readme_figures.py --check         # the pages match docs/figures.json
     python docs/readme_figures.py --render        # rewrite the blocks from docs/figures.json
     python docs/readme_figures.py --only cards    # each measure's range over the assumptions and its
                                                   # drivers (the saving cards: an estimated 1.5 hours on two cores)
@@ -30,6 +30,13 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+
+
+def pages() -> list[Path]:
+    """The pages that may hold figure blocks: the README and every Markdown page under docs/."""
+    return [README, *sorted((ROOT / "docs").rglob("*.md"))]
+
+
 FIGURES = Path(__file__).resolve().parent / "figures.json"
 SCENARIOS = ROOT / "scenarios"
 OVERLAYS = ["etir", "aeo_mutual_recognition", "risk_based", "blanket_inspection", "joint_control_red_bridge",
@@ -326,28 +333,34 @@ def rendered_readme(text: str, figures: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check the README against docs/figures.json")
+    parser.add_argument("--check", action="store_true", help="only check the pages against docs/figures.json")
     parser.add_argument("--render", action="store_true",
-                        help="only rewrite the README's blocks from docs/figures.json (figures measured elsewhere)")
+                        help="only rewrite the pages' blocks from docs/figures.json (figures measured elsewhere)")
     parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE) | {"cards"}),
                         help="measure one block, keep the others' figures")
     parser.add_argument("-n", "--replications", type=int, default=10)
     args = parser.parse_args(argv)
-    text = README.read_text(encoding="utf-8")
+    texts = {page: page.read_text(encoding="utf-8") for page in pages()}
     figures = json.loads(FIGURES.read_text(encoding="utf-8")) if FIGURES.exists() else {}
     if args.check:
-        if rendered_readme(text, figures) != text:
-            print("README.md does not match docs/figures.json: run python docs/readme_figures.py", file=sys.stderr)
+        stale = [page for page, text in texts.items() if rendered_readme(text, figures) != text]
+        for page in stale:
+            print(f"{page.relative_to(ROOT)} does not match docs/figures.json: run python docs/readme_figures.py",
+                  file=sys.stderr)
+        if stale:
             return 1
-        print("README.md matches docs/figures.json")
+        print("the pages' figure blocks match docs/figures.json")
         return 0
     for name in [] if args.render else [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
         measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
                    "demos": measure_demos, "cards": measure_cards}[name]
         figures[name] = measure(args.replications)
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-    README.write_text(rendered_readme(text, figures), encoding="utf-8")
-    print(f"wrote {FIGURES.relative_to(ROOT)} and the README's figure blocks")
+    for page, text in texts.items():
+        rendered = rendered_readme(text, figures)
+        if rendered != text:
+            page.write_text(rendered, encoding="utf-8")
+    print(f"wrote {FIGURES.relative_to(ROOT)} and the pages' figure blocks")
     return 0
 
 

@@ -18,6 +18,20 @@ CONTRACT = FIXTURES / "contract"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def doc_pages() -> list[Path]:
+    """The documentation: the README (the front page) and every page under docs/."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def doc_section(name: str) -> str:
+    """The text between `<!-- section: NAME -->` and `<!-- /section: NAME -->`, on whichever page holds it."""
+    start, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
+    found = [text.split(start, 1)[1].split(end, 1)[0] for text in (p.read_text(encoding="utf-8") for p in doc_pages())
+             if start in text]
+    assert len(found) == 1, f"section {name!r} is on {len(found)} pages"
+    return found[0]
+
+
 @pytest.fixture
 def contract_dir() -> Path:
     return CONTRACT

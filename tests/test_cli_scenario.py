@@ -237,11 +237,12 @@ def test_values_that_look_like_markup_are_printed_as_written(tmp_path, capsys):
     assert code == 2 and "got '[red]many[/red]'" in err
 
 
-# --- the README's scenario-format section is executed -------------------------------------
+# --- the reference's scenario-format section is executed -------------------------------------
 
 def readme_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: scenario-format -->", 1)[1].split("<!-- /section: scenario-format -->", 1)[0]
+    from conftest import doc_section
+
+    return doc_section("scenario-format")
 
 
 def yaml_blocks(text: str) -> list[str]:
@@ -337,7 +338,7 @@ def test_readme_defaults_table_matches_the_schema():
 
 
 def _plain(value):
-    """A default as written in the README: durations to hours, distributions to their means."""
+    """A default as written in the reference: durations to hours, distributions to their means."""
     from corridor_sim.scenario.dists import parse_dist
     from corridor_sim.scenario.units import parse_duration
 

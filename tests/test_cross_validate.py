@@ -270,15 +270,15 @@ def test_the_number_of_points_announced_is_what_the_search_can_take():
     assert fitted.evaluations == fitted.runs == 16
 
 
-# --- the README's command -------------------------------------------------------------------------
+# --- the reference's command -------------------------------------------------------------------
 
 def _readme_command() -> list[str]:
     import re
     import shlex
 
-    from conftest import ROOT
+    from conftest import doc_section
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = doc_section("scenarios")
     (command,) = [line for block in re.findall(r"```bash\n(.*?)```", text, re.S) for line in block.splitlines()
                   if line.startswith("corridor-sim calibrate ") and "--cross-validate" in line]
     return shlex.split(command)[1:]
@@ -306,7 +306,7 @@ def test_the_readme_command_runs_cut_short(tmp_path: Path, monkeypatch):
 
     monkeypatch.chdir(ROOT)
     argv = _readme_command()
-    argv = argv[:argv.index("-n")]  # the README's -n 4 --workers 2 and its output, cut short
+    argv = argv[:argv.index("-n")]  # the reference's -n 4 --workers 2 and its output, cut short
     out = tmp_path / "cv.json"
     assert main([*argv, "-n", "1", "--set", "clock.horizon=2d", "--set", "clock.warmup=1d", "--generations", "1",
                  "--population", "1", "--quiet", "--overlay", str(tmp_path / "fit.yaml"), "--json", str(out)]) in (0, 1)

@@ -271,13 +271,12 @@ def test_a_demo_takeaway_states_the_money_and_co2_per_truck_and_a_year():
     assert year.startswith("A year, at the 7,300 trucks these flows carry: 0.22 million US$ less")
 
 
-# --- the README's costs section and its compare example are run -----------------------------------
+# --- the reference's costs section and its compare example are run -----------------------------------
 
 def _readme_section(name: str) -> str:
-    from conftest import ROOT
+    from conftest import doc_section
 
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split(f"<!-- section: {name} -->", 1)[1].split(f"<!-- /section: {name} -->", 1)[0]
+    return doc_section(name)
 
 
 def test_the_readme_costs_overlay_validates_and_changes_what_it_says(tmp_path):
@@ -313,7 +312,7 @@ def test_the_readme_compare_example_runs_and_prints_the_co2_saved_a_year(tmp_pat
     compare_line, python_line = block.strip().splitlines()
     argv = shlex.split(compare_line)[1:]
     argv = [str(ROOT / a) if a.endswith(".yaml") else a for a in argv]
-    argv[argv.index("-n") + 1] = "2"  # the README's 10, cut short with the horizon
+    argv[argv.index("-n") + 1] = "2"  # the reference's 10, cut short with the horizon
     monkeypatch.chdir(tmp_path)
     assert main([*argv, "--set", "clock.horizon=9d", "--quiet", "--no-plots"]) == 0
     assert "money, fuel and emissions" in capsys.readouterr().out

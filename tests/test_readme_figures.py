@@ -1,4 +1,5 @@
-"""The README's headline figures are the output of `docs/readme_figures.py`, not typed by hand."""
+"""The documentation's headline figures (README.md and docs/**/*.md) are the output of
+`docs/readme_figures.py`, not typed by hand."""
 from __future__ import annotations
 
 import importlib.util
@@ -17,20 +18,42 @@ def _script():
     return module
 
 
-def test_every_figure_block_of_the_readme_is_the_scripts_rendering_of_its_figures():
+def test_every_figure_block_of_the_pages_is_the_scripts_rendering_of_its_figures():
     script = _script()
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
     figures = json.loads((ROOT / "docs" / "figures.json").read_text(encoding="utf-8"))
-    blocks = [m.group(2) for m in script.BLOCK.finditer(text)]
-    assert sorted(blocks) == sorted(script.RENDER), "one block per rendering, each once"
-    assert script.rendered_readme(text, figures) == text, "run python docs/readme_figures.py"
+    blocks = []
+    assert script.pages()[0] == ROOT / "README.md" and ROOT / "docs" / "reference" / "plots.md" in script.pages()
+    for page in script.pages():
+        text = page.read_text(encoding="utf-8")
+        blocks += [m.group(2) for m in script.BLOCK.finditer(text)]
+        assert script.rendered_readme(text, figures) == text, f"{page}: run python docs/readme_figures.py --render"
+    assert sorted(blocks) == sorted(script.RENDER), "one block per rendering, each once over all pages"
     for name in blocks:
         assert script.RENDER[name](figures[script.SOURCE.get(name, name)]).strip(), name
 
 
+def test_check_and_render_cover_every_page(tmp_path, monkeypatch, capsys):
+    """--check finds a stale block on a page under docs/, and --render rewrites it there."""
+    script = _script()
+    (tmp_path / "docs" / "reference").mkdir(parents=True)
+    figures = json.loads((ROOT / "docs" / "figures.json").read_text(encoding="utf-8"))
+    (tmp_path / "docs" / "figures.json").write_text(json.dumps(figures), encoding="utf-8")
+    (tmp_path / "README.md").write_text("# front\n", encoding="utf-8")
+    page = tmp_path / "docs" / "reference" / "corridor.md"
+    page.write_text("<!-- figures: calibration -->\nstale\n<!-- /figures: calibration -->\n", encoding="utf-8")
+    monkeypatch.setattr(script, "ROOT", tmp_path)
+    monkeypatch.setattr(script, "README", tmp_path / "README.md")
+    monkeypatch.setattr(script, "FIGURES", tmp_path / "docs" / "figures.json")
+    assert script.main(["--check"]) == 1
+    assert "docs/reference/corridor.md does not match" in capsys.readouterr().err
+    assert script.main(["--render"]) == 0
+    assert "stale" not in page.read_text(encoding="utf-8") and script.main(["--check"]) == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "# front\n"
+
+
 def test_a_changed_figure_shows_as_a_mismatch():
     script = _script()
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "reference" / "corridor.md").read_text(encoding="utf-8")
     figures = json.loads((ROOT / "docs" / "figures.json").read_text(encoding="utf-8"))
     figures["calibration"]["rows"][0]["simulated"] += 1.0
     assert script.rendered_readme(text, figures) != text

@@ -148,17 +148,18 @@ SHORT = ["-n", "1", "--set", "clock.horizon=10d", "--set", "clock.warmup=2d", "-
 
 
 def _experiments_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: experiments -->", 1)[1].split("<!-- /section: experiments -->", 1)[0]
+    from conftest import doc_section
+
+    return doc_section("experiments")
 
 
 def test_the_readme_sweep_command_varies_what_the_corridor_uses(tmp_path, capsys):
-    """Run as the README shows it (a short horizon, one replication): every point differs, and no
+    """Run as the reference shows it (a short horizon, one replication): every point differs, and no
     varied value is hidden by a more specific setting."""
     (command,) = [line for block in re.findall(r"```bash\n(.*?)```", _experiments_section(), re.S)
                   for line in block.splitlines() if line.startswith("corridor-sim sweep ")]
     argv = shlex.split(command)[1:]
-    argv = argv[:argv.index("-n")]  # the README's -n 10 --workers 2, cut short
+    argv = argv[:argv.index("-n")]  # the reference's -n 10 --workers 2, cut short
     argv[1] = str(ROOT / argv[1])
     assert main([*argv, *SHORT, "-o", str(tmp_path / "sw")]) == 0
     err = capsys.readouterr().err

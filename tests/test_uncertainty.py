@@ -291,13 +291,12 @@ def test_one_point_runs_the_base_and_each_measure_on_the_same_seeds():
     assert point.values["volume"] == pytest.approx(assumptions.assumptions[0].value_at(inputs.design.u[1][0]))
 
 
-# --- the README's section ------------------------------------------------------------------------------
+# --- the reference's section ------------------------------------------------------------------------
 
 def _readme_section() -> str:
-    from pathlib import Path
+    from conftest import doc_section
 
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    return text.split("<!-- section: uncertainty -->", 1)[1].split("<!-- /section: uncertainty -->", 1)[0]
+    return doc_section("uncertainty")
 
 
 def _readme_command() -> list[str]:
@@ -329,7 +328,7 @@ def test_the_readme_command_runs_cut_short(tmp_path, monkeypatch):
 
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     argv = _readme_command()[1:]
-    argv = argv[:argv.index("-n")]  # the README's -n 4 --workers 2, cut short
+    argv = argv[:argv.index("-n")]  # the reference's -n 4 --workers 2, cut short
     out = tmp_path / "card"
     assert main([*argv, "-n", "1", "--trajectories", "0", "--samples", "2", "--quiet", "--no-plots",
                  "-o", str(out)]) == 0

@@ -1,5 +1,5 @@
 """The workshop kit without a browser: its scenarios, its data against summary.json, bad input,
-resume, and the README's command (tests/test_workshop_browser.py clicks through the page)."""
+resume, and the command of the reference's workshop kit section (tests/test_workshop_browser.py clicks through the page)."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from corridor_sim.scenario import load_scenario
 from corridor_sim.workshop import KIT_JSON, build_kit, check_runs, kit_extras, kit_plan
 from corridor_sim.workshop.page import script_json
 
-from conftest import ROOT
+from conftest import ROOT, doc_section
 
 FIXTURES = Path(__file__).parent / "fixtures" / "workshop"
 ASSETS = ROOT / "corridor_sim" / "data" / "workshop"
@@ -251,17 +251,17 @@ def test_an_interrupted_kit_resumes_with_the_same_command(files, capsys):
     assert (files / "kit.html").is_file() and not (files / "kit-data.partial").exists()
 
 
-# --- the README -----------------------------------------------------------------------------------------
+# --- the reference's workshop kit -----------------------------------------------------------------------------------
 
 def readme_command() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = doc_section("plots")
     [line] = [line for line in text.splitlines() if line.startswith("corridor-sim workshop my_border.yaml")]
     return line.split()[1:]
 
 
 def readme_overlays() -> dict[str, str]:
-    """The README's overlay files, by the name their first line gives."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    """The reference's overlay files, by the name their first line gives."""
+    text = doc_section("plots")
     blocks = re.findall(r"```yaml\n# (my_\w+\.yaml)\n(.*?)```", text, re.S)
     return {name: body for name, body in blocks}
 

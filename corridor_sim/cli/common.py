@@ -66,8 +66,9 @@ console = LazyConsole(highlight=False, emoji=False)
 console_err = LazyConsole(stderr=True, highlight=False, emoji=False)
 
 
-def add_experiment_options(parser: argparse.ArgumentParser) -> None:
-    """Options of run, compare and sweep: replications, seed, execution, output, resume."""
+def add_experiment_options(parser: argparse.ArgumentParser, output: str = "results/<name>") -> None:
+    """Options of run, compare and sweep: replications, seed, execution, output (`output`: the
+    default run directory the help names), resume."""
     parser.add_argument("-n", "--replications", type=int, metavar="REPS", help="replications (default: the scenario's)")
     parser.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
@@ -88,7 +89,7 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
                           "trucks (the drain and traces counted; default: what fits the replications run at once "
                           "into half of this machine's memory)")
     out = parser.add_argument_group("output")
-    out.add_argument("-o", "--output", metavar="DIR", help="run directory (default results/<name>)")
+    out.add_argument("-o", "--output", metavar="DIR", help=f"run directory (default {output})")
     out.add_argument("--format", choices=FORMATS, help="table files: csv (default) or parquet (needs pyarrow)")
     out.add_argument("--force", action="store_true", help="replace an existing run directory or interrupted run")
     out.add_argument("--resume", metavar="DIR", help="complete the interrupted run DIR (kept in DIR.partial/)")

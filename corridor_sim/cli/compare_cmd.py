@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--own-effect", action="store_true",
                    help="also run each measure adopted by the headline flows only (background flows as in the "
                         "baseline), as OTHER-own: its own effect apart from the fleet effect")
-    add_experiment_options(p)
+    add_experiment_options(p, "results/<baseline>-compare")
     p.set_defaults(func=compare)
 
 

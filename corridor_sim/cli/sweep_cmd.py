@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file", metavar="SCENARIO", nargs="?", help="the base scenario file (not needed with --resume)")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2,...",
                    help="a dimension of the grid, e.g. nodes.post.lanes=2,3,4 or traffic.main.aeo=0:1:0.25 (repeatable)")
-    add_experiment_options(p)
+    add_experiment_options(p, "results/<name>-sweep")
     p.set_defaults(func=sweep)
 
 
