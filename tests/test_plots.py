@@ -568,3 +568,35 @@ def test_a_scenario_has_one_colour_in_the_queue_and_trade_off_plots(three):
 
     for name in ("more-lanes", "joint"):
         assert points[scenario_label(three, name)] == colour[name]
+
+
+# --- readable figures on the plots -------------------------------------------------------------
+
+def edited(result, change):
+    """The same result with its summary changed by `change(summary)` (tables and stats shared)."""
+    from corridor_sim.results.run_result import RunResult
+
+    summary = copy.deepcopy(result.summary_dict)
+    change(summary)
+    return RunResult(list(result.scenarios.values()), result.stats, meta=result.meta, summary=summary,
+                     source=result.source)
+
+
+def test_hours_on_labels_keep_a_decimal_below_ten_hours():
+    from corridor_sim.plots.style import hours_text
+
+    assert [hours_text(h) for h in (0.0, 0.28, 3.04, 9.94, 9.96, 12.4, 251.6)] == \
+        ["0.0", "0.3", "3.0", "9.9", "10", "12", "252"]
+
+
+def test_component_labels_say_a_short_wait_with_its_decimal(compared):
+    """A 0.28 h segment is written 0.3, not 0 (read as none)."""
+    def short_and_long(summary):
+        for s in summary["scenarios"].values():
+            s["components_h"] = {c: 0.0 for c in COMPONENTS} | {"queue": 0.28, "drive": 3.04, "ferry_wait": 1.0}
+            s["lead_time_h"] = {**s["lead_time_h"], "mean": 4.32, "ci_low": 4.0, "ci_high": 4.6}
+
+    ax = time_components(edited(compared, short_and_long)).axes[0]
+    texts = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("hours:")}
+    assert texts == {f"hours:{c}:{n}": text for n in compared.scenarios
+                     for c, text in (("queue", "0.3"), ("drive", "3.0"), ("ferry_wait", "1.0"))}

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from ..model.truck import COMPONENTS
 from ..results.run_result import RunResult
 from .data import finite, flow_label, group_summary, require, scenario_label
-from .style import COMPONENT_COLOURS, COMPONENT_LABELS, figure_and_axes, styled
+from .style import COMPONENT_COLOURS, COMPONENT_LABELS, figure_and_axes, hours_text, styled
 
 LABEL_MIN_SHARE = 0.06  # segments narrower than this share of the longest bar are not labelled
 CI_OFFSET = 0.38        # the lead-time CI is drawn just above its bar (bars are 0.6 high)
@@ -31,11 +31,12 @@ def time_components(result: RunResult, ax: Axes | Figure | None = None, flow: st
         widths = [summaries[n]["components_h"][c] for n in names]  # type: ignore[index]
         bars = ax.barh(rows, widths, left=left, height=0.6, color=COMPONENT_COLOURS[c],
                        label=COMPONENT_LABELS[c], gid=f"component:{c}", edgecolor="white", linewidth=0.5)
-        for bar, width in zip(bars, widths):
+        for bar, width, name in zip(bars, widths, names):
             if longest > 0 and width / longest >= LABEL_MIN_SHARE:
                 dark = c in ("drive", "queue", "inspection", "closed")
-                ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2, f"{width:.0f}",
-                        ha="center", va="center", fontsize=8, color="white" if dark else "black")
+                ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2, hours_text(width),
+                        ha="center", va="center", fontsize=8, color="white" if dark else "black",
+                        gid=f"hours:{c}:{name}")
         left = [a + b for a, b in zip(left, widths)]
     right: float = longest
     for row, name, total in zip(rows, names, left):

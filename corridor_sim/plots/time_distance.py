@@ -22,7 +22,7 @@ from ..scenario.network import build_graph
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
 from .data import finite, group_summary, require, scenario_label
-from .style import figure_and_axes, hours_to_days_axis, scenario_colours, styled
+from .style import figure_and_axes, hours_text, hours_to_days_axis, scenario_colours, styled
 
 GRID_POINTS = 600        # hours at which the replications' journeys are compared
 DWELL_LABEL_SHARE = 0.02  # name the nodes where the truck stayed at least this share of its journey
@@ -200,7 +200,7 @@ def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str
         if any(abs(x - px) < 0.09 * longest and abs(km - pk) < 0.05 * top_km for px, pk in placed):
             continue
         placed.append((x, km))
-        ax.annotate(f"{node} {end - start:.0f} h", xy=(x, km), xytext=(0, 5), textcoords="offset points",
+        ax.annotate(f"{node} {hours_text(end - start)} h", xy=(x, km), xytext=(0, 5), textcoords="offset points",
                     ha="center", fontsize=7.5, color="#333333",
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     right = ax.secondary_yaxis("right")
