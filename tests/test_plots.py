@@ -182,6 +182,8 @@ def test_stacked_bars_are_the_component_means_and_sum_to_the_lead_time(compared)
     names = list(compared.scenarios)
     left = np.zeros(len(names))
     for c in COMPONENTS:
+        if all(compared.scenario(n)["components_h"][c] == 0 for n in names):
+            continue
         bars = container(ax, f"component:{c}")
         widths = np.array([b.get_width() for b in bars])
         expected = np.array([compared.scenario(n)["components_h"][c] for n in names])
@@ -600,3 +602,21 @@ def test_component_labels_say_a_short_wait_with_its_decimal(compared):
     texts = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("hours:")}
     assert texts == {f"hours:{c}:{n}": text for n in compared.scenarios
                      for c, text in (("queue", "0.3"), ("drive", "3.0"), ("ferry_wait", "1.0"))}
+
+
+def test_a_component_at_zero_in_every_scenario_is_left_out_of_the_bars_and_the_legend(compared):
+    from corridor_sim.plots.style import COMPONENT_LABELS
+
+    def no_ferry_wait_anywhere_and_a_permit_wait_in_one(summary):
+        for i, s in enumerate(summary["scenarios"].values()):
+            s["components_h"]["ferry_wait"] = 0.0
+            s["components_h"]["permit"] = 0.5 if i == 1 else 0.0
+
+    fig = time_components(edited(compared, no_ferry_wait_anywhere_and_a_permit_wait_in_one))
+    ax = fig.axes[0]
+    drawn = [p.get_gid().split(":")[1] for p in ax.patches if (p.get_gid() or "").startswith("component:")]
+    assert "ferry_wait" not in drawn and "permit" in drawn
+    (legend,) = fig.legends
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert COMPONENT_LABELS["ferry_wait"] not in entries and COMPONENT_LABELS["permit"] in entries
+    assert entries == [COMPONENT_LABELS[c] for c in COMPONENTS if c in drawn]
