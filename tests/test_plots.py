@@ -620,3 +620,22 @@ def test_a_component_at_zero_in_every_scenario_is_left_out_of_the_bars_and_the_l
     entries = [t.get_text() for t in legend.get_texts()]
     assert COMPONENT_LABELS["ferry_wait"] not in entries and COMPONENT_LABELS["permit"] in entries
     assert entries == [COMPONENT_LABELS[c] for c in COMPONENTS if c in drawn]
+
+
+def test_a_sweep_over_whole_numbers_gets_whole_ticks_only():
+    """Lanes, bays, vessels: no tick at 2.5 lanes."""
+    from matplotlib.ticker import MaxNLocator
+
+    table = pd.DataFrame({"value": [1, 2, 3], "mean": [30.0, 20.0, 10.0], "ci_low": [27.0, 18.5, 9.0],
+                          "ci_high": [33.0, 21.5, 11.0], "difference": [0.0, -10.0, -20.0],
+                          "difference_ci_low": [0.0, -11.0, -22.0], "difference_ci_high": [0.0, -9.0, -18.0]})
+    for fig in (sweep_curve(table, xlabel="nodes.post.lanes"),
+                sweep_curve(table.drop(columns=["difference", "difference_ci_low", "difference_ci_high"]))):
+        for ax in fig.axes:
+            ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+            assert ticks and all(float(t).is_integer() for t in ticks), ticks
+            assert isinstance(ax.xaxis.get_major_locator(), MaxNLocator)
+    # a parameter with fractional values keeps the usual ticks
+    shares = table.assign(value=[0.1, 0.25, 0.4])
+    ax = sweep_curve(shares).axes[0]
+    assert not all(float(t).is_integer() for t in ax.get_xticks())
