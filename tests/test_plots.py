@@ -639,3 +639,55 @@ def test_a_sweep_over_whole_numbers_gets_whole_ticks_only():
     shares = table.assign(value=[0.1, 0.25, 0.4])
     ax = sweep_curve(shares).axes[0]
     assert not all(float(t).is_integer() for t in ax.get_xticks())
+
+
+LABELS = {"post": "Red Bridge $\\nosuch$ / Qirmizi Korpu", "port_b": "Alat_port (Baku)", "port_c": "Aktau: new port"}
+SHORT = {"post": "Red Bridge $\\nosuch$", "port_b": "Alat_port", "port_c": "Aktau"}
+
+
+def labelled(result):
+    """The same result, its nodes labelled as people know them (a `$` that mathtext cannot parse)."""
+    from corridor_sim.results.run_result import RunResult
+
+    scenarios = [derive(s, {f"nodes.{n}.label": label for n, label in LABELS.items()}) for s in result.scenarios.values()]
+    return RunResult(scenarios, result.stats, meta=result.meta, summary=result.summary_dict, source=result.source)
+
+
+def drawn_as_written(fig, texts):
+    """Every text is drawn as written (no mathtext) and the figure renders."""
+    assert all(t.get_parse_math() is False for t in texts)
+    fig.canvas.draw()  # `$\nosuch$` parsed as mathtext would raise here
+
+
+def test_plots_name_nodes_controls_and_crossings_by_their_labels(compared):
+    result = labelled(compared)
+    fig = crossing_times(result)
+    ticks = fig.axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks][:3] == [f"{SHORT['post']}  AA->BB", f"{SHORT['port_b']}  BB outbound",
+                                                f"{SHORT['port_c']}  CC inbound"]
+    drawn_as_written(fig, ticks)
+
+    fig = queue_lengths(result)
+    panels = [ax for ax in fig.axes if (ax.get_gid() or "").startswith("control:")]
+    assert len(panels) == len(busiest_controls(result.queues))
+    assert any(ax.get_gid().split(" ")[0].removeprefix("control:") in SHORT for ax in panels)
+    for ax in panels:
+        node, rest = ax.get_gid().removeprefix("control:").split(" ", 1)
+        assert ax.get_title("left") == f"{SHORT.get(node, node)} {rest}"
+    drawn_as_written(fig, [t for ax in panels for t in ax.get_children()
+                           if isinstance(t, matplotlib.text.Text) and t.get_text() == ax.get_title("left")])
+
+    for fig in (time_distance(result), time_distance(result, replication=0)):
+        ax = fig.axes[0]
+        stops = [t for t in ax.texts if (t.get_gid() or "").startswith("stop:")]
+        assert stops and all(t.get_text().startswith(SHORT[t.get_gid().split(":")[1]] + " ") for t in stops
+                             if t.get_gid().split(":")[1] in SHORT)
+        right = [a for a in ax.child_axes if a.get_yticklabels()]
+        names = [t.get_text() for a in right for t in a.get_yticklabels()]
+        assert set(SHORT.values()) & set(names) and not set(LABELS) & set(names)
+        drawn_as_written(fig, stops + [t for a in right for t in a.get_yticklabels()])
+
+    fig = network_map(result)
+    ax = fig.axes[0]
+    assert {t.get_text() for t in ax.texts} == set(SHORT.values())
+    drawn_as_written(fig, ax.texts)

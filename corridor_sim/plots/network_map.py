@@ -21,7 +21,7 @@ from ..scenario.network import build_graph, controls_at, crossing_label, place_n
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
 from .basemap import draw_basemap
-from .data import finite, require
+from .data import finite, require, scenario_label
 from .style import new_figure, styled
 
 MAX_PANELS = 4  # scenarios drawn one above the other, on one colour scale
@@ -92,7 +92,7 @@ def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[st
     axes = fig.subplots(len(names), 1, squeeze=False)[:, 0]
     for ax, name in zip(axes, names):
         _draw(ax, result.scenarios[name], delays[name], norm)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(scenario_label(result, name), fontsize=10)
     mappable = axes[0].collections[0]
     fig.colorbar(mappable, ax=list(axes), orientation="horizontal", location="bottom", shrink=0.5, aspect=40,
                  label="mean delay per truck at the link's end (h)")

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..results.run_result import RunResult
-from .data import require, scenario_label
+from .data import control_label, require, scenario_label
 from .style import new_figure, scenario_colours, styled
 
 TOP_CONTROLS = 4
@@ -59,7 +59,8 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
             handles.setdefault(name, line)
         if warmup_days > 0:
             ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
-        ax.set_title(control, fontsize=9, fontweight="normal")
+        ax.set_title(control_label(result, control), fontsize=9, fontweight="normal")
+        ax.set_gid(f"control:{control}")
         ax.set_ylabel("trucks")
         ax.set_ylim(bottom=0)
     axes[-1].set_xlabel("simulated time (days); grey: warm-up, not counted")
