@@ -691,3 +691,19 @@ def test_plots_name_nodes_controls_and_crossings_by_their_labels(compared):
     ax = fig.axes[0]
     assert {t.get_text() for t in ax.texts} == set(SHORT.values())
     drawn_as_written(fig, ax.texts)
+
+
+def test_the_queue_plot_marks_the_horizon_so_the_drain_is_read_as_such(compared):
+    fig = queue_lengths(compared)
+    panels = [ax for ax in fig.axes if (ax.get_gid() or "").startswith("control:")]
+    horizon_days = next(iter(compared.scenarios.values())).clock.horizon / 24
+    assert horizon_days == pytest.approx(6.0)  # the fixture's 6d
+    for ax in panels:
+        (line,) = by_gid(ax, "horizon:0")
+        assert list(line.get_xdata()) == [horizon_days, horizon_days]
+        # the series go on after it: the drain is drawn, on the far side of the line
+        assert max(max(ln.get_xdata()) for ln in ax.get_lines() if (ln.get_gid() or "").startswith("queue:")) \
+            > horizon_days
+    labels = [t for ax in panels for t in ax.texts if t.get_gid() == "horizon_label:0"]
+    assert len(labels) == 1 and labels[0].get_text() == "horizon"
+    assert "horizon" in panels[-1].get_xlabel()
