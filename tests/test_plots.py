@@ -385,7 +385,7 @@ def test_every_plot_has_units_and_uses_the_palette(compared):
             if not ax.get_visible() or ax.get_label() == "<colorbar>":
                 continue
             for label in (ax.get_xlabel(), ax.get_ylabel()):
-                if label and plot.name != "network_map":
+                if label and plot.name not in ("network_map", "difference_map"):  # degrees
                     assert re.search(r"\((h|km|days?|trucks|US\$|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
             for line in ax.get_lines():
                 if line.get_gid() and ":" in line.get_gid() and line.get_gid().split(":")[1] in compared.scenarios:
@@ -416,7 +416,7 @@ def written(saved, tmp_path_factory):
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
     assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "cost_distance",
-                     "queues", "network_map", "tradeoff"]
+                     "queues", "network_map", "difference_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 
@@ -707,3 +707,73 @@ def test_the_queue_plot_marks_the_horizon_so_the_drain_is_read_as_such(compared)
     labels = [t for ax in panels for t in ax.texts if t.get_gid() == "horizon_label:0"]
     assert len(labels) == 1 and labels[0].get_text() == "horizon"
     assert "horizon" in panels[-1].get_xlabel()
+
+
+
+# --- the map's colour scales ------------------------------------------------------------------
+
+def colour_bar(fig):
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    return bar
+
+
+def test_a_few_long_port_delays_do_not_make_every_border_one_colour():
+    """Ferry ports' days beside borders' hours: a log scale above 1 h, said on the colour bar."""
+    from matplotlib.colors import Normalize, SymLogNorm
+
+    from corridor_sim.plots.network_map import colour_scale
+
+    hours = [2.0, 3.0, 2.5, 4.0, 80.0, 60.0]
+    scale = colour_scale(hours)
+    assert isinstance(scale.norm, SymLogNorm) and "log scale" in scale.note
+    assert scale.norm.vmin == 0 and scale.norm.vmax == 80.0
+    assert scale.norm(3.0) - scale.norm(2.0) > 0.05  # on a linear scale: 1/80 of it, the same colour
+    assert scale.ticks[0] == 0 and all(t <= 80 for t in scale.ticks)
+    even = colour_scale([2.0, 3.0, 2.5, 4.0, 6.0])
+    assert type(even.norm) is Normalize and even.note == "" and even.norm.vmax == 6.0
+    centred = colour_scale([-3.0, 0.2, 0.1, -0.3, 0.5], centred=True)
+    assert centred.norm.vmin == -3.0 and centred.norm.vmax == 3.0 and centred.norm(0.0) == pytest.approx(0.5)
+    assert centred.ticks == sorted(-t for t in centred.ticks)  # symmetric about zero
+
+
+def test_the_map_scale_keeps_border_differences_visible_beside_the_ports(compared):
+    from matplotlib.colors import SymLogNorm
+
+    def a_slow_port(summary):  # days to leave port_c by sea, hours everywhere else
+        for s in summary["scenarios"].values():
+            for x in s["crossings"]:
+                if (x["node"], x["crossing"]) == ("port_c", "CC outbound"):
+                    x["time_h"] = {**x["time_h"], "mean": 80.0}
+
+    result = edited(compared, a_slow_port)
+    assert sorted(link_delays(result, "located").values())[-2] < 80.0 / 5
+    fig = network_map(result)
+    (lines,) = [c for c in fig.axes[0].collections if c.get_gid() == "links"]
+    assert isinstance(lines.norm, SymLogNorm)
+    bar = colour_bar(fig)
+    assert "log scale above 1 h" in bar.get_xlabel()
+    labels = [t.get_text() for t in bar.get_xticklabels()]
+    assert labels[:3] == ["0", "1", "3"] and not any("$" in t for t in labels)
+
+
+def test_a_comparison_of_two_gets_a_difference_map_centred_on_zero(compared, three):
+    from corridor_sim.plots.network_map import difference_map, link_changes
+
+    assert "difference_map" in [p.name for p in supported_plots(compared)]
+    assert "difference_map" not in [p.name for p in supported_plots(three)]  # three scenarios: which pair?
+    fig = difference_map(compared)
+    ax = fig.axes[0]
+    (lines,) = by_gid(ax, "links")
+    changes = link_changes(compared, "more-lanes")
+    crossings = {(x["node"], x["crossing"]): x["time_h"]["mean"]
+                 for x in compared.summary_dict["comparison"]["more-lanes"]["flows"]["*"]["crossings"]}
+    assert changes[("origin", "post")] == pytest.approx(crossings[("post", "AA->BB")])
+    assert changes[("port_b", "post")] == pytest.approx(
+        (crossings[("port_b", "BB outbound")] + crossings[("post", "BB->AA")]) / 2)
+    assert np.allclose(lines.get_array(), [changes[p] for p in sorted(changes)])
+    assert lines.get_cmap().name == "RdBu_r"
+    assert lines.norm(0.0) == pytest.approx(0.5) and lines.norm.vmin == -lines.norm.vmax
+    assert lines.norm.vmax >= max(abs(v) for v in changes.values())
+    bar = colour_bar(fig)  # its own colour bar, not the delay map's
+    assert "paired change" in bar.get_xlabel() and "(h)" in bar.get_xlabel()
+    assert "more-lanes against located" == ax.get_title("left")
