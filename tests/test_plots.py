@@ -777,3 +777,37 @@ def test_a_comparison_of_two_gets_a_difference_map_centred_on_zero(compared, thr
     bar = colour_bar(fig)  # its own colour bar, not the delay map's
     assert "paired change" in bar.get_xlabel() and "(h)" in bar.get_xlabel()
     assert "more-lanes against located" == ax.get_title("left")
+
+
+def test_map_labels_of_nearby_nodes_do_not_overlap(compared):
+    """Two ports a few km apart with long names: each label goes where it overlaps no other."""
+    from corridor_sim.results.run_result import RunResult
+
+    moved = {"nodes.port_c.lat": 41.14, "nodes.port_c.lon": 62.12, "nodes.port_b.label": "Baku International Sea Port",
+             "nodes.port_c.label": "Turkmenbashi International Port", "nodes.post.lat": 41.13, "nodes.post.lon": 61.9}
+    result = RunResult([derive(s, moved) for s in compared.scenarios.values()], compared.stats, meta=compared.meta,
+                       summary=compared.summary_dict, source=compared.source)
+
+    def label_boxes(fig):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        return [{t.get_gid(): t.get_window_extent(renderer) for t in ax.texts if (t.get_gid() or "").startswith("label:")}
+                for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+    fig = network_map(result)
+    for boxes in label_boxes(fig):
+        assert set(boxes) == {"label:post", "label:port_b", "label:port_c"}
+        ax = fig.axes[0]
+        b, c = (ax.transData.transform((s.lon, s.lat)) for s in (result.scenarios["located"].nodes[n]
+                                                                  for n in ("port_b", "port_c")))
+        assert abs(b[0] - c[0]) < boxes["label:port_c"].width  # at one offset each, they would overlap
+        for a, other in [(a, o) for a in boxes for o in boxes if a < o]:
+            assert not boxes[a].overlaps(boxes[other]), (a, other)
+    # the same places every time (the files are byte-identical)
+    again = network_map(result)
+    assert [[(k, tuple(v.extents)) for k, v in sorted(p.items())] for p in label_boxes(again)] == \
+        [[(k, tuple(v.extents)) for k, v in sorted(p.items())] for p in label_boxes(fig)]
+    from corridor_sim.plots.network_map import difference_map
+
+    (boxes,) = label_boxes(difference_map(result))
+    assert not any(boxes[a].overlaps(boxes[o]) for a in boxes for o in boxes if a < o)

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, SymLogNorm
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
 from ..scenario.network import build_graph, controls_at, crossing_label, place_name
 from ..results.keys import ALL
@@ -155,6 +156,7 @@ def network_map(result: RunResult, fig: Figure | None = None, scenarios: list[st
     fig.legend(handles, labels, loc="outside upper right", ncol=len(labels), fontsize=8, markerscale=0.9)
     more = f" (the first {len(names)} of {shown_of} scenarios)" if shown_of > len(names) else ""
     fig.suptitle(f"The corridor: links coloured by mean delay{more}", x=0.02, ha="left", fontsize=11, fontweight="bold")
+    place_labels(fig)
     return fig
 
 
@@ -207,9 +209,9 @@ def _draw(ax: Any, scenario: Scenario, values: Mapping[tuple[str, str], float | 
                    facecolor=colour, edgecolor="black", linewidth=0.8, zorder=3, label=KIND_LABELS[kind],
                    gid=f"nodes:{kind}")
         if kind != "terminal":
-            for n in members:
+            for n in members:  # placed clear of each other by `place_labels` once the figure is laid out
                 ax.annotate(place_name(scenario, n, short=True), coords[n], xytext=(4, 4), textcoords="offset points",
-                            fontsize=7, zorder=4)
+                            ha="left", va="bottom", fontsize=7, zorder=4, gid=f"label:{n}", in_layout=False)
     x0, x1, y0, y1 = _extent(scenario)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -218,6 +220,74 @@ def _draw(ax: Any, scenario: Scenario, values: Mapping[tuple[str, str], float | 
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     return lines
+
+
+# where a label may go around its node, nearest first: (dx, dy) in units of the ring's radius, alignment
+Place = tuple[float, float, Literal["left", "center", "right"], Literal["bottom", "top"]]
+AROUND: tuple[Place, ...] = (
+    (1.0, 1.0, "left", "bottom"), (1.0, -1.0, "left", "top"), (-1.0, 1.0, "right", "bottom"), (-1.0, -1.0, "right", "top"),
+    (0.0, 1.5, "center", "bottom"), (0.0, -1.5, "center", "top"))
+RINGS = (4.0, 11.0, 18.0)  # points from the node; beyond the first ring a thin line leads to the node
+MARKER_HALF = 5.0           # points: half a node marker's size, kept free of labels
+
+
+def place_labels(fig: Figure) -> None:
+    """Move each node label (gid `label:NODE`) to the first place around its node, nearest first,
+    where it overlaps no label placed before it, no other node and stays inside the map (else the
+    place that overlaps least). Deterministic: nodes west to east, measured on the laid-out figure."""
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if get_renderer is None:  # a canvas that cannot measure text: the labels keep their first place
+        return
+    fig.draw_without_rendering()  # the layout (the labels are out of it), so extents are final
+    renderer = get_renderer()
+    to_px = fig.dpi / 72.0
+    for ax in fig.axes:
+        labels = [t for t in ax.texts if isinstance(t, Annotation) and (t.get_gid() or "").startswith("label:")]
+        if not labels:
+            continue
+        frame = ax.get_window_extent(renderer)
+        points = [ax.transData.transform(xy) for c in ax.collections if (c.get_gid() or "").startswith("nodes:")
+                  for xy in np.asarray(c.get_offsets(), dtype=float)]
+        half = MARKER_HALF * to_px
+        markers = [(float(x) - half, float(y) - half, float(x) + half, float(y) + half) for x, y in points]
+        placed: list[tuple[float, float, float, float]] = []
+        for label in sorted(labels, key=lambda t: (*t.xy, t.get_gid())):
+            node_px = ax.transData.transform(label.xy)
+            own = [m for m in markers if abs((m[0] + m[2]) / 2 - node_px[0]) < 0.5 and abs((m[1] + m[3]) / 2 - node_px[1]) < 0.5]
+            others = [m for m in markers if m not in own]
+            best: tuple[float, Place, tuple[float, float, float, float]] | None = None
+            for radius in RINGS:
+                for dx, dy, ha, va in AROUND:
+                    place: Place = (dx * radius, dy * radius, ha, va)
+                    label.xyann = place[:2]
+                    label.set_horizontalalignment(ha)
+                    label.set_verticalalignment(va)
+                    e = label.get_window_extent(renderer)
+                    box = (e.x0 - 1, e.y0 - 1, e.x1 + 1, e.y1 + 1)
+                    score = (4 * sum(_overlap(box, b) for b in placed) + sum(_overlap(box, m) for m in others)
+                             + 2 * ((box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, tuple(frame.extents))))
+                    if best is None or score < best[0]:
+                        best = (score, place, box)
+                    if score <= 0:
+                        break
+                if best is not None and best[0] <= 0:
+                    break
+            assert best is not None
+            _, (x_pt, y_pt, h_align, v_align), box = best
+            label.xyann = (x_pt, y_pt)
+            label.set_horizontalalignment(h_align)
+            label.set_verticalalignment(v_align)
+            placed.append(box)
+            if math.hypot(x_pt, y_pt) > RINGS[0] * 2:  # far from its node: a thin line says whose label it is
+                ax.annotate("", label.xy, xytext=(x_pt, y_pt), textcoords="offset points", zorder=3.5,
+                            in_layout=False, gid=f"leader:{label.get_gid()}",
+                            arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.5, "shrinkA": 0,
+                                        "shrinkB": 3})
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The area two boxes (x0, y0, x1, y1) share."""
+    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def compared_pair(result: RunResult) -> tuple[str, str] | None:
@@ -258,4 +328,5 @@ def difference_map(result: RunResult, fig: Figure | None = None) -> Figure:
         labels.append("no crossing")
     fig.legend(handles, labels, loc="outside upper right", ncol=len(labels), fontsize=8, markerscale=0.9)
     fig.suptitle("Where the time changes", x=0.02, ha="left", fontsize=11, fontweight="bold")
+    place_labels(fig)
     return fig
