@@ -57,7 +57,7 @@ def crossing_times(result: RunResult, ax: Axes | Figure | None = None, flow: str
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("mean time to clear the crossing (h), with 95% CI; crossings in route order")
+    ax.set_xlabel("mean time to clear (h), with 95% CI; crossings in route order")  # fits beside long labels
     ax.set_title(f"Time to clear each crossing, {flow_label(flow)}")
     if len(names) > 1:
         ax.legend(loc="lower right")
