@@ -705,7 +705,7 @@ def test_the_queue_plot_marks_the_horizon_so_the_drain_is_read_as_such(compared)
         assert max(max(ln.get_xdata()) for ln in ax.get_lines() if (ln.get_gid() or "").startswith("queue:")) \
             > horizon_days
     labels = [t for ax in panels for t in ax.texts if t.get_gid() == "horizon_label:0"]
-    assert len(labels) == 1 and labels[0].get_text() == "horizon"
+    assert len(labels) == 1 and labels[0].get_text() == "horizon: counted departures end"
     assert "horizon" in panels[-1].get_xlabel()
 
 
