@@ -182,6 +182,8 @@ def test_stacked_bars_are_the_component_means_and_sum_to_the_lead_time(compared)
     names = list(compared.scenarios)
     left = np.zeros(len(names))
     for c in COMPONENTS:
+        if all(compared.scenario(n)["components_h"][c] == 0 for n in names):
+            continue
         bars = container(ax, f"component:{c}")
         widths = np.array([b.get_width() for b in bars])
         expected = np.array([compared.scenario(n)["components_h"][c] for n in names])
@@ -383,7 +385,7 @@ def test_every_plot_has_units_and_uses_the_palette(compared):
             if not ax.get_visible() or ax.get_label() == "<colorbar>":
                 continue
             for label in (ax.get_xlabel(), ax.get_ylabel()):
-                if label and plot.name != "network_map":
+                if label and plot.name not in ("network_map", "difference_map"):  # degrees
                     assert re.search(r"\((h|km|days?|trucks|US\$|.*h\)|.*km.*)\)|trucks|days", label), (plot.name, label)
             for line in ax.get_lines():
                 if line.get_gid() and ":" in line.get_gid() and line.get_gid().split(":")[1] in compared.scenarios:
@@ -414,7 +416,7 @@ def written(saved, tmp_path_factory):
 def test_write_plots_writes_every_supported_plot(saved, written):
     names = [p.name for p in supported_plots(saved)]
     assert names == ["lead_time", "paired_differences", "time_components", "crossings", "time_distance", "cost_distance",
-                     "queues", "network_map", "tradeoff"]
+                     "queues", "network_map", "difference_map", "tradeoff"]
     assert [f.name for f in written] == [f"{n}.png" for n in names]
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000 for f in written)
 
@@ -568,3 +570,244 @@ def test_a_scenario_has_one_colour_in_the_queue_and_trade_off_plots(three):
 
     for name in ("more-lanes", "joint"):
         assert points[scenario_label(three, name)] == colour[name]
+
+
+# --- readable figures on the plots -------------------------------------------------------------
+
+def edited(result, change):
+    """The same result with its summary changed by `change(summary)` (tables and stats shared)."""
+    from corridor_sim.results.run_result import RunResult
+
+    summary = copy.deepcopy(result.summary_dict)
+    change(summary)
+    return RunResult(list(result.scenarios.values()), result.stats, meta=result.meta, summary=summary,
+                     source=result.source)
+
+
+def test_hours_on_labels_keep_a_decimal_below_ten_hours():
+    from corridor_sim.plots.style import hours_text
+
+    assert [hours_text(h) for h in (0.0, 0.28, 3.04, 9.94, 9.96, 12.4, 251.6)] == \
+        ["0.0", "0.3", "3.0", "9.9", "10", "12", "252"]
+
+
+def test_component_labels_say_a_short_wait_with_its_decimal(compared):
+    """A 0.28 h segment is written 0.3, not 0 (read as none)."""
+    def short_and_long(summary):
+        for s in summary["scenarios"].values():
+            s["components_h"] = {c: 0.0 for c in COMPONENTS} | {"queue": 0.28, "drive": 3.04, "ferry_wait": 1.0}
+            s["lead_time_h"] = {**s["lead_time_h"], "mean": 4.32, "ci_low": 4.0, "ci_high": 4.6}
+
+    ax = time_components(edited(compared, short_and_long)).axes[0]
+    texts = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("hours:")}
+    assert texts == {f"hours:{c}:{n}": text for n in compared.scenarios
+                     for c, text in (("queue", "0.3"), ("drive", "3.0"), ("ferry_wait", "1.0"))}
+
+
+def test_a_component_at_zero_in_every_scenario_is_left_out_of_the_bars_and_the_legend(compared):
+    from corridor_sim.plots.style import COMPONENT_LABELS
+
+    def no_ferry_wait_anywhere_and_a_permit_wait_in_one(summary):
+        for i, s in enumerate(summary["scenarios"].values()):
+            s["components_h"]["ferry_wait"] = 0.0
+            s["components_h"]["permit"] = 0.5 if i == 1 else 0.0
+
+    fig = time_components(edited(compared, no_ferry_wait_anywhere_and_a_permit_wait_in_one))
+    ax = fig.axes[0]
+    drawn = [p.get_gid().split(":")[1] for p in ax.patches if (p.get_gid() or "").startswith("component:")]
+    assert "ferry_wait" not in drawn and "permit" in drawn
+    (legend,) = fig.legends
+    entries = [t.get_text() for t in legend.get_texts()]
+    assert COMPONENT_LABELS["ferry_wait"] not in entries and COMPONENT_LABELS["permit"] in entries
+    assert entries == [COMPONENT_LABELS[c] for c in COMPONENTS if c in drawn]
+
+
+def test_a_sweep_over_whole_numbers_gets_whole_ticks_only():
+    """Lanes, bays, vessels: no tick at 2.5 lanes."""
+    from matplotlib.ticker import MaxNLocator
+
+    table = pd.DataFrame({"value": [1, 2, 3], "mean": [30.0, 20.0, 10.0], "ci_low": [27.0, 18.5, 9.0],
+                          "ci_high": [33.0, 21.5, 11.0], "difference": [0.0, -10.0, -20.0],
+                          "difference_ci_low": [0.0, -11.0, -22.0], "difference_ci_high": [0.0, -9.0, -18.0]})
+    for fig in (sweep_curve(table, xlabel="nodes.post.lanes"),
+                sweep_curve(table.drop(columns=["difference", "difference_ci_low", "difference_ci_high"]))):
+        for ax in fig.axes:
+            ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+            assert ticks and all(float(t).is_integer() for t in ticks), ticks
+            assert isinstance(ax.xaxis.get_major_locator(), MaxNLocator)
+    # a parameter with fractional values keeps the usual ticks
+    shares = table.assign(value=[0.1, 0.25, 0.4])
+    ax = sweep_curve(shares).axes[0]
+    assert not all(float(t).is_integer() for t in ax.get_xticks())
+
+
+LABELS = {"post": "Red Bridge $\\nosuch$ / Qirmizi Korpu", "port_b": "Alat_port (Baku)", "port_c": "Aktau: new port"}
+SHORT = {"post": "Red Bridge $\\nosuch$", "port_b": "Alat_port", "port_c": "Aktau"}
+
+
+def labelled(result):
+    """The same result, its nodes labelled as people know them (a `$` that mathtext cannot parse)."""
+    from corridor_sim.results.run_result import RunResult
+
+    scenarios = [derive(s, {f"nodes.{n}.label": label for n, label in LABELS.items()}) for s in result.scenarios.values()]
+    return RunResult(scenarios, result.stats, meta=result.meta, summary=result.summary_dict, source=result.source)
+
+
+def drawn_as_written(fig, texts):
+    """Every text is drawn as written (no mathtext) and the figure renders."""
+    assert all(t.get_parse_math() is False for t in texts)
+    fig.canvas.draw()  # `$\nosuch$` parsed as mathtext would raise here
+
+
+def test_plots_name_nodes_controls_and_crossings_by_their_labels(compared):
+    result = labelled(compared)
+    fig = crossing_times(result)
+    ticks = fig.axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks][:3] == [f"{SHORT['post']}  AA->BB", f"{SHORT['port_b']}  BB outbound",
+                                                f"{SHORT['port_c']}  CC inbound"]
+    drawn_as_written(fig, ticks)
+
+    fig = queue_lengths(result)
+    panels = [ax for ax in fig.axes if (ax.get_gid() or "").startswith("control:")]
+    assert len(panels) == len(busiest_controls(result.queues))
+    assert any(ax.get_gid().split(" ")[0].removeprefix("control:") in SHORT for ax in panels)
+    for ax in panels:
+        node, rest = ax.get_gid().removeprefix("control:").split(" ", 1)
+        assert ax.get_title("left") == f"{SHORT.get(node, node)} {rest}"
+    drawn_as_written(fig, [t for ax in panels for t in ax.get_children()
+                           if isinstance(t, matplotlib.text.Text) and t.get_text() == ax.get_title("left")])
+
+    for fig in (time_distance(result), time_distance(result, replication=0)):
+        ax = fig.axes[0]
+        stops = [t for t in ax.texts if (t.get_gid() or "").startswith("stop:")]
+        assert stops and all(t.get_text().startswith(SHORT[t.get_gid().split(":")[1]] + " ") for t in stops
+                             if t.get_gid().split(":")[1] in SHORT)
+        right = [a for a in ax.child_axes if a.get_yticklabels()]
+        names = [t.get_text() for a in right for t in a.get_yticklabels()]
+        assert set(SHORT.values()) & set(names) and not set(LABELS) & set(names)
+        drawn_as_written(fig, stops + [t for a in right for t in a.get_yticklabels()])
+
+    fig = network_map(result)
+    ax = fig.axes[0]
+    assert {t.get_text() for t in ax.texts} == set(SHORT.values())
+    drawn_as_written(fig, ax.texts)
+
+
+def test_the_queue_plot_marks_the_horizon_so_the_drain_is_read_as_such(compared):
+    fig = queue_lengths(compared)
+    panels = [ax for ax in fig.axes if (ax.get_gid() or "").startswith("control:")]
+    horizon_days = next(iter(compared.scenarios.values())).clock.horizon / 24
+    assert horizon_days == pytest.approx(6.0)  # the fixture's 6d
+    for ax in panels:
+        (line,) = by_gid(ax, "horizon:0")
+        assert list(line.get_xdata()) == [horizon_days, horizon_days]
+        # the series go on after it: the drain is drawn, on the far side of the line
+        assert max(max(ln.get_xdata()) for ln in ax.get_lines() if (ln.get_gid() or "").startswith("queue:")) \
+            > horizon_days
+    labels = [t for ax in panels for t in ax.texts if t.get_gid() == "horizon_label:0"]
+    assert len(labels) == 1 and labels[0].get_text() == "horizon: counted departures end"
+    assert "horizon" in panels[-1].get_xlabel()
+
+
+
+# --- the map's colour scales ------------------------------------------------------------------
+
+def colour_bar(fig):
+    (bar,) = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    return bar
+
+
+def test_a_few_long_port_delays_do_not_make_every_border_one_colour():
+    """Ferry ports' days beside borders' hours: a log scale above 1 h, said on the colour bar."""
+    from matplotlib.colors import Normalize, SymLogNorm
+
+    from corridor_sim.plots.network_map import colour_scale
+
+    hours = [2.0, 3.0, 2.5, 4.0, 80.0, 60.0]
+    scale = colour_scale(hours)
+    assert isinstance(scale.norm, SymLogNorm) and "log scale" in scale.note
+    assert scale.norm.vmin == 0 and scale.norm.vmax == 80.0
+    assert scale.norm(3.0) - scale.norm(2.0) > 0.05  # on a linear scale: 1/80 of it, the same colour
+    assert scale.ticks[0] == 0 and all(t <= 80 for t in scale.ticks)
+    even = colour_scale([2.0, 3.0, 2.5, 4.0, 6.0])
+    assert type(even.norm) is Normalize and even.note == "" and even.norm.vmax == 6.0
+    centred = colour_scale([-3.0, 0.2, 0.1, -0.3, 0.5], centred=True)
+    assert centred.norm.vmin == -3.0 and centred.norm.vmax == 3.0 and centred.norm(0.0) == pytest.approx(0.5)
+    assert centred.ticks == sorted(-t for t in centred.ticks)  # symmetric about zero
+
+
+def test_the_map_scale_keeps_border_differences_visible_beside_the_ports(compared):
+    from matplotlib.colors import SymLogNorm
+
+    def a_slow_port(summary):  # days to leave port_c by sea, hours everywhere else
+        for s in summary["scenarios"].values():
+            for x in s["crossings"]:
+                if (x["node"], x["crossing"]) == ("port_c", "CC outbound"):
+                    x["time_h"] = {**x["time_h"], "mean": 80.0}
+
+    result = edited(compared, a_slow_port)
+    assert sorted(link_delays(result, "located").values())[-2] < 80.0 / 5
+    fig = network_map(result)
+    (lines,) = [c for c in fig.axes[0].collections if c.get_gid() == "links"]
+    assert isinstance(lines.norm, SymLogNorm)
+    bar = colour_bar(fig)
+    assert "log scale above 1 h" in bar.get_xlabel()
+    labels = [t.get_text() for t in bar.get_xticklabels()]
+    assert labels[:3] == ["0", "1", "3"] and not any("$" in t for t in labels)
+
+
+def test_a_comparison_of_two_gets_a_difference_map_centred_on_zero(compared, three):
+    from corridor_sim.plots.network_map import difference_map, link_changes
+
+    assert "difference_map" in [p.name for p in supported_plots(compared)]
+    assert "difference_map" not in [p.name for p in supported_plots(three)]  # three scenarios: which pair?
+    fig = difference_map(compared)
+    ax = fig.axes[0]
+    (lines,) = by_gid(ax, "links")
+    changes = link_changes(compared, "more-lanes")
+    crossings = {(x["node"], x["crossing"]): x["time_h"]["mean"]
+                 for x in compared.summary_dict["comparison"]["more-lanes"]["flows"]["*"]["crossings"]}
+    assert changes[("origin", "post")] == pytest.approx(crossings[("post", "AA->BB")])
+    assert changes[("port_b", "post")] == pytest.approx(
+        (crossings[("port_b", "BB outbound")] + crossings[("post", "BB->AA")]) / 2)
+    assert np.allclose(lines.get_array(), [changes[p] for p in sorted(changes)])
+    assert lines.get_cmap().name == "RdBu_r"
+    assert lines.norm(0.0) == pytest.approx(0.5) and lines.norm.vmin == -lines.norm.vmax
+    assert lines.norm.vmax >= max(abs(v) for v in changes.values())
+    bar = colour_bar(fig)  # its own colour bar, not the delay map's
+    assert "paired change" in bar.get_xlabel() and "(h)" in bar.get_xlabel()
+    assert "more-lanes against located" == ax.get_title("left")
+
+
+def test_map_labels_of_nearby_nodes_do_not_overlap(compared):
+    """Two ports a few km apart with long names: each label goes where it overlaps no other."""
+    from corridor_sim.results.run_result import RunResult
+
+    moved = {"nodes.port_c.lat": 41.14, "nodes.port_c.lon": 62.12, "nodes.port_b.label": "Baku International Sea Port",
+             "nodes.port_c.label": "Turkmenbashi International Port", "nodes.post.lat": 41.13, "nodes.post.lon": 61.9}
+    result = RunResult([derive(s, moved) for s in compared.scenarios.values()], compared.stats, meta=compared.meta,
+                       summary=compared.summary_dict, source=compared.source)
+
+    def label_boxes(fig):
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        return [{t.get_gid(): t.get_window_extent(renderer) for t in ax.texts if (t.get_gid() or "").startswith("label:")}
+                for ax in fig.axes if ax.get_label() != "<colorbar>"]
+
+    fig = network_map(result)
+    for boxes in label_boxes(fig):
+        assert set(boxes) == {"label:post", "label:port_b", "label:port_c"}
+        ax = fig.axes[0]
+        b, c = (ax.transData.transform((s.lon, s.lat)) for s in (result.scenarios["located"].nodes[n]
+                                                                  for n in ("port_b", "port_c")))
+        assert abs(b[0] - c[0]) < boxes["label:port_c"].width  # at one offset each, they would overlap
+        for a, other in [(a, o) for a in boxes for o in boxes if a < o]:
+            assert not boxes[a].overlaps(boxes[other]), (a, other)
+    # the same places every time (the files are byte-identical)
+    again = network_map(result)
+    assert [[(k, tuple(v.extents)) for k, v in sorted(p.items())] for p in label_boxes(again)] == \
+        [[(k, tuple(v.extents)) for k, v in sorted(p.items())] for p in label_boxes(fig)]
+    from corridor_sim.plots.network_map import difference_map
+
+    (boxes,) = label_boxes(difference_map(result))
+    assert not any(boxes[a].overlaps(boxes[o]) for a in boxes for o in boxes if a < o)

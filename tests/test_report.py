@@ -111,7 +111,7 @@ def test_a_single_run_says_there_is_no_comparison(single):
 
 def test_every_supported_plot_is_embedded_and_nothing_is_fetched(compared, page):
     names = [p.name for p in supported_plots(compared)]
-    assert len(page.images) == len(names) == 9
+    assert len(page.images) == len(names) == 10  # with the difference map of the two
     for image in page.images:
         assert image["src"].startswith("data:image/png;base64,") and image["alt"]
         png = base64.b64decode(image["src"].split(",", 1)[1])

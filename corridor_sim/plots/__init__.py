@@ -17,7 +17,7 @@ from .components import time_components
 from .cost_distance import cost_distance
 from .crossings import crossing_table, crossing_times
 from .lead_time import lead_time_ecdf
-from .network_map import located, network_map
+from .network_map import compared_pair, difference_map, located, network_map
 from .paired import has_paired, paired_differences
 from .queues import queue_lengths
 from .style import FORMATS, check_formats, figure_bytes, save_figure
@@ -64,6 +64,8 @@ PLOTS: tuple[Plot, ...] = (
          lambda r: not r.sweep.empty and "lead_time_mean_h" in r.sweep),
     Plot("network_map", "The corridor on a map, links coloured by mean delay", network_map,
          lambda r: any(located(s) for s in r.scenarios.values())),
+    Plot("difference_map", "The paired change at each crossing on the map, the measure against the baseline",
+         difference_map, lambda r: compared_pair(r) is not None),
     Plot("tradeoff", "Time saved against violations let through, per compared scenario, with 95% CIs", tradeoff,
          has_tradeoff, True, has_tradeoff),
 )
@@ -129,5 +131,5 @@ def write_plots(result: RunResult, directory: str | Path, formats: Sequence[str]
 __all__ = [
     "PLOTS", "Plot", "FORMATS", "supported_plots", "render_plots", "write_plots", "with_cached_tables", "figure_bytes", "save_figure",
     "lead_time_ecdf", "time_components", "crossing_times", "time_distance", "cost_distance", "queue_lengths", "sweep_curve",
-    "network_map", "paired_differences",
+    "network_map", "difference_map", "paired_differences",
 ]

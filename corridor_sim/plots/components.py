@@ -11,10 +11,17 @@ from matplotlib.figure import Figure
 from ..model.truck import COMPONENTS
 from ..results.run_result import RunResult
 from .data import finite, flow_label, group_summary, require, scenario_label
-from .style import COMPONENT_COLOURS, COMPONENT_LABELS, figure_and_axes, styled
+from .style import COMPONENT_COLOURS, COMPONENT_LABELS, figure_and_axes, hours_text, styled
 
 LABEL_MIN_SHARE = 0.06  # segments narrower than this share of the longest bar are not labelled
+TINY_H = 1e-9           # a component no drawn scenario spent time in is left out, legend too
 CI_OFFSET = 0.38        # the lead-time CI is drawn just above its bar (bars are 0.6 high)
+
+
+def drawn_components(summaries: dict) -> list[str]:
+    """The components some drawn scenario spent time in: a category at zero everywhere (no ferry on
+    the route, no permits) would only lengthen the legend."""
+    return [c for c in COMPONENTS if any(abs(s["components_h"][c]) > TINY_H for s in summaries.values())]
 
 
 @styled
@@ -27,15 +34,16 @@ def time_components(result: RunResult, ax: Axes | Figure | None = None, flow: st
     rows = list(range(len(names)))[::-1]  # first scenario on top
     longest = max(sum(s["components_h"][c] for c in COMPONENTS) for s in summaries.values())  # type: ignore[index]
     left = [0.0] * len(names)
-    for c in COMPONENTS:
+    for c in drawn_components(summaries):
         widths = [summaries[n]["components_h"][c] for n in names]  # type: ignore[index]
         bars = ax.barh(rows, widths, left=left, height=0.6, color=COMPONENT_COLOURS[c],
                        label=COMPONENT_LABELS[c], gid=f"component:{c}", edgecolor="white", linewidth=0.5)
-        for bar, width in zip(bars, widths):
+        for bar, width, name in zip(bars, widths, names):
             if longest > 0 and width / longest >= LABEL_MIN_SHARE:
                 dark = c in ("drive", "queue", "inspection", "closed")
-                ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2, f"{width:.0f}",
-                        ha="center", va="center", fontsize=8, color="white" if dark else "black")
+                ax.text(bar.get_x() + width / 2, bar.get_y() + bar.get_height() / 2, hours_text(width),
+                        ha="center", va="center", fontsize=8, color="white" if dark else "black",
+                        gid=f"hours:{c}:{name}")
         left = [a + b for a, b in zip(left, widths)]
     right: float = longest
     for row, name, total in zip(rows, names, left):

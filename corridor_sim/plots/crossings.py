@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..results.run_result import RunResult
-from .data import crossing_order, finite, flow_label, require, scenario_label
+from .data import crossing_order, finite, flow_label, node_label, require, scenario_label
 from .style import figure_and_axes, scenario_colours, styled
 
 
@@ -53,11 +53,11 @@ def crossing_times(result: RunResult, ax: Axes | Figure | None = None, flow: str
                 gid=f"bars:{name}")
         ax.errorbar(means, rows + offset, xerr=[lows, highs], fmt="none", ecolor="black", elinewidth=0.9,
                     capsize=2.5, label=f"_ci:{name}")
-    ax.set_yticks(rows, [f"{node}  {crossing}" for node, crossing in keys])
+    ax.set_yticks(rows, [f"{node_label(result, node)}  {crossing}" for node, crossing in keys])
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(left=0)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("mean time to clear the crossing (h), with 95% CI; crossings in route order")
+    ax.set_xlabel("mean time to clear (h), with 95% CI; crossings in route order")  # fits beside long labels
     ax.set_title(f"Time to clear each crossing, {flow_label(flow)}")
     if len(names) > 1:
         ax.legend(loc="lower right")

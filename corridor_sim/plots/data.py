@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..errors import OutputError
-from ..scenario.network import build_graph, controls_at, crossing_label, resolve_route
+from ..scenario.network import build_graph, controls_at, crossing_label, place_name, resolve_route
 from ..scenario.schema import Caravan, Flow, Scenario
 
 if TYPE_CHECKING:
@@ -40,6 +40,21 @@ def scenario_label(result: RunResult, name: str) -> str:
     """A scenario as legends show it: its `label`, or its name."""
     scenario = result.scenarios.get(name)
     return scenario.label if scenario is not None and scenario.label else name
+
+
+def node_label(result: RunResult, node: str) -> str:
+    """A node as people know it, as the terminal and the report name it: its short `label` in the
+    first scenario that has the node, else its id (drawn as written: the style turns mathtext off)."""
+    for scenario in result.scenarios.values():
+        if node in scenario.nodes:
+            return place_name(scenario, node, short=True)
+    return node
+
+
+def control_label(result: RunResult, control: str) -> str:
+    """A control (`node country direction`) with its node's label: `Red Bridge AZ exit`."""
+    node, _, rest = control.partition(" ")
+    return f"{node_label(result, node)} {rest}".strip()
 
 
 def flow_label(flow: str | None) -> str:

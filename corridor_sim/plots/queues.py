@@ -2,7 +2,8 @@
 
 From the `queues` table (replication 0, trucks waiting for a lane or an inspection bay, sampled
 on a regular grid). The busiest controls are those with the longest time-average queue in any
-scenario; the warm-up, whose trucks are not counted, is shaded.
+scenario; the warm-up, whose trucks are not counted, is shaded, and a dashed line marks the horizon,
+the end of the counted window, so the drain after it is not read as the queue falling.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ..results.run_result import RunResult
-from .data import require, scenario_label
+from .data import control_label, require, scenario_label
 from .style import new_figure, scenario_colours, styled
 
 TOP_CONTROLS = 4
@@ -44,6 +45,8 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
     colours = scenario_colours(list(result.scenarios))
     first = next(iter(result.scenarios.values()))
     warmup_days = first.clock.warmup / 24.0
+    # the end of the counted window: trucks depart until the horizon, then the queues drain
+    horizons = sorted({s.clock.horizon / 24.0 for s in result.scenarios.values()})
     baseline = result.baseline or next(iter(result.scenarios))
     handles: dict[str, Line2D] = {}
     for ax, control in zip(axes, controls):
@@ -59,10 +62,17 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
             handles.setdefault(name, line)
         if warmup_days > 0:
             ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
-        ax.set_title(control, fontsize=9, fontweight="normal")
+        for i, day in enumerate(horizons):
+            ax.axvline(day, color="#555555", linestyle="--", linewidth=0.9, zorder=1, gid=f"horizon:{i}")
+            if ax is axes[0]:
+                ax.annotate("horizon: counted departures end", (day, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
+                            textcoords="offset points", ha="left", va="top", fontsize=7.5, color="#555555",
+                            gid=f"horizon_label:{i}")
+        ax.set_title(control_label(result, control), fontsize=9, fontweight="normal")
+        ax.set_gid(f"control:{control}")
         ax.set_ylabel("trucks")
         ax.set_ylim(bottom=0)
-    axes[-1].set_xlabel("simulated time (days); grey: warm-up, not counted")
+    axes[-1].set_xlabel("simulated time (days); grey: warm-up, not counted; dashed: horizon (then the drain)")
     axes[0].set_xlim(left=0)
     fig.suptitle(f"Queue length at the busiest controls, replication {replication}", x=0.02, ha="left",
                  fontsize=11, fontweight="bold")

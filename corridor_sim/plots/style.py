@@ -139,6 +139,15 @@ def _palette_png(data: bytes) -> bytes:
     return out.getvalue()
 
 
+WHOLE_HOURS_FROM = 10.0  # below this a label keeps one decimal: 0.28 h is "0.3", not "0"
+
+
+def hours_text(hours: float) -> str:
+    """Hours as a label on a bar or a stop: one decimal below 10 h, whole hours above (a short
+    wait written "0" reads as none, a long one written "251.4" is noise)."""
+    return f"{hours:.1f}" if abs(hours) < WHOLE_HOURS_FROM - 0.05 else f"{hours:.0f}"
+
+
 def hours_to_days_axis(ax: Axes, which: str = "x") -> None:
     """A secondary axis in days opposite an axis in hours (long journeys read better in days)."""
     functions = (lambda h: h / 24.0, lambda d: d * 24.0)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..experiment import short_keys
 from ..results.run_result import RunResult
@@ -45,6 +46,12 @@ def sweep_frame(result: RunResult) -> tuple[pd.DataFrame, str]:
     if len(paths) > 1:
         frame["series"] = [", ".join(f"{keys[p]}={row[p]}" for p in paths[1:]) for _, row in table.iterrows()]
     return frame, paths[0]
+
+
+def integral(values: list) -> bool:
+    """Every value a whole number (lanes, bays, vessels): the axis gets no ticks between them."""
+    return all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+               and float(v).is_integer() for v in values)
 
 
 def _positions(values: list) -> tuple[np.ndarray, list[str] | None]:
@@ -94,9 +101,12 @@ def sweep_curve(data: RunResult | pd.DataFrame, ax: Axes | Figure | None = None,
                                 linewidth=0, gid=f"difference_ci:{label or 'sweep'}")
             bottom.plot(x, part["difference"].to_numpy(dtype=float), marker="o", color=colour,
                         gid=f"difference:{label or 'sweep'}", label=label or "paired difference")
+    whole = labels is None and integral(frame["value"].to_list())
     for axes in (top, bottom):
         if axes is not None and labels is not None:
             axes.set_xticks(range(len(labels)), labels)
+        elif axes is not None and whole:  # 2.5 lanes is not a point of the sweep
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     top.set_ylabel("mean lead time (h)")
     top.legend(loc="best")
     if bottom is None:

@@ -21,8 +21,8 @@ from matplotlib.figure import Figure
 from ..scenario.network import build_graph
 from ..results.run_result import RunResult
 from ..scenario.schema import Scenario
-from .data import finite, group_summary, require, scenario_label
-from .style import figure_and_axes, hours_to_days_axis, scenario_colours, styled
+from .data import finite, group_summary, node_label, require, scenario_label
+from .style import figure_and_axes, hours_text, hours_to_days_axis, scenario_colours, styled
 
 GRID_POINTS = 600        # hours at which the replications' journeys are compared
 DWELL_LABEL_SHARE = 0.02  # name the nodes where the truck stayed at least this share of its journey
@@ -200,12 +200,12 @@ def time_distance(result: RunResult, ax: Axes | Figure | None = None, group: str
         if any(abs(x - px) < 0.09 * longest and abs(km - pk) < 0.05 * top_km for px, pk in placed):
             continue
         placed.append((x, km))
-        ax.annotate(f"{node} {end - start:.0f} h", xy=(x, km), xytext=(0, 5), textcoords="offset points",
-                    ha="center", fontsize=7.5, color="#333333",
+        ax.annotate(f"{node_label(result, node)} {hours_text(end - start)} h", xy=(x, km), xytext=(0, 5),
+                    textcoords="offset points", ha="center", fontsize=7.5, color="#333333", gid=f"stop:{node}",
                     bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     right = ax.secondary_yaxis("right")
     stops = _spaced_stops(_dwells(first), STOP_LABEL_GAP * float(first.km[-1] or 1.0))
-    right.set_yticks(list(stops), list(stops.values()), fontsize=7)
+    right.set_yticks(list(stops), [node_label(result, n) for n in stops.values()], fontsize=7)
     right.tick_params(length=0)
     ax.set_xlabel("hours since departure (h)")
     ax.set_ylabel("distance travelled (km, road and sea)")
