@@ -92,9 +92,9 @@ def apply_override(data: dict, parts: list[str], value: Any, in_place: bool = Fa
     target: Any = out
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
-        where = format_path(_typed(parts[:i]))
         if isinstance(target, list):
             if not (part.isdigit() and int(part) < len(target)):
+                where = format_path(_typed(parts[:i]))  # said only on an error: a long path is not walked again a step
                 raise ScenarioError(Problem(f"--set {'.'.join(parts)}",
                                             f"{where} is a list of {len(target)} item(s); expected an index 0..{len(target) - 1}, got {part!r}"))
             if last:
@@ -112,6 +112,7 @@ def apply_override(data: dict, parts: list[str], value: Any, in_place: bool = Fa
                     target[part] = {}
                 target = target[part]
         else:
+            where = format_path(_typed(parts[:i]))
             raise ScenarioError(Problem(f"--set {'.'.join(parts)}", f"{where} is the value {target!r}, not a mapping"))
     return out
 
