@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from corridor_sim.animate import Moves, animate, check_coordinates, moves_from_trace, queue_at
+from corridor_sim.animate import (FERRY_LABEL, QUEUE_AREA, Moves, QueueKey, animate, check_coordinates, figure,
+                                  ferry_queues, moves_from_trace, panel_of, queue_at)
 from corridor_sim.model.stats import Changes
 from corridor_sim.cli import main
 from corridor_sim.errors import OutputError, ScenarioError
@@ -67,6 +68,55 @@ def test_moves_follow_the_trace_of_one_replication():
     assert np.all(moves.t1 >= moves.t0)
     convoy = {t for t in rep.trucks["truck"][rep.trucks["group"] == rep.groups.index("convoy")]}
     assert set(moves.truck[moves.caravan]) == convoy and len(convoy) == 4
+
+
+def _waiting(trace, port, t):
+    """Trucks that left `port` (their controls passed) and had not yet boarded a vessel at time t."""
+    rows = sorted(trace, key=lambda r: (r[0], r[3]))
+    return sum(1 for a, b in zip(rows, rows[1:]) if a[0] == b[0] and a[1] == b[1] == port
+               and (a[2], b[2]) == ("leave", "board") and a[3] <= t < b[3])
+
+
+def test_the_ferry_queue_is_the_trucks_between_leaving_the_port_and_boarding():
+    scenario = build_scenario(located())
+    rep = simulate(scenario, 0, trace=True, record_queues=True)
+    series = ferry_queues(rep)
+    assert set(series) == {("port_b", "port_c"), ("port_c", "port_b")}
+    times = np.linspace(24.0, 96.0, 40)
+    for (port, _), changes in series.items():
+        assert list(queue_at(changes, times)) == [_waiting(rep.trace, port, t) for t in times]
+    # the stretch counted is the ferry wait of the trucks' own time booking
+    rows = sorted(rep.trace, key=lambda r: (r[0], r[3]))
+    waits = {}
+    for a, b in zip(rows, rows[1:]):
+        if a[0] == b[0] and (a[2], b[2]) == ("leave", "board"):
+            waits[a[0]] = waits.get(a[0], 0.0) + b[3] - a[3]
+    booked = dict(zip(rep.trucks["truck"].tolist(), rep.trucks["ferry_wait_h"].tolist()))
+    assert any(w > 0 for w in booked.values())
+    assert booked == pytest.approx({truck: waits.get(truck, 0.0) for truck in booked})
+
+
+def test_the_ferry_queue_is_drawn_at_its_port_sized_by_the_trucks_waiting():
+    scenario = build_scenario(located())
+    rep = simulate(scenario, 0, trace=True, record_queues=True)
+    times = np.linspace(24.0, 72.0, 25)
+    panel = panel_of(scenario, rep, check_coordinates(scenario), times)
+    key = QueueKey("port_b", "port_c", True)
+    i = int(np.argmax(panel.queues[key]))
+    expected = _waiting(rep.trace, "port_b", times[i])
+    assert expected > 0 and panel.queues[key][i] == expected
+    fig, frame, moving = figure(panel, times)
+    frame(i)
+    ax = fig.axes[0]
+    (ferry,) = [c for c in ax.collections if c.get_gid() == "ferry_queues"]
+    assert ferry in moving
+    ports = [tuple(xy) for xy in ferry.get_offsets()]
+    sizes = dict(zip(ports, ferry.get_sizes()))
+    assert sizes[(62.0, 41.1)] == QUEUE_AREA * expected  # port_b
+    assert sizes[(63.5, 40.6)] == QUEUE_AREA * panel.queues[QueueKey("port_c", "port_b", True)][i]
+    assert FERRY_LABEL in [t.get_text() for t in ax.get_legend().get_texts()]
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels()]
+    assert "port_b\nferry to port_c" in ticks
 
 
 def test_animate_writes_a_gif_with_the_frames_asked_for(scenario_file, tmp_path, capsys):

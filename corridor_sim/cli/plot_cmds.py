@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = sub.add_parser("animate", help="an animated map (GIF) of one replication: trucks, queues, the clock",
                        description="Simulate one replication of SCENARIO with every truck traced, over a short "
                                    "window after the warm-up, and write an animated GIF of the trucks moving "
-                                   "along the corridor and the queues at the controls.")
+                                   "along the corridor, the queues at the controls and the trucks waiting at "
+                                   "each port for a vessel.")
     a.add_argument("file", metavar="SCENARIO", help="scenario file (its nodes need lat/lon)")
     a.add_argument("-o", "--output", metavar="FILE.gif", help="output file (default results/NAME-animation.gif)")
     a.add_argument("--days", type=float, default=7.0, help="days shown after the warm-up (default 7)")
