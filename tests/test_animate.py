@@ -105,7 +105,7 @@ def test_the_ferry_queue_is_drawn_at_its_port_sized_by_the_trucks_waiting():
     i = int(np.argmax(panel.queues[key]))
     expected = _waiting(rep.trace, "port_b", times[i])
     assert expected > 0 and panel.queues[key][i] == expected
-    fig, frame, moving = figure(panel, times)
+    fig, frame, moving = figure([panel], times)
     frame(i)
     ax = fig.axes[0]
     (ferry,) = [c for c in ax.collections if c.get_gid() == "ferry_queues"]
@@ -172,3 +172,67 @@ def test_the_animation_is_drawn_on_the_base_map_with_the_places_named(scenario_f
     ((ax, land),) = drawn
     assert land in ax.collections and len(land.get_paths()) > 0
     assert land.get_zorder() < min(c.get_zorder() for c in ax.collections if c is not land)
+
+
+def _scenario_file(tmp_path, file, **changes):
+    data = located(**changes)
+    path = tmp_path / f"{file}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_a_measure_is_drawn_beside_its_baseline_on_the_same_trucks_and_clock(tmp_path, monkeypatch, capsys):
+    import corridor_sim.animate as animate_module
+
+    base = _scenario_file(tmp_path, "base")
+    data = located(name="two-lanes", experiment={"replications": 3, "seed": 99})  # its own seed is not used
+    data["label"] = "Two lanes $2"
+    data["nodes"]["post"]["lanes"] = 2
+    measure = tmp_path / "measure.yaml"
+    measure.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    real, built = animate_module.figure, []
+
+    def recording(panels, times):
+        built.append((panels, real(panels, times)))
+        return built[-1][1]
+
+    monkeypatch.setattr(animate_module, "figure", recording)
+    monkeypatch.chdir(tmp_path)
+    assert main(["animate", str(base), str(measure), "--days", "1", "--frames", "4", "--fps", "5"]) == 0
+    out = tmp_path / "results" / "located-vs-two-lanes-animation.gif"
+    assert str(out.relative_to(tmp_path)) in capsys.readouterr().out
+    with Image.open(out) as gif:
+        assert gif.n_frames == 4 and gif.size == (1600, 400)
+    ((panels, (fig, _frame, _moving)),) = built
+    maps = [ax for ax in fig.axes if ax.get_legend() is not None]
+    assert [ax.get_title(loc="left") for ax in maps] == ["located", "Two lanes $2"]  # drawn as written
+    assert len(fig.axes) == 4
+    bars = [ax for ax in fig.axes if ax not in maps]
+    assert [t.get_text() for t in bars[0].get_xticklabels()] == [t.get_text() for t in bars[1].get_xticklabels()]
+    assert bars[0].get_ylim() == bars[1].get_ylim()
+    # common random numbers: the trucks that set off in the window set off at the same times in both
+    departures = []
+    for panel in panels:
+        first = {}
+        for truck, t0 in zip(panel.moves.truck.tolist(), panel.moves.t0.tolist()):
+            first[truck] = min(t0, first.get(truck, t0))
+        departures.append(sorted(t for t in first.values() if t < 48.0))
+    assert departures[0] and departures[0] == departures[1]
+
+
+@pytest.mark.parametrize("change, said", [
+    ({"clock": {"start": "2026-01-06T00:00", "horizon": "6d", "warmup": "1d"}},
+     "clock.start 2026-01-06 00:00 where located has 2026-01-05 00:00"),
+    ({"nodes": {**located()["nodes"], "depot": {"kind": "terminal", "country": "AA", "lat": 41.0, "lon": 59.0}}},
+     "node depot only in other"),
+    ({"clock": {"start": "2026-01-05T00:00", "horizon": "6d", "warmup": "2d"}},  # past the window of --days 1
+     "clock.warmup 48 h where located has 24 h"),
+])
+def test_a_second_scenario_with_other_nodes_or_dates_is_refused_in_one_line(tmp_path, capsys, change, said):
+    base = _scenario_file(tmp_path, "base")
+    other = _scenario_file(tmp_path, "other", name="other", **change)
+    out = tmp_path / "a.gif"
+    assert main(["animate", str(base), str(other), "-o", str(out), "--days", "1", "--frames", "2"]) == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and "other cannot be shown beside located" in err[0] and said in err[0], err
+    assert not out.exists()
