@@ -41,19 +41,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_plot_options(d)
     d.set_defaults(func=demo)
 
-    a = sub.add_parser("animate", help="an animated map (GIF) of one replication: trucks, queues, the clock",
-                       description="Simulate one replication of SCENARIO with every truck traced, over a short "
+    a = sub.add_parser("animate", help="an animated map (GIF) of one replication: trucks, queues, the clock; "
+                                       "a measure beside its baseline",
+                       description="Simulate one replication of BASE with every truck traced, over a short "
                                    "window after the warm-up, and write an animated GIF of the trucks moving "
-                                   "along the corridor and the queues at the controls.")
-    a.add_argument("file", metavar="SCENARIO", help="scenario file (its nodes need lat/lon)")
-    a.add_argument("-o", "--output", metavar="FILE.gif", help="output file (default results/NAME-animation.gif)")
+                                   "along the corridor, the queues at the controls and the trucks waiting at "
+                                   "each port for a vessel. With MEASURE, the two side by side, each panel titled "
+                                   "with its scenario's label, on the same replication and seed (the same trucks) "
+                                   "and one clock; MEASURE must have BASE's nodes and dates.")
+    a.add_argument("file", metavar="BASE", help="scenario file (its nodes need lat/lon)")
+    a.add_argument("measure", nargs="?", metavar="MEASURE",
+                   help="a second scenario file, drawn beside BASE (the same nodes and dates)")
+    a.add_argument("-o", "--output", metavar="FILE.gif",
+                   help="output file (default results/NAME-animation.gif; results/BASE-vs-MEASURE-animation.gif "
+                        "with MEASURE, by the scenarios' names)")
     a.add_argument("--days", type=float, default=7.0, help="days shown after the warm-up (default 7)")
     a.add_argument("--frames", type=int, default=120, help="frames (default 120)")
     a.add_argument("--fps", type=int, default=10, help="frames per second (default 10)")
     a.add_argument("--replication", type=int, default=0, help="which replication (default 0)")
-    a.add_argument("--seed", type=int, help="root seed (default: the scenario's)")
+    a.add_argument("--seed", type=int, help="root seed (default: BASE's, for both scenarios)")
     a.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
-                   help="override a scenario value (repeatable)")
+                   help="override a value in both scenarios (repeatable)")
     a.add_argument("--force", action="store_true", help="replace an existing file")
     a.set_defaults(func=animate)
 
@@ -161,12 +169,14 @@ def animate(args: argparse.Namespace) -> int:
     from ..scenario import load_scenario
 
     scenario = load_scenario(args.file, args.overrides)
+    other = load_scenario(args.measure, args.overrides) if args.measure else None
     if args.replication < 0:
         raise CorridorSimError(f"--replication must be at least 0, got {args.replication}")
     if args.seed is not None and args.seed < 0:
         raise CorridorSimError(f"--seed must be a whole number of at least 0, got {args.seed}")
-    output = Path(args.output) if args.output else Path("results") / f"{scenario.name}-animation.gif"
+    name = scenario.name if other is None else f"{scenario.name}-vs-{other.name}"
+    output = Path(args.output) if args.output else Path("results") / f"{name}-animation.gif"
     file = draw(scenario, output, days=args.days, frames=args.frames, fps=args.fps, replication=args.replication,
-                seed=args.seed, force=args.force)
+                seed=args.seed, force=args.force, other=other)
     console.line(f"{file} ({args.frames} frames, {args.days:g} days after the warm-up)")
     return 0
