@@ -13,20 +13,6 @@ from corridor_sim.scenario.loader import build_scenario
 settings.register_profile("reproducible", derandomize=True)
 settings.load_profile("reproducible")
 
-# Tests run on every core (pyproject.toml: pytest-xdist, --dist loadgroup). A module's tests stay in
-# one worker, so a module-scoped fixture (a long comparison, a browser) is built once; the modules
-# below have none and many long tests each (a demo at full size, a bundled scenario), so their tests
-# are spread over the workers one by one.
-SPREAD = {"test_demo.py", "test_bundled_scenarios.py", "test_hostile_cases.py", "test_contract.py"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items) -> None:
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
-
-
 FIXTURES = Path(__file__).parent / "fixtures"
 CONTRACT = FIXTURES / "contract"
 ROOT = Path(__file__).resolve().parent.parent
