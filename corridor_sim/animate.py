@@ -32,7 +32,7 @@ from .results.modes import as_created
 from .model import simulate
 from .model.records import ReplicationResult
 from .model.stats import Changes
-from .scenario.budget import check_budget
+from .scenario.budget import check_budget, wall_limit
 from .scenario.network import build_graph, place_name
 from .plots.basemap import draw_basemap
 from .plots.style import OKABE_ITO, style
@@ -231,7 +231,7 @@ def animate(scenario: Scenario, output: str | Path, days: float = 7.0, frames: i
     times = np.linspace(start_h, stop_h, frames)
     panels = []
     for s, c in zip(scenarios, coords):
-        rep = simulate(s, replication, seed, trace=True, record_queues=True)
+        rep = simulate(s, replication, seed, trace=True, record_queues=True, wall_limit=wall_limit(s))
         panels.append(panel_of(s, rep, c, times))
         del rep  # the trace is drawn from the moves
     output.parent.mkdir(parents=True, exist_ok=True)
