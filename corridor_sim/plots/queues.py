@@ -63,7 +63,7 @@ def queue_lengths(result: RunResult, fig: Figure | None = None, top: int = TOP_C
         if warmup_days > 0:
             ax.axvspan(0, warmup_days, color="#eeeeee", zorder=0, linewidth=0)
         for i, day in enumerate(horizons):
-            ax.axvline(day, color="#555555", linestyle="--", linewidth=0.9, zorder=1, gid=f"horizon:{i}")
+            ax.axvline(day, color="#555555", linestyle="--", linewidth=0.9, zorder=3, gid=f"horizon:{i}")
             if ax is axes[0]:
                 ax.annotate("horizon: counted departures end", (day, 1.0), xycoords=("data", "axes fraction"), xytext=(3, -2),
                             textcoords="offset points", ha="left", va="top", fontsize=7.5, color="#555555",
