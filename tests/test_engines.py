@@ -115,6 +115,8 @@ RECIPES = {
         "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
         "false_alarm": draw(st.floats(0, 0.5)), "green_share": draw(st.sampled_from([0, 0.2])),
         "hours": draw(st.sampled_from(["24/7", "Mon-Fri 08:00-18:00"]))}),
+    "classed_scanners": lambda draw, d: (_set(d, "customs.CC.priority_regimes", ["etir"]), _set(
+        d, "nodes.second.scanners", {"count": 1, "scan": EXP(0.2), "hit_rate": 0.5, "false_alarm": 0.1})),
     "shared_scanners": lambda draw, d: _set(d, "nodes.second.scanners", {
         "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
         "false_alarm": draw(st.floats(0, 0.5)), "serves": "both_directions"}),

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 from heapq import heappop, heappush, heapreplace
 from itertools import count
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from ..errors import SimulationError
+from .classed import ClassServers
 from .columns import Cohort, ColumnRun, _verdicts, per_truck_column
 from .customs import Channel
 from .driving import rest_needed
@@ -84,6 +86,8 @@ class Flow:
         self.departs: list[float] = []  # their times on the loop's clock
         self.reach: list[float] = []    # when each truck reaches its first control (or the end of its plan)
         self.noncompliant: list[bool] = []
+        self.aeo: list[bool] = []       # the class of each truck: its AEO status and regime (index)
+        self.regime: list[int] = []
         # under driving rules, each truck's hours since a break and today, and when it last drove
         self.since_break: list[float] = []
         self.today: list[float] = []
@@ -124,6 +128,8 @@ class Flow:
         self.cohorts.append(cohort)
         self.reach += cohort.now.tolist()
         self.noncompliant += cohort.noncompliant.tolist()
+        self.aeo += cohort.aeo.tolist()
+        self.regime += cohort.regime.tolist()
         if cohort.since_break is not None and cohort.today is not None and cohort.last_drive_end is not None:
             self.since_break += cohort.since_break.tolist()
             self.today += cohort.today.tolist()
@@ -193,13 +199,15 @@ class Stop:
     """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
     to leave, each a heap in order of time."""
 
-    __slots__ = ("control", "arrivals", "scans", "bays", "leaves", "timed")
+    __slots__ = ("control", "arrivals", "scans", "bays", "leaves", "timed", "classed")
 
     def __init__(self, control: Any) -> None:
         self.control = control
         # its verdict reads when the officers start on the truck (a release to audit is dated
         # then): judged one by one as each takes its lane, not ahead in columns
         self.timed = bool(control.features & ONE_BY_ONE)
+        # some trucks go first: lanes and bays taken by class, a start made when the clock gets there
+        self.classed = isinstance(control.fifo_lanes, ClassServers)
         # (time, seq, flow, truck, queue, position, start, queue0, channel, inspection, found, scan row)
         self.scans: list[tuple] = []
         self.arrivals: list[tuple] = []  # (time, seq, flow, truck, queue hours so far, position in plan)
@@ -238,7 +246,9 @@ class Batch:
             if flow.next_at < until:
                 self._departures(flow, until)
         for stop in self.stops.values():
-            if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
+            if stop.classed:
+                self._serve_classed(stop, until)
+            elif (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
                     (stop.scans and stop.scans[0][0] < until):
                 self._serve(stop, until)
             if stop.leaves and stop.leaves[0][0] < until:
@@ -376,6 +386,90 @@ class Batch:
                 if inspection > 0:
                     end = end + inspection
                 heappush(leaves, (end, next(order), flow, k, q, pos, start, q0, RED, detected))
+
+    def through(self, control: Any) -> Callable[[float], None]:
+        """What starts the trucks outside the loop at `control` (lanes taken by class) up to and at a
+        time, for a truck of the loop that wakes then to see whether it is first in line."""
+        stop = self.stops[id(control)]
+        return lambda t: self._serve_classed(stop, t, through=True)
+
+    def _serve_classed(self, stop: Stop, until: float, through: bool = False) -> None:
+        """`_serve` where some trucks go first (`classed.py`): starts, and arrivals at the lanes and
+        the bays, in order of time before `until` (`through`: and at it), a start before an arrival
+        at the same moment (a truck through its lane lets the next one in before it asks for a
+        bay, as on the pools). A start waits for the truck of the event loop first in line, which
+        starts itself when the clock gets there."""
+        control = stop.control
+        lanes, bays, first = control.fifo_lanes, control.fifo_bays, control.first
+        arrivals, to_bay = stop.arrivals, stop.bays
+        while True:
+            lane_next = arrivals[0][0] if arrivals else INF
+            bay_next = to_bay[0][0] if to_bay else INF
+            lane_start, bay_start = lanes.next_start(), bays.next_start()
+            t = min(lane_next, bay_next, lane_start, bay_start)
+            if t > until or (t == until and not through) or t == INF:
+                return
+            if lane_start == t or bay_start == t:
+                servers = lanes if lane_start == t else bays
+                if type(servers.head()) is not tuple:  # a truck of the loop: it starts itself at t
+                    if t < until:
+                        raise SimulationError(f"a truck of the event loop at {control.name} was not started at "
+                                              f"{t} h, when it was first in line")
+                    return
+                _, _, arrived, _, _, item = servers.start(t)
+                if servers is lanes:
+                    self._lane_start(stop, arrived, t, *item)
+                else:
+                    self._bay_start(stop, arrived, t, item)
+            elif lane_next == t:
+                now, _, flow, k, q, pos = heappop(arrivals)
+                priority = 0 if first[flow.aeo[k]][flow.regime[k]] else 1
+                if stop.timed:  # judged when it starts: how long it holds the lane is not known yet
+                    hours = more = 0.0
+                else:
+                    v = flow.verdicts.get(pos)
+                    if v is None or k >= len(v[0]):
+                        v = flow.verdict(pos)
+                    hours, more = v[0][k], (0.0 if v[2] is None else v[2][k])
+                if lanes.arrive(now, priority, hours, more, (flow, k, q, pos)):
+                    self._lane_start(stop, now, now, flow, k, q, pos)
+            else:
+                now, _, flow, k, q, pos, start, q0, inspection, found = heappop(to_bay)
+                priority = 0 if first[flow.aeo[k]][flow.regime[k]] else 1
+                item = (flow, k, q, pos, start, q0, inspection, found)
+                if bays.arrive(now, priority, inspection, 0.0, item):
+                    self._bay_start(stop, now, now, item)
+
+    def _lane_start(self, stop: Stop, now: float, served: float, flow: Flow, k: int, q: float, pos: int) -> None:
+        """Truck `k` of `flow`, at the lanes of a classed stop since `now`, starts at `served`."""
+        control = stop.control
+        if stop.timed:
+            truck = flow.truck(k)
+            doc, aside, channel, inspection, detection, u_detect = control.verdict(truck, served)
+            handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
+            found = flow.noncompliant[k] and u_detect < detection
+        else:
+            v = flow.verdicts[pos]
+            doc, aside, channel, inspection, found = v[0][k], v[1][k], v[3][k], v[4][k], v[5][k]
+            handling = 0.0 if v[2] is None else v[2][k]
+        control.fifo_lanes.hold(served, doc, handling)
+        q0 = q
+        if served > now:
+            q = q + (served - now)
+        self._onto(stop, out_of_lane(served, doc, handling, aside), flow, k, q, pos, now, q0, channel, inspection,
+                   found)
+
+    def _bay_start(self, stop: Stop, now: float, begun: float, item: tuple) -> None:
+        """A red truck outside the loop, at the bays of a classed stop since `now`, starts at `begun`."""
+        flow, k, q, pos, start, q0, inspection, found = item
+        stop.control.fifo_bays.hold(begun, inspection)
+        end = now
+        if begun > now:
+            q = q + (begun - now)
+            end = begun
+        if inspection > 0:
+            end = end + inspection
+        heappush(stop.leaves, (end, next(self.order), flow, k, q, pos, start, q0, RED, found))
 
     def _serve_timed(self, stop: Stop, now: float, flow: Flow, k: int, q: float, pos: int) -> None:
         """Truck `k` of `flow` at the lanes of a timed stop at `now`: judged when it starts, as

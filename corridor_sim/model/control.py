@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from heapq import heappush
 from typing import Callable, Generator
@@ -15,6 +16,7 @@ from .admission import daily_admission
 from ..scenario.calendar import Calendar, week_hour
 from .customs import Authority, Channel
 from .features import FIFO, EngineError
+from .classed import ClassServers, WaitSpans
 from .fifo import Busy, FifoServers, StaffedServers, Waits
 from .lanes import Pool, occupy
 from .priority import priority_table
@@ -117,9 +119,11 @@ class Control:
         self.counted_tally = [[0, 0.0] for _ in groups]
         # first-come first-served lanes and bays (use_fifo), and what brings the trucks outside
         # the event loop up to the clock before a truck of the loop takes them (batch.py)
-        self.fifo_lanes: FifoServers | StaffedServers | None = None
-        self.fifo_bays: FifoServers | None = None
+        self.fifo_lanes: FifoServers | StaffedServers | ClassServers | None = None
+        self.fifo_bays: FifoServers | ClassServers | None = None
         self.catch_up: Callable[[float], None] | None = None
+        # where some trucks go first (classed.py): the trucks outside the loop started up to and at a time
+        self.serve_through: Callable[[float], None] | None = None
         self.passage = self.pass_truck
         self.features: frozenset[str] = frozenset()  # what changes a truck's times here (the world's `Features`)
 
@@ -130,13 +134,23 @@ class Control:
         lacks = self.features - FIFO.control
         if lacks:
             raise EngineError(f"the fifo engine does not support {', '.join(sorted(lacks))} (at {self.name})")
+        classed = "priority_classes" in self.features
+        # taken by class, the queue is a level changed in order of time as the pools change it;
+        # first come first served, it comes from the spans of the waits
         waits = Waits(self.warmup, self.horizon, record_queue)
-        self.queue_level = waits  # type: ignore[assignment]
         busy = self.busy_level = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
         self.bay_busy = Busy(self.warmup, self.horizon)  # type: ignore[assignment]
-        self.fifo_lanes = FifoServers(self.lanes.capacity, busy, waits) if self.staffing is None else \
+        lanes = FifoServers(self.lanes.capacity, busy, waits) if self.staffing is None else \
             self._staffed_servers(busy, waits, until)
-        self.fifo_bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
+        bays = FifoServers(self.bays.capacity, self.bay_busy, waits)  # type: ignore[arg-type]
+        if classed:
+            spans = WaitSpans(self.warmup, self.horizon, record_queue)
+            self.queue_level = spans  # type: ignore[assignment]
+            self.fifo_lanes, self.fifo_bays = ClassServers(lanes, spans), ClassServers(bays, spans)
+            self.passage = self._pass_classed
+            return
+        self.queue_level = waits  # type: ignore[assignment]
+        self.fifo_lanes, self.fifo_bays = lanes, bays
         if self.screen is not None:  # scanners of its own, between the lanes and the bays
             self.screen.use_fifo(waits)
         self.passage = self._pass_fifo
@@ -147,8 +161,13 @@ class Control:
         ready for a bay or to leave, its channel, inspection time, detection probability and the
         uniform that decides detection."""
         lanes = self.fifo_lanes
-        assert lanes is not None
+        assert isinstance(lanes, (FifoServers, StaffedServers))
         served = lanes.start_of(now)  # which does not depend on how long the truck will take
+        return self._in_lane(truck, now, served, lanes)
+
+    def _in_lane(self, truck: Truck, now: float, served: float, lanes: FifoServers | StaffedServers | ClassServers
+                 ) -> tuple[float, Channel, float, float, float]:
+        """`fifo_lane` of a truck that came at `now` and starts at `served`."""
         if truck.trace is not None:  # the officers start on this truck (traced trucks only)
             truck.log(self.node, "service", served)
         doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, served)
@@ -173,6 +192,11 @@ class Control:
         """A red truck at first-come first-served bays at `now`, its wait and inspection booked:
         when it leaves the bay, and whether the inspection found a violation."""
         bay = self.fifo_bays.take(now, inspection)  # type: ignore[union-attr]
+        return self._in_bay(truck, now, bay, inspection, detection, u_detect)
+
+    def _in_bay(self, truck: Truck, now: float, bay: float, inspection: float, detection: float, u_detect: float
+                ) -> tuple[float, bool]:
+        """`fifo_bay` of a truck that came at `now` and got its bay at `bay`."""
         end = now
         if bay > now:
             truck.book(QUEUE, bay)
@@ -308,6 +332,68 @@ class Control:
         if catch_up is not None:
             catch_up(now)
         self.tally(truck, start, queue0, now, channel, detected)
+
+    def _pass_classed(self, truck: Truck) -> Generator:
+        """`pass_truck` through lanes and bays taken by class (`use_fifo`, `classed.py`): a truck
+        that has to wait sleeps until the earliest moment it could start and starts when, then,
+        it is first in line; it wakes once more at the end of each spell, at the very times the
+        pools would give it."""
+        env = self.env
+        start = env.now
+        catch_up = self.catch_up
+        if catch_up is not None:
+            catch_up(start)
+        queue0 = truck.times[QUEUE]
+        truck.where = self.name
+        priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
+        lanes, bays = self.fifo_lanes, self.fifo_bays
+        assert isinstance(lanes, ClassServers) and isinstance(bays, ClassServers)
+        if self.serve_through is not None:  # whoever starts now goes before a truck that comes now
+            self.serve_through(start)
+        served = start
+        if not lanes.arrive(start, priority, 0.0, 0.0, truck):  # how long it holds the lane: known when it starts
+            served = yield from self._await(lanes, truck, start)
+        now, channel, inspection, detection, u_detect = self._in_lane(truck, start, served, lanes)
+        if now > served:
+            yield wake_at(env, now)
+        detected = False
+        if channel == RED:
+            if catch_up is not None:
+                catch_up(now)
+            if self.serve_through is not None:
+                self.serve_through(now)
+            bay = now
+            if not bays.arrive(now, priority, inspection, 0.0, truck):
+                bay = yield from self._await(bays, truck, now)
+            bays.hold(bay, inspection)
+            end, detected = self._in_bay(truck, now, bay, inspection, detection, u_detect)
+            if end > now:
+                now = end
+                yield wake_at(env, now)
+        elif channel == YELLOW:
+            truck.yellow += 1
+        if catch_up is not None:
+            catch_up(now)
+        self.tally(truck, start, queue0, now, channel, detected)
+
+    def _await(self, servers: ClassServers, truck: Truck, now: float) -> Generator:
+        """A truck waiting in line at `servers` since `now`: when it starts (`classed.py`)."""
+        env = self.env
+        catch_up, through = self.catch_up, self.serve_through
+        while True:
+            bound = servers.bound(truck, now)
+            if bound == math.inf:  # no server will ever work again: it waits for ever, as on the pools
+                yield env.event()
+            # (at the same time as now, after what else happens then: another truck first in line)
+            yield wake_at(env, bound)
+            now = bound
+            if catch_up is not None:
+                catch_up(now)
+            if through is not None:
+                through(now)
+            if servers.ready(truck, now):
+                servers.start(now)
+                return now
 
     def tally(self, truck: Truck, start: float, queue0: float, now: float, channel: Channel, detected: bool,
               closed: float = 0.0) -> None:

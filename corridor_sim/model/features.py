@@ -41,6 +41,7 @@ FEATURES: dict[str, str] = {
     "caravan_stop": "a caravan passes the control (its trucks arrive together; pre-notified, they go first: "
                     "priority_classes)",
     "scanners": "trucks are screened by scanners between the lanes and the bays",
+    "classed_scanners": "some trucks go first at the control's own scanners (priority classes and scanners)",
     "shared_scanners": "one scanner site between a country's exit and entry lanes at a node (both directions)",
     "release_hook": "a measure is told of each release (an information exchange)",
     "verdict_adjuster": "a measure changes the verdict by what happened to other trucks (an exchange's alerts)",
@@ -57,7 +58,7 @@ FEATURES: dict[str, str] = {
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
 FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
-                          "preclearing", "release_to_audit", "caravan_stop", "scanners"})
+                          "preclearing", "release_to_audit", "caravan_stop", "scanners", "priority_classes"})
 # features the batch works out one truck at a time as each takes its lane (batch.Stop), not ahead in
 # columns: a verdict that reads when the officers start on the truck (a release to audit is dated
 # then), a truck that may go on to the scanners
@@ -77,7 +78,8 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "traces", "runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop"} - ONE_BY_ONE, frozenset())
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop", "priority_classes"} - ONE_BY_ONE,
+                 frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
 ASKED = "asked for the reference engine"  # the reason given when it was
@@ -165,6 +167,8 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
              # an adjuster set other than through `add_adjuster`, which names it
              "verdict_adjuster": any(a.adjust is not None and not a.adjusting for a in control.authorities)}
     found.update(name for name, present in hooks.items() if present)
+    if {"priority_classes", "scanners"} <= found:
+        found.add("classed_scanners")
     for authority in control.authorities:
         found.update(authority.adjusting)
     return frozenset(found)

@@ -156,6 +156,29 @@ class FifoServers:
         heapreplace(self.free, end)
         self.busy.add(start, end)
 
+    # taken by class (classed.py): starts made in order of time, not of arrival
+
+    def next_free(self, t: float) -> float:
+        """The earliest time, no earlier than `t`, at which a server is free."""
+        free = self.free[0]
+        return free if free > t else t
+
+    def settle(self, t: float) -> None:
+        """Nothing to do: a truck starting at `t` takes the server free first."""
+
+    def predict(self, t: float, holds: list[tuple[float, float]]) -> float:
+        """When a truck starts, no earlier than `t`, after trucks that hold a server for `holds`
+        (each `hold`'s two spells) start in turn before it, and no other truck comes."""
+        free = self.free[:]
+        for hours, more in holds:
+            start = free[0] if free[0] > t else t
+            end = start + hours
+            if more > 0:
+                end = end + more
+            heapreplace(free, end)
+            t = start
+        return free[0] if free[0] > t else t
+
 
 class StaffedServers:
     """`FifoServers` whose number changes with the clock (shifts, outages): `times[k]` on,
@@ -208,3 +231,48 @@ class StaffedServers:
             end = end + more
         heappush(self.ends, end)
         self.busy.add(start, end)
+
+    # taken by class (classed.py): starts made in order of time, not of arrival
+
+    def next_free(self, t: float) -> float:
+        """As `FifoServers.next_free` (`t` no earlier than in the calls before)."""
+        return self._first_free(t, self.k, self.ends[:])
+
+    def settle(self, t: float) -> None:
+        """The clock is at `t` (no earlier than before): the servers working now, the trucks gone."""
+        times, ends, k = self.times, self.ends, self.k
+        while k < len(times) - 1 and times[k + 1] <= t:
+            k += 1
+        while ends and ends[0] <= t:
+            heappop(ends)
+        self.k = k
+
+    def predict(self, t: float, holds: list[tuple[float, float]]) -> float:
+        """As `FifoServers.predict`."""
+        ends, k = self.ends[:], self.k
+        for hours, more in holds:
+            t = self._first_free(t, k, ends)
+            if t == math.inf:
+                return t
+            end = t + hours
+            if more > 0:
+                end = end + more
+            heappush(ends, end)
+        return self._first_free(t, k, ends)
+
+    def _first_free(self, t: float, k: int, ends: list[float]) -> float:
+        """The first moment from `t` at which fewer trucks are in service (`ends`, a heap this
+        pops) than servers work, from the `k`-th change on (`start_of`'s search)."""
+        times, counts = self.times, self.counts
+        last_k = len(times) - 1
+        while True:
+            while k < last_k and times[k + 1] <= t:
+                k += 1
+            while ends and ends[0] <= t:
+                heappop(ends)
+            if len(ends) < counts[k]:
+                return t
+            change = times[k + 1] if k < last_k else math.inf
+            t = ends[0] if ends and ends[0] < change else change
+            if t == math.inf:
+                return t

@@ -223,6 +223,7 @@ class World:
         """Make first-come first-served servers of the controls the chosen engine serves so, and
         take the background flows that pass only such controls outside the event loop (batch.py)."""
         from .batch import Batch, batch_order, batch_plan
+        from .classed import ClassServers
 
         for control in self.controls.values():
             if control.name in self.choice.fifo:
@@ -237,6 +238,8 @@ class World:
         for control in self.controls.values():
             if id(control) in shared:
                 control.catch_up = self.batch.advance
+                if isinstance(control.fifo_lanes, ClassServers):
+                    control.serve_through = self.batch.through(control)
 
     def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
         """The steps a truck on `route` takes: arrive, controls, (convoy), leave, link..."""
