@@ -13,8 +13,9 @@ equivalence tests (tests/test_engines.py) prove it, never fast and wrong.
 The engines, fastest first:
 
 - `columns` (`columns.py`): the whole world at once, control by control, in numpy columns;
-- `fifo` (`fifo.py`, `batch.py`): controls served first come, first served, a truck's start
-  known when it arrives; background flows that pass only such controls go outside the event
+- `fifo` (`fifo.py`, `classed.py`, `batch.py`): controls served first come, first served, a
+  truck's start known when it arrives, or by class where some trucks go first, each start made
+  when the clock gets there; background flows that pass only such controls go outside the event
   loop; the rest (counted trucks, ferries, caravans, controls it does not cover) on SimPy;
 - `reference`: every truck event by event on SimPy, every control by its pools.
 """
