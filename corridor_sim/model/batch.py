@@ -88,6 +88,9 @@ class Flow:
         self.noncompliant: list[bool] = []
         self.aeo: list[bool] = []       # the class of each truck: its AEO status and regime (index)
         self.regime: list[int] = []
+        # where an information exchange records releases: truck -> (who released it last, when,
+        # whether inspected and found compliant), as `exchange.ExchangeOut` writes them on a Truck
+        self.cleared: dict[int, tuple[str, float, bool]] = {}
         # under driving rules, each truck's hours since a break and today, and when it last drove
         self.since_break: list[float] = []
         self.today: list[float] = []
@@ -166,8 +169,12 @@ class Flow:
         for cohort in self.cohorts:
             j = k - cohort.first
             if 0 <= j < cohort.n:
-                return Truck(0, self.group, k, 0.0, bool(cohort.aeo[j]), int(cohort.regime[j]), int(cohort.risk[j]),
-                             bool(cohort.noncompliant[j]), False, False)
+                truck = Truck(0, self.group, k, 0.0, bool(cohort.aeo[j]), int(cohort.regime[j]), int(cohort.risk[j]),
+                              bool(cohort.noncompliant[j]), False, False)
+                cleared = self.cleared.get(k)
+                if cleared is not None:
+                    truck.cleared_by, truck.cleared_at, truck.clean = cleared
+                return truck
         raise IndexError(f"truck {k} of {self.source.name} has not been drawn")
 
     def speed(self, pos: int) -> list[float]:
@@ -247,7 +254,9 @@ class Batch:
                 self._departures(flow, until)
         for stop in self.stops.values():
             if stop.classed:
-                self._serve_classed(stop, until)
+                if (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
+                        stop.control.fifo_lanes.next_start() < until or stop.control.fifo_bays.next_start() < until:
+                    self._serve_classed(stop, until)
             elif (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
                     (stop.scans and stop.scans[0][0] < until):
                 self._serve(stop, until)
@@ -519,8 +528,14 @@ class Batch:
         (most straight to the next control of their crossing, or to the end of their journey)."""
         leaves, control, order = stop.leaves, stop.control, self.order
         opens, closes, times, groups = control.warmup, control.horizon, control.times, control.group_tally
+        released = control.on_release
         while leaves and leaves[0][0] < until:
             now, _, flow, k, q, pos, start, q0, channel, detected = heappop(leaves)
+            if released is not None:  # as `Control.pass_truck` tells it, before the tally
+                told = _Released(flow.group, flow.cleared.get(k))
+                released(told, channel, detected, now)  # type: ignore[arg-type]
+                if told.cleared_by is not None:
+                    flow.cleared[k] = (told.cleared_by, told.cleared_at, told.clean)
             if opens <= start < closes:  # Control.tally_spans written out (the same steps)
                 spent = now - start
                 queued = q - q0
@@ -570,6 +585,20 @@ class Batch:
         if now > self.last:
             self.last = now
         self.world.arrived += 1
+
+
+class _Released:
+    """What a release hook (`exchange.ExchangeOut.released`) reads and writes of a truck."""
+
+    __slots__ = ("group", "cleared_by", "cleared_at", "clean")
+
+    def __init__(self, group: int, cleared: tuple[str, float, bool] | None) -> None:
+        self.group = group
+        self.cleared_by: str | None = None
+        self.cleared_at = 0.0
+        self.clean = False
+        if cleared is not None:
+            self.cleared_by, self.cleared_at, self.clean = cleared
 
 
 class _Probe:

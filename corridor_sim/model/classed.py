@@ -41,7 +41,7 @@ class ClassServers:
     `item` what the owner needs to start it (a batch truck's tuple, or an event-loop `Truck`).
     """
 
-    __slots__ = ("servers", "queue", "waiting", "seq", "last")
+    __slots__ = ("servers", "queue", "waiting", "seq", "last", "known")
 
     def __init__(self, servers: FifoServers | StaffedServers, queue: "WaitSpans"):
         self.servers = servers
@@ -50,6 +50,7 @@ class ClassServers:
         self.waiting: list[tuple] = []  # a heap: by priority, then order of arrival
         self.seq = 0
         self.last = 0.0                 # the time of the last arrival or start
+        self.known: float | None = None  # `next_start` until the line or the servers change
 
     @property
     def busy(self) -> Any:
@@ -59,6 +60,7 @@ class ClassServers:
         """A truck arrives at `now`: True if it starts now (a server free and nobody waiting),
         else it waits."""
         self.last = now
+        self.known = None
         if not self.waiting and self.servers.next_free(now) <= now:
             self.servers.settle(now)
             return True
@@ -68,9 +70,10 @@ class ClassServers:
 
     def next_start(self) -> float:
         """When the first truck in line starts if no other truck comes first (INF if none waits)."""
-        if not self.waiting:
-            return INF
-        return self.servers.next_free(self.last)
+        known = self.known
+        if known is None:
+            known = self.known = self.servers.next_free(self.last) if self.waiting else INF
+        return known
 
     def head(self) -> Any:
         """The item of the first truck in line."""
@@ -82,11 +85,13 @@ class ClassServers:
         entry = heappop(self.waiting)
         self.queue.add(entry[2], now)
         self.last = now
+        self.known = None
         self.servers.settle(now)
         return entry
 
     def hold(self, start: float, hours: float, more: float = 0.0) -> None:
         self.servers.hold(start, hours, more)
+        self.known = None
 
     def ready(self, item: Any, now: float) -> bool:
         """Whether `item` is first in line with a server free at `now`."""

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from heapq import heappush
-from typing import Callable, Generator
+from typing import Any, Callable, Generator
 
 import simpy
 from simpy.events import NORMAL
@@ -15,7 +15,7 @@ from ..scenario.schema import Outages
 from .admission import daily_admission
 from ..scenario.calendar import Calendar, week_hour
 from .customs import Authority, Channel
-from .features import FIFO, EngineError
+from .features import CLASSED, FIFO, EngineError
 from .classed import ClassServers, WaitSpans
 from .fifo import Busy, FifoServers, StaffedServers, Waits
 from .lanes import Pool, occupy
@@ -94,6 +94,7 @@ class Control:
         self.handed = False                 # a coupled entry side: trucks come from the exit side
         # a measure told of each release (truck, channel, detected, now): e.g. an information exchange (exchange.py)
         self.on_release: Callable[[Truck, int, bool, float], None] | None = None
+        self.release_feature: tuple[Callable, str] | None = None  # the hook set by `set_on_release` and what it is
         # a measure that may hold a truck before the lane (a road permit, permits.py): truck -> generator
         self.before_lane: Callable[[Truck], Generator] | None = None
         # a measure between the lanes and the bays (scanners, scanners.py): `wants(truck, channel)`
@@ -134,7 +135,9 @@ class Control:
         lacks = self.features - FIFO.control
         if lacks:
             raise EngineError(f"the fifo engine does not support {', '.join(sorted(lacks))} (at {self.name})")
-        classed = "priority_classes" in self.features
+        # some trucks go first, or a verdict reads what other trucks met before it (an exchange's
+        # alerts): starts made in order of time, when the clock gets there
+        classed = bool(self.features & CLASSED)
         # taken by class, the queue is a level changed in order of time as the pools change it;
         # first come first served, it comes from the spans of the waits
         waits = Waits(self.warmup, self.horizon, record_queue)
@@ -154,6 +157,11 @@ class Control:
         if self.screen is not None:  # scanners of its own, between the lanes and the bays
             self.screen.use_fifo(waits)
         self.passage = self._pass_fifo
+
+    def set_on_release(self, hook: Callable[[Truck, int, bool, float], None], feature: str = "release_hook") -> None:
+        """Tell `hook` of each release; `feature`: what it is, for the choice of engine (`features.FEATURES`)."""
+        self.on_release = hook
+        self.release_feature = (hook, feature)
 
     def fifo_lane(self, truck: Truck, now: float) -> tuple[float, Channel, float, float, float]:
         """A truck at first-come first-served lanes at `now`: its verdict, and its spells in the
@@ -331,6 +339,8 @@ class Control:
             truck.yellow += 1
         if catch_up is not None:
             catch_up(now)
+        if self.on_release is not None:
+            self.on_release(truck, channel, detected, now)
         self.tally(truck, start, queue0, now, channel, detected)
 
     def _pass_classed(self, truck: Truck) -> Generator:
@@ -374,9 +384,11 @@ class Control:
             truck.yellow += 1
         if catch_up is not None:
             catch_up(now)
+        if self.on_release is not None:
+            self.on_release(truck, channel, detected, now)
         self.tally(truck, start, queue0, now, channel, detected)
 
-    def _await(self, servers: ClassServers, truck: Truck, now: float) -> Generator:
+    def _await(self, servers: ClassServers, truck: Truck, now: float) -> Generator[simpy.Event, Any, float]:
         """A truck waiting in line at `servers` since `now`: when it starts (`classed.py`)."""
         env = self.env
         catch_up, through = self.catch_up, self.serve_through

@@ -18,6 +18,7 @@ and index, taken at every importing control, so a scenario without exchanges dra
 """
 from __future__ import annotations
 
+from bisect import bisect_right, insort
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,10 @@ class Link:
         self.delay = pre.delay if pre is not None else 0.0
         self.red_factor = spec.alerts.red_factor if spec.alerts is not None else None
         self.alert_hours = spec.alerts.duration if spec.alerts is not None else 0.0
-        self.alert_until = [float("-inf")] * n_groups
+        # per flow, when the exporting side found violations, in order: an alert is in force at a
+        # time if one was found no later and `alert_hours` before at most; kept whole, not as a
+        # latest end, so that trucks judged out of order of time (`batch.py`) see what was known then
+        self.found: list[list[float]] = [[] for _ in range(n_groups)]
         self.warmup = warmup
         self.horizon = horizon
         self.tally = dict.fromkeys(("trucks", "in_time", "precleared", "recognised", "alerts", "alerted", "alert_reds"), 0)
@@ -67,9 +71,19 @@ class Link:
     def alert(self, group: int, now: float) -> None:
         if self.red_factor is None:
             return
-        self.alert_until[group] = max(self.alert_until[group], now + self.alert_hours)
+        found = self.found[group]
+        if found and now >= found[-1]:
+            found.append(now)
+        else:
+            insort(found, now)
         if self.warmup <= now < self.horizon:
             self.tally["alerts"] += 1
+
+    def alerted(self, group: int, now: float) -> bool:
+        """Whether an alert is in force for the flow's trucks at `now`."""
+        found = self.found[group]
+        i = bisect_right(found, now)
+        return i > 0 and found[i - 1] + self.alert_hours > now
 
     def record(self) -> ExchangeRecord:
         return ExchangeRecord(exporter=self.exporter, importer=self.importer, **self.tally)
@@ -118,9 +132,9 @@ class ExchangeIn:
         counted = link.warmup <= now < link.horizon
         if counted:
             tally["trucks"] += 1
-        alerted = link.alert_until[truck.group] > now
+        alerted = link.red_factor is not None and link.alerted(truck.group, now)
         if alerted:
-            assert link.red_factor is not None  # Link.alert sets alert_until only where alerts are on
+            assert link.red_factor is not None
             if counted:
                 tally["alerted"] += 1
             if channel != RED and u < min(1.0, red * link.red_factor):
@@ -160,20 +174,22 @@ class ExchangeMeasure(Measure):
             return
         if len(authorities) == 1:
             country = authorities[0].country
-            control.on_release = ExchangeOut(country, [k for k in self.links if k.exporter == country]).released
+            control.set_on_release(ExchangeOut(country, [k for k in self.links if k.exporter == country]).released,
+                                   "exchange_release")
         for authority in authorities:
             incoming = {k.exporter: k for k in self.links if k.importer == authority.country}
             if incoming:
                 authority.add_adjuster(ExchangeIn(incoming, world.streams, world.groups,
-                                                  (key.node, authority.country, key.direction)).adjust)
+                                                  (key.node, authority.country, key.direction)).adjust,
+                                       "exchange_verdict")
 
     def features(self, control) -> set[str]:
         found = set()
         if control.on_release is not None and self.links:
-            found.add("release_hook")
+            found.add("exchange_release")
         countries = {a.country for a in control.authorities}
         if any(link.importer in countries for link in self.links):
-            found.add("verdict_adjuster")
+            found.add("exchange_verdict")
         return found
 
     def records(self) -> list[ExchangeRecord]:

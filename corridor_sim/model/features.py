@@ -42,10 +42,15 @@ FEATURES: dict[str, str] = {
     "caravan_stop": "a caravan passes the control (its trucks arrive together; pre-notified, they go first: "
                     "priority_classes)",
     "scanners": "trucks are screened by scanners between the lanes and the bays",
-    "classed_scanners": "some trucks go first at the control's own scanners (priority classes and scanners)",
+    "classed_scanners": "the control's own scanners where lanes and bays are taken in order of time, not of "
+                        "arrival (priority classes, an exchange's verdict)",
     "shared_scanners": "one scanner site between a country's exit and entry lanes at a node (both directions)",
-    "release_hook": "a measure is told of each release (an information exchange)",
-    "verdict_adjuster": "a measure changes the verdict by what happened to other trucks (an exchange's alerts)",
+    "release_hook": "a measure is told of each release, and has not said what it is",
+    "verdict_adjuster": "a measure changes the verdict, and has not said what it is",
+    "exchange_release": "the exporting side of an information exchange records each release (who, when, "
+                        "whether inspected and found compliant, a violation found raises an alert)",
+    "exchange_verdict": "the importing side's verdict reads what the exporting side sent (alerts in force, "
+                        "recognition of its results, pre-arrival data)",
     "release_to_audit": "selections released at the border to a post-clearance audit, dated when the officers "
                         "start on the truck",
     "before_lane": "a measure may hold a truck before the lane (road permits)",
@@ -59,11 +64,15 @@ FEATURES: dict[str, str] = {
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
 FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
-                          "preclearing", "release_to_audit", "caravan_stop", "scanners", "priority_classes"})
+                          "preclearing", "release_to_audit", "caravan_stop", "scanners", "priority_classes",
+                          "exchange_release", "exchange_verdict"})
 # features the batch works out one truck at a time as each takes its lane (batch.Stop), not ahead in
 # columns: a verdict that reads when the officers start on the truck (a release to audit is dated
 # then), a truck that may go on to the scanners
-ONE_BY_ONE = frozenset({"release_to_audit", "scanners"})
+ONE_BY_ONE = frozenset({"release_to_audit", "scanners", "exchange_verdict"})
+# features whose lanes and bays are taken in order of time, each start made when the clock gets
+# there (classed.py): some trucks go first; a verdict reads what the other trucks met up to its start
+CLASSED = frozenset({"priority_classes", "exchange_verdict"})
 
 
 @dataclass(frozen=True)
@@ -79,7 +88,7 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "traces", "runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop", "priority_classes"} - ONE_BY_ONE,
+COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop", "exchange_release"} - CLASSED - ONE_BY_ONE,
                  frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
@@ -164,12 +173,15 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
         found.add("joint_control")
     # a hook set by anyone is a feature, whether or not its measure declared it
     hooks = {"priority_classes": any(any(row) for row in control.first), "scanners": control.screen is not None,
-             "release_hook": control.on_release is not None, "before_lane": control.before_lane is not None,
+             "before_lane": control.before_lane is not None,
              # an adjuster set other than through `add_adjuster`, which names it
              "verdict_adjuster": any(a.adjust is not None and not a.adjusting for a in control.authorities)}
     found.update(name for name, present in hooks.items() if present)
-    if {"priority_classes", "scanners"} <= found:
-        found.add("classed_scanners")
+    if control.on_release is not None:  # set by `set_on_release`, which names it, or by anyone
+        told = control.release_feature
+        found.add(told[1] if told is not None and told[0] is control.on_release else "release_hook")
     for authority in control.authorities:
         found.update(authority.adjusting)
+    if found & CLASSED and "scanners" in found:
+        found.add("classed_scanners")
     return frozenset(found)

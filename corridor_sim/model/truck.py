@@ -70,6 +70,11 @@ class Truck:
         "since_break", "today", "last_drive_end", "where", "trace", "holds", "cleared_by", "cleared_at", "clean",
     )
 
+    # set only in scenarios with an information exchange (below)
+    cleared_by: str | None
+    cleared_at: float
+    clean: bool
+
     def __init__(self, id: int, group: int, index: int, now: float, aeo: bool, regime: int, risk: int,
                  noncompliant: bool, prenotified: bool, counted: bool, caravan: str | None = None):
         self.id = id
