@@ -11,6 +11,10 @@ summary.json's lead times).
     python benchmarks/bench_compare.py --against /tmp/base                 # 2 replications, 2 pairs
     python benchmarks/bench_compare.py --against /tmp/base -n 4 --pairs 3 --horizon 60d
     python benchmarks/bench_compare.py --against /tmp/base --overlays post_clearance_audit scanners_kapikule
+    python benchmarks/bench_compare.py --against /tmp/base --own-scenarios  # each its own scenarios/
+
+`--own-scenarios` runs each checkout on its own `scenarios/`, for a revision that reads an older
+scenario format (the lead times are then the same only where the files mean the same model).
 """
 from __future__ import annotations
 
@@ -30,12 +34,13 @@ from readme_figures import OVERLAYS  # noqa: E402  (the README's own list of ove
 SCENARIOS = ROOT / "scenarios"
 
 
-def command(package: Path, out: Path, replications: int, horizon: str | None, overlays: list[str]) -> list[str]:
-    """`corridor-sim compare` of the base and `overlays` with the package found in `package`."""
+def command(package: Path, out: Path, replications: int, horizon: str | None, overlays: list[str],
+            scenarios: Path = SCENARIOS) -> list[str]:
+    """`corridor-sim compare` of the base and `overlays` in `scenarios` with the package found in `package`."""
     sets = [] if horizon is None else ["--set", f"clock.horizon={horizon}"]
     return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(package)!r}); "
             "from corridor_sim.cli import entry; sys.exit(entry())",
-            "compare", str(SCENARIOS / "middle_corridor.yaml"), *[str(SCENARIOS / f"{o}.yaml") for o in overlays],
+            "compare", str(scenarios / "middle_corridor.yaml"), *[str(scenarios / f"{o}.yaml") for o in overlays],
             "-n", str(replications), "--workers", "1", "--no-plots", "--quiet", "--force", "-o", str(out), *sets]
 
 
@@ -52,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--horizon", help="a shorter clock.horizon for both, e.g. 60d (default: the scenarios')")
     parser.add_argument("--overlays", nargs="+", default=OVERLAYS, metavar="NAME",
                         help="the overlays of scenarios/ to compare with the base (default: the README's eight)")
+    parser.add_argument("--own-scenarios", action="store_true",
+                        help="run the other checkout on its own scenarios/ (an older scenario format)")
     args = parser.parse_args(argv)
     if not (args.against / "corridor_sim" / "__init__.py").is_file():
         parser.error(f"{args.against} holds no corridor_sim package")
@@ -59,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ours_out, theirs_out = Path(tmp) / "ours", Path(tmp) / "theirs"
         ours_cmd = command(ROOT, ours_out, args.replications, args.horizon, args.overlays)
-        theirs_cmd = command(args.against.resolve(), theirs_out, args.replications, args.horizon, args.overlays)
+        theirs_cmd = command(args.against.resolve(), theirs_out, args.replications, args.horizon, args.overlays,
+                             args.against.resolve() / "scenarios" if args.own_scenarios else SCENARIOS)
         ours, theirs = [], []
         for _ in range(args.pairs):
             ours.append(cpu_seconds(ours_cmd))
