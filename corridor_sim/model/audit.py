@@ -183,7 +183,7 @@ class AuditMeasure(Measure):
                 authority.add_adjuster(AuditScreen(office, self.specs[authority.country], world.risk_classes,
                                                    world.streams, world.groups,
                                                    (key.node, authority.country, key.direction)).adjust,
-                                       "release_to_audit")
+                                       "release_to_audit", 1.0)
 
     def features(self, control) -> set[str]:
         return {"release_to_audit"} if any(a.country in self.offices for a in control.authorities) else set()

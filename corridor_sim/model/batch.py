@@ -433,8 +433,9 @@ class Batch:
             elif lane_next == t:
                 now, _, flow, k, q, pos = heappop(arrivals)
                 priority = 0 if first[flow.aeo[k]][flow.regime[k]] else 1
-                if stop.timed:  # judged when it starts: how long it holds the lane is not known yet
-                    hours = more = 0.0
+                if stop.timed:  # judged when it starts: how long it holds the lane is not known yet, only its least
+                    hours = control.lane_floor(flow.group, k, flow.regime[k])
+                    more = 0.0 if control.handling is None else control.handling.value(flow.group, k)
                 else:
                     v = flow.verdicts.get(pos)
                     if v is None or k >= len(v[0]):

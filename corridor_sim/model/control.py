@@ -279,6 +279,13 @@ class Control:
         self.staffed_level.series = None
         return StaffedServers(times, counts, busy, waits)
 
+    def lane_floor(self, group: int, index: int, regime: int) -> float:
+        """The least time truck `index` of flow `group` can hold a lane here for its check,
+        whenever it is judged (`Authority.lane_floor`; nothing known at a joint control)."""
+        if self.single is None:
+            return 0.0
+        return self.single.lane_floor(group, index, regime, self.errors_aside)
+
     def verdict(self, truck: Truck, now: float) -> tuple[float, float, Channel, float, float, float]:
         """The verdict on `truck`, the officers starting on it at `now`: time in the lane (document
         check, and error correction and yellow check unless they are done aside), time aside (in

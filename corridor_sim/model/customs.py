@@ -60,7 +60,7 @@ class Authority:
     """
 
     __slots__ = ("country", "policy", "error_rate", "thresholds", "preclear", "detection", "draws", "adjust",
-                 "adjusting")
+                 "adjusting", "document_floor")
 
     def __init__(self, country: str, policy: CustomsPolicy, risk_classes: list[str], streams: Streams,
                  groups: list[str], owner: tuple):
@@ -84,11 +84,17 @@ class Authority:
         # channel), `now` when the officers start on the truck; and the features they are (features.py)
         self.adjust: Callable[..., tuple[float, Channel]] | None = None
         self.adjusting: set[str] = set()
+        # the least share of its document time an adjusted verdict keeps (each adjuster says at
+        # most how far it shortens it; one that does not say may shorten it to nothing)
+        self.document_floor = 1.0
 
-    def add_adjuster(self, adjust: Callable[..., tuple[float, Channel]], feature: str = "verdict_adjuster") -> None:
+    def add_adjuster(self, adjust: Callable[..., tuple[float, Channel]], feature: str = "verdict_adjuster",
+                     document_floor: float = 0.0) -> None:
         """Let a measure change each verdict after the ones added before it; `feature`: what the
-        adjuster is, for the choice of engine (`features.FEATURES`)."""
+        adjuster is, for the choice of engine (`features.FEATURES`); `document_floor`: the least
+        share of the document time it keeps (1: it never shortens it)."""
         self.adjusting.add(feature)
+        self.document_floor *= min(1.0, max(0.0, document_floor))
         before = self.adjust
         if before is None:
             self.adjust = adjust
@@ -103,6 +109,19 @@ class Authority:
         for row in self.thresholds:
             red, red_or_yellow = row[False]
             row[True] = (red * factor, red_or_yellow * factor)
+
+    def lane_floor(self, group: int, index: int, regime: int, errors_aside: bool) -> float:
+        """The least time truck `index` of flow `group` can spend in the lane here, whenever it is
+        judged: its document time as short as the adjusters may make it, its error correction (in
+        the lane), no yellow check (an adjuster may turn the channel). For a truck waiting in line
+        behind others whose verdict is not taken yet (`classed.ClassServers.bound`)."""
+        draws, i = self.draws.locate(group, index)
+        document = draws.documents[regime][i]
+        if self.document_floor < 1.0:  # a hair below, whatever the order of the adjusters' roundings
+            document = document * self.document_floor * (1.0 - 1e-12)
+        if errors_aside or not draws.u_error[i] < self.error_rate[regime]:
+            return document
+        return document + draws.error_delay[i]
 
     def decide(self, truck: Truck, now: float) -> tuple[float, float, Channel, float, float, float]:
         """The verdict on one truck, the officers starting on it at `now`: (document check time,

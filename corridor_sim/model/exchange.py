@@ -181,7 +181,7 @@ class ExchangeMeasure(Measure):
             if incoming:
                 authority.add_adjuster(ExchangeIn(incoming, world.streams, world.groups,
                                                   (key.node, authority.country, key.direction)).adjust,
-                                       "exchange_verdict")
+                                       "exchange_verdict", min(link.document_factor for link in incoming.values()))
 
     def features(self, control) -> set[str]:
         found = set()
