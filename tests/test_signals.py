@@ -86,7 +86,7 @@ def test_no_worker_outlives_its_command_and_resume_completes_the_run(how, tmp_pa
         assert (target / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
 
 
-def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_path, capsys, monkeypatch):
+def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_path, capsys, monkeypatch, request):
     """SIGTERM to the process group kills the workers too, so the command may be stopping on the
     lost worker when its own signal is handled: the one line still says what is kept and how to
     resume (exit 143), and Ctrl-C there is the same."""
@@ -97,6 +97,10 @@ def test_a_sigterm_while_stopping_on_a_lost_worker_still_says_what_is_kept(tmp_p
     data, scenario = _long(tmp_path)
     data["clock"]["horizon"] = "10d"
     scenario.write_text(yaml.safe_dump(data), encoding="utf-8")
+    # Ctrl-C as in a terminal's process (an earlier test in this process, a Dask cluster's, may have
+    # left another handler, which the command then leaves alone)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     real_result, real_finished = experiment._result, store_module.ReplicationStore.finished
     for number, (sig, code, word) in enumerate([(signal.SIGTERM, 143, "terminated"),
                                                 (signal.SIGINT, 130, "interrupted"),
