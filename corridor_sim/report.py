@@ -160,8 +160,9 @@ def question(result: RunResult) -> str:
     """The question the result answers, in words."""
     names = list(result.scenarios)
     if result.kind == "compare" and result.baseline:
-        others = ", ".join(_label(result, n) for n in names if n != result.baseline)
-        return (f"How much lead time do {others} save against {_label(result, result.baseline)}, and where "
+        others = [_label(result, n) for n in names if n != result.baseline]
+        subject = f"does {others[0]}" if len(others) == 1 else f"do {', '.join(others[:-1])} and {others[-1]} each"
+        return (f"How much lead time {subject} save against {_label(result, result.baseline)}, and where "
                 f"(paired over the same replications, with common random numbers)?")
     if result.kind == "sweep":
         paths = ", ".join((result.summary_dict.get("sweep") or {}).get("vary") or [])

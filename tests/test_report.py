@@ -99,7 +99,7 @@ def test_paired_differences_are_the_comparison(compared, page):
         assert row[5] == f"{r['ci_low']:+,.1f} to {r['ci_high']:+,.1f}"
         assert row[7] == ("yes" if r["significant"] else "no")
     assert "components" in page.tables and "comparison-components" in page.tables
-    assert "How much lead time do more-lanes save against located" in "".join(page.text)
+    assert "How much lead time does more-lanes save against located" in "".join(page.text)
 
 
 def test_a_single_run_says_there_is_no_comparison(single):
@@ -353,4 +353,19 @@ def test_scenarios_and_crossings_go_by_their_labels_escaped(tmp_path):
     assert {r[0] for r in page.tables["summary"][1:]} == {"Today <b>&</b> now", "More <lanes>"}
     crossings = [r[1] for r in page.tables["cpmm-crossings"][1:]]
     assert crossings and all(c.startswith("Red <i>Bridge</i> ") for c in crossings)
-    assert "How much lead time do More <lanes> save against Today <b>&</b> now" in "".join(page.text)
+    assert "How much lead time does More <lanes> save against Today <b>&</b> now" in "".join(page.text)
+
+
+def test_the_question_agrees_with_how_many_measures_are_compared():
+    from types import SimpleNamespace
+
+    from corridor_sim.report import question
+
+    def compared(*names: str) -> SimpleNamespace:
+        labels = {"base": "Today", "etir": "e-TIR", "aeo": "AEO", "ferry": None}
+        return SimpleNamespace(kind="compare", baseline="base",
+                               scenarios={n: SimpleNamespace(label=labels[n]) for n in ("base", *names)})
+
+    assert question(compared("etir")).startswith("How much lead time does e-TIR save against Today, and where")
+    assert question(compared("etir", "aeo", "ferry")).startswith(
+        "How much lead time do e-TIR, AEO and ferry each save against Today, and where")
