@@ -1,6 +1,6 @@
 """Experiments: replications of one or more scenarios on any executor, with common random numbers.
 
-Replication r of every scenario uses the same seed (the README: common random numbers), so
+Replication r of every scenario uses the same seed (docs/reference/experiments.md: common random numbers), so
 `compare` and `sweep` pair scenarios replication by replication. Replications run in batches on a
 `concurrent.futures.Executor` (serial, process pool or Dask); the results are the same whatever
 the backend, and are ordered by replication. With an output directory, each finished

@@ -1,4 +1,4 @@
-"""Paired comparisons with a baseline under common random numbers (the README explains them).
+"""Paired comparisons with a baseline under common random numbers (docs/reference/experiments.md explains them).
 
 Replication r of every scenario uses the same seed, so per-replication differences cancel the
 noise the scenarios share. For each other scenario and flow: the paired-t CI of the lead-time

@@ -1,4 +1,4 @@
-"""One replication's records as the run directory's tables (see the README).
+"""One replication's records as the run directory's tables (docs/reference/outputs.md).
 
 A replication's tables travel from the process that simulated it as `TablePiece`s, the plain
 columns and rows a DataFrame is made of, and become DataFrames where they are kept or written:

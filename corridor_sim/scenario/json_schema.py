@@ -156,7 +156,7 @@ def scenario_json_schema() -> dict[str, Any]:
         "if": {"not": {"required": ["extends"]}},
         "then": {"required": top_required},
         "description": "A corridor-sim scenario (YAML). Durations are hours or carry a unit (45min, 2h, 1.5d); "
-                       "unknown keys are errors. Reference: the 'The scenario format' section of the README.",
+                       "unknown keys are errors. Reference: docs/reference/scenario-format.md.",
         "$defs": dict(sorted(defs.items())),
     }
 

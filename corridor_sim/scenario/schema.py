@@ -1,4 +1,4 @@
-"""The scenario format (the README's scenario format section) as frozen pydantic models.
+"""The scenario format (docs/reference/scenario-format.md) as frozen pydantic models.
 
 After validation every duration is hours (float), every distribution a `Dist`, every
 opening-hours text a `WeeklyHours`: model code never sees unit strings or raw dicts.
