@@ -529,7 +529,10 @@ class Control:
 def wake_at(env: simpy.Environment, time: float) -> simpy.Event:
     """An event at the absolute time `time` (not before the clock). A timeout of `time - now`
     would fire at `now + (time - now)`, which can differ from `time` in the last bit; the pools'
-    grants happen at the very time a server frees, so a FIFO server's start must too."""
+    grants happen at the very time a server frees, so a FIFO server's start must too. SimPy's
+    public API schedules only at `now + delay`, and some times are no such sum for any float
+    delay (`now` an odd multiple of half the ulp of `time`: every sum is a tie, rounded to even),
+    so the event is put on the queue as `Environment.schedule` puts it."""
     event = simpy.Event(env)
     event._ok = True
     event._value = None
