@@ -205,20 +205,8 @@ class StaffedServers:
     def start_of(self, arrival: float) -> float:
         """As `FifoServers.start_of`."""
         t = arrival if arrival > self.last else self.last
-        times, counts, ends, k = self.times, self.counts, self.ends, self.k
-        last_k = len(times) - 1
-        while True:
-            while k < last_k and times[k + 1] <= t:
-                k += 1
-            while ends and ends[0] <= t:
-                heappop(ends)
-            if len(ends) < counts[k]:
-                break
-            change = times[k + 1] if k < last_k else math.inf
-            t = ends[0] if ends and ends[0] < change else change
-            if t == math.inf:  # no server will ever work again: the truck never starts
-                break
-        self.k = k
+        # (INF: no server will ever work again, the truck never starts)
+        t, self.k = self._first_free(t, self.k, self.ends)
         self.last = t
         if t > arrival:
             self.waits.add(arrival, t)
@@ -236,7 +224,7 @@ class StaffedServers:
 
     def next_free(self, t: float) -> float:
         """As `FifoServers.next_free` (`t` no earlier than in the calls before)."""
-        return self._first_free(t, self.k, self.ends[:])
+        return self._first_free(t, self.k, self.ends[:])[0]
 
     def settle(self, t: float) -> None:
         """The clock is at `t` (no earlier than before): the servers working now, the trucks gone."""
@@ -251,18 +239,18 @@ class StaffedServers:
         """As `FifoServers.predict`."""
         ends, k = self.ends[:], self.k
         for hours, more in holds:
-            t = self._first_free(t, k, ends)
+            t = self._first_free(t, k, ends)[0]
             if t == math.inf:
                 return t
             end = t + hours
             if more > 0:
                 end = end + more
             heappush(ends, end)
-        return self._first_free(t, k, ends)
+        return self._first_free(t, k, ends)[0]
 
-    def _first_free(self, t: float, k: int, ends: list[float]) -> float:
+    def _first_free(self, t: float, k: int, ends: list[float]) -> tuple[float, int]:
         """The first moment from `t` at which fewer trucks are in service (`ends`, a heap this
-        pops) than servers work, from the `k`-th change on (`start_of`'s search)."""
+        pops) than servers work, searched from the `k`-th change on; and the change in force then."""
         times, counts = self.times, self.counts
         last_k = len(times) - 1
         while True:
@@ -271,8 +259,8 @@ class StaffedServers:
             while ends and ends[0] <= t:
                 heappop(ends)
             if len(ends) < counts[k]:
-                return t
+                return t, k
             change = times[k + 1] if k < last_k else math.inf
             t = ends[0] if ends and ends[0] < change else change
             if t == math.inf:
-                return t
+                return t, k
