@@ -104,3 +104,20 @@ def test_a_truck_that_arrives_at_closing_time_waits_for_the_morning():
     # arrives 18:00 Monday: closed; both checks on Tuesday from 08:00 (AA 08:00-09:00, BB 09:00-10:00)
     assert services == [24 + 8.0, 24 + 9.0]
     assert result.trucks["closed_h"][0] == pytest.approx(14.0)
+
+
+def test_a_shift_that_starts_as_the_control_opens_serves_the_trucks_waiting_for_it():
+    # one lane at night, fifty from 08:00 to 20:00; the post opens at 08:00: the trucks that came
+    # after it closed at 18:00 (fewer than fifty) ask for lanes at 08:00 and find the day shift's lanes, on every engine
+    data = calendar_world()
+    data["nodes"]["post"].update({"lanes": 1, "inspection_bays": 100, "shifts": {"08:00-20:00": 50}, "holidays": [],
+                                  "hours": "Mon-Sun 08:00-18:00"})
+    data["customs"] = {"default": {"document": {"paper_tir": "20min"}, "document_error": {"paper_tir": 0},
+                                   "channels": {"low": {"yellow": 0, "red": 0}}}}
+    scenario = build_scenario(data)
+    for engine in ("reference",):
+        result = simulate(scenario, 0, engine=engine)
+        post = next(c for c in result.controls if c.node == "post" and c.direction == "exit")
+        assert post.max_queue_len == 0 and post.mean_queue_h == 0.0, engine
+        assert result.trucks["closed_h"].max() > 12  # trucks did wait for the opening
+

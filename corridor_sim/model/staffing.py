@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Generator
 
 import simpy
+from simpy.events import URGENT
 
 from ..scenario.hours import WEEK, WeeklyHours, parse_hours
 from .lanes import Pool
@@ -63,6 +64,17 @@ class Staffing:
         if not schedule.constant:
             env.process(self._shifts())
 
+    def _after(self, delay: float) -> simpy.Event:
+        """A timeout of `delay` that goes before the trucks' events at the same moment: a change
+        of the lanes working is in force for a truck that asks for a lane then (a shift that
+        starts at 08:00 serves the trucks let in when the control opens at 08:00), as the
+        first-come first-served lanes take it (`fifo.StaffedServers`)."""
+        event = simpy.Event(self.env)
+        event._ok = True
+        event._value = None
+        self.env.schedule(event, URGENT, delay)
+        return event
+
     def working(self) -> int:
         return min([self.staffed, *self.outage_lanes])
 
@@ -75,18 +87,18 @@ class Staffing:
             week = (env.now + self.week_offset) % WEEK
             self.staffed, following = self.schedule.at(week)
             self._apply()
-            yield env.timeout(following - week)
+            yield self._after(following - week)
 
     def outage(self, start: float, end: float, lanes: int) -> Generator:
         """One outage over [start, end): the control keeps at most `lanes` lanes working."""
         env = self.env
         if start > env.now:
-            yield env.timeout(start - env.now)
+            yield self._after(start - env.now)
         if not self.outage_lanes:
             self._since = env.now
         self.outage_lanes.append(lanes)
         self._apply()
-        yield env.timeout(end - env.now)
+        yield self._after(end - env.now)
         self.outage_lanes.remove(lanes)
         self._apply()
         if not self.outage_lanes:
@@ -108,6 +120,6 @@ class Staffing:
         t = 0.0
         while True:
             t += gap()
-            yield env.timeout(t - env.now)
+            yield self._after(t - env.now)
             if (start_date + dt.timedelta(hours=env.now)).month in months:
                 env.process(self.outage(env.now, env.now + duration(), lanes))
