@@ -115,6 +115,8 @@ RECIPES = {
         "count": draw(st.integers(1, 2)), "scan": EXP(0.2), "hit_rate": draw(st.floats(0, 1)),
         "false_alarm": draw(st.floats(0, 0.5)), "green_share": draw(st.sampled_from([0, 0.2])),
         "hours": draw(st.sampled_from(["24/7", "Mon-Fri 08:00-18:00"]))}),
+    "classed_opening_hours": lambda draw, d: (_set(d, "customs.CC.priority_regimes", ["etir"]), _set(
+        d, "nodes.second.hours", draw(st.sampled_from(["Mon-Fri 06:00-22:00", "Mon-Sun 07:00-19:00"])))),
     "classed_scanners": lambda draw, d: (_set(d, "customs.CC.priority_regimes", ["etir"]) if draw(st.booleans())
                                          else _exchange(draw, d), _set(
         d, "nodes.second.scanners", {"count": 1, "scan": EXP(0.2), "hit_rate": 0.5, "false_alarm": 0.1})),
@@ -243,8 +245,10 @@ def test_a_plain_world_runs_in_columns_and_each_feature_is_served_where_an_engin
     handling = World(build_scenario(merge(tiny(), {"nodes": {"post": {"handling": EXP(0.1)}}})), 0)
     assert handling.choice.engine == "columns"
     hours = World(build_scenario(merge(tiny(), {"nodes": {"post": {"controls": {"BB": {"hours": "Mon-Fri 08:00-18:00"}}}}})), 0)
-    assert hours.choice.engine == "fifo" and hours.choice.fifo == {"post AA exit"}
-    assert hours.choice.reasons == {"post BB entry": ["opening_hours"]}
+    assert hours.choice.engine == "fifo" and hours.choice.fifo == {"post AA exit", "post BB entry"}
+    capped = World(build_scenario(merge(tiny(), {"nodes": {"post": {"controls": {"BB": {"admissions_per_day": 20}}}}})), 0)
+    assert capped.choice.engine == "fifo" and capped.choice.fifo == {"post AA exit"}
+    assert capped.choice.reasons == {"post BB entry": ["daily_cap"]}
     assert World(build_scenario(tiny()), 0, engine="reference").choice.fifo == frozenset()
 
 
@@ -357,6 +361,9 @@ def test_an_unnamed_hook_keeps_its_control_on_the_reference_engine(with_measure)
 def test_asking_for_an_engine_that_lacks_a_feature_names_it():
     scenario = build_scenario(merge(tiny(), {"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}}))
     with pytest.raises(EngineError, match="post AA exit: opening_hours"):
+        simulate(scenario, 0, engine="columns")
+    scenario = build_scenario(merge(tiny(), {"nodes": {"post": {"admissions_per_day": 20}}}))
+    with pytest.raises(EngineError, match="post AA exit: daily_cap"):
         simulate(scenario, 0, engine="fifo")
     with pytest.raises(EngineError, match="unknown engine 'fast'"):
         choose(World(scenario, 0).features, "fast")

@@ -79,11 +79,11 @@ def test_fifo_servers_and_the_batch_are_taken_where_they_apply_and_only_there():
     for change in ({"nodes": {"post": {"shifts": {"08:00-20:00": 3}}}},
                    {"nodes": {"post": {"outages": {"random": {"per_year": 20, "duration": "1d", "lanes": 1}}}}},
                    {"nodes": {"post": {"handling": {"dist": "exponential", "mean": 0.1}}}},
-                   {"nodes": {"post": {"scanners": {"count": 1, "scan": "10min", "hit_rate": 1, "false_alarm": 0}}}}):
+                   {"nodes": {"post": {"scanners": {"count": 1, "scan": "10min", "hit_rate": 1, "false_alarm": 0}}}},
+                   {"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}}):
         changed = World(build_scenario(merge(tiny(), change)), 0)
         assert {c.passage.__name__ for c in changed.controls.values()} == {"_pass_fifo"}, change
-    for change in ({"nodes": {"post": {"hours": "Mon-Fri 08:00-18:00"}}},
-                   {"nodes": {"post": {"admissions_per_day": 10}}},
+    for change in ({"nodes": {"post": {"admissions_per_day": 10}}},
                    {"nodes": {"post": {"neutral_zone": 2}}},
                    {"nodes": {"post": {"scanners": {"count": 1, "scan": "10min", "hit_rate": 1, "false_alarm": 0,
                                                     "serves": "both_directions"}}}},

@@ -16,6 +16,7 @@ from corridor_sim.model import simulate
 from corridor_sim.scenario.loader import build_scenario, merge
 
 from conftest import tiny
+from worlds import close
 
 START = dt.datetime(2026, 1, 5, 0, 0)  # a Monday
 HOLIDAYS = {dt.date(2026, 1, 7), dt.date(2026, 1, 8), dt.date(2026, 1, 14)}
@@ -115,9 +116,20 @@ def test_a_shift_that_starts_as_the_control_opens_serves_the_trucks_waiting_for_
     data["customs"] = {"default": {"document": {"paper_tir": "20min"}, "document_error": {"paper_tir": 0},
                                    "channels": {"low": {"yellow": 0, "red": 0}}}}
     scenario = build_scenario(data)
-    for engine in ("reference",):
+    for engine in ("reference", "fifo"):
         result = simulate(scenario, 0, engine=engine)
         post = next(c for c in result.controls if c.node == "post" and c.direction == "exit")
         assert post.max_queue_len == 0 and post.mean_queue_h == 0.0, engine
         assert result.trucks["closed_h"].max() > 12  # trucks did wait for the opening
 
+
+def test_trucks_let_in_at_an_opening_start_in_order_of_arrival_on_every_engine():
+    # two lanes and a background flow beside the counted one: at each opening the trucks outside the
+    # event loop and those in it that came while the post was closed take the lanes in order of arrival
+    data = calendar_world()
+    data["traffic"]["local"] = {"route": ["origin", "post"], "per_day": 40, "background": True}
+    scenario = build_scenario(data)
+    reference = simulate(scenario, 0, 2, record_queues=True, engine="reference")
+    fifo = simulate(scenario, 0, 2, record_queues=True)
+    assert fifo.engine == "fifo" and fifo.outside > 0
+    close(fifo, reference)

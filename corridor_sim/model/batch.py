@@ -22,6 +22,7 @@ two on random worlds and on the bundled corridor).
 """
 from __future__ import annotations
 
+from collections import Counter
 from heapq import heappop, heappush, heapreplace
 from itertools import count
 from typing import Any, Callable, Iterator
@@ -206,10 +207,17 @@ class Stop:
     """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
     to leave, each a heap in order of time."""
 
-    __slots__ = ("control", "arrivals", "scans", "bays", "leaves", "timed", "classed")
+    __slots__ = ("control", "arrivals", "opening", "closed", "calendar", "scans", "bays", "leaves", "timed",
+                 "classed")
 
     def __init__(self, control: Any) -> None:
         self.control = control
+        # where the control keeps hours: trucks that came while it was closed ask for a lane when it
+        # opens, in order of that time (to the float) and then of arrival, as the pools' timeouts
+        # fire; and the hours each waited for it to open, for its tally
+        self.calendar = None if control.calendar.always_open else control.calendar
+        self.opening: list[tuple] = []  # (when it asks, when it came, seq, flow, truck, queue, position)
+        self.closed: dict[tuple[int, int], float] = {}  # (flow, truck) -> hours closed
         # its verdict reads when the officers start on the truck (a release to audit is dated
         # then): judged one by one as each takes its lane, not ahead in columns
         self.timed = bool(control.features & ONE_BY_ONE)
@@ -258,7 +266,7 @@ class Batch:
                         stop.control.fifo_lanes.next_start() < until or stop.control.fifo_bays.next_start() < until:
                     self._serve_classed(stop, until)
             elif (stop.arrivals and stop.arrivals[0][0] < until) or (stop.bays and stop.bays[0][0] < until) or \
-                    (stop.scans and stop.scans[0][0] < until):
+                    (stop.scans and stop.scans[0][0] < until) or (stop.opening and stop.opening[0][0] < until):
                 self._serve(stop, until)
             if stop.leaves and stop.leaves[0][0] < until:
                 self._leave(stop, until)
@@ -267,6 +275,15 @@ class Batch:
         """Everything before `cap`; how many trucks are still on their way."""
         self.advance(cap)
         return self.running
+
+    def places(self) -> Counter:
+        """Where the trucks on their way are: the control each is at or heading for (by name)."""
+        at: Counter = Counter()
+        for stop in self.stops.values():
+            n = len(stop.arrivals) + len(stop.opening) + len(stop.scans) + len(stop.bays) + len(stop.leaves)
+            if n:
+                at[stop.control.name] += n
+        return at
 
     @property
     def ended(self) -> float:
@@ -321,15 +338,17 @@ class Batch:
         if flow.next_departure() < INF and flow.source.stopped(flow.raw[flow.left]):
             flow.stop()
 
-    def _serve(self, stop: Stop, until: float) -> None:
+    def _serve(self, stop: Stop, until: float, before: float | None = None) -> None:
         """The control's lanes and bays before `until`, their arrivals in order of time (a bay's
-        come from the lanes), so their waits reach the queue's level in order too."""
+        come from the lanes), so their waits reach the queue's level in order too; `before`: and
+        the trucks that ask for a lane as the control opens at `until` that came before then."""
         control = stop.control
         lanes, bays = control.fifo_lanes, control.fifo_bays
         order = self.order
-        arrivals, to_bay, leaves = stop.arrivals, stop.bays, stop.leaves
+        arrivals, to_bay, leaves, opening = stop.arrivals, stop.bays, stop.leaves, stop.opening
+        calendar = stop.calendar
         # lanes of a constant number: FifoServers.take written out (the same steps), as most are
-        inline = type(lanes) is FifoServers and not stop.timed
+        inline = type(lanes) is FifoServers and not stop.timed and calendar is None
         free: Any = lanes.free if inline else None
         busy: Any = lanes.busy if inline else None
         wait: Any = lanes.waits.add if inline else None
@@ -337,6 +356,13 @@ class Batch:
         while True:
             lane_next = arrivals[0][0] if arrivals else INF
             bay_next = to_bay[0][0] if to_bay else INF
+            if opening and opening[0][0] <= lane_next and opening[0][0] <= bay_next:
+                t = opening[0][0]
+                if not (t < until or (t == until and before is not None and opening[0][1] < before)):
+                    return
+                t, came, _, flow, k, q, pos = heappop(opening)
+                self._take_lane(stop, t, came, flow, k, q, pos, t - came)
+                continue
             if stop.scans and stop.scans[0][0] < lane_next and stop.scans[0][0] < bay_next:
                 if stop.scans[0][0] >= until:
                     return
@@ -346,8 +372,13 @@ class Batch:
                 if lane_next >= until:
                     return
                 now, _, flow, k, q, pos = heappop(arrivals)
-                if stop.timed:
-                    self._serve_timed(stop, now, flow, k, q, pos)
+                if not inline:
+                    if calendar is not None:
+                        ready = calendar.next_open(now)
+                        if ready > now:  # closed: it asks for a lane when the control opens
+                            heappush(opening, (now + (ready - now), now, next(order), flow, k, q, pos))
+                            continue
+                    self._take_lane(stop, now, now, flow, k, q, pos, 0.0)
                     continue
                 v = flow.verdicts.get(pos)
                 if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
@@ -355,29 +386,23 @@ class Batch:
                 doc = v[0][k]
                 handling = 0.0 if v[2] is None else v[2][k]
                 q0 = q
-                if inline:
-                    served = free[0]
-                    if served <= now:
-                        served = now
-                    else:
-                        wait(now, served)
-                        q = q + (served - now)
-                    end = served + doc  # (served itself when there is no check)
-                    if handling > 0:
-                        end = end + handling
-                    heapreplace(free, end)
-                    low = served if served > opens else opens
-                    high = end if end < closes else closes
-                    if high > low:
-                        busy.area += high - low
-                    aside = v[1][k]
-                    if aside > 0:
-                        end = end + aside
+                served = free[0]
+                if served <= now:
+                    served = now
                 else:
-                    served = lanes.take(now, doc, handling)
-                    if served > now:
-                        q = q + (served - now)
-                    end = out_of_lane(served, doc, handling, v[1][k])
+                    wait(now, served)
+                    q = q + (served - now)
+                end = served + doc  # (served itself when there is no check)
+                if handling > 0:
+                    end = end + handling
+                heapreplace(free, end)
+                low = served if served > opens else opens
+                high = end if end < closes else closes
+                if high > low:
+                    busy.area += high - low
+                aside = v[1][k]
+                if aside > 0:
+                    end = end + aside
                 channel = v[3][k]
                 if channel == RED:
                     heappush(to_bay, (end, next(order), flow, k, q, pos, now, q0, v[4][k], v[5][k]))
@@ -395,6 +420,18 @@ class Batch:
                 if inspection > 0:
                     end = end + inspection
                 heappush(leaves, (end, next(order), flow, k, q, pos, start, q0, RED, detected))
+
+    def opening(self, control: Any) -> Callable[[float, float], None]:
+        """What brings the trucks outside the loop at `control` (which keeps hours) up to `t`, and
+        starts those that ask for a lane as it opens at `t` and came before `arrived`: for a truck
+        of the loop that came at `arrived` and asks then too (the pools take them in that order)."""
+        stop = self.stops[id(control)]
+
+        def through(t: float, arrived: float) -> None:
+            self.advance(t)
+            if stop.opening and stop.opening[0][0] == t:
+                self._serve(stop, t, before=arrived)
+        return through
 
     def through(self, control: Any) -> Callable[[float], None]:
         """What starts the trucks outside the loop at `control` (lanes taken by class) up to and at a
@@ -481,27 +518,46 @@ class Batch:
             end = end + inspection
         heappush(stop.leaves, (end, next(self.order), flow, k, q, pos, start, q0, RED, found))
 
-    def _serve_timed(self, stop: Stop, now: float, flow: Flow, k: int, q: float, pos: int) -> None:
-        """Truck `k` of `flow` at the lanes of a timed stop at `now`: judged when it starts, as
-        `Control.fifo_lane` judges a truck of the event loop, the same steps."""
+    def _take_lane(self, stop: Stop, now: float, start: float, flow: Flow, k: int, q: float, pos: int,
+                   closed: float) -> None:
+        """Truck `k` of `flow`, which came at `start` and asks for a lane at `now` (later if it came
+        while the control was closed, `closed` hours before), as `Control.fifo_lane` takes a truck
+        of the event loop, the same steps; judged when it starts at a timed stop."""
         control = stop.control
         lanes = control.fifo_lanes
         served = lanes.start_of(now)
-        truck = flow.truck(k)
-        doc, aside, channel, inspection, detection, u_detect = control.verdict(truck, served)
-        handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
-        lanes.hold(served, doc, handling)
+        ready = served  # when the officers start: a lane taken as the control closed waits for the opening
+        calendar = stop.calendar
+        if calendar is not None:
+            opens = calendar.next_open(served)
+            if opens > served:
+                ready = served + (opens - served)
+                closed += ready - served
+            if closed > 0:
+                stop.closed[flow.group, k] = closed
+        truck = None
+        if stop.timed:
+            truck = flow.truck(k)
+            doc, aside, channel, inspection, detection, u_detect = control.verdict(truck, ready)
+            handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
+            found = flow.noncompliant[k] and u_detect < detection  # were it inspected in a bay
+        else:
+            v = flow.verdicts.get(pos)
+            if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
+                v = flow.verdict(pos)
+            doc, aside, channel, inspection, found = v[0][k], v[1][k], v[3][k], v[4][k], v[5][k]
+            handling = 0.0 if v[2] is None else v[2][k]
+        lanes.hold(served, doc, handling, ready)
         q0 = q
         if served > now:
             q = q + (served - now)
-        end = out_of_lane(served, doc, handling, aside)
-        found = flow.noncompliant[k] and u_detect < detection  # were it inspected in a bay
+        end = out_of_lane(ready, doc, handling, aside)
         screen = control.screen
-        scan = None if screen is None else screen.wants(truck, channel)
+        scan = None if screen is None or truck is None else screen.wants(truck, channel)
         if scan is not None:  # to the scanners (`_scan`)
-            heappush(stop.scans, (end, next(self.order), flow, k, q, pos, now, q0, channel, inspection, found, scan))
+            heappush(stop.scans, (end, next(self.order), flow, k, q, pos, start, q0, channel, inspection, found, scan))
         else:
-            self._onto(stop, end, flow, k, q, pos, now, q0, channel, inspection, found)
+            self._onto(stop, end, flow, k, q, pos, start, q0, channel, inspection, found)
 
     def _onto(self, stop: Stop, end: float, flow: Flow, k: int, q: float, pos: int, start: float, q0: float,
               channel: int, inspection: float, found: bool) -> None:
@@ -530,8 +586,10 @@ class Batch:
         leaves, control, order = stop.leaves, stop.control, self.order
         opens, closes, times, groups = control.warmup, control.horizon, control.times, control.group_tally
         released = control.on_release
+        closed_by = stop.closed  # hours waiting for the control to open, where it keeps hours
         while leaves and leaves[0][0] < until:
             now, _, flow, k, q, pos, start, q0, channel, detected = heappop(leaves)
+            closed = closed_by.pop((flow.group, k), 0.0) if closed_by else 0.0
             if released is not None:  # as `Control.pass_truck` tells it, before the tally
                 told = _Released(flow.group, flow.cleared.get(k))
                 released(told, channel, detected, now)  # type: ignore[arg-type]
@@ -543,6 +601,7 @@ class Batch:
                 control.n += 1
                 times.append(spent)
                 control.queue_sum += queued
+                control.closed_sum += closed
                 tally = groups[flow.group]
                 tally[0] += 1
                 tally[1] += spent

@@ -89,8 +89,8 @@ class ClassServers:
         self.servers.settle(now)
         return entry
 
-    def hold(self, start: float, hours: float, more: float = 0.0) -> None:
-        self.servers.hold(start, hours, more)
+    def hold(self, start: float, hours: float, more: float = 0.0, ready: float | None = None) -> None:
+        self.servers.hold(start, hours, more, ready)
         self.known = None
 
     def ready(self, item: Any, now: float) -> bool:

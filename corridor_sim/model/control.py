@@ -125,6 +125,9 @@ class Control:
         self.catch_up: Callable[[float], None] | None = None
         # where some trucks go first (classed.py): the trucks outside the loop started up to and at a time
         self.serve_through: Callable[[float], None] | None = None
+        # where it keeps hours: the trucks outside the loop that came before a truck of the loop
+        # (`arrived`) and ask for a lane when the control opens at `t`, started first (`open_through(t, arrived)`)
+        self.open_through: Callable[[float, float], None] | None = None
         self.passage = self.pass_truck
         self.features: frozenset[str] = frozenset()  # what changes a truck's times here (the world's `Features`)
 
@@ -176,16 +179,22 @@ class Control:
     def _in_lane(self, truck: Truck, now: float, served: float, lanes: FifoServers | StaffedServers | ClassServers
                  ) -> tuple[float, Channel, float, float, float]:
         """`fifo_lane` of a truck that came at `now` and starts at `served`."""
-        if truck.trace is not None:  # the officers start on this truck (traced trucks only)
-            truck.log(self.node, "service", served)
-        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, served)
-        handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
-        lanes.hold(served, doc, handling)
         if served > now:
             truck.book(QUEUE, served)
-        end = served
+        ready = served  # when the officers start: the lane it got as the control closed waits for the opening
+        if not self.calendar.always_open:
+            opens = self.calendar.next_open(served)
+            if opens > served:
+                ready = served + (opens - served)  # as a timeout of `opens - now` ends
+                truck.book(CLOSED, ready)
+        if truck.trace is not None:  # the officers start on this truck (traced trucks only)
+            truck.log(self.node, "service", ready)
+        doc, aside, channel, inspection, detection, u_detect = self.verdict(truck, ready)
+        handling = 0.0 if self.handling is None else self.handling.value(truck.group, truck.index)
+        lanes.hold(served, doc, handling, ready)
+        end = ready
         if doc > 0:
-            end = served + doc
+            end = ready + doc
             truck.book(DOCUMENT, end)
         if handling > 0:
             end = end + handling
@@ -307,18 +316,29 @@ class Control:
     def _pass_fifo(self, truck: Truck) -> Generator:
         """`pass_truck` through first-come first-served lanes and bays (`use_fifo`): the truck
         wakes once at the end of its time in the lane and aside, and once at the end of a bay's,
-        at the very times the pools would give it."""
+        at the very times the pools would give it; where the control keeps hours, a truck that
+        comes while it is closed wakes when it opens and asks for a lane then, as on the pools."""
         env = self.env
         start = env.now
         catch_up = self.catch_up
         if catch_up is not None:
             catch_up(start)
         queue0 = truck.times[QUEUE]
+        closed0 = truck.times[CLOSED]
         truck.where = self.name
-        now, channel, inspection, detection, u_detect = self.fifo_lane(truck, start)
+        asks = start  # when it asks for a lane: when the control opens, if it came while it was closed
+        if not self.calendar.always_open:
+            opens = self.calendar.next_open(start)
+            if opens > start:
+                yield env.timeout(opens - start)  # as `pass_truck` waits, to the same float
+                asks = env.now
+                truck.book(CLOSED, asks)
+                if self.open_through is not None:  # the trucks outside the loop that waited longer go first
+                    self.open_through(asks, start)
+        now, channel, inspection, detection, u_detect = self.fifo_lane(truck, asks)
         screen = self.screen
         scan = None if screen is None else screen.wants(truck, channel)
-        if now > start:
+        if now > asks:
             yield wake_at(env, now)
         if scan is not None:  # to the scanners; on to the bay only with an anomaly
             if catch_up is not None:
@@ -348,7 +368,7 @@ class Control:
             catch_up(now)
         if self.on_release is not None:
             self.on_release(truck, channel, detected, now)
-        self.tally(truck, start, queue0, now, channel, detected)
+        self.tally(truck, start, queue0, now, channel, detected, truck.times[CLOSED] - closed0)
 
     def _pass_classed(self, truck: Truck) -> Generator:
         """`pass_truck` through lanes and bays taken by class (`use_fifo`, `classed.py`): a truck

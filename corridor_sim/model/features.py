@@ -38,6 +38,8 @@ FEATURES: dict[str, str] = {
     "joint_control": "two countries' officers at one stop combine their verdicts",
     "aeo_recognition": "recognised AEO trucks are selected at lower rates (the verdict's tables)",
     "preclearing": "advance data pre-clear a share of yellow checks (the verdict's tables)",
+    "classed_opening_hours": "the control keeps hours where lanes are taken in order of time, not of arrival "
+                             "(priority classes, an exchange's verdict)",
     "priority_classes": "some trucks go first in the queues (AEO or green lanes by regime)",
     "caravan_stop": "a caravan passes the control (its trucks arrive together; pre-notified, they go first: "
                     "priority_classes)",
@@ -63,7 +65,7 @@ FEATURES: dict[str, str] = {
 }
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
-FIFO_CONTROL = frozenset({"handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
+FIFO_CONTROL = frozenset({"opening_hours", "handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
                           "preclearing", "release_to_audit", "caravan_stop", "scanners", "priority_classes",
                           "exchange_release", "exchange_verdict"})
 # features the batch works out one truck at a time as each takes its lane (batch.Stop), not ahead in
@@ -88,7 +90,8 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "traces", "runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"joint_control", "caravan_stop", "exchange_release"} - CLASSED - ONE_BY_ONE,
+COLUMNS = Engine("columns", FIFO_CONTROL - {"opening_hours", "joint_control", "caravan_stop", "exchange_release"}
+                 - CLASSED - ONE_BY_ONE,
                  frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
 CHOICES = ("auto", *ENGINES)
@@ -184,4 +187,6 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
         found.update(authority.adjusting)
     if found & CLASSED and "scanners" in found:
         found.add("classed_scanners")
+    if found & CLASSED and "opening_hours" in found:
+        found.add("classed_opening_hours")
     return frozenset(found)

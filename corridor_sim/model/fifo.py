@@ -1,7 +1,7 @@
 """First-come first-served servers, worked out when a truck arrives instead of event by event.
 
-At a control whose lanes and bays serve every truck in order of arrival (no class goes first)
-and that is always open, a truck that arrives at `a` is served from `max(a, the earliest time a
+At a control whose lanes and bays serve every truck in order of arrival (no class goes first),
+a truck that arrives at `a` is served from `max(a, the earliest time a
 server is free)` (the multi-server FIFO recursion, a heap of the servers' free times;
 `StaffedServers` when shifts and outages change their number). Its start is known when it
 arrives: no event grants it a lane, and trucks that never meet SimPy (`batch.py`) can pass such
@@ -148,9 +148,10 @@ class FifoServers:
         self.waits.add(arrival, start)
         return start
 
-    def hold(self, start: float, hours: float, more: float = 0.0) -> None:
-        """The server a truck got at `start` (`start_of`), held for `hours`, then `more`."""
-        end = start + hours
+    def hold(self, start: float, hours: float, more: float = 0.0, ready: float | None = None) -> None:
+        """The server a truck got at `start` (`start_of`), held for `hours`, then `more`, from
+        `ready` if it is later (a truck that got its lane as the control closed waits in it)."""
+        end = (start if ready is None else ready) + hours
         if more > 0:
             end = end + more
         heapreplace(self.free, end)
@@ -212,9 +213,9 @@ class StaffedServers:
             self.waits.add(arrival, t)
         return t
 
-    def hold(self, start: float, hours: float, more: float = 0.0) -> None:
+    def hold(self, start: float, hours: float, more: float = 0.0, ready: float | None = None) -> None:
         """As `FifoServers.hold`."""
-        end = start + hours
+        end = (start if ready is None else ready) + hours
         if more > 0:
             end = end + more
         heappush(self.ends, end)

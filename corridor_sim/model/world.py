@@ -240,6 +240,8 @@ class World:
                 control.catch_up = self.batch.advance
                 if isinstance(control.fifo_lanes, ClassServers):
                     control.serve_through = self.batch.through(control)
+                elif not control.calendar.always_open:
+                    control.open_through = self.batch.opening(control)
 
     def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
         """The steps a truck on `route` takes: arrive, controls, (convoy), leave, link..."""
@@ -414,11 +416,12 @@ class World:
 
     def stuck(self, outside: int = 0) -> str:
         """Where the trucks still on their way are, the counted ones first: the blockage that
-        matters, not the traffic queued behind it (`outside`: background trucks the batch holds)."""
+        matters, not the traffic queued behind it (`outside`: background trucks the batch holds,
+        each at the control it is at or heading for)."""
         counted = Counter(t.where for t in self.live.values() if t.counted)
         others = Counter(t.where for t in self.live.values() if not t.counted)
-        if outside:
-            others["their border (background)"] += outside
+        if outside and self.batch is not None:
+            others.update(self.batch.places())
         parts = [f"{label} {'; '.join(f'{n} at {p}' for p, n in places.most_common(3))}"
                  for label, places in (("counted trucks stuck:", counted), ("not counted:", others)) if places]
         return "; ".join(parts) or "no truck on its way"
