@@ -122,3 +122,18 @@ def test_a_quota_starts_with_the_share_of_its_first_period_still_to_come():
     data["road_permits"]["AA -> BB"]["at_start"] = 0
     result = simulate(build_scenario(data), 0)
     assert sorted(result.trucks["permit_h"][result.trucks["group"] == 1]) == pytest.approx([10, 10, 34])
+
+
+def test_a_truck_whose_permit_comes_while_the_control_is_closed_waits_for_the_opening_outside_the_lane():
+    # one lane, an hour's check; five trucks reach BB's entry at 12:00-16:00 on Monday, two permits a
+    # day, BB's entry open 08:00-18:00: the third and fourth get Tuesday's permits at 00:00 and wait,
+    # outside the lane, for 08:00 (not in the lane, where the fourth would queue behind the third
+    # all night), the fifth Wednesday's
+    data = caravan_world(5, {"AA -> BB": {"permits": 2, "period": "day"}})
+    data["nodes"]["post"].update({"lanes": 1, "controls": {"BB": {"hours": "Mon-Sun 08:00-18:00"}}})
+    data["customs"]["default"]["document"] = {r: "1h" for r in REGIMES}
+    result = simulate(build_scenario(data), 0)
+    caravan = result.trucks["group"] == 1
+    permit, closed = result.trucks["permit_h"][caravan], result.trucks["closed_h"][caravan]
+    assert sorted(permit) == pytest.approx([0, 0, 9, 10, 32])
+    assert closed[permit > 0] == pytest.approx([8, 8, 8]) and (closed[permit == 0] == 0).all()

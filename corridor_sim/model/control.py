@@ -484,10 +484,11 @@ class Control:
                 yield booked
                 truck.book(BOOKING, env.now)
         calendar = self.calendar
-        if not calendar.always_open:
-            opens = calendar.next_open(start)
-            if opens > start:
-                yield env.timeout(opens - start)
+        if not calendar.always_open:  # closed now (after any wait for a permit or a slot): wait for it to open
+            asks = env.now
+            opens = calendar.next_open(asks)
+            if opens > asks:
+                yield env.timeout(opens - asks)
                 truck.book(CLOSED, env.now)
         priority = 0 if truck.prenotified or self.first[truck.aeo][truck.regime] else 1
         if truck.holds is self.lanes:  # taken from the exit side of a crossing without a neutral zone
