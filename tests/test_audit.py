@@ -57,15 +57,16 @@ def test_the_audit_office_is_an_mmc_queue(auditors, rho):
 def test_audits_wait_in_order_of_release_for_free_auditors_worked_by_hand():
     spec = PostClearanceAudit(release={"red": 1.0}, auditors=2, duration=1.0, detection=1.0)
     office = AuditOffice("BB", spec, warmup=0.0, horizon=10.0)
-    trucks = [SimpleNamespace(id=i, counted=True, noncompliant=i != 2) for i in range(5)]
+    trucks = [SimpleNamespace(id=i, group=0, index=i, counted=True, noncompliant=i != 2) for i in range(5)]
     # released at 0, 0, 0, 1 and 5 h; audits of 2, 3, 1, 1 and 1 h; the fourth is not audited
     receipts = list(zip([0, 0, 0, 1, 5], trucks, [True, True, True, False, True], [2, 3, 1, 1, 1]))
     for now, truck, audited, duration in receipts:
         office.receive(truck, audited, float(duration), 0.0, float(now))
     record = office.settle()
-    # an engine that works trucks out in another order hands the releases in out of time order
+    # an engine that works trucks out in another order hands the releases in out of time order, and
+    # those released at one moment (as a control opens) in any order: they are taken by flow and number
     shuffled = AuditOffice("BB", spec, warmup=0.0, horizon=10.0)
-    for now, truck, audited, duration in [receipts[4], receipts[3], *receipts[:3]]:
+    for now, truck, audited, duration in [receipts[4], receipts[3], receipts[2], receipts[0], receipts[1]]:
         shuffled.receive(truck, audited, float(duration), 0.0, float(now))
     assert shuffled.settle() == record and shuffled.outcomes == office.outcomes
     # two auditors: 0-2 and 0-3; the third waits for the first free one (2 h), 2-3; the fifth at 5-6

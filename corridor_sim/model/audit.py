@@ -55,14 +55,16 @@ class AuditOffice:
         self.detection = spec.detection
         self.warmup = warmup
         self.horizon = horizon
-        # one entry per released truck: (release time, truck id, counted, non-compliant, audited, duration, u_detect)
-        self.released: list[tuple[float, int, bool, bool, bool, float, float]] = []
+        # one entry per released truck: (release time, flow, truck of the flow, truck id, counted,
+        # non-compliant, audited, duration, u_detect)
+        self.released: list[tuple[float, int, int, int, bool, bool, bool, float, float]] = []
         self.outcomes: list[tuple[int, bool, float, bool]] | None = None  # (truck id, counted, delay, found)
 
     def receive(self, truck, audited: bool, duration: float, u_detect: float, now: float) -> None:
         """`truck` is released at `now`; `audited`: it will be audited, for `duration` hours. Engines
         that work out trucks in another order than the clock's hand them in out of order."""
-        self.released.append((now, truck.id, truck.counted, truck.noncompliant, audited, duration, u_detect))
+        self.released.append((now, truck.group, truck.index, truck.id, truck.counted, truck.noncompliant, audited,
+                              duration, u_detect))
 
     def settle(self) -> AuditRecord:
         """Every audit's start and end (FIFO over `auditors`), and the office's record."""
@@ -72,8 +74,10 @@ class AuditOffice:
         busy = waiting = wait_sum = delay_sum = 0.0
         released = audited = noncompliant = detected = 0
         outcomes = []
-        self.released.sort(key=itemgetter(0))  # in time order (stable: as they came at one time)
-        for now, truck, counted, bad, is_audited, duration, u_detect in self.released:
+        # in time order, and trucks released at one moment (as a control opens) by flow and number:
+        # an order that does not depend on which engine told the office first
+        self.released.sort(key=itemgetter(0, 1, 2))
+        for now, _, _, truck, counted, bad, is_audited, duration, u_detect in self.released:
             counts = low <= now < high
             found = False
             if is_audited:
