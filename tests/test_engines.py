@@ -93,6 +93,20 @@ def _loop(draw, data: dict) -> None:
                                            "second", "destination"], "per_day": draw(st.floats(1, 10))})
 
 
+def _permits(draw, data: dict) -> None:
+    _set(data, "road_permits", {"AA -> BB": {"permits": draw(st.integers(3, 40)),
+                                             "period": draw(st.sampled_from(["day", "week"]))}})
+
+
+def _shared_permits(draw, data: dict) -> None:
+    """AA's trucks enter BB at post and at a second crossing, ford: one quota, asked at both."""
+    _permits(draw, data)
+    _set(data, "nodes.ford", {"kind": "bcp", "border": ["AA", "BB"], "lanes": draw(st.integers(1, 3))})
+    _set(data, "links.origin -> ford", {"km": draw(st.floats(1, 200))})
+    _set(data, "links.ford -> second", {"km": 80.5})
+    _set(data, "traffic.ford", {"route": ["origin", "ford", "second", "destination"], "per_day": draw(st.floats(5, 40))})
+
+
 # each registered feature: how a world gets it (draw, data) -> None; traces come with the run
 RECIPES = {
     "opening_hours": lambda draw, d: _set(d, "nodes.post.hours", draw(st.sampled_from(
@@ -132,8 +146,11 @@ RECIPES = {
     "release_to_audit": lambda draw, d: _set(d, "post_clearance_audit", {draw(st.sampled_from(["BB", "CC"])): {
         "release": {"red": draw(st.sampled_from([0.5, 1.0])), "yellow": 0.5}, "auditors": draw(st.integers(1, 2)),
         "duration": EXP(2.0), "detection": 0.8}}),
-    "before_lane": lambda draw, d: _set(d, "road_permits", {"AA -> BB": {"permits": draw(st.integers(5, 40)),
-                                                                        "period": "day"}}),
+    "before_lane": None,  # a gate a measure sets without saying what it is: as release_hook
+    "road_permits": lambda draw, d: _permits(draw, d),
+    "shared_road_permits": _shared_permits,
+    "road_permits_with_hours": lambda draw, d: (_permits(draw, d), _set(d, "nodes.post.hours", "Mon-Sun 07:00-19:00")),
+    "classed_road_permits": lambda draw, d: (_permits(draw, d), _set(d, "customs.BB.priority_regimes", ["etir"])),
     "ferries": _ferry,
     "traces": lambda draw, d: None,
     "runs_on": lambda draw, d: _set(d, "traffic.local", {

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from corridor_sim.errors import ScenarioError
 from corridor_sim.model import simulate
-from corridor_sim.model.admission import Periods, Quota
+from corridor_sim.model.admission import Periods, Quota, QuotaLine
 from corridor_sim.results.replication import replication_stats
 from corridor_sim.results.warnings import saturation_warnings
 from corridor_sim.scenario.loader import build_scenario, merge
@@ -77,6 +77,33 @@ def caravan_world(trucks: int, permits: dict, registered: str | None = None, per
         "caravans": {"c": caravan},
         "road_permits": permits,
     })
+
+
+@settings(max_examples=150, deadline=None)
+@given(arrivals=st.lists(st.floats(0, 2000), min_size=1, max_size=80), per_period=st.integers(1, 6),
+       kind=st.sampled_from(["day", "week", "month"]), start_hour=st.floats(0, 200), first=st.none() | st.integers(0, 6))
+def test_a_quota_worked_out_in_order_of_requests_admits_each_truck_when_the_event_loop_does(
+        arrivals, per_period, kind, start_hour, first):
+    """`QuotaLine`, for first-come first-served controls, gives each request the float at which
+    the quota's booking process admits it on SimPy, trucks admitted together included."""
+    periods = Periods(kind, START + dt.timedelta(hours=start_hour))
+    env = simpy.Environment()
+    quota = Quota(env, per_period, periods, first)
+    admitted: dict[int, float] = {}
+
+    def truck(i: int, at: float):
+        yield env.timeout(at)
+        granted = quota.request()
+        if granted is not None:
+            yield granted
+        admitted[i] = env.now
+
+    times = sorted(set(arrivals))  # distinct times: two requests at once are ordered by the event loop alone
+    for i, at in enumerate(times):
+        env.process(truck(i, at))
+    env.run()
+    line = QuotaLine(per_period, periods, 0.0, first)
+    assert [line.admit(0.0 + at) for at in times] == [admitted[i] for i in range(len(times))]
 
 
 def test_the_wait_for_a_permit_worked_by_hand():

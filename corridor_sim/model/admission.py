@@ -96,6 +96,57 @@ class Quota:
                 self.waiting.popleft().succeed()
 
 
+class QuotaLine:
+    """A `Quota` worked out without the event loop, for a first-come first-served control: its
+    requests come in order of time, and each gets when it is admitted, the float at which the
+    quota's booking process (`Quota._next_periods`) would admit it."""
+
+    def __init__(self, per_period: int, periods: Periods, now: float, first: int | None = None):
+        self.per_period = per_period
+        self.periods = periods
+        self.period = periods.index(now)
+        self.admitted = 0 if first is None else max(per_period - first, 0)
+        self.waiting = 0                  # trucks booked and not yet admitted
+        self.wake: float | None = None    # when the booking process next wakes (None: it is not running)
+
+    def _roll(self, t: float) -> None:
+        now = self.periods.index(t)
+        if now != self.period:
+            self.period, self.admitted = now, 0
+
+    def _next_wake(self, t: float) -> float:
+        """As the booking process sleeps from `t` to the next period's start (a timeout's float)."""
+        return t + (self.periods.begins(self.periods.index(t) + 1) - t)
+
+    def admit(self, t: float) -> float:
+        """A truck that asks at `t` (no earlier than the one before): when it is admitted."""
+        while self.wake is not None and self.wake < t:  # the process's wakes before now, each admitting
+            self._roll(self.wake)
+            taken = min(max(self.per_period - self.admitted, 0), self.waiting)
+            self.admitted += taken
+            self.waiting -= taken
+            self.wake = self._next_wake(self.wake) if self.waiting else None
+        self._roll(t)
+        if not self.waiting and self.admitted < self.per_period:
+            self.admitted += 1
+            return t
+        self.waiting += 1
+        if self.wake is None:  # the process starts as the first truck waits
+            self.wake = self._next_wake(t)
+        # the wakes to come, each admitting its period's quota in order, up to this truck (the last in line)
+        ahead, wake, period, admitted = self.waiting, self.wake, self.period, self.admitted
+        while True:
+            index = self.periods.index(wake)
+            if index != period:
+                period, admitted = index, 0
+            taken = min(max(self.per_period - admitted, 0), ahead)
+            if taken == ahead:
+                return wake
+            ahead -= taken
+            admitted += taken
+            wake = self._next_wake(wake)
+
+
 def daily_admission(env: simpy.Environment, per_day: int, start: dt.datetime) -> Quota:
     """A control's daily admission cap; days start at midnight on the scenario's clock."""
     return Quota(env, per_day, Periods("day", start))

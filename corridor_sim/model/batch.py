@@ -207,8 +207,8 @@ class Stop:
     """What the batch keeps at one control: its trucks waiting to reach the lanes, the bays, and
     to leave, each a heap in order of time."""
 
-    __slots__ = ("control", "arrivals", "opening", "closed", "calendar", "scans", "bays", "leaves", "timed",
-                 "classed")
+    __slots__ = ("control", "arrivals", "opening", "closed", "calendar", "quotas", "scans", "bays", "leaves",
+                 "timed", "classed")
 
     def __init__(self, control: Any) -> None:
         self.control = control
@@ -216,7 +216,11 @@ class Stop:
         # opens, in order of that time (to the float) and then of arrival, as the pools' timeouts
         # fire; and the hours each waited for it to open, for its tally
         self.calendar = None if control.calendar.always_open else control.calendar
-        self.opening: list[tuple] = []  # (when it asks, when it came, seq, flow, truck, queue, position)
+        # road permits: the quota each flow's trucks take a permit of here (None: none); a truck that
+        # waits for one asks for a lane when it has it, in the same heap
+        self.quotas = control.permit_quotas
+        # (when it asks, when it came, seq, flow, truck, queue, position, hours closed)
+        self.opening: list[tuple] = []
         self.closed: dict[tuple[int, int], float] = {}  # (flow, truck) -> hours closed
         # its verdict reads when the officers start on the truck (a release to audit is dated
         # then): judged one by one as each takes its lane, not ahead in columns
@@ -348,7 +352,8 @@ class Batch:
         arrivals, to_bay, leaves, opening = stop.arrivals, stop.bays, stop.leaves, stop.opening
         calendar = stop.calendar
         # lanes of a constant number: FifoServers.take written out (the same steps), as most are
-        inline = type(lanes) is FifoServers and not stop.timed and calendar is None
+        quotas = stop.quotas
+        inline = type(lanes) is FifoServers and not stop.timed and calendar is None and quotas is None
         free: Any = lanes.free if inline else None
         busy: Any = lanes.busy if inline else None
         wait: Any = lanes.waits.add if inline else None
@@ -356,12 +361,15 @@ class Batch:
         while True:
             lane_next = arrivals[0][0] if arrivals else INF
             bay_next = to_bay[0][0] if to_bay else INF
-            if opening and opening[0][0] <= lane_next and opening[0][0] <= bay_next:
+            # a truck that asks for a lane now that it has its permit or the control is open goes
+            # first, before arrivals, bays and scans at the same moment (a lane's step)
+            if opening and opening[0][0] <= lane_next and opening[0][0] <= bay_next and \
+                    (not stop.scans or opening[0][0] <= stop.scans[0][0]):
                 t = opening[0][0]
                 if not (t < until or (t == until and before is not None and opening[0][1] < before)):
                     return
-                t, came, _, flow, k, q, pos = heappop(opening)
-                self._take_lane(stop, t, came, flow, k, q, pos, t - came)
+                t, came, _, flow, k, q, pos, closed = heappop(opening)
+                self._take_lane(stop, t, came, flow, k, q, pos, closed)
                 continue
             if stop.scans and stop.scans[0][0] < lane_next and stop.scans[0][0] < bay_next:
                 if stop.scans[0][0] >= until:
@@ -373,10 +381,17 @@ class Batch:
                     return
                 now, _, flow, k, q, pos = heappop(arrivals)
                 if not inline:
+                    quota = None if quotas is None else quotas[flow.group]
+                    if quota is not None:
+                        permitted = quota.take_at(now)
+                        if permitted > now:  # it asks for a lane when it has its permit
+                            heappush(opening, (permitted, now, next(order), flow, k, q, pos, 0.0))
+                            continue
                     if calendar is not None:
                         ready = calendar.next_open(now)
                         if ready > now:  # closed: it asks for a lane when the control opens
-                            heappush(opening, (now + (ready - now), now, next(order), flow, k, q, pos))
+                            t = now + (ready - now)  # as a timeout of the wait ends
+                            heappush(opening, (t, now, next(order), flow, k, q, pos, t - now))
                             continue
                     self._take_lane(stop, now, now, flow, k, q, pos, 0.0)
                     continue

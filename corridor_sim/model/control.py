@@ -26,7 +26,7 @@ from .stats import Changes, Level
 from .truck import Component, Truck
 
 CLOSED, QUEUE, DOCUMENT, INSPECTION = Component.CLOSED, Component.QUEUE, Component.DOCUMENT, Component.INSPECTION
-BOOKING = Component.BOOKING
+BOOKING, PERMIT = Component.BOOKING, Component.PERMIT
 GREEN, YELLOW, RED = Channel.GREEN, Channel.YELLOW, Channel.RED
 
 
@@ -97,6 +97,9 @@ class Control:
         self.release_feature: tuple[Callable, str] | None = None  # the hook set by `set_on_release` and what it is
         # a measure that may hold a truck before the lane (a road permit, permits.py): truck -> generator
         self.before_lane: Callable[[Truck], Generator] | None = None
+        self.before_lane_feature: tuple[Callable, str] | None = None  # the gate set by `set_before_lane`, and what it is
+        # road permits (permits.py): the quota each flow's trucks take a permit of here (None: no permit)
+        self.permit_quotas: list | None = None
         # a measure between the lanes and the bays (scanners, scanners.py): `wants(truck, channel)`
         # says whether it takes the truck, `scan(...)` takes it and gives its channel after
         self.screen = None
@@ -160,6 +163,15 @@ class Control:
         if self.screen is not None:  # scanners of its own, between the lanes and the bays
             self.screen.use_fifo(waits)
         self.passage = self._pass_fifo
+
+    def set_before_lane(self, gate: Callable[[Truck], Generator], feature: str = "before_lane",
+                        quotas: list | None = None) -> None:
+        """Hold each truck in `gate` before the lane; `feature`: what it is, for the choice of
+        engine (`features.FEATURES`); `quotas`: road permits, the quota each flow's trucks take a
+        permit of (`permits.PermitQuota`, None: none), which the fifo engine works out itself."""
+        self.before_lane = gate
+        self.before_lane_feature = (gate, feature)
+        self.permit_quotas = quotas
 
     def set_on_release(self, hook: Callable[[Truck, int, bool, float], None], feature: str = "release_hook") -> None:
         """Tell `hook` of each release; `feature`: what it is, for the choice of engine (`features.FEATURES`)."""
@@ -316,8 +328,9 @@ class Control:
     def _pass_fifo(self, truck: Truck) -> Generator:
         """`pass_truck` through first-come first-served lanes and bays (`use_fifo`): the truck
         wakes once at the end of its time in the lane and aside, and once at the end of a bay's,
-        at the very times the pools would give it; where the control keeps hours, a truck that
-        comes while it is closed wakes when it opens and asks for a lane then, as on the pools."""
+        at the very times the pools would give it; a truck that waits for a road permit wakes when
+        it gets one, and where the control keeps hours, one that comes while it is closed wakes
+        when it opens, and asks for a lane then, as on the pools."""
         env = self.env
         start = env.now
         catch_up = self.catch_up
@@ -326,11 +339,19 @@ class Control:
         queue0 = truck.times[QUEUE]
         closed0 = truck.times[CLOSED]
         truck.where = self.name
-        asks = start  # when it asks for a lane: when the control opens, if it came while it was closed
+        asks = start  # when it asks for a lane: when it has a permit, or when the control opens
+        quota = None if self.permit_quotas is None else self.permit_quotas[truck.group]
+        if quota is not None:  # a road permit of its registration's quota, or a later period's
+            asks = quota.take_at(start)
+            if asks > start:
+                yield wake_at(env, asks)  # when the quota's booking process admits it
+                truck.book(PERMIT, asks)
+                if self.open_through is not None:  # the trucks outside the loop booked before it go first
+                    self.open_through(asks, start)
         if not self.calendar.always_open:
-            opens = self.calendar.next_open(start)
-            if opens > start:
-                yield env.timeout(opens - start)  # as `pass_truck` waits, to the same float
+            opens = self.calendar.next_open(asks)
+            if opens > asks:
+                yield env.timeout(opens - asks)  # as `pass_truck` waits, to the same float
                 asks = env.now
                 truck.book(CLOSED, asks)
                 if self.open_through is not None:  # the trucks outside the loop that waited longer go first

@@ -55,7 +55,13 @@ FEATURES: dict[str, str] = {
                         "recognition of its results, pre-arrival data)",
     "release_to_audit": "selections released at the border to a post-clearance audit, dated when the officers "
                         "start on the truck",
-    "before_lane": "a measure may hold a truck before the lane (road permits)",
+    "before_lane": "a measure holds trucks before the lane, and has not said what it is",
+    "road_permits": "a truck registered in a country with a quota of permits here takes one, or waits for a "
+                    "later period's",
+    "shared_road_permits": "a quota's permits are also taken at another control (requests at both in order of "
+                           "time)",
+    "road_permits_with_hours": "a truck that waited for a permit may find the control closed",
+    "classed_road_permits": "road permits where lanes are taken in order of time, not of arrival",
     "ferries": "(world) Caspian ferries: sailings, boarding, storms",
     "caravans": "(world) caravans of trucks, with a convoy that gathers",
     "traces": "(world) every truck keeps a trace of its journey",
@@ -65,7 +71,7 @@ FEATURES: dict[str, str] = {
 }
 
 # the features of the verdict and the lanes that the first-come first-served solver works out
-FIFO_CONTROL = frozenset({"opening_hours", "handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
+FIFO_CONTROL = frozenset({"opening_hours", "road_permits", "handling", "shifts", "outages", "pull_aside", "joint_control", "aeo_recognition",
                           "preclearing", "release_to_audit", "caravan_stop", "scanners", "priority_classes",
                           "exchange_release", "exchange_verdict"})
 # features the batch works out one truck at a time as each takes its lane (batch.Stop), not ahead in
@@ -90,7 +96,7 @@ class Engine:
 REFERENCE = Engine("reference", frozenset(FEATURES), frozenset(FEATURES))
 FIFO = Engine("fifo", FIFO_CONTROL,
               frozenset({"ferries", "caravans", "traces", "runs_on", "crossing_routes"}), partial=True)
-COLUMNS = Engine("columns", FIFO_CONTROL - {"opening_hours", "joint_control", "caravan_stop", "exchange_release"}
+COLUMNS = Engine("columns", FIFO_CONTROL - {"opening_hours", "road_permits", "joint_control", "caravan_stop", "exchange_release"}
                  - CLASSED - ONE_BY_ONE,
                  frozenset())
 ENGINES = {engine.name: engine for engine in (COLUMNS, FIFO, REFERENCE)}  # fastest first
@@ -176,10 +182,12 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
         found.add("joint_control")
     # a hook set by anyone is a feature, whether or not its measure declared it
     hooks = {"priority_classes": any(any(row) for row in control.first), "scanners": control.screen is not None,
-             "before_lane": control.before_lane is not None,
              # an adjuster set other than through `add_adjuster`, which names it
              "verdict_adjuster": any(a.adjust is not None and not a.adjusting for a in control.authorities)}
     found.update(name for name, present in hooks.items() if present)
+    if control.before_lane is not None:  # set by `set_before_lane`, which names it, or by anyone
+        gate = control.before_lane_feature
+        found.add(gate[1] if gate is not None and gate[0] is control.before_lane else "before_lane")
     if control.on_release is not None:  # set by `set_on_release`, which names it, or by anyone
         told = control.release_feature
         found.add(told[1] if told is not None and told[0] is control.on_release else "release_hook")
@@ -189,4 +197,8 @@ def control_features(control: Any, declared: set[str]) -> frozenset[str]:
         found.add("classed_scanners")
     if found & CLASSED and "opening_hours" in found:
         found.add("classed_opening_hours")
+    if "road_permits" in found and "opening_hours" in found:
+        found.add("road_permits_with_hours")
+    if "road_permits" in found and found & CLASSED:
+        found.add("classed_road_permits")
     return frozenset(found)

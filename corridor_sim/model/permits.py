@@ -14,7 +14,7 @@ from typing import Generator
 import simpy
 
 from ..scenario.schema import RoadPermits
-from .admission import Periods, Quota
+from .admission import Periods, Quota, QuotaLine
 from .measure import Measure
 from .truck import Component, Truck
 
@@ -50,6 +50,9 @@ class PermitQuota:
             begins, ends = periods.begins(0), periods.begins(1)
             first = round(spec.permits * (ends - env.now) / (ends - begins))
         self.quota = Quota(env, spec.permits, periods, first)
+        # the same quota for the one first-come first-served control that asks for its permits
+        # (`take_at`): each truck's permit worked out when it asks, in order of time
+        self.line = QuotaLine(spec.permits, periods, env.now, first)
         self.warmup = warmup
         self.horizon = horizon
         self.used = self.waited = 0
@@ -70,6 +73,19 @@ class PermitQuota:
                 self.wait_sum += wait
                 self.wait_max = max(self.wait_max, wait)
 
+    def take_at(self, arrived: float) -> float:
+        """`take` for a truck that asks at `arrived` at a first-come first-served control: when
+        it gets its permit, tallied as `take` tallies it."""
+        at = self.line.admit(arrived)
+        if self.warmup <= arrived < self.horizon:
+            self.used += 1
+            if at > arrived:
+                wait = at - arrived
+                self.waited += 1
+                self.wait_sum += wait
+                self.wait_max = max(self.wait_max, wait)
+        return at
+
     def record(self) -> PermitRecord:
         return PermitRecord(registered=self.registered, country=self.country, period=self.spec.period,
                             permits=self.spec.permits, used=self.used, waited=self.waited,
@@ -87,6 +103,8 @@ class PermitMeasure(Measure):
         from ..scenario.schema import exchange_countries
         from .admission import Periods
 
+        self.world = world  # its flows' plans: which controls ask for each quota's permits
+        self.gates: dict[int, list[PermitQuota | None]] = {}  # control (id) -> the quota each flow needs there
         start = world.scenario.clock.start
         self.quotas = {exchange_countries(key): PermitQuota(world.env, *exchange_countries(key), spec,
                                                             Periods(spec.period, start), world.warmup, world.horizon)
@@ -96,10 +114,27 @@ class PermitMeasure(Measure):
         if self.quotas and key.direction != "exit":  # entering countries[-1]: its permits
             needed = [self.quotas.get((country, key.countries[-1])) for country in world.registered]
             if any(needed):
-                control.before_lane = _permit_gate(needed)
+                control.set_before_lane(_permit_gate(needed), "road_permits", needed)
+                self.gates[id(control)] = needed
 
     def features(self, control) -> set[str]:
-        return {"before_lane"} if control.before_lane is not None else set()
+        """`road_permits` where trucks ask for permits; `shared_road_permits` where a quota's
+        permits are also asked for at another control, so that requests at both must be taken in
+        order of time."""
+        needed = self.gates.get(id(control))
+        if needed is None:
+            return set()
+        from .plan import CONTROL
+
+        asked_at: dict[int, set[int]] = {}  # quota (id) -> the controls its trucks ask at
+        for group, plan in enumerate(self.world.plans):
+            for kind, step, _ in plan:
+                gate = self.gates.get(id(step)) if kind == CONTROL else None
+                if gate is not None and gate[group] is not None:
+                    asked_at.setdefault(id(gate[group]), set()).add(id(step))
+        here = {id(quota) for quota in needed if quota is not None}
+        shared = any(len(asked_at.get(q, ())) > 1 for q in here)
+        return {"road_permits", "shared_road_permits"} if shared else {"road_permits"}
 
     def records(self) -> list[PermitRecord]:
         return [quota.record() for quota in self.quotas.values()]

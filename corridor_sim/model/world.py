@@ -240,7 +240,7 @@ class World:
                 control.catch_up = self.batch.advance
                 if isinstance(control.fifo_lanes, ClassServers):
                     control.serve_through = self.batch.through(control)
-                elif not control.calendar.always_open:
+                elif not control.calendar.always_open or control.permit_quotas is not None:
                     control.open_through = self.batch.opening(control)
 
     def _plan(self, route: tuple[str, ...], convoy: bool) -> list[tuple]:
