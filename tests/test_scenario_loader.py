@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from corridor_sim.errors import ScenarioError
 from corridor_sim.scenario import Scenario, derive, load_scenario, merge
 from corridor_sim.scenario.loader import MAX_FILE_BYTES, apply_override, parse_override
-from conftest import CONTRACT
+from conftest import CONTRACT, tiny
 
 # Line numbers in the tests below refer to this text.
 TINY = """\
@@ -436,7 +436,8 @@ def test_merge_rule(base, over):
     before = copy.deepcopy((base, over))
     out = merge(base, over)
     assert (base, over) == before  # inputs untouched
-    assert set(out) == set(base) | set(over)
+    removed = {k for k, v in over.items() if v is None}  # a key set to null is removed
+    assert set(out) == (set(base) | set(over)) - removed
     for k in out:
         if k not in over:
             assert out[k] == base[k]
@@ -460,7 +461,10 @@ def test_set_follows_the_merge_rule(data, path, value):
         node = node[part]
     old = target.get(path[-1])
     expected = merge(old, value) if isinstance(value, dict) and isinstance(old, dict) else value
-    assert node[path[-1]] == expected
+    if value is None:  # null removes the key, as in an overlay
+        assert path[-1] not in node
+    else:
+        assert node[path[-1]] == expected
     # nothing outside the path changes
     rest_out = {k: v for k, v in out.items() if k != path[0]}
     assert rest_out == {k: v for k, v in data.items() if k != path[0]}
@@ -493,3 +497,17 @@ def test_a_set_under_an_alias_changes_that_place_only(tmp_path):
     value = "{x: &v {detection: 0.5}, y: *v}"
     parts, data = parse_override(f"customs={value}")
     assert data["x"] is not data["y"]
+
+
+def test_a_key_set_to_null_in_an_overlay_is_removed():
+    from corridor_sim.scenario.overlay import merge as overlay
+
+    base = {"a": 1, "b": {"c": 2, "d": 3}, "e": [1, 2]}
+    assert overlay(base, {"b": {"c": None}, "e": None, "f": None}) == {"a": 1, "b": {"d": 3}}
+    # a flow of the base that an overlay does not have, and on the command line
+    data = merge(tiny(), {"traffic": {"extra": {"route": ["origin", "post", "destination"], "per_day": 5}}})
+    from corridor_sim.scenario.loader import build_scenario
+
+    assert "extra" in build_scenario(data).traffic
+    assert "extra" not in build_scenario(merge(data, {"traffic": {"extra": None}})).traffic
+    assert "extra" not in build_scenario(apply_override(data, ["traffic", "extra"], None)).traffic

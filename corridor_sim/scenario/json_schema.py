@@ -147,6 +147,10 @@ def scenario_json_schema() -> dict[str, Any]:
     for model in defs.values():
         _required_in_words(model)
     top_required = body.pop("required", [])
+    for section in ("traffic", "caravans"):  # an overlay may remove a flow or a caravan of its base: null
+        entries = body["properties"][section]
+        entries["additionalProperties"] = {"if": {"not": {"type": "null"}}, "then": entries["additionalProperties"]}
+        entries["description"] += " (in an overlay, null removes one of the base's)"
     defs |= _type_defs()
     body.pop("title", None)
     return {

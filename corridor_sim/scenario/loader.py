@@ -84,7 +84,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 def apply_override(data: dict, parts: list[str], value: Any, in_place: bool = False) -> dict:
     """Set one dotted path in a copy of `data` (`in_place`: in `data` itself, a copy already) with
-    the overlay rule (mappings merge, the rest replaces); `value` is copied, never shared."""
+    the overlay rule (mappings merge, the rest replaces, null removes); `value` is copied, never shared."""
     if parts and parts[0] == "extends":
         raise ScenarioError(Problem("--set extends", "extends is read from the file; name the overlay file to load instead"))
     out = data if in_place else copy.deepcopy(data)
@@ -104,7 +104,10 @@ def apply_override(data: dict, parts: list[str], value: Any, in_place: bool = Fa
         elif isinstance(target, dict):
             if last:
                 current = target.get(part)
-                target[part] = merge(current, value) if isinstance(value, Mapping) and isinstance(current, Mapping) else value
+                if value is None:  # null removes the key, as in an overlay
+                    target.pop(part, None)
+                else:
+                    target[part] = merge(current, value) if isinstance(value, Mapping) and isinstance(current, Mapping) else value
             else:
                 if target.get(part) is None:
                     if i == 1 and parts[0] in NAMED_SECTIONS:
@@ -169,10 +172,11 @@ def load_scenario(path: str | Path, overrides: Iterable[str] | Mapping[str, Any]
     """
     chain = read_chain(Path(path), document)
     data: dict = {}
-    for doc in reversed(chain):
+    for i, doc in enumerate(reversed(chain)):
         if "name" in doc.data and "label" not in doc.data:
             data.pop("label", None)  # a label names its own scenario: one of another name does not inherit it
-        data = merge(data, doc.data)
+        # the file at the root is read as it is (a null there is an error); each overlay merges onto it
+        data = copy.deepcopy(dict(doc.data)) if i == 0 else merge(data, doc.data)
     data.pop("extends", None)
     set_by = [(leaf, doc.path.name) for doc in reversed(chain[:-1]) for leaf in set_leaves((), doc.data)
               if leaf[0] != "extends"]
