@@ -1,4 +1,4 @@
-"""The documentation's headline figures, measured: the calibration table, the facilitation comparison, the demos.
+"""The documentation's headline figures, measured: the calibration table, the validation against another year, the facilitation comparison, the demos.
 
 Runs the two commands the documentation shows (through the API, with the same arguments), keeps
 every figure in `docs/figures.json`, and rewrites the blocks between `<!-- figures: NAME -->` and
@@ -58,12 +58,14 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}"
 
 
-def measure_calibration(replications: int) -> dict[str, Any]:
+def measure_calibration(replications: int, scenario_file: str = "middle_corridor_2022.yaml",
+                        targets_file: str = "targets_2022.yaml") -> dict[str, Any]:
+    """`corridor-sim calibrate SCENARIO TARGETS -n N`: each target beside its simulated mean."""
     import corridor_sim
     from corridor_sim.calibrate import evaluate, load_targets
 
-    scenario = corridor_sim.load_scenario(SCENARIOS / "middle_corridor_2022.yaml")
-    targets = load_targets(SCENARIOS / "targets_2022.yaml")
+    scenario = corridor_sim.load_scenario(SCENARIOS / scenario_file)
+    targets = load_targets(SCENARIOS / targets_file)
     started = time.perf_counter()
     result = corridor_sim.run(scenario, replications, workers=WORKERS)
     seconds = time.perf_counter() - started
@@ -75,6 +77,13 @@ def measure_calibration(replications: int) -> dict[str, Any]:
                      "relative_error": row["relative_error"], "tolerance": target.tolerance,
                      "abs_tolerance": target.abs_tolerance, "within": bool(row["within"]), "source": target.source})
     return {"replications": replications, "seconds": seconds, "machine": machine(), "rows": rows}
+
+
+def measure_validation(replications: int) -> dict[str, Any]:
+    """The out-of-sample test: 2021's inputs with the 2022 mechanisms, against CPMM 2021 (not
+    fitted), beside the 2022 calibration (fitted) on the same crossings."""
+    return {"fitted": measure_calibration(replications),
+            "predicted": measure_calibration(replications, "middle_corridor_2021.yaml", "targets_2021.yaml")}
 
 
 def measure_facilitation(replications: int) -> dict[str, Any]:
@@ -236,6 +245,28 @@ def render_calibration(data: dict) -> str:
             f"{data['machine']}): {met} of {len(data['rows'])} targets within tolerance.\n\n" + "\n".join(lines) + "\n")
 
 
+def render_validation(data: dict) -> str:
+    """One row per crossing time in either year: the 2022 figure and the calibrated model's, and
+    the 2021 figure and what the model predicts for it with 2021's inputs and nothing refitted."""
+    fitted = {(r["metric"], r["where"]): r for r in data["fitted"]["rows"] if r["metric"] in ("crossing_time", "control_time")}
+    predicted = {(r["metric"], r["where"]): r for r in data["predicted"]["rows"]}
+    lines = ["| crossing | 2022 CPMM, h | 2022 model, fitted | 2021 CPMM, h | 2021 model, predicted |",
+             "|---|---:|---:|---:|---:|"]
+
+    def cells(r: dict | None) -> str:
+        if r is None:
+            return " | "
+        verdict = "" if r["within"] else ", **outside**"
+        return (f"{r['value']:g} | {r['simulated']:.1f} ({r['relative_error']:+.0%}{verdict})")
+    for key in [*fitted, *(k for k in predicted if k not in fitted)]:
+        lines.append(f"| {_where(key[1])} | {cells(fitted.get(key))} | {cells(predicted.get(key))} |")
+    f, p = data["fitted"], data["predicted"]
+    met = lambda rows: sum(r["within"] for r in rows)  # noqa: E731
+    return (f"{p['replications']} replications a year ({f['machine']}). In sample, 2022: {met(f['rows'])} of "
+            f"{len(f['rows'])} targets within tolerance (every target of `targets_2022.yaml`, costs and shares "
+            f"included); out of sample, 2021: {met(p['rows'])} of {len(p['rows'])}.\n\n" + "\n".join(lines) + "\n")
+
+
 def _card_cells(card: dict | None) -> str:
     """A measure's range over the assumptions (and over the points meeting the 2022 targets) and its drivers."""
     if card is None:
@@ -317,7 +348,7 @@ def render_compare(data: dict) -> str:
 
 
 RENDER = {"calibration": render_calibration, "facilitation": render_facilitation, "demos": render_demos,
-          "compare": render_compare}
+          "compare": render_compare, "validation": render_validation}
 SOURCE = {"compare": "facilitation"}  # a block rendered from another block's figures
 
 
@@ -353,7 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name in [] if args.render else [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
         measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
-                   "demos": measure_demos, "cards": measure_cards}[name]
+                   "demos": measure_demos, "cards": measure_cards, "validation": measure_validation}[name]
         figures[name] = measure(args.replications)
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     for page, text in texts.items():

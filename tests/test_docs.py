@@ -88,10 +88,11 @@ def _corridor_sim_argv(line: str) -> list[str]:
 
 def test_every_readme_command_is_one_the_tests_run():
     """Each line of the README's bash blocks is either an install CI makes, the quick start's run,
-    or the headline comparison; the next tests run the last two cut short."""
+    the headline comparison or the validation's calibration; the next tests run the last three cut
+    short."""
     lines = readme_commands()
     runs = [_corridor_sim_argv(line) for line in lines if "corridor-sim " in line]
-    assert [argv[0] for argv in runs] == ["run", "compare"]
+    assert [argv[0] for argv in runs] == ["run", "compare", "calibrate"]
     assert all("corridor-sim " in line or line.startswith("python3 -m venv") for line in lines)
 
 
@@ -100,6 +101,17 @@ def test_the_quick_start_run_runs_cut_short(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert main([*argv, "-n", "1", *SHORT, "-o", str(tmp_path / "run")]) == 0
     assert (tmp_path / "run" / "summary.json").is_file()
+
+
+def test_the_validation_command_runs_cut_short(tmp_path, monkeypatch, capsys):
+    """The README's out-of-sample calibration, on one replication: every 2021 target is reported."""
+    (argv,) = [_corridor_sim_argv(line) for line in readme_commands() if "corridor-sim calibrate" in line]
+    monkeypatch.chdir(ROOT)
+    assert main([*argv, "-n", "1", "--json", str(tmp_path / "validation.json")]) == 0
+    import json
+
+    table = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
+    assert "2021" in argv[1] and len(table["targets"]) == 9
 
 
 @pytest.mark.slow

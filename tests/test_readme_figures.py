@@ -70,3 +70,15 @@ def test_the_calibration_table_reruns_within_its_confidence_intervals():
         assert old["where"] == new["where"]
         assert old["ci_low"] <= new["simulated"] <= old["ci_high"], (old, new)
         assert new["within"], new
+
+
+@pytest.mark.slow
+def test_the_validation_table_reruns_within_its_confidence_intervals():
+    """The out-of-sample table the README shows, rerun as the script runs it: each 2021
+    prediction lies within the confidence interval recorded for it (same seeds: it should be equal)."""
+    script = _script()
+    recorded = json.loads((ROOT / "docs" / "figures.json").read_text(encoding="utf-8"))["validation"]["predicted"]
+    fresh = script.measure_calibration(recorded["replications"], "middle_corridor_2021.yaml", "targets_2021.yaml")
+    for old, new in zip(recorded["rows"], fresh["rows"]):
+        assert old["where"] == new["where"]
+        assert old["ci_low"] <= new["simulated"] <= old["ci_high"], (old, new)
