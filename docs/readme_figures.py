@@ -81,9 +81,8 @@ def measure_calibration(replications: int, scenario_file: str = "middle_corridor
 
 def measure_validation(replications: int) -> dict[str, Any]:
     """The out-of-sample test: 2021's inputs with the 2022 mechanisms, against CPMM 2021 (not
-    fitted), beside the 2022 calibration (fitted) on the same crossings."""
-    return {"fitted": measure_calibration(replications),
-            "predicted": measure_calibration(replications, "middle_corridor_2021.yaml", "targets_2021.yaml")}
+    fitted); shown beside the 2022 calibration, the `calibration` block's figures."""
+    return {"predicted": measure_calibration(replications, "middle_corridor_2021.yaml", "targets_2021.yaml")}
 
 
 def measure_facilitation(replications: int) -> dict[str, Any]:
@@ -352,13 +351,20 @@ RENDER = {"calibration": render_calibration, "facilitation": render_facilitation
 SOURCE = {"compare": "facilitation"}  # a block rendered from another block's figures
 
 
+def data_of(name: str, figures: dict) -> dict:
+    """The figures block `name` is rendered from: its own, or another block's, with those it shows beside them."""
+    data = figures[SOURCE.get(name, name)]
+    if name == "facilitation" and "cards" in figures:  # measured apart (--only cards), shown in its table
+        data = {**data, "cards": figures["cards"]}
+    if name == "validation":  # the 2022 fit beside the 2021 prediction: the calibration block's figures
+        data = {**data, "fitted": figures["calibration"]}
+    return data
+
+
 def rendered_readme(text: str, figures: dict) -> str:
     def block(m: re.Match) -> str:
         name = m.group(2)
-        data = figures[SOURCE.get(name, name)]
-        if name == "facilitation" and "cards" in figures:  # measured apart (--only cards), shown in its table
-            data = {**data, "cards": figures["cards"]}
-        return m.group(1) + RENDER[name](data) + m.group(4)
+        return m.group(1) + RENDER[name](data_of(name, figures)) + m.group(4)
     return BLOCK.sub(block, text)
 
 

@@ -29,7 +29,7 @@ def test_every_figure_block_of_the_pages_is_the_scripts_rendering_of_its_figures
         assert script.rendered_readme(text, figures) == text, f"{page}: run python docs/readme_figures.py --render"
     assert sorted(blocks) == sorted(script.RENDER), "one block per rendering, each once over all pages"
     for name in blocks:
-        assert script.RENDER[name](figures[script.SOURCE.get(name, name)]).strip(), name
+        assert script.RENDER[name](script.data_of(name, figures)).strip(), name
 
 
 def test_check_and_render_cover_every_page(tmp_path, monkeypatch, capsys):

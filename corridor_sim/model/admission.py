@@ -114,6 +114,15 @@ class QuotaLine:
         if now != self.period:
             self.period, self.admitted = now, 0
 
+    def _wake(self, wake: float, period: int, admitted: int, waiting: int) -> tuple[int, int, int]:
+        """The booking process wakes at `wake` (`Quota._next_periods`), the quota at `period` with
+        `admitted` taken: the period then, the permits taken after, and how many of `waiting` it admits."""
+        index = self.periods.index(wake)
+        if index != period:
+            period, admitted = index, 0
+        taken = min(max(self.per_period - admitted, 0), waiting)
+        return period, admitted + taken, taken
+
     def _next_wake(self, t: float) -> float:
         """As the booking process sleeps from `t` to the next period's start (a timeout's float)."""
         return t + (self.periods.begins(self.periods.index(t) + 1) - t)
@@ -121,9 +130,7 @@ class QuotaLine:
     def admit(self, t: float) -> float:
         """A truck that asks at `t` (no earlier than the one before): when it is admitted."""
         while self.wake is not None and self.wake < t:  # the process's wakes before now, each admitting
-            self._roll(self.wake)
-            taken = min(max(self.per_period - self.admitted, 0), self.waiting)
-            self.admitted += taken
+            self.period, self.admitted, taken = self._wake(self.wake, self.period, self.admitted, self.waiting)
             self.waiting -= taken
             self.wake = self._next_wake(self.wake) if self.waiting else None
         self._roll(t)
@@ -136,14 +143,10 @@ class QuotaLine:
         # the wakes to come, each admitting its period's quota in order, up to this truck (the last in line)
         ahead, wake, period, admitted = self.waiting, self.wake, self.period, self.admitted
         while True:
-            index = self.periods.index(wake)
-            if index != period:
-                period, admitted = index, 0
-            taken = min(max(self.per_period - admitted, 0), ahead)
+            period, admitted, taken = self._wake(wake, period, admitted, ahead)
             if taken == ahead:
                 return wake
             ahead -= taken
-            admitted += taken
             wake = self._next_wake(wake)
 
 

@@ -164,6 +164,13 @@ class Flow:
             v[5].extend((cohort.noncompliant & (u_detect < detection)).tolist())
         return v
 
+    def verdicts_up_to(self, pos: int, k: int) -> tuple:
+        """`verdict(pos)` holding truck `k`'s (the columns worked out only when a truck is new there)."""
+        v = self.verdicts.get(pos)
+        if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
+            v = self.verdict(pos)
+        return v
+
     def truck(self, k: int) -> Truck:
         """Truck `k` of the flow as a control's verdict and its measures' hooks read it (a
         background truck: never counted, no id of its own)."""
@@ -395,8 +402,8 @@ class Batch:
                             continue
                     self._take_lane(stop, now, now, flow, k, q, pos, 0.0)
                     continue
-                v = flow.verdicts.get(pos)
-                if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
+                v = flow.verdicts.get(pos)  # `Flow.verdicts_up_to` written out: the hot path
+                if v is None or k >= len(v[0]):
                     v = flow.verdict(pos)
                 doc = v[0][k]
                 handling = 0.0 if v[2] is None else v[2][k]
@@ -489,9 +496,7 @@ class Batch:
                     hours = control.lane_floor(flow.group, k, flow.regime[k])
                     more = 0.0 if control.handling is None else control.handling.value(flow.group, k)
                 else:
-                    v = flow.verdicts.get(pos)
-                    if v is None or k >= len(v[0]):
-                        v = flow.verdict(pos)
+                    v = flow.verdicts_up_to(pos, k)
                     hours, more = v[0][k], (0.0 if v[2] is None else v[2][k])
                 if lanes.arrive(now, priority, hours, more, (flow, k, q, pos)):
                     self._lane_start(stop, now, now, flow, k, q, pos)
@@ -557,9 +562,7 @@ class Batch:
             handling = 0.0 if control.handling is None else control.handling.value(flow.group, k)
             found = flow.noncompliant[k] and u_detect < detection  # were it inspected in a bay
         else:
-            v = flow.verdicts.get(pos)
-            if v is None or k >= len(v[0]):  # the first truck here, or one drawn since
-                v = flow.verdict(pos)
+            v = flow.verdicts_up_to(pos, k)
             doc, aside, channel, inspection, found = v[0][k], v[1][k], v[3][k], v[4][k], v[5][k]
             handling = 0.0 if v[2] is None else v[2][k]
         lanes.hold(served, doc, handling, ready)

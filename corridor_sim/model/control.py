@@ -4,17 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from heapq import heappush
 from typing import Any, Callable, Generator
 
 import simpy
-from simpy.events import NORMAL
 
 from ..scenario.dists import Dist
 from ..scenario.schema import Outages
 from .admission import daily_admission
 from ..scenario.calendar import Calendar, week_hour
 from .customs import Authority, Channel
+from .events import wake_at
 from .features import CLASSED, FIFO, EngineError
 from .classed import ClassServers, WaitSpans
 from .fifo import Busy, FifoServers, StaffedServers, Waits
@@ -567,16 +566,3 @@ class Control:
             self.on_release(truck, channel, detected, env.now)
         self.tally(truck, start, queue0, env.now, channel, detected, truck.times[CLOSED] - closed0)
 
-
-def wake_at(env: simpy.Environment, time: float) -> simpy.Event:
-    """An event at the absolute time `time` (not before the clock). A timeout of `time - now`
-    would fire at `now + (time - now)`, which can differ from `time` in the last bit; the pools'
-    grants happen at the very time a server frees, so a FIFO server's start must too. SimPy's
-    public API schedules only at `now + delay`, and some times are no such sum for any float
-    delay (`now` an odd multiple of half the ulp of `time`: every sum is a tie, rounded to even),
-    so the event is put on the queue as `Environment.schedule` puts it."""
-    event = simpy.Event(env)
-    event._ok = True
-    event._value = None
-    heappush(env._queue, (time, NORMAL, next(env._eid), event))  # as Environment.schedule does
-    return event

@@ -105,6 +105,7 @@ class PermitMeasure(Measure):
 
         self.world = world  # its flows' plans: which controls ask for each quota's permits
         self.gates: dict[int, list[PermitQuota | None]] = {}  # control (id) -> the quota each flow needs there
+        self.asked_at: dict[int, set[int]] | None = None       # `_asked_at`, once the plans are made
         start = world.scenario.clock.start
         self.quotas = {exchange_countries(key): PermitQuota(world.env, *exchange_countries(key), spec,
                                                             Periods(spec.period, start), world.warmup, world.horizon)
@@ -124,17 +125,22 @@ class PermitMeasure(Measure):
         needed = self.gates.get(id(control))
         if needed is None:
             return set()
-        from .plan import CONTROL
-
-        asked_at: dict[int, set[int]] = {}  # quota (id) -> the controls its trucks ask at
-        for group, plan in enumerate(self.world.plans):
-            for kind, step, _ in plan:
-                gate = self.gates.get(id(step)) if kind == CONTROL else None
-                if gate is not None and gate[group] is not None:
-                    asked_at.setdefault(id(gate[group]), set()).add(id(step))
-        here = {id(quota) for quota in needed if quota is not None}
-        shared = any(len(asked_at.get(q, ())) > 1 for q in here)
+        asked_at = self._asked_at()
+        shared = any(len(asked_at.get(id(quota), ())) > 1 for quota in needed if quota is not None)
         return {"road_permits", "shared_road_permits"} if shared else {"road_permits"}
+
+    def _asked_at(self) -> dict[int, set[int]]:
+        """Quota (id) -> the controls (ids) where its trucks ask for permits: from the plans, once."""
+        if self.asked_at is None:
+            from .plan import CONTROL
+
+            self.asked_at = {}
+            for group, plan in enumerate(self.world.plans):
+                for kind, step, _ in plan:
+                    gate = self.gates.get(id(step)) if kind == CONTROL else None
+                    if gate is not None and gate[group] is not None:
+                        self.asked_at.setdefault(id(gate[group]), set()).add(id(step))
+        return self.asked_at
 
     def records(self) -> list[PermitRecord]:
         return [quota.record() for quota in self.quotas.values()]

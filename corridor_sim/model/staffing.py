@@ -5,9 +5,9 @@ import datetime as dt
 from typing import Generator
 
 import simpy
-from simpy.events import URGENT
 
 from ..scenario.hours import WEEK, WeeklyHours, parse_hours
+from .events import first_after
 from .lanes import Pool
 
 
@@ -69,11 +69,7 @@ class Staffing:
         of the lanes working is in force for a truck that asks for a lane then (a shift that
         starts at 08:00 serves the trucks let in when the control opens at 08:00), as the
         first-come first-served lanes take it (`fifo.StaffedServers`)."""
-        event = simpy.Event(self.env)
-        event._ok = True
-        event._value = None
-        self.env.schedule(event, URGENT, delay)
-        return event
+        return first_after(self.env, delay)
 
     def working(self) -> int:
         return min([self.staffed, *self.outage_lanes])
