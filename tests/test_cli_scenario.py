@@ -69,7 +69,7 @@ def test_validate_reports_every_bad_file_and_still_checks_the_good_ones(tmp_path
 def test_validate_checks_a_calibration_targets_file_as_targets(tmp_path, capsys):
     code, out, err = run(capsys, "validate", ROOT / "scenarios" / "targets_2022.yaml")
     assert code == 0 and err == ""
-    assert out.strip() == "ok: cpmm-2022 (calibration targets, 18 targets)"
+    assert out.strip() == "ok: cpmm-2022 (calibration targets, 21 targets)"
     bad = write(tmp_path, "name: t\ntargets:\n  - {metric: control_tme, node: post, value: 1}\n", "t.yaml")
     code, out, err = run(capsys, "validate", bad)
     assert code == 2 and out == ""
