@@ -65,26 +65,24 @@ class PermitQuota:
         if granted is not None:
             yield granted
             truck.book(PERMIT, self.env.now)
-        if self.warmup <= arrived < self.horizon:
-            self.used += 1
-            if granted is not None:
-                wait = self.env.now - arrived
-                self.waited += 1
-                self.wait_sum += wait
-                self.wait_max = max(self.wait_max, wait)
+        self._tally(arrived, self.env.now, granted is not None)
 
     def take_at(self, arrived: float) -> float:
         """`take` for a truck that asks at `arrived` at a first-come first-served control: when
         it gets its permit, tallied as `take` tallies it."""
         at = self.line.admit(arrived)
+        self._tally(arrived, at, at > arrived)
+        return at
+
+    def _tally(self, arrived: float, at: float, waited: bool) -> None:
+        """A permit asked for at `arrived` and got at `at`, after a wait if `waited`: counted in the window."""
         if self.warmup <= arrived < self.horizon:
             self.used += 1
-            if at > arrived:
+            if waited:
                 wait = at - arrived
                 self.waited += 1
                 self.wait_sum += wait
                 self.wait_max = max(self.wait_max, wait)
-        return at
 
     def record(self) -> PermitRecord:
         return PermitRecord(registered=self.registered, country=self.country, period=self.spec.period,
