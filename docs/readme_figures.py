@@ -12,9 +12,12 @@ says whether every page matches (what the test suite runs).
     python docs/readme_figures.py --render        # rewrite the blocks from docs/figures.json
     python docs/readme_figures.py --only cards    # each measure's range over the assumptions and its
                                                   # drivers (the saving cards: an estimated 1.5 hours on two cores)
+    python docs/readme_figures.py --only crossval # the 2022 fit cross-validated by direction (about 20 minutes)
 
-The cards are measured only when asked (`--only cards`); once `docs/figures.json` holds them, the
-headline table shows each measure's range over the assumptions and its three main drivers.
+The cards and the cross-validation are measured only when asked (`--only cards`, `--only crossval`);
+once `docs/figures.json` holds them, the headline table shows each measure's range over the
+assumptions and its three main drivers, and the validation table each 2022 target's value when it
+was left out of the fit.
 """
 from __future__ import annotations
 
@@ -83,6 +86,39 @@ def measure_validation(replications: int) -> dict[str, Any]:
     """The out-of-sample test: 2021's inputs with the 2022 mechanisms, against CPMM 2021 (not
     fitted); shown beside the 2022 calibration, the `calibration` block's figures."""
     return {"predicted": measure_calibration(replications, "middle_corridor_2021.yaml", "targets_2021.yaml")}
+
+
+CROSSVAL = ROOT / "results" / "readme-crossval"  # the run's own files (the fit's overlay and its JSON)
+CROSSVAL_REPLICATIONS = 4  # a point of the search
+CROSSVAL_SEARCH = {"generations": 3, "population": 4}  # a short search: three fits of at most 48 points
+
+
+def measure_crossval(replications: int) -> dict[str, Any]:
+    """`corridor-sim calibrate ... --fit --cross-validate --folds direction`: the 2022 fit's
+    magnitudes searched again on the outbound targets alone and on the inbound ones alone, and
+    each left-out target's value at that point, its out-of-sample error."""
+    from corridor_sim.cli import main as cli
+
+    CROSSVAL.mkdir(parents=True, exist_ok=True)
+    report = CROSSVAL / "cross-validation.json"
+    report.unlink(missing_ok=True)
+    started = time.perf_counter()
+    code = cli(["calibrate", str(SCENARIOS / "middle_corridor_2022.yaml"), str(SCENARIOS / "targets_2022.yaml"),
+                "--fit", "--cross-validate", "--folds", "direction", "-n", str(CROSSVAL_REPLICATIONS),
+                "--workers", str(WORKERS), "--generations", str(CROSSVAL_SEARCH["generations"]),
+                "--population", str(CROSSVAL_SEARCH["population"]), "--json", str(report),
+                "--overlay", str(CROSSVAL / "fit.yaml"), "--force", "--quiet"])
+    seconds = time.perf_counter() - started
+    if code != 0:
+        raise SystemExit(f"corridor-sim calibrate --cross-validate failed (exit {code})")
+    section = json.loads(report.read_text(encoding="utf-8"))["cross_validation"]
+    rows = [{"metric": t["metric"], "where": t["where"], "fold": fold["name"], "value": t["target"],
+             "simulated": t["out_of_sample"], "relative_error": t["out_of_sample_error"],
+             "within": t["out_of_sample_within"]}
+            for fold in section["folds"] for t in fold["targets"]]
+    folds = [{"name": fold["name"], "fitted": fold["fitted"], "points": fold["points"]} for fold in section["folds"]]
+    return {"replications": CROSSVAL_REPLICATIONS, **CROSSVAL_SEARCH, "seconds": seconds, "machine": machine(),
+            "fits": section["fits"], "folds": folds, "rows": rows}
 
 
 def measure_facilitation(replications: int) -> dict[str, Any]:
@@ -249,21 +285,35 @@ def render_validation(data: dict) -> str:
     the 2021 figure and what the model predicts for it with 2021's inputs and nothing refitted."""
     fitted = {(r["metric"], r["where"]): r for r in data["fitted"]["rows"] if r["metric"] in ("crossing_time", "control_time")}
     predicted = {(r["metric"], r["where"]): r for r in data["predicted"]["rows"]}
-    lines = ["| crossing | 2022 CPMM, h | 2022 model, fitted | 2021 CPMM, h | 2021 model, predicted |",
-             "|---|---:|---:|---:|---:|"]
+    crossval = data.get("crossval")  # measured apart (--only crossval)
+    left_out = {} if crossval is None else {(r["metric"], r["where"]): r for r in crossval["rows"]}
+    lines = ["| crossing | 2022 CPMM, h | 2022 model, fitted |" + (" 2022 model, left out |" if crossval else "")
+             + " 2021 CPMM, h | 2021 model, predicted |",
+             "|---|---:|---:|" + ("---:|" if crossval else "") + "---:|---:|"]
+
+    def model(r: dict) -> str:
+        verdict = "" if r["within"] else ", **outside**"
+        return f"{r['simulated']:.1f} ({r['relative_error']:+.0%}{verdict})"
 
     def cells(r: dict | None) -> str:
-        if r is None:
-            return " | "
-        verdict = "" if r["within"] else ", **outside**"
-        return (f"{r['value']:g} | {r['simulated']:.1f} ({r['relative_error']:+.0%}{verdict})")
+        return " | " if r is None else f"{r['value']:g} | {model(r)}"
     for key in [*fitted, *(k for k in predicted if k not in fitted)]:
-        lines.append(f"| {_where(key[1])} | {cells(fitted.get(key))} | {cells(predicted.get(key))} |")
+        out = "" if not crossval else f" {model(left_out[key]) if key in left_out else ('in every fit' if key in fitted else '')} |"
+        lines.append(f"| {_where(key[1])} | {cells(fitted.get(key))} |{out} {cells(predicted.get(key))} |")
     f, p = data["fitted"], data["predicted"]
     met = lambda rows: sum(r["within"] for r in rows)  # noqa: E731
-    return (f"{p['replications']} replications a year ({f['machine']}). In sample, 2022: {met(f['rows'])} of "
+    text = (f"{p['replications']} replications a year ({f['machine']}). In sample, 2022: {met(f['rows'])} of "
             f"{len(f['rows'])} targets within tolerance (every target of `targets_2022.yaml`, costs and shares "
             f"included); out of sample, 2021: {met(p['rows'])} of {len(p['rows'])}.\n\n" + "\n".join(lines) + "\n")
+    if crossval:
+        by_fold = {fold["name"]: [r for r in crossval["rows"] if r["fold"] == fold["name"]] for fold in crossval["folds"]}
+        folds = "; ".join(f"{name}, {met(rows)} of {len(rows)} within tolerance" for name, rows in by_fold.items())
+        text += (f"\nLeft out: the fit's magnitudes searched again without one direction's targets, and those "
+                 f"targets' values at the point found ({crossval['fits']} fits, {crossval['replications']} "
+                 f"replications a point, {crossval['generations']} generations of {crossval['population']} a "
+                 f"parameter, {crossval['seconds'] / 60:.0f} min, {crossval['machine']}): {folds} (the fold's "
+                 f"costs included). A crossing time that names no direction is in every fit.\n")
+    return text
 
 
 def _card_cells(card: dict | None) -> str:
@@ -358,6 +408,8 @@ def data_of(name: str, figures: dict) -> dict:
         data = {**data, "cards": figures["cards"]}
     if name == "validation":  # the 2022 fit beside the 2021 prediction: the calibration block's figures
         data = {**data, "fitted": figures["calibration"]}
+        if "crossval" in figures:  # measured apart (--only crossval), shown in its table
+            data = {**data, "crossval": figures["crossval"]}
     return data
 
 
@@ -373,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only check the pages against docs/figures.json")
     parser.add_argument("--render", action="store_true",
                         help="only rewrite the pages' blocks from docs/figures.json (figures measured elsewhere)")
-    parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE) | {"cards"}),
+    parser.add_argument("--only", choices=sorted(set(RENDER) - set(SOURCE) | {"cards", "crossval"}),
                         help="measure one block, keep the others' figures")
     parser.add_argument("-n", "--replications", type=int, default=10)
     args = parser.parse_args(argv)
@@ -390,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for name in [] if args.render else [args.only] if args.only else [n for n in RENDER if n not in SOURCE]:
         measure = {"calibration": measure_calibration, "facilitation": measure_facilitation,
-                   "demos": measure_demos, "cards": measure_cards, "validation": measure_validation}[name]
+                   "demos": measure_demos, "cards": measure_cards, "validation": measure_validation,
+                   "crossval": measure_crossval}[name]
         figures[name] = measure(args.replications)
     FIGURES.write_text(json.dumps(figures, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     for page, text in texts.items():

@@ -88,11 +88,11 @@ def _corridor_sim_argv(line: str) -> list[str]:
 
 def test_every_readme_command_is_one_the_tests_run():
     """Each line of the README's bash blocks is either an install CI makes, the quick start's run,
-    the headline comparison or the validation's calibration; the next tests run the last three cut
-    short."""
+    the headline comparison, the validation's calibration or its cross-validation; the next tests
+    run them cut short (the cross-validation as the figures script runs it)."""
     lines = readme_commands()
     runs = [_corridor_sim_argv(line) for line in lines if "corridor-sim " in line]
-    assert [argv[0] for argv in runs] == ["run", "compare", "calibrate"]
+    assert [argv[0] for argv in runs] == ["run", "compare", "calibrate", "calibrate"]
     assert all("corridor-sim " in line or line.startswith("python3 -m venv") for line in lines)
 
 
@@ -105,13 +105,33 @@ def test_the_quick_start_run_runs_cut_short(tmp_path, monkeypatch):
 
 def test_the_validation_command_runs_cut_short(tmp_path, monkeypatch, capsys):
     """The README's out-of-sample calibration, on one replication: every 2021 target is reported."""
-    (argv,) = [_corridor_sim_argv(line) for line in readme_commands() if "corridor-sim calibrate" in line]
+    (argv,) = [_corridor_sim_argv(line) for line in readme_commands()
+               if "corridor-sim calibrate" in line and "--cross-validate" not in line]
     monkeypatch.chdir(ROOT)
     assert main([*argv, "-n", "1", "--json", str(tmp_path / "validation.json")]) == 0
     import json
 
     table = json.loads((tmp_path / "validation.json").read_text(encoding="utf-8"))
     assert "2021" in argv[1] and len(table["targets"]) == 9
+
+
+def test_the_cross_validation_command_is_the_one_the_figures_script_runs():
+    """The README's cross-validation of the 2022 fit is the search the figures script runs for
+    the table (`--only crossval`), which a slow test runs cut short
+    (tests/test_readme_figures.py)."""
+    import importlib.util
+
+    (argv,) = [_corridor_sim_argv(line) for line in readme_commands() if "--cross-validate" in line]
+    spec = importlib.util.spec_from_file_location("readme_figures", ROOT / "docs" / "readme_figures.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)  # type: ignore[union-attr]
+    rest = [a for a in argv[3:] if a not in ("--fit", "--cross-validate")]
+    options = dict(zip(rest[::2], rest[1::2]))
+    assert argv[:3] == ["calibrate", "scenarios/middle_corridor_2022.yaml", "scenarios/targets_2022.yaml"]
+    assert "--fit" in argv and len(rest) == len(argv) - 5
+    assert options["--folds"] == "direction" and options["-n"] == str(script.CROSSVAL_REPLICATIONS)
+    assert options["--workers"] == str(script.WORKERS)
+    assert {k: int(options[f"--{k}"]) for k in script.CROSSVAL_SEARCH} == script.CROSSVAL_SEARCH
 
 
 @pytest.mark.slow

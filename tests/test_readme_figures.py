@@ -82,3 +82,40 @@ def test_the_validation_table_reruns_within_its_confidence_intervals():
     for old, new in zip(recorded["rows"], fresh["rows"]):
         assert old["where"] == new["where"]
         assert old["ci_low"] <= new["simulated"] <= old["ci_high"], (old, new)
+
+
+def test_the_validation_table_shows_the_left_out_values_once_the_cross_validation_is_measured():
+    """Without the `crossval` figures the table has no left-out column; with them each 2022
+    target a fold left out shows its out-of-sample value, and a crossing time no fold leaves
+    out says it is in every fit."""
+    script = _script()
+    figures = json.loads((ROOT / "docs" / "figures.json").read_text(encoding="utf-8"))
+    figures.pop("crossval", None)
+    plain = script.render_validation(script.data_of("validation", figures))
+    assert "left out" not in plain.splitlines()[2]
+    rows = [{"metric": r["metric"], "where": r["where"], "fold": "outbound" if "exit" in r["where"] else "inbound",
+             "value": r["value"], "simulated": 99.0, "relative_error": 1.5, "within": False}
+            for r in figures["calibration"]["rows"] if r["metric"] == "control_time"]
+    figures["crossval"] = {"replications": 4, "generations": 3, "population": 4, "seconds": 600.0, "machine": "m",
+                           "fits": 3, "rows": rows,
+                           "folds": [{"name": "outbound", "fitted": {}, "points": 10}, {"name": "inbound", "fitted": {}, "points": 10}]}
+    table = script.render_validation(script.data_of("validation", figures))
+    header, _, *body = table.split("\n\n")[1].splitlines()
+    assert "2022 model, left out" in header
+    assert sum("99.0 (+150%, **outside**)" in line for line in body) == len(rows)
+    khorgos = next(line for line in body if line.startswith("| Khorgos CN→KZ"))
+    assert "in every fit" in khorgos
+    assert f"outbound, 0 of {sum(r['fold'] == 'outbound' for r in rows)} within tolerance" in table
+
+
+@pytest.mark.slow
+def test_the_cross_validation_measurement_runs_cut_short(tmp_path, monkeypatch):
+    """The figures script's cross-validation, on one replication a point and the shortest search:
+    every target that names a direction is left out once, with its value at the refitted point."""
+    script = _script()
+    monkeypatch.setattr(script, "CROSSVAL", tmp_path / "crossval")
+    monkeypatch.setattr(script, "CROSSVAL_REPLICATIONS", 1)
+    monkeypatch.setattr(script, "CROSSVAL_SEARCH", {"generations": 1, "population": 1})
+    data = script.measure_crossval(1)
+    assert sorted(f["name"] for f in data["folds"]) == ["inbound", "outbound"] and data["fits"] == 3
+    assert len(data["rows"]) == 14 and all(r["simulated"] is not None for r in data["rows"])
